@@ -1,0 +1,20 @@
+//! Tessera's domain: typed values parsed at the edge, the password policy, one-time codes,
+//! the sign-up flows, and the ports (storage, messaging, clock, randomness) they need.
+//! Nothing here talks to AWS or HTTP, reads the clock or draws random numbers itself.
+
+pub mod account;
+pub mod code;
+pub mod common_passwords;
+pub mod email;
+pub mod messages;
+pub mod password;
+pub mod policy;
+pub mod ports;
+pub mod signup;
+pub mod time;
+
+pub use account::{AccountId, AccountStatus, Country, Identity, Name, Profile, Username};
+pub use email::Email;
+pub use password::{Password, PasswordHash, PasswordHasher};
+pub use policy::{PasswordPolicy, PolicyFailure};
+pub use time::Timestamp;

@@ -1,0 +1,97 @@
+//! The ports the flows need, each small and named for what it does. Adapters live in
+//! `tessera-aws` (DynamoDB, SES, SNS) and `tessera-local` (SQLite, file outbox).
+
+use crate::account::{Identity, Profile, Username};
+use crate::email::Email;
+use crate::time::Timestamp;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+/// A CSPRNG in production; seeded in tests.
+pub trait Random: Send + Sync {
+    fn fill(&self, buf: &mut [u8]);
+}
+
+type Source = Box<dyn std::error::Error + Send + Sync>;
+
+/// Storage failures, in the domain's words. Adapters translate their conditions into these.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("an account already exists for this email")]
+    EmailTaken,
+    #[error("the username is already assigned")]
+    UsernameTaken,
+    #[error("the record changed since it was read")]
+    Conflict,
+    #[error("storage unavailable: {0}")]
+    Unavailable(#[source] Source),
+}
+
+impl StoreError {
+    pub fn unavailable(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+        StoreError::Unavailable(Box::new(e))
+    }
+}
+
+/// Creating accounts and reading them by email.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Writes identity and profile together, or neither. `EmailTaken` if the identity exists.
+    async fn create_account(&self, identity: &Identity, profile: &Profile) -> Result<(), StoreError>;
+
+    /// A strongly consistent read of the identity for a canonical email.
+    async fn identity(&self, email: &Email) -> Result<Option<Identity>, StoreError>;
+
+    /// Replaces the identity if its stored version is still `identity.version`, storing
+    /// `version + 1`. `Conflict` otherwise.
+    async fn update_identity(&self, identity: &Identity) -> Result<(), StoreError>;
+
+    /// Activation in one transaction: the identity (version-checked, as `update_identity`),
+    /// a username marker that must not exist yet, and the profile's username and purge date.
+    async fn activate(&self, identity: &Identity, username: &Username) -> Result<(), StoreError>;
+
+    async fn profile(&self, account_id: &crate::AccountId) -> Result<Option<Profile>, StoreError>;
+
+    /// The account id a username belongs to.
+    async fn account_by_username(&self, username: &Username) -> Result<Option<crate::AccountId>, StoreError>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+/// An email (subject, text and HTML) or an SMS (text only), ready to send.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingMessage {
+    pub channel: Channel,
+    pub to: String,
+    pub subject: Option<String>,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+impl std::fmt::Debug for OutgoingMessage {
+    /// Bodies carry codes: only the channel and subject are printable.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingMessage")
+            .field("channel", &self.channel)
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("message not sent: {0}")]
+pub struct SendError(#[source] pub Source);
+
+#[async_trait]
+pub trait Messenger: Send + Sync {
+    async fn send(&self, message: &OutgoingMessage) -> Result<(), SendError>;
+}

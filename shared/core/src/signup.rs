@@ -1,0 +1,298 @@
+//! Sign-up, activation and activation-code resend.
+//!
+//! The caller learns nothing about whether an address is new, pending or active: sign-up and
+//! resend always succeed from the outside; the mailbox owner is told what happened by email.
+
+use crate::account::{AccountId, AccountStatus, Country, Identity, Name, Profile, Username};
+use crate::code::{CodeCheck, CodePepper, CodePurpose, CodeRecord, OneTimeCode, SendLimits, SendLog};
+use crate::email::Email;
+use crate::messages;
+use crate::password::{HashError, Password, PasswordHasher};
+use crate::policy::{ChangeKind, PasswordPolicy, PolicyContext, PolicyFailure};
+use crate::ports::{AccountStore, Clock, Messenger, OutgoingMessage, Random, StoreError};
+use crate::time::Seconds;
+use std::sync::Arc;
+
+/// The identity rules in force; every number configurable, defaults from SECURITY.md.
+#[derive(Clone, Debug)]
+pub struct IdentitySettings {
+    pub policy: PasswordPolicy,
+    pub pepper: CodePepper,
+    pub activation_ttl: Seconds,
+    pub code_max_attempts: u32,
+    pub guess_budget: u32,
+    pub guess_window: Seconds,
+    pub sends: SendLimits,
+    pub pending_account_ttl: Seconds,
+    pub username_prefix: String,
+}
+
+impl IdentitySettings {
+    pub fn with_pepper(pepper: CodePepper) -> IdentitySettings {
+        IdentitySettings {
+            policy: PasswordPolicy::default(),
+            pepper,
+            activation_ttl: Seconds::hours(24),
+            code_max_attempts: 5,
+            guess_budget: 10,
+            guess_window: Seconds::hours(1),
+            sends: SendLimits::default(),
+            pending_account_ttl: Seconds::days(7),
+            username_prefix: "TS".to_string(),
+        }
+    }
+}
+
+/// Everything the identity flows need, built once per process.
+#[derive(Clone)]
+pub struct IdentityDeps {
+    pub store: Arc<dyn AccountStore>,
+    pub messenger: Arc<dyn Messenger>,
+    pub clock: Arc<dyn Clock>,
+    pub random: Arc<dyn Random>,
+    pub hasher: PasswordHasher,
+    pub settings: Arc<IdentitySettings>,
+}
+
+/// A sign-up request, already parsed at the edge.
+#[derive(Debug)]
+pub struct SignUp {
+    pub email: Email,
+    pub password: Password,
+    pub first_name: Name,
+    pub last_name: Name,
+    pub country: Country,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignUpError {
+    #[error("the password fails the policy")]
+    WeakPassword(Vec<PolicyFailure>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActivateError {
+    /// Wrong, used, expired or over-tried code, or no such pending account: one answer for all.
+    #[error("invalid activation code")]
+    InvalidCode,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Optimistic-concurrency retries before giving up on a busy record.
+const MAX_RETRIES: usize = 5;
+
+/// Signs up, or tells the mailbox owner why not. Always `Ok(())` unless the password fails the
+/// policy (which says nothing about the address) or the infrastructure fails.
+pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpError> {
+    let settings = &deps.settings;
+    let failed = settings.policy.check(
+        request.password.expose(),
+        &PolicyContext { email: Some(&request.email), change: Some(ChangeKind::Initial), ..Default::default() },
+    );
+    if !failed.is_empty() {
+        return Err(SignUpError::WeakPassword(failed));
+    }
+    // Hash before looking anything up, so every path costs one hash.
+    let hash = deps.hasher.hash(&request.password, salt(deps.random.as_ref())).await?;
+    let now = deps.clock.now();
+    let account_id = AccountId::generate(deps.random.as_ref());
+    let code = OneTimeCode::generate(deps.random.as_ref());
+    let purge_at = Some(now + settings.pending_account_ttl);
+    let identity = Identity {
+        email: request.email.clone(),
+        account_id: account_id.clone(),
+        status: AccountStatus::Pending,
+        username: None,
+        password_hash: hash.clone(),
+        password_history: vec![hash],
+        password_changed_at: now,
+        activation: Some(activation_record(settings, &request.email, &code, now)),
+        activation_sends: SendLog::first(now),
+        exists_notices: SendLog::default(),
+        guess_budget: Default::default(),
+        created_at: now,
+        purge_at,
+        version: 0,
+    };
+    let profile = Profile {
+        account_id,
+        email: request.email.clone(),
+        username: None,
+        first_name: request.first_name,
+        last_name: request.last_name,
+        country: request.country,
+        created_at: now,
+        purge_at,
+    };
+    match deps.store.create_account(&identity, &profile).await {
+        Ok(()) => {
+            send_activation_code(deps, &identity.email, profile.first_name.as_str(), &code).await;
+            Ok(())
+        }
+        Err(StoreError::EmailTaken) => {
+            already_registered(deps, &request.email).await?;
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Signing up with an address that has an account: a pending one gets a fresh code (the first
+/// registration's details stand); an active one's owner gets an "account exists" notice.
+async fn already_registered(deps: &IdentityDeps, email: &Email) -> Result<(), StoreError> {
+    let settings = &deps.settings;
+    for _ in 0..MAX_RETRIES {
+        let Some(mut identity) = deps.store.identity(email).await? else {
+            return Ok(()); // purged in between: nothing to say
+        };
+        let now = deps.clock.now();
+        match identity.status {
+            AccountStatus::Pending => {
+                if !identity.activation_sends.may_send(now, &settings.sends) {
+                    return Ok(());
+                }
+                let code = OneTimeCode::generate(deps.random.as_ref());
+                identity.activation = Some(activation_record(settings, email, &code, now));
+                identity.activation_sends.record(now, &settings.sends);
+                match deps.store.update_identity(&identity).await {
+                    Ok(()) => {
+                        let first_name = first_name(deps, &identity).await;
+                        send_activation_code(deps, &identity.email, &first_name, &code).await;
+                        return Ok(());
+                    }
+                    Err(StoreError::Conflict) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            AccountStatus::Active => {
+                if !identity.exists_notices.may_send(now, &settings.sends) {
+                    return Ok(());
+                }
+                identity.exists_notices.record(now, &settings.sends);
+                match deps.store.update_identity(&identity).await {
+                    Ok(()) => {
+                        let first_name = first_name(deps, &identity).await;
+                        let message = messages::ACCOUNT_EXISTS
+                            .render(identity.email.as_str(), &[("first_name", &first_name)]);
+                        send(deps, &message).await;
+                        return Ok(());
+                    }
+                    Err(StoreError::Conflict) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Activates a pending account with its code and assigns its username.
+pub async fn activate(deps: &IdentityDeps, email: &Email, code: &OneTimeCode) -> Result<Username, ActivateError> {
+    let settings = &deps.settings;
+    for _ in 0..MAX_RETRIES {
+        let Some(mut identity) = deps.store.identity(email).await? else {
+            return Err(ActivateError::InvalidCode);
+        };
+        let now = deps.clock.now();
+        let Some(record) = identity.activation.clone().filter(|_| identity.status == AccountStatus::Pending) else {
+            return Err(ActivateError::InvalidCode);
+        };
+        if identity.guess_budget.is_spent(now, settings.guess_budget, settings.guess_window) {
+            return Err(ActivateError::InvalidCode);
+        }
+        let check = record.check(
+            &settings.pepper,
+            CodePurpose::Activation,
+            email.as_str(),
+            code,
+            now,
+            settings.code_max_attempts,
+        );
+        match check {
+            CodeCheck::Valid => {}
+            CodeCheck::Expired | CodeCheck::Exhausted => return Err(ActivateError::InvalidCode),
+            CodeCheck::Wrong => {
+                identity.activation = Some(CodeRecord { failed_attempts: record.failed_attempts + 1, ..record });
+                identity.guess_budget.record_failure(now, settings.guess_window);
+                match deps.store.update_identity(&identity).await {
+                    Ok(()) => return Err(ActivateError::InvalidCode),
+                    Err(StoreError::Conflict) => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        let username = Username::generate(&settings.username_prefix, deps.random.as_ref());
+        identity.status = AccountStatus::Active;
+        identity.activation = None;
+        identity.username = Some(username.clone());
+        identity.purge_at = None;
+        match deps.store.activate(&identity, &username).await {
+            Ok(()) => return Ok(username),
+            // Another request used the code first, or the username is taken: read again.
+            Err(StoreError::Conflict | StoreError::UsernameTaken) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ActivateError::InvalidCode)
+}
+
+/// Sends a new activation code to a pending account, within the resend limits. Silent otherwise.
+pub async fn resend_activation_code(deps: &IdentityDeps, email: &Email) -> Result<(), StoreError> {
+    let settings = &deps.settings;
+    for _ in 0..MAX_RETRIES {
+        let Some(mut identity) = deps.store.identity(email).await? else {
+            return Ok(());
+        };
+        let now = deps.clock.now();
+        if identity.status != AccountStatus::Pending || !identity.activation_sends.may_send(now, &settings.sends) {
+            return Ok(());
+        }
+        let code = OneTimeCode::generate(deps.random.as_ref());
+        identity.activation = Some(activation_record(settings, email, &code, now));
+        identity.activation_sends.record(now, &settings.sends);
+        match deps.store.update_identity(&identity).await {
+            Ok(()) => {
+                let first_name = first_name(deps, &identity).await;
+                send_activation_code(deps, &identity.email, &first_name, &code).await;
+                return Ok(());
+            }
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn activation_record(settings: &IdentitySettings, email: &Email, code: &OneTimeCode, now: crate::Timestamp) -> CodeRecord {
+    CodeRecord::issue(&settings.pepper, CodePurpose::Activation, email.as_str(), code, now, settings.activation_ttl)
+}
+
+fn salt(random: &dyn Random) -> [u8; 16] {
+    let mut salt = [0u8; 16];
+    random.fill(&mut salt);
+    salt
+}
+
+async fn first_name(deps: &IdentityDeps, identity: &Identity) -> String {
+    match deps.store.profile(&identity.account_id).await {
+        Ok(Some(p)) => p.first_name.as_str().to_string(),
+        _ => "there".to_string(),
+    }
+}
+
+async fn send_activation_code(deps: &IdentityDeps, email: &Email, first_name: &str, code: &OneTimeCode) {
+    let message = messages::ACTIVATION.render(email.as_str(), &[("first_name", first_name), ("code", code.expose())]);
+    send(deps, &message).await;
+}
+
+/// A failed send leaves the account pending; the person can ask for the code again.
+async fn send(deps: &IdentityDeps, message: &OutgoingMessage) {
+    if let Err(error) = deps.messenger.send(message).await {
+        tracing::error!(error = %error, channel = ?message.channel, "message not sent");
+    }
+}

@@ -1,0 +1,59 @@
+//! Whole seconds since the Unix epoch: the unit every expiry and rate limit is reckoned in.
+
+use serde::{Deserialize, Serialize};
+use std::ops::{Add, Sub};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(pub i64);
+
+/// A length of time in whole seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Seconds(pub i64);
+
+impl Seconds {
+    pub const fn minutes(m: i64) -> Self {
+        Seconds(m * 60)
+    }
+    pub const fn hours(h: i64) -> Self {
+        Seconds(h * 3600)
+    }
+    pub const fn days(d: i64) -> Self {
+        Seconds(d * 86_400)
+    }
+}
+
+impl Add<Seconds> for Timestamp {
+    type Output = Timestamp;
+    fn add(self, rhs: Seconds) -> Timestamp {
+        Timestamp(self.0.saturating_add(rhs.0))
+    }
+}
+
+impl Sub<Seconds> for Timestamp {
+    type Output = Timestamp;
+    fn sub(self, rhs: Seconds) -> Timestamp {
+        Timestamp(self.0.saturating_sub(rhs.0))
+    }
+}
+
+impl Sub<Timestamp> for Timestamp {
+    type Output = Seconds;
+    fn sub(self, rhs: Timestamp) -> Seconds {
+        Seconds(self.0.saturating_sub(rhs.0))
+    }
+}
+
+impl Timestamp {
+    /// RFC 3339 in UTC, for API answers and messages.
+    pub fn to_rfc3339(self) -> String {
+        ::time::OffsetDateTime::from_unix_timestamp(self.0)
+            .ok()
+            .and_then(|t| {
+                t.format(&::time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default()
+    }
+}

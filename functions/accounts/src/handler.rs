@@ -1,1 +1,134 @@
+//! Sign-up routes: decode → call a flow → encode. Nothing else.
+//!
+//! - `POST /v1/accounts` → 202 `{status: "activation_pending"}` for a new, pending or active address
+//! - `POST /v1/accounts/activate` → 200 `{username, status: "active"}`, or 400 `invalid_code`
+//! - `POST /v1/accounts/activation-code` → 202, always
 
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+use tessera_core::code::OneTimeCode;
+use tessera_core::password::Password;
+use tessera_core::policy::{ChangeKind, PolicyContext};
+use tessera_core::signup::{self, ActivateError, IdentityDeps, SignUp, SignUpError};
+use tessera_core::{Country, Email, Name};
+use tessera_http::response;
+use tessera_http::{Fields, Problem};
+
+pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
+    let result = match (request.method().as_str(), request.uri().path()) {
+        ("POST", "/v1/accounts") => sign_up(&request, &deps).await,
+        ("POST", "/v1/accounts/activate") => activate(&request, &deps).await,
+        ("POST", "/v1/accounts/activation-code") => resend(&request, &deps).await,
+        (_, "/v1/accounts" | "/v1/accounts/activate" | "/v1/accounts/activation-code") => {
+            Err(Problem::method_not_allowed())
+        }
+        _ => Err(Problem::not_found()),
+    };
+    result.unwrap_or_else(Problem::into_response)
+}
+
+async fn sign_up(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    let command = parse_sign_up(request, deps)?;
+    signup::sign_up(deps, command)
+        .await
+        .map_err(|e| sign_up_problem(e, deps))?;
+    Ok(response::json(
+        202,
+        &json!({ "status": "activation_pending" }),
+    ))
+}
+
+fn parse_sign_up(request: &Request, deps: &IdentityDeps) -> Result<SignUp, Problem> {
+    let mut f = Fields::from_request(
+        request,
+        &["email", "password", "first_name", "last_name", "country"],
+    )?;
+    let email = f.parse("email", "invalid_email", Email::parse);
+    let password = f.parse("password", "too_long", Password::new);
+    let first_name = f.parse("first_name", "invalid_name", Name::parse);
+    let last_name = f.parse("last_name", "invalid_name", Name::parse);
+    let country = f.parse("country", "invalid_country", |c| {
+        Country::parse(c).ok_or("must be an ISO 3166-1 alpha-2 country code")
+    });
+    // Report the password rules together with the other field errors, in one 422.
+    if let Some(password) = &password {
+        let policy = &deps.settings.policy;
+        let context = PolicyContext {
+            email: email.as_ref(),
+            change: Some(ChangeKind::Initial),
+            ..Default::default()
+        };
+        for failure in policy.check(password.expose(), &context) {
+            f.error("password", failure.code(), policy.message(failure));
+        }
+    }
+    match (email, password, first_name, last_name, country) {
+        (Some(email), Some(password), Some(first_name), Some(last_name), Some(country))
+            if f.is_valid() =>
+        {
+            Ok(SignUp {
+                email,
+                password,
+                first_name,
+                last_name,
+                country,
+            })
+        }
+        _ => Err(f.into_problem()),
+    }
+}
+
+fn sign_up_problem(error: SignUpError, deps: &IdentityDeps) -> Problem {
+    match error {
+        SignUpError::WeakPassword(failures) => Problem::validation(
+            failures
+                .into_iter()
+                .map(|f| {
+                    tessera_http::problem::FieldError::new(
+                        "password",
+                        f.code(),
+                        deps.settings.policy.message(f),
+                    )
+                })
+                .collect(),
+        ),
+        SignUpError::Store(e) => Problem::internal(&e),
+        SignUpError::Hash(e) => Problem::internal(&e),
+    }
+}
+
+async fn activate(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    let mut f = Fields::from_request(request, &["email", "code"])?;
+    let email = f.parse("email", "invalid_email", Email::parse);
+    let code = f.parse("code", "invalid_code_format", OneTimeCode::parse);
+    let (Some(email), Some(code)) = (email, code) else {
+        return Err(f.into_problem());
+    };
+    match signup::activate(deps, &email, &code).await {
+        Ok(username) => Ok(response::json(
+            200,
+            &json!({ "username": username.as_str(), "status": "active" }),
+        )),
+        Err(ActivateError::InvalidCode) => Err(Problem::new(
+            400,
+            "invalid_code",
+            "Invalid code",
+            "The code is wrong, used or expired. Ask for a new one if needed.",
+        )),
+        Err(ActivateError::Store(e)) => Err(Problem::internal(&e)),
+    }
+}
+
+async fn resend(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    let mut f = Fields::from_request(request, &["email"])?;
+    let Some(email) = f.parse("email", "invalid_email", Email::parse) else {
+        return Err(f.into_problem());
+    };
+    signup::resend_activation_code(deps, &email)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(response::json(
+        202,
+        &json!({ "status": "activation_pending" }),
+    ))
+}

@@ -1,1 +1,62 @@
+//! Password policy routes, for a UI checklist. No storage, no AWS client.
+//!
+//! - `GET /v1/password-policy` → 200: the rules in force
+//! - `POST /v1/password-policy/check` `{password, email?, username?}` → 200 `{ok, failed}`
 
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+use std::sync::Arc;
+use tessera_core::password::Password;
+use tessera_core::policy::PolicyContext;
+use tessera_core::{Email, PasswordPolicy};
+use tessera_http::response;
+use tessera_http::{Fields, Problem};
+
+pub async fn handle(request: Request, policy: Arc<PasswordPolicy>) -> Response<Body> {
+    let result = match (request.method().as_str(), request.uri().path()) {
+        ("GET", "/v1/password-policy") => Ok(describe(&policy)),
+        ("POST", "/v1/password-policy/check") => check(&request, &policy),
+        (_, "/v1/password-policy" | "/v1/password-policy/check") => {
+            Err(Problem::method_not_allowed())
+        }
+        _ => Err(Problem::not_found()),
+    };
+    result.unwrap_or_else(Problem::into_response)
+}
+
+fn describe(policy: &PasswordPolicy) -> Response<Body> {
+    response::json(
+        200,
+        &json!({
+            "min_length": policy.min_length,
+            "max_length": policy.max_length,
+            "history": policy.history,
+            "min_age_seconds": policy.min_age_seconds,
+            "rules": policy.describe(),
+        }),
+    )
+}
+
+fn check(request: &Request, policy: &PasswordPolicy) -> Result<Response<Body>, Problem> {
+    let mut f = Fields::from_request(request, &["password", "email", "username"])?;
+    let password = f.parse("password", "too_long", Password::new);
+    let email = f.parse_optional("email", "invalid_email", Email::parse);
+    let username = f.optional_string("username");
+    let Some(password) = password.filter(|_| f.is_valid()) else {
+        return Err(f.into_problem());
+    };
+    let context = PolicyContext {
+        email: email.as_ref(),
+        username: username.as_deref(),
+        ..Default::default()
+    };
+    let failed: Vec<&str> = policy
+        .check(password.expose(), &context)
+        .into_iter()
+        .map(|r| r.code())
+        .collect();
+    Ok(response::json(
+        200,
+        &json!({ "ok": failed.is_empty(), "failed": failed }),
+    ))
+}

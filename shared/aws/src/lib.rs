@@ -1,1 +1,13 @@
+//! AWS adapters of the core ports: DynamoDB for storage, SES v2 for email, SNS for SMS.
+//! Clients are built once per process from the standard AWS configuration chain
+//! (`AWS_ENDPOINT_URL` points them at moto in tests).
 
+mod dynamo;
+mod messaging;
+
+pub use dynamo::DynamoStore;
+pub use messaging::AwsMessenger;
+// The SDK clients, re-exported so callers need not depend on each SDK crate.
+pub use aws_sdk_dynamodb::Client as DynamoClient;
+pub use aws_sdk_sesv2::Client as SesClient;
+pub use aws_sdk_sns::Client as SnsClient;

@@ -108,7 +108,8 @@ const ASSIGNED_COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX A
 impl Country {
     pub fn parse(raw: &str) -> Option<Country> {
         let code = raw.trim().to_ascii_uppercase();
-        (code.len() == 2 && ASSIGNED_COUNTRIES.split(' ').any(|c| c == code)).then_some(Country(code))
+        (code.len() == 2 && ASSIGNED_COUNTRIES.split(' ').any(|c| c == code))
+            .then_some(Country(code))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -170,12 +171,18 @@ mod tests {
         assert_eq!(Name::parse(" "), Err(NameError::Empty));
         assert_eq!(Name::parse(&"x".repeat(101)), Err(NameError::TooLong));
         assert_eq!(Name::parse("A\u{0}b"), Err(NameError::ControlCharacters));
-        assert!(Name::parse("<script>").is_ok(), "names are data; escaping is the renderer's job");
+        assert!(
+            Name::parse("<script>").is_ok(),
+            "names are data; escaping is the renderer's job"
+        );
     }
 
     #[test]
     fn usernames_parse_case_insensitively() {
-        assert_eq!(Username::parse(" ts12345678 ").unwrap().as_str(), "TS12345678");
+        assert_eq!(
+            Username::parse(" ts12345678 ").unwrap().as_str(),
+            "TS12345678"
+        );
         assert!(Username::parse("ts-1").is_none());
     }
 }

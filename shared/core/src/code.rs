@@ -206,13 +206,21 @@ pub struct SendLimits {
 impl Default for SendLimits {
     /// 60 s apart; 5 resends a day, so 6 sends with the first.
     fn default() -> Self {
-        SendLimits { min_interval: Seconds(60), max_per_window: 6, window: Seconds::hours(24) }
+        SendLimits {
+            min_interval: Seconds(60),
+            max_per_window: 6,
+            window: Seconds::hours(24),
+        }
     }
 }
 
 impl SendLog {
     pub fn first(now: Timestamp) -> SendLog {
-        SendLog { last_sent_at: now, window_start: now, sent_in_window: 1 }
+        SendLog {
+            last_sent_at: now,
+            window_start: now,
+            sent_in_window: 1,
+        }
     }
 
     pub fn may_send(&self, now: Timestamp, limits: &SendLimits) -> bool {
@@ -273,9 +281,22 @@ mod tests {
     fn digest_binds_purpose_subject_and_code() {
         let p = pepper();
         let d = p.digest(CodePurpose::Activation, "acct-1", &code("123456"));
-        assert_ne!(d, p.digest(CodePurpose::PasswordReset, "acct-1", &code("123456")));
-        assert_ne!(d, p.digest(CodePurpose::Activation, "acct-2", &code("123456")));
-        assert_ne!(d, CodePepper::new(b"other".to_vec()).digest(CodePurpose::Activation, "acct-1", &code("123456")));
+        assert_ne!(
+            d,
+            p.digest(CodePurpose::PasswordReset, "acct-1", &code("123456"))
+        );
+        assert_ne!(
+            d,
+            p.digest(CodePurpose::Activation, "acct-2", &code("123456"))
+        );
+        assert_ne!(
+            d,
+            CodePepper::new(b"other".to_vec()).digest(
+                CodePurpose::Activation,
+                "acct-1",
+                &code("123456")
+            )
+        );
         assert!(!d.contains("123456"));
     }
 
@@ -283,8 +304,24 @@ mod tests {
     fn expiry_is_exclusive_at_the_deadline() {
         let p = pepper();
         let issued = Timestamp(1000);
-        let rec = CodeRecord::issue(&p, CodePurpose::PasswordReset, "a", &code("111111"), issued, Seconds::minutes(10));
-        let check = |now: i64| rec.check(&p, CodePurpose::PasswordReset, "a", &code("111111"), Timestamp(now), 5);
+        let rec = CodeRecord::issue(
+            &p,
+            CodePurpose::PasswordReset,
+            "a",
+            &code("111111"),
+            issued,
+            Seconds::minutes(10),
+        );
+        let check = |now: i64| {
+            rec.check(
+                &p,
+                CodePurpose::PasswordReset,
+                "a",
+                &code("111111"),
+                Timestamp(now),
+                5,
+            )
+        };
         assert_eq!(check(1000 + 599), CodeCheck::Valid); // 9:59
         assert_eq!(check(1000 + 600), CodeCheck::Expired); // 10:00
         assert_eq!(check(1000 + 601), CodeCheck::Expired); // 10:01
@@ -293,13 +330,32 @@ mod tests {
     #[test]
     fn wrong_purpose_subject_or_digits_fail_and_exhausted_codes_stay_dead() {
         let p = pepper();
-        let mut rec = CodeRecord::issue(&p, CodePurpose::Activation, "a", &code("222222"), Timestamp(0), Seconds(60));
+        let mut rec = CodeRecord::issue(
+            &p,
+            CodePurpose::Activation,
+            "a",
+            &code("222222"),
+            Timestamp(0),
+            Seconds(60),
+        );
         let now = Timestamp(1);
-        assert_eq!(rec.check(&p, CodePurpose::PasswordReset, "a", &code("222222"), now, 5), CodeCheck::Wrong);
-        assert_eq!(rec.check(&p, CodePurpose::Activation, "b", &code("222222"), now, 5), CodeCheck::Wrong);
-        assert_eq!(rec.check(&p, CodePurpose::Activation, "a", &code("222223"), now, 5), CodeCheck::Wrong);
+        assert_eq!(
+            rec.check(&p, CodePurpose::PasswordReset, "a", &code("222222"), now, 5),
+            CodeCheck::Wrong
+        );
+        assert_eq!(
+            rec.check(&p, CodePurpose::Activation, "b", &code("222222"), now, 5),
+            CodeCheck::Wrong
+        );
+        assert_eq!(
+            rec.check(&p, CodePurpose::Activation, "a", &code("222223"), now, 5),
+            CodeCheck::Wrong
+        );
         rec.failed_attempts = 5;
-        assert_eq!(rec.check(&p, CodePurpose::Activation, "a", &code("222222"), now, 5), CodeCheck::Exhausted);
+        assert_eq!(
+            rec.check(&p, CodePurpose::Activation, "a", &code("222222"), now, 5),
+            CodeCheck::Exhausted
+        );
     }
 
     #[test]
@@ -330,7 +386,10 @@ mod tests {
             log.record(t, &limits);
         }
         t = t + Seconds(600);
-        assert!(!log.may_send(t, &limits), "a sixth resend in the day is refused");
+        assert!(
+            !log.may_send(t, &limits),
+            "a sixth resend in the day is refused"
+        );
         let next_day = t0 + Seconds::hours(24);
         assert!(log.may_send(next_day, &limits));
         log.record(next_day, &limits);

@@ -6,8 +6,12 @@ use std::sync::LazyLock;
 
 static LIST: &str = include_str!("../data/common-passwords.txt");
 
-static SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| LIST.lines().map(str::trim).filter(|l| !l.is_empty()).collect());
+static SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    LIST.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+});
 
 pub fn len() -> usize {
     SET.len()

@@ -70,7 +70,12 @@ impl Email {
 /// Printable characters other than separators and quoting: quoted local parts and comments are
 /// legal in RFC 5322 but no real sign-up needs them, and they are a classic source of confusion.
 fn is_local_char(c: char) -> bool {
-    !c.is_whitespace() && !c.is_control() && !matches!(c, '@' | '"' | '(' | ')' | ',' | ':' | ';' | '<' | '>' | '[' | ']' | '\\')
+    !c.is_whitespace()
+        && !c.is_control()
+        && !matches!(
+            c,
+            '@' | '"' | '(' | ')' | ',' | ':' | ';' | '<' | '>' | '[' | ']' | '\\'
+        )
 }
 
 impl TryFrom<String> for Email {
@@ -114,7 +119,11 @@ mod tests {
 
     #[test]
     fn canonicalization_is_idempotent() {
-        for raw in ["Ada@Example.COM", "  x.y+tag@Sub.Example.org", "JOSE\u{301}@EXAMPLE.COM"] {
+        for raw in [
+            "Ada@Example.COM",
+            "  x.y+tag@Sub.Example.org",
+            "JOSE\u{301}@EXAMPLE.COM",
+        ] {
             let once = Email::parse(raw).unwrap();
             assert_eq!(Email::parse(once.as_str()).unwrap(), once);
         }
@@ -122,9 +131,21 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "   ", "plain", "@example.com", "a@", "a@localhost", "a b@example.com",
-                    "a@@example.com", ".a@example.com", "a..b@example.com", "a@-x.com", "a@x..com",
-                    "a\"b@example.com"] {
+        for bad in [
+            "",
+            "   ",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@localhost",
+            "a b@example.com",
+            "a@@example.com",
+            ".a@example.com",
+            "a..b@example.com",
+            "a@-x.com",
+            "a@x..com",
+            "a\"b@example.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
         let long = format!("{}@example.com", "a".repeat(65));

@@ -24,9 +24,10 @@ impl EmailTemplate {
     pub fn render(&self, to: &str, values: &[(&str, &str)]) -> OutgoingMessage {
         let text = fill(self.text, values, |v| v.to_string());
         let (subject, body) = match text.split_once('\n') {
-            Some((first, rest)) if first.starts_with("Subject: ") => {
-                (first.trim_start_matches("Subject: ").trim().to_string(), rest.to_string())
-            }
+            Some((first, rest)) if first.starts_with("Subject: ") => (
+                first.trim_start_matches("Subject: ").trim().to_string(),
+                rest.to_string(),
+            ),
             _ => (String::new(), text),
         };
         OutgoingMessage {
@@ -40,9 +41,11 @@ impl EmailTemplate {
 }
 
 fn fill(template: &str, values: &[(&str, &str)], encode: impl Fn(&str) -> String) -> String {
-    values.iter().fold(template.to_string(), |acc, (key, value)| {
-        acc.replace(&format!("{{{{{key}}}}}"), &encode(value))
-    })
+    values
+        .iter()
+        .fold(template.to_string(), |acc, (key, value)| {
+            acc.replace(&format!("{{{{{key}}}}}"), &encode(value))
+        })
 }
 
 pub fn escape_html(s: &str) -> String {
@@ -66,7 +69,10 @@ mod tests {
 
     #[test]
     fn renders_subject_text_and_escaped_html() {
-        let m = ACTIVATION.render("a@example.com", &[("first_name", "<b>Ada</b>"), ("code", "123456")]);
+        let m = ACTIVATION.render(
+            "a@example.com",
+            &[("first_name", "<b>Ada</b>"), ("code", "123456")],
+        );
         assert_eq!(m.subject.as_deref(), Some("Your Tessera activation code"));
         assert!(m.text.contains("Hello <b>Ada</b>,"));
         assert!(m.text.contains("123456"));

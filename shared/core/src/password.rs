@@ -70,7 +70,11 @@ pub struct HashParams {
 
 impl Default for HashParams {
     fn default() -> Self {
-        HashParams { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 }
+        HashParams {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 }
 
@@ -97,8 +101,13 @@ struct HasherInner {
 
 impl PasswordHasher {
     pub fn new(params: HashParams) -> Result<PasswordHasher, HashError> {
-        let p = Params::new(params.memory_kib, params.iterations, params.parallelism, None)
-            .map_err(|e| HashError::Params(e.to_string()))?;
+        let p = Params::new(
+            params.memory_kib,
+            params.iterations,
+            params.parallelism,
+            None,
+        )
+        .map_err(|e| HashError::Params(e.to_string()))?;
         Ok(PasswordHasher {
             inner: Arc::new(HasherInner {
                 argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, p),
@@ -108,7 +117,11 @@ impl PasswordHasher {
     }
 
     /// `salt` must come from a CSPRNG (16 bytes, as the PHC format recommends).
-    pub async fn hash(&self, password: &Password, salt: [u8; 16]) -> Result<PasswordHash, HashError> {
+    pub async fn hash(
+        &self,
+        password: &Password,
+        salt: [u8; 16],
+    ) -> Result<PasswordHash, HashError> {
         let inner = self.inner.clone();
         let password = password.clone();
         tokio::task::spawn_blocking(move || inner.hash_now(&password, &salt))
@@ -116,7 +129,11 @@ impl PasswordHasher {
             .map_err(|e| HashError::Task(e.to_string()))?
     }
 
-    pub async fn verify(&self, password: &Password, hash: &PasswordHash) -> Result<bool, HashError> {
+    pub async fn verify(
+        &self,
+        password: &Password,
+        hash: &PasswordHash,
+    ) -> Result<bool, HashError> {
         let inner = self.inner.clone();
         let password = password.clone();
         let hash = hash.clone();
@@ -126,13 +143,19 @@ impl PasswordHasher {
     }
 
     /// Does `password` match any of `hashes`? Stops at the first match.
-    pub async fn matches_any(&self, password: &Password, hashes: &[PasswordHash]) -> Result<bool, HashError> {
+    pub async fn matches_any(
+        &self,
+        password: &Password,
+        hashes: &[PasswordHash],
+    ) -> Result<bool, HashError> {
         let inner = self.inner.clone();
         let password = password.clone();
         let hashes = hashes.to_vec();
-        tokio::task::spawn_blocking(move || Ok(hashes.iter().any(|h| inner.verify_now(&password, h))))
-            .await
-            .map_err(|e| HashError::Task(e.to_string()))?
+        tokio::task::spawn_blocking(move || {
+            Ok(hashes.iter().any(|h| inner.verify_now(&password, h)))
+        })
+        .await
+        .map_err(|e| HashError::Task(e.to_string()))?
     }
 
     /// Spend the cost of one verification without an account to verify against.
@@ -143,7 +166,8 @@ impl PasswordHasher {
             let dummy = match inner.dummy.get() {
                 Some(d) => d.clone(),
                 None => {
-                    let made = inner.hash_now(&Password("dummy-password-for-timing".into()), &[7u8; 16])?;
+                    let made = inner
+                        .hash_now(&Password("dummy-password-for-timing".into()), &[7u8; 16])?;
                     inner.dummy.get_or_init(|| made).clone()
                 }
             };
@@ -168,7 +192,10 @@ impl HasherInner {
     /// Parameters come from the PHC string, so hashes made under older settings still verify.
     fn verify_now(&self, password: &Password, hash: &PasswordHash) -> bool {
         match PhcHash::new(hash.as_str()) {
-            Ok(parsed) => self.argon.verify_password(password.expose().as_bytes(), &parsed).is_ok(),
+            Ok(parsed) => self
+                .argon
+                .verify_password(password.expose().as_bytes(), &parsed)
+                .is_ok(),
             Err(_) => false,
         }
     }
@@ -179,7 +206,12 @@ mod tests {
     use super::*;
 
     fn fast() -> PasswordHasher {
-        PasswordHasher::new(HashParams { memory_kib: 64, iterations: 1, parallelism: 1 }).unwrap()
+        PasswordHasher::new(HashParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        })
+        .unwrap()
     }
 
     #[tokio::test]
@@ -188,21 +220,34 @@ mod tests {
         let h = fast().hash(&pw, [1; 16]).await.unwrap();
         assert!(h.as_str().starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
         assert!(fast().verify(&pw, &h).await.unwrap());
-        assert!(!fast().verify(&Password::new("correct-horse-42").unwrap(), &h).await.unwrap());
+        assert!(!fast()
+            .verify(&Password::new("correct-horse-42").unwrap(), &h)
+            .await
+            .unwrap());
     }
 
     #[tokio::test]
     async fn default_parameters_are_the_owasp_minimum() {
         let h = PasswordHasher::new(HashParams::default()).unwrap();
         let phc = h.hash(&Password::new("x").unwrap(), [2; 16]).await.unwrap();
-        assert!(phc.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", phc.as_str());
+        assert!(
+            phc.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            phc.as_str()
+        );
     }
 
     #[test]
     fn passwords_are_nfc_normalized_and_capped() {
-        assert_eq!(Password::new("e\u{301}").unwrap(), Password::new("\u{e9}").unwrap());
+        assert_eq!(
+            Password::new("e\u{301}").unwrap(),
+            Password::new("\u{e9}").unwrap()
+        );
         assert!(Password::new(&"a".repeat(MAX_PASSWORD_BYTES + 1)).is_err());
-        assert_eq!(format!("{:?}", Password::new("hunter2").unwrap()), "Password(<redacted>)");
+        assert_eq!(
+            format!("{:?}", Password::new("hunter2").unwrap()),
+            "Password(<redacted>)"
+        );
     }
 
     #[tokio::test]
@@ -210,10 +255,15 @@ mod tests {
         let h = fast();
         let old = Password::new("Old-Password-1").unwrap();
         let hashes = vec![
-            h.hash(&Password::new("Other-Password-2").unwrap(), [3; 16]).await.unwrap(),
+            h.hash(&Password::new("Other-Password-2").unwrap(), [3; 16])
+                .await
+                .unwrap(),
             h.hash(&old, [4; 16]).await.unwrap(),
         ];
         assert!(h.matches_any(&old, &hashes).await.unwrap());
-        assert!(!h.matches_any(&Password::new("New-Password-3").unwrap(), &hashes).await.unwrap());
+        assert!(!h
+            .matches_any(&Password::new("New-Password-3").unwrap(), &hashes)
+            .await
+            .unwrap());
     }
 }

@@ -144,7 +144,10 @@ impl PasswordPolicy {
         }
         if self.forbid_email_parts {
             if let Some(email) = ctx.email {
-                if email_parts(email).iter().any(|part| lower.contains(part.as_str())) {
+                if email_parts(email)
+                    .iter()
+                    .any(|part| lower.contains(part.as_str()))
+                {
                     failed.push(PolicyFailure::ContainsEmailPart);
                 }
             }
@@ -155,7 +158,9 @@ impl PasswordPolicy {
         if self.history > 0 && ctx.reuses_recent_password {
             failed.push(PolicyFailure::RecentlyUsed);
         }
-        if let (Some(ChangeKind::Voluntary), Some(changed), Some(now)) = (ctx.change, ctx.last_changed_at, ctx.now) {
+        if let (Some(ChangeKind::Voluntary), Some(changed), Some(now)) =
+            (ctx.change, ctx.last_changed_at, ctx.now)
+        {
             if self.min_age_seconds > 0 && now - changed < Seconds(self.min_age_seconds) {
                 failed.push(PolicyFailure::TooSoon);
             }
@@ -166,25 +171,71 @@ impl PasswordPolicy {
     /// The rules in force, for `GET /v1/password-policy`.
     pub fn describe(&self) -> Vec<RuleDescription> {
         let mut rules = vec![
-            rule(PolicyFailure::TooShort, format!("At least {} characters", self.min_length)),
-            rule(PolicyFailure::TooLong, format!("At most {} characters", self.max_length)),
+            rule(
+                PolicyFailure::TooShort,
+                format!("At least {} characters", self.min_length),
+            ),
+            rule(
+                PolicyFailure::TooLong,
+                format!("At most {} characters", self.max_length),
+            ),
         ];
         let optional = [
-            (self.require_lowercase, PolicyFailure::NoLowercase, "A lowercase letter".to_string()),
-            (self.require_uppercase, PolicyFailure::NoUppercase, "An uppercase letter".to_string()),
-            (self.require_digit, PolicyFailure::NoDigit, "A number".to_string()),
-            (self.require_special, PolicyFailure::NoSpecial, "A special character".to_string()),
-            (self.forbid_username, PolicyFailure::ContainsUsername, "Not your username".to_string()),
-            (self.forbid_email_parts, PolicyFailure::ContainsEmailPart, "No part of your email address".to_string()),
-            (self.forbid_common, PolicyFailure::Common, "Not a common password".to_string()),
-            (self.history > 0, PolicyFailure::RecentlyUsed, format!("None of your last {} passwords", self.history)),
+            (
+                self.require_lowercase,
+                PolicyFailure::NoLowercase,
+                "A lowercase letter".to_string(),
+            ),
+            (
+                self.require_uppercase,
+                PolicyFailure::NoUppercase,
+                "An uppercase letter".to_string(),
+            ),
+            (
+                self.require_digit,
+                PolicyFailure::NoDigit,
+                "A number".to_string(),
+            ),
+            (
+                self.require_special,
+                PolicyFailure::NoSpecial,
+                "A special character".to_string(),
+            ),
+            (
+                self.forbid_username,
+                PolicyFailure::ContainsUsername,
+                "Not your username".to_string(),
+            ),
+            (
+                self.forbid_email_parts,
+                PolicyFailure::ContainsEmailPart,
+                "No part of your email address".to_string(),
+            ),
+            (
+                self.forbid_common,
+                PolicyFailure::Common,
+                "Not a common password".to_string(),
+            ),
+            (
+                self.history > 0,
+                PolicyFailure::RecentlyUsed,
+                format!("None of your last {} passwords", self.history),
+            ),
             (
                 self.min_age_seconds > 0,
                 PolicyFailure::TooSoon,
-                format!("At least {} since you last changed your password", human_duration(self.min_age_seconds)),
+                format!(
+                    "At least {} since you last changed your password",
+                    human_duration(self.min_age_seconds)
+                ),
             ),
         ];
-        rules.extend(optional.into_iter().filter(|(on, _, _)| *on).map(|(_, f, d)| rule(f, d)));
+        rules.extend(
+            optional
+                .into_iter()
+                .filter(|(on, _, _)| *on)
+                .map(|(_, f, d)| rule(f, d)),
+        );
         rules
     }
 
@@ -199,7 +250,10 @@ impl PasswordPolicy {
 }
 
 fn rule(failure: PolicyFailure, description: String) -> RuleDescription {
-    RuleDescription { code: failure.code(), description }
+    RuleDescription {
+        code: failure.code(),
+        description,
+    }
 }
 
 fn human_duration(seconds: i64) -> String {
@@ -214,9 +268,17 @@ fn human_duration(seconds: i64) -> String {
 fn email_parts(email: &Email) -> Vec<String> {
     let local = email.local_part();
     let mut parts: Vec<String> = vec![local.to_string()];
-    parts.extend(local.split(|c: char| !c.is_alphanumeric()).map(str::to_string));
+    parts.extend(
+        local
+            .split(|c: char| !c.is_alphanumeric())
+            .map(str::to_string),
+    );
     let labels: Vec<&str> = email.domain().split('.').collect();
-    parts.extend(labels[..labels.len().saturating_sub(1)].iter().map(|l| l.to_string()));
+    parts.extend(
+        labels[..labels.len().saturating_sub(1)]
+            .iter()
+            .map(|l| l.to_string()),
+    );
     parts.retain(|p| p.chars().count() >= MIN_EMAIL_PART_LEN);
     parts.sort();
     parts.dedup();
@@ -256,8 +318,14 @@ mod tests {
 
     #[test]
     fn every_failed_rule_is_reported_at_once() {
-        assert_eq!(check("qzx"), vec!["min_length", "uppercase", "digit", "special"]);
-        assert_eq!(check(""), vec!["min_length", "lowercase", "uppercase", "digit", "special"]);
+        assert_eq!(
+            check("qzx"),
+            vec!["min_length", "uppercase", "digit", "special"]
+        );
+        assert_eq!(
+            check(""),
+            vec!["min_length", "lowercase", "uppercase", "digit", "special"]
+        );
     }
 
     #[test]
@@ -277,12 +345,28 @@ mod tests {
     #[test]
     fn email_parts_and_username_are_rejected() {
         let email = Email::parse("ada.lovelace@analytical.example").unwrap();
-        let ctx = PolicyContext { email: Some(&email), username: Some("TS12345678"), ..Default::default() };
+        let ctx = PolicyContext {
+            email: Some(&email),
+            username: Some("TS12345678"),
+            ..Default::default()
+        };
         let p = PasswordPolicy::default();
-        assert_eq!(codes(&p.check("Lovelace-Rocks-9", &ctx)), vec!["no_email_parts"]);
-        assert_eq!(codes(&p.check("My-Analytical-9x", &ctx)), vec!["no_email_parts"]);
-        assert_eq!(codes(&p.check("Ada.Lovelace-2024", &ctx)), vec!["no_email_parts"]);
-        assert_eq!(codes(&p.check("x-ts12345678-Y", &ctx)), vec!["not_username"]);
+        assert_eq!(
+            codes(&p.check("Lovelace-Rocks-9", &ctx)),
+            vec!["no_email_parts"]
+        );
+        assert_eq!(
+            codes(&p.check("My-Analytical-9x", &ctx)),
+            vec!["no_email_parts"]
+        );
+        assert_eq!(
+            codes(&p.check("Ada.Lovelace-2024", &ctx)),
+            vec!["no_email_parts"]
+        );
+        assert_eq!(
+            codes(&p.check("x-ts12345678-Y", &ctx)),
+            vec!["not_username"]
+        );
         // Two-letter fragments ("ada" is three, "ex" is not a part) do not count.
         assert!(p.check("Quartz-Exe-9-Blue", &ctx).is_empty());
     }
@@ -290,7 +374,10 @@ mod tests {
     #[test]
     fn history_and_minimum_age() {
         let p = PasswordPolicy::default();
-        let reused = PolicyContext { reuses_recent_password: true, ..Default::default() };
+        let reused = PolicyContext {
+            reuses_recent_password: true,
+            ..Default::default()
+        };
         assert_eq!(codes(&p.check(GOOD, &reused)), vec!["not_recent"]);
 
         let changed = Timestamp(1_000_000);
@@ -302,8 +389,13 @@ mod tests {
         };
         let within = changed + Seconds(3599);
         let after = changed + Seconds(3600);
-        assert_eq!(codes(&p.check(GOOD, &soon(ChangeKind::Voluntary, within))), vec!["min_age"]);
-        assert!(p.check(GOOD, &soon(ChangeKind::Voluntary, after)).is_empty());
+        assert_eq!(
+            codes(&p.check(GOOD, &soon(ChangeKind::Voluntary, within))),
+            vec!["min_age"]
+        );
+        assert!(p
+            .check(GOOD, &soon(ChangeKind::Voluntary, after))
+            .is_empty());
         assert!(p.check(GOOD, &soon(ChangeKind::Reset, within)).is_empty());
     }
 
@@ -317,7 +409,9 @@ mod tests {
             min_age_seconds: 0,
             ..Default::default()
         };
-        assert!(relaxed.check("Abcdefg1", &PolicyContext::default()).is_empty());
+        assert!(relaxed
+            .check("Abcdefg1", &PolicyContext::default())
+            .is_empty());
         let described: Vec<_> = relaxed.describe().into_iter().map(|r| r.code).collect();
         assert!(!described.contains(&"special") && !described.contains(&"not_recent"));
         assert!(described.contains(&"min_length"));
@@ -328,7 +422,9 @@ mod tests {
         let rules = PasswordPolicy::default().describe();
         assert_eq!(rules.len(), 11);
         assert_eq!(rules[0].description, "At least 12 characters");
-        assert!(rules.iter().any(|r| r.description == "None of your last 8 passwords"));
+        assert!(rules
+            .iter()
+            .any(|r| r.description == "None of your last 8 passwords"));
         assert!(rules.iter().any(|r| r.description.contains("1 hour(s)")));
     }
 }

@@ -41,7 +41,11 @@ impl StoreError {
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     /// Writes identity and profile together, or neither. `EmailTaken` if the identity exists.
-    async fn create_account(&self, identity: &Identity, profile: &Profile) -> Result<(), StoreError>;
+    async fn create_account(
+        &self,
+        identity: &Identity,
+        profile: &Profile,
+    ) -> Result<(), StoreError>;
 
     /// A strongly consistent read of the identity for a canonical email.
     async fn identity(&self, email: &Email) -> Result<Option<Identity>, StoreError>;
@@ -57,7 +61,10 @@ pub trait AccountStore: Send + Sync {
     async fn profile(&self, account_id: &crate::AccountId) -> Result<Option<Profile>, StoreError>;
 
     /// The account id a username belongs to.
-    async fn account_by_username(&self, username: &Username) -> Result<Option<crate::AccountId>, StoreError>;
+    async fn account_by_username(
+        &self,
+        username: &Username,
+    ) -> Result<Option<crate::AccountId>, StoreError>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,9 @@
 //! resend always succeed from the outside; the mailbox owner is told what happened by email.
 
 use crate::account::{AccountId, AccountStatus, Country, Identity, Name, Profile, Username};
-use crate::code::{CodeCheck, CodePepper, CodePurpose, CodeRecord, OneTimeCode, SendLimits, SendLog};
+use crate::code::{
+    CodeCheck, CodePepper, CodePurpose, CodeRecord, OneTimeCode, SendLimits, SendLog,
+};
 use crate::email::Email;
 use crate::messages;
 use crate::password::{HashError, Password, PasswordHasher};
@@ -92,13 +94,20 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
     let settings = &deps.settings;
     let failed = settings.policy.check(
         request.password.expose(),
-        &PolicyContext { email: Some(&request.email), change: Some(ChangeKind::Initial), ..Default::default() },
+        &PolicyContext {
+            email: Some(&request.email),
+            change: Some(ChangeKind::Initial),
+            ..Default::default()
+        },
     );
     if !failed.is_empty() {
         return Err(SignUpError::WeakPassword(failed));
     }
     // Hash before looking anything up, so every path costs one hash.
-    let hash = deps.hasher.hash(&request.password, salt(deps.random.as_ref())).await?;
+    let hash = deps
+        .hasher
+        .hash(&request.password, salt(deps.random.as_ref()))
+        .await?;
     let now = deps.clock.now();
     let account_id = AccountId::generate(deps.random.as_ref());
     let code = OneTimeCode::generate(deps.random.as_ref());
@@ -192,17 +201,28 @@ async fn already_registered(deps: &IdentityDeps, email: &Email) -> Result<(), St
 }
 
 /// Activates a pending account with its code and assigns its username.
-pub async fn activate(deps: &IdentityDeps, email: &Email, code: &OneTimeCode) -> Result<Username, ActivateError> {
+pub async fn activate(
+    deps: &IdentityDeps,
+    email: &Email,
+    code: &OneTimeCode,
+) -> Result<Username, ActivateError> {
     let settings = &deps.settings;
     for _ in 0..MAX_RETRIES {
         let Some(mut identity) = deps.store.identity(email).await? else {
             return Err(ActivateError::InvalidCode);
         };
         let now = deps.clock.now();
-        let Some(record) = identity.activation.clone().filter(|_| identity.status == AccountStatus::Pending) else {
+        let Some(record) = identity
+            .activation
+            .clone()
+            .filter(|_| identity.status == AccountStatus::Pending)
+        else {
             return Err(ActivateError::InvalidCode);
         };
-        if identity.guess_budget.is_spent(now, settings.guess_budget, settings.guess_window) {
+        if identity
+            .guess_budget
+            .is_spent(now, settings.guess_budget, settings.guess_window)
+        {
             return Err(ActivateError::InvalidCode);
         }
         let check = record.check(
@@ -217,8 +237,13 @@ pub async fn activate(deps: &IdentityDeps, email: &Email, code: &OneTimeCode) ->
             CodeCheck::Valid => {}
             CodeCheck::Expired | CodeCheck::Exhausted => return Err(ActivateError::InvalidCode),
             CodeCheck::Wrong => {
-                identity.activation = Some(CodeRecord { failed_attempts: record.failed_attempts + 1, ..record });
-                identity.guess_budget.record_failure(now, settings.guess_window);
+                identity.activation = Some(CodeRecord {
+                    failed_attempts: record.failed_attempts + 1,
+                    ..record
+                });
+                identity
+                    .guess_budget
+                    .record_failure(now, settings.guess_window);
                 match deps.store.update_identity(&identity).await {
                     Ok(()) => return Err(ActivateError::InvalidCode),
                     Err(StoreError::Conflict) => continue,
@@ -249,7 +274,9 @@ pub async fn resend_activation_code(deps: &IdentityDeps, email: &Email) -> Resul
             return Ok(());
         };
         let now = deps.clock.now();
-        if identity.status != AccountStatus::Pending || !identity.activation_sends.may_send(now, &settings.sends) {
+        if identity.status != AccountStatus::Pending
+            || !identity.activation_sends.may_send(now, &settings.sends)
+        {
             return Ok(());
         }
         let code = OneTimeCode::generate(deps.random.as_ref());
@@ -268,8 +295,20 @@ pub async fn resend_activation_code(deps: &IdentityDeps, email: &Email) -> Resul
     Ok(())
 }
 
-fn activation_record(settings: &IdentitySettings, email: &Email, code: &OneTimeCode, now: crate::Timestamp) -> CodeRecord {
-    CodeRecord::issue(&settings.pepper, CodePurpose::Activation, email.as_str(), code, now, settings.activation_ttl)
+fn activation_record(
+    settings: &IdentitySettings,
+    email: &Email,
+    code: &OneTimeCode,
+    now: crate::Timestamp,
+) -> CodeRecord {
+    CodeRecord::issue(
+        &settings.pepper,
+        CodePurpose::Activation,
+        email.as_str(),
+        code,
+        now,
+        settings.activation_ttl,
+    )
 }
 
 fn salt(random: &dyn Random) -> [u8; 16] {
@@ -285,8 +324,16 @@ async fn first_name(deps: &IdentityDeps, identity: &Identity) -> String {
     }
 }
 
-async fn send_activation_code(deps: &IdentityDeps, email: &Email, first_name: &str, code: &OneTimeCode) {
-    let message = messages::ACTIVATION.render(email.as_str(), &[("first_name", first_name), ("code", code.expose())]);
+async fn send_activation_code(
+    deps: &IdentityDeps,
+    email: &Email,
+    first_name: &str,
+    code: &OneTimeCode,
+) {
+    let message = messages::ACTIVATION.render(
+        email.as_str(),
+        &[("first_name", first_name), ("code", code.expose())],
+    );
     send(deps, &message).await;
 }
 

@@ -1,1 +1,9 @@
+//! The embedded default: what runs when no AWS settings are given. A SQLite database under
+//! `.local/` (WAL mode, so the separate processes `cargo lambda watch` starts share it safely)
+//! and a file outbox where every email and SMS lands as one JSON line.
 
+mod outbox;
+mod store;
+
+pub use outbox::FileOutbox;
+pub use store::SqliteStore;

@@ -1,1 +1,23 @@
+//! What the tests share: a clock they can move, seeded randomness, the two backends ready to
+//! use (embedded SQLite in a temporary folder; DynamoDB/SES/SNS on moto with tables made from
+//! `infra/template.yaml`), request builders, readers for the messages really sent, and the
+//! store conformance suite both backends must pass.
 
+pub mod app;
+pub mod conformance;
+pub mod fakes;
+pub mod messages;
+pub mod moto;
+pub mod template;
+
+pub use app::{get, json_request, raw_request, unique_email};
+pub use app::{Backend, TestApp, TestResponse};
+pub use fakes::{FlakyMessenger, ManualClock, SeededRandom};
+
+/// The repository root (tests read the template, the router and the OpenAPI document from it).
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repository root")
+}

@@ -1,0 +1,72 @@
+use async_trait::async_trait;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use tessera_core::ports::{Channel, Messenger, OutgoingMessage, SendError};
+
+/// Email through SES v2 (text and HTML parts), SMS through SNS.
+pub struct AwsMessenger {
+    ses: aws_sdk_sesv2::Client,
+    sns: aws_sdk_sns::Client,
+    from: String,
+}
+
+impl AwsMessenger {
+    pub fn new(
+        ses: aws_sdk_sesv2::Client,
+        sns: aws_sdk_sns::Client,
+        from: impl Into<String>,
+    ) -> AwsMessenger {
+        AwsMessenger {
+            ses,
+            sns,
+            from: from.into(),
+        }
+    }
+}
+
+fn utf8(data: &str) -> Result<Content, SendError> {
+    Content::builder()
+        .data(data)
+        .charset("UTF-8")
+        .build()
+        .map_err(|e| SendError(Box::new(e)))
+}
+
+#[async_trait]
+impl Messenger for AwsMessenger {
+    async fn send(&self, message: &OutgoingMessage) -> Result<(), SendError> {
+        match message.channel {
+            Channel::Email => {
+                let mut body = Body::builder().text(utf8(&message.text)?);
+                if let Some(html) = &message.html {
+                    body = body.html(utf8(html)?);
+                }
+                let content = EmailContent::builder()
+                    .simple(
+                        Message::builder()
+                            .subject(utf8(message.subject.as_deref().unwrap_or_default())?)
+                            .body(body.build())
+                            .build(),
+                    )
+                    .build();
+                self.ses
+                    .send_email()
+                    .from_email_address(&self.from)
+                    .destination(Destination::builder().to_addresses(&message.to).build())
+                    .content(content)
+                    .send()
+                    .await
+                    .map_err(|e| SendError(Box::new(e.into_service_error())))?;
+            }
+            Channel::Sms => {
+                self.sns
+                    .publish()
+                    .phone_number(&message.to)
+                    .message(&message.text)
+                    .send()
+                    .await
+                    .map_err(|e| SendError(Box::new(e.into_service_error())))?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,184 @@
+//! Request bodies: JSON objects only, 16 KiB at most, no unknown fields, every field error
+//! collected so one 422 lists them all.
+
+use crate::problem::{FieldError, Problem};
+use lambda_http::http::header::CONTENT_TYPE;
+use lambda_http::{Body, Request};
+use serde_json::{Map, Value};
+
+pub const MAX_JSON_BODY: usize = 16 * 1024;
+
+/// The body's bytes, whatever the `Body` variant.
+pub fn bytes(request: &Request) -> &[u8] {
+    match request.body() {
+        Body::Empty => &[],
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => &[],
+    }
+}
+
+fn is_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        })
+        .unwrap_or(false)
+}
+
+/// A JSON object from the body, checked for size (413), content type (415) and syntax (400).
+pub fn json_object(request: &Request) -> Result<Map<String, Value>, Problem> {
+    let raw = bytes(request);
+    if raw.len() > MAX_JSON_BODY {
+        return Err(Problem::new(
+            413,
+            "body_too_large",
+            "Body too large",
+            format!("The body may be at most {MAX_JSON_BODY} bytes."),
+        ));
+    }
+    if !is_json(request) {
+        return Err(Problem::new(
+            415,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "Send the body as application/json.",
+        ));
+    }
+    match serde_json::from_slice::<Value>(raw) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Problem::malformed_body("The body must be a JSON object.")),
+        Err(e) => Err(Problem::malformed_body(format!(
+            "The body is not valid JSON: {}",
+            e.classify_message()
+        ))),
+    }
+}
+
+trait ClassifyMessage {
+    fn classify_message(&self) -> &'static str;
+}
+
+impl ClassifyMessage for serde_json::Error {
+    /// The category only: serde's full message can quote the body (and so a password).
+    fn classify_message(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Eof => "it ends too early",
+            serde_json::error::Category::Syntax => "syntax error",
+            _ => "unreadable",
+        }
+    }
+}
+
+/// The fields of a decoded object, taken one by one with every problem recorded.
+pub struct Fields {
+    map: Map<String, Value>,
+    errors: Vec<FieldError>,
+}
+
+impl Fields {
+    /// Decodes the body and refuses fields not in `allowed` (400 `unknown_field`, all listed).
+    pub fn from_request(request: &Request, allowed: &[&str]) -> Result<Fields, Problem> {
+        let map = json_object(request)?;
+        let unknown: Vec<FieldError> = map
+            .keys()
+            .filter(|k| !allowed.contains(&k.as_str()))
+            .map(|k| FieldError::new(k, "unknown_field", "This field is not accepted here."))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Problem::new(
+                400,
+                "unknown_field",
+                "Unknown field",
+                "The body has fields this route does not accept.",
+            )
+            .with_errors(unknown));
+        }
+        Ok(Fields {
+            map,
+            errors: Vec::new(),
+        })
+    }
+
+    pub fn error(&mut self, field: &str, code: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, code, message));
+    }
+
+    /// A string field; missing, `null` or another type are recorded as errors.
+    pub fn string(&mut self, field: &str) -> Option<String> {
+        match self.map.remove(field) {
+            Some(Value::String(s)) => Some(s),
+            None | Some(Value::Null) => {
+                self.error(field, "required", "This field is required.");
+                None
+            }
+            Some(_) => {
+                self.error(field, "invalid_type", "This field must be a string.");
+                None
+            }
+        }
+    }
+
+    /// A string field that may be absent or `null`.
+    pub fn optional_string(&mut self, field: &str) -> Option<String> {
+        match self.map.get(field) {
+            None | Some(Value::Null) => None,
+            Some(_) => self.string(field),
+        }
+    }
+
+    /// A required string parsed into a domain value; the parse error becomes `code`.
+    pub fn parse<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        code: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        let raw = self.string(field)?;
+        self.check(field, code, &raw, parse)
+    }
+
+    /// Like `parse`, for an optional field.
+    pub fn parse_optional<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        code: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        let raw = self.optional_string(field)?;
+        self.check(field, code, &raw, parse)
+    }
+
+    fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        code: &str,
+        raw: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        match parse(raw) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let message = format!("This field {e}.");
+                self.error(field, code, message);
+                None
+            }
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The 422 listing every error recorded.
+    pub fn into_problem(self) -> Problem {
+        Problem::validation(self.errors)
+    }
+}

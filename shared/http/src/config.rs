@@ -1,0 +1,239 @@
+//! Typed configuration from the environment, read once at start. A missing or malformed
+//! variable stops the process with its name; secrets never appear in `Debug`.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use tessera_core::code::CodePepper;
+use tessera_core::password::HashParams;
+use tessera_core::signup::IdentitySettings;
+use tessera_core::time::Seconds;
+use tessera_core::PasswordPolicy;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("missing environment variable {0}")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Where state lives and where messages go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite under `dir` and `dir/outbox.jsonl`: no AWS account, no Docker.
+    Embedded { dir: PathBuf },
+    /// DynamoDB, SES v2 and SNS, with the standard AWS configuration chain.
+    Aws {
+        identity_table: String,
+        email_from: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub backend: Backend,
+    pub hashing: HashParams,
+    pub identity: IdentitySettings,
+}
+
+/// The fixed development pepper of the embedded default. The AWS backend refuses to start without
+/// its own `TESSERA_CODE_PEPPER`.
+const LOCAL_PEPPER: &str = "tessera-local-development-pepper";
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable lookup (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let vars = Vars(&lookup);
+        let backend = match vars.get("TESSERA_BACKEND").as_deref().unwrap_or("embedded") {
+            "embedded" => Backend::Embedded {
+                dir: PathBuf::from(
+                    vars.get("TESSERA_LOCAL_DIR")
+                        .unwrap_or_else(|| ".local".into()),
+                ),
+            },
+            "aws" => Backend::Aws {
+                identity_table: vars.require("TESSERA_IDENTITY_TABLE")?,
+                email_from: vars.require("TESSERA_EMAIL_FROM")?,
+            },
+            other => {
+                return Err(ConfigError::Invalid {
+                    name: "TESSERA_BACKEND",
+                    reason: format!("{other:?} is not \"embedded\" or \"aws\""),
+                })
+            }
+        };
+        let pepper = match (&backend, vars.get("TESSERA_CODE_PEPPER")) {
+            (_, Some(p)) if p.len() >= 16 => p,
+            (_, Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    name: "TESSERA_CODE_PEPPER",
+                    reason: "must be at least 16 characters".into(),
+                })
+            }
+            (Backend::Embedded { .. }, None) => LOCAL_PEPPER.to_string(),
+            (Backend::Aws { .. }, None) => return Err(ConfigError::Missing("TESSERA_CODE_PEPPER")),
+        };
+        let defaults = PasswordPolicy::default();
+        let policy = PasswordPolicy {
+            min_length: vars.parse("TESSERA_PASSWORD_MIN_LENGTH", defaults.min_length)?,
+            max_length: vars.parse("TESSERA_PASSWORD_MAX_LENGTH", defaults.max_length)?,
+            require_lowercase: vars.parse(
+                "TESSERA_PASSWORD_REQUIRE_LOWERCASE",
+                defaults.require_lowercase,
+            )?,
+            require_uppercase: vars.parse(
+                "TESSERA_PASSWORD_REQUIRE_UPPERCASE",
+                defaults.require_uppercase,
+            )?,
+            require_digit: vars.parse("TESSERA_PASSWORD_REQUIRE_DIGIT", defaults.require_digit)?,
+            require_special: vars
+                .parse("TESSERA_PASSWORD_REQUIRE_SPECIAL", defaults.require_special)?,
+            forbid_username: vars
+                .parse("TESSERA_PASSWORD_FORBID_USERNAME", defaults.forbid_username)?,
+            forbid_email_parts: vars.parse(
+                "TESSERA_PASSWORD_FORBID_EMAIL_PARTS",
+                defaults.forbid_email_parts,
+            )?,
+            forbid_common: vars.parse("TESSERA_PASSWORD_FORBID_COMMON", defaults.forbid_common)?,
+            history: vars.parse("TESSERA_PASSWORD_HISTORY", defaults.history)?,
+            min_age_seconds: vars
+                .parse("TESSERA_PASSWORD_MIN_AGE_SECONDS", defaults.min_age_seconds)?,
+        };
+        if policy.min_length == 0 || policy.min_length > policy.max_length {
+            return Err(ConfigError::Invalid {
+                name: "TESSERA_PASSWORD_MIN_LENGTH",
+                reason: "must be at least 1 and at most TESSERA_PASSWORD_MAX_LENGTH".into(),
+            });
+        }
+        let hash_defaults = HashParams::default();
+        let hashing = HashParams {
+            memory_kib: vars.parse("TESSERA_ARGON2_MEMORY_KIB", hash_defaults.memory_kib)?,
+            iterations: vars.parse("TESSERA_ARGON2_ITERATIONS", hash_defaults.iterations)?,
+            parallelism: vars.parse("TESSERA_ARGON2_PARALLELISM", hash_defaults.parallelism)?,
+        };
+        let mut identity = IdentitySettings::with_pepper(CodePepper::new(pepper.into_bytes()));
+        identity.policy = policy;
+        identity.activation_ttl =
+            Seconds::hours(vars.parse("TESSERA_ACTIVATION_CODE_TTL_HOURS", 24)?);
+        identity.pending_account_ttl =
+            Seconds::days(vars.parse("TESSERA_PENDING_ACCOUNT_TTL_DAYS", 7)?);
+        Ok(Config {
+            backend,
+            hashing,
+            identity,
+        })
+    }
+}
+
+struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Vars<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn require(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.get(name).ok_or(ConfigError::Missing(name))
+    }
+
+    fn parse<T: FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(name) {
+            None => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|e: T::Err| ConfigError::Invalid {
+                    name,
+                    reason: e.to_string(),
+                }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_to_the_embedded_backend_and_the_seed_policy() {
+        let c = config(&[]).unwrap();
+        assert_eq!(
+            c.backend,
+            Backend::Embedded {
+                dir: PathBuf::from(".local")
+            }
+        );
+        assert_eq!(c.identity.policy, PasswordPolicy::default());
+        assert_eq!(c.hashing, HashParams::default());
+    }
+
+    #[test]
+    fn aws_backend_names_each_missing_variable() {
+        assert_eq!(
+            config(&[("TESSERA_BACKEND", "aws")]).unwrap_err(),
+            ConfigError::Missing("TESSERA_IDENTITY_TABLE")
+        );
+        let partial = [
+            ("TESSERA_BACKEND", "aws"),
+            ("TESSERA_IDENTITY_TABLE", "t"),
+            ("TESSERA_EMAIL_FROM", "no-reply@example.com"),
+        ];
+        assert_eq!(
+            config(&partial).unwrap_err(),
+            ConfigError::Missing("TESSERA_CODE_PEPPER")
+        );
+    }
+
+    #[test]
+    fn malformed_values_fail_fast_with_their_name() {
+        let err = config(&[("TESSERA_PASSWORD_MIN_LENGTH", "twelve")]).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Invalid {
+                name: "TESSERA_PASSWORD_MIN_LENGTH",
+                ..
+            }
+        ));
+        assert!(matches!(
+            config(&[("TESSERA_BACKEND", "cloud")]),
+            Err(ConfigError::Invalid {
+                name: "TESSERA_BACKEND",
+                ..
+            })
+        ));
+        assert!(config(&[("TESSERA_PASSWORD_MIN_LENGTH", "61")]).is_err());
+    }
+
+    #[test]
+    fn policy_rules_are_configurable() {
+        let c = config(&[
+            ("TESSERA_PASSWORD_MIN_LENGTH", "8"),
+            ("TESSERA_PASSWORD_HISTORY", "0"),
+        ])
+        .unwrap();
+        assert_eq!(c.identity.policy.min_length, 8);
+        assert_eq!(c.identity.policy.history, 0);
+    }
+
+    #[test]
+    fn the_pepper_never_prints() {
+        let c = config(&[("TESSERA_CODE_PEPPER", "a-very-secret-pepper-value")]).unwrap();
+        assert!(!format!("{c:?}").contains("a-very-secret-pepper-value"));
+    }
+}

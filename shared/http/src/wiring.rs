@@ -1,0 +1,122 @@
+//! Builds the ports for the configured backend, and runs a function's handler on Lambda.
+
+use crate::config::{Backend, Config};
+use crate::logging;
+use lambda_http::{service_fn, Body, Request, Response};
+use rand::RngCore;
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use tessera_core::ports::{AccountStore, Clock, Messenger, Random};
+use tessera_core::signup::IdentityDeps;
+use tessera_core::{PasswordHasher, Timestamp};
+use tracing::Instrument;
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
+        )
+    }
+}
+
+/// The operating system's CSPRNG.
+pub struct OsRandom;
+
+impl Random for OsRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        rand::rngs::OsRng.fill_bytes(buf);
+    }
+}
+
+pub type WiringError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The identity flows' ports for `config`, with the real clock and randomness.
+pub async fn identity_deps(config: &Config) -> Result<IdentityDeps, WiringError> {
+    identity_deps_with(config, Arc::new(SystemClock), Arc::new(OsRandom)).await
+}
+
+/// As `identity_deps`, with the clock and randomness given (tests move the clock).
+pub async fn identity_deps_with(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Random>,
+) -> Result<IdentityDeps, WiringError> {
+    let (store, messenger): (Arc<dyn AccountStore>, Arc<dyn Messenger>) = match &config.backend {
+        Backend::Embedded { dir } => (
+            Arc::new(tessera_local::SqliteStore::open(
+                &dir.join("tessera.sqlite3"),
+            )?),
+            Arc::new(tessera_local::FileOutbox::new(
+                dir.join("outbox.jsonl"),
+                clock.clone(),
+            )),
+        ),
+        Backend::Aws {
+            identity_table,
+            email_from,
+        } => {
+            let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            (
+                Arc::new(tessera_aws::DynamoStore::new(
+                    tessera_aws::DynamoClient::new(&aws),
+                    identity_table.clone(),
+                )),
+                Arc::new(tessera_aws::AwsMessenger::new(
+                    tessera_aws::SesClient::new(&aws),
+                    tessera_aws::SnsClient::new(&aws),
+                    email_from.clone(),
+                )),
+            )
+        }
+    };
+    Ok(IdentityDeps {
+        store,
+        messenger,
+        clock,
+        random,
+        hasher: PasswordHasher::new(config.hashing)?,
+        settings: Arc::new(config.identity.clone()),
+    })
+}
+
+/// A function's `main`: JSON logs, configuration (exits naming a bad variable), the handler
+/// behind lambda_http, each request in a span carrying its request id.
+pub async fn serve<S, H, Fut>(state: S, handler: H) -> Result<(), lambda_http::Error>
+where
+    S: Clone + Send + Sync + 'static,
+    H: Fn(Request, S) -> Fut + Send + Sync + Copy + 'static,
+    Fut: Future<Output = Response<Body>> + Send,
+{
+    lambda_http::run(service_fn(move |request: Request| {
+        let state = state.clone();
+        let span = tracing::info_span!("request", request_id = %logging::request_id(&request));
+        async move {
+            let method = request.method().to_string();
+            let path = request.uri().path().to_string();
+            let response = handler(request, state).await;
+            tracing::info!(%method, %path, status = response.status().as_u16(), "handled");
+            Ok::<_, Infallible>(response)
+        }
+        .instrument(span)
+    }))
+    .await
+}
+
+/// Loads the configuration or exits with its error (a Lambda Init failure names the variable).
+pub fn config_or_exit() -> Config {
+    match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "configuration error");
+            eprintln!("configuration error: {e}");
+            std::process::exit(2);
+        }
+    }
+}

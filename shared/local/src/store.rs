@@ -1,0 +1,244 @@
+use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tessera_core::ports::{AccountStore, StoreError};
+use tessera_core::{AccountId, Email, Identity, Profile, Username};
+
+/// Every item is a JSON document in a table per kind; uniqueness and versions are SQL constraints
+/// and conditions, checked inside one `BEGIN IMMEDIATE` transaction per write.
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS identities (
+    email      TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    purge_at   INTEGER,
+    body       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS profiles (
+    account_id TEXT PRIMARY KEY,
+    purge_at   INTEGER,
+    body       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS usernames (
+    username   TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL
+);
+";
+
+impl SqliteStore {
+    /// Opens (and creates) the database file; WAL mode and a busy timeout let several
+    /// processes write to it.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(StoreError::unavailable)?;
+        }
+        let conn = Connection::open(path).map_err(StoreError::unavailable)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(StoreError::unavailable)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(StoreError::unavailable)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(StoreError::unavailable)?;
+        conn.execute_batch(SCHEMA)
+            .map_err(StoreError::unavailable)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` on the connection off the async threads.
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(StoreError::unavailable)?
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(StoreError::unavailable)
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, StoreError> {
+    serde_json::from_str(body).map_err(StoreError::unavailable)
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+/// Writes `identity` as `version + 1` if the stored version is `identity.version`.
+fn replace_identity(tx: &rusqlite::Transaction<'_>, identity: &Identity) -> Result<(), StoreError> {
+    let mut next = identity.clone();
+    next.version += 1;
+    let changed = tx
+        .execute(
+            "UPDATE identities SET version = ?1, purge_at = ?2, body = ?3 WHERE email = ?4 AND version = ?5",
+            params![
+                next.version as i64,
+                next.purge_at.map(|t| t.0),
+                to_json(&next)?,
+                identity.email.as_str(),
+                identity.version as i64
+            ],
+        )
+        .map_err(StoreError::unavailable)?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn create_account(
+        &self,
+        identity: &Identity,
+        profile: &Profile,
+    ) -> Result<(), StoreError> {
+        let identity = identity.clone();
+        let profile = profile.clone();
+        self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
+            let inserted = tx.execute(
+                "INSERT INTO identities (email, account_id, version, purge_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    identity.email.as_str(),
+                    identity.account_id.as_str(),
+                    identity.version as i64,
+                    identity.purge_at.map(|t| t.0),
+                    to_json(&identity)?
+                ],
+            );
+            match inserted {
+                Err(e) if is_unique_violation(&e) => return Err(StoreError::EmailTaken),
+                Err(e) => return Err(StoreError::unavailable(e)),
+                Ok(_) => {}
+            }
+            tx.execute(
+                "INSERT INTO profiles (account_id, purge_at, body) VALUES (?1, ?2, ?3)",
+                params![profile.account_id.as_str(), profile.purge_at.map(|t| t.0), to_json(&profile)?],
+            )
+            .map_err(StoreError::unavailable)?;
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn identity(&self, email: &Email) -> Result<Option<Identity>, StoreError> {
+        let email = email.as_str().to_string();
+        self.with(move |conn| {
+            let body: Option<String> = conn
+                .query_row(
+                    "SELECT body FROM identities WHERE email = ?1",
+                    [email],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(StoreError::unavailable)?;
+            body.as_deref().map(from_json).transpose()
+        })
+        .await
+    }
+
+    async fn update_identity(&self, identity: &Identity) -> Result<(), StoreError> {
+        let identity = identity.clone();
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            replace_identity(&tx, &identity)?;
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn activate(&self, identity: &Identity, username: &Username) -> Result<(), StoreError> {
+        let identity = identity.clone();
+        let username = username.clone();
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            replace_identity(&tx, &identity)?;
+            match tx.execute(
+                "INSERT INTO usernames (username, account_id) VALUES (?1, ?2)",
+                params![username.as_str(), identity.account_id.as_str()],
+            ) {
+                Err(e) if is_unique_violation(&e) => return Err(StoreError::UsernameTaken),
+                Err(e) => return Err(StoreError::unavailable(e)),
+                Ok(_) => {}
+            }
+            let body: String = tx
+                .query_row(
+                    "SELECT body FROM profiles WHERE account_id = ?1",
+                    [identity.account_id.as_str()],
+                    |r| r.get(0),
+                )
+                .map_err(StoreError::unavailable)?;
+            let mut profile: Profile = from_json(&body)?;
+            profile.username = Some(username.clone());
+            profile.purge_at = identity.purge_at;
+            tx.execute(
+                "UPDATE profiles SET purge_at = ?1, body = ?2 WHERE account_id = ?3",
+                params![
+                    profile.purge_at.map(|t| t.0),
+                    to_json(&profile)?,
+                    profile.account_id.as_str()
+                ],
+            )
+            .map_err(StoreError::unavailable)?;
+            // Dropping `tx` on any early return above rolls everything back.
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn profile(&self, account_id: &AccountId) -> Result<Option<Profile>, StoreError> {
+        let id = account_id.as_str().to_string();
+        self.with(move |conn| {
+            let body: Option<String> = conn
+                .query_row(
+                    "SELECT body FROM profiles WHERE account_id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(StoreError::unavailable)?;
+            body.as_deref().map(from_json).transpose()
+        })
+        .await
+    }
+
+    async fn account_by_username(
+        &self,
+        username: &Username,
+    ) -> Result<Option<AccountId>, StoreError> {
+        let username = username.as_str().to_string();
+        self.with(move |conn| {
+            conn.query_row(
+                "SELECT account_id FROM usernames WHERE username = ?1",
+                [username],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(|id: Option<String>| id.map(AccountId::from_stored))
+            .map_err(StoreError::unavailable)
+        })
+        .await
+    }
+}

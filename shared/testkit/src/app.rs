@@ -1,0 +1,237 @@
+//! A ready application on either backend, with a manual clock and seeded randomness, and the
+//! helpers flow tests use: call a handler, read what was sent, look at what was stored.
+
+use crate::fakes::{ManualClock, SeededRandom};
+use crate::messages::{self, SentMessage};
+use lambda_http::{Body, Request, Response};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tessera_core::signup::IdentityDeps;
+use tessera_http::Config;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Embedded,
+    Moto,
+}
+
+pub const TEST_SENDER: &str = "no-reply@tessera.test";
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub deps: IdentityDeps,
+    pub clock: Arc<ManualClock>,
+    pub config: Config,
+    dir: tempfile::TempDir,
+    table: Option<String>,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A number no other test in this run (or a run on the same moto) has used.
+pub fn unique() -> u64 {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    (std::process::id() as u64) << 32 ^ nanos << 8 ^ n
+}
+
+/// A fresh address for one test (moto's SES log is shared by every test).
+pub fn unique_email(name: &str) -> String {
+    format!("{name}.{}@example.com", unique())
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: lambda_http::http::HeaderMap,
+    pub text: String,
+    /// The body parsed as JSON, or `Null`.
+    pub json: Value,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    pub fn from_response(response: Response<Body>) -> TestResponse {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = match response.into_body() {
+            Body::Text(t) => t,
+            Body::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+            _ => String::new(),
+        };
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        TestResponse {
+            status,
+            headers,
+            text,
+            json,
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> TestApp {
+        TestApp::with_vars(backend, &[]).await
+    }
+
+    /// With extra configuration variables (`TESSERA_…`), as an operator would set them.
+    pub async fn with_vars(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let mut vars: HashMap<String, String> = HashMap::new();
+        let mut table = None;
+        match backend {
+            Backend::Embedded => {
+                vars.insert("TESSERA_LOCAL_DIR".into(), dir.path().display().to_string());
+            }
+            Backend::Moto => {
+                let name = format!("identity-{}", unique());
+                let sdk = crate::moto::sdk_config().await;
+                let template = crate::template::load();
+                crate::template::create_table(
+                    &aws_sdk_dynamodb::Client::new(&sdk),
+                    &template,
+                    "IdentityTable",
+                    &name,
+                )
+                .await;
+                crate::moto::verify_sender_domain(&sdk, "tessera.test").await;
+                vars.insert("TESSERA_BACKEND".into(), "aws".into());
+                vars.insert("TESSERA_IDENTITY_TABLE".into(), name.clone());
+                vars.insert("TESSERA_EMAIL_FROM".into(), TEST_SENDER.into());
+                vars.insert(
+                    "TESSERA_CODE_PEPPER".into(),
+                    "moto-test-pepper-0123456789".into(),
+                );
+                table = Some(name);
+            }
+        }
+        for (k, v) in extra {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
+        let clock = Arc::new(ManualClock::new());
+        let deps = tessera_http::wiring::identity_deps_with(
+            &config,
+            clock.clone(),
+            Arc::new(SeededRandom::new(unique())),
+        )
+        .await
+        .expect("wiring");
+        TestApp {
+            backend,
+            deps,
+            clock,
+            config,
+            dir,
+            table,
+        }
+    }
+
+    /// Calls a function's handler as Lambda would.
+    pub async fn call<H, Fut>(&self, handler: H, request: Request) -> TestResponse
+    where
+        H: FnOnce(Request, IdentityDeps) -> Fut,
+        Fut: Future<Output = Response<Body>>,
+    {
+        TestResponse::from_response(handler(request, self.deps.clone()).await)
+    }
+
+    pub fn outbox_path(&self) -> PathBuf {
+        self.dir.path().join("outbox.jsonl")
+    }
+
+    /// Every message sent to `to`, oldest first.
+    pub fn messages_to(&self, to: &str) -> Vec<SentMessage> {
+        let all = match self.backend {
+            Backend::Embedded => messages::from_outbox(&self.outbox_path()),
+            Backend::Moto => messages::from_moto(),
+        };
+        all.into_iter().filter(|m| m.to == to).collect()
+    }
+
+    /// The code in the latest message to `to`.
+    pub fn latest_code(&self, to: &str) -> String {
+        let all = self.messages_to(to);
+        let last = all
+            .last()
+            .unwrap_or_else(|| panic!("no message was sent to {to}"));
+        messages::extract_code(&last.body)
+            .unwrap_or_else(|| panic!("no code in the message to {to}: {:?}", last.subject))
+    }
+
+    /// The keys of every stored item (`EMAIL#…`, `ACCOUNT#…`, `USERNAME#…`), sorted.
+    pub async fn stored_keys(&self) -> Vec<String> {
+        let mut keys = match self.backend {
+            Backend::Embedded => {
+                let db =
+                    rusqlite::Connection::open(self.dir.path().join("tessera.sqlite3")).unwrap();
+                let mut keys = Vec::new();
+                for (sql, prefix) in [
+                    ("SELECT email FROM identities", "EMAIL#"),
+                    ("SELECT account_id FROM profiles", "ACCOUNT#"),
+                    ("SELECT username FROM usernames", "USERNAME#"),
+                ] {
+                    let mut stmt = db.prepare(sql).unwrap();
+                    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+                    keys.extend(rows.map(|r| format!("{prefix}{}", r.unwrap())));
+                }
+                keys
+            }
+            Backend::Moto => {
+                let client = aws_sdk_dynamodb::Client::new(&crate::moto::sdk_config().await);
+                let out = client
+                    .scan()
+                    .table_name(self.table.as_deref().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+                out.items()
+                    .iter()
+                    .map(|item| item["pk"].as_s().unwrap().to_string())
+                    .collect()
+            }
+        };
+        keys.sort();
+        keys
+    }
+
+    pub fn table_name(&self) -> Option<&str> {
+        self.table.as_deref()
+    }
+}
+
+/// A JSON request as API Gateway would hand it to the function.
+pub fn json_request(method: &str, path: &str, body: &Value) -> Request {
+    raw_request(method, path, "application/json", body.to_string())
+}
+
+pub fn raw_request(
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: impl Into<String>,
+) -> Request {
+    lambda_http::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", content_type)
+        .body(Body::Text(body.into()))
+        .expect("valid request")
+}
+
+pub fn get(path: &str) -> Request {
+    lambda_http::http::Request::builder()
+        .method("GET")
+        .uri(path)
+        .body(Body::Empty)
+        .expect("valid request")
+}

@@ -1,0 +1,232 @@
+//! The storage conformance suite. Each case runs on every backend (see
+//! `tests/tests/store_conformance.rs`), so the embedded store and DynamoDB cannot drift apart.
+
+use std::sync::Arc;
+use tessera_core::code::SendLog;
+use tessera_core::password::PasswordHash;
+use tessera_core::ports::{AccountStore, StoreError};
+use tessera_core::{
+    AccountId, AccountStatus, Country, Email, Identity, Name, Profile, Timestamp, Username,
+};
+
+/// A pending account for `email` with account id `id`.
+pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
+    let email = Email::parse(email).unwrap();
+    let account_id = AccountId::from_stored(id.to_string());
+    let now = Timestamp(1_767_225_600);
+    let hash =
+        PasswordHash::from_phc("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into());
+    let identity = Identity {
+        email: email.clone(),
+        account_id: account_id.clone(),
+        status: AccountStatus::Pending,
+        username: None,
+        password_hash: hash.clone(),
+        password_history: vec![hash],
+        password_changed_at: now,
+        activation: None,
+        activation_sends: SendLog::first(now),
+        exists_notices: SendLog::default(),
+        guess_budget: Default::default(),
+        created_at: now,
+        purge_at: Some(Timestamp(now.0 + 7 * 86_400)),
+        version: 0,
+    };
+    let profile = Profile {
+        account_id,
+        email,
+        username: None,
+        first_name: Name::parse("Ada").unwrap(),
+        last_name: Name::parse("Lovelace").unwrap(),
+        country: Country::parse("GB").unwrap(),
+        created_at: now,
+        purge_at: identity.purge_at,
+    };
+    (identity, profile)
+}
+
+fn stored(mut identity: Identity, version: u64) -> Identity {
+    identity.version = version;
+    identity
+}
+
+pub async fn create_then_read_back(store: &dyn AccountStore) {
+    let (identity, profile) = pending_account("ada@example.com", "acct-1");
+    store.create_account(&identity, &profile).await.unwrap();
+    assert_eq!(
+        store.identity(&identity.email).await.unwrap(),
+        Some(identity.clone())
+    );
+    assert_eq!(
+        store.profile(&profile.account_id).await.unwrap(),
+        Some(profile)
+    );
+}
+
+pub async fn unknown_keys_read_as_nothing(store: &dyn AccountStore) {
+    assert_eq!(
+        store
+            .identity(&Email::parse("nobody@example.com").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .profile(&AccountId::from_stored("nope".into()))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .account_by_username(&Username::parse("TS00000000").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+/// The marker refuses a second account for the email, and nothing of the second is written.
+pub async fn a_taken_email_refuses_the_whole_account(store: &dyn AccountStore) {
+    let (first, first_profile) = pending_account("grace@example.com", "acct-first");
+    store.create_account(&first, &first_profile).await.unwrap();
+    let (second, second_profile) = pending_account("grace@example.com", "acct-second");
+    let err = store
+        .create_account(&second, &second_profile)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::EmailTaken), "{err:?}");
+    assert_eq!(
+        store.profile(&second_profile.account_id).await.unwrap(),
+        None,
+        "no orphan profile"
+    );
+    assert_eq!(
+        store
+            .identity(&first.email)
+            .await
+            .unwrap()
+            .unwrap()
+            .account_id,
+        first.account_id
+    );
+}
+
+pub async fn updates_are_version_checked(store: &dyn AccountStore) {
+    let (identity, profile) = pending_account("hopper@example.com", "acct-2");
+    store.create_account(&identity, &profile).await.unwrap();
+    let mut changed = identity.clone();
+    changed.guess_budget.failures = 3;
+    store.update_identity(&changed).await.unwrap();
+    let read = store.identity(&identity.email).await.unwrap().unwrap();
+    assert_eq!(read, stored(changed.clone(), 1));
+    // Writing from the stale copy (version 0) must fail and change nothing.
+    let mut stale = identity.clone();
+    stale.guess_budget.failures = 9;
+    assert!(matches!(
+        store.update_identity(&stale).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store
+            .identity(&identity.email)
+            .await
+            .unwrap()
+            .unwrap()
+            .guess_budget
+            .failures,
+        3
+    );
+}
+
+pub async fn activation_writes_identity_username_and_profile_together(store: &dyn AccountStore) {
+    let (identity, profile) = pending_account("lamarr@example.com", "acct-3");
+    store.create_account(&identity, &profile).await.unwrap();
+    let username = Username::parse("TS11111111").unwrap();
+    let mut active = identity.clone();
+    active.status = AccountStatus::Active;
+    active.username = Some(username.clone());
+    active.purge_at = None;
+    store.activate(&active, &username).await.unwrap();
+    assert_eq!(
+        store.identity(&identity.email).await.unwrap(),
+        Some(stored(active.clone(), 1))
+    );
+    let read_profile = store.profile(&profile.account_id).await.unwrap().unwrap();
+    assert_eq!(read_profile.username, Some(username.clone()));
+    assert_eq!(read_profile.purge_at, None);
+    assert_eq!(
+        store.account_by_username(&username).await.unwrap(),
+        Some(profile.account_id.clone())
+    );
+}
+
+/// A taken username or a stale identity cancels the whole activation.
+pub async fn a_failed_activation_writes_nothing(store: &dyn AccountStore) {
+    let (a, a_profile) = pending_account("a@example.com", "acct-a");
+    let (b, b_profile) = pending_account("b@example.com", "acct-b");
+    store.create_account(&a, &a_profile).await.unwrap();
+    store.create_account(&b, &b_profile).await.unwrap();
+    let taken = Username::parse("TS22222222").unwrap();
+    let mut a_active = a.clone();
+    a_active.status = AccountStatus::Active;
+    store.activate(&a_active, &taken).await.unwrap();
+
+    let mut b_active = b.clone();
+    b_active.status = AccountStatus::Active;
+    assert!(matches!(
+        store.activate(&b_active, &taken).await,
+        Err(StoreError::UsernameTaken)
+    ));
+    assert_eq!(
+        store.identity(&b.email).await.unwrap(),
+        Some(b.clone()),
+        "identity unchanged"
+    );
+    assert_eq!(
+        store
+            .profile(&b_profile.account_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .username,
+        None
+    );
+
+    let stale = b.clone();
+    store.update_identity(&b).await.unwrap(); // now at version 1
+    let fresh_name = Username::parse("TS33333333").unwrap();
+    assert!(matches!(
+        store.activate(&stale, &fresh_name).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store.account_by_username(&fresh_name).await.unwrap(),
+        None,
+        "no username marker left behind"
+    );
+}
+
+/// Of 20 concurrent creations for one email exactly one succeeds.
+pub async fn concurrent_creations_make_one_account(store: Arc<dyn AccountStore>) {
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (identity, profile) =
+                    pending_account("race@example.com", &format!("acct-race-{i}"));
+                store.create_account(&identity, &profile).await
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => created += 1,
+            Err(StoreError::EmailTaken) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(created, 1);
+}

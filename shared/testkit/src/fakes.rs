@@ -1,0 +1,86 @@
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
+use tessera_core::ports::{Clock, Random};
+use tessera_core::time::Seconds;
+use tessera_core::Timestamp;
+
+/// A clock that moves only when told.
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    /// 2026-01-01T00:00:00Z.
+    pub const START: Timestamp = Timestamp(1_767_225_600);
+
+    pub fn new() -> ManualClock {
+        ManualClock(AtomicI64::new(Self::START.0))
+    }
+    pub fn advance(&self, by: Seconds) {
+        self.0.fetch_add(by.0, Ordering::SeqCst);
+    }
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(self.0.load(Ordering::SeqCst))
+    }
+}
+
+/// Randomness from a seed, so a failing test replays. Different seeds per test keep ids apart.
+pub struct SeededRandom(Mutex<StdRng>);
+
+impl SeededRandom {
+    pub fn new(seed: u64) -> SeededRandom {
+        SeededRandom(Mutex::new(StdRng::seed_from_u64(seed)))
+    }
+}
+
+impl Random for SeededRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        self.0.lock().unwrap().fill_bytes(buf);
+    }
+}
+
+/// Wraps a real messenger and fails the first `failures` sends, as SES or SNS would when down.
+pub struct FlakyMessenger {
+    inner: std::sync::Arc<dyn tessera_core::ports::Messenger>,
+    failures_left: std::sync::atomic::AtomicU32,
+}
+
+impl FlakyMessenger {
+    pub fn new(
+        inner: std::sync::Arc<dyn tessera_core::ports::Messenger>,
+        failures: u32,
+    ) -> FlakyMessenger {
+        FlakyMessenger {
+            inner,
+            failures_left: std::sync::atomic::AtomicU32::new(failures),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("injected send failure")]
+struct InjectedFailure;
+
+#[async_trait::async_trait]
+impl tessera_core::ports::Messenger for FlakyMessenger {
+    async fn send(
+        &self,
+        message: &tessera_core::ports::OutgoingMessage,
+    ) -> Result<(), tessera_core::ports::SendError> {
+        let left = self.failures_left.load(Ordering::SeqCst);
+        if left > 0 {
+            self.failures_left.store(left - 1, Ordering::SeqCst);
+            return Err(tessera_core::ports::SendError(Box::new(InjectedFailure)));
+        }
+        self.inner.send(message).await
+    }
+}

@@ -1,0 +1,37 @@
+//! moto server on loopback stands in for DynamoDB, SES and SNS. `make test` starts it and
+//! exports `AWS_ENDPOINT_URL` (with a region and dummy credentials) for the whole test run.
+
+use aws_config::BehaviorVersion;
+use serde_json::Value;
+
+pub fn endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
+        panic!("AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts moto on loopback")
+    })
+}
+
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    endpoint();
+    aws_config::load_defaults(BehaviorVersion::latest()).await
+}
+
+/// moto's whole state as JSON (`/moto-api/data.json`).
+pub fn state() -> Value {
+    let url = format!("{}/moto-api/data.json", endpoint().trim_end_matches('/'));
+    let body = ureq::get(&url)
+        .call()
+        .expect("moto answers")
+        .into_string()
+        .expect("moto state is text");
+    serde_json::from_str(&body).expect("moto state is JSON")
+}
+
+/// Lets SES send from the test sender's domain, as a verified identity would in AWS.
+pub async fn verify_sender_domain(config: &aws_config::SdkConfig, domain: &str) {
+    let ses = aws_sdk_sesv2::Client::new(config);
+    let _ = ses
+        .create_email_identity()
+        .email_identity(domain)
+        .send()
+        .await;
+}

@@ -1,0 +1,149 @@
+//! Reads `infra/template.yaml`: tables are created in tests from its own definitions, and its
+//! HttpApi routes are compared with the watch router and the OpenAPI document.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+use serde_yaml::Value;
+use std::collections::BTreeSet;
+
+pub fn load() -> Value {
+    let path = crate::repo_root().join("infra/template.yaml");
+    let text = std::fs::read_to_string(&path).expect("infra/template.yaml exists");
+    serde_yaml::from_str(&text).expect("the template is YAML")
+}
+
+fn resources(template: &Value) -> impl Iterator<Item = (&str, &Value)> {
+    template["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .iter()
+        .map(|(k, v)| (k.as_str().expect("logical id"), v))
+}
+
+/// `(METHOD, path)` of every HttpApi event of every function, with the function's code folder
+/// (`functions/<name>`) as its name.
+pub fn http_routes(template: &Value) -> BTreeSet<(String, String, String)> {
+    let mut routes = BTreeSet::new();
+    for (_, resource) in resources(template) {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let code_uri = resource["Properties"]["CodeUri"]
+            .as_str()
+            .unwrap_or_default();
+        let function = code_uri
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if let Some(events) = resource["Properties"]["Events"].as_mapping() {
+            for event in events.values() {
+                if event["Type"].as_str() == Some("HttpApi") {
+                    let method = event["Properties"]["Method"]
+                        .as_str()
+                        .expect("Method")
+                        .to_uppercase();
+                    let path = event["Properties"]["Path"]
+                        .as_str()
+                        .expect("Path")
+                        .to_string();
+                    routes.insert((method, path, function.clone()));
+                }
+            }
+        }
+    }
+    routes
+}
+
+/// Creates the template's table `logical_id` in DynamoDB (moto) under `name`, with its TTL.
+pub async fn create_table(
+    client: &aws_sdk_dynamodb::Client,
+    template: &Value,
+    logical_id: &str,
+    name: &str,
+) {
+    let props = &template["Resources"][logical_id]["Properties"];
+    assert_eq!(
+        template["Resources"][logical_id]["Type"].as_str(),
+        Some("AWS::DynamoDB::Table"),
+        "{logical_id} is a table"
+    );
+    let attributes = props["AttributeDefinitions"]
+        .as_sequence()
+        .expect("AttributeDefinitions")
+        .iter()
+        .map(|a| {
+            AttributeDefinition::builder()
+                .attribute_name(a["AttributeName"].as_str().unwrap())
+                .attribute_type(ScalarAttributeType::from(
+                    a["AttributeType"].as_str().unwrap(),
+                ))
+                .build()
+                .unwrap()
+        });
+    let mut request = client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::from(
+            props["BillingMode"].as_str().unwrap_or("PAY_PER_REQUEST"),
+        ))
+        .set_attribute_definitions(Some(attributes.collect()))
+        .set_key_schema(Some(key_schema(&props["KeySchema"])));
+    for gsi in props["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+    {
+        request = request.global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name(gsi["IndexName"].as_str().unwrap())
+                .set_key_schema(Some(key_schema(&gsi["KeySchema"])))
+                .projection(
+                    Projection::builder()
+                        .projection_type(ProjectionType::from(
+                            gsi["Projection"]["ProjectionType"]
+                                .as_str()
+                                .unwrap_or("ALL"),
+                        ))
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        );
+    }
+    request.send().await.expect("create table on moto");
+    let ttl = &props["TimeToLiveSpecification"];
+    if ttl["Enabled"].as_bool() == Some(true) {
+        client
+            .update_time_to_live()
+            .table_name(name)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .enabled(true)
+                    .attribute_name(ttl["AttributeName"].as_str().unwrap())
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .expect("enable TTL on moto");
+    }
+}
+
+fn key_schema(schema: &Value) -> Vec<KeySchemaElement> {
+    schema
+        .as_sequence()
+        .expect("KeySchema")
+        .iter()
+        .map(|k| {
+            KeySchemaElement::builder()
+                .attribute_name(k["AttributeName"].as_str().unwrap())
+                .key_type(KeyType::from(k["KeyType"].as_str().unwrap()))
+                .build()
+                .unwrap()
+        })
+        .collect()
+}

@@ -1,0 +1,46 @@
+//! The storage conformance suite on the embedded store and on DynamoDB (moto, tables from the template).
+
+use tessera_testkit::{conformance, Backend, TestApp};
+use tessera_tests::on_both_backends;
+
+async fn create_then_read_back(backend: Backend) {
+    conformance::create_then_read_back(TestApp::new(backend).await.deps.store.as_ref()).await
+}
+async fn unknown_keys_read_as_nothing(backend: Backend) {
+    conformance::unknown_keys_read_as_nothing(TestApp::new(backend).await.deps.store.as_ref()).await
+}
+async fn a_taken_email_refuses_the_whole_account(backend: Backend) {
+    conformance::a_taken_email_refuses_the_whole_account(
+        TestApp::new(backend).await.deps.store.as_ref(),
+    )
+    .await
+}
+async fn updates_are_version_checked(backend: Backend) {
+    conformance::updates_are_version_checked(TestApp::new(backend).await.deps.store.as_ref()).await
+}
+async fn activation_writes_identity_username_and_profile_together(backend: Backend) {
+    conformance::activation_writes_identity_username_and_profile_together(
+        TestApp::new(backend).await.deps.store.as_ref(),
+    )
+    .await
+}
+async fn a_failed_activation_writes_nothing(backend: Backend) {
+    conformance::a_failed_activation_writes_nothing(TestApp::new(backend).await.deps.store.as_ref())
+        .await
+}
+async fn concurrent_creations_make_one_account(backend: Backend) {
+    conformance::concurrent_creations_make_one_account(
+        TestApp::new(backend).await.deps.store.clone(),
+    )
+    .await
+}
+
+on_both_backends!(
+    create_then_read_back,
+    unknown_keys_read_as_nothing,
+    a_taken_email_refuses_the_whole_account,
+    updates_are_version_checked,
+    activation_writes_identity_username_and_profile_together,
+    a_failed_activation_writes_nothing,
+    concurrent_creations_make_one_account,
+);

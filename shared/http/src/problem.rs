@@ -20,26 +20,41 @@ impl FieldError {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A problem to answer with. `type` is derived from `code` when it is written out.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
     pub status: u16,
+    pub code: &'static str,
+    pub title: &'static str,
     pub detail: String,
-    pub code: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
 
+/// The RFC 9457 document as sent.
+#[derive(Serialize)]
+struct Wire<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    errors: &'a [FieldError],
+}
+
 impl Problem {
-    pub fn new(status: u16, code: &str, title: &str, detail: impl Into<String>) -> Problem {
+    pub fn new(
+        status: u16,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Problem {
         Problem {
-            kind: format!("urn:tessera:problem:{code}"),
-            title: title.to_string(),
             status,
+            code,
+            title,
             detail: detail.into(),
-            code: code.to_string(),
             errors: Vec::new(),
         }
     }
@@ -88,7 +103,15 @@ impl Problem {
     }
 
     pub fn into_response(self) -> Response<Body> {
-        let body = serde_json::to_string(&self).unwrap_or_default();
+        let wire = Wire {
+            kind: format!("urn:tessera:problem:{}", self.code),
+            title: self.title,
+            status: self.status,
+            detail: &self.detail,
+            code: self.code,
+            errors: &self.errors,
+        };
+        let body = serde_json::to_string(&wire).unwrap_or_default();
         crate::response::with_body(self.status, "application/problem+json", body)
     }
 }

@@ -86,8 +86,7 @@ pub async fn identity_deps_with(
     })
 }
 
-/// A function's `main`: JSON logs, configuration (exits naming a bad variable), the handler
-/// behind lambda_http, each request in a span carrying its request id.
+/// A function's `main`: the handler behind lambda_http, each request through `dispatch`.
 pub async fn serve<S, H, Fut>(state: S, handler: H) -> Result<(), lambda_http::Error>
 where
     S: Clone + Send + Sync + 'static,
@@ -96,16 +95,26 @@ where
 {
     lambda_http::run(service_fn(move |request: Request| {
         let state = state.clone();
-        let span = tracing::info_span!("request", request_id = %logging::request_id(&request));
-        async move {
-            let method = request.method().to_string();
-            let path = request.uri().path().to_string();
-            let response = handler(request, state).await;
-            tracing::info!(%method, %path, status = response.status().as_u16(), "handled");
-            Ok::<_, Infallible>(response)
-        }
-        .instrument(span)
+        async move { Ok::<_, Infallible>(dispatch(handler, request, state).await) }
     }))
+    .await
+}
+
+/// Runs one request in a span carrying its request id and logs its outcome (never its body).
+pub async fn dispatch<S, H, Fut>(handler: H, request: Request, state: S) -> Response<Body>
+where
+    H: FnOnce(Request, S) -> Fut,
+    Fut: Future<Output = Response<Body>>,
+{
+    let span = tracing::info_span!("request", request_id = %logging::request_id(&request));
+    async move {
+        let method = request.method().to_string();
+        let path = request.uri().path().to_string();
+        let response = handler(request, state).await;
+        tracing::info!(%method, %path, status = response.status().as_u16(), "handled");
+        response
+    }
+    .instrument(span)
     .await
 }
 

@@ -84,3 +84,52 @@ impl tessera_core::ports::Messenger for FlakyMessenger {
         self.inner.send(message).await
     }
 }
+
+/// A store whose every call fails, as DynamoDB does when it is unreachable.
+pub struct UnavailableStore;
+
+#[derive(Debug, thiserror::Error)]
+#[error("injected storage outage")]
+struct InjectedOutage;
+
+#[async_trait::async_trait]
+impl tessera_core::ports::AccountStore for UnavailableStore {
+    async fn create_account(
+        &self,
+        _: &tessera_core::Identity,
+        _: &tessera_core::Profile,
+    ) -> Result<(), tessera_core::ports::StoreError> {
+        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+    }
+    async fn identity(
+        &self,
+        _: &tessera_core::Email,
+    ) -> Result<Option<tessera_core::Identity>, tessera_core::ports::StoreError> {
+        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+    }
+    async fn update_identity(
+        &self,
+        _: &tessera_core::Identity,
+    ) -> Result<(), tessera_core::ports::StoreError> {
+        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+    }
+    async fn activate(
+        &self,
+        _: &tessera_core::Identity,
+        _: &tessera_core::Username,
+    ) -> Result<(), tessera_core::ports::StoreError> {
+        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+    }
+    async fn profile(
+        &self,
+        _: &tessera_core::AccountId,
+    ) -> Result<Option<tessera_core::Profile>, tessera_core::ports::StoreError> {
+        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+    }
+    async fn account_by_username(
+        &self,
+        _: &tessera_core::Username,
+    ) -> Result<Option<tessera_core::AccountId>, tessera_core::ports::StoreError> {
+        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+    }
+}

@@ -1,0 +1,59 @@
+# Tessera — the two commands a newcomer needs are `make dev` and `make test` (see README.md).
+# Each installs what it needs: Python tools go into .venv (cargo-lambda, moto, cfn-lint,
+# aws-sam-cli), Debian packages through apt-get when missing.
+
+SHELL := /bin/bash
+VENV := .venv
+PYTHON ?= python3
+DEV_PORT ?= 9000
+MOTO_PORT ?= 5077
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: dev test lint smoke build tools-dev tools-test tools-build clean
+
+## make dev: the whole API on http://127.0.0.1:9000, on the embedded default (state in .local/).
+dev: tools-dev
+	cargo lambda watch --invoke-address 127.0.0.1 --invoke-port $(DEV_PORT)
+
+## make test: formatting, every Rust test on both backends (moto on loopback), clippy, the
+## template linted by cfn-lint and sam, and the README's curl session against `cargo lambda watch`.
+test: tools-test
+	cargo fmt --all -- --check
+	scripts/with-moto.sh $(MOTO_PORT) cargo test --workspace --all-targets
+	cargo clippy --workspace --all-targets -- -D warnings
+	$(MAKE) --no-print-directory lint smoke
+
+lint: tools-test
+	cfn-lint infra/template.yaml
+	sam validate --lint --template-file infra/template.yaml --region us-east-1
+
+smoke: tools-dev
+	scripts/readme-session.sh
+
+## make build: release arm64 bootstraps of every function under target/lambda/ (what SAM deploys).
+build: tools-build
+	cargo lambda build --release --arm64
+
+tools-dev: $(VENV)/.dev-tools
+tools-test: $(VENV)/.test-tools
+tools-build: $(VENV)/.build-tools
+
+$(VENV)/bin/python:
+	scripts/ensure-system-packages.sh
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.dev-tools: requirements-dev.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.test-tools: requirements-test.txt $(VENV)/.dev-tools
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+$(VENV)/.build-tools: requirements-build.txt $(VENV)/.dev-tools
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-build.txt
+	touch $@
+
+clean:
+	rm -rf .local .test-output

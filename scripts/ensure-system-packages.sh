@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the make targets need, when missing: curl for the README
+# session, and Python's venv module. Quiet when everything is present.
+set -euo pipefail
+missing=()
+command -v curl >/dev/null || missing+=(curl)
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+if ((${#missing[@]})); then
+  echo "installing ${missing[*]} with apt-get"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the curl session from README.md, as written, against `cargo lambda watch` on the
+# embedded default, and checks that it ends with an active account. The session lies between
+# the `<!-- session:start -->` and `<!-- session:end -->` markers.
+set -euo pipefail
+port=${DEV_PORT:-9000}
+out=.test-output/readme-session
+rm -rf "$out" && mkdir -p "$out"
+# A clean embedded state for the run, so the session's address is new.
+state=$(mktemp -d)
+session=$(awk '/<!-- session:start -->/{on=1; next} /<!-- session:end -->/{on=0} on && !/^```/' README.md)
+[ -n "$session" ] || { echo "no session found in README.md" >&2; exit 1; }
+
+TESSERA_LOCAL_DIR="$state" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" \
+  >"$out/watch.log" 2>&1 &
+watch_pid=$!
+trap 'kill $watch_pid 2>/dev/null; wait $watch_pid 2>/dev/null || true; rm -rf "$state"' EXIT
+for _ in $(seq 1 300); do
+  curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+  kill -0 $watch_pid 2>/dev/null || { echo "cargo lambda watch exited; see $out/watch.log" >&2; exit 1; }
+  sleep 0.5
+done
+
+# The session reads the code from .local/outbox.jsonl: run it where that is the state folder.
+mkdir -p "$state/run" && ln -s "$state" "$state/run/.local"
+(cd "$state/run" && bash -euo pipefail -c "$session") >"$out/session.txt" 2>&1 || {
+  echo "the README session failed:" >&2; cat "$out/session.txt" >&2; exit 1; }
+cat "$out/session.txt"
+grep -q '"status":"active"' "$out/session.txt" || { echo "the session did not end with an active account" >&2; exit 1; }
+grep -q '"username":"TS[0-9]\{8\}"' "$out/session.txt" || { echo "no username in the activation answer" >&2; exit 1; }
+echo "README session: OK"
+
+# Every events/ fixture through `cargo lambda invoke`, as the events README shows.
+for event in events/*/*.json; do
+  function=$(basename "$(dirname "$event")")
+  answer=$(cargo lambda invoke "$function" --invoke-address 127.0.0.1 --invoke-port "$port" --data-file "$event")
+  status=$(printf '%s' "$answer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["statusCode"])')
+  echo "$event → $status"
+  [ "$status" -lt 500 ] || { echo "$event answered $status: $answer" >&2; exit 1; }
+done
+echo "events invoke: OK"

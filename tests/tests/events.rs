@@ -1,0 +1,80 @@
+//! Every route has an API Gateway v2 event in `events/<function>/`, and each replays through its
+//! function's handler with the expected answer.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use tessera_testkit::{repo_root, template, Backend, TestApp, TestResponse};
+
+fn event_files() -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
+    for dir in std::fs::read_dir(repo_root().join("events")).unwrap() {
+        let dir = dir.unwrap();
+        if !dir.file_type().unwrap().is_dir() {
+            continue;
+        }
+        let function = dir.file_name().into_string().unwrap();
+        for file in std::fs::read_dir(dir.path()).unwrap() {
+            let path = file.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                files.push((function.clone(), path));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) -> TestResponse {
+    match function {
+        "accounts" => app.call(accounts::handle, request).await,
+        "password-policy" => {
+            app.call(tessera_tests::password_policy_handler, request)
+                .await
+        }
+        other => panic!("events/{other}: no such function"),
+    }
+}
+
+/// What each event should get on a fresh embedded store.
+fn expected_status(route: &(String, String)) -> u16 {
+    match (route.0.as_str(), route.1.as_str()) {
+        ("POST", "/v1/accounts") => 202,
+        ("POST", "/v1/accounts/activate") => 400, // its code is not the one emailed
+        ("POST", "/v1/accounts/activation-code") => 202,
+        ("GET", "/v1/password-policy") => 200,
+        ("POST", "/v1/password-policy/check") => 200,
+        other => panic!("no expectation for {other:?}: add one"),
+    }
+}
+
+#[tokio::test]
+async fn every_route_has_an_event_that_replays_through_its_handler() {
+    let routes = template::http_routes(&template::load());
+    let app = TestApp::new(Backend::Embedded).await;
+    let mut covered = BTreeSet::new();
+    for (function, path) in event_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let request = lambda_http::request::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let route = (
+            request.method().to_string(),
+            request.uri().path().to_string(),
+        );
+        assert!(
+            routes.contains(&(route.0.clone(), route.1.clone(), function.clone())),
+            "{}: {route:?} is not a route of {function} in the template",
+            path.display()
+        );
+        let response = replay(&app, &function, request).await;
+        assert_eq!(
+            response.status,
+            expected_status(&route),
+            "{}: {}",
+            path.display(),
+            response.text
+        );
+        covered.insert((route.0, route.1));
+    }
+    let all: BTreeSet<_> = routes.into_iter().map(|(m, p, _)| (m, p)).collect();
+    assert_eq!(covered, all, "every template route has an event");
+}

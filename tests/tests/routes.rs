@@ -1,0 +1,91 @@
+//! One source of truth: the template's HttpApi routes, the `cargo lambda watch` router and the
+//! OpenAPI document must list the same routes, each served by the same function.
+
+use std::collections::BTreeSet;
+use tessera_testkit::{repo_root, template};
+
+type Route = (String, String);
+
+fn template_routes() -> BTreeSet<(String, String, String)> {
+    template::http_routes(&template::load())
+}
+
+fn router_routes() -> BTreeSet<(String, String, String)> {
+    let text = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
+    let manifest: toml::Value = toml::from_str(&text).unwrap();
+    let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
+        .as_table()
+        .expect("watch router");
+    let mut routes = BTreeSet::new();
+    for (path, entries) in router {
+        for entry in entries
+            .as_array()
+            .expect("each path maps to [{method, function}]")
+        {
+            routes.insert((
+                entry["method"].as_str().unwrap().to_uppercase(),
+                path.clone(),
+                entry["function"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    routes
+}
+
+fn openapi_routes() -> BTreeSet<Route> {
+    let text = std::fs::read_to_string(repo_root().join("infra/openapi.yaml")).unwrap();
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let mut routes = BTreeSet::new();
+    for (path, item) in doc["paths"].as_mapping().expect("paths") {
+        for (method, _) in item.as_mapping().unwrap() {
+            let method = method.as_str().unwrap();
+            if ["get", "put", "post", "patch", "delete", "head", "options"].contains(&method) {
+                routes.insert((method.to_uppercase(), path.as_str().unwrap().to_string()));
+            }
+        }
+    }
+    routes
+}
+
+fn without_function(routes: &BTreeSet<(String, String, String)>) -> BTreeSet<Route> {
+    routes
+        .iter()
+        .map(|(m, p, _)| (m.clone(), p.clone()))
+        .collect()
+}
+
+#[test]
+fn template_and_watch_router_agree_on_routes_and_functions() {
+    let template = template_routes();
+    assert!(!template.is_empty(), "the template declares HttpApi routes");
+    assert_eq!(template, router_routes());
+}
+
+#[test]
+fn template_and_openapi_agree_on_routes() {
+    assert_eq!(without_function(&template_routes()), openapi_routes());
+}
+
+#[test]
+fn every_function_folder_is_a_workspace_member_with_routes() {
+    let text = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
+    let manifest: toml::Value = toml::from_str(&text).unwrap();
+    let members: Vec<&str> = manifest["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    let served: BTreeSet<String> = template_routes().into_iter().map(|(_, _, f)| f).collect();
+    for entry in std::fs::read_dir(repo_root().join("functions")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            members.contains(&format!("functions/{name}").as_str()),
+            "functions/{name} is a workspace member"
+        );
+        assert!(
+            served.contains(&name),
+            "functions/{name} serves routes in the template"
+        );
+    }
+}

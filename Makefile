@@ -3,6 +3,7 @@
 # aws-sam-cli), Debian packages through apt-get when missing.
 
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 VENV := .venv
 PYTHON ?= python3
 DEV_PORT ?= 9000
@@ -20,9 +21,11 @@ dev: tools-dev
 ## template linted by cfn-lint and sam, and the README's curl session against `cargo lambda watch`.
 test: tools-test
 	cargo fmt --all -- --check
-	scripts/with-moto.sh $(MOTO_PORT) cargo test --workspace --all-targets
+	mkdir -p .test-output
+	scripts/with-moto.sh $(MOTO_PORT) cargo test --workspace --all-targets 2>&1 | tee .test-output/cargo-test.log
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(MAKE) --no-print-directory lint smoke
+	scripts/test-summary.sh .test-output/cargo-test.log
 
 lint: tools-test
 	cfn-lint infra/template.yaml

@@ -80,23 +80,26 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// The identity as `version + 1`, conditioned on the stored version being `identity.version`.
-    fn put_identity_versioned(&self, identity: &Identity) -> Result<Put, StoreError> {
+    /// The identity as `version + 1`, and the condition that the stored version is still
+    /// `identity.version`; shared by the single write and the activation transaction.
+    fn versioned_identity(identity: &Identity) -> Result<VersionedPut, StoreError> {
         let mut next = identity.clone();
         next.version += 1;
+        Ok(VersionedPut {
+            item: item_with_key(&next, Self::identity_key(&next.email), next.purge_at)?,
+            expected: AttributeValue::N(identity.version.to_string()),
+        })
+    }
+
+    /// The versioned identity write as a transaction item.
+    fn put_identity_versioned(&self, identity: &Identity) -> Result<Put, StoreError> {
+        let versioned = Self::versioned_identity(identity)?;
         Put::builder()
             .table_name(&self.table)
-            .set_item(Some(item_with_key(
-                &next,
-                Self::identity_key(&next.email),
-                next.purge_at,
-            )?))
-            .condition_expression("#version = :expected")
+            .set_item(Some(versioned.item))
+            .condition_expression(VERSION_CONDITION)
             .expression_attribute_names("#version", "version")
-            .expression_attribute_values(
-                ":expected",
-                AttributeValue::N(identity.version.to_string()),
-            )
+            .expression_attribute_values(":expected", versioned.expected)
             .build()
             .map_err(StoreError::unavailable)
     }
@@ -118,6 +121,13 @@ impl DynamoStore {
         }
     }
 }
+
+struct VersionedPut {
+    item: Item,
+    expected: AttributeValue,
+}
+
+const VERSION_CONDITION: &str = "#version = :expected";
 
 /// The record's attributes plus its key and, while it should expire, the `ttl` attribute.
 fn item_with_key<T: Serialize>(
@@ -190,15 +200,15 @@ impl AccountStore for DynamoStore {
     }
 
     async fn update_identity(&self, identity: &Identity) -> Result<(), StoreError> {
-        let put = self.put_identity_versioned(identity)?;
+        let put = Self::versioned_identity(identity)?;
         let result = self
             .client
             .put_item()
-            .table_name(put.table_name())
-            .set_item(Some(put.item().clone()))
-            .set_condition_expression(put.condition_expression().map(str::to_string))
-            .set_expression_attribute_names(put.expression_attribute_names().cloned())
-            .set_expression_attribute_values(put.expression_attribute_values().cloned())
+            .table_name(&self.table)
+            .set_item(Some(put.item))
+            .condition_expression(VERSION_CONDITION)
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":expected", put.expected)
             .send()
             .await;
         match result {

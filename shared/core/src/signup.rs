@@ -120,7 +120,7 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         password_hash: hash.clone(),
         password_history: vec![hash],
         password_changed_at: now,
-        activation: Some(activation_record(settings, &request.email, &code, now)),
+        activation: Some(activation_record(settings, &account_id, &code, now)),
         activation_sends: SendLog::first(now),
         exists_notices: SendLog::default(),
         guess_budget: Default::default(),
@@ -166,7 +166,12 @@ async fn already_registered(deps: &IdentityDeps, email: &Email) -> Result<(), St
                     return Ok(());
                 }
                 let code = OneTimeCode::generate(deps.random.as_ref());
-                identity.activation = Some(activation_record(settings, email, &code, now));
+                identity.activation = Some(activation_record(
+                    settings,
+                    &identity.account_id,
+                    &code,
+                    now,
+                ));
                 identity.activation_sends.record(now, &settings.sends);
                 match deps.store.update_identity(&identity).await {
                     Ok(()) => {
@@ -228,7 +233,7 @@ pub async fn activate(
         let check = record.check(
             &settings.pepper,
             CodePurpose::Activation,
-            email.as_str(),
+            identity.account_id.as_str(),
             code,
             now,
             settings.code_max_attempts,
@@ -280,7 +285,12 @@ pub async fn resend_activation_code(deps: &IdentityDeps, email: &Email) -> Resul
             return Ok(());
         }
         let code = OneTimeCode::generate(deps.random.as_ref());
-        identity.activation = Some(activation_record(settings, email, &code, now));
+        identity.activation = Some(activation_record(
+            settings,
+            &identity.account_id,
+            &code,
+            now,
+        ));
         identity.activation_sends.record(now, &settings.sends);
         match deps.store.update_identity(&identity).await {
             Ok(()) => {
@@ -297,14 +307,14 @@ pub async fn resend_activation_code(deps: &IdentityDeps, email: &Email) -> Resul
 
 fn activation_record(
     settings: &IdentitySettings,
-    email: &Email,
+    account_id: &AccountId,
     code: &OneTimeCode,
     now: crate::Timestamp,
 ) -> CodeRecord {
     CodeRecord::issue(
         &settings.pepper,
         CodePurpose::Activation,
-        email.as_str(),
+        account_id.as_str(),
         code,
         now,
         settings.activation_ttl,

@@ -28,6 +28,8 @@ mkdir -p "$state/run" && ln -s "$state" "$state/run/.local"
 cat "$out/session.txt"
 grep -q '"status":"active"' "$out/session.txt" || { echo "the session did not end with an active account" >&2; exit 1; }
 grep -q '"username":"TS[0-9]\{8\}"' "$out/session.txt" || { echo "no username in the activation answer" >&2; exit 1; }
+grep -q '"email":"ada@example.com"' "$out/session.txt" || { echo "the profile was not read with the session token" >&2; exit 1; }
+grep -q '^logout: 204$' "$out/session.txt" || { echo "logout did not answer 204" >&2; exit 1; }
 echo "README session: OK"
 
 # Every events/ fixture through `cargo lambda invoke`, as the events README shows.

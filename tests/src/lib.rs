@@ -32,3 +32,35 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// The password test accounts are created with.
+pub const PASSWORD: &str = "Quartz-Harbor-42x";
+
+/// Signs up a fresh address through the accounts handler, reads the activation email and
+/// activates it. Returns the address and the username.
+pub async fn active_account(app: &tessera_testkit::TestApp, name: &str) -> (String, String) {
+    use serde_json::json;
+    use tessera_testkit::json_request;
+    let email = tessera_testkit::unique_email(name);
+    let body = json!({ "email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "Lovelace", "country": "GB" });
+    let r = app
+        .call(
+            accounts::handle,
+            json_request("POST", "/v1/accounts", &body),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let code = app.latest_code(&email);
+    let r = app
+        .call(
+            accounts::handle,
+            json_request(
+                "POST",
+                "/v1/accounts/activate",
+                &json!({ "email": email, "code": code }),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    (email, r.json["username"].as_str().unwrap().to_string())
+}

@@ -31,6 +31,8 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
             app.call(tessera_tests::password_policy_handler, request)
                 .await
         }
+        "sessions" => app.call(sessions::handle, request).await,
+        "profile" => app.call(profile::handle, request).await,
         other => panic!("events/{other}: no such function"),
     }
 }
@@ -43,6 +45,9 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("POST", "/v1/accounts/activation-code") => 202,
         ("GET", "/v1/password-policy") => 200,
         ("POST", "/v1/password-policy/check") => 200,
+        ("POST", "/v1/sessions") => 401, // its account is not active on a fresh store
+        ("DELETE", "/v1/sessions/current") => 401, // its token names no session
+        ("GET", "/v1/me") => 401,
         other => panic!("no expectation for {other:?}: add one"),
     }
 }

@@ -35,7 +35,24 @@ async fn concurrent_creations_make_one_account(backend: Backend) {
     .await
 }
 
+async fn login_failures_count_atomically(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    conformance::login_failures_count_atomically(app.deps.store.as_ref(), app.deps.logins.clone())
+        .await
+}
+async fn sessions_are_read_with_their_profile(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    conformance::sessions_are_read_with_their_profile(
+        app.deps.store.as_ref(),
+        app.deps.logins.as_ref(),
+        app.deps.sessions.as_ref(),
+    )
+    .await
+}
+
 on_both_backends!(
+    login_failures_count_atomically,
+    sessions_are_read_with_their_profile,
     create_then_read_back,
     unknown_keys_read_as_nothing,
     a_taken_email_refuses_the_whole_account,

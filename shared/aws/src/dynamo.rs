@@ -1,12 +1,16 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update,
+};
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
-use tessera_core::ports::{AccountStore, StoreError};
+use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError};
+use tessera_core::session::Session;
+use tessera_core::throttle::LoginThrottle;
 use tessera_core::{AccountId, Email, Identity, Profile, Timestamp, Username};
 
 type Item = HashMap<String, AttributeValue>;
@@ -18,6 +22,8 @@ type Item = HashMap<String, AttributeValue>;
 /// | identity | `EMAIL#<canonical>`  | `IDENTITY` | the uniqueness marker; sign-in data; version |
 /// | profile  | `ACCOUNT#<id>`       | `PROFILE`  | names, country, username                    |
 /// | username | `USERNAME#<login>`   | `USERNAME` | uniqueness of the login ID; `account_id`    |
+/// | throttle | `EMAIL#<canonical>`  | `THROTTLE` | consecutive login failures, known or not    |
+/// | session  | `SESSION#<digest>`   | `SESSION`  | SHA-256 of the token; `ttl` = absolute end  |
 #[derive(Clone)]
 pub struct DynamoStore {
     client: Client,
@@ -27,6 +33,10 @@ pub struct DynamoStore {
 const IDENTITY: &str = "IDENTITY";
 const PROFILE: &str = "PROFILE";
 const USERNAME: &str = "USERNAME";
+const THROTTLE: &str = "THROTTLE";
+const SESSION: &str = "SESSION";
+/// Failure counters of addresses nobody tries any more are deleted after a month.
+const THROTTLE_RETENTION_SECONDS: i64 = 30 * 86_400;
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
@@ -53,6 +63,44 @@ impl DynamoStore {
 
     fn username_key(username: &Username) -> Item {
         Self::key(format!("USERNAME#{}", username.as_str()), USERNAME)
+    }
+
+    fn throttle_key(email: &Email) -> Item {
+        Self::key(format!("EMAIL#{}", email.as_str()), THROTTLE)
+    }
+
+    fn session_key(digest: &str) -> Item {
+        Self::key(format!("SESSION#{digest}"), SESSION)
+    }
+
+    /// Strongly consistent reads of several items in one call (retrying keys DynamoDB left
+    /// unprocessed). Items come back in no particular order: callers tell them apart by `sk`.
+    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut pending = KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(true)
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let mut found = Vec::new();
+        for _ in 0..5 {
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, pending)
+                .send()
+                .await
+                .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+            if let Some(items) = out.responses.and_then(|mut r| r.remove(&self.table)) {
+                found.extend(items);
+            }
+            match out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
+                Some(rest) if !rest.keys().is_empty() => pending = rest,
+                _ => return Ok(found),
+            }
+        }
+        Err(StoreError::unavailable(std::io::Error::other(
+            "batch read left keys unprocessed",
+        )))
     }
 
     async fn get<T: DeserializeOwned>(&self, key: Item) -> Result<Option<T>, StoreError> {
@@ -128,6 +176,17 @@ struct VersionedPut {
 }
 
 const VERSION_CONDITION: &str = "#version = :expected";
+
+fn sort_key(item: &Item) -> &str {
+    item.get("sk")
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+        .unwrap_or_default()
+}
+
+fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(StoreError::unavailable)
+}
 
 /// The record's attributes plus its key and, while it should expire, the `ttl` attribute.
 fn item_with_key<T: Serialize>(
@@ -277,5 +336,151 @@ impl AccountStore for DynamoStore {
         }
         let marker: Option<Marker> = self.get(Self::username_key(username)).await?;
         Ok(marker.map(|m| m.account_id))
+    }
+}
+
+#[async_trait]
+impl LoginStore for DynamoStore {
+    async fn login_state(
+        &self,
+        email: &Email,
+    ) -> Result<(Option<Identity>, LoginThrottle), StoreError> {
+        let items = self
+            .batch_get(vec![Self::identity_key(email), Self::throttle_key(email)])
+            .await?;
+        let (mut identity, mut throttle) = (None, LoginThrottle::default());
+        for item in items {
+            match sort_key(&item) {
+                IDENTITY => identity = Some(from_item(item)?),
+                THROTTLE => throttle = from_item(item)?,
+                _ => {}
+            }
+        }
+        Ok((identity, throttle))
+    }
+
+    async fn record_login_failure(
+        &self,
+        email: &Email,
+        now: Timestamp,
+    ) -> Result<LoginThrottle, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::throttle_key(email)))
+            .update_expression("ADD failures :one SET last_failure_at = :now, #ttl = :ttl")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":now", AttributeValue::N(now.0.to_string()))
+            .expression_attribute_values(
+                ":ttl",
+                AttributeValue::N((now.0 + THROTTLE_RETENTION_SECONDS).to_string()),
+            )
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+        from_item(out.attributes.unwrap_or_default())
+    }
+
+    async fn start_session(
+        &self,
+        session: &Session,
+        email: &Email,
+        clear_throttle: bool,
+    ) -> Result<(), StoreError> {
+        let item = item_with_key(
+            session,
+            Self::session_key(&session.token_digest),
+            Some(session.expires_at),
+        )?;
+        if clear_throttle {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(Self::throttle_key(email)))
+                .build()
+                .map_err(StoreError::unavailable)?;
+            let items = vec![
+                self.put_new(item)?,
+                TransactWriteItem::builder().delete(delete).build(),
+            ];
+            return self
+                .transact(items, &[StoreError::Conflict, StoreError::Conflict])
+                .await;
+        }
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))
+    }
+}
+
+#[async_trait]
+impl SessionStore for DynamoStore {
+    async fn session_and_profile(
+        &self,
+        token_digest: &str,
+        account_id: &AccountId,
+    ) -> Result<(Option<Session>, Option<Profile>), StoreError> {
+        let items = self
+            .batch_get(vec![
+                Self::session_key(token_digest),
+                Self::profile_key(account_id),
+            ])
+            .await?;
+        let (mut session, mut profile) = (None, None);
+        for item in items {
+            match sort_key(&item) {
+                SESSION => session = Some(from_item(item)?),
+                PROFILE => profile = Some(from_item(item)?),
+                _ => {}
+            }
+        }
+        Ok((session, profile))
+    }
+
+    async fn touch_session(
+        &self,
+        token_digest: &str,
+        last_seen_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::session_key(token_digest)))
+            .update_expression("SET last_seen_at = :t")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":t", AttributeValue::N(last_seen_at.0.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let service = e.into_service_error();
+                if service.is_conditional_check_failed_exception() {
+                    Ok(()) // logged out meanwhile: stays deleted
+                } else {
+                    Err(StoreError::unavailable(service))
+                }
+            }
+        }
+    }
+
+    async fn end_session(&self, token_digest: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::session_key(token_digest)))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))
     }
 }

@@ -135,6 +135,13 @@ pub struct Identity {
     pub created_at: Timestamp,
     /// Pending accounts are purged after this (a storage TTL deletes them); `None` once active.
     pub purge_at: Option<Timestamp>,
+    /// Sessions begun under an older epoch are dead. Moves with every password change or reset;
+    /// mirrored on the profile (written in the same transaction) for the one-read session check.
+    #[serde(default)]
+    pub session_epoch: u64,
+    /// Set after too many failed logins in a row: only a password reset lets the account in again.
+    #[serde(default)]
+    pub reset_required: bool,
     /// Optimistic concurrency: a write succeeds only if the stored version is the one read.
     pub version: u64,
 }
@@ -150,6 +157,9 @@ pub struct Profile {
     pub country: Country,
     pub created_at: Timestamp,
     pub purge_at: Option<Timestamp>,
+    /// The identity's session epoch, for checking a session in the same read as the profile.
+    #[serde(default)]
+    pub session_epoch: u64,
 }
 
 #[cfg(test)]

@@ -6,11 +6,14 @@ pub mod account;
 pub mod code;
 pub mod common_passwords;
 pub mod email;
+pub mod login;
 pub mod messages;
 pub mod password;
 pub mod policy;
 pub mod ports;
+pub mod session;
 pub mod signup;
+pub mod throttle;
 pub mod time;
 
 pub use account::{AccountId, AccountStatus, Country, Identity, Name, Profile, Username};

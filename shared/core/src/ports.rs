@@ -1,8 +1,10 @@
 //! The ports the flows need, each small and named for what it does. Adapters live in
 //! `tessera-aws` (DynamoDB, SES, SNS) and `tessera-local` (SQLite, file outbox).
 
-use crate::account::{Identity, Profile, Username};
+use crate::account::{AccountId, Identity, Profile, Username};
 use crate::email::Email;
+use crate::session::Session;
+use crate::throttle::LoginThrottle;
 use crate::time::Timestamp;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -65,6 +67,51 @@ pub trait AccountStore: Send + Sync {
         &self,
         username: &Username,
     ) -> Result<Option<crate::AccountId>, StoreError>;
+}
+
+/// What logging in reads and writes.
+#[async_trait]
+pub trait LoginStore: Send + Sync {
+    /// The identity for an email (if any) and the email's throttle state, in one read.
+    async fn login_state(
+        &self,
+        email: &Email,
+    ) -> Result<(Option<Identity>, LoginThrottle), StoreError>;
+
+    /// Adds one consecutive failure for the email, atomically; the state after it.
+    async fn record_login_failure(
+        &self,
+        email: &Email,
+        now: Timestamp,
+    ) -> Result<LoginThrottle, StoreError>;
+
+    /// Stores a new session and, when `clear_throttle`, resets the email's failures: one write.
+    async fn start_session(
+        &self,
+        session: &Session,
+        email: &Email,
+        clear_throttle: bool,
+    ) -> Result<(), StoreError>;
+}
+
+/// What checking and ending a session needs.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// The session for a token digest and the profile of the account the token names, in one read.
+    async fn session_and_profile(
+        &self,
+        token_digest: &str,
+        account_id: &AccountId,
+    ) -> Result<(Option<Session>, Option<Profile>), StoreError>;
+
+    /// Records activity; a session deleted meanwhile stays deleted.
+    async fn touch_session(
+        &self,
+        token_digest: &str,
+        last_seen_at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    async fn end_session(&self, token_digest: &str) -> Result<(), StoreError>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,7 +11,11 @@ use crate::email::Email;
 use crate::messages;
 use crate::password::{HashError, Password, PasswordHasher};
 use crate::policy::{ChangeKind, PasswordPolicy, PolicyContext, PolicyFailure};
-use crate::ports::{AccountStore, Clock, Messenger, OutgoingMessage, Random, StoreError};
+use crate::ports::{
+    AccountStore, Clock, LoginStore, Messenger, OutgoingMessage, Random, SessionStore, StoreError,
+};
+use crate::session::SessionSettings;
+use crate::throttle::ThrottleSettings;
 use crate::time::Seconds;
 use std::sync::Arc;
 
@@ -27,6 +31,8 @@ pub struct IdentitySettings {
     pub sends: SendLimits,
     pub pending_account_ttl: Seconds,
     pub username_prefix: String,
+    pub sessions: SessionSettings,
+    pub throttle: ThrottleSettings,
 }
 
 impl IdentitySettings {
@@ -41,6 +47,8 @@ impl IdentitySettings {
             sends: SendLimits::default(),
             pending_account_ttl: Seconds::days(7),
             username_prefix: "TS".to_string(),
+            sessions: SessionSettings::default(),
+            throttle: ThrottleSettings::default(),
         }
     }
 }
@@ -49,6 +57,8 @@ impl IdentitySettings {
 #[derive(Clone)]
 pub struct IdentityDeps {
     pub store: Arc<dyn AccountStore>,
+    pub logins: Arc<dyn LoginStore>,
+    pub sessions: Arc<dyn SessionStore>,
     pub messenger: Arc<dyn Messenger>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Random>,
@@ -126,6 +136,8 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         guess_budget: Default::default(),
         created_at: now,
         purge_at,
+        session_epoch: 0,
+        reset_required: false,
         version: 0,
     };
     let profile = Profile {
@@ -137,6 +149,7 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         country: request.country,
         created_at: now,
         purge_at,
+        session_epoch: 0,
     };
     match deps.store.create_account(&identity, &profile).await {
         Ok(()) => {
@@ -321,13 +334,13 @@ fn activation_record(
     )
 }
 
-fn salt(random: &dyn Random) -> [u8; 16] {
+pub(crate) fn salt(random: &dyn Random) -> [u8; 16] {
     let mut salt = [0u8; 16];
     random.fill(&mut salt);
     salt
 }
 
-async fn first_name(deps: &IdentityDeps, identity: &Identity) -> String {
+pub(crate) async fn first_name(deps: &IdentityDeps, identity: &Identity) -> String {
     match deps.store.profile(&identity.account_id).await {
         Ok(Some(p)) => p.first_name.as_str().to_string(),
         _ => "there".to_string(),
@@ -347,8 +360,9 @@ async fn send_activation_code(
     send(deps, &message).await;
 }
 
-/// A failed send leaves the account pending; the person can ask for the code again.
-async fn send(deps: &IdentityDeps, message: &OutgoingMessage) {
+/// Sends, logging a failure instead of failing the request: a failed activation email leaves the
+/// account pending, and the person can ask for the code again.
+pub(crate) async fn send(deps: &IdentityDeps, message: &OutgoingMessage) {
     if let Err(error) = deps.messenger.send(message).await {
         tracing::error!(error = %error, channel = ?message.channel, "message not sent");
     }

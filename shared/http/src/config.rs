@@ -121,6 +121,15 @@ impl Config {
             Seconds::hours(vars.parse("TESSERA_ACTIVATION_CODE_TTL_HOURS", 24)?);
         identity.pending_account_ttl =
             Seconds::days(vars.parse("TESSERA_PENDING_ACCOUNT_TTL_DAYS", 7)?);
+        identity.sessions.idle = Seconds::minutes(vars.parse("TESSERA_SESSION_IDLE_MINUTES", 30)?);
+        identity.sessions.absolute =
+            Seconds::hours(vars.parse("TESSERA_SESSION_ABSOLUTE_HOURS", 12)?);
+        identity.throttle.free_failures = vars.parse(
+            "TESSERA_LOGIN_FREE_FAILURES",
+            identity.throttle.free_failures,
+        )?;
+        identity.throttle.lock_at =
+            vars.parse("TESSERA_LOGIN_LOCK_AT", identity.throttle.lock_at)?;
         Ok(Config {
             backend,
             hashing,
@@ -229,6 +238,20 @@ mod tests {
         .unwrap();
         assert_eq!(c.identity.policy.min_length, 8);
         assert_eq!(c.identity.policy.history, 0);
+    }
+
+    #[test]
+    fn session_and_throttle_limits_are_configurable() {
+        let c = config(&[
+            ("TESSERA_SESSION_IDLE_MINUTES", "15"),
+            ("TESSERA_SESSION_ABSOLUTE_HOURS", "8"),
+            ("TESSERA_LOGIN_LOCK_AT", "50"),
+        ])
+        .unwrap();
+        assert_eq!(c.identity.sessions.idle, Seconds::minutes(15));
+        assert_eq!(c.identity.sessions.absolute, Seconds::hours(8));
+        assert_eq!(c.identity.throttle.lock_at, 50);
+        assert_eq!(config(&[]).unwrap().identity.throttle.lock_at, 100);
     }
 
     #[test]

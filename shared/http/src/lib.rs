@@ -2,6 +2,7 @@
 //! format (`application/problem+json`), typed configuration that fails fast, wiring of the
 //! ports for the chosen backend, JSON logs with the request id, and the Lambda entry point.
 
+pub mod auth;
 pub mod body;
 pub mod config;
 pub mod logging;

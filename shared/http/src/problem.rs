@@ -28,6 +28,8 @@ pub struct Problem {
     pub title: &'static str,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    /// Extra response headers (`WWW-Authenticate`, `Retry-After`).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 /// The RFC 9457 document as sent.
@@ -56,12 +58,29 @@ impl Problem {
             title,
             detail: detail.into(),
             errors: Vec::new(),
+            headers: Vec::new(),
         }
     }
 
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Problem {
         self.errors = errors;
         self
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Problem {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// No valid session: missing, malformed, unknown, expired or revoked token alike.
+    pub fn unauthenticated() -> Problem {
+        Problem::new(
+            401,
+            "unauthenticated",
+            "Not authenticated",
+            "Log in and send the session token as a Bearer token.",
+        )
+        .with_header("www-authenticate", "Bearer")
     }
 
     pub fn malformed_body(detail: impl Into<String>) -> Problem {
@@ -112,7 +131,14 @@ impl Problem {
             errors: &self.errors,
         };
         let body = serde_json::to_string(&wire).unwrap_or_default();
-        crate::response::with_body(self.status, "application/problem+json", body)
+        let mut response =
+            crate::response::with_body(self.status, "application/problem+json", body);
+        for (name, value) in self.headers {
+            if let Ok(value) = lambda_http::http::HeaderValue::from_str(&value) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        response
     }
 }
 

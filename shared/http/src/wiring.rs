@@ -8,7 +8,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tessera_core::ports::{AccountStore, Clock, Messenger, Random};
+use tessera_core::ports::{AccountStore, Clock, LoginStore, Messenger, Random, SessionStore};
 use tessera_core::signup::IdentityDeps;
 use tessera_core::{PasswordHasher, Timestamp};
 use tracing::Instrument;
@@ -37,6 +37,14 @@ impl Random for OsRandom {
 
 pub type WiringError = Box<dyn std::error::Error + Send + Sync>;
 
+/// One backend object seen through each port the flows use.
+type Stores = (
+    Arc<dyn AccountStore>,
+    Arc<dyn LoginStore>,
+    Arc<dyn SessionStore>,
+    Arc<dyn Messenger>,
+);
+
 /// The identity flows' ports for `config`, with the real clock and randomness.
 pub async fn identity_deps(config: &Config) -> Result<IdentityDeps, WiringError> {
     identity_deps_with(config, Arc::new(SystemClock), Arc::new(OsRandom)).await
@@ -48,36 +56,38 @@ pub async fn identity_deps_with(
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
 ) -> Result<IdentityDeps, WiringError> {
-    let (store, messenger): (Arc<dyn AccountStore>, Arc<dyn Messenger>) = match &config.backend {
-        Backend::Embedded { dir } => (
-            Arc::new(tessera_local::SqliteStore::open(
+    let (store, logins, sessions, messenger): Stores = match &config.backend {
+        Backend::Embedded { dir } => {
+            let db = Arc::new(tessera_local::SqliteStore::open(
                 &dir.join("tessera.sqlite3"),
-            )?),
-            Arc::new(tessera_local::FileOutbox::new(
+            )?);
+            let outbox = Arc::new(tessera_local::FileOutbox::new(
                 dir.join("outbox.jsonl"),
                 clock.clone(),
-            )),
-        ),
+            ));
+            (db.clone(), db.clone(), db, outbox)
+        }
         Backend::Aws {
             identity_table,
             email_from,
         } => {
             let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            (
-                Arc::new(tessera_aws::DynamoStore::new(
-                    tessera_aws::DynamoClient::new(&aws),
-                    identity_table.clone(),
-                )),
-                Arc::new(tessera_aws::AwsMessenger::new(
-                    tessera_aws::SesClient::new(&aws),
-                    tessera_aws::SnsClient::new(&aws),
-                    email_from.clone(),
-                )),
-            )
+            let db = Arc::new(tessera_aws::DynamoStore::new(
+                tessera_aws::DynamoClient::new(&aws),
+                identity_table.clone(),
+            ));
+            let messenger = Arc::new(tessera_aws::AwsMessenger::new(
+                tessera_aws::SesClient::new(&aws),
+                tessera_aws::SnsClient::new(&aws),
+                email_from.clone(),
+            ));
+            (db.clone(), db.clone(), db, messenger)
         }
     };
     Ok(IdentityDeps {
         store,
+        logins,
+        sessions,
         messenger,
         clock,
         random,

@@ -3,8 +3,10 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tessera_core::ports::{AccountStore, StoreError};
-use tessera_core::{AccountId, Email, Identity, Profile, Username};
+use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError};
+use tessera_core::session::Session;
+use tessera_core::throttle::LoginThrottle;
+use tessera_core::{AccountId, Email, Identity, Profile, Timestamp, Username};
 
 /// Every item is a JSON document in a table per kind; uniqueness and versions are SQL constraints
 /// and conditions, checked inside one `BEGIN IMMEDIATE` transaction per write.
@@ -29,6 +31,17 @@ CREATE TABLE IF NOT EXISTS profiles (
 CREATE TABLE IF NOT EXISTS usernames (
     username   TEXT PRIMARY KEY,
     account_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_throttles (
+    email           TEXT PRIMARY KEY,
+    failures        INTEGER NOT NULL,
+    last_failure_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_digest TEXT PRIMARY KEY,
+    account_id   TEXT NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    body         TEXT NOT NULL
 );
 ";
 
@@ -238,6 +251,142 @@ impl AccountStore for SqliteStore {
             .optional()
             .map(|id: Option<String>| id.map(AccountId::from_stored))
             .map_err(StoreError::unavailable)
+        })
+        .await
+    }
+}
+
+fn optional_body<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    key: &str,
+) -> Result<Option<T>, StoreError> {
+    let body: Option<String> = conn
+        .query_row(sql, [key], |r| r.get(0))
+        .optional()
+        .map_err(StoreError::unavailable)?;
+    body.as_deref().map(from_json).transpose()
+}
+
+#[async_trait]
+impl LoginStore for SqliteStore {
+    async fn login_state(
+        &self,
+        email: &Email,
+    ) -> Result<(Option<Identity>, LoginThrottle), StoreError> {
+        let email = email.as_str().to_string();
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(StoreError::unavailable)?;
+            let identity =
+                optional_body(&tx, "SELECT body FROM identities WHERE email = ?1", &email)?;
+            let throttle = tx
+                .query_row(
+                    "SELECT failures, last_failure_at FROM login_throttles WHERE email = ?1",
+                    [&email],
+                    |r| {
+                        Ok(LoginThrottle {
+                            failures: r.get(0)?,
+                            last_failure_at: Timestamp(r.get(1)?),
+                        })
+                    },
+                )
+                .optional()
+                .map_err(StoreError::unavailable)?
+                .unwrap_or_default();
+            Ok((identity, throttle))
+        })
+        .await
+    }
+
+    async fn record_login_failure(
+        &self,
+        email: &Email,
+        now: Timestamp,
+    ) -> Result<LoginThrottle, StoreError> {
+        let email = email.as_str().to_string();
+        self.with(move |conn| {
+            conn.query_row(
+                "INSERT INTO login_throttles (email, failures, last_failure_at) VALUES (?1, 1, ?2)
+                 ON CONFLICT (email) DO UPDATE SET failures = failures + 1, last_failure_at = excluded.last_failure_at
+                 RETURNING failures, last_failure_at",
+                params![email, now.0],
+                |r| Ok(LoginThrottle { failures: r.get(0)?, last_failure_at: Timestamp(r.get(1)?) }),
+            )
+            .map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn start_session(
+        &self,
+        session: &Session,
+        email: &Email,
+        clear_throttle: bool,
+    ) -> Result<(), StoreError> {
+        let session = session.clone();
+        let email = email.as_str().to_string();
+        self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
+            tx.execute(
+                "INSERT INTO sessions (token_digest, account_id, expires_at, body) VALUES (?1, ?2, ?3, ?4)",
+                params![session.token_digest, session.account_id.as_str(), session.expires_at.0, to_json(&session)?],
+            )
+            .map_err(StoreError::unavailable)?;
+            if clear_throttle {
+                tx.execute("DELETE FROM login_throttles WHERE email = ?1", [&email]).map_err(StoreError::unavailable)?;
+            }
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn session_and_profile(
+        &self,
+        token_digest: &str,
+        account_id: &AccountId,
+    ) -> Result<(Option<Session>, Option<Profile>), StoreError> {
+        let digest = token_digest.to_string();
+        let id = account_id.as_str().to_string();
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(StoreError::unavailable)?;
+            let session = optional_body(
+                &tx,
+                "SELECT body FROM sessions WHERE token_digest = ?1",
+                &digest,
+            )?;
+            let profile =
+                optional_body(&tx, "SELECT body FROM profiles WHERE account_id = ?1", &id)?;
+            Ok((session, profile))
+        })
+        .await
+    }
+
+    async fn touch_session(
+        &self,
+        token_digest: &str,
+        last_seen_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let digest = token_digest.to_string();
+        self.with(move |conn| {
+            conn.execute(
+                "UPDATE sessions SET body = json_set(body, '$.last_seen_at', ?1) WHERE token_digest = ?2",
+                params![last_seen_at.0, digest],
+            )
+            .map(|_| ())
+            .map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn end_session(&self, token_digest: &str) -> Result<(), StoreError> {
+        let digest = token_digest.to_string();
+        self.with(move |conn| {
+            conn.execute("DELETE FROM sessions WHERE token_digest = ?1", [digest])
+                .map(|_| ())
+                .map_err(StoreError::unavailable)
         })
         .await
     }

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use tessera_core::code::SendLog;
 use tessera_core::password::PasswordHash;
-use tessera_core::ports::{AccountStore, StoreError};
+use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError};
+use tessera_core::session::{Session, SessionSettings, SessionToken};
 use tessera_core::{
     AccountId, AccountStatus, Country, Email, Identity, Name, Profile, Timestamp, Username,
 };
@@ -30,6 +31,8 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         guess_budget: Default::default(),
         created_at: now,
         purge_at: Some(Timestamp(now.0 + 7 * 86_400)),
+        session_epoch: 0,
+        reset_required: false,
         version: 0,
     };
     let profile = Profile {
@@ -41,6 +44,7 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         country: Country::parse("GB").unwrap(),
         created_at: now,
         purge_at: identity.purge_at,
+        session_epoch: 0,
     };
     (identity, profile)
 }
@@ -229,4 +233,139 @@ pub async fn concurrent_creations_make_one_account(store: Arc<dyn AccountStore>)
         }
     }
     assert_eq!(created, 1);
+}
+
+/// 20 concurrent failures for one address count 20; a session start clears them in the same write.
+pub async fn login_failures_count_atomically(
+    accounts: &dyn AccountStore,
+    logins: Arc<dyn LoginStore>,
+) {
+    let (identity, profile) =
+        pending_account("throttled@example.com", "0123456789abcdef0123456789abcdef");
+    accounts.create_account(&identity, &profile).await.unwrap();
+    let email = identity.email.clone();
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let (logins, email) = (logins.clone(), email.clone());
+            tokio::spawn(async move {
+                logins
+                    .record_login_failure(&email, Timestamp(1000 + i))
+                    .await
+            })
+        })
+        .collect();
+    let mut seen: Vec<u32> = Vec::new();
+    for t in tasks {
+        seen.push(t.await.unwrap().unwrap().failures);
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        (1..=20).collect::<Vec<u32>>(),
+        "each failure saw its own count"
+    );
+    let (read, throttle) = logins.login_state(&email).await.unwrap();
+    assert_eq!(
+        read.map(|i| i.account_id),
+        Some(identity.account_id.clone())
+    );
+    assert_eq!(throttle.failures, 20);
+
+    let token = SessionToken::generate(&identity.account_id, &FixedBytes);
+    let session = Session::start(
+        &token,
+        identity.account_id.clone(),
+        0,
+        Timestamp(2000),
+        &SessionSettings::default(),
+    );
+    logins.start_session(&session, &email, true).await.unwrap();
+    assert_eq!(logins.login_state(&email).await.unwrap().1.failures, 0);
+    // Unknown addresses have a throttle too.
+    let stranger = Email::parse("stranger@example.com").unwrap();
+    assert_eq!(
+        logins
+            .record_login_failure(&stranger, Timestamp(5))
+            .await
+            .unwrap()
+            .failures,
+        1
+    );
+    assert_eq!(
+        logins.login_state(&stranger).await.unwrap(),
+        (
+            None,
+            tessera_core::throttle::LoginThrottle {
+                failures: 1,
+                last_failure_at: Timestamp(5)
+            }
+        )
+    );
+}
+
+/// A session is read back with its account's profile in one call, touched, and ended.
+pub async fn sessions_are_read_with_their_profile(
+    accounts: &dyn AccountStore,
+    logins: &dyn LoginStore,
+    sessions: &dyn SessionStore,
+) {
+    let (identity, profile) =
+        pending_account("sessions@example.com", "fedcba9876543210fedcba9876543210");
+    accounts.create_account(&identity, &profile).await.unwrap();
+    let token = SessionToken::generate(&identity.account_id, &FixedBytes);
+    let session = Session::start(
+        &token,
+        identity.account_id.clone(),
+        0,
+        Timestamp(100),
+        &SessionSettings::default(),
+    );
+    logins
+        .start_session(&session, &identity.email, false)
+        .await
+        .unwrap();
+
+    let (read, read_profile) = sessions
+        .session_and_profile(&token.digest(), &identity.account_id)
+        .await
+        .unwrap();
+    assert_eq!(read, Some(session.clone()));
+    assert_eq!(read_profile, Some(profile));
+    sessions
+        .touch_session(&token.digest(), Timestamp(160))
+        .await
+        .unwrap();
+    let (touched, _) = sessions
+        .session_and_profile(&token.digest(), &identity.account_id)
+        .await
+        .unwrap();
+    assert_eq!(touched.unwrap().last_seen_at, Timestamp(160));
+
+    sessions.end_session(&token.digest()).await.unwrap();
+    let (gone, still) = sessions
+        .session_and_profile(&token.digest(), &identity.account_id)
+        .await
+        .unwrap();
+    assert_eq!(gone, None);
+    assert!(still.is_some());
+    sessions
+        .touch_session(&token.digest(), Timestamp(200))
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions
+            .session_and_profile(&token.digest(), &identity.account_id)
+            .await
+            .unwrap()
+            .0,
+        None,
+        "a touch never revives"
+    );
+}
+
+struct FixedBytes;
+impl tessera_core::ports::Random for FixedBytes {
+    fn fill(&self, buf: &mut [u8]) {
+        buf.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8);
+    }
 }

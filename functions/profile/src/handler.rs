@@ -1,0 +1,37 @@
+//! Profile routes: decode → call a flow → encode.
+//!
+//! - `GET /v1/me` → 200 the caller's profile
+
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+use tessera_core::signup::IdentityDeps;
+use tessera_http::{auth, response, Problem};
+
+pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
+    let result = match (request.method().as_str(), request.uri().path()) {
+        ("GET", "/v1/me") => me(&request, &deps).await,
+        (_, "/v1/me") => Err(Problem::method_not_allowed()),
+        _ => Err(Problem::not_found()),
+    };
+    result.unwrap_or_else(Problem::into_response)
+}
+
+/// One store read in all: the session check returns the profile with it.
+async fn me(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    let (_, profile) = auth::authenticate(request, deps).await?;
+    Ok(response::json(
+        200,
+        &json!({
+            "username": profile.username.as_ref().map(|u| u.as_str()),
+            "email": profile.email.as_str(),
+            "first_name": profile.first_name.as_str(),
+            "last_name": profile.last_name.as_str(),
+            "country": profile.country.as_str(),
+            "company": null,
+            "job_title": null,
+            "phone": null,
+            "mfa": { "totp": false },
+            "federated": false,
+        }),
+    ))
+}

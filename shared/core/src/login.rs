@@ -1,0 +1,151 @@
+//! Logging in, checking a session, logging out.
+//!
+//! Unknown, wrong-password, pending and locked logins all end in the same `InvalidCredentials`
+//! after one argon2 verification (a dummy one for unknown addresses).
+
+use crate::account::{AccountStatus, Identity, Profile};
+use crate::email::Email;
+use crate::messages;
+use crate::password::{HashError, Password};
+use crate::ports::StoreError;
+use crate::session::{Session, SessionToken};
+use crate::signup::{first_name, send, IdentityDeps};
+use crate::time::Timestamp;
+
+#[derive(Debug)]
+pub struct LoggedIn {
+    pub token: SessionToken,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many consecutive failures for this address: wait until `retry_at`.
+    #[error("too many attempts")]
+    TooManyAttempts { retry_at: Timestamp },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// No such session, or it expired, idled out or was revoked: one answer for all.
+    #[error("not authenticated")]
+    Unauthenticated,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub async fn log_in(
+    deps: &IdentityDeps,
+    email: &Email,
+    password: &Password,
+) -> Result<LoggedIn, LoginError> {
+    let settings = &deps.settings;
+    let (identity, throttle) = deps.logins.login_state(email).await?;
+    let now = deps.clock.now();
+    if let Some(retry_at) = throttle.retry_at(now, &settings.throttle) {
+        return Err(LoginError::TooManyAttempts { retry_at });
+    }
+    let password_matches = match &identity {
+        Some(identity) => {
+            deps.hasher
+                .verify(password, &identity.password_hash)
+                .await?
+        }
+        None => {
+            deps.hasher.verify_dummy(password).await?;
+            false
+        }
+    };
+    let usable = identity
+        .as_ref()
+        .filter(|i| password_matches && i.status == AccountStatus::Active && !i.reset_required);
+    let Some(identity) = usable else {
+        let after = deps.logins.record_login_failure(email, now).await?;
+        if after.failures == settings.throttle.lock_at {
+            require_reset(deps, email).await?;
+        }
+        return Err(LoginError::InvalidCredentials);
+    };
+    let token = SessionToken::generate(&identity.account_id, deps.random.as_ref());
+    let session = Session::start(
+        &token,
+        identity.account_id.clone(),
+        identity.session_epoch,
+        now,
+        &settings.sessions,
+    );
+    deps.logins
+        .start_session(&session, email, throttle.failures > 0)
+        .await?;
+    Ok(LoggedIn {
+        token,
+        expires_at: session.expires_at,
+    })
+}
+
+/// The hundredth failure in a row: the password stops working until a reset, and the owner is
+/// told. Only the request whose failure was exactly the hundredth gets here, so one email goes out.
+async fn require_reset(deps: &IdentityDeps, email: &Email) -> Result<(), StoreError> {
+    for _ in 0..5 {
+        let Some(mut identity) = deps.store.identity(email).await? else {
+            return Ok(());
+        };
+        if identity.reset_required || identity.status != AccountStatus::Active {
+            return Ok(());
+        }
+        identity.reset_required = true;
+        match deps.store.update_identity(&identity).await {
+            Ok(()) => {
+                notify_locked(deps, &identity).await;
+                return Ok(());
+            }
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+async fn notify_locked(deps: &IdentityDeps, identity: &Identity) {
+    let first_name = first_name(deps, identity).await;
+    let message =
+        messages::ACCOUNT_LOCKED.render(identity.email.as_str(), &[("first_name", &first_name)]);
+    send(deps, &message).await;
+}
+
+/// The live session a token names, and its account's profile. Costs one read (and, at most once
+/// a minute per session, a write recording activity).
+pub async fn authenticate(
+    deps: &IdentityDeps,
+    token: &SessionToken,
+) -> Result<(Session, Profile), AuthError> {
+    let account_id = token.account_id();
+    let (session, profile) = deps
+        .sessions
+        .session_and_profile(&token.digest(), &account_id)
+        .await?;
+    let (Some(session), Some(profile)) = (session, profile) else {
+        return Err(AuthError::Unauthenticated);
+    };
+    let now = deps.clock.now();
+    let settings = &deps.settings.sessions;
+    if session.account_id != account_id || !session.is_alive(now, profile.session_epoch, settings) {
+        return Err(AuthError::Unauthenticated);
+    }
+    if session.needs_touch(now, settings) {
+        deps.sessions
+            .touch_session(&session.token_digest, now)
+            .await?;
+    }
+    Ok((session, profile))
+}
+
+pub async fn log_out(deps: &IdentityDeps, session: &Session) -> Result<(), StoreError> {
+    deps.sessions.end_session(&session.token_digest).await
+}

@@ -64,3 +64,49 @@ pub async fn active_account(app: &tessera_testkit::TestApp, name: &str) -> (Stri
     assert_eq!(r.status, 200, "{}", r.text);
     (email, r.json["username"].as_str().unwrap().to_string())
 }
+
+/// `POST /v1/sessions` through the sessions handler.
+pub async fn log_in(
+    app: &tessera_testkit::TestApp,
+    email: &str,
+    password: &str,
+) -> tessera_testkit::TestResponse {
+    let body = serde_json::json!({ "email": email, "password": password });
+    app.call(
+        sessions::handle,
+        tessera_testkit::json_request("POST", "/v1/sessions", &body),
+    )
+    .await
+}
+
+/// The token of a 201 login answer.
+pub fn token_of(r: &tessera_testkit::TestResponse) -> String {
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json["token"].as_str().unwrap().to_string()
+}
+
+/// A request carrying `Authorization: Bearer <token>` and, when given, a JSON body.
+pub fn authorized(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&serde_json::Value>,
+) -> Request {
+    let builder = lambda_http::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {token}"));
+    match body {
+        Some(json) => builder
+            .header("content-type", "application/json")
+            .body(Body::Text(json.to_string())),
+        None => builder.body(Body::Empty),
+    }
+    .expect("valid request")
+}
+
+/// `GET /v1/me` with a token.
+pub async fn me(app: &tessera_testkit::TestApp, token: &str) -> tessera_testkit::TestResponse {
+    app.call(profile::handle, authorized("GET", "/v1/me", token, None))
+        .await
+}

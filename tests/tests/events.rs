@@ -33,6 +33,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         }
         "sessions" => app.call(sessions::handle, request).await,
         "profile" => app.call(profile::handle, request).await,
+        "password-change" => app.call(password_change::handle, request).await,
         other => panic!("events/{other}: no such function"),
     }
 }
@@ -48,6 +49,7 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("POST", "/v1/sessions") => 401, // its account is not active on a fresh store
         ("DELETE", "/v1/sessions/current") => 401, // its token names no session
         ("GET", "/v1/me") => 401,
+        ("PUT", "/v1/me/password") => 401,
         other => panic!("no expectation for {other:?}: add one"),
     }
 }

@@ -3,45 +3,14 @@
 use serde_json::{json, Value};
 use tessera_core::time::Seconds;
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
-use tessera_tests::{active_account, on_both_backends, PASSWORD};
-
-async fn log_in(app: &TestApp, email: &str, password: &str) -> TestResponse {
-    app.call(
-        sessions::handle,
-        json_request(
-            "POST",
-            "/v1/sessions",
-            &json!({ "email": email, "password": password }),
-        ),
-    )
-    .await
-}
-
-fn with_token(method: &str, path: &str, token: &str) -> lambda_http::Request {
-    lambda_http::http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header("authorization", format!("Bearer {token}"))
-        .body(lambda_http::Body::Empty)
-        .unwrap()
-}
-
-async fn me(app: &TestApp, token: &str) -> TestResponse {
-    app.call(profile::handle, with_token("GET", "/v1/me", token))
-        .await
-}
+use tessera_tests::{active_account, authorized, log_in, me, on_both_backends, token_of, PASSWORD};
 
 async fn log_out(app: &TestApp, token: &str) -> TestResponse {
     app.call(
         sessions::handle,
-        with_token("DELETE", "/v1/sessions/current", token),
+        authorized("DELETE", "/v1/sessions/current", token, None),
     )
     .await
-}
-
-fn token_of(r: &TestResponse) -> String {
-    assert_eq!(r.status, 201, "{}", r.text);
-    r.json["token"].as_str().unwrap().to_string()
 }
 
 async fn log_in_use_and_log_out(backend: Backend) {

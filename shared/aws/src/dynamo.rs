@@ -322,6 +322,28 @@ impl AccountStore for DynamoStore {
         .await
     }
 
+    async fn save_password(&self, identity: &Identity) -> Result<(), StoreError> {
+        let epoch = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(Self::profile_key(&identity.account_id)))
+            .update_expression("SET session_epoch = :epoch")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(
+                ":epoch",
+                AttributeValue::N(identity.session_epoch.to_string()),
+            )
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let items = vec![
+            TransactWriteItem::builder()
+                .put(self.put_identity_versioned(identity)?)
+                .build(),
+            TransactWriteItem::builder().update(epoch).build(),
+        ];
+        self.transact(items, &[StoreError::Conflict, StoreError::Conflict])
+            .await
+    }
+
     async fn profile(&self, account_id: &AccountId) -> Result<Option<Profile>, StoreError> {
         self.get(Self::profile_key(account_id)).await
     }

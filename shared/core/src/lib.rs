@@ -9,6 +9,7 @@ pub mod email;
 pub mod login;
 pub mod messages;
 pub mod password;
+pub mod password_change;
 pub mod policy;
 pub mod ports;
 pub mod session;

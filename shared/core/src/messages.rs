@@ -20,6 +20,7 @@ macro_rules! template {
 pub const ACTIVATION: EmailTemplate = template!("activation");
 pub const ACCOUNT_EXISTS: EmailTemplate = template!("account-exists");
 pub const ACCOUNT_LOCKED: EmailTemplate = template!("account-locked");
+pub const PASSWORD_CHANGED: EmailTemplate = template!("password-changed");
 
 impl EmailTemplate {
     pub fn render(&self, to: &str, values: &[(&str, &str)]) -> OutgoingMessage {

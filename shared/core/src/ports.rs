@@ -60,7 +60,11 @@ pub trait AccountStore: Send + Sync {
     /// a username marker that must not exist yet, and the profile's username and purge date.
     async fn activate(&self, identity: &Identity, username: &Username) -> Result<(), StoreError>;
 
-    async fn profile(&self, account_id: &crate::AccountId) -> Result<Option<Profile>, StoreError>;
+    /// A new password in one transaction: the identity (version-checked, as `update_identity`)
+    /// and its session epoch mirrored onto the profile, so every older session dies with it.
+    async fn save_password(&self, identity: &Identity) -> Result<(), StoreError>;
+
+    async fn profile(&self, account_id: &AccountId) -> Result<Option<Profile>, StoreError>;
 
     /// The account id a username belongs to.
     async fn account_by_username(

@@ -221,6 +221,21 @@ impl AccountStore for SqliteStore {
         .await
     }
 
+    async fn save_password(&self, identity: &Identity) -> Result<(), StoreError> {
+        let identity = identity.clone();
+        self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
+            replace_identity(&tx, &identity)?;
+            tx.execute(
+                "UPDATE profiles SET body = json_set(body, '$.session_epoch', ?1) WHERE account_id = ?2",
+                params![identity.session_epoch as i64, identity.account_id.as_str()],
+            )
+            .map_err(StoreError::unavailable)?;
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
     async fn profile(&self, account_id: &AccountId) -> Result<Option<Profile>, StoreError> {
         let id = account_id.as_str().to_string();
         self.with(move |conn| {

@@ -2,9 +2,10 @@ use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
-use tessera_core::ports::{Clock, Random};
+use tessera_core::ports::{AccountStore, Clock, Random, StoreError};
 use tessera_core::time::Seconds;
 use tessera_core::Timestamp;
+use tessera_core::{AccountId, Email, Identity, Profile, Username};
 
 /// A clock that moves only when told.
 pub struct ManualClock(AtomicI64);
@@ -92,44 +93,31 @@ pub struct UnavailableStore;
 #[error("injected storage outage")]
 struct InjectedOutage;
 
+fn outage<T>() -> Result<T, StoreError> {
+    Err(StoreError::unavailable(InjectedOutage))
+}
+
 #[async_trait::async_trait]
-impl tessera_core::ports::AccountStore for UnavailableStore {
-    async fn create_account(
-        &self,
-        _: &tessera_core::Identity,
-        _: &tessera_core::Profile,
-    ) -> Result<(), tessera_core::ports::StoreError> {
-        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+impl AccountStore for UnavailableStore {
+    async fn create_account(&self, _: &Identity, _: &Profile) -> Result<(), StoreError> {
+        outage()
     }
-    async fn identity(
-        &self,
-        _: &tessera_core::Email,
-    ) -> Result<Option<tessera_core::Identity>, tessera_core::ports::StoreError> {
-        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+    async fn identity(&self, _: &Email) -> Result<Option<Identity>, StoreError> {
+        outage()
     }
-    async fn update_identity(
-        &self,
-        _: &tessera_core::Identity,
-    ) -> Result<(), tessera_core::ports::StoreError> {
-        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+    async fn update_identity(&self, _: &Identity) -> Result<(), StoreError> {
+        outage()
     }
-    async fn activate(
-        &self,
-        _: &tessera_core::Identity,
-        _: &tessera_core::Username,
-    ) -> Result<(), tessera_core::ports::StoreError> {
-        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+    async fn activate(&self, _: &Identity, _: &Username) -> Result<(), StoreError> {
+        outage()
     }
-    async fn profile(
-        &self,
-        _: &tessera_core::AccountId,
-    ) -> Result<Option<tessera_core::Profile>, tessera_core::ports::StoreError> {
-        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+    async fn save_password(&self, _: &Identity) -> Result<(), StoreError> {
+        outage()
     }
-    async fn account_by_username(
-        &self,
-        _: &tessera_core::Username,
-    ) -> Result<Option<tessera_core::AccountId>, tessera_core::ports::StoreError> {
-        Err(tessera_core::ports::StoreError::unavailable(InjectedOutage))
+    async fn profile(&self, _: &AccountId) -> Result<Option<Profile>, StoreError> {
+        outage()
+    }
+    async fn account_by_username(&self, _: &Username) -> Result<Option<AccountId>, StoreError> {
+        outage()
     }
 }

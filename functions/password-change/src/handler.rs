@@ -1,0 +1,84 @@
+//! Change password: decode → call the flow → encode.
+//!
+//! - `PUT /v1/me/password` `{current_password, new_password, confirm_password}` → 204, and every
+//!   session (this one too) is logged out
+
+use lambda_http::{Body, Request, Response};
+use tessera_core::password::Password;
+use tessera_core::password_change::{self, ChangePasswordError, PasswordChange};
+use tessera_core::signup::IdentityDeps;
+use tessera_http::problem::FieldError;
+use tessera_http::{auth, response, Fields, Problem};
+
+pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
+    let result = match (request.method().as_str(), request.uri().path()) {
+        ("PUT", "/v1/me/password") => change(&request, &deps).await,
+        (_, "/v1/me/password") => Err(Problem::method_not_allowed()),
+        _ => Err(Problem::not_found()),
+    };
+    result.unwrap_or_else(Problem::into_response)
+}
+
+async fn change(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    let (_, profile) = auth::authenticate(request, deps).await?;
+    let mut f = Fields::from_request(
+        request,
+        &["current_password", "new_password", "confirm_password"],
+    )?;
+    let current = f.parse("current_password", "too_long", Password::new);
+    let new = f.parse("new_password", "too_long", Password::new);
+    let confirm = f.parse("confirm_password", "too_long", Password::new);
+    let (Some(current), Some(new), Some(confirm)) = (current, new, confirm) else {
+        return Err(f.into_problem());
+    };
+    let change = PasswordChange {
+        current,
+        new,
+        confirm,
+    };
+    match password_change::change_password(deps, &profile, &change).await {
+        Ok(()) => Ok(response::empty(204)),
+        Err(e) => Err(problem(e, deps)),
+    }
+}
+
+fn problem(error: ChangePasswordError, deps: &IdentityDeps) -> Problem {
+    let policy = &deps.settings.policy;
+    match error {
+        ChangePasswordError::Mismatch => Problem::validation(vec![FieldError::new(
+            "confirm_password",
+            "mismatch",
+            "The two new passwords are not the same.",
+        )]),
+        ChangePasswordError::WeakPassword(failures) => Problem::validation(
+            failures
+                .into_iter()
+                .map(|f| FieldError::new("new_password", f.code(), policy.message(f)))
+                .collect(),
+        ),
+        ChangePasswordError::WrongCurrentPassword => Problem::new(
+            403,
+            "invalid_current_password",
+            "Current password is wrong",
+            "Enter the password you log in with now.",
+        ),
+        ChangePasswordError::TooManyAttempts { retry_at } => {
+            let wait = (retry_at - deps.clock.now()).0.max(1);
+            Problem::new(
+                429,
+                "too_many_attempts",
+                "Too many attempts",
+                format!("Try again in {wait} seconds."),
+            )
+            .with_header("retry-after", wait.to_string())
+        }
+        ChangePasswordError::NoPassword => Problem::new(
+            409,
+            "no_password",
+            "No password to change",
+            "This account signs in through its organisation and has no password here.",
+        ),
+        ChangePasswordError::Store(e) => Problem::internal(&e),
+        ChangePasswordError::Hash(e) => Problem::internal(&e),
+    }
+}

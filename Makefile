@@ -30,6 +30,7 @@ test: tools-test
 lint: tools-test
 	cfn-lint infra/template.yaml
 	sam validate --lint --template-file infra/template.yaml --region us-east-1
+	openapi-spec-validator infra/openapi.yaml
 
 smoke: tools-dev
 	scripts/readme-session.sh

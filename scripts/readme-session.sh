@@ -30,6 +30,8 @@ grep -q '"status":"active"' "$out/session.txt" || { echo "the session did not en
 grep -q '"username":"TS[0-9]\{8\}"' "$out/session.txt" || { echo "no username in the activation answer" >&2; exit 1; }
 grep -q '"email":"ada@example.com"' "$out/session.txt" || { echo "the profile was not read with the session token" >&2; exit 1; }
 grep -q '^logout: 204$' "$out/session.txt" || { echo "logout did not answer 204" >&2; exit 1; }
+grep -q '^reset: 204$' "$out/session.txt" || { echo "the password reset did not complete" >&2; exit 1; }
+grep -q '^login with the new password: 201$' "$out/session.txt" || { echo "the new password does not log in" >&2; exit 1; }
 echo "README session: OK"
 
 # Every events/ fixture through `cargo lambda invoke`, as the events README shows.

@@ -34,6 +34,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "sessions" => app.call(sessions::handle, request).await,
         "profile" => app.call(profile::handle, request).await,
         "password-change" => app.call(password_change::handle, request).await,
+        "password-reset" => app.call(password_reset::handle, request).await,
         other => panic!("events/{other}: no such function"),
     }
 }
@@ -50,6 +51,9 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("DELETE", "/v1/sessions/current") => 401, // its token names no session
         ("GET", "/v1/me") => 401,
         ("PUT", "/v1/me/password") => 401,
+        ("POST", "/v1/password-resets") => 202,
+        ("POST", "/v1/password-resets/verify") => 400,
+        ("POST", "/v1/password-resets/complete") => 400,
         other => panic!("no expectation for {other:?}: add one"),
     }
 }

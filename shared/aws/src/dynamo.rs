@@ -322,7 +322,11 @@ impl AccountStore for DynamoStore {
         .await
     }
 
-    async fn save_password(&self, identity: &Identity) -> Result<(), StoreError> {
+    async fn save_password(
+        &self,
+        identity: &Identity,
+        clear_login_failures: bool,
+    ) -> Result<(), StoreError> {
         let epoch = Update::builder()
             .table_name(&self.table)
             .set_key(Some(Self::profile_key(&identity.account_id)))
@@ -334,14 +338,30 @@ impl AccountStore for DynamoStore {
             )
             .build()
             .map_err(StoreError::unavailable)?;
-        let items = vec![
+        let mut items = vec![
             TransactWriteItem::builder()
                 .put(self.put_identity_versioned(identity)?)
                 .build(),
             TransactWriteItem::builder().update(epoch).build(),
         ];
-        self.transact(items, &[StoreError::Conflict, StoreError::Conflict])
-            .await
+        if clear_login_failures {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(Self::throttle_key(&identity.email)))
+                .build()
+                .map_err(StoreError::unavailable)?;
+            items.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        // Only the identity has a condition that can fail for a reason of its own (its version).
+        self.transact(
+            items,
+            &[
+                StoreError::Conflict,
+                StoreError::Conflict,
+                StoreError::Conflict,
+            ],
+        )
+        .await
     }
 
     async fn profile(&self, account_id: &AccountId) -> Result<Option<Profile>, StoreError> {

@@ -142,8 +142,25 @@ pub struct Identity {
     /// Set after too many failed logins in a row: only a password reset lets the account in again.
     #[serde(default)]
     pub reset_required: bool,
+    /// The outstanding "forgot password" code, and when such codes were sent.
+    #[serde(default)]
+    pub reset_code: Option<CodeRecord>,
+    #[serde(default)]
+    pub reset_sends: SendLog,
+    /// What a verified reset code was exchanged for: the right to set a new password, briefly.
+    #[serde(default)]
+    pub reset_grant: Option<ResetGrant>,
     /// Optimistic concurrency: a write succeeds only if the stored version is the one read.
     pub version: u64,
+}
+
+/// A verified reset: the digest of the reset token handed out, until when, and whether the
+/// completion needs a second factor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetGrant {
+    pub token_digest: String,
+    pub expires_at: Timestamp,
+    pub mfa_required: bool,
 }
 
 /// What the person told us about themselves, keyed by account id.

@@ -10,6 +10,7 @@ pub mod login;
 pub mod messages;
 pub mod password;
 pub mod password_change;
+pub mod password_reset;
 pub mod policy;
 pub mod ports;
 pub mod session;
@@ -17,7 +18,9 @@ pub mod signup;
 pub mod throttle;
 pub mod time;
 
-pub use account::{AccountId, AccountStatus, Country, Identity, Name, Profile, Username};
+pub use account::{
+    AccountId, AccountStatus, Country, Identity, Name, Profile, ResetGrant, Username,
+};
 pub use email::Email;
 pub use password::{Password, PasswordHash, PasswordHasher};
 pub use policy::{PasswordPolicy, PolicyFailure};

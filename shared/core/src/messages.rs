@@ -21,6 +21,8 @@ pub const ACTIVATION: EmailTemplate = template!("activation");
 pub const ACCOUNT_EXISTS: EmailTemplate = template!("account-exists");
 pub const ACCOUNT_LOCKED: EmailTemplate = template!("account-locked");
 pub const PASSWORD_CHANGED: EmailTemplate = template!("password-changed");
+pub const PASSWORD_RESET_CODE: EmailTemplate = template!("password-reset-code");
+pub const PASSWORD_RESET: EmailTemplate = template!("password-reset");
 
 impl EmailTemplate {
     pub fn render(&self, to: &str, values: &[(&str, &str)]) -> OutgoingMessage {

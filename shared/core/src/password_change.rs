@@ -69,7 +69,7 @@ pub async fn change_password(
                 NewPasswordError::Weak(f) => ChangePasswordError::WeakPassword(f),
                 NewPasswordError::Hash(h) => ChangePasswordError::Hash(h),
             })?;
-        match deps.store.save_password(&updated).await {
+        match deps.store.save_password(&updated, false).await {
             Ok(()) => {
                 notify_password_changed(deps, &updated).await;
                 return Ok(());

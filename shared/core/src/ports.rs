@@ -60,9 +60,14 @@ pub trait AccountStore: Send + Sync {
     /// a username marker that must not exist yet, and the profile's username and purge date.
     async fn activate(&self, identity: &Identity, username: &Username) -> Result<(), StoreError>;
 
-    /// A new password in one transaction: the identity (version-checked, as `update_identity`)
-    /// and its session epoch mirrored onto the profile, so every older session dies with it.
-    async fn save_password(&self, identity: &Identity) -> Result<(), StoreError>;
+    /// A new password in one transaction: the identity (version-checked, as `update_identity`),
+    /// its session epoch mirrored onto the profile so every older session dies with it, and, when
+    /// `clear_login_failures`, the address's failed-login count removed.
+    async fn save_password(
+        &self,
+        identity: &Identity,
+        clear_login_failures: bool,
+    ) -> Result<(), StoreError>;
 
     async fn profile(&self, account_id: &AccountId) -> Result<Option<Profile>, StoreError>;
 

@@ -33,6 +33,9 @@ pub struct IdentitySettings {
     pub username_prefix: String,
     pub sessions: SessionSettings,
     pub throttle: ThrottleSettings,
+    pub reset_code_ttl: Seconds,
+    /// How long a verified reset code's token may be used to set the new password.
+    pub reset_grant_ttl: Seconds,
 }
 
 impl IdentitySettings {
@@ -49,6 +52,8 @@ impl IdentitySettings {
             username_prefix: "TS".to_string(),
             sessions: SessionSettings::default(),
             throttle: ThrottleSettings::default(),
+            reset_code_ttl: Seconds::minutes(10),
+            reset_grant_ttl: Seconds::minutes(15),
         }
     }
 }
@@ -138,6 +143,9 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         purge_at,
         session_epoch: 0,
         reset_required: false,
+        reset_code: None,
+        reset_sends: SendLog::default(),
+        reset_grant: None,
         version: 0,
     };
     let profile = Profile {

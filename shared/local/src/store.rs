@@ -221,7 +221,11 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn save_password(&self, identity: &Identity) -> Result<(), StoreError> {
+    async fn save_password(
+        &self,
+        identity: &Identity,
+        clear_login_failures: bool,
+    ) -> Result<(), StoreError> {
         let identity = identity.clone();
         self.with(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
@@ -231,6 +235,10 @@ impl AccountStore for SqliteStore {
                 params![identity.session_epoch as i64, identity.account_id.as_str()],
             )
             .map_err(StoreError::unavailable)?;
+            if clear_login_failures {
+                tx.execute("DELETE FROM login_throttles WHERE email = ?1", [identity.email.as_str()])
+                    .map_err(StoreError::unavailable)?;
+            }
             tx.commit().map_err(StoreError::unavailable)
         })
         .await

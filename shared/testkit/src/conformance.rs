@@ -33,6 +33,9 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         purge_at: Some(Timestamp(now.0 + 7 * 86_400)),
         session_epoch: 0,
         reset_required: false,
+        reset_code: None,
+        reset_sends: SendLog::default(),
+        reset_grant: None,
         version: 0,
     };
     let profile = Profile {

@@ -111,7 +111,7 @@ impl AccountStore for UnavailableStore {
     async fn activate(&self, _: &Identity, _: &Username) -> Result<(), StoreError> {
         outage()
     }
-    async fn save_password(&self, _: &Identity) -> Result<(), StoreError> {
+    async fn save_password(&self, _: &Identity, _: bool) -> Result<(), StoreError> {
         outage()
     }
     async fn profile(&self, _: &AccountId) -> Result<Option<Profile>, StoreError> {

@@ -21,3 +21,15 @@ pub fn repo_root() -> std::path::PathBuf {
         .canonicalize()
         .expect("repository root")
 }
+
+/// How many SMS have been sent so far (the outbox, or moto's log, which the whole run shares:
+/// compare counts before and after, within one test binary).
+pub fn sms_count(app: &TestApp) -> usize {
+    let all = match app.backend {
+        Backend::Embedded => messages::from_outbox(&app.outbox_path()),
+        Backend::Moto => messages::from_moto(),
+    };
+    all.iter()
+        .filter(|m| m.channel == tessera_core::ports::Channel::Sms)
+        .count()
+}

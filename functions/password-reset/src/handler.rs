@@ -1,0 +1,120 @@
+//! Forgot-password routes: decode → call a flow → encode.
+//!
+//! - `POST /v1/password-resets` `{email, channel: "email" | "sms"}` → 202, always
+//! - `POST /v1/password-resets/verify` `{email, code}` → 200 `{reset_token, mfa_required}`; 400 `invalid_code`
+//! - `POST /v1/password-resets/complete` `{reset_token, new_password, confirm_password, mfa_code?}`
+//!   → 204, every session logged out; 400 `invalid_reset_token`
+
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+use tessera_core::code::OneTimeCode;
+use tessera_core::password::Password;
+use tessera_core::password_reset::{
+    self, CompleteResetError, ResetChannel, ResetToken, VerifyResetError,
+};
+use tessera_core::signup::IdentityDeps;
+use tessera_core::Email;
+use tessera_http::problem::FieldError;
+use tessera_http::{response, Fields, Problem};
+
+pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
+    let result = match (request.method().as_str(), request.uri().path()) {
+        ("POST", "/v1/password-resets") => request_reset(&request, &deps).await,
+        ("POST", "/v1/password-resets/verify") => verify(&request, &deps).await,
+        ("POST", "/v1/password-resets/complete") => complete(&request, &deps).await,
+        (
+            _,
+            "/v1/password-resets" | "/v1/password-resets/verify" | "/v1/password-resets/complete",
+        ) => Err(Problem::method_not_allowed()),
+        _ => Err(Problem::not_found()),
+    };
+    result.unwrap_or_else(Problem::into_response)
+}
+
+fn parse_channel(raw: &str) -> Result<ResetChannel, &'static str> {
+    match raw {
+        "email" => Ok(ResetChannel::Email),
+        "sms" => Ok(ResetChannel::Sms),
+        _ => Err("must be \"email\" or \"sms\""),
+    }
+}
+
+async fn request_reset(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    let mut f = Fields::from_request(request, &["email", "channel"])?;
+    let email = f.parse("email", "invalid_email", Email::parse);
+    let channel = f.parse("channel", "invalid_channel", parse_channel);
+    let (Some(email), Some(channel)) = (email, channel) else {
+        return Err(f.into_problem());
+    };
+    password_reset::request_reset(deps, &email, channel)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(response::json(202, &json!({ "status": "accepted" })))
+}
+
+async fn verify(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    let mut f = Fields::from_request(request, &["email", "code"])?;
+    let email = f.parse("email", "invalid_email", Email::parse);
+    let code = f.parse("code", "invalid_code_format", OneTimeCode::parse);
+    let (Some(email), Some(code)) = (email, code) else {
+        return Err(f.into_problem());
+    };
+    match password_reset::verify_reset_code(deps, &email, &code).await {
+        Ok(verified) => Ok(response::json(
+            200,
+            &json!({ "reset_token": verified.token.expose(), "mfa_required": verified.mfa_required }),
+        )),
+        Err(VerifyResetError::InvalidCode) => Err(Problem::new(
+            400,
+            "invalid_code",
+            "Invalid code",
+            "The code is wrong, used or expired. Ask for a new one if needed.",
+        )),
+        Err(VerifyResetError::Store(e)) => Err(Problem::internal(&e)),
+    }
+}
+
+async fn complete(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    let mut f = Fields::from_request(
+        request,
+        &[
+            "reset_token",
+            "new_password",
+            "confirm_password",
+            "mfa_code",
+        ],
+    )?;
+    let token = f.parse("reset_token", "invalid_reset_token", |t| {
+        ResetToken::parse(t).ok_or("is not a reset token")
+    });
+    let new = f.parse("new_password", "too_long", Password::new);
+    let confirm = f.parse("confirm_password", "too_long", Password::new);
+    // Accepted now so clients can send it; required once the account has TOTP enrolled.
+    let _mfa_code = f.optional_string("mfa_code");
+    let (Some(token), Some(new), Some(confirm)) = (token, new, confirm) else {
+        return Err(f.into_problem());
+    };
+    let policy = &deps.settings.policy;
+    match password_reset::complete_reset(deps, &token, &new, &confirm).await {
+        Ok(()) => Ok(response::empty(204)),
+        Err(CompleteResetError::Mismatch) => Err(Problem::validation(vec![FieldError::new(
+            "confirm_password",
+            "mismatch",
+            "The two new passwords are not the same.",
+        )])),
+        Err(CompleteResetError::WeakPassword(failures)) => Err(Problem::validation(
+            failures
+                .into_iter()
+                .map(|f| FieldError::new("new_password", f.code(), policy.message(f)))
+                .collect(),
+        )),
+        Err(CompleteResetError::InvalidToken) => Err(Problem::new(
+            400,
+            "invalid_reset_token",
+            "Invalid reset token",
+            "The reset is unknown, used or expired. Start again with a new code.",
+        )),
+        Err(CompleteResetError::Store(e)) => Err(Problem::internal(&e)),
+        Err(CompleteResetError::Hash(e)) => Err(Problem::internal(&e)),
+    }
+}

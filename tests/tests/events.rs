@@ -35,6 +35,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "profile" => app.call(profile::handle, request).await,
         "password-change" => app.call(password_change::handle, request).await,
         "password-reset" => app.call(password_reset::handle, request).await,
+        "mfa" => app.call(mfa::handle, request).await,
         other => panic!("events/{other}: no such function"),
     }
 }
@@ -54,6 +55,9 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("POST", "/v1/password-resets") => 202,
         ("POST", "/v1/password-resets/verify") => 400,
         ("POST", "/v1/password-resets/complete") => 400,
+        ("POST", "/v1/sessions/mfa") => 400, // no such challenge
+        ("POST", "/v1/me/mfa/totp" | "/v1/me/mfa/totp/confirm") => 401,
+        ("DELETE", "/v1/me/mfa/totp") => 401,
         other => panic!("no expectation for {other:?}: add one"),
     }
 }

@@ -89,13 +89,12 @@ async fn complete(request: &Request, deps: &IdentityDeps) -> Result<Response<Bod
     });
     let new = f.parse("new_password", "too_long", Password::new);
     let confirm = f.parse("confirm_password", "too_long", Password::new);
-    // Accepted now so clients can send it; required once the account has TOTP enrolled.
-    let _mfa_code = f.optional_string("mfa_code");
+    let mfa_code = f.optional_string("mfa_code");
     let (Some(token), Some(new), Some(confirm)) = (token, new, confirm) else {
         return Err(f.into_problem());
     };
     let policy = &deps.settings.policy;
-    match password_reset::complete_reset(deps, &token, &new, &confirm).await {
+    match password_reset::complete_reset(deps, &token, &new, &confirm, mfa_code.as_deref()).await {
         Ok(()) => Ok(response::empty(204)),
         Err(CompleteResetError::Mismatch) => Err(Problem::validation(vec![FieldError::new(
             "confirm_password",
@@ -107,6 +106,12 @@ async fn complete(request: &Request, deps: &IdentityDeps) -> Result<Response<Bod
                 .into_iter()
                 .map(|f| FieldError::new("new_password", f.code(), policy.message(f)))
                 .collect(),
+        )),
+        Err(CompleteResetError::MfaCodeRequired) => Err(Problem::new(
+            401,
+            "mfa_code_required",
+            "Authenticator code required",
+            "This account has an authenticator: send a current code from it, or a recovery code, as mfa_code.",
         )),
         Err(CompleteResetError::InvalidToken) => Err(Problem::new(
             400,

@@ -16,9 +16,15 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     result.unwrap_or_else(Problem::into_response)
 }
 
-/// One store read in all: the session check returns the profile with it.
+/// The session check returns the profile with it; the identity adds the security settings.
 async fn me(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
     let (_, profile) = auth::authenticate(request, deps).await?;
+    let identity = deps
+        .store
+        .identity(&profile.email)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let totp = identity.as_ref().is_some_and(|i| i.totp.is_some());
     Ok(response::json(
         200,
         &json!({
@@ -30,7 +36,7 @@ async fn me(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Pr
             "company": null,
             "job_title": null,
             "phone": null,
-            "mfa": { "totp": false },
+            "mfa": { "totp": totp },
             "federated": false,
         }),
     ))

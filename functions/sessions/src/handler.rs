@@ -2,21 +2,29 @@
 //!
 //! - `POST /v1/sessions` `{email, password}` → 201 `{token, expires_at, idle_timeout_seconds}`;
 //!   401 `invalid_credentials` (one body for every reason); 429 `too_many_attempts` with `Retry-After`
+//!   or, with an authenticator enrolled, 200 `{mfa_required: true, challenge}`
+//! - `POST /v1/sessions/mfa` `{challenge, code}` (TOTP or recovery code) → 201 as above;
+//!   400 `invalid_challenge` (log in again); 401 `invalid_code`
 //! - `DELETE /v1/sessions/current` → 204
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use tessera_core::login::{self, LoginError};
+use tessera_core::login::{self, LoggedIn, LoginError, LoginOutcome};
+use tessera_core::mfa::{self, MfaLoginError};
 use tessera_core::password::Password;
 use tessera_core::signup::IdentityDeps;
+use tessera_core::token::AddressedToken;
 use tessera_core::Email;
 use tessera_http::{auth, response, Fields, Problem};
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
         ("POST", "/v1/sessions") => log_in(&request, &deps).await,
+        ("POST", "/v1/sessions/mfa") => answer_challenge(&request, &deps).await,
         ("DELETE", "/v1/sessions/current") => log_out(&request, &deps).await,
-        (_, "/v1/sessions" | "/v1/sessions/current") => Err(Problem::method_not_allowed()),
+        (_, "/v1/sessions" | "/v1/sessions/mfa" | "/v1/sessions/current") => {
+            Err(Problem::method_not_allowed())
+        }
         _ => Err(Problem::not_found()),
     };
     result.unwrap_or_else(Problem::into_response)
@@ -30,13 +38,10 @@ async fn log_in(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>
         return Err(f.into_problem());
     };
     match login::log_in(deps, &email, &password).await {
-        Ok(session) => Ok(response::json(
-            201,
-            &json!({
-                "token": session.token.expose(),
-                "expires_at": session.expires_at.to_rfc3339(),
-                "idle_timeout_seconds": deps.settings.sessions.idle.0,
-            }),
+        Ok(LoginOutcome::Session(session)) => Ok(created(&session, deps)),
+        Ok(LoginOutcome::MfaRequired(challenge)) => Ok(response::json(
+            200,
+            &json!({ "mfa_required": true, "challenge": challenge.expose() }),
         )),
         Err(LoginError::InvalidCredentials) => Err(Problem::new(
             401,
@@ -65,4 +70,45 @@ async fn log_out(request: &Request, deps: &IdentityDeps) -> Result<Response<Body
         .await
         .map_err(|e| Problem::internal(&e))?;
     Ok(response::empty(204))
+}
+
+fn created(session: &LoggedIn, deps: &IdentityDeps) -> Response<Body> {
+    response::json(
+        201,
+        &json!({
+            "token": session.token.expose(),
+            "expires_at": session.expires_at.to_rfc3339(),
+            "idle_timeout_seconds": deps.settings.sessions.idle.0,
+        }),
+    )
+}
+
+async fn answer_challenge(
+    request: &Request,
+    deps: &IdentityDeps,
+) -> Result<Response<Body>, Problem> {
+    let mut f = Fields::from_request(request, &["challenge", "code"])?;
+    let challenge = f.parse("challenge", "invalid_challenge", |c| {
+        AddressedToken::parse(c).ok_or("is not a login challenge")
+    });
+    let code = f.string("code");
+    let (Some(challenge), Some(code)) = (challenge, code) else {
+        return Err(f.into_problem());
+    };
+    match mfa::complete_login(deps, &challenge, &code).await {
+        Ok(session) => Ok(created(&session, deps)),
+        Err(MfaLoginError::InvalidChallenge) => Err(Problem::new(
+            400,
+            "invalid_challenge",
+            "Invalid challenge",
+            "The login challenge is unknown, used, expired or had too many wrong codes. Log in again.",
+        )),
+        Err(MfaLoginError::InvalidCode) => Err(Problem::new(
+            401,
+            "invalid_code",
+            "Invalid code",
+            "The code is wrong or was already used. Enter the current code from your authenticator app, or a recovery code.",
+        )),
+        Err(MfaLoginError::Store(e)) => Err(Problem::internal(&e)),
+    }
 }

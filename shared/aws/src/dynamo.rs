@@ -426,6 +426,39 @@ impl LoginStore for DynamoStore {
         from_item(out.attributes.unwrap_or_default())
     }
 
+    async fn start_session_with(
+        &self,
+        session: &Session,
+        identity: &Identity,
+    ) -> Result<(), StoreError> {
+        let item = item_with_key(
+            session,
+            Self::session_key(&session.token_digest),
+            Some(session.expires_at),
+        )?;
+        let clear = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(Self::throttle_key(&identity.email)))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let items = vec![
+            TransactWriteItem::builder()
+                .put(self.put_identity_versioned(identity)?)
+                .build(),
+            self.put_new(item)?,
+            TransactWriteItem::builder().delete(clear).build(),
+        ];
+        self.transact(
+            items,
+            &[
+                StoreError::Conflict,
+                StoreError::Conflict,
+                StoreError::Conflict,
+            ],
+        )
+        .await
+    }
+
     async fn start_session(
         &self,
         session: &Session,

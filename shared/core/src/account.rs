@@ -150,6 +150,15 @@ pub struct Identity {
     /// What a verified reset code was exchanged for: the right to set a new password, briefly.
     #[serde(default)]
     pub reset_grant: Option<ResetGrant>,
+    /// The authenticator (TOTP) second factor, once confirmed.
+    #[serde(default)]
+    pub totp: Option<crate::mfa::TotpState>,
+    /// An enrolment begun but not yet confirmed with a first code.
+    #[serde(default)]
+    pub totp_pending: Option<crate::mfa::PendingTotp>,
+    /// The outstanding second step of a login.
+    #[serde(default)]
+    pub mfa_challenge: Option<crate::mfa::MfaChallenge>,
     /// Optimistic concurrency: a write succeeds only if the stored version is the one read.
     pub version: u64,
 }

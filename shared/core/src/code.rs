@@ -66,6 +66,7 @@ pub enum CodePurpose {
     PasswordReset,
     PhoneVerification,
     CandidateMapping,
+    RecoveryCode,
 }
 
 impl CodePurpose {
@@ -75,6 +76,7 @@ impl CodePurpose {
             CodePurpose::PasswordReset => "password_reset",
             CodePurpose::PhoneVerification => "phone_verification",
             CodePurpose::CandidateMapping => "candidate_mapping",
+            CodePurpose::RecoveryCode => "recovery_code",
         }
     }
 }
@@ -90,8 +92,13 @@ impl CodePepper {
 
     /// HMAC-SHA256(pepper, purpose | subject | code), hex. `subject` binds it to one account.
     pub fn digest(&self, purpose: CodePurpose, subject: &str, code: &OneTimeCode) -> String {
+        self.digest_secret(purpose, subject, code.expose())
+    }
+
+    /// The same HMAC over any short secret (recovery codes).
+    pub fn digest_secret(&self, purpose: CodePurpose, subject: &str, secret: &str) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
-        for part in [purpose.label(), subject, code.expose()] {
+        for part in [purpose.label(), subject, secret] {
             mac.update(&(part.len() as u32).to_be_bytes());
             mac.update(part.as_bytes());
         }

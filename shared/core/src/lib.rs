@@ -8,6 +8,7 @@ pub mod common_passwords;
 pub mod email;
 pub mod login;
 pub mod messages;
+pub mod mfa;
 pub mod password;
 pub mod password_change;
 pub mod password_reset;
@@ -17,6 +18,7 @@ pub mod session;
 pub mod signup;
 pub mod throttle;
 pub mod time;
+pub mod token;
 
 pub use account::{
     AccountId, AccountStatus, Country, Identity, Name, Profile, ResetGrant, Username,

@@ -11,11 +11,20 @@ use crate::ports::StoreError;
 use crate::session::{Session, SessionToken};
 use crate::signup::{first_name, send, IdentityDeps};
 use crate::time::Timestamp;
+use crate::token::AddressedToken;
 
 #[derive(Debug)]
 pub struct LoggedIn {
     pub token: SessionToken,
     pub expires_at: Timestamp,
+}
+
+/// A correct password gives a session, or, with an authenticator enrolled, a challenge to
+/// answer with a TOTP or recovery code (`mfa::complete_login`).
+#[derive(Debug)]
+pub enum LoginOutcome {
+    Session(LoggedIn),
+    MfaRequired(AddressedToken),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +53,7 @@ pub async fn log_in(
     deps: &IdentityDeps,
     email: &Email,
     password: &Password,
-) -> Result<LoggedIn, LoginError> {
+) -> Result<LoginOutcome, LoginError> {
     let settings = &deps.settings;
     let (identity, throttle) = deps.logins.login_state(email).await?;
     let now = deps.clock.now();
@@ -72,6 +81,11 @@ pub async fn log_in(
         }
         return Err(LoginError::InvalidCredentials);
     };
+    if identity.totp.is_some() {
+        return Ok(LoginOutcome::MfaRequired(
+            crate::mfa::issue_challenge(deps, email).await?,
+        ));
+    }
     let token = SessionToken::generate(&identity.account_id, deps.random.as_ref());
     let session = Session::start(
         &token,
@@ -83,10 +97,10 @@ pub async fn log_in(
     deps.logins
         .start_session(&session, email, throttle.failures > 0)
         .await?;
-    Ok(LoggedIn {
+    Ok(LoginOutcome::Session(LoggedIn {
         token,
         expires_at: session.expires_at,
-    })
+    }))
 }
 
 /// The hundredth failure in a row: the password stops working until a reset, and the owner is

@@ -23,6 +23,8 @@ pub const ACCOUNT_LOCKED: EmailTemplate = template!("account-locked");
 pub const PASSWORD_CHANGED: EmailTemplate = template!("password-changed");
 pub const PASSWORD_RESET_CODE: EmailTemplate = template!("password-reset-code");
 pub const PASSWORD_RESET: EmailTemplate = template!("password-reset");
+pub const MFA_ENABLED: EmailTemplate = template!("mfa-enabled");
+pub const MFA_REMOVED: EmailTemplate = template!("mfa-removed");
 
 impl EmailTemplate {
     pub fn render(&self, to: &str, values: &[(&str, &str)]) -> OutgoingMessage {

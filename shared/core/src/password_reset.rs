@@ -9,11 +9,13 @@ use crate::messages;
 use crate::password::{HashError, Password};
 use crate::password_change::{with_new_password, NewPasswordError};
 use crate::policy::{ChangeKind, PolicyFailure};
-use crate::ports::{Random, StoreError};
+use crate::ports::StoreError;
 use crate::signup::{first_name, send, IdentityDeps};
-use sha2::{Digest, Sha256};
-use std::fmt;
+use crate::token::AddressedToken;
 use subtle::ConstantTimeEq;
+
+/// What a verified reset code is exchanged for.
+pub type ResetToken = AddressedToken;
 
 const MAX_RETRIES: usize = 5;
 
@@ -21,56 +23,6 @@ const MAX_RETRIES: usize = 5;
 pub enum ResetChannel {
     Email,
     Sms,
-}
-
-/// The token a verified code is exchanged for: `<hex of the canonical email>.<256 random bits,
-/// hex>`. The email part finds the account in one read; only the secret's digest is stored.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ResetToken(String);
-
-impl ResetToken {
-    fn generate(email: &Email, random: &dyn Random) -> ResetToken {
-        let mut secret = [0u8; 32];
-        random.fill(&mut secret);
-        ResetToken(format!(
-            "{}.{}",
-            hex::encode(email.as_str()),
-            hex::encode(secret)
-        ))
-    }
-
-    pub fn parse(raw: &str) -> Option<ResetToken> {
-        let (email_hex, secret) = raw.trim().split_once('.')?;
-        let lower_hex = |s: &str| {
-            s.bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        };
-        if secret.len() != 64 || !lower_hex(secret) || !lower_hex(email_hex) {
-            return None;
-        }
-        let email = String::from_utf8(hex::decode(email_hex).ok()?).ok()?;
-        Email::parse(&email).ok().filter(|e| e.as_str() == email)?;
-        Some(ResetToken(raw.trim().to_string()))
-    }
-
-    fn email(&self) -> Option<Email> {
-        let (email_hex, _) = self.0.split_once('.')?;
-        Email::parse(&String::from_utf8(hex::decode(email_hex).ok()?).ok()?).ok()
-    }
-
-    fn digest(&self) -> String {
-        hex::encode(Sha256::digest(self.0.as_bytes()))
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ResetToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ResetToken(<redacted>)")
-    }
 }
 
 /// Sends a reset code to an active account's stored address, within the resend limits. Silent
@@ -185,9 +137,9 @@ pub async fn verify_reset_code(
                 }
             }
         }
-        let token = ResetToken::generate(email, deps.random.as_ref());
-        // A second factor is asked for once TOTP can be enrolled; an emailed code is not one.
-        let mfa_required = false;
+        let token = AddressedToken::generate(email, deps.random.as_ref());
+        // An emailed code is not a second factor: with an authenticator, completing needs it too.
+        let mfa_required = identity.totp.is_some();
         identity.reset_code = None;
         identity.reset_grant = Some(ResetGrant {
             token_digest: token.digest(),
@@ -217,6 +169,9 @@ pub enum CompleteResetError {
     InvalidToken,
     #[error("the new password fails the policy")]
     WeakPassword(Vec<PolicyFailure>),
+    /// The account has an authenticator: a TOTP or recovery code is needed, and this was not one.
+    #[error("a valid MFA code is required")]
+    MfaCodeRequired,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -229,6 +184,7 @@ pub async fn complete_reset(
     token: &ResetToken,
     new: &Password,
     confirm: &Password,
+    mfa_code: Option<&str>,
 ) -> Result<(), CompleteResetError> {
     if new != confirm {
         return Err(CompleteResetError::Mismatch);
@@ -249,6 +205,11 @@ pub async fn complete_reset(
         });
         if !valid {
             return Err(CompleteResetError::InvalidToken);
+        }
+        if identity.totp.is_some()
+            && !crate::mfa::use_second_factor(deps, &mut identity, mfa_code.unwrap_or_default())
+        {
+            return Err(CompleteResetError::MfaCodeRequired);
         }
         identity.reset_grant = None;
         let updated = match with_new_password(deps, identity, new, ChangeKind::Reset).await {
@@ -274,38 +235,4 @@ pub async fn complete_reset(
         }
     }
     Err(CompleteResetError::InvalidToken)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    struct Sevens;
-    impl Random for Sevens {
-        fn fill(&self, buf: &mut [u8]) {
-            buf.fill(7);
-        }
-    }
-
-    #[test]
-    fn reset_tokens_name_the_account_and_hide_their_secret() {
-        let email = Email::parse("ada@example.com").unwrap();
-        let token = ResetToken::generate(&email, &Sevens);
-        assert_eq!(ResetToken::parse(token.expose()), Some(token.clone()));
-        assert_eq!(token.email(), Some(email));
-        assert_eq!(format!("{token:?}"), "ResetToken(<redacted>)");
-        assert!(!token.digest().contains("0707"));
-        for bad in [
-            "",
-            "x.y",
-            "616461.abc",
-            &token.expose().to_uppercase(),
-            &format!("zz{}", token.expose()),
-        ] {
-            assert!(ResetToken::parse(bad).is_none(), "{bad}");
-        }
-        // A token whose email part is not canonical is refused.
-        let shouting = format!("{}.{}", hex::encode("ADA@EXAMPLE.COM"), "7".repeat(64));
-        assert!(ResetToken::parse(&shouting).is_none());
-    }
 }

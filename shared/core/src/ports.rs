@@ -94,6 +94,15 @@ pub trait LoginStore: Send + Sync {
         now: Timestamp,
     ) -> Result<LoginThrottle, StoreError>;
 
+    /// A session begun after the second factor, in one transaction with the identity that
+    /// consumed it (version-checked: a code or challenge can be used once) and the cleared
+    /// failure count.
+    async fn start_session_with(
+        &self,
+        session: &Session,
+        identity: &Identity,
+    ) -> Result<(), StoreError>;
+
     /// Stores a new session and, when `clear_throttle`, resets the email's failures: one write.
     async fn start_session(
         &self,

@@ -146,6 +146,9 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         reset_code: None,
         reset_sends: SendLog::default(),
         reset_grant: None,
+        totp: None,
+        totp_pending: None,
+        mfa_challenge: None,
         version: 0,
     };
     let profile = Profile {

@@ -340,6 +340,28 @@ impl LoginStore for SqliteStore {
         .await
     }
 
+    async fn start_session_with(
+        &self,
+        session: &Session,
+        identity: &Identity,
+    ) -> Result<(), StoreError> {
+        let session = session.clone();
+        let identity = identity.clone();
+        self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
+            replace_identity(&tx, &identity)?;
+            tx.execute(
+                "INSERT INTO sessions (token_digest, account_id, expires_at, body) VALUES (?1, ?2, ?3, ?4)",
+                params![session.token_digest, session.account_id.as_str(), session.expires_at.0, to_json(&session)?],
+            )
+            .map_err(StoreError::unavailable)?;
+            tx.execute("DELETE FROM login_throttles WHERE email = ?1", [identity.email.as_str()])
+                .map_err(StoreError::unavailable)?;
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
     async fn start_session(
         &self,
         session: &Session,

@@ -36,6 +36,9 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         reset_code: None,
         reset_sends: SendLog::default(),
         reset_grant: None,
+        totp: None,
+        totp_pending: None,
+        mfa_challenge: None,
         version: 0,
     };
     let profile = Profile {

@@ -1,0 +1,493 @@
+//! The authenticator (TOTP, RFC 6238: SHA-1, 6 digits, 30 s, ±1 step) second factor: enrol with
+//! the password, confirm with a first code (which gets 10 single-use recovery codes), remove with
+//! the password and a current code. A time step once accepted is never accepted again: the last
+//! accepted step is stored and every acceptance is a version-checked write.
+
+use crate::account::{AccountStatus, Identity, Profile};
+use crate::code::{CodePepper, CodePurpose};
+use crate::login::LoggedIn;
+use crate::messages::{self, EmailTemplate};
+use crate::password::{HashError, Password};
+use crate::ports::{Random, StoreError};
+use crate::session::Session;
+use crate::signup::{first_name, send, IdentityDeps};
+use crate::time::{Seconds, Timestamp};
+use crate::token::AddressedToken;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use totp_rs::{Builder, Secret, Totp};
+
+const ISSUER: &str = "Tessera";
+const SECRET_BYTES: usize = 20;
+const RECOVERY_CODES: usize = 10;
+/// Letters and digits that cannot be mistaken for one another.
+const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+const ENROLMENT_TTL: Seconds = Seconds::minutes(15);
+const CHALLENGE_TTL: Seconds = Seconds::minutes(5);
+/// Wrong codes that end a login challenge.
+pub const CHALLENGE_MAX_FAILURES: u32 = 5;
+const MAX_RETRIES: usize = 5;
+
+/// A confirmed authenticator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpState {
+    /// Base32, as the authenticator app holds it.
+    pub secret: String,
+    /// The last time step accepted; codes of this step or earlier are refused.
+    pub last_step: u64,
+    /// HMAC digests of the unused recovery codes.
+    pub recovery_codes: Vec<String>,
+    pub enabled_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingTotp {
+    pub secret: String,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaChallenge {
+    pub token_digest: String,
+    pub expires_at: Timestamp,
+    pub failures: u32,
+}
+
+/// Which second factor a code matched, so it can be used up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecondFactor {
+    Totp { step: u64 },
+    Recovery { index: usize },
+}
+
+fn totp_for(secret_base32: &str, account: &str) -> Option<Totp> {
+    let secret = Secret::try_from_base32(secret_base32).ok()?;
+    Builder::new()
+        .with_secret(secret)
+        .with_account_name(account)
+        .with_issuer(Some(ISSUER))
+        .build()
+        .ok()
+}
+
+fn normalize_recovery(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+impl TotpState {
+    /// The factor `code` proves at `now`: an unused TOTP step or an unused recovery code.
+    pub fn verify(
+        &self,
+        pepper: &CodePepper,
+        account_id: &str,
+        code: &str,
+        now: Timestamp,
+    ) -> Option<SecondFactor> {
+        let code = code.trim();
+        if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+            let totp = totp_for(&self.secret, ISSUER)?;
+            let step = totp.check(code, now.0.max(0) as u64)?;
+            return (step > self.last_step).then_some(SecondFactor::Totp { step });
+        }
+        let digest = pepper.digest_secret(
+            CodePurpose::RecoveryCode,
+            account_id,
+            &normalize_recovery(code),
+        );
+        self.recovery_codes
+            .iter()
+            .position(|stored| bool::from(stored.as_bytes().ct_eq(digest.as_bytes())))
+            .map(|index| SecondFactor::Recovery { index })
+    }
+
+    pub fn consume(&mut self, factor: SecondFactor) {
+        match factor {
+            SecondFactor::Totp { step } => self.last_step = step,
+            SecondFactor::Recovery { index } => {
+                self.recovery_codes.remove(index);
+            }
+        }
+    }
+}
+
+/// Checks and uses up a second factor on the identity (the caller writes it, version-checked).
+pub fn use_second_factor(deps: &IdentityDeps, identity: &mut Identity, code: &str) -> bool {
+    let now = deps.clock.now();
+    let account_id = identity.account_id.as_str().to_string();
+    let Some(state) = identity.totp.as_mut() else {
+        return false;
+    };
+    match state.verify(&deps.settings.pepper, &account_id, code, now) {
+        Some(factor) => {
+            state.consume(factor);
+            true
+        }
+        None => false,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MfaError {
+    #[error("the password is wrong")]
+    WrongPassword,
+    #[error("the code is wrong or already used")]
+    InvalidCode,
+    #[error("an authenticator is already set up")]
+    AlreadyEnabled,
+    #[error("no authenticator is set up")]
+    NotEnabled,
+    #[error("no enrolment is waiting for confirmation")]
+    NoPendingEnrolment,
+    #[error("too many attempts")]
+    TooManyAttempts { retry_at: Timestamp },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+
+/// What the person scans or types into the authenticator app.
+pub struct Enrolment {
+    pub secret_base32: String,
+    pub otpauth_uri: String,
+}
+
+/// Re-authentication with the password; a wrong one counts as a failed login.
+async fn identity_after_password(
+    deps: &IdentityDeps,
+    profile: &Profile,
+    password: &Password,
+) -> Result<Identity, MfaError> {
+    let (identity, throttle) = deps.logins.login_state(&profile.email).await?;
+    let identity = identity
+        .filter(|i| i.status == AccountStatus::Active)
+        .ok_or(MfaError::WrongPassword)?;
+    let now = deps.clock.now();
+    if let Some(retry_at) = throttle.retry_at(now, &deps.settings.throttle) {
+        return Err(MfaError::TooManyAttempts { retry_at });
+    }
+    if !deps
+        .hasher
+        .verify(password, &identity.password_hash)
+        .await?
+    {
+        deps.logins
+            .record_login_failure(&profile.email, now)
+            .await?;
+        return Err(MfaError::WrongPassword);
+    }
+    Ok(identity)
+}
+
+pub async fn start_enrolment(
+    deps: &IdentityDeps,
+    profile: &Profile,
+    password: &Password,
+) -> Result<Enrolment, MfaError> {
+    for _ in 0..MAX_RETRIES {
+        let mut identity = identity_after_password(deps, profile, password).await?;
+        if identity.totp.is_some() {
+            return Err(MfaError::AlreadyEnabled);
+        }
+        let mut bytes = [0u8; SECRET_BYTES];
+        deps.random.fill(&mut bytes);
+        let secret = Secret::from(bytes.to_vec()).to_base32();
+        let totp =
+            totp_for(&secret, identity.email.as_str()).expect("a fresh 160-bit secret builds");
+        let otpauth_uri = totp
+            .to_url()
+            .map_err(|e| StoreError::unavailable(std::io::Error::other(e.to_string())))?;
+        identity.totp_pending = Some(PendingTotp {
+            secret: secret.clone(),
+            expires_at: deps.clock.now() + ENROLMENT_TTL,
+        });
+        match deps.store.update_identity(&identity).await {
+            Ok(()) => {
+                return Ok(Enrolment {
+                    secret_base32: secret,
+                    otpauth_uri,
+                })
+            }
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Conflict.into())
+}
+
+/// Confirms the enrolment with a first code; returns the recovery codes, shown this once.
+pub async fn confirm_enrolment(
+    deps: &IdentityDeps,
+    profile: &Profile,
+    code: &str,
+) -> Result<Vec<String>, MfaError> {
+    let settings = &deps.settings;
+    for _ in 0..MAX_RETRIES {
+        let mut identity = deps
+            .store
+            .identity(&profile.email)
+            .await?
+            .ok_or(MfaError::NoPendingEnrolment)?;
+        let now = deps.clock.now();
+        let pending = identity
+            .totp_pending
+            .clone()
+            .filter(|p| now < p.expires_at)
+            .ok_or(MfaError::NoPendingEnrolment)?;
+        if identity
+            .guess_budget
+            .is_spent(now, settings.guess_budget, settings.guess_window)
+        {
+            return Err(MfaError::InvalidCode);
+        }
+        let totp = totp_for(&pending.secret, identity.email.as_str())
+            .ok_or(MfaError::NoPendingEnrolment)?;
+        let Some(step) = totp.check(code.trim(), now.0.max(0) as u64) else {
+            identity
+                .guess_budget
+                .record_failure(now, settings.guess_window);
+            match deps.store.update_identity(&identity).await {
+                Ok(()) | Err(StoreError::Conflict) => return Err(MfaError::InvalidCode),
+                Err(e) => return Err(e.into()),
+            }
+        };
+        let codes: Vec<String> = (0..RECOVERY_CODES)
+            .map(|_| recovery_code(deps.random.as_ref()))
+            .collect();
+        let digests = codes
+            .iter()
+            .map(|c| {
+                settings.pepper.digest_secret(
+                    CodePurpose::RecoveryCode,
+                    identity.account_id.as_str(),
+                    &normalize_recovery(c),
+                )
+            })
+            .collect();
+        identity.totp = Some(TotpState {
+            secret: pending.secret,
+            last_step: step,
+            recovery_codes: digests,
+            enabled_at: now,
+        });
+        identity.totp_pending = None;
+        match deps.store.update_identity(&identity).await {
+            Ok(()) => {
+                notify(deps, &identity, &messages::MFA_ENABLED).await;
+                return Ok(codes);
+            }
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Conflict.into())
+}
+
+/// Removes the authenticator: the password and a current code (or a recovery code).
+pub async fn remove(
+    deps: &IdentityDeps,
+    profile: &Profile,
+    password: &Password,
+    code: &str,
+) -> Result<(), MfaError> {
+    for _ in 0..MAX_RETRIES {
+        let mut identity = identity_after_password(deps, profile, password).await?;
+        if identity.totp.is_none() {
+            return Err(MfaError::NotEnabled);
+        }
+        if !use_second_factor(deps, &mut identity, code) {
+            return Err(MfaError::InvalidCode);
+        }
+        identity.totp = None;
+        match deps.store.update_identity(&identity).await {
+            Ok(()) => {
+                notify(deps, &identity, &messages::MFA_REMOVED).await;
+                return Ok(());
+            }
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Conflict.into())
+}
+
+/// After a correct password on an account with an authenticator: the challenge to answer.
+pub async fn issue_challenge(
+    deps: &IdentityDeps,
+    email: &crate::Email,
+) -> Result<AddressedToken, StoreError> {
+    for _ in 0..MAX_RETRIES {
+        let Some(mut identity) = deps.store.identity(email).await? else {
+            break;
+        };
+        let token = AddressedToken::generate(&identity.email, deps.random.as_ref());
+        identity.mfa_challenge = Some(MfaChallenge {
+            token_digest: token.digest(),
+            expires_at: deps.clock.now() + CHALLENGE_TTL,
+            failures: 0,
+        });
+        match deps.store.update_identity(&identity).await {
+            Ok(()) => return Ok(token),
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Conflict)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MfaLoginError {
+    /// Unknown, expired, used or exhausted challenge: log in with the password again.
+    #[error("invalid challenge")]
+    InvalidChallenge,
+    #[error("invalid code")]
+    InvalidCode,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Completes a login with a TOTP or recovery code. The code, the challenge and the session are
+/// one transaction, so a step or recovery code cannot log in twice, even racing.
+pub async fn complete_login(
+    deps: &IdentityDeps,
+    challenge: &AddressedToken,
+    code: &str,
+) -> Result<LoggedIn, MfaLoginError> {
+    let email = challenge.email().ok_or(MfaLoginError::InvalidChallenge)?;
+    for _ in 0..MAX_RETRIES {
+        let mut identity = deps
+            .store
+            .identity(&email)
+            .await?
+            .ok_or(MfaLoginError::InvalidChallenge)?;
+        let now = deps.clock.now();
+        let live = identity.mfa_challenge.as_ref().is_some_and(|c| {
+            bool::from(
+                c.token_digest
+                    .as_bytes()
+                    .ct_eq(challenge.digest().as_bytes()),
+            ) && now < c.expires_at
+                && c.failures < CHALLENGE_MAX_FAILURES
+        });
+        if !live || identity.status != AccountStatus::Active || identity.reset_required {
+            return Err(MfaLoginError::InvalidChallenge);
+        }
+        if !use_second_factor(deps, &mut identity, code) {
+            if let Some(c) = identity.mfa_challenge.as_mut() {
+                c.failures += 1;
+            }
+            // Wrong codes count as failed logins too, so fresh challenges buy no extra guesses.
+            deps.logins.record_login_failure(&email, now).await?;
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => return Err(MfaLoginError::InvalidCode),
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        identity.mfa_challenge = None;
+        let token =
+            crate::session::SessionToken::generate(&identity.account_id, deps.random.as_ref());
+        let session = Session::start(
+            &token,
+            identity.account_id.clone(),
+            identity.session_epoch,
+            now,
+            &deps.settings.sessions,
+        );
+        match deps.logins.start_session_with(&session, &identity).await {
+            Ok(()) => {
+                return Ok(LoggedIn {
+                    token,
+                    expires_at: session.expires_at,
+                })
+            }
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(MfaLoginError::InvalidChallenge)
+}
+
+fn recovery_code(random: &dyn Random) -> String {
+    let mut out = String::with_capacity(11);
+    let mut byte = [0u8; 1];
+    while out.len() < 11 {
+        if out.len() == 5 {
+            out.push('-');
+            continue;
+        }
+        random.fill(&mut byte);
+        // 248 = 31 × 8: bytes above it would bias the choice.
+        if byte[0] < 248 {
+            out.push(char::from(RECOVERY_ALPHABET[(byte[0] % 31) as usize]));
+        }
+    }
+    out
+}
+
+async fn notify(deps: &IdentityDeps, identity: &Identity, template: &EmailTemplate) {
+    let first_name = first_name(deps, identity).await;
+    let when = deps.clock.now().to_rfc3339();
+    let message = template.render(
+        identity.email.as_str(),
+        &[("first_name", &first_name), ("when", &when)],
+    );
+    send(deps, &message).await;
+}
+
+/// The current code for a base32 secret: what an authenticator app would show (tests, tools).
+pub fn code_at(secret_base32: &str, at: Timestamp) -> Option<String> {
+    let totp = totp_for(secret_base32, "x@example.com")?;
+    Some(totp.generate(at.0.max(0) as u64).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    struct Counting(AtomicU8);
+    impl Random for Counting {
+        fn fill(&self, buf: &mut [u8]) {
+            for b in buf {
+                *b = self.0.fetch_add(37, Ordering::Relaxed);
+            }
+        }
+    }
+
+    #[test]
+    fn recovery_codes_use_an_unambiguous_alphabet() {
+        let r = Counting(AtomicU8::new(0));
+        let codes: Vec<String> = (0..50).map(|_| recovery_code(&r)).collect();
+        for c in &codes {
+            assert_eq!(c.len(), 11);
+            assert_eq!(&c[5..6], "-");
+            assert!(
+                c.chars()
+                    .filter(|&ch| ch != '-')
+                    .all(|ch| RECOVERY_ALPHABET.contains(&(ch as u8))),
+                "{c}"
+            );
+            assert!(!c.contains(['i', 'l', 'o', '0', '1']));
+        }
+        assert_eq!(normalize_recovery(" ABCDE-fghjk "), "abcdefghjk");
+    }
+
+    #[test]
+    fn rfc_6238_vector_and_one_step_of_skew() {
+        // RFC 6238 appendix B, SHA-1, T = 59: 94287082 (8 digits) → 287082 with 6 digits.
+        let secret = Secret::from(b"12345678901234567890".to_vec()).to_base32();
+        assert_eq!(code_at(&secret, Timestamp(59)).unwrap(), "287082");
+        let totp = totp_for(&secret, "x@example.com").unwrap();
+        assert_eq!(totp.check("287082", 59), Some(1));
+        assert_eq!(
+            totp.check("287082", 59 + 30),
+            Some(1),
+            "one step late is accepted"
+        );
+        assert_eq!(totp.check("287082", 59 + 60), None, "two steps late is not");
+    }
+}

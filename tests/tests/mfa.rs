@@ -1,0 +1,347 @@
+//! The authenticator second factor end to end, on both backends: enrolment, login challenges,
+//! replay, recovery codes, removal, and reset with MFA (SECURITY.md cases 10, 11 and 13).
+
+use serde_json::json;
+use tessera_core::mfa::code_at;
+use tessera_core::time::Seconds;
+use tessera_testkit::{json_request, Backend, TestApp, TestResponse};
+use tessera_tests::{active_account, authorized, log_in, me, on_both_backends, token_of, PASSWORD};
+
+struct Enrolled {
+    email: String,
+    secret: String,
+    recovery_codes: Vec<String>,
+}
+
+/// The code the authenticator app shows now.
+fn current_code(app: &TestApp, secret: &str) -> String {
+    code_at(secret, tessera_core::ports::Clock::now(app.clock.as_ref())).unwrap()
+}
+
+async fn enrol(app: &TestApp, token: &str, password: &str) -> TestResponse {
+    app.call(
+        mfa::handle,
+        authorized(
+            "POST",
+            "/v1/me/mfa/totp",
+            token,
+            Some(&json!({ "password": password })),
+        ),
+    )
+    .await
+}
+
+async fn confirm(app: &TestApp, token: &str, code: &str) -> TestResponse {
+    app.call(
+        mfa::handle,
+        authorized(
+            "POST",
+            "/v1/me/mfa/totp/confirm",
+            token,
+            Some(&json!({ "code": code })),
+        ),
+    )
+    .await
+}
+
+async fn answer(app: &TestApp, challenge: &str, code: &str) -> TestResponse {
+    let body = json!({ "challenge": challenge, "code": code });
+    app.call(
+        sessions::handle,
+        json_request("POST", "/v1/sessions/mfa", &body),
+    )
+    .await
+}
+
+/// Logs in with the password and returns the MFA challenge.
+async fn challenge(app: &TestApp, email: &str) -> String {
+    let r = log_in(app, email, PASSWORD).await;
+    assert_eq!(
+        (r.status, &r.json["mfa_required"]),
+        (200, &json!(true)),
+        "{}",
+        r.text
+    );
+    r.json["challenge"].as_str().unwrap().to_string()
+}
+
+/// An active account with a confirmed authenticator; the clock is moved past the confirming step.
+async fn enrolled_account(app: &TestApp, name: &str) -> Enrolled {
+    let (email, _) = active_account(app, name).await;
+    let token = token_of(&log_in(app, &email, PASSWORD).await);
+    let r = enrol(app, &token, PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let secret = r.json["secret"].as_str().unwrap().to_string();
+    let r = confirm(app, &token, &current_code(app, &secret)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let recovery_codes = r.json["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    app.clock.advance(Seconds(30));
+    Enrolled {
+        email,
+        secret,
+        recovery_codes,
+    }
+}
+
+async fn enrol_confirm_and_log_in_with_a_code(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (email, _) = active_account(&app, "ada").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let r = enrol(&app, &token, PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let secret = r.json["secret"].as_str().unwrap().to_string();
+    let uri = r.json["otpauth_uri"].as_str().unwrap();
+    assert!(
+        uri.starts_with("otpauth://totp/Tessera:") && uri.contains(&format!("secret={secret}")),
+        "{uri}"
+    );
+    assert!(
+        r.json["qr_png_base64"]
+            .as_str()
+            .unwrap()
+            .starts_with("iVBORw0KGgo"),
+        "a PNG"
+    );
+    assert_eq!(
+        me(&app, &token).await.json["mfa"]["totp"],
+        false,
+        "not active until confirmed"
+    );
+
+    let first = current_code(&app, &secret);
+    let r = confirm(&app, &token, &first).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let codes = r.json["recovery_codes"].as_array().unwrap();
+    assert_eq!(codes.len(), 10);
+    assert_eq!(
+        me(&app, &token).await.json["mfa"]["totp"],
+        true,
+        "the profile shows it"
+    );
+    let last = app.messages_to(&email).pop().unwrap();
+    assert_eq!(
+        last.subject.as_deref(),
+        Some("Two-step verification is on for your Tessera account")
+    );
+
+    // Case 11: the confirming code is never accepted again, not even within its window.
+    let challenge_one = challenge(&app, &email).await;
+    let replay = answer(&app, &challenge_one, &first).await;
+    assert_eq!(
+        (replay.status, replay.json["code"].as_str()),
+        (401, Some("invalid_code"))
+    );
+    app.clock.advance(Seconds(30));
+    let next = current_code(&app, &secret);
+    let session = token_of(&answer(&app, &challenge_one, &next).await);
+    assert_eq!(me(&app, &session).await.status, 200);
+    // The challenge is used up, and the same code fails on a fresh challenge too.
+    assert_eq!(
+        answer(&app, &challenge_one, &next).await.json["code"],
+        "invalid_challenge"
+    );
+    let challenge_two = challenge(&app, &email).await;
+    assert_eq!(
+        answer(&app, &challenge_two, &next).await.json["code"],
+        "invalid_code"
+    );
+}
+
+async fn recovery_codes_each_work_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let enrolled = enrolled_account(&app, "grace").await;
+    let code = enrolled.recovery_codes[3].clone();
+    let c = challenge(&app, &enrolled.email).await;
+    token_of(&answer(&app, &c, &code.to_uppercase()).await);
+    let c = challenge(&app, &enrolled.email).await;
+    assert_eq!(
+        answer(&app, &c, &code).await.json["code"],
+        "invalid_code",
+        "used up"
+    );
+    token_of(&answer(&app, &c, &enrolled.recovery_codes[4]).await);
+}
+
+async fn five_wrong_codes_end_a_challenge(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let enrolled = enrolled_account(&app, "hopper").await;
+    let c = challenge(&app, &enrolled.email).await;
+    for _ in 0..5 {
+        assert_eq!(
+            answer(&app, &c, "000000").await.json["code"],
+            "invalid_code"
+        );
+    }
+    let right = current_code(&app, &enrolled.secret);
+    assert_eq!(
+        answer(&app, &c, &right).await.json["code"],
+        "invalid_challenge"
+    );
+    // The wrong codes counted as failed logins: the address now waits.
+    assert_eq!(log_in(&app, &enrolled.email, PASSWORD).await.status, 429);
+}
+
+/// Case 13: removing the authenticator needs the password and a current code; the owner is told.
+async fn removal_needs_password_and_code(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let enrolled = enrolled_account(&app, "lamarr").await;
+    let c = challenge(&app, &enrolled.email).await;
+    let token = token_of(&answer(&app, &c, &current_code(&app, &enrolled.secret)).await);
+    app.clock.advance(Seconds(30));
+    let remove = |body: serde_json::Value| {
+        let token = token.clone();
+        let app = &app;
+        async move {
+            app.call(
+                mfa::handle,
+                authorized("DELETE", "/v1/me/mfa/totp", &token, Some(&body)),
+            )
+            .await
+        }
+    };
+    let code = current_code(&app, &enrolled.secret);
+    assert_eq!(
+        remove(json!({ "code": code })).await.status,
+        422,
+        "no password"
+    );
+    assert_eq!(
+        remove(json!({ "password": "Wrong-Password-77", "code": code }))
+            .await
+            .json["code"],
+        "invalid_password"
+    );
+    assert_eq!(
+        remove(json!({ "password": PASSWORD, "code": "000000" }))
+            .await
+            .json["code"],
+        "invalid_code"
+    );
+    assert_eq!(
+        remove(json!({ "password": PASSWORD, "code": code }))
+            .await
+            .status,
+        204
+    );
+    let last = app.messages_to(&enrolled.email).pop().unwrap();
+    assert_eq!(
+        last.subject.as_deref(),
+        Some("Two-step verification was turned off for your Tessera account")
+    );
+    assert_eq!(
+        log_in(&app, &enrolled.email, PASSWORD).await.status,
+        201,
+        "password alone again"
+    );
+}
+
+/// Case 10: with TOTP enrolled, a reset cannot complete without a TOTP or recovery code, and the
+/// emailed reset code does not count as one.
+async fn a_reset_needs_the_second_factor(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let enrolled = enrolled_account(&app, "noether").await;
+    let email = enrolled.email.clone();
+    let r = app
+        .call(
+            password_reset::handle,
+            json_request(
+                "POST",
+                "/v1/password-resets",
+                &json!({ "email": email, "channel": "email" }),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 202);
+    let reset_code = app.latest_code(&email);
+    let r = app
+        .call(
+            password_reset::handle,
+            json_request(
+                "POST",
+                "/v1/password-resets/verify",
+                &json!({ "email": email, "code": reset_code }),
+            ),
+        )
+        .await;
+    assert_eq!(r.json["mfa_required"], true);
+    let reset_token = r.json["reset_token"].as_str().unwrap().to_string();
+    let complete = |mfa_code: Option<String>| {
+        let app = &app;
+        let mut body = json!({ "reset_token": reset_token, "new_password": "Tessellate-9-Quartz", "confirm_password": "Tessellate-9-Quartz" });
+        if let Some(code) = mfa_code {
+            body["mfa_code"] = json!(code);
+        }
+        async move {
+            app.call(
+                password_reset::handle,
+                json_request("POST", "/v1/password-resets/complete", &body),
+            )
+            .await
+        }
+    };
+    assert_eq!(complete(None).await.json["code"], "mfa_code_required");
+    assert_eq!(
+        complete(Some(reset_code.clone())).await.json["code"],
+        "mfa_code_required",
+        "the emailed code is not a factor"
+    );
+    assert_eq!(
+        log_in(&app, &email, "Tessellate-9-Quartz").await.status,
+        401,
+        "nothing changed"
+    );
+    assert_eq!(
+        complete(Some(current_code(&app, &enrolled.secret)))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        log_in(&app, &email, "Tessellate-9-Quartz").await.json["mfa_required"],
+        true
+    );
+}
+
+async fn enrolment_checks(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (email, _) = active_account(&app, "curie").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    assert_eq!(
+        enrol(&app, &token, "Wrong-Password-77").await.json["code"],
+        "invalid_password"
+    );
+    assert_eq!(
+        confirm(&app, &token, "123456").await.json["code"],
+        "no_pending_enrolment"
+    );
+    let secret = enrol(&app, &token, PASSWORD).await.json["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        confirm(&app, &token, "000000").await.json["code"],
+        "invalid_code"
+    );
+    app.clock.advance(Seconds::minutes(16));
+    let late = current_code(&app, &secret);
+    assert_eq!(
+        confirm(&app, &token, &late).await.json["code"],
+        "no_pending_enrolment",
+        "enrolments expire after 15 minutes"
+    );
+    assert_eq!(me(&app, &token).await.json["mfa"]["totp"], false);
+}
+
+on_both_backends!(
+    enrol_confirm_and_log_in_with_a_code,
+    recovery_codes_each_work_once,
+    five_wrong_codes_end_a_challenge,
+    removal_needs_password_and_code,
+    a_reset_needs_the_second_factor,
+    enrolment_checks,
+);

@@ -36,6 +36,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "password-change" => app.call(password_change::handle, request).await,
         "password-reset" => app.call(password_reset::handle, request).await,
         "mfa" => app.call(mfa::handle, request).await,
+        "email-reminders" => app.call(email_reminders::handle, request).await,
         other => panic!("events/{other}: no such function"),
     }
 }
@@ -58,6 +59,7 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("POST", "/v1/sessions/mfa") => 400, // no such challenge
         ("POST", "/v1/me/mfa/totp" | "/v1/me/mfa/totp/confirm") => 401,
         ("DELETE", "/v1/me/mfa/totp") => 401,
+        ("POST", "/v1/email-reminders") => 401, // no such login ID
         other => panic!("no expectation for {other:?}: add one"),
     }
 }

@@ -159,6 +159,9 @@ pub struct Identity {
     /// The outstanding second step of a login.
     #[serde(default)]
     pub mfa_challenge: Option<crate::mfa::MfaChallenge>,
+    /// "Your sign-in address" reminders sent to this address: rate-limited like codes.
+    #[serde(default)]
+    pub reminder_sends: SendLog,
     /// Optimistic concurrency: a write succeeds only if the stored version is the one read.
     pub version: u64,
 }

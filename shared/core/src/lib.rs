@@ -6,6 +6,7 @@ pub mod account;
 pub mod code;
 pub mod common_passwords;
 pub mod email;
+pub mod email_reminder;
 pub mod login;
 pub mod messages;
 pub mod mfa;

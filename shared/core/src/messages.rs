@@ -25,6 +25,8 @@ pub const PASSWORD_RESET_CODE: EmailTemplate = template!("password-reset-code");
 pub const PASSWORD_RESET: EmailTemplate = template!("password-reset");
 pub const MFA_ENABLED: EmailTemplate = template!("mfa-enabled");
 pub const MFA_REMOVED: EmailTemplate = template!("mfa-removed");
+pub const EMAIL_SHOWN: EmailTemplate = template!("email-shown");
+pub const EMAIL_REMINDER: EmailTemplate = template!("email-reminder");
 
 impl EmailTemplate {
     pub fn render(&self, to: &str, values: &[(&str, &str)]) -> OutgoingMessage {

@@ -149,6 +149,7 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         totp: None,
         totp_pending: None,
         mfa_challenge: None,
+        reminder_sends: SendLog::default(),
         version: 0,
     };
     let profile = Profile {

@@ -107,6 +107,11 @@ impl Fields {
         })
     }
 
+    /// Whether the body carries `field` with a non-null value.
+    pub fn has(&self, field: &str) -> bool {
+        self.map.get(field).is_some_and(|v| !v.is_null())
+    }
+
     pub fn error(&mut self, field: &str, code: &str, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, code, message));
     }

@@ -39,6 +39,7 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         totp: None,
         totp_pending: None,
         mfa_challenge: None,
+        reminder_sends: SendLog::default(),
         version: 0,
     };
     let profile = Profile {

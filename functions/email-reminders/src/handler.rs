@@ -1,0 +1,75 @@
+//! Forgot email: decode → call a flow → encode.
+//!
+//! - `POST /v1/email-reminders` `{username, password}` → 200 `{email}`, and the owner is emailed;
+//!   401 `invalid_credentials` (one body for every reason); 429 `too_many_attempts`
+//! - `POST /v1/email-reminders` `{email}` → 202, always; a reminder goes to that address if it is
+//!   an account's
+
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+use tessera_core::account::Username;
+use tessera_core::email_reminder;
+use tessera_core::login::LoginError;
+use tessera_core::password::Password;
+use tessera_core::signup::IdentityDeps;
+use tessera_core::Email;
+use tessera_http::{response, Fields, Problem};
+
+pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
+    let result = match (request.method().as_str(), request.uri().path()) {
+        ("POST", "/v1/email-reminders") => reminder(&request, &deps).await,
+        (_, "/v1/email-reminders") => Err(Problem::method_not_allowed()),
+        _ => Err(Problem::not_found()),
+    };
+    result.unwrap_or_else(Problem::into_response)
+}
+
+async fn reminder(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    let mut f = Fields::from_request(request, &["username", "password", "email"])?;
+    let by_email = f.has("email");
+    if by_email && (f.has("username") || f.has("password")) {
+        f.error(
+            "email",
+            "ambiguous",
+            "Send either email, or username and password, not both.",
+        );
+        return Err(f.into_problem());
+    }
+    if by_email {
+        let Some(email) = f.parse("email", "invalid_email", Email::parse) else {
+            return Err(f.into_problem());
+        };
+        email_reminder::remind(deps, &email)
+            .await
+            .map_err(|e| Problem::internal(&e))?;
+        return Ok(response::json(202, &json!({ "status": "accepted" })));
+    }
+    let username = f.parse("username", "invalid_username", |u| {
+        Username::parse(u).ok_or("is not a login ID")
+    });
+    let password = f.parse("password", "too_long", Password::new);
+    let (Some(username), Some(password)) = (username, password) else {
+        return Err(f.into_problem());
+    };
+    match email_reminder::reveal_email(deps, &username, &password).await {
+        Ok(email) => Ok(response::json(200, &json!({ "email": email.as_str() }))),
+        Err(LoginError::InvalidCredentials) => Err(Problem::new(
+            401,
+            "invalid_credentials",
+            "Invalid credentials",
+            "The login ID or password is not right.",
+        )),
+        Err(LoginError::TooManyAttempts { retry_at }) => {
+            let wait = (retry_at - deps.clock.now()).0.max(1);
+            Err(Problem::new(
+                429,
+                "too_many_attempts",
+                "Too many attempts",
+                format!("Try again in {wait} seconds."),
+            )
+            .with_header("retry-after", wait.to_string()))
+        }
+        Err(LoginError::Store(e)) => Err(Problem::internal(&e)),
+        Err(LoginError::Hash(e)) => Err(Problem::internal(&e)),
+    }
+}

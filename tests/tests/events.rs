@@ -51,7 +51,8 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("POST", "/v1/password-policy/check") => 200,
         ("POST", "/v1/sessions") => 401, // its account is not active on a fresh store
         ("DELETE", "/v1/sessions/current") => 401, // its token names no session
-        ("GET", "/v1/me") => 401,
+        ("GET" | "PATCH", "/v1/me") => 401,
+        ("GET" | "PUT", "/v1/me/communication-settings") => 401,
         ("PUT", "/v1/me/password") => 401,
         ("POST", "/v1/password-resets") => 202,
         ("POST", "/v1/password-resets/verify") => 400,

@@ -50,7 +50,15 @@ async fn sessions_are_read_with_their_profile(backend: Backend) {
     .await
 }
 
+async fn profile_edits_keep_the_session_epoch(backend: Backend) {
+    conformance::profile_edits_keep_the_session_epoch(
+        TestApp::new(backend).await.deps.store.as_ref(),
+    )
+    .await
+}
+
 on_both_backends!(
+    profile_edits_keep_the_session_epoch,
     login_failures_count_atomically,
     sessions_are_read_with_their_profile,
     create_then_read_back,

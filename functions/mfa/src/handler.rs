@@ -26,6 +26,7 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
 
 async fn enrol(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
     let (_, profile) = auth::authenticate(request, deps).await?;
+    auth::require_own_credentials(&profile)?;
     let mut f = Fields::from_request(request, &["password"])?;
     let Some(password) = f.parse("password", "too_long", Password::new) else {
         return Err(f.into_problem());
@@ -42,6 +43,7 @@ async fn enrol(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>,
 
 async fn confirm(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
     let (_, profile) = auth::authenticate(request, deps).await?;
+    auth::require_own_credentials(&profile)?;
     let mut f = Fields::from_request(request, &["code"])?;
     let Some(code) = f.string("code") else {
         return Err(f.into_problem());
@@ -54,6 +56,7 @@ async fn confirm(request: &Request, deps: &IdentityDeps) -> Result<Response<Body
 
 async fn remove(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
     let (_, profile) = auth::authenticate(request, deps).await?;
+    auth::require_own_credentials(&profile)?;
     let mut f = Fields::from_request(request, &["password", "code"])?;
     let password = f.parse("password", "too_long", Password::new);
     let code = f.string("code");

@@ -21,6 +21,7 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
 
 async fn change(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
     let (_, profile) = auth::authenticate(request, deps).await?;
+    auth::require_own_credentials(&profile)?;
     let mut f = Fields::from_request(
         request,
         &["current_password", "new_password", "confirm_password"],

@@ -1,16 +1,26 @@
-//! Profile routes: decode → call a flow → encode.
+//! Profile routes: decode → call the store → encode.
 //!
 //! - `GET /v1/me` → 200 the caller's profile
+//! - `PATCH /v1/me` names, country, company, job title → 200 the profile; `email` → 422
+//!   `email_change_not_supported`
+//! - `GET`, `PUT /v1/me/communication-settings` → 200 `{product_updates, newsletters, event_invitations}`
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
+use tessera_core::account::{CommunicationSettings, Profile, ProfileEdit};
 use tessera_core::signup::IdentityDeps;
-use tessera_http::{auth, response, Problem};
+use tessera_core::{Country, Name};
+use tessera_http::{auth, response, Fields, Problem};
+
+const DETAIL_MAX: usize = 100;
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
         ("GET", "/v1/me") => me(&request, &deps).await,
-        (_, "/v1/me") => Err(Problem::method_not_allowed()),
+        ("PATCH", "/v1/me") => edit(&request, &deps).await,
+        ("GET", "/v1/me/communication-settings") => communication(&request, &deps).await,
+        ("PUT", "/v1/me/communication-settings") => set_communication(&request, &deps).await,
+        (_, "/v1/me" | "/v1/me/communication-settings") => Err(Problem::method_not_allowed()),
         _ => Err(Problem::not_found()),
     };
     result.unwrap_or_else(Problem::into_response)
@@ -19,25 +29,108 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
 /// The session check returns the profile with it; the identity adds the security settings.
 async fn me(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
     let (_, profile) = auth::authenticate(request, deps).await?;
+    Ok(response::json(200, &profile_json(&profile, deps).await?))
+}
+
+async fn profile_json(
+    profile: &Profile,
+    deps: &IdentityDeps,
+) -> Result<serde_json::Value, Problem> {
     let identity = deps
         .store
         .identity(&profile.email)
         .await
         .map_err(|e| Problem::internal(&e))?;
     let totp = identity.as_ref().is_some_and(|i| i.totp.is_some());
-    Ok(response::json(
-        200,
-        &json!({
-            "username": profile.username.as_ref().map(|u| u.as_str()),
-            "email": profile.email.as_str(),
-            "first_name": profile.first_name.as_str(),
-            "last_name": profile.last_name.as_str(),
-            "country": profile.country.as_str(),
-            "company": null,
-            "job_title": null,
-            "phone": null,
-            "mfa": { "totp": totp },
-            "federated": false,
+    Ok(json!({
+        "username": profile.username.as_ref().map(|u| u.as_str()),
+        "email": profile.email.as_str(),
+        "first_name": profile.first_name.as_str(),
+        "last_name": profile.last_name.as_str(),
+        "country": profile.country.as_str(),
+        "company": profile.details.company,
+        "job_title": profile.details.job_title,
+        "phone": null,
+        "mfa": { "totp": totp },
+        "federated": profile.federated,
+    }))
+}
+
+async fn edit(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    let (_, profile) = auth::authenticate(request, deps).await?;
+    let mut f = Fields::from_request(
+        request,
+        &[
+            "first_name",
+            "last_name",
+            "country",
+            "company",
+            "job_title",
+            "email",
+        ],
+    )?;
+    if f.has("email") {
+        f.error(
+            "email",
+            "email_change_not_supported",
+            "The sign-in email address cannot be changed here.",
+        );
+    }
+    let edit = ProfileEdit {
+        first_name: f.parse_optional("first_name", "invalid_name", Name::parse),
+        last_name: f.parse_optional("last_name", "invalid_name", Name::parse),
+        country: f.parse_optional("country", "invalid_country", |c| {
+            Country::parse(c).ok_or("must be an ISO 3166-1 alpha-2 country code")
         }),
-    ))
+        company: f.nullable_string("company", DETAIL_MAX),
+        job_title: f.nullable_string("job_title", DETAIL_MAX),
+    };
+    if !f.is_valid() {
+        return Err(f.into_problem());
+    }
+    if edit.is_empty() {
+        f.error("body", "empty_edit", "Send at least one field to change.");
+        return Err(f.into_problem());
+    }
+    let updated = deps
+        .store
+        .edit_profile(&profile.account_id, &edit)
+        .await
+        .map_err(|e| Problem::internal(&e))?
+        .ok_or_else(Problem::unauthenticated)?;
+    Ok(response::json(200, &profile_json(&updated, deps).await?))
+}
+
+async fn communication(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    let (_, profile) = auth::authenticate(request, deps).await?;
+    Ok(response::json(200, &profile.communication))
+}
+
+async fn set_communication(
+    request: &Request,
+    deps: &IdentityDeps,
+) -> Result<Response<Body>, Problem> {
+    let (_, profile) = auth::authenticate(request, deps).await?;
+    let mut f = Fields::from_request(
+        request,
+        &["product_updates", "newsletters", "event_invitations"],
+    )?;
+    let product_updates = f.boolean("product_updates");
+    let newsletters = f.boolean("newsletters");
+    let event_invitations = f.boolean("event_invitations");
+    let (Some(product_updates), Some(newsletters), Some(event_invitations)) =
+        (product_updates, newsletters, event_invitations)
+    else {
+        return Err(f.into_problem());
+    };
+    let settings = CommunicationSettings {
+        product_updates,
+        newsletters,
+        event_invitations,
+    };
+    deps.store
+        .set_communication(&profile.account_id, settings)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(response::json(200, &settings))
 }

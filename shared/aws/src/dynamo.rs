@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
+use tessera_core::account::{CommunicationSettings, ProfileEdit};
 use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError};
 use tessera_core::session::Session;
 use tessera_core::throttle::LoginThrottle;
@@ -362,6 +363,82 @@ impl AccountStore for DynamoStore {
             ],
         )
         .await
+    }
+
+    async fn edit_profile(
+        &self,
+        account_id: &AccountId,
+        edit: &ProfileEdit,
+    ) -> Result<Option<Profile>, StoreError> {
+        let text = |v: &str| AttributeValue::S(v.to_string());
+        let optional =
+            |v: &Option<String>| v.as_deref().map(text).unwrap_or(AttributeValue::Null(true));
+        let fields: Vec<(&str, AttributeValue)> = [
+            edit.first_name
+                .as_ref()
+                .map(|v| ("first_name", text(v.as_str()))),
+            edit.last_name
+                .as_ref()
+                .map(|v| ("last_name", text(v.as_str()))),
+            edit.country.as_ref().map(|v| ("country", text(v.as_str()))),
+            edit.company.as_ref().map(|v| ("company", optional(v))),
+            edit.job_title.as_ref().map(|v| ("job_title", optional(v))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if fields.is_empty() {
+            return self.profile(account_id).await;
+        }
+        // SET only the edited attributes: the session epoch on the same item is never rewritten.
+        let assignments: Vec<String> = fields
+            .iter()
+            .map(|(name, _)| format!("#{name} = :{name}"))
+            .collect();
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::profile_key(account_id)))
+            .update_expression(format!("SET {}", assignments.join(", ")))
+            .condition_expression("attribute_exists(pk)")
+            .return_values(ReturnValue::AllNew);
+        for (name, value) in fields {
+            update = update
+                .expression_attribute_names(format!("#{name}"), name)
+                .expression_attribute_values(format!(":{name}"), value);
+        }
+        match update.send().await {
+            Ok(out) => out.attributes.map(from_item).transpose(),
+            Err(e) => {
+                let service = e.into_service_error();
+                if service.is_conditional_check_failed_exception() {
+                    Ok(None)
+                } else {
+                    Err(StoreError::unavailable(service))
+                }
+            }
+        }
+    }
+
+    async fn set_communication(
+        &self,
+        account_id: &AccountId,
+        settings: CommunicationSettings,
+    ) -> Result<(), StoreError> {
+        let value: AttributeValue =
+            serde_dynamo::to_attribute_value(settings).map_err(StoreError::unavailable)?;
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::profile_key(account_id)))
+            .update_expression("SET communication = :settings")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":settings", value)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))
     }
 
     async fn profile(&self, account_id: &AccountId) -> Result<Option<Profile>, StoreError> {

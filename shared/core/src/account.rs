@@ -189,6 +189,68 @@ pub struct Profile {
     /// The identity's session epoch, for checking a session in the same read as the profile.
     #[serde(default)]
     pub session_epoch: u64,
+    #[serde(flatten)]
+    pub details: ProfileDetails,
+    #[serde(default)]
+    pub communication: CommunicationSettings,
+    /// Signs in through its organisation: no password, no security settings here.
+    #[serde(default)]
+    pub federated: bool,
+}
+
+/// The editable part of a profile: personal and company details.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileDetails {
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub job_title: Option<String>,
+}
+
+/// Which optional emails the person wants. Security notices are not optional and not listed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunicationSettings {
+    #[serde(default)]
+    pub product_updates: bool,
+    #[serde(default)]
+    pub newsletters: bool,
+    #[serde(default)]
+    pub event_invitations: bool,
+}
+
+/// A profile edit: each field present is set (names and country as on sign-up).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProfileEdit {
+    pub first_name: Option<Name>,
+    pub last_name: Option<Name>,
+    pub country: Option<Country>,
+    /// `Some(None)` clears the field.
+    pub company: Option<Option<String>>,
+    pub job_title: Option<Option<String>>,
+}
+
+impl ProfileEdit {
+    pub fn is_empty(&self) -> bool {
+        *self == ProfileEdit::default()
+    }
+
+    pub fn apply_to(&self, profile: &mut Profile) {
+        if let Some(v) = &self.first_name {
+            profile.first_name = v.clone();
+        }
+        if let Some(v) = &self.last_name {
+            profile.last_name = v.clone();
+        }
+        if let Some(v) = &self.country {
+            profile.country = v.clone();
+        }
+        if let Some(v) = &self.company {
+            profile.details.company = v.clone();
+        }
+        if let Some(v) = &self.job_title {
+            profile.details.job_title = v.clone();
+        }
+    }
 }
 
 #[cfg(test)]

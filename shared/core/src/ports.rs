@@ -1,7 +1,7 @@
 //! The ports the flows need, each small and named for what it does. Adapters live in
 //! `tessera-aws` (DynamoDB, SES, SNS) and `tessera-local` (SQLite, file outbox).
 
-use crate::account::{AccountId, Identity, Profile, Username};
+use crate::account::{AccountId, CommunicationSettings, Identity, Profile, ProfileEdit, Username};
 use crate::email::Email;
 use crate::session::Session;
 use crate::throttle::LoginThrottle;
@@ -70,6 +70,21 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     async fn profile(&self, account_id: &AccountId) -> Result<Option<Profile>, StoreError>;
+
+    /// Applies an edit to the profile's own attributes only (never its session epoch), and
+    /// returns the profile as it is after. `None` if there is no such profile.
+    async fn edit_profile(
+        &self,
+        account_id: &AccountId,
+        edit: &ProfileEdit,
+    ) -> Result<Option<Profile>, StoreError>;
+
+    /// Replaces the communication settings.
+    async fn set_communication(
+        &self,
+        account_id: &AccountId,
+        settings: CommunicationSettings,
+    ) -> Result<(), StoreError>;
 
     /// The account id a username belongs to.
     async fn account_by_username(

@@ -162,6 +162,9 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         created_at: now,
         purge_at,
         session_epoch: 0,
+        details: Default::default(),
+        communication: Default::default(),
+        federated: false,
     };
     match deps.store.create_account(&identity, &profile).await {
         Ok(()) => {

@@ -29,3 +29,16 @@ pub async fn authenticate(
         Err(AuthError::Store(e)) => Err(Problem::internal(&e)),
     }
 }
+
+/// Password and security settings are not for accounts that sign in through their organisation.
+pub fn require_own_credentials(profile: &Profile) -> Result<(), Problem> {
+    if profile.federated {
+        return Err(Problem::new(
+            409,
+            "federated_account",
+            "Managed by your organisation",
+            "This account signs in through its organisation: it has no password or security settings here.",
+        ));
+    }
+    Ok(())
+}

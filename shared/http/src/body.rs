@@ -139,6 +139,58 @@ impl Fields {
         }
     }
 
+    /// A required boolean.
+    pub fn boolean(&mut self, field: &str) -> Option<bool> {
+        match self.map.remove(field) {
+            Some(Value::Bool(b)) => Some(b),
+            None | Some(Value::Null) => {
+                self.error(field, "required", "This field is required.");
+                None
+            }
+            Some(_) => {
+                self.error(field, "invalid_type", "This field must be true or false.");
+                None
+            }
+        }
+    }
+
+    /// An optional text field that `null` clears: absent → `None`, `null` → `Some(None)`.
+    /// Trimmed; empty counts as `null`; longer than `max` characters is an error.
+    pub fn nullable_string(&mut self, field: &str, max: usize) -> Option<Option<String>> {
+        match self.map.remove(field) {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(Value::String(s)) => {
+                let s = s.trim().to_string();
+                if s.chars().count() > max {
+                    self.error(
+                        field,
+                        "too_long",
+                        format!("This field may be at most {max} characters."),
+                    );
+                    None
+                } else if s.chars().any(char::is_control) {
+                    self.error(
+                        field,
+                        "invalid_text",
+                        "This field may not contain control characters.",
+                    );
+                    None
+                } else {
+                    Some((!s.is_empty()).then_some(s))
+                }
+            }
+            Some(_) => {
+                self.error(
+                    field,
+                    "invalid_type",
+                    "This field must be a string or null.",
+                );
+                None
+            }
+        }
+    }
+
     /// A required string parsed into a domain value; the parse error becomes `code`.
     pub fn parse<T, E: std::fmt::Display>(
         &mut self,

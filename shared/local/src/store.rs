@@ -3,6 +3,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tessera_core::account::{CommunicationSettings, ProfileEdit};
 use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError};
 use tessera_core::session::Session;
 use tessera_core::throttle::LoginThrottle;
@@ -240,6 +241,53 @@ impl AccountStore for SqliteStore {
                     .map_err(StoreError::unavailable)?;
             }
             tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn edit_profile(
+        &self,
+        account_id: &AccountId,
+        edit: &ProfileEdit,
+    ) -> Result<Option<Profile>, StoreError> {
+        let id = account_id.as_str().to_string();
+        let edit = edit.clone();
+        self.with(move |conn| {
+            // Read and write inside one write transaction: nothing (a new session epoch included)
+            // can land in between and be overwritten.
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let Some(mut profile): Option<Profile> =
+                optional_body(&tx, "SELECT body FROM profiles WHERE account_id = ?1", &id)?
+            else {
+                return Ok(None);
+            };
+            edit.apply_to(&mut profile);
+            tx.execute(
+                "UPDATE profiles SET body = ?1 WHERE account_id = ?2",
+                params![to_json(&profile)?, id],
+            )
+            .map_err(StoreError::unavailable)?;
+            tx.commit().map_err(StoreError::unavailable)?;
+            Ok(Some(profile))
+        })
+        .await
+    }
+
+    async fn set_communication(
+        &self,
+        account_id: &AccountId,
+        settings: CommunicationSettings,
+    ) -> Result<(), StoreError> {
+        let id = account_id.as_str().to_string();
+        self.with(move |conn| {
+            conn.execute(
+                "UPDATE profiles SET body = json_set(body, '$.communication', json(?1)) WHERE account_id = ?2",
+                params![to_json(&settings)?, id],
+            )
+            .map(|_| ())
+            .map_err(StoreError::unavailable)
         })
         .await
     }

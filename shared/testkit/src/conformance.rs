@@ -52,6 +52,9 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         created_at: now,
         purge_at: identity.purge_at,
         session_epoch: 0,
+        details: Default::default(),
+        communication: Default::default(),
+        federated: false,
     };
     (identity, profile)
 }
@@ -375,4 +378,34 @@ impl tessera_core::ports::Random for FixedBytes {
     fn fill(&self, buf: &mut [u8]) {
         buf.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8);
     }
+}
+
+/// A profile edit sets only its own fields: a session epoch written meanwhile is never rolled back.
+pub async fn profile_edits_keep_the_session_epoch(store: &dyn AccountStore) {
+    let (identity, profile) =
+        pending_account("epoch@example.com", "0000000000000000000000000000e90c");
+    store.create_account(&identity, &profile).await.unwrap();
+    let mut changed = identity.clone();
+    changed.session_epoch = 1;
+    store.save_password(&changed, false).await.unwrap();
+    let edit = tessera_core::account::ProfileEdit {
+        job_title: Some(Some("Engineer".into())),
+        last_name: Some(tessera_core::Name::parse("Byron").unwrap()),
+        ..Default::default()
+    };
+    let edited = store
+        .edit_profile(&profile.account_id, &edit)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(edited.session_epoch, 1);
+    assert_eq!(edited.details.job_title.as_deref(), Some("Engineer"));
+    assert_eq!(edited.last_name.as_str(), "Byron");
+    assert_eq!(edited.first_name.as_str(), "Ada", "untouched fields stay");
+    assert_eq!(
+        store.profile(&profile.account_id).await.unwrap(),
+        Some(edited)
+    );
+    let unknown = AccountId::from_stored("ffffffffffffffffffffffffffffffff".into());
+    assert_eq!(store.edit_profile(&unknown, &edit).await.unwrap(), None);
 }

@@ -2,6 +2,7 @@ use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
+use tessera_core::account::{CommunicationSettings, ProfileEdit};
 use tessera_core::ports::{AccountStore, Clock, Random, StoreError};
 use tessera_core::time::Seconds;
 use tessera_core::Timestamp;
@@ -115,6 +116,20 @@ impl AccountStore for UnavailableStore {
         outage()
     }
     async fn profile(&self, _: &AccountId) -> Result<Option<Profile>, StoreError> {
+        outage()
+    }
+    async fn edit_profile(
+        &self,
+        _: &AccountId,
+        _: &ProfileEdit,
+    ) -> Result<Option<Profile>, StoreError> {
+        outage()
+    }
+    async fn set_communication(
+        &self,
+        _: &AccountId,
+        _: CommunicationSettings,
+    ) -> Result<(), StoreError> {
         outage()
     }
     async fn account_by_username(&self, _: &Username) -> Result<Option<AccountId>, StoreError> {

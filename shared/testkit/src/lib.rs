@@ -33,3 +33,38 @@ pub fn sms_count(app: &TestApp) -> usize {
         .filter(|m| m.channel == tessera_core::ports::Channel::Sms)
         .count()
 }
+
+/// An account that signs in through its organisation (single sign-on is not part of Tessera
+/// itself): stored directly, with a session opened for it. Returns the address and the token.
+pub async fn federated_account(app: &TestApp, name: &str) -> (String, String) {
+    use tessera_core::session::{Session, SessionToken};
+    let email = app::unique_email(name);
+    let id = format!("{:032x}", app::unique() as u128 * 7919);
+    let (mut identity, mut profile) = conformance::pending_account(&email, &id);
+    identity.status = tessera_core::AccountStatus::Active;
+    identity.purge_at = None;
+    identity.password_hash = tessera_core::PasswordHash::from_phc("!federated".into());
+    identity.password_history.clear();
+    profile.federated = true;
+    profile.purge_at = None;
+    app.deps
+        .store
+        .create_account(&identity, &profile)
+        .await
+        .unwrap();
+    let token = SessionToken::generate(&identity.account_id, &SeededRandom::new(app::unique()));
+    let now = tessera_core::ports::Clock::now(app.clock.as_ref());
+    let session = Session::start(
+        &token,
+        identity.account_id.clone(),
+        0,
+        now,
+        &app.deps.settings.sessions,
+    );
+    app.deps
+        .logins
+        .start_session(&session, &identity.email, false)
+        .await
+        .unwrap();
+    (email, token.expose().to_string())
+}

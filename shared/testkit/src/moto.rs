@@ -15,15 +15,26 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
     aws_config::load_defaults(BehaviorVersion::latest()).await
 }
 
-/// moto's whole state as JSON (`/moto-api/data.json`).
+/// moto's whole state as JSON (`/moto-api/data.json`). moto builds it by walking its live
+/// dictionaries, which fails ("dictionary changed size during iteration") when another test's
+/// request lands at the same moment: such a 5xx is retried.
 pub fn state() -> Value {
     let url = format!("{}/moto-api/data.json", endpoint().trim_end_matches('/'));
-    let body = ureq::get(&url)
-        .call()
-        .expect("moto answers")
-        .into_string()
-        .expect("moto state is text");
-    serde_json::from_str(&body).expect("moto state is JSON")
+    let mut last_error = String::new();
+    for _ in 0..20 {
+        match ureq::get(&url).call() {
+            Ok(response) => {
+                let body = response.into_string().expect("moto state is text");
+                return serde_json::from_str(&body).expect("moto state is JSON");
+            }
+            Err(ureq::Error::Status(status, _)) if status >= 500 => {
+                last_error = format!("status {status}");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => panic!("moto answers: {e}"),
+        }
+    }
+    panic!("moto's state stayed unavailable: {last_error}")
 }
 
 /// Lets SES send from the test sender's domain, as a verified identity would in AWS.

@@ -37,6 +37,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "password-reset" => app.call(password_reset::handle, request).await,
         "mfa" => app.call(mfa::handle, request).await,
         "email-reminders" => app.call(email_reminders::handle, request).await,
+        "phone" => app.call(phone::handle, request).await,
         other => panic!("events/{other}: no such function"),
     }
 }
@@ -61,6 +62,7 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("POST", "/v1/me/mfa/totp" | "/v1/me/mfa/totp/confirm") => 401,
         ("DELETE", "/v1/me/mfa/totp") => 401,
         ("POST", "/v1/email-reminders") => 401, // no such login ID
+        ("PUT" | "DELETE", "/v1/me/phone") | ("POST", "/v1/me/phone/verify") => 401,
         other => panic!("no expectation for {other:?}: add one"),
     }
 }

@@ -8,6 +8,7 @@
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use tessera_core::account::{CommunicationSettings, Profile, ProfileEdit};
+use tessera_core::phone::mask;
 use tessera_core::signup::IdentityDeps;
 use tessera_core::{Country, Name};
 use tessera_http::{auth, response, Fields, Problem};
@@ -42,6 +43,15 @@ async fn profile_json(
         .await
         .map_err(|e| Problem::internal(&e))?;
     let totp = identity.as_ref().is_some_and(|i| i.totp.is_some());
+    let phone = identity
+        .as_ref()
+        .and_then(|i| match (&i.phone, &i.phone_pending) {
+            (Some(bound), _) => Some(json!({ "masked": mask(&bound.number), "verified": true })),
+            (None, Some(pending)) => {
+                Some(json!({ "masked": mask(&pending.number), "verified": false }))
+            }
+            (None, None) => None,
+        });
     Ok(json!({
         "username": profile.username.as_ref().map(|u| u.as_str()),
         "email": profile.email.as_str(),
@@ -50,7 +60,7 @@ async fn profile_json(
         "country": profile.country.as_str(),
         "company": profile.details.company,
         "job_title": profile.details.job_title,
-        "phone": null,
+        "phone": phone,
         "mfa": { "totp": totp },
         "federated": profile.federated,
     }))

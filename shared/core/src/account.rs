@@ -162,6 +162,14 @@ pub struct Identity {
     /// "Your sign-in address" reminders sent to this address: rate-limited like codes.
     #[serde(default)]
     pub reminder_sends: SendLog,
+    /// The verified mobile number: the only one reset codes go to.
+    #[serde(default)]
+    pub phone: Option<crate::phone::BoundPhone>,
+    /// A number being added or changed, with its verification code.
+    #[serde(default)]
+    pub phone_pending: Option<crate::phone::PendingPhone>,
+    #[serde(default)]
+    pub phone_sends: SendLog,
     /// Optimistic concurrency: a write succeeds only if the stored version is the one read.
     pub version: u64,
 }

@@ -13,6 +13,7 @@ pub mod mfa;
 pub mod password;
 pub mod password_change;
 pub mod password_reset;
+pub mod phone;
 pub mod policy;
 pub mod ports;
 pub mod session;

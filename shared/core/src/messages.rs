@@ -27,6 +27,7 @@ pub const MFA_ENABLED: EmailTemplate = template!("mfa-enabled");
 pub const MFA_REMOVED: EmailTemplate = template!("mfa-removed");
 pub const EMAIL_SHOWN: EmailTemplate = template!("email-shown");
 pub const EMAIL_REMINDER: EmailTemplate = template!("email-reminder");
+pub const PHONE_CHANGED: EmailTemplate = template!("phone-changed");
 
 impl EmailTemplate {
     pub fn render(&self, to: &str, values: &[(&str, &str)]) -> OutgoingMessage {

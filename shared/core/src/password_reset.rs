@@ -9,7 +9,7 @@ use crate::messages;
 use crate::password::{HashError, Password};
 use crate::password_change::{with_new_password, NewPasswordError};
 use crate::policy::{ChangeKind, PolicyFailure};
-use crate::ports::StoreError;
+use crate::ports::{Channel, OutgoingMessage, StoreError};
 use crate::signup::{first_name, send, IdentityDeps};
 use crate::token::AddressedToken;
 use subtle::ConstantTimeEq;
@@ -25,9 +25,9 @@ pub enum ResetChannel {
     Sms,
 }
 
-/// Sends a reset code to an active account's stored address, within the resend limits. Silent
-/// (and the same answer) for unknown or pending addresses, and for SMS until the account has a
-/// verified number: a code never goes to a number the caller just typed.
+/// Sends a reset code to an active account's stored address, or by SMS to its verified number,
+/// within the resend limits. Silent (and the same answer) for unknown or pending addresses, and
+/// for SMS when no number is bound: a code never goes to a number the caller just typed.
 pub async fn request_reset(
     deps: &IdentityDeps,
     email: &Email,
@@ -39,8 +39,16 @@ pub async fn request_reset(
             return Ok(());
         };
         let now = deps.clock.now();
-        let sendable = identity.status == AccountStatus::Active && channel == ResetChannel::Email;
-        if !sendable || !identity.reset_sends.may_send(now, &settings.sends) {
+        // SMS goes only to the verified number bound to the account, never to one just typed.
+        let sms_to = identity.phone.as_ref().map(|p| p.number.clone());
+        let reachable = match channel {
+            ResetChannel::Email => true,
+            ResetChannel::Sms => sms_to.is_some(),
+        };
+        if identity.status != AccountStatus::Active
+            || !reachable
+            || !identity.reset_sends.may_send(now, &settings.sends)
+        {
             return Ok(());
         }
         let code = OneTimeCode::generate(deps.random.as_ref());
@@ -56,11 +64,25 @@ pub async fn request_reset(
         identity.reset_grant = None;
         match deps.store.update_identity(&identity).await {
             Ok(()) => {
-                let first_name = first_name(deps, &identity).await;
-                let message = messages::PASSWORD_RESET_CODE.render(
-                    identity.email.as_str(),
-                    &[("first_name", &first_name), ("code", code.expose())],
-                );
+                let message = match (channel, sms_to) {
+                    (ResetChannel::Sms, Some(number)) => OutgoingMessage {
+                        channel: Channel::Sms,
+                        to: number,
+                        subject: None,
+                        text: format!(
+                            "Your Tessera password reset code is {}. It is valid for 10 minutes.",
+                            code.expose()
+                        ),
+                        html: None,
+                    },
+                    _ => {
+                        let first_name = first_name(deps, &identity).await;
+                        messages::PASSWORD_RESET_CODE.render(
+                            identity.email.as_str(),
+                            &[("first_name", &first_name), ("code", code.expose())],
+                        )
+                    }
+                };
                 send(deps, &message).await;
                 return Ok(());
             }

@@ -36,6 +36,8 @@ pub struct IdentitySettings {
     pub reset_code_ttl: Seconds,
     /// How long a verified reset code's token may be used to set the new password.
     pub reset_grant_ttl: Seconds,
+    /// Countries whose mobile numbers may be bound (ISO 3166-1 alpha-2); empty: all.
+    pub phone_countries: Vec<String>,
 }
 
 impl IdentitySettings {
@@ -54,6 +56,7 @@ impl IdentitySettings {
             throttle: ThrottleSettings::default(),
             reset_code_ttl: Seconds::minutes(10),
             reset_grant_ttl: Seconds::minutes(15),
+            phone_countries: Vec::new(),
         }
     }
 }
@@ -150,6 +153,9 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         totp_pending: None,
         mfa_challenge: None,
         reminder_sends: SendLog::default(),
+        phone: None,
+        phone_pending: None,
+        phone_sends: SendLog::default(),
         version: 0,
     };
     let profile = Profile {

@@ -130,6 +130,7 @@ impl Config {
         )?;
         identity.throttle.lock_at =
             vars.parse("TESSERA_LOGIN_LOCK_AT", identity.throttle.lock_at)?;
+        identity.phone_countries = vars.country_list("TESSERA_PHONE_COUNTRIES")?;
         Ok(Config {
             backend,
             hashing,
@@ -147,6 +148,23 @@ impl Vars<'_> {
 
     fn require(&self, name: &'static str) -> Result<String, ConfigError> {
         self.get(name).ok_or(ConfigError::Missing(name))
+    }
+
+    /// A comma-separated list of ISO 3166-1 alpha-2 codes; absent or empty: no restriction.
+    fn country_list(&self, name: &'static str) -> Result<Vec<String>, ConfigError> {
+        let Some(list) = self.get(name) else {
+            return Ok(Vec::new());
+        };
+        list.split(',')
+            .map(|c| {
+                tessera_core::Country::parse(c)
+                    .map(|c| c.as_str().to_string())
+                    .ok_or_else(|| ConfigError::Invalid {
+                        name,
+                        reason: format!("{c:?} is not an ISO country code"),
+                    })
+            })
+            .collect()
     }
 
     fn parse<T: FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError>

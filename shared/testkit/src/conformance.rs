@@ -40,6 +40,9 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         totp_pending: None,
         mfa_challenge: None,
         reminder_sends: SendLog::default(),
+        phone: None,
+        phone_pending: None,
+        phone_sends: SendLog::default(),
         version: 0,
     };
     let profile = Profile {

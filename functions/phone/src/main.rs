@@ -1,0 +1,9 @@
+//! The phone function: wiring only. Configuration and clients are built once per process.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    tessera_http::logging::init();
+    let config = tessera_http::wiring::config_or_exit();
+    let deps = tessera_http::wiring::identity_deps(&config).await?;
+    tessera_http::serve(deps, phone::handle).await
+}

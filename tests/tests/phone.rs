@@ -1,0 +1,244 @@
+//! The mobile number and SMS recovery, on both backends, reading the real SMS for each code
+//! (SECURITY.md cases 6 and 13 for phones).
+
+use serde_json::{json, Value};
+use tessera_core::ports::Channel;
+use tessera_testkit::{app::unique, json_request, Backend, TestApp, TestResponse};
+use tessera_tests::{active_account, authorized, log_in, me, on_both_backends, token_of, PASSWORD};
+
+fn fresh_number() -> String {
+    format!("+3361234{:04}", unique() % 10_000)
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> TestResponse {
+    app.call(phone::handle, authorized(method, path, token, Some(&body)))
+        .await
+}
+
+async fn request_sms_reset(app: &TestApp, email: &str) -> TestResponse {
+    let body = json!({ "email": email, "channel": "sms" });
+    app.call(
+        password_reset::handle,
+        json_request("POST", "/v1/password-resets", &body),
+    )
+    .await
+}
+
+async fn add_verify_and_reset_by_sms(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (email, _) = active_account(&app, "ada").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let number = fresh_number();
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/me/phone",
+        &token,
+        json!({ "password": PASSWORD, "phone": number }),
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let sms = app.messages_to(&number);
+    assert_eq!((sms.len(), sms[0].channel), (1, Channel::Sms));
+    assert_eq!(me(&app, &token).await.json["phone"]["verified"], false);
+
+    let code = app.latest_code(&number);
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            "/v1/me/phone/verify",
+            &token,
+            json!({ "code": code })
+        )
+        .await
+        .status,
+        204
+    );
+    let profile = me(&app, &token).await.json;
+    assert_eq!(
+        profile["phone"],
+        json!({ "masked": format!("+33••••••{}", &number[number.len() - 3..]), "verified": true })
+    );
+    let notice = app.messages_to(&email).pop().unwrap();
+    assert_eq!(
+        notice.subject.as_deref(),
+        Some("The mobile number on your Tessera account changed")
+    );
+    assert!(
+        !notice.body.contains(&number[3..]),
+        "the email masks the number"
+    );
+
+    // Forgot password by SMS: the code goes to the verified number and works.
+    assert_eq!(request_sms_reset(&app, &email).await.status, 202);
+    assert_eq!(app.messages_to(&number).len(), 2);
+    let reset_code = app.latest_code(&number);
+    let r = app
+        .call(
+            password_reset::handle,
+            json_request(
+                "POST",
+                "/v1/password-resets/verify",
+                &json!({ "email": email, "code": reset_code }),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+/// Unverified numbers never receive reset codes.
+async fn unverified_numbers_get_no_reset_codes(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (email, _) = active_account(&app, "grace").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let number = fresh_number();
+    call(
+        &app,
+        "PUT",
+        "/v1/me/phone",
+        &token,
+        json!({ "password": PASSWORD, "phone": number }),
+    )
+    .await;
+    assert_eq!(app.messages_to(&number).len(), 1, "the verification code");
+    assert_eq!(request_sms_reset(&app, &email).await.status, 202);
+    assert_eq!(
+        app.messages_to(&number).len(),
+        1,
+        "no reset code to a number not yet verified"
+    );
+}
+
+/// Case 13 for phones: changes need the password; bad numbers and countries are refused;
+/// removal needs the password and tells the owner.
+async fn changes_need_the_password(backend: Backend) {
+    let app = TestApp::with_vars(backend, &[("TESSERA_PHONE_COUNTRIES", "FR,BE")]).await;
+    let (email, _) = active_account(&app, "hopper").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let number = fresh_number();
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/me/phone",
+        &token,
+        json!({ "phone": number }),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json["errors"][0]["field"].as_str()),
+        (422, Some("password"))
+    );
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/me/phone",
+        &token,
+        json!({ "password": "Wrong-Password-77", "phone": number }),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json["code"].as_str()),
+        (403, Some("invalid_password"))
+    );
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/me/phone",
+        &token,
+        json!({ "password": PASSWORD, "phone": "+12015550123" }),
+    )
+    .await;
+    assert_eq!(r.json["errors"][0]["code"], "country_not_allowed");
+    let r = call(
+        &app,
+        "PUT",
+        "/v1/me/phone",
+        &token,
+        json!({ "password": PASSWORD, "phone": "0612345678" }),
+    )
+    .await;
+    assert_eq!(r.json["errors"][0]["code"], "invalid_phone");
+    assert!(
+        app.messages_to(&number).is_empty(),
+        "nothing sent for refused changes"
+    );
+    let r = call(
+        &app,
+        "DELETE",
+        "/v1/me/phone",
+        &token,
+        json!({ "password": PASSWORD }),
+    )
+    .await;
+    assert_eq!(r.json["code"], "no_phone");
+
+    call(
+        &app,
+        "PUT",
+        "/v1/me/phone",
+        &token,
+        json!({ "password": PASSWORD, "phone": number }),
+    )
+    .await;
+    let code = app.latest_code(&number);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            "/v1/me/phone/verify",
+            &token,
+            json!({ "code": wrong })
+        )
+        .await
+        .json["code"],
+        "invalid_code"
+    );
+    assert_eq!(
+        call(
+            &app,
+            "POST",
+            "/v1/me/phone/verify",
+            &token,
+            json!({ "code": code })
+        )
+        .await
+        .status,
+        204
+    );
+    let r = call(
+        &app,
+        "DELETE",
+        "/v1/me/phone",
+        &token,
+        json!({ "password": "Wrong-Password-77" }),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    let before = app.messages_to(&email).len();
+    assert_eq!(
+        call(
+            &app,
+            "DELETE",
+            "/v1/me/phone",
+            &token,
+            json!({ "password": PASSWORD })
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        app.messages_to(&email).len(),
+        before + 1,
+        "the owner is told"
+    );
+    assert_eq!(me(&app, &token).await.json["phone"], Value::Null);
+}
+
+on_both_backends!(
+    add_verify_and_reset_by_sms,
+    unverified_numbers_get_no_reset_codes,
+    changes_need_the_password
+);

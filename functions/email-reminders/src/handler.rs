@@ -60,14 +60,7 @@ async fn reminder(request: &Request, deps: &IdentityDeps) -> Result<Response<Bod
             "The login ID or password is not right.",
         )),
         Err(LoginError::TooManyAttempts { retry_at }) => {
-            let wait = (retry_at - deps.clock.now()).0.max(1);
-            Err(Problem::new(
-                429,
-                "too_many_attempts",
-                "Too many attempts",
-                format!("Try again in {wait} seconds."),
-            )
-            .with_header("retry-after", wait.to_string()))
+            Err(Problem::too_many_attempts((retry_at - deps.clock.now()).0))
         }
         Err(LoginError::Store(e)) => Err(Problem::internal(&e)),
         Err(LoginError::Hash(e)) => Err(Problem::internal(&e)),

@@ -95,11 +95,7 @@ fn problem(error: MfaError, deps: &IdentityDeps) -> Problem {
             "Nothing to confirm",
             "Start the set-up again: it was never begun, or it expired after 15 minutes.",
         ),
-        MfaError::TooManyAttempts { retry_at } => {
-            let wait = (retry_at - deps.clock.now()).0.max(1);
-            Problem::new(429, "too_many_attempts", "Too many attempts", format!("Try again in {wait} seconds."))
-                .with_header("retry-after", wait.to_string())
-        }
+        MfaError::TooManyAttempts { retry_at } => Problem::too_many_attempts((retry_at - deps.clock.now()).0),
         MfaError::Store(e) => Problem::internal(&e),
         MfaError::Hash(e) => Problem::internal(&e),
     }

@@ -64,14 +64,7 @@ fn problem(error: ChangePasswordError, deps: &IdentityDeps) -> Problem {
             "Enter the password you log in with now.",
         ),
         ChangePasswordError::TooManyAttempts { retry_at } => {
-            let wait = (retry_at - deps.clock.now()).0.max(1);
-            Problem::new(
-                429,
-                "too_many_attempts",
-                "Too many attempts",
-                format!("Try again in {wait} seconds."),
-            )
-            .with_header("retry-after", wait.to_string())
+            Problem::too_many_attempts((retry_at - deps.clock.now()).0)
         }
         ChangePasswordError::NoPassword => Problem::new(
             409,

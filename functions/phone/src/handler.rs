@@ -106,14 +106,7 @@ fn problem(error: PhoneError, deps: &IdentityDeps) -> Problem {
             "Codes are sent at most once a minute and six times a day. Try again later.",
         ),
         PhoneError::TooManyAttempts { retry_at } => {
-            let wait = (retry_at - deps.clock.now()).0.max(1);
-            Problem::new(
-                429,
-                "too_many_attempts",
-                "Too many attempts",
-                format!("Try again in {wait} seconds."),
-            )
-            .with_header("retry-after", wait.to_string())
+            Problem::too_many_attempts((retry_at - deps.clock.now()).0)
         }
         PhoneError::Store(e) => Problem::internal(&e),
         PhoneError::Hash(e) => Problem::internal(&e),

@@ -50,14 +50,7 @@ async fn log_in(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>
             "The email address or password is not right, or the account cannot log in yet.",
         )),
         Err(LoginError::TooManyAttempts { retry_at }) => {
-            let wait = (retry_at - deps.clock.now()).0.max(1);
-            Err(Problem::new(
-                429,
-                "too_many_attempts",
-                "Too many attempts",
-                format!("Too many failed attempts for this address. Try again in {wait} seconds."),
-            )
-            .with_header("retry-after", wait.to_string()))
+            Err(Problem::too_many_attempts((retry_at - deps.clock.now()).0))
         }
         Err(LoginError::Store(e)) => Err(Problem::internal(&e)),
         Err(LoginError::Hash(e)) => Err(Problem::internal(&e)),

@@ -163,3 +163,42 @@ pub async fn authenticate(
 pub async fn log_out(deps: &IdentityDeps, session: &Session) -> Result<(), StoreError> {
     deps.sessions.end_session(&session.token_digest).await
 }
+
+/// Why re-entering the password (before a security change) failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReauthError {
+    #[error("the password is wrong")]
+    WrongPassword,
+    #[error("too many attempts")]
+    TooManyAttempts { retry_at: Timestamp },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
+}
+
+/// The caller's active identity, once the password re-entered for a security change is right.
+/// A wrong one counts as a failed login, and the growing delay applies.
+pub async fn reauthenticate(
+    deps: &IdentityDeps,
+    email: &Email,
+    password: &Password,
+) -> Result<Identity, ReauthError> {
+    let (identity, throttle) = deps.logins.login_state(email).await?;
+    let identity = identity
+        .filter(|i| i.status == AccountStatus::Active)
+        .ok_or(ReauthError::WrongPassword)?;
+    let now = deps.clock.now();
+    if let Some(retry_at) = throttle.retry_at(now, &deps.settings.throttle) {
+        return Err(ReauthError::TooManyAttempts { retry_at });
+    }
+    if !deps
+        .hasher
+        .verify(password, &identity.password_hash)
+        .await?
+    {
+        deps.logins.record_login_failure(email, now).await?;
+        return Err(ReauthError::WrongPassword);
+    }
+    Ok(identity)
+}

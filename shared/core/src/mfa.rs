@@ -5,7 +5,7 @@
 
 use crate::account::{AccountStatus, Identity, Profile};
 use crate::code::{CodePepper, CodePurpose};
-use crate::login::LoggedIn;
+use crate::login::{reauthenticate, LoggedIn, ReauthError};
 use crate::messages::{self, EmailTemplate};
 use crate::password::{HashError, Password};
 use crate::ports::{Random, StoreError};
@@ -155,31 +155,15 @@ pub struct Enrolment {
     pub otpauth_uri: String,
 }
 
-/// Re-authentication with the password; a wrong one counts as a failed login.
-async fn identity_after_password(
-    deps: &IdentityDeps,
-    profile: &Profile,
-    password: &Password,
-) -> Result<Identity, MfaError> {
-    let (identity, throttle) = deps.logins.login_state(&profile.email).await?;
-    let identity = identity
-        .filter(|i| i.status == AccountStatus::Active)
-        .ok_or(MfaError::WrongPassword)?;
-    let now = deps.clock.now();
-    if let Some(retry_at) = throttle.retry_at(now, &deps.settings.throttle) {
-        return Err(MfaError::TooManyAttempts { retry_at });
+impl From<ReauthError> for MfaError {
+    fn from(e: ReauthError) -> Self {
+        match e {
+            ReauthError::WrongPassword => MfaError::WrongPassword,
+            ReauthError::TooManyAttempts { retry_at } => MfaError::TooManyAttempts { retry_at },
+            ReauthError::Store(e) => MfaError::Store(e),
+            ReauthError::Hash(e) => MfaError::Hash(e),
+        }
     }
-    if !deps
-        .hasher
-        .verify(password, &identity.password_hash)
-        .await?
-    {
-        deps.logins
-            .record_login_failure(&profile.email, now)
-            .await?;
-        return Err(MfaError::WrongPassword);
-    }
-    Ok(identity)
 }
 
 pub async fn start_enrolment(
@@ -188,7 +172,7 @@ pub async fn start_enrolment(
     password: &Password,
 ) -> Result<Enrolment, MfaError> {
     for _ in 0..MAX_RETRIES {
-        let mut identity = identity_after_password(deps, profile, password).await?;
+        let mut identity = reauthenticate(deps, &profile.email, password).await?;
         if identity.totp.is_some() {
             return Err(MfaError::AlreadyEnabled);
         }
@@ -294,7 +278,7 @@ pub async fn remove(
     code: &str,
 ) -> Result<(), MfaError> {
     for _ in 0..MAX_RETRIES {
-        let mut identity = identity_after_password(deps, profile, password).await?;
+        let mut identity = reauthenticate(deps, &profile.email, password).await?;
         if identity.totp.is_none() {
             return Err(MfaError::NotEnabled);
         }

@@ -1,8 +1,9 @@
 //! The mobile number used for SMS recovery: added or changed with the password, bound only once
 //! a code sent to it comes back, removed with the password. The owner is emailed each time.
 
-use crate::account::{AccountStatus, Identity, Profile};
+use crate::account::{Identity, Profile};
 use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode};
+use crate::login::{reauthenticate, ReauthError};
 use crate::messages;
 use crate::password::{HashError, Password};
 use crate::ports::{Channel, OutgoingMessage, StoreError};
@@ -102,31 +103,15 @@ pub enum PhoneError {
     Hash(#[from] HashError),
 }
 
-/// Re-authentication with the password; a wrong one counts as a failed login.
-async fn identity_after_password(
-    deps: &IdentityDeps,
-    profile: &Profile,
-    password: &Password,
-) -> Result<Identity, PhoneError> {
-    let (identity, throttle) = deps.logins.login_state(&profile.email).await?;
-    let identity = identity
-        .filter(|i| i.status == AccountStatus::Active)
-        .ok_or(PhoneError::WrongPassword)?;
-    let now = deps.clock.now();
-    if let Some(retry_at) = throttle.retry_at(now, &deps.settings.throttle) {
-        return Err(PhoneError::TooManyAttempts { retry_at });
+impl From<ReauthError> for PhoneError {
+    fn from(e: ReauthError) -> Self {
+        match e {
+            ReauthError::WrongPassword => PhoneError::WrongPassword,
+            ReauthError::TooManyAttempts { retry_at } => PhoneError::TooManyAttempts { retry_at },
+            ReauthError::Store(e) => PhoneError::Store(e),
+            ReauthError::Hash(e) => PhoneError::Hash(e),
+        }
     }
-    if !deps
-        .hasher
-        .verify(password, &identity.password_hash)
-        .await?
-    {
-        deps.logins
-            .record_login_failure(&profile.email, now)
-            .await?;
-        return Err(PhoneError::WrongPassword);
-    }
-    Ok(identity)
 }
 
 /// Sends a code to a new number; it is bound once the code comes back (`verify`).
@@ -148,7 +133,7 @@ pub async fn request_change(
         return Err(PhoneError::CountryNotAllowed);
     }
     for _ in 0..MAX_RETRIES {
-        let mut identity = identity_after_password(deps, profile, password).await?;
+        let mut identity = reauthenticate(deps, &profile.email, password).await?;
         let now = deps.clock.now();
         if !identity.phone_sends.may_send(now, &settings.sends) {
             return Err(PhoneError::TooManySends);
@@ -273,7 +258,7 @@ pub async fn remove(
     password: &Password,
 ) -> Result<(), PhoneError> {
     for _ in 0..MAX_RETRIES {
-        let mut identity = identity_after_password(deps, profile, password).await?;
+        let mut identity = reauthenticate(deps, &profile.email, password).await?;
         let Some(old) = identity.phone.take() else {
             return Err(PhoneError::NoPhone);
         };

@@ -83,6 +83,18 @@ impl Problem {
         .with_header("www-authenticate", "Bearer")
     }
 
+    /// Too many failed attempts: wait `seconds` (also sent as `Retry-After`).
+    pub fn too_many_attempts(seconds: i64) -> Problem {
+        let seconds = seconds.max(1);
+        Problem::new(
+            429,
+            "too_many_attempts",
+            "Too many attempts",
+            format!("Too many failed attempts. Try again in {seconds} seconds."),
+        )
+        .with_header("retry-after", seconds.to_string())
+    }
+
     pub fn malformed_body(detail: impl Into<String>) -> Problem {
         Problem::new(400, "malformed_body", "Malformed request body", detail)
     }

@@ -36,33 +36,57 @@ macro_rules! on_both_backends {
 /// The password test accounts are created with.
 pub const PASSWORD: &str = "Quartz-Harbor-42x";
 
+/// `POST /v1/accounts` through the accounts handler (names and country fixed).
+pub async fn sign_up(
+    app: &tessera_testkit::TestApp,
+    email: &str,
+    password: &str,
+) -> tessera_testkit::TestResponse {
+    let body = serde_json::json!({ "email": email, "password": password, "first_name": "Ada", "last_name": "Lovelace", "country": "GB" });
+    app.call(
+        accounts::handle,
+        tessera_testkit::json_request("POST", "/v1/accounts", &body),
+    )
+    .await
+}
+
+/// `POST /v1/accounts/activate` through the accounts handler.
+pub async fn activate(
+    app: &tessera_testkit::TestApp,
+    email: &str,
+    code: &str,
+) -> tessera_testkit::TestResponse {
+    let body = serde_json::json!({ "email": email, "code": code });
+    app.call(
+        accounts::handle,
+        tessera_testkit::json_request("POST", "/v1/accounts/activate", &body),
+    )
+    .await
+}
+
 /// Signs up a fresh address through the accounts handler, reads the activation email and
 /// activates it. Returns the address and the username.
 pub async fn active_account(app: &tessera_testkit::TestApp, name: &str) -> (String, String) {
-    use serde_json::json;
-    use tessera_testkit::json_request;
     let email = tessera_testkit::unique_email(name);
-    let body = json!({ "email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "Lovelace", "country": "GB" });
-    let r = app
-        .call(
-            accounts::handle,
-            json_request("POST", "/v1/accounts", &body),
-        )
-        .await;
+    let r = sign_up(app, &email, PASSWORD).await;
     assert_eq!(r.status, 202, "{}", r.text);
-    let code = app.latest_code(&email);
-    let r = app
-        .call(
-            accounts::handle,
-            json_request(
-                "POST",
-                "/v1/accounts/activate",
-                &json!({ "email": email, "code": code }),
-            ),
-        )
-        .await;
+    let r = activate(app, &email, &app.latest_code(&email)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     (email, r.json["username"].as_str().unwrap().to_string())
+}
+
+/// `POST /v1/password-resets` (`channel`: "email" or "sms") through the password-reset handler.
+pub async fn request_reset(
+    app: &tessera_testkit::TestApp,
+    email: &str,
+    channel: &str,
+) -> tessera_testkit::TestResponse {
+    let body = serde_json::json!({ "email": email, "channel": channel });
+    app.call(
+        password_reset::handle,
+        tessera_testkit::json_request("POST", "/v1/password-resets", &body),
+    )
+    .await
 }
 
 /// `POST /v1/sessions` through the sessions handler.

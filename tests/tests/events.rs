@@ -1,5 +1,6 @@
 //! Every route has an API Gateway v2 event in `events/<function>/`, and each replays through its
-//! function's handler with the expected answer.
+//! function's handler with the expected answer; every scheduled job has an EventBridge event, and
+//! each runs its job.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -74,6 +75,9 @@ async fn every_route_has_an_event_that_replays_through_its_handler() {
     let mut covered = BTreeSet::new();
     for (function, path) in event_files() {
         let text = std::fs::read_to_string(&path).unwrap();
+        if is_scheduled_event(&text) {
+            continue;
+        }
         let request = lambda_http::request::from_str(&text)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let route = (
@@ -97,4 +101,36 @@ async fn every_route_has_an_event_that_replays_through_its_handler() {
     }
     let all: BTreeSet<_> = routes.into_iter().map(|(m, p, _)| (m, p)).collect();
     assert_eq!(covered, all, "every template route has an event");
+}
+
+fn is_scheduled_event(text: &str) -> bool {
+    let event: serde_json::Value = serde_json::from_str(text).expect("events are JSON");
+    event["detail-type"] == "Scheduled Event"
+}
+
+#[tokio::test]
+async fn every_scheduled_job_has_an_event_that_runs_it() {
+    let scheduled = template::scheduled_functions(&template::load());
+    let app = TestApp::new(Backend::Embedded).await;
+    let mut covered = BTreeSet::new();
+    for (function, path) in event_files() {
+        if !is_scheduled_event(&std::fs::read_to_string(&path).unwrap()) {
+            continue;
+        }
+        assert!(
+            scheduled.contains(&function),
+            "{}: {function} runs on no schedule in the template",
+            path.display()
+        );
+        let answer = match function.as_str() {
+            "notification-retries" => notification_retries::run(&app.deps)
+                .await
+                .map(|r| notification_retries::report_json(&r)),
+            other => panic!("events/{other}: no such job"),
+        };
+        let answer = answer.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(answer["job"], function.as_str());
+        covered.insert(function);
+    }
+    assert_eq!(covered, scheduled, "every scheduled job has an event");
 }

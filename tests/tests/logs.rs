@@ -107,10 +107,10 @@ async fn logs_name_the_request_and_never_a_secret() {
         assert!(handled
             .iter()
             .any(|l| l["span"]["request_id"] == "req-activate" && l["fields"]["status"] == 200));
-        assert!(lines
-            .iter()
-            .any(|l| l["fields"]["message"] == "message not sent"
-                && l["span"]["request_id"] == "req-signup"));
+        assert!(lines.iter().any(
+            |l| l["fields"]["message"] == "message not sent; kept for retry"
+                && l["span"]["request_id"] == "req-signup"
+        ));
         for secret in [PASSWORD, "Password123!", code.as_str(), PEPPER] {
             assert!(
                 !text.contains(secret),

@@ -5,7 +5,9 @@ use serde_json::json;
 use tessera_core::mfa::code_at;
 use tessera_core::time::Seconds;
 use tessera_testkit::{json_request, Backend, TestApp, TestResponse};
-use tessera_tests::{active_account, authorized, log_in, me, on_both_backends, token_of, PASSWORD};
+use tessera_tests::{
+    active_account, authorized, log_in, me, on_both_backends, request_reset, token_of, PASSWORD,
+};
 
 struct Enrolled {
     email: String,
@@ -246,16 +248,7 @@ async fn a_reset_needs_the_second_factor(backend: Backend) {
     let app = TestApp::new(backend).await;
     let enrolled = enrolled_account(&app, "noether").await;
     let email = enrolled.email.clone();
-    let r = app
-        .call(
-            password_reset::handle,
-            json_request(
-                "POST",
-                "/v1/password-resets",
-                &json!({ "email": email, "channel": "email" }),
-            ),
-        )
-        .await;
+    let r = request_reset(&app, &email, "email").await;
     assert_eq!(r.status, 202);
     let reset_code = app.latest_code(&email);
     let r = app

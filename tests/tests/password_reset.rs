@@ -5,18 +5,11 @@ use serde_json::json;
 use std::sync::Arc;
 use tessera_core::time::Seconds;
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
-use tessera_tests::{active_account, log_in, me, on_both_backends, token_of, PASSWORD};
+use tessera_tests::{
+    active_account, log_in, me, on_both_backends, request_reset, token_of, PASSWORD,
+};
 
 const NEW_PASSWORD: &str = "Tessellate-9-Quartz";
-
-async fn request(app: &TestApp, email: &str, channel: &str) -> TestResponse {
-    let body = json!({ "email": email, "channel": channel });
-    app.call(
-        password_reset::handle,
-        json_request("POST", "/v1/password-resets", &body),
-    )
-    .await
-}
 
 async fn verify(app: &TestApp, email: &str, code: &str) -> TestResponse {
     let body = json!({ "email": email, "code": code });
@@ -38,7 +31,7 @@ async fn complete(app: &TestApp, token: &str, new: &str, confirm: &str) -> TestR
 
 /// Requests a code by email, reads it from the message and verifies it: the reset token.
 async fn reset_token(app: &TestApp, email: &str) -> String {
-    assert_eq!(request(app, email, "email").await.status, 202);
+    assert_eq!(request_reset(app, email, "email").await.status, 202);
     let code = app.latest_code(email);
     let r = verify(app, email, &code).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -84,16 +77,16 @@ async fn requests_reveal_nothing(backend: Backend) {
     let app = TestApp::new(backend).await;
     let (email, _) = active_account(&app, "grace").await;
     let before = app.messages_to(&email).len();
-    let known = request(&app, &email, "email").await;
+    let known = request_reset(&app, &email, "email").await;
     let unknown_address = unique_email("nobody");
-    let unknown = request(&app, &unknown_address, "email").await;
+    let unknown = request_reset(&app, &unknown_address, "email").await;
     assert_eq!((known.status, &known.text), (unknown.status, &unknown.text));
     assert_eq!(app.messages_to(&email).len(), before + 1);
     assert!(app.messages_to(&unknown_address).is_empty());
 
     app.clock.advance(Seconds(61));
     let sms_before = tessera_testkit::sms_count(&app);
-    let sms = request(&app, &email, "sms").await;
+    let sms = request_reset(&app, &email, "sms").await;
     assert_eq!((sms.status, &sms.text), (known.status, &known.text));
     assert_eq!(
         app.messages_to(&email).len(),
@@ -114,7 +107,7 @@ async fn requests_reveal_nothing(backend: Backend) {
     )
     .await;
     let activation_code = app.latest_code(&pending);
-    assert_eq!(request(&app, &pending, "email").await.status, 202);
+    assert_eq!(request_reset(&app, &pending, "email").await.status, 202);
     assert_eq!(
         app.messages_to(&pending).len(),
         1,
@@ -125,7 +118,7 @@ async fn requests_reveal_nothing(backend: Backend) {
         verify(&app, &pending, &activation_code).await.json["code"],
         "invalid_code"
     );
-    let r = request(&app, &email, "fax").await;
+    let r = request_reset(&app, &email, "fax").await;
     assert_eq!(
         (r.status, r.json["errors"][0]["code"].as_str()),
         (422, Some("invalid_channel"))
@@ -136,13 +129,13 @@ async fn requests_reveal_nothing(backend: Backend) {
 async fn reset_codes_live_ten_minutes(backend: Backend) {
     let app = TestApp::new(backend).await;
     let (email, _) = active_account(&app, "hopper").await;
-    request(&app, &email, "email").await;
+    request_reset(&app, &email, "email").await;
     let code = app.latest_code(&email);
     app.clock.advance(Seconds(9 * 60 + 59));
     assert_eq!(verify(&app, &email, &code).await.status, 200, "9:59");
 
     app.clock.advance(Seconds(60));
-    request(&app, &email, "email").await;
+    request_reset(&app, &email, "email").await;
     let late = app.latest_code(&email);
     app.clock.advance(Seconds(10 * 60 + 1));
     assert_eq!(
@@ -158,7 +151,7 @@ async fn reset_codes_are_bound_and_guess_limited(backend: Backend) {
     let app = TestApp::new(backend).await;
     let (a, _) = active_account(&app, "a").await;
     let (b, _) = active_account(&app, "b").await;
-    request(&app, &a, "email").await;
+    request_reset(&app, &a, "email").await;
     let code = app.latest_code(&a);
     let at_activation = app
         .call(
@@ -171,7 +164,7 @@ async fn reset_codes_are_bound_and_guess_limited(backend: Backend) {
         )
         .await;
     assert_eq!(at_activation.json["code"], "invalid_code");
-    request(&app, &b, "email").await;
+    request_reset(&app, &b, "email").await;
     let b_code = app.latest_code(&b);
     if b_code != code {
         assert_eq!(

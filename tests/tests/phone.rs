@@ -4,7 +4,9 @@
 use serde_json::{json, Value};
 use tessera_core::ports::Channel;
 use tessera_testkit::{app::unique, json_request, Backend, TestApp, TestResponse};
-use tessera_tests::{active_account, authorized, log_in, me, on_both_backends, token_of, PASSWORD};
+use tessera_tests::{
+    active_account, authorized, log_in, me, on_both_backends, request_reset, token_of, PASSWORD,
+};
 
 fn fresh_number() -> String {
     format!("+3361234{:04}", unique() % 10_000)
@@ -13,15 +15,6 @@ fn fresh_number() -> String {
 async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> TestResponse {
     app.call(phone::handle, authorized(method, path, token, Some(&body)))
         .await
-}
-
-async fn request_sms_reset(app: &TestApp, email: &str) -> TestResponse {
-    let body = json!({ "email": email, "channel": "sms" });
-    app.call(
-        password_reset::handle,
-        json_request("POST", "/v1/password-resets", &body),
-    )
-    .await
 }
 
 async fn add_verify_and_reset_by_sms(backend: Backend) {
@@ -71,7 +64,7 @@ async fn add_verify_and_reset_by_sms(backend: Backend) {
     );
 
     // Forgot password by SMS: the code goes to the verified number and works.
-    assert_eq!(request_sms_reset(&app, &email).await.status, 202);
+    assert_eq!(request_reset(&app, &email, "sms").await.status, 202);
     assert_eq!(app.messages_to(&number).len(), 2);
     let reset_code = app.latest_code(&number);
     let r = app
@@ -102,7 +95,7 @@ async fn unverified_numbers_get_no_reset_codes(backend: Backend) {
     )
     .await;
     assert_eq!(app.messages_to(&number).len(), 1, "the verification code");
-    assert_eq!(request_sms_reset(&app, &email).await.status, 202);
+    assert_eq!(request_reset(&app, &email, "sms").await.status, 202);
     assert_eq!(
         app.messages_to(&number).len(),
         1,

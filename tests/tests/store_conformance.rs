@@ -57,7 +57,15 @@ async fn profile_edits_keep_the_session_epoch(backend: Backend) {
     .await
 }
 
+async fn unsent_messages_are_found_by_due_time_and_claimed_once(backend: Backend) {
+    conformance::unsent_messages_are_found_by_due_time_and_claimed_once(
+        TestApp::new(backend).await.deps.unsent.as_ref(),
+    )
+    .await
+}
+
 on_both_backends!(
+    unsent_messages_are_found_by_due_time_and_claimed_once,
     profile_edits_keep_the_session_epoch,
     login_failures_count_atomically,
     sessions_are_read_with_their_profile,

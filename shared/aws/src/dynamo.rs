@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update,
@@ -9,9 +10,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
 use tessera_core::account::{CommunicationSettings, ProfileEdit};
-use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError};
+use tessera_core::delivery::UnsentMessage;
+use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError, UnsentMessages};
 use tessera_core::session::Session;
 use tessera_core::throttle::LoginThrottle;
+use tessera_core::time::Seconds;
 use tessera_core::{AccountId, Email, Identity, Profile, Timestamp, Username};
 
 type Item = HashMap<String, AttributeValue>;
@@ -25,6 +28,11 @@ type Item = HashMap<String, AttributeValue>;
 /// | username | `USERNAME#<login>`   | `USERNAME` | uniqueness of the login ID; `account_id`    |
 /// | throttle | `EMAIL#<canonical>`  | `THROTTLE` | consecutive login failures, known or not    |
 /// | session  | `SESSION#<digest>`   | `SESSION`  | SHA-256 of the token; `ttl` = absolute end  |
+/// | unsent   | `UNSENT#<id>`        | `UNSENT`   | a message kept for retry; `attempts` version |
+///
+/// The sparse `due` index (`due_pk`, `due_sk`) holds only items a scheduled job must act on, its
+/// sort key starting with the zero-padded due time: a job queries what is due, never scans.
+/// Unsent messages sit under `due_pk = UNSENT`, `due_sk = <next attempt>#<id>`.
 #[derive(Clone)]
 pub struct DynamoStore {
     client: Client,
@@ -36,6 +44,10 @@ const PROFILE: &str = "PROFILE";
 const USERNAME: &str = "USERNAME";
 const THROTTLE: &str = "THROTTLE";
 const SESSION: &str = "SESSION";
+const UNSENT: &str = "UNSENT";
+const DUE_INDEX: &str = "due";
+/// An unsent message outlives its last useful moment by a day, then DynamoDB's TTL removes it.
+const UNSENT_RETENTION_SECONDS: i64 = 86_400;
 /// Failure counters of addresses nobody tries any more are deleted after a month.
 const THROTTLE_RETENTION_SECONDS: i64 = 30 * 86_400;
 
@@ -68,6 +80,25 @@ impl DynamoStore {
 
     fn throttle_key(email: &Email) -> Item {
         Self::key(format!("EMAIL#{}", email.as_str()), THROTTLE)
+    }
+
+    fn unsent_key(id: &str) -> Item {
+        Self::key(format!("UNSENT#{id}"), UNSENT)
+    }
+
+    /// The unsent message with its key, its place in the `due` index, and its TTL.
+    fn unsent_item(unsent: &UnsentMessage) -> Result<Item, StoreError> {
+        let mut item = item_with_key(
+            unsent,
+            Self::unsent_key(&unsent.id),
+            Some(unsent.discard_after + Seconds(UNSENT_RETENTION_SECONDS)),
+        )?;
+        item.insert("due_pk".into(), AttributeValue::S(UNSENT.into()));
+        item.insert(
+            "due_sk".into(),
+            AttributeValue::S(due_sort_key(unsent.next_attempt_at, &unsent.id)),
+        );
+        Ok(item)
     }
 
     fn session_key(digest: &str) -> Item {
@@ -178,11 +209,31 @@ struct VersionedPut {
 
 const VERSION_CONDITION: &str = "#version = :expected";
 
+/// `<due time, 12 digits>#<id>`: sorts by due time, and everything due at `now` sorts before
+/// `due_sort_bound(now)`.
+fn due_sort_key(due: Timestamp, id: &str) -> String {
+    format!("{:012}#{id}", due.0.max(0))
+}
+
+fn due_sort_bound(now: Timestamp) -> String {
+    format!("{:012}", now.0.max(0) + 1)
+}
+
 fn sort_key(item: &Item) -> &str {
     item.get("sk")
         .and_then(|v| v.as_s().ok())
         .map(String::as_str)
         .unwrap_or_default()
+}
+
+/// A conditional put's error: `Conflict` when its condition did not hold.
+fn conflict_if_condition_failed(e: SdkError<PutItemError>) -> StoreError {
+    let service = e.into_service_error();
+    if service.is_conditional_check_failed_exception() {
+        StoreError::Conflict
+    } else {
+        StoreError::unavailable(service)
+    }
 }
 
 fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
@@ -271,17 +322,7 @@ impl AccountStore for DynamoStore {
             .expression_attribute_values(":expected", put.expected)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let service = e.into_service_error();
-                if service.is_conditional_check_failed_exception() {
-                    Err(StoreError::Conflict)
-                } else {
-                    Err(StoreError::unavailable(service))
-                }
-            }
-        }
+        result.map(|_| ()).map_err(conflict_if_condition_failed)
     }
 
     async fn activate(&self, identity: &Identity, username: &Username) -> Result<(), StoreError> {
@@ -630,6 +671,72 @@ impl SessionStore for DynamoStore {
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(Self::session_key(token_digest)))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))
+    }
+}
+
+#[async_trait]
+impl UnsentMessages for DynamoStore {
+    async fn keep(&self, unsent: &UnsentMessage) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(Self::unsent_item(unsent)?))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))
+    }
+
+    async fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<UnsentMessage>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(DUE_INDEX)
+            .key_condition_expression("due_pk = :job AND due_sk < :bound")
+            .expression_attribute_values(":job", AttributeValue::S(UNSENT.into()))
+            .expression_attribute_values(":bound", AttributeValue::S(due_sort_bound(now)))
+            .limit(limit.clamp(1, 1000) as i32)
+            .send()
+            .await
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
+    async fn claim(
+        &self,
+        unsent: &UnsentMessage,
+        previous_attempts: u32,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(Self::unsent_item(unsent)?))
+            .condition_expression("attribute_exists(pk) AND #attempts = :previous")
+            .expression_attribute_names("#attempts", "attempts")
+            .expression_attribute_values(
+                ":previous",
+                AttributeValue::N(previous_attempts.to_string()),
+            )
+            .send()
+            .await;
+        result.map(|_| ()).map_err(conflict_if_condition_failed)
+    }
+
+    async fn remove(&self, id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::unsent_key(id)))
             .send()
             .await
             .map(|_| ())

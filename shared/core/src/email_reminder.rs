@@ -2,12 +2,13 @@
 //! a last-known address gets a reminder if, and only if, it is an account's (always accepted).
 
 use crate::account::{AccountStatus, Username};
+use crate::delivery::deliver_notice;
 use crate::email::Email;
 use crate::login::LoginError;
 use crate::messages;
 use crate::password::Password;
 use crate::ports::StoreError;
-use crate::signup::{first_name, send, IdentityDeps};
+use crate::signup::{first_name, IdentityDeps};
 
 /// The address of the account with this login ID and password. Wrong guesses count as failed
 /// logins of that account; unknown IDs cost one (dummy) verification and the same answer.
@@ -51,7 +52,7 @@ pub async fn reveal_email(
         identity.email.as_str(),
         &[("first_name", &first_name), ("when", &when)],
     );
-    send(deps, &message).await;
+    deliver_notice(deps, &message).await;
     Ok(identity.email)
 }
 
@@ -80,7 +81,7 @@ pub async fn remind(deps: &IdentityDeps, email: &Email) -> Result<(), StoreError
                     identity.email.as_str(),
                     &[("first_name", &first_name), ("username", username)],
                 );
-                send(deps, &message).await;
+                deliver_notice(deps, &message).await;
                 return Ok(());
             }
             Err(StoreError::Conflict) => continue,

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod code;
 pub mod common_passwords;
+pub mod delivery;
 pub mod email;
 pub mod email_reminder;
 pub mod login;

@@ -4,12 +4,13 @@
 //! after one argon2 verification (a dummy one for unknown addresses).
 
 use crate::account::{AccountStatus, Identity, Profile};
+use crate::delivery::deliver_notice;
 use crate::email::Email;
 use crate::messages;
 use crate::password::{HashError, Password};
 use crate::ports::StoreError;
 use crate::session::{Session, SessionToken};
-use crate::signup::{first_name, send, IdentityDeps};
+use crate::signup::{first_name, IdentityDeps};
 use crate::time::Timestamp;
 use crate::token::AddressedToken;
 
@@ -130,7 +131,7 @@ async fn notify_locked(deps: &IdentityDeps, identity: &Identity) {
     let first_name = first_name(deps, identity).await;
     let message =
         messages::ACCOUNT_LOCKED.render(identity.email.as_str(), &[("first_name", &first_name)]);
-    send(deps, &message).await;
+    deliver_notice(deps, &message).await;
 }
 
 /// The live session a token names, and its account's profile. Costs one read (and, at most once

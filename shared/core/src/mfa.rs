@@ -5,12 +5,13 @@
 
 use crate::account::{AccountStatus, Identity, Profile};
 use crate::code::{CodePepper, CodePurpose};
+use crate::delivery::deliver_notice;
 use crate::login::{reauthenticate, LoggedIn, ReauthError};
 use crate::messages::{self, EmailTemplate};
 use crate::password::{HashError, Password};
 use crate::ports::{Random, StoreError};
 use crate::session::Session;
-use crate::signup::{first_name, send, IdentityDeps};
+use crate::signup::{first_name, IdentityDeps};
 use crate::time::{Seconds, Timestamp};
 use crate::token::AddressedToken;
 use serde::{Deserialize, Serialize};
@@ -419,7 +420,7 @@ async fn notify(deps: &IdentityDeps, identity: &Identity, template: &EmailTempla
         identity.email.as_str(),
         &[("first_name", &first_name), ("when", &when)],
     );
-    send(deps, &message).await;
+    deliver_notice(deps, &message).await;
 }
 
 /// The current code for a base32 secret: what an authenticator app would show (tests, tools).

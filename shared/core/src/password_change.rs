@@ -3,12 +3,13 @@
 //! dies in the same write as the password; the owner is emailed.
 
 use crate::account::{Identity, Profile};
+use crate::delivery::deliver_notice;
 use crate::login::LoginError;
 use crate::messages;
 use crate::password::{HashError, Password};
 use crate::policy::{ChangeKind, PolicyContext, PolicyFailure};
 use crate::ports::StoreError;
-use crate::signup::{first_name, salt, send, IdentityDeps};
+use crate::signup::{first_name, salt, IdentityDeps};
 use crate::time::Timestamp;
 
 #[derive(Debug, thiserror::Error)]
@@ -141,7 +142,7 @@ async fn notify_password_changed(deps: &IdentityDeps, identity: &Identity) {
         identity.email.as_str(),
         &[("first_name", &first_name), ("when", &when)],
     );
-    send(deps, &message).await;
+    deliver_notice(deps, &message).await;
 }
 
 impl From<LoginError> for ChangePasswordError {

@@ -4,13 +4,14 @@
 
 use crate::account::{AccountStatus, ResetGrant};
 use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode};
+use crate::delivery::{deliver, deliver_notice};
 use crate::email::Email;
 use crate::messages;
 use crate::password::{HashError, Password};
 use crate::password_change::{with_new_password, NewPasswordError};
 use crate::policy::{ChangeKind, PolicyFailure};
 use crate::ports::{Channel, OutgoingMessage, StoreError};
-use crate::signup::{first_name, send, IdentityDeps};
+use crate::signup::{first_name, IdentityDeps};
 use crate::token::AddressedToken;
 use subtle::ConstantTimeEq;
 
@@ -83,7 +84,7 @@ pub async fn request_reset(
                         )
                     }
                 };
-                send(deps, &message).await;
+                deliver(deps, &message, now + settings.reset_code_ttl).await;
                 return Ok(());
             }
             Err(StoreError::Conflict) => continue,
@@ -249,7 +250,7 @@ pub async fn complete_reset(
                     updated.email.as_str(),
                     &[("first_name", &first_name), ("when", &when)],
                 );
-                send(deps, &message).await;
+                deliver_notice(deps, &message).await;
                 return Ok(());
             }
             Err(StoreError::Conflict) => continue,

@@ -3,11 +3,12 @@
 
 use crate::account::{Identity, Profile};
 use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode};
+use crate::delivery::{deliver, deliver_notice};
 use crate::login::{reauthenticate, ReauthError};
 use crate::messages;
 use crate::password::{HashError, Password};
 use crate::ports::{Channel, OutgoingMessage, StoreError};
-use crate::signup::{first_name, send, IdentityDeps};
+use crate::signup::{first_name, IdentityDeps};
 use crate::time::{Seconds, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -165,7 +166,7 @@ pub async fn request_change(
                     text,
                     html: None,
                 };
-                send(deps, &sms).await;
+                deliver(deps, &sms, now + CODE_TTL).await;
                 return Ok(());
             }
             Err(StoreError::Conflict) => continue,
@@ -294,7 +295,7 @@ async fn notify(deps: &IdentityDeps, identity: &Identity, change: &str) {
             ("when", &when),
         ],
     );
-    send(deps, &message).await;
+    deliver_notice(deps, &message).await;
 }
 
 #[cfg(test)]

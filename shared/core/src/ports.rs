@@ -2,6 +2,7 @@
 //! `tessera-aws` (DynamoDB, SES, SNS) and `tessera-local` (SQLite, file outbox).
 
 use crate::account::{AccountId, CommunicationSettings, Identity, Profile, ProfileEdit, Username};
+use crate::delivery::UnsentMessage;
 use crate::email::Email;
 use crate::session::Session;
 use crate::throttle::LoginThrottle;
@@ -145,6 +146,25 @@ pub trait SessionStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     async fn end_session(&self, token_digest: &str) -> Result<(), StoreError>;
+}
+
+/// Messages kept after a failed send, until the retry job sends or discards them.
+#[async_trait]
+pub trait UnsentMessages: Send + Sync {
+    /// Stores a new unsent message.
+    async fn keep(&self, unsent: &UnsentMessage) -> Result<(), StoreError>;
+
+    /// Up to `limit` messages whose next attempt is due at `now`, the earliest first. Reads only
+    /// what is due, whatever else is kept.
+    async fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<UnsentMessage>, StoreError>;
+
+    /// Replaces a kept message (its new attempt count and next attempt) if its stored attempt
+    /// count is still `previous_attempts`; `Conflict` otherwise, or if it is gone.
+    async fn claim(&self, unsent: &UnsentMessage, previous_attempts: u32)
+        -> Result<(), StoreError>;
+
+    /// Forgets a message: sent, or no longer worth sending.
+    async fn remove(&self, id: &str) -> Result<(), StoreError>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

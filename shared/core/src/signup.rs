@@ -7,12 +7,13 @@ use crate::account::{AccountId, AccountStatus, Country, Identity, Name, Profile,
 use crate::code::{
     CodeCheck, CodePepper, CodePurpose, CodeRecord, OneTimeCode, SendLimits, SendLog,
 };
+use crate::delivery::{deliver, deliver_notice};
 use crate::email::Email;
 use crate::messages;
 use crate::password::{HashError, Password, PasswordHasher};
 use crate::policy::{ChangeKind, PasswordPolicy, PolicyContext, PolicyFailure};
 use crate::ports::{
-    AccountStore, Clock, LoginStore, Messenger, OutgoingMessage, Random, SessionStore, StoreError,
+    AccountStore, Clock, LoginStore, Messenger, Random, SessionStore, StoreError, UnsentMessages,
 };
 use crate::session::SessionSettings;
 use crate::throttle::ThrottleSettings;
@@ -38,6 +39,8 @@ pub struct IdentitySettings {
     pub reset_grant_ttl: Seconds,
     /// Countries whose mobile numbers may be bound (ISO 3166-1 alpha-2); empty: all.
     pub phone_countries: Vec<String>,
+    /// How long a request waits for the mail system before keeping the message for a retry.
+    pub send_timeout_ms: u64,
 }
 
 impl IdentitySettings {
@@ -57,6 +60,7 @@ impl IdentitySettings {
             reset_code_ttl: Seconds::minutes(10),
             reset_grant_ttl: Seconds::minutes(15),
             phone_countries: Vec::new(),
+            send_timeout_ms: 3000,
         }
     }
 }
@@ -68,6 +72,7 @@ pub struct IdentityDeps {
     pub logins: Arc<dyn LoginStore>,
     pub sessions: Arc<dyn SessionStore>,
     pub messenger: Arc<dyn Messenger>,
+    pub unsent: Arc<dyn UnsentMessages>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Random>,
     pub hasher: PasswordHasher,
@@ -174,7 +179,14 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
     };
     match deps.store.create_account(&identity, &profile).await {
         Ok(()) => {
-            send_activation_code(deps, &identity.email, profile.first_name.as_str(), &code).await;
+            send_activation_code(
+                deps,
+                &identity.email,
+                profile.first_name.as_str(),
+                &code,
+                now,
+            )
+            .await;
             Ok(())
         }
         Err(StoreError::EmailTaken) => {
@@ -210,7 +222,7 @@ async fn already_registered(deps: &IdentityDeps, email: &Email) -> Result<(), St
                 match deps.store.update_identity(&identity).await {
                     Ok(()) => {
                         let first_name = first_name(deps, &identity).await;
-                        send_activation_code(deps, &identity.email, &first_name, &code).await;
+                        send_activation_code(deps, &identity.email, &first_name, &code, now).await;
                         return Ok(());
                     }
                     Err(StoreError::Conflict) => continue,
@@ -227,7 +239,7 @@ async fn already_registered(deps: &IdentityDeps, email: &Email) -> Result<(), St
                         let first_name = first_name(deps, &identity).await;
                         let message = messages::ACCOUNT_EXISTS
                             .render(identity.email.as_str(), &[("first_name", &first_name)]);
-                        send(deps, &message).await;
+                        deliver_notice(deps, &message).await;
                         return Ok(());
                     }
                     Err(StoreError::Conflict) => continue,
@@ -329,7 +341,7 @@ pub async fn resend_activation_code(deps: &IdentityDeps, email: &Email) -> Resul
         match deps.store.update_identity(&identity).await {
             Ok(()) => {
                 let first_name = first_name(deps, &identity).await;
-                send_activation_code(deps, &identity.email, &first_name, &code).await;
+                send_activation_code(deps, &identity.email, &first_name, &code, now).await;
                 return Ok(());
             }
             Err(StoreError::Conflict) => continue,
@@ -373,18 +385,11 @@ async fn send_activation_code(
     email: &Email,
     first_name: &str,
     code: &OneTimeCode,
+    issued_at: crate::Timestamp,
 ) {
     let message = messages::ACTIVATION.render(
         email.as_str(),
         &[("first_name", first_name), ("code", code.expose())],
     );
-    send(deps, &message).await;
-}
-
-/// Sends, logging a failure instead of failing the request: a failed activation email leaves the
-/// account pending, and the person can ask for the code again.
-pub(crate) async fn send(deps: &IdentityDeps, message: &OutgoingMessage) {
-    if let Err(error) = deps.messenger.send(message).await {
-        tracing::error!(error = %error, channel = ?message.channel, "message not sent");
-    }
+    deliver(deps, &message, issued_at + deps.settings.activation_ttl).await;
 }

@@ -131,6 +131,14 @@ impl Config {
         identity.throttle.lock_at =
             vars.parse("TESSERA_LOGIN_LOCK_AT", identity.throttle.lock_at)?;
         identity.phone_countries = vars.country_list("TESSERA_PHONE_COUNTRIES")?;
+        identity.send_timeout_ms =
+            vars.parse("TESSERA_SEND_TIMEOUT_MS", identity.send_timeout_ms)?;
+        if identity.send_timeout_ms == 0 {
+            return Err(ConfigError::Invalid {
+                name: "TESSERA_SEND_TIMEOUT_MS",
+                reason: "must be at least 1".into(),
+            });
+        }
         Ok(Config {
             backend,
             hashing,

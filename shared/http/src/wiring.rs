@@ -8,7 +8,9 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tessera_core::ports::{AccountStore, Clock, LoginStore, Messenger, Random, SessionStore};
+use tessera_core::ports::{
+    AccountStore, Clock, LoginStore, Messenger, Random, SessionStore, UnsentMessages,
+};
 use tessera_core::signup::IdentityDeps;
 use tessera_core::{PasswordHasher, Timestamp};
 use tracing::Instrument;
@@ -42,6 +44,7 @@ type Stores = (
     Arc<dyn AccountStore>,
     Arc<dyn LoginStore>,
     Arc<dyn SessionStore>,
+    Arc<dyn UnsentMessages>,
     Arc<dyn Messenger>,
 );
 
@@ -56,7 +59,7 @@ pub async fn identity_deps_with(
     clock: Arc<dyn Clock>,
     random: Arc<dyn Random>,
 ) -> Result<IdentityDeps, WiringError> {
-    let (store, logins, sessions, messenger): Stores = match &config.backend {
+    let (store, logins, sessions, unsent, messenger): Stores = match &config.backend {
         Backend::Embedded { dir } => {
             let db = Arc::new(tessera_local::SqliteStore::open(
                 &dir.join("tessera.sqlite3"),
@@ -65,7 +68,7 @@ pub async fn identity_deps_with(
                 dir.join("outbox.jsonl"),
                 clock.clone(),
             ));
-            (db.clone(), db.clone(), db, outbox)
+            (db.clone(), db.clone(), db.clone(), db, outbox)
         }
         Backend::Aws {
             identity_table,
@@ -81,7 +84,7 @@ pub async fn identity_deps_with(
                 tessera_aws::SnsClient::new(&aws),
                 email_from.clone(),
             ));
-            (db.clone(), db.clone(), db, messenger)
+            (db.clone(), db.clone(), db.clone(), db, messenger)
         }
     };
     Ok(IdentityDeps {
@@ -89,6 +92,7 @@ pub async fn identity_deps_with(
         logins,
         sessions,
         messenger,
+        unsent,
         clock,
         random,
         hasher: PasswordHasher::new(config.hashing)?,

@@ -4,7 +4,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tessera_core::account::{CommunicationSettings, ProfileEdit};
-use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError};
+use tessera_core::delivery::UnsentMessage;
+use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError, UnsentMessages};
 use tessera_core::session::Session;
 use tessera_core::throttle::LoginThrottle;
 use tessera_core::{AccountId, Email, Identity, Profile, Timestamp, Username};
@@ -38,6 +39,13 @@ CREATE TABLE IF NOT EXISTS login_throttles (
     failures        INTEGER NOT NULL,
     last_failure_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS unsent_messages (
+    id              TEXT PRIMARY KEY,
+    attempts        INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    body            TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS unsent_messages_due ON unsent_messages (next_attempt_at);
 CREATE TABLE IF NOT EXISTS sessions (
     token_digest TEXT PRIMARY KEY,
     account_id   TEXT NOT NULL,
@@ -478,6 +486,83 @@ impl SessionStore for SqliteStore {
         let digest = token_digest.to_string();
         self.with(move |conn| {
             conn.execute("DELETE FROM sessions WHERE token_digest = ?1", [digest])
+                .map(|_| ())
+                .map_err(StoreError::unavailable)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl UnsentMessages for SqliteStore {
+    async fn keep(&self, unsent: &UnsentMessage) -> Result<(), StoreError> {
+        let (id, attempts, due, body) = (
+            unsent.id.clone(),
+            unsent.attempts,
+            unsent.next_attempt_at.0,
+            to_json(unsent)?,
+        );
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO unsent_messages (id, attempts, next_attempt_at, body) VALUES (?1, ?2, ?3, ?4)",
+                params![id, attempts, due, body],
+            )
+            .map(|_| ())
+            .map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<UnsentMessage>, StoreError> {
+        self.with(move |conn| {
+            let mut statement = conn
+                .prepare(
+                    "SELECT body FROM unsent_messages WHERE next_attempt_at <= ?1 \
+                     ORDER BY next_attempt_at, id LIMIT ?2",
+                )
+                .map_err(StoreError::unavailable)?;
+            let bodies = statement
+                .query_map(params![now.0, limit as i64], |row| row.get::<_, String>(0))
+                .map_err(StoreError::unavailable)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(StoreError::unavailable)?;
+            bodies.iter().map(|b| from_json(b)).collect()
+        })
+        .await
+    }
+
+    async fn claim(
+        &self,
+        unsent: &UnsentMessage,
+        previous_attempts: u32,
+    ) -> Result<(), StoreError> {
+        let (id, attempts, due, body) = (
+            unsent.id.clone(),
+            unsent.attempts,
+            unsent.next_attempt_at.0,
+            to_json(unsent)?,
+        );
+        let changed = self
+            .with(move |conn| {
+                conn.execute(
+                    "UPDATE unsent_messages SET attempts = ?1, next_attempt_at = ?2, body = ?3 \
+                     WHERE id = ?4 AND attempts = ?5",
+                    params![attempts, due, body, id, previous_attempts],
+                )
+                .map_err(StoreError::unavailable)
+            })
+            .await?;
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict)
+        }
+    }
+
+    async fn remove(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_string();
+        self.with(move |conn| {
+            conn.execute("DELETE FROM unsent_messages WHERE id = ?1", [id])
                 .map(|_| ())
                 .map_err(StoreError::unavailable)
         })

@@ -87,6 +87,19 @@ impl tessera_core::ports::Messenger for FlakyMessenger {
     }
 }
 
+/// A mail system that never answers: the send hangs until the caller gives up.
+pub struct SilentMessenger;
+
+#[async_trait::async_trait]
+impl tessera_core::ports::Messenger for SilentMessenger {
+    async fn send(
+        &self,
+        _message: &tessera_core::ports::OutgoingMessage,
+    ) -> Result<(), tessera_core::ports::SendError> {
+        std::future::pending().await
+    }
+}
+
 /// A store whose every call fails, as DynamoDB does when it is unreachable.
 pub struct UnavailableStore;
 

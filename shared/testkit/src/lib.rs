@@ -12,7 +12,7 @@ pub mod template;
 
 pub use app::{get, json_request, raw_request, unique_email};
 pub use app::{Backend, TestApp, TestResponse};
-pub use fakes::{FlakyMessenger, ManualClock, SeededRandom, UnavailableStore};
+pub use fakes::{FlakyMessenger, ManualClock, SeededRandom, SilentMessenger, UnavailableStore};
 
 /// The repository root (tests read the template, the router and the OpenAPI document from it).
 pub fn repo_root() -> std::path::PathBuf {

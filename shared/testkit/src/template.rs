@@ -30,15 +30,7 @@ pub fn http_routes(template: &Value) -> BTreeSet<(String, String, String)> {
         if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
         }
-        let code_uri = resource["Properties"]["CodeUri"]
-            .as_str()
-            .unwrap_or_default();
-        let function = code_uri
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let function = function_folder(resource);
         if let Some(events) = resource["Properties"]["Events"].as_mapping() {
             for event in events.values() {
                 if event["Type"].as_str() == Some("HttpApi") {
@@ -56,6 +48,34 @@ pub fn http_routes(template: &Value) -> BTreeSet<(String, String, String)> {
         }
     }
     routes
+}
+
+/// The code folder names (`functions/<name>`) of functions run by a `Schedule` event.
+pub fn scheduled_functions(template: &Value) -> BTreeSet<String> {
+    resources(template)
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .filter(|(_, r)| {
+            r["Properties"]["Events"]
+                .as_mapping()
+                .is_some_and(|events| {
+                    events
+                        .values()
+                        .any(|e| e["Type"].as_str() == Some("Schedule"))
+                })
+        })
+        .map(|(_, r)| function_folder(r))
+        .collect()
+}
+
+fn function_folder(resource: &Value) -> String {
+    resource["Properties"]["CodeUri"]
+        .as_str()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Creates the template's table `logical_id` in DynamoDB (moto) under `name`, with its TTL.

@@ -1,0 +1,29 @@
+//! The notification retry job: sends the messages requests could not, with a growing delay
+//! (see `tessera_core::delivery`). Scheduled by EventBridge; the event's content is not used.
+
+use serde_json::{json, Value};
+use tessera_core::delivery::{self, RetryReport};
+use tessera_core::ports::StoreError;
+use tessera_core::signup::IdentityDeps;
+
+/// Messages tried per run; the next run picks up the rest.
+pub const BATCH: usize = 200;
+
+/// One run. A store failure fails the run, so Lambda retries it and then hands it to the
+/// failure queue; a message that fails again only waits for a later run.
+pub async fn run(deps: &IdentityDeps) -> Result<RetryReport, StoreError> {
+    let report = delivery::retry_unsent(deps, BATCH).await?;
+    tracing::info!(
+        sent = report.sent,
+        failed_again = report.failed_again,
+        discarded = report.discarded,
+        skipped = report.skipped,
+        "notification retries"
+    );
+    Ok(report)
+}
+
+/// The run's answer as JSON: what `cargo lambda invoke` and the scheduler see.
+pub fn report_json(report: &RetryReport) -> Value {
+    json!({ "job": "notification-retries", "report": report })
+}

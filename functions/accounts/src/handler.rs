@@ -16,9 +16,11 @@ use tessera_http::{Fields, Problem};
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
-        ("POST", "/v1/accounts") => sign_up(&request, &deps).await,
+        ("POST", "/v1/accounts") => response::uniformly(&deps, sign_up(&request, &deps)).await,
         ("POST", "/v1/accounts/activate") => activate(&request, &deps).await,
-        ("POST", "/v1/accounts/activation-code") => resend(&request, &deps).await,
+        ("POST", "/v1/accounts/activation-code") => {
+            response::uniformly(&deps, resend(&request, &deps)).await
+        }
         (_, "/v1/accounts" | "/v1/accounts/activate" | "/v1/accounts/activation-code") => {
             Err(Problem::method_not_allowed())
         }

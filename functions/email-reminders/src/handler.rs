@@ -17,7 +17,9 @@ use tessera_http::{response, Fields, Problem};
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
-        ("POST", "/v1/email-reminders") => reminder(&request, &deps).await,
+        ("POST", "/v1/email-reminders") => {
+            response::uniformly(&deps, reminder(&request, &deps)).await
+        }
         (_, "/v1/email-reminders") => Err(Problem::method_not_allowed()),
         _ => Err(Problem::not_found()),
     };

@@ -19,7 +19,9 @@ use tessera_http::{response, Fields, Problem};
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
-        ("POST", "/v1/password-resets") => request_reset(&request, &deps).await,
+        ("POST", "/v1/password-resets") => {
+            response::uniformly(&deps, request_reset(&request, &deps)).await
+        }
         ("POST", "/v1/password-resets/verify") => verify(&request, &deps).await,
         ("POST", "/v1/password-resets/complete") => complete(&request, &deps).await,
         (

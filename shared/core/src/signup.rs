@@ -41,6 +41,9 @@ pub struct IdentitySettings {
     pub phone_countries: Vec<String>,
     /// How long a request waits for the mail system before keeping the message for a retry.
     pub send_timeout_ms: u64,
+    /// The least time answers that must not reveal an account (sign-up, resend, forgot password,
+    /// reminders) take, so a known account's extra write and email cannot be timed.
+    pub uniform_answer_ms: u64,
 }
 
 impl IdentitySettings {
@@ -61,6 +64,7 @@ impl IdentitySettings {
             reset_grant_ttl: Seconds::minutes(15),
             phone_countries: Vec::new(),
             send_timeout_ms: 3000,
+            uniform_answer_ms: 400,
         }
     }
 }

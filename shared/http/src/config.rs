@@ -133,6 +133,8 @@ impl Config {
         identity.phone_countries = vars.country_list("TESSERA_PHONE_COUNTRIES")?;
         identity.send_timeout_ms =
             vars.parse("TESSERA_SEND_TIMEOUT_MS", identity.send_timeout_ms)?;
+        identity.uniform_answer_ms =
+            vars.parse("TESSERA_UNIFORM_ANSWER_MS", identity.uniform_answer_ms)?;
         if identity.send_timeout_ms == 0 {
             return Err(ConfigError::Invalid {
                 name: "TESSERA_SEND_TIMEOUT_MS",
@@ -216,6 +218,8 @@ mod tests {
         );
         assert_eq!(c.identity.policy, PasswordPolicy::default());
         assert_eq!(c.hashing, HashParams::default());
+        assert_eq!(c.identity.uniform_answer_ms, 400);
+        assert_eq!(c.identity.send_timeout_ms, 3000);
     }
 
     #[test]

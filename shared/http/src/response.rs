@@ -1,6 +1,20 @@
 use lambda_http::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use lambda_http::{Body, Response};
 use serde::Serialize;
+use std::future::Future;
+use std::time::Duration;
+use tessera_core::signup::IdentityDeps;
+
+/// Runs an answer that must not reveal whether an account exists so that it takes at least the
+/// configured `uniform_answer_ms`: the work an account's state causes (a write, an email) hides
+/// under that floor.
+pub async fn uniformly<T>(deps: &IdentityDeps, answer: impl Future<Output = T>) -> T {
+    let floor = Duration::from_millis(deps.settings.uniform_answer_ms);
+    let deadline = tokio::time::Instant::now() + floor;
+    let out = answer.await;
+    tokio::time::sleep_until(deadline).await;
+    out
+}
 
 /// API answers carry codes, tokens and personal data: never cached.
 pub fn with_body(status: u16, content_type: &str, body: impl Into<Body>) -> Response<Body> {

@@ -114,6 +114,8 @@ impl TestApp {
                 table = Some(name);
             }
         }
+        // Flow tests need no timing floor; `tests/tests/uniform_answers.rs` sets one.
+        vars.insert("TESSERA_UNIFORM_ANSWER_MS".into(), "0".into());
         for (k, v) in extra {
             vars.insert(k.to_string(), v.to_string());
         }

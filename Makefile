@@ -11,7 +11,7 @@ MOTO_PORT ?= 5077
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: dev test lint smoke build jobs tools-dev tools-test tools-build clean
+.PHONY: dev test lint smoke build jobs bench tools-dev tools-test tools-build clean
 
 ## make dev: the whole API on http://127.0.0.1:9000, on the embedded default (state in .local/).
 dev: tools-dev
@@ -26,6 +26,11 @@ test: tools-test
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(MAKE) --no-print-directory lint smoke
 	scripts/test-summary.sh .test-output/cargo-test.log
+
+## make bench: release builds, cold starts, sizes, login ÷ argon2, DynamoDB calls per flow and the
+## cost model, written to bench/RESULTS.md and bench/results.json (see scripts/bench.sh).
+bench: tools-build tools-test
+	scripts/bench.sh
 
 ## make jobs: every scheduled job once, against the embedded default (what `make dev` serves).
 jobs:

@@ -1,5 +1,7 @@
 //! Flow tests live in `tests/`; this library holds what they share about the functions.
 
+pub mod round_trips;
+
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 use tessera_core::signup::IdentityDeps;

@@ -2,7 +2,9 @@
 
 use serde_json::{json, Value};
 use tessera_testkit::{federated_account, Backend, TestApp, TestResponse};
-use tessera_tests::{active_account, authorized, log_in, me, on_both_backends, token_of, PASSWORD};
+use tessera_tests::{
+    active_account, authorized, log_in, me, on_both_backends, request_reset, token_of, PASSWORD,
+};
 
 async fn patch(app: &TestApp, token: &str, body: Value) -> TestResponse {
     app.call(
@@ -175,7 +177,27 @@ async fn federated_accounts_have_no_password_or_security_settings(backend: Backe
     );
 }
 
+/// Emails greet by the profile's first name, an edit included (the identity keeps a copy so
+/// flows that email need not read the profile).
+async fn emails_greet_by_the_edited_first_name(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (email, _) = active_account(&app, "greet").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    assert_eq!(
+        patch(&app, &token, json!({ "first_name": "Grace" }))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(request_reset(&app, &email, "email").await.status, 202);
+    let messages = app.messages_to(&email);
+    let reset = messages.last().unwrap();
+    assert!(reset.body.contains("Grace"), "{}", reset.body);
+    assert!(!reset.body.contains("Ada"), "{}", reset.body);
+}
+
 on_both_backends!(
+    emails_greet_by_the_edited_first_name,
     edit_and_read_back,
     bad_edits_change_nothing,
     communication_settings,

@@ -102,9 +102,7 @@ async fn edit(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, 
         f.error("body", "empty_edit", "Send at least one field to change.");
         return Err(f.into_problem());
     }
-    let updated = deps
-        .store
-        .edit_profile(&profile.account_id, &edit)
+    let updated = tessera_core::profile::edit(deps, &profile, &edit)
         .await
         .map_err(|e| Problem::internal(&e))?
         .ok_or_else(Problem::unauthenticated)?;

@@ -170,6 +170,10 @@ pub struct Identity {
     pub phone_pending: Option<crate::phone::PendingPhone>,
     #[serde(default)]
     pub phone_sends: SendLog,
+    /// The name emails greet the owner with: a copy of the profile's first name, so the flows
+    /// that email from the identity need not read the profile too. Profile edits refresh it.
+    #[serde(default)]
+    pub greeting_name: Option<Name>,
     /// Optimistic concurrency: a write succeeds only if the stored version is the one read.
     pub version: u64,
 }

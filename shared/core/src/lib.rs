@@ -17,6 +17,7 @@ pub mod password_reset;
 pub mod phone;
 pub mod policy;
 pub mod ports;
+pub mod profile;
 pub mod session;
 pub mod signup;
 pub mod throttle;

@@ -84,7 +84,7 @@ pub async fn log_in(
     };
     if identity.totp.is_some() {
         return Ok(LoginOutcome::MfaRequired(
-            crate::mfa::issue_challenge(deps, email).await?,
+            crate::mfa::issue_challenge(deps, identity).await?,
         ));
     }
     let token = SessionToken::generate(&identity.account_id, deps.random.as_ref());

@@ -300,13 +300,19 @@ pub async fn remove(
 }
 
 /// After a correct password on an account with an authenticator: the challenge to answer.
+/// `identity` is the one the login just read; it is read again only if it changed meanwhile.
 pub async fn issue_challenge(
     deps: &IdentityDeps,
-    email: &crate::Email,
+    identity: &Identity,
 ) -> Result<AddressedToken, StoreError> {
+    let mut current = Some(identity.clone());
     for _ in 0..MAX_RETRIES {
-        let Some(mut identity) = deps.store.identity(email).await? else {
-            break;
+        let mut identity = match current.take() {
+            Some(identity) => identity,
+            None => match deps.store.identity(&identity.email).await? {
+                Some(identity) => identity,
+                None => break,
+            },
         };
         let token = AddressedToken::generate(&identity.email, deps.random.as_ref());
         identity.mfa_challenge = Some(MfaChallenge {

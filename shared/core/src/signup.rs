@@ -165,6 +165,7 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         phone: None,
         phone_pending: None,
         phone_sends: SendLog::default(),
+        greeting_name: Some(request.first_name.clone()),
         version: 0,
     };
     let profile = Profile {
@@ -377,7 +378,12 @@ pub(crate) fn salt(random: &dyn Random) -> [u8; 16] {
     salt
 }
 
+/// The name to greet the owner with: the identity's copy, or (for records from before it was
+/// kept) the profile's.
 pub(crate) async fn first_name(deps: &IdentityDeps, identity: &Identity) -> String {
+    if let Some(name) = &identity.greeting_name {
+        return name.as_str().to_string();
+    }
     match deps.store.profile(&identity.account_id).await {
         Ok(Some(p)) => p.first_name.as_str().to_string(),
         _ => "there".to_string(),

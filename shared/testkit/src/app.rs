@@ -209,6 +209,25 @@ impl TestApp {
     pub fn table_name(&self) -> Option<&str> {
         self.table.as_deref()
     }
+
+    /// On moto: rewires every store port onto a DynamoDB client that records each call, and
+    /// returns the record. (The embedded backend makes no DynamoDB calls: `None`.)
+    pub async fn count_dynamodb_calls(&mut self) -> Option<crate::calls::CallCounter> {
+        let table = self.table.clone()?;
+        let counter = crate::calls::CallCounter::default();
+        let config = aws_sdk_dynamodb::config::Builder::from(&crate::moto::sdk_config().await)
+            .interceptor(counter.clone())
+            .build();
+        let store = Arc::new(tessera_aws::DynamoStore::new(
+            aws_sdk_dynamodb::Client::from_conf(config),
+            table,
+        ));
+        self.deps.store = store.clone();
+        self.deps.logins = store.clone();
+        self.deps.sessions = store.clone();
+        self.deps.unsent = store;
+        Some(counter)
+    }
 }
 
 /// A JSON request as API Gateway would hand it to the function.

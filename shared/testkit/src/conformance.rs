@@ -43,6 +43,7 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         totp_pending: None,
         mfa_challenge: None,
         reminder_sends: SendLog::default(),
+        greeting_name: None,
         phone: None,
         phone_pending: None,
         phone_sends: SendLog::default(),

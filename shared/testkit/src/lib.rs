@@ -4,6 +4,7 @@
 //! store conformance suite both backends must pass.
 
 pub mod app;
+pub mod calls;
 pub mod conformance;
 pub mod fakes;
 pub mod messages;

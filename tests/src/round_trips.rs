@@ -1,0 +1,142 @@
+//! DynamoDB round trips per request: each flow's happy path through the real handlers on moto,
+//! with every SDK call recorded, beside the minimum the data model allows (PERFORMANCE.md where
+//! it names one). Shared by `tests/tests/round_trips.rs` (a regression bound) and `make bench`.
+
+use crate::{activate, authorized, log_in, request_reset, sign_up, token_of, PASSWORD};
+use serde::Serialize;
+use serde_json::json;
+use tessera_core::mfa::code_at;
+use tessera_core::ports::Clock;
+use tessera_core::time::Seconds;
+use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowCalls {
+    pub flow: &'static str,
+    /// The operations sent, in order (`GetItem`, `TransactWriteItems`, …).
+    pub calls: Vec<String>,
+    /// The fewest calls the data model allows for this request.
+    pub minimum: usize,
+}
+
+struct Recorder {
+    app: TestApp,
+    counter: tessera_testkit::calls::CallCounter,
+    flows: Vec<FlowCalls>,
+}
+
+impl Recorder {
+    /// Records the calls `answer` made under `flow`, and checks it got `status`.
+    fn record(&mut self, flow: &'static str, minimum: usize, status: u16, answer: TestResponse) {
+        assert_eq!(answer.status, status, "{flow}: {}", answer.text);
+        self.flows.push(FlowCalls {
+            flow,
+            calls: self.counter.take(),
+            minimum,
+        });
+    }
+}
+
+/// Runs every identity flow once on a fresh moto table and returns its calls.
+pub async fn identity_flows() -> Vec<FlowCalls> {
+    let mut app = TestApp::new(Backend::Moto).await;
+    let counter = app.count_dynamodb_calls().await.expect("moto counts calls");
+    let mut r = Recorder {
+        app,
+        counter,
+        flows: Vec::new(),
+    };
+    let email = unique_email("trips");
+
+    let answer = sign_up(&r.app, &email, PASSWORD).await;
+    r.record("sign-up (new address)", 1, 202, answer);
+    let code = r.app.latest_code(&email);
+    let answer = activate(&r.app, &email, &code).await;
+    r.record("activate", 1, 200, answer);
+
+    let answer = log_in(&r.app, &email, PASSWORD).await;
+    let token = token_of(&answer);
+    r.record("log in (password only)", 2, 201, answer);
+    let answer = crate::me(&r.app, &token).await;
+    r.record("authenticated read (GET /v1/me)", 2, 200, answer);
+
+    let answer = request_reset(&r.app, &email, "email").await;
+    r.record("reset request", 1, 202, answer);
+    let code = r.app.latest_code(&email);
+    let body = json!({ "email": email, "code": code });
+    let answer = r
+        .app
+        .call(
+            password_reset::handle,
+            json_request("POST", "/v1/password-resets/verify", &body),
+        )
+        .await;
+    let reset_token = answer.json["reset_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    r.record("reset verify", 1, 200, answer);
+    let new = "Tessellate-9-Quartz";
+    let body = json!({ "reset_token": reset_token, "new_password": new, "confirm_password": new });
+    let answer = r
+        .app
+        .call(
+            password_reset::handle,
+            json_request("POST", "/v1/password-resets/complete", &body),
+        )
+        .await;
+    r.record("reset complete", 1, 204, answer);
+
+    let token = token_of(&log_in(&r.app, &email, new).await);
+    r.counter.take();
+    let enrol = authorized(
+        "POST",
+        "/v1/me/mfa/totp",
+        &token,
+        Some(&json!({ "password": new })),
+    );
+    let answer = r.app.call(mfa::handle, enrol).await;
+    let secret = answer.json["secret"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    r.record("MFA enrol", 3, 200, answer);
+    let code = code_at(&secret, r.app.clock.now()).unwrap();
+    let confirm = authorized(
+        "POST",
+        "/v1/me/mfa/totp/confirm",
+        &token,
+        Some(&json!({ "code": code })),
+    );
+    let answer = r.app.call(mfa::handle, confirm).await;
+    r.record("MFA confirm", 3, 200, answer);
+    r.app.clock.advance(Seconds(30));
+
+    let answer = log_in(&r.app, &email, new).await;
+    let challenge = answer.json["challenge"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    r.record("log in (MFA challenge)", 2, 200, answer);
+    let code = code_at(&secret, r.app.clock.now()).unwrap();
+    let body = json!({ "challenge": challenge, "code": code });
+    let answer = r
+        .app
+        .call(
+            sessions::handle,
+            json_request("POST", "/v1/sessions/mfa", &body),
+        )
+        .await;
+    let token = token_of(&answer);
+    r.record("TOTP step", 2, 201, answer);
+
+    let answer = r
+        .app
+        .call(
+            sessions::handle,
+            authorized("DELETE", "/v1/sessions/current", &token, None),
+        )
+        .await;
+    r.record("log out", 2, 204, answer);
+    r.flows
+}

@@ -1,0 +1,48 @@
+//! DynamoDB round trips per request, counted by an SDK interceptor on moto: no flow may make
+//! more calls than it makes today (the bound below), and `make bench` reports them beside the
+//! data model's minimum.
+
+use tessera_tests::round_trips::identity_flows;
+
+/// Today's counts: lower one when a flow gets cheaper; raising one needs a reason.
+const BOUNDS: &[(&str, usize)] = &[
+    ("sign-up (new address)", 1),
+    ("activate", 2),
+    ("log in (password only)", 2),
+    ("authenticated read (GET /v1/me)", 2),
+    ("reset request", 2),
+    ("reset verify", 2),
+    ("reset complete", 2),
+    ("MFA enrol", 3),
+    ("MFA confirm", 3),
+    ("log in (MFA challenge)", 2),
+    ("TOTP step", 2),
+    ("log out", 2),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_flow_makes_more_dynamodb_calls_than_its_bound() {
+    let flows = identity_flows().await;
+    for f in &flows {
+        println!(
+            "{:<36} {} (minimum {}): {:?}",
+            f.flow,
+            f.calls.len(),
+            f.minimum,
+            f.calls
+        );
+    }
+    for f in &flows {
+        let bound = BOUNDS
+            .iter()
+            .find(|(flow, _)| *flow == f.flow)
+            .unwrap_or_else(|| panic!("no bound for {:?}", f.flow))
+            .1;
+        assert!(f.calls.len() <= bound, "{}: {:?}", f.flow, f.calls);
+        assert!(
+            f.calls.len() >= f.minimum,
+            "{}: below the model's minimum?",
+            f.flow
+        );
+    }
+}

@@ -4,9 +4,11 @@
 
 mod dynamo;
 mod messaging;
+mod tls;
 
 pub use dynamo::DynamoStore;
 pub use messaging::AwsMessenger;
+pub use tls::{https_client, load_config, TrustedRoots};
 // The SDK clients, re-exported so callers need not depend on each SDK crate.
 pub use aws_sdk_dynamodb::Client as DynamoClient;
 pub use aws_sdk_sesv2::Client as SesClient;

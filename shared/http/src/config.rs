@@ -26,6 +26,9 @@ pub enum Backend {
     Aws {
         identity_table: String,
         email_from: String,
+        /// Which CA roots the HTTPS client trusts (`TESSERA_TLS_ROOTS`: `amazon`, the default, or
+        /// `system`).
+        tls_roots: tessera_aws::TrustedRoots,
     },
 }
 
@@ -58,6 +61,16 @@ impl Config {
             "aws" => Backend::Aws {
                 identity_table: vars.require("TESSERA_IDENTITY_TABLE")?,
                 email_from: vars.require("TESSERA_EMAIL_FROM")?,
+                tls_roots: match vars.get("TESSERA_TLS_ROOTS").as_deref() {
+                    None | Some("amazon") => tessera_aws::TrustedRoots::AmazonTrustServices,
+                    Some("system") => tessera_aws::TrustedRoots::System,
+                    Some(other) => {
+                        return Err(ConfigError::Invalid {
+                            name: "TESSERA_TLS_ROOTS",
+                            reason: format!("{other:?} is not \"amazon\" or \"system\""),
+                        })
+                    }
+                },
             },
             other => {
                 return Err(ConfigError::Invalid {
@@ -237,6 +250,35 @@ mod tests {
             config(&partial).unwrap_err(),
             ConfigError::Missing("TESSERA_CODE_PEPPER")
         );
+    }
+
+    #[test]
+    fn aws_trusts_the_amazon_roots_unless_told_otherwise() {
+        let aws = [
+            ("TESSERA_BACKEND", "aws"),
+            ("TESSERA_IDENTITY_TABLE", "t"),
+            ("TESSERA_EMAIL_FROM", "no-reply@example.com"),
+            ("TESSERA_CODE_PEPPER", "0123456789abcdef"),
+        ];
+        let roots = |extra: Option<&'static str>| {
+            let mut vars = aws.to_vec();
+            vars.extend(extra.map(|v| ("TESSERA_TLS_ROOTS", v)));
+            config(&vars).map(|c| match c.backend {
+                Backend::Aws { tls_roots, .. } => tls_roots,
+                other => panic!("{other:?}"),
+            })
+        };
+        use tessera_aws::TrustedRoots::*;
+        assert_eq!(roots(None).unwrap(), AmazonTrustServices);
+        assert_eq!(roots(Some("amazon")).unwrap(), AmazonTrustServices);
+        assert_eq!(roots(Some("system")).unwrap(), System);
+        assert!(matches!(
+            roots(Some("none")),
+            Err(ConfigError::Invalid {
+                name: "TESSERA_TLS_ROOTS",
+                ..
+            })
+        ));
     }
 
     #[test]

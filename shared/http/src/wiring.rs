@@ -73,8 +73,9 @@ pub async fn identity_deps_with(
         Backend::Aws {
             identity_table,
             email_from,
+            tls_roots,
         } => {
-            let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            let aws = tessera_aws::load_config(*tls_roots).await;
             let db = Arc::new(tessera_aws::DynamoStore::new(
                 tessera_aws::DynamoClient::new(&aws),
                 identity_table.clone(),

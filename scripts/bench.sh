@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make bench: release binaries of every function and of the bench-hello floor (native, for
 # timings; arm64 through cargo lambda, for sizes), then bench/runner with moto on loopback.
-# Writes bench/RESULTS.md and bench/results.json. BENCH_SKIP_ARM64=1 skips the arm64 build;
-# BENCH_COLD_RUNS (10) and BENCH_SAMPLES (30) set the run counts.
+# Writes bench/RESULTS.md and bench/results.json. BENCH_SKIP_ARM64=1 skips the arm64 build and
+# BENCH_SKIP_LOAD=1 the load run; BENCH_COLD_RUNS (10), BENCH_SAMPLES (30), BENCH_LOAD_LOGINS
+# (200) and BENCH_LOAD_READS (2000) set the counts. Run it through `make bench` (cargo-lambda and
+# zig come from .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=()

@@ -5,6 +5,7 @@
 
 mod cold;
 mod cost;
+mod load;
 mod overhead;
 mod sizes;
 mod stats;
@@ -154,11 +155,24 @@ async fn main() {
     eprintln!("DynamoDB round trips on moto");
     let trips = tessera_tests::round_trips::identity_flows().await;
 
+    let load_runs = if std::env::var_os("BENCH_SKIP_LOAD").is_some() {
+        Vec::new()
+    } else {
+        eprintln!("load on cargo lambda watch --release");
+        load::run(
+            &root,
+            9137,
+            env_number("BENCH_LOAD_LOGINS", 200),
+            env_number("BENCH_LOAD_READS", 2000),
+            4,
+        )
+    };
+
     let handler_ms = (login.login.median - login.argon2_verify.median).max(0.0);
     let costs = cost::price(login.argon2_verify.median, handler_ms, 400.0);
 
     let markdown = report(
-        &date, runs, floor_init, &cold_rows, &sizes, &login, &read, &trips, &costs,
+        &date, runs, floor_init, &cold_rows, &sizes, &login, &read, &trips, &load_runs, &costs,
     );
     let json = json!({
         "date": date,
@@ -175,6 +189,7 @@ async fn main() {
         "login_over_argon2": login.ratio,
         "authenticated_read_ms": read,
         "dynamodb_calls": trips,
+        "load_on_watch": load_runs,
         "cost_per_million_usd": costs,
         "prices_dated": cost::PRICES_DATED,
     });
@@ -198,6 +213,7 @@ fn report(
     login: &overhead::LoginOverhead,
     read: &Summary,
     trips: &[tessera_tests::round_trips::FlowCalls],
+    load_runs: &[load::LoadRun],
     costs: &[cost::FlowCost],
 ) -> String {
     let mut md = String::new();
@@ -339,6 +355,38 @@ fn report(
             },
             f.calls.join(", ")
         );
+    }
+
+    let _ = writeln!(
+        md,
+        "\n## Throughput on the embedded default (`cargo lambda watch --release`, loopback)\n"
+    );
+    if load_runs.is_empty() {
+        let _ = writeln!(md, "Skipped (BENCH_SKIP_LOAD was set).");
+    } else {
+        let _ = writeln!(
+            md,
+            "One account made through the API; each client is a thread with its own keep-alive \
+             connection. The watcher runs one process per function, as `make dev` does.\n"
+        );
+        let _ = writeln!(
+            md,
+            "| Route | Requests | Clients | Errors | Requests/s | Latency ms | p99 ms |"
+        );
+        let _ = writeln!(md, "|---|---|---|---|---|---|---|");
+        for l in load_runs {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {:.0} | {} | {:.1} |",
+                l.route,
+                l.requests,
+                l.clients,
+                l.errors,
+                l.requests_per_second,
+                l.latency_ms.show(1),
+                l.p99_ms
+            );
+        }
     }
 
     let _ = writeln!(

@@ -1,0 +1,181 @@
+//! Throughput on the embedded default: `cargo lambda watch --release` on loopback (as `make dev`
+//! serves the API, with release builds), one account made through the API, then a bounded run of
+//! logins and of authenticated reads from a few concurrent keep-alive clients.
+
+use crate::stats::Summary;
+use serde::Serialize;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "Quartz-Harbor-42x";
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LoadRun {
+    pub route: &'static str,
+    pub requests: usize,
+    pub clients: usize,
+    pub errors: usize,
+    pub requests_per_second: f64,
+    pub latency_ms: Summary,
+    pub p99_ms: f64,
+}
+
+/// Stops `cargo lambda watch` and the function processes it started.
+struct Watch(Child);
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        // The watcher runs in its own process group: end the group, functions included.
+        let _ = Command::new("kill")
+            .args(["--", &format!("-{}", self.0.id())])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn run(root: &Path, port: u16, logins: usize, reads: usize, clients: usize) -> Vec<LoadRun> {
+    let state = tempfile::tempdir().expect("a state folder");
+    let mut command = Command::new("setsid");
+    command
+        .args([
+            "cargo",
+            "lambda",
+            "watch",
+            "--release",
+            "--invoke-address",
+            "127.0.0.1",
+        ])
+        .args(["--invoke-port", &port.to_string()])
+        .current_dir(root)
+        .env("TESSERA_LOCAL_DIR", state.path())
+        .env("TESSERA_UNIFORM_ANSWER_MS", "0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut watch = Watch(command.spawn().expect("cargo lambda watch starts"));
+    let base = format!("http://127.0.0.1:{port}");
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(120))
+        .build();
+    wait_until_serving(&agent, &base, &mut watch.0);
+
+    let email = format!("load.{}@example.com", std::process::id());
+    let body = serde_json::json!({ "email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "Lovelace", "country": "GB" });
+    post(&agent, &format!("{base}/v1/accounts"), &body).expect("sign-up");
+    let outbox = tessera_testkit::messages::from_outbox(&state.path().join("outbox.jsonl"));
+    let code = outbox
+        .iter()
+        .rev()
+        .find(|m| m.to == email)
+        .and_then(|m| tessera_testkit::messages::extract_code(&m.body))
+        .expect("the activation code in the outbox");
+    post(
+        &agent,
+        &format!("{base}/v1/accounts/activate"),
+        &serde_json::json!({ "email": email, "code": code }),
+    )
+    .expect("activation");
+    let login = serde_json::json!({ "email": email, "password": PASSWORD });
+    let token = post(&agent, &format!("{base}/v1/sessions"), &login).expect("log in")["token"]
+        .as_str()
+        .expect("a token")
+        .to_string();
+    get_me(&agent, &base, &token).expect("a first read");
+
+    let login_url = format!("{base}/v1/sessions");
+    let logins_run = drive("POST /v1/sessions", logins, clients, |agent| {
+        post(agent, &login_url, &login).map(|_| ())
+    });
+    let reads_run = drive("GET /v1/me", reads, clients, |agent| {
+        get_me(agent, &base, &token)
+    });
+    vec![logins_run, reads_run]
+}
+
+fn wait_until_serving(agent: &ureq::Agent, base: &str, watch: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = watch.try_wait() {
+            panic!("cargo lambda watch exited ({status}): is cargo-lambda on PATH (make bench)?");
+        }
+        if agent
+            .get(&format!("{base}/v1/password-policy"))
+            .call()
+            .is_ok()
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    panic!("cargo lambda watch did not serve within 10 minutes");
+}
+
+fn post(
+    agent: &ureq::Agent,
+    url: &str,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let response = agent.post(url).send_json(body).map_err(|e| e.to_string())?;
+    response.into_json().or(Ok(serde_json::Value::Null))
+}
+
+fn get_me(agent: &ureq::Agent, base: &str, token: &str) -> Result<(), String> {
+    agent
+        .get(&format!("{base}/v1/me"))
+        .set("authorization", &format!("Bearer {token}"))
+        .call()
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// `total` requests from `clients` threads, each with its own keep-alive connection.
+fn drive(
+    route: &'static str,
+    total: usize,
+    clients: usize,
+    request: impl Fn(&ureq::Agent) -> Result<(), String> + Sync,
+) -> LoadRun {
+    let start = Instant::now();
+    let results: Vec<(Vec<f64>, usize)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|i| {
+                let request = &request;
+                let share = total / clients + usize::from(i < total % clients);
+                scope.spawn(move || {
+                    let agent = ureq::AgentBuilder::new()
+                        .timeout(Duration::from_secs(30))
+                        .build();
+                    let (mut times, mut errors) = (Vec::with_capacity(share), 0);
+                    for _ in 0..share {
+                        let t = Instant::now();
+                        match request(&agent) {
+                            Ok(()) => times.push(t.elapsed().as_secs_f64() * 1000.0),
+                            Err(_) => errors += 1,
+                        }
+                    }
+                    (times, errors)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    let errors = results.iter().map(|(_, e)| e).sum();
+    let mut times: Vec<f64> = results.into_iter().flat_map(|(t, _)| t).collect();
+    times.sort_by(f64::total_cmp);
+    let p99 = times
+        .get(((times.len() as f64) * 0.99) as usize)
+        .or(times.last())
+        .copied()
+        .unwrap_or(f64::NAN);
+    LoadRun {
+        route,
+        requests: total,
+        clients,
+        errors,
+        requests_per_second: total as f64 / elapsed,
+        latency_ms: Summary::of(&times),
+        p99_ms: p99,
+    }
+}

@@ -91,6 +91,20 @@ pub async fn request_reset(
     .await
 }
 
+/// `POST /v1/password-resets/verify` through the password-reset handler.
+pub async fn verify_reset(
+    app: &tessera_testkit::TestApp,
+    email: &str,
+    code: &str,
+) -> tessera_testkit::TestResponse {
+    let body = serde_json::json!({ "email": email, "code": code });
+    app.call(
+        password_reset::handle,
+        tessera_testkit::json_request("POST", "/v1/password-resets/verify", &body),
+    )
+    .await
+}
+
 /// `POST /v1/sessions` through the sessions handler.
 pub async fn log_in(
     app: &tessera_testkit::TestApp,

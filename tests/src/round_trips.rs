@@ -2,7 +2,9 @@
 //! with every SDK call recorded, beside the minimum the data model allows (PERFORMANCE.md where
 //! it names one). Shared by `tests/tests/round_trips.rs` (a regression bound) and `make bench`.
 
-use crate::{activate, authorized, log_in, request_reset, sign_up, token_of, PASSWORD};
+use crate::{
+    activate, authorized, log_in, request_reset, sign_up, token_of, verify_reset, PASSWORD,
+};
 use serde::Serialize;
 use serde_json::json;
 use tessera_core::mfa::code_at;
@@ -63,14 +65,7 @@ pub async fn identity_flows() -> Vec<FlowCalls> {
     let answer = request_reset(&r.app, &email, "email").await;
     r.record("reset request", 1, 202, answer);
     let code = r.app.latest_code(&email);
-    let body = json!({ "email": email, "code": code });
-    let answer = r
-        .app
-        .call(
-            password_reset::handle,
-            json_request("POST", "/v1/password-resets/verify", &body),
-        )
-        .await;
+    let answer = verify_reset(&r.app, &email, &code).await;
     let reset_token = answer.json["reset_token"]
         .as_str()
         .unwrap_or_default()

@@ -6,7 +6,8 @@ use tessera_core::mfa::code_at;
 use tessera_core::time::Seconds;
 use tessera_testkit::{json_request, Backend, TestApp, TestResponse};
 use tessera_tests::{
-    active_account, authorized, log_in, me, on_both_backends, request_reset, token_of, PASSWORD,
+    active_account, authorized, log_in, me, on_both_backends, request_reset, token_of,
+    verify_reset, PASSWORD,
 };
 
 struct Enrolled {
@@ -251,16 +252,7 @@ async fn a_reset_needs_the_second_factor(backend: Backend) {
     let r = request_reset(&app, &email, "email").await;
     assert_eq!(r.status, 202);
     let reset_code = app.latest_code(&email);
-    let r = app
-        .call(
-            password_reset::handle,
-            json_request(
-                "POST",
-                "/v1/password-resets/verify",
-                &json!({ "email": email, "code": reset_code }),
-            ),
-        )
-        .await;
+    let r = verify_reset(&app, &email, &reset_code).await;
     assert_eq!(r.json["mfa_required"], true);
     let reset_token = r.json["reset_token"].as_str().unwrap().to_string();
     let complete = |mfa_code: Option<String>| {

@@ -6,19 +6,10 @@ use std::sync::Arc;
 use tessera_core::time::Seconds;
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::{
-    active_account, log_in, me, on_both_backends, request_reset, token_of, PASSWORD,
+    active_account, log_in, me, on_both_backends, request_reset, token_of, verify_reset, PASSWORD,
 };
 
 const NEW_PASSWORD: &str = "Tessellate-9-Quartz";
-
-async fn verify(app: &TestApp, email: &str, code: &str) -> TestResponse {
-    let body = json!({ "email": email, "code": code });
-    app.call(
-        password_reset::handle,
-        json_request("POST", "/v1/password-resets/verify", &body),
-    )
-    .await
-}
 
 async fn complete(app: &TestApp, token: &str, new: &str, confirm: &str) -> TestResponse {
     let body = json!({ "reset_token": token, "new_password": new, "confirm_password": confirm });
@@ -33,7 +24,7 @@ async fn complete(app: &TestApp, token: &str, new: &str, confirm: &str) -> TestR
 async fn reset_token(app: &TestApp, email: &str) -> String {
     assert_eq!(request_reset(app, email, "email").await.status, 202);
     let code = app.latest_code(email);
-    let r = verify(app, email, &code).await;
+    let r = verify_reset(app, email, &code).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["mfa_required"], false);
     r.json["reset_token"].as_str().unwrap().to_string()
@@ -115,7 +106,7 @@ async fn requests_reveal_nothing(backend: Backend) {
     );
     // Case 8: the activation code does not pass at the reset endpoint.
     assert_eq!(
-        verify(&app, &pending, &activation_code).await.json["code"],
+        verify_reset(&app, &pending, &activation_code).await.json["code"],
         "invalid_code"
     );
     let r = request_reset(&app, &email, "fax").await;
@@ -132,14 +123,14 @@ async fn reset_codes_live_ten_minutes(backend: Backend) {
     request_reset(&app, &email, "email").await;
     let code = app.latest_code(&email);
     app.clock.advance(Seconds(9 * 60 + 59));
-    assert_eq!(verify(&app, &email, &code).await.status, 200, "9:59");
+    assert_eq!(verify_reset(&app, &email, &code).await.status, 200, "9:59");
 
     app.clock.advance(Seconds(60));
     request_reset(&app, &email, "email").await;
     let late = app.latest_code(&email);
     app.clock.advance(Seconds(10 * 60 + 1));
     assert_eq!(
-        verify(&app, &email, &late).await.json["code"],
+        verify_reset(&app, &email, &late).await.json["code"],
         "invalid_code",
         "10:01"
     );
@@ -168,7 +159,7 @@ async fn reset_codes_are_bound_and_guess_limited(backend: Backend) {
     let b_code = app.latest_code(&b);
     if b_code != code {
         assert_eq!(
-            verify(&app, &b, &code).await.json["code"],
+            verify_reset(&app, &b, &code).await.json["code"],
             "invalid_code",
             "another account's code"
         );
@@ -184,10 +175,13 @@ async fn reset_codes_are_bound_and_guess_limited(backend: Backend) {
         })
         .collect();
     for _ in 0..5 {
-        assert_eq!(verify(&app, &a, &wrong).await.json["code"], "invalid_code");
+        assert_eq!(
+            verify_reset(&app, &a, &wrong).await.json["code"],
+            "invalid_code"
+        );
     }
     assert_eq!(
-        verify(&app, &a, &code).await.json["code"],
+        verify_reset(&app, &a, &code).await.json["code"],
         "invalid_code",
         "dead after 5 wrong guesses"
     );

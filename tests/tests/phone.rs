@@ -3,9 +3,10 @@
 
 use serde_json::{json, Value};
 use tessera_core::ports::Channel;
-use tessera_testkit::{app::unique, json_request, Backend, TestApp, TestResponse};
+use tessera_testkit::{app::unique, Backend, TestApp, TestResponse};
 use tessera_tests::{
-    active_account, authorized, log_in, me, on_both_backends, request_reset, token_of, PASSWORD,
+    active_account, authorized, log_in, me, on_both_backends, request_reset, token_of,
+    verify_reset, PASSWORD,
 };
 
 fn fresh_number() -> String {
@@ -15,6 +16,17 @@ fn fresh_number() -> String {
 async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> TestResponse {
     app.call(phone::handle, authorized(method, path, token, Some(&body)))
         .await
+}
+
+async fn verify_phone(app: &TestApp, token: &str, code: &str) -> TestResponse {
+    call(
+        app,
+        "POST",
+        "/v1/me/phone/verify",
+        token,
+        json!({ "code": code }),
+    )
+    .await
 }
 
 async fn add_verify_and_reset_by_sms(backend: Backend) {
@@ -36,18 +48,7 @@ async fn add_verify_and_reset_by_sms(backend: Backend) {
     assert_eq!(me(&app, &token).await.json["phone"]["verified"], false);
 
     let code = app.latest_code(&number);
-    assert_eq!(
-        call(
-            &app,
-            "POST",
-            "/v1/me/phone/verify",
-            &token,
-            json!({ "code": code })
-        )
-        .await
-        .status,
-        204
-    );
+    assert_eq!(verify_phone(&app, &token, &code).await.status, 204);
     let profile = me(&app, &token).await.json;
     assert_eq!(
         profile["phone"],
@@ -67,16 +68,7 @@ async fn add_verify_and_reset_by_sms(backend: Backend) {
     assert_eq!(request_reset(&app, &email, "sms").await.status, 202);
     assert_eq!(app.messages_to(&number).len(), 2);
     let reset_code = app.latest_code(&number);
-    let r = app
-        .call(
-            password_reset::handle,
-            json_request(
-                "POST",
-                "/v1/password-resets/verify",
-                &json!({ "email": email, "code": reset_code }),
-            ),
-        )
-        .await;
+    let r = verify_reset(&app, &email, &reset_code).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -177,29 +169,10 @@ async fn changes_need_the_password(backend: Backend) {
     let code = app.latest_code(&number);
     let wrong = if code == "000000" { "111111" } else { "000000" };
     assert_eq!(
-        call(
-            &app,
-            "POST",
-            "/v1/me/phone/verify",
-            &token,
-            json!({ "code": wrong })
-        )
-        .await
-        .json["code"],
+        verify_phone(&app, &token, wrong).await.json["code"],
         "invalid_code"
     );
-    assert_eq!(
-        call(
-            &app,
-            "POST",
-            "/v1/me/phone/verify",
-            &token,
-            json!({ "code": code })
-        )
-        .await
-        .status,
-        204
-    );
+    assert_eq!(verify_phone(&app, &token, &code).await.status, 204);
     let r = call(
         &app,
         "DELETE",

@@ -31,7 +31,7 @@ pub fn https_client(roots: TrustedRoots) -> SharedHttpClient {
         .build()
         .expect("a trust store without server names builds");
     Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
         .tls_context(context)
         .build_https()
 }

@@ -1,7 +1,6 @@
 //! moto server on loopback stands in for DynamoDB, SES and SNS. `make test` starts it and
 //! exports `AWS_ENDPOINT_URL` (with a region and dummy credentials) for the whole test run.
 
-use aws_config::BehaviorVersion;
 use serde_json::Value;
 
 pub fn endpoint() -> String {
@@ -10,9 +9,11 @@ pub fn endpoint() -> String {
     })
 }
 
+/// The same configuration chain and HTTP client the functions use, pointed at moto by the
+/// environment.
 pub async fn sdk_config() -> aws_config::SdkConfig {
     endpoint();
-    aws_config::load_defaults(BehaviorVersion::latest()).await
+    tessera_aws::load_config(tessera_aws::TrustedRoots::AmazonTrustServices).await
 }
 
 /// moto's whole state as JSON (`/moto-api/data.json`). moto builds it by walking its live

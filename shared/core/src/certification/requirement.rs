@@ -1,0 +1,508 @@
+//! Requirement trees: "pass 1 qualifying exam OR earn 30 CE credits", with AND/OR groups and
+//! thresholds, evaluated against a candidate's evidence within a window of dates. The same
+//! evaluation gives the yes/no answer the status engine needs and the numbered progress tree
+//! a candidate sees (`1.2 — 10 / 30 CE credits`).
+
+use std::collections::HashMap;
+
+use time::Date;
+
+use super::catalog::{CertificationId, ExamCode};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    /// `need` of the children: all of them for an AND, 1 (or `at_least`) for an OR.
+    Group {
+        need: usize,
+        children: Vec<Requirement>,
+    },
+    /// Pass `need` different exams of those listed.
+    Exams { codes: Vec<ExamCode>, need: u32 },
+    /// Hold `need` CE credits (points) that are active.
+    CeCredits { need: u32 },
+    /// Earn or renew `need` of the listed certifications (a higher certification renewing a
+    /// lower one).
+    Certifications {
+        ids: Vec<CertificationId>,
+        need: u32,
+    },
+}
+
+/// A passed exam, with the date from which it no longer counts toward earning.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pass {
+    pub code: ExamCode,
+    pub date: Date,
+    pub counts_until: Date,
+}
+
+/// Continuing-education points, counting from `active` until (not including) `inactive`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credit {
+    pub points: u32,
+    pub active: Date,
+    pub inactive: Date,
+}
+
+/// What a candidate has done, as the rules see it.
+#[derive(Clone, Debug, Default)]
+pub struct Evidence {
+    pub passes: Vec<Pass>,
+    pub credits: Vec<Credit>,
+    /// The dates each certification was earned or renewed, filled in by the status engine as it
+    /// goes (the catalog orders certifications so those named are computed first).
+    pub awards: HashMap<CertificationId, Vec<Date>>,
+}
+
+/// Evidence dated from `from` to `at` (both included) counts, as it stood on `at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub from: Date,
+    pub at: Date,
+}
+
+impl Window {
+    fn holds(&self, date: Date) -> bool {
+        self.from <= date && date <= self.at
+    }
+}
+
+/// What a node of the tree asks for, for display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ask {
+    AllOf,
+    AnyOf { need: usize },
+    Exams { codes: Vec<ExamCode> },
+    CeCredits,
+    Certifications { ids: Vec<CertificationId> },
+}
+
+/// One node of a progress tree: `number` is its place ("1", "1.2"), `achieved / required` its
+/// count in its own unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub number: String,
+    pub ask: Ask,
+    pub achieved: u32,
+    pub required: u32,
+    pub met: bool,
+    pub children: Vec<Progress>,
+}
+
+impl Progress {
+    pub fn unit(&self) -> &'static str {
+        match self.ask {
+            Ask::AllOf | Ask::AnyOf { .. } => "requirements",
+            Ask::Exams { .. } => "exams",
+            Ask::CeCredits => "CE credits",
+            Ask::Certifications { .. } => "certifications",
+        }
+    }
+
+    /// `10 / 30 CE credits`.
+    pub fn summary(&self) -> String {
+        format!("{} / {} {}", self.achieved, self.required, self.unit())
+    }
+
+    /// Every node, depth first, for flat displays and tests.
+    pub fn flatten(&self) -> Vec<&Progress> {
+        let mut all = vec![self];
+        for c in &self.children {
+            all.extend(c.flatten());
+        }
+        all
+    }
+}
+
+impl Requirement {
+    pub fn progress(&self, evidence: &Evidence, window: Window) -> Progress {
+        self.progress_numbered("1".to_string(), evidence, window)
+    }
+
+    fn progress_numbered(&self, number: String, evidence: &Evidence, window: Window) -> Progress {
+        match self {
+            Requirement::Group { need, children } => {
+                let children: Vec<Progress> = children
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        c.progress_numbered(format!("{number}.{}", i + 1), evidence, window)
+                    })
+                    .collect();
+                let achieved = children.iter().filter(|c| c.met).count();
+                let ask = if *need == children.len() {
+                    Ask::AllOf
+                } else {
+                    Ask::AnyOf { need: *need }
+                };
+                Progress {
+                    number,
+                    ask,
+                    achieved: achieved as u32,
+                    required: *need as u32,
+                    met: achieved >= *need,
+                    children,
+                }
+            }
+            Requirement::Exams { codes, need } => {
+                let mut passed: Vec<&ExamCode> = evidence
+                    .passes
+                    .iter()
+                    .filter(|p| {
+                        codes.contains(&p.code)
+                            && window.holds(p.date)
+                            && window.at < p.counts_until
+                    })
+                    .map(|p| &p.code)
+                    .collect();
+                passed.sort();
+                passed.dedup();
+                leaf(
+                    number,
+                    Ask::Exams {
+                        codes: codes.clone(),
+                    },
+                    passed.len() as u32,
+                    *need,
+                )
+            }
+            Requirement::CeCredits { need } => {
+                let points = evidence
+                    .credits
+                    .iter()
+                    .filter(|c| window.holds(c.active) && window.at < c.inactive)
+                    .map(|c| c.points)
+                    .fold(0u32, u32::saturating_add);
+                leaf(number, Ask::CeCredits, points, *need)
+            }
+            Requirement::Certifications { ids, need } => {
+                let awarded = ids
+                    .iter()
+                    .filter(|id| {
+                        evidence
+                            .awards
+                            .get(*id)
+                            .is_some_and(|dates| dates.iter().any(|d| window.holds(*d)))
+                    })
+                    .count();
+                leaf(
+                    number,
+                    Ask::Certifications { ids: ids.clone() },
+                    awarded as u32,
+                    *need,
+                )
+            }
+        }
+    }
+
+    pub fn is_met(&self, evidence: &Evidence, window: Window) -> bool {
+        self.progress(evidence, window).met
+    }
+
+    /// The first day from `from` to `until` (both included) on which the rule is met by the
+    /// evidence dated from `from`. The answer can only change on a day something happens, so only
+    /// those days are tried.
+    pub fn first_met(&self, evidence: &Evidence, from: Date, until: Date) -> Option<Date> {
+        let mut days: Vec<Date> = self
+            .evidence_days(evidence)
+            .into_iter()
+            .filter(|d| from <= *d && *d <= until)
+            .collect();
+        days.sort();
+        days.dedup();
+        days.into_iter()
+            .find(|at| self.is_met(evidence, Window { from, at: *at }))
+    }
+
+    /// The earliest day from `from` on of evidence this rule counts (an exam it lists, a CE
+    /// credit, an award it names): when work toward it started.
+    pub fn first_contribution(&self, evidence: &Evidence, from: Date) -> Option<Date> {
+        self.evidence_days(evidence)
+            .into_iter()
+            .filter(|d| *d >= from)
+            .min()
+    }
+
+    fn evidence_days(&self, evidence: &Evidence) -> Vec<Date> {
+        match self {
+            Requirement::Group { children, .. } => children
+                .iter()
+                .flat_map(|c| c.evidence_days(evidence))
+                .collect(),
+            Requirement::Exams { codes, .. } => evidence
+                .passes
+                .iter()
+                .filter(|p| codes.contains(&p.code))
+                .map(|p| p.date)
+                .collect(),
+            Requirement::CeCredits { .. } => evidence.credits.iter().map(|c| c.active).collect(),
+            Requirement::Certifications { ids, .. } => ids
+                .iter()
+                .filter_map(|id| evidence.awards.get(id))
+                .flatten()
+                .copied()
+                .collect(),
+        }
+    }
+
+    pub(super) fn named_certifications(&self) -> Box<dyn Iterator<Item = &CertificationId> + '_> {
+        match self {
+            Requirement::Group { children, .. } => {
+                Box::new(children.iter().flat_map(|c| c.named_certifications()))
+            }
+            Requirement::Certifications { ids, .. } => Box::new(ids.iter()),
+            Requirement::Exams { .. } | Requirement::CeCredits { .. } => {
+                Box::new(std::iter::empty())
+            }
+        }
+    }
+
+    pub(super) fn names_certification(&self, id: &str) -> bool {
+        self.named_certifications().any(|c| c.as_str() == id)
+    }
+}
+
+fn leaf(number: String, ask: Ask, achieved: u32, required: u32) -> Progress {
+    Progress {
+        number,
+        ask,
+        achieved,
+        required,
+        met: achieved >= required,
+        children: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn code(c: &str) -> ExamCode {
+        ExamCode::parse(c).unwrap()
+    }
+
+    fn pass(c: &str, date: Date) -> Pass {
+        Pass {
+            code: code(c),
+            date,
+            counts_until: date.replace_year(date.year() + 3).unwrap(),
+        }
+    }
+
+    fn credit(points: u32, active: Date, inactive: Date) -> Credit {
+        Credit {
+            points,
+            active,
+            inactive,
+        }
+    }
+
+    /// Recertify by passing 1 qualifying exam OR earning 30 CE credits.
+    fn exam_or_credits() -> Requirement {
+        Requirement::Group {
+            need: 1,
+            children: vec![
+                Requirement::Exams {
+                    codes: vec![code("300-1"), code("300-2")],
+                    need: 1,
+                },
+                Requirement::CeCredits { need: 30 },
+            ],
+        }
+    }
+
+    fn window(from: Date, at: Date) -> Window {
+        Window { from, at }
+    }
+
+    #[test]
+    fn the_progress_tree_is_numbered_and_counts_each_node_in_its_unit() {
+        let evidence = Evidence {
+            credits: vec![
+                credit(5, date!(2020 - 02 - 01), date!(2023 - 02 - 01)),
+                credit(5, date!(2020 - 02 - 01), date!(2023 - 02 - 01)),
+            ],
+            ..Evidence::default()
+        };
+        let tree = exam_or_credits().progress(
+            &evidence,
+            window(date!(2020 - 01 - 01), date!(2020 - 06 - 01)),
+        );
+        let lines: Vec<String> = tree
+            .flatten()
+            .iter()
+            .map(|p| format!("{} — {}", p.number, p.summary()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "1 — 0 / 1 requirements",
+                "1.1 — 0 / 1 exams",
+                "1.2 — 10 / 30 CE credits"
+            ]
+        );
+        assert!(!tree.met);
+        assert_eq!(tree.ask, Ask::AnyOf { need: 1 });
+    }
+
+    #[test]
+    fn either_branch_of_an_or_meets_it_and_an_and_needs_every_branch() {
+        let one_exam = Evidence {
+            passes: vec![pass("300-2", date!(2021 - 05 - 05))],
+            ..Evidence::default()
+        };
+        let w = window(date!(2021 - 01 - 01), date!(2021 - 12 - 31));
+        assert!(exam_or_credits().is_met(&one_exam, w));
+
+        let thirty_points = Evidence {
+            credits: vec![
+                credit(20, date!(2021 - 02 - 01), date!(2024 - 02 - 01)),
+                credit(10, date!(2021 - 03 - 01), date!(2024 - 03 - 01)),
+            ],
+            ..Evidence::default()
+        };
+        assert!(exam_or_credits().is_met(&thirty_points, w));
+
+        let both = Requirement::Group {
+            need: 2,
+            children: vec![
+                Requirement::Exams {
+                    codes: vec![code("300-1")],
+                    need: 1,
+                },
+                Requirement::CeCredits { need: 30 },
+            ],
+        };
+        let tree = both.progress(&thirty_points, w);
+        assert_eq!(
+            (tree.ask.clone(), tree.achieved, tree.required, tree.met),
+            (Ask::AllOf, 1, 2, false)
+        );
+    }
+
+    #[test]
+    fn at_least_thresholds_count_distinct_exams_once() {
+        let two_of_three = Requirement::Exams {
+            codes: vec![code("300-1"), code("300-2"), code("300-3")],
+            need: 2,
+        };
+        let w = window(date!(2021 - 01 - 01), date!(2021 - 12 - 31));
+        let same_exam_twice = Evidence {
+            passes: vec![
+                pass("300-1", date!(2021 - 02 - 01)),
+                pass("300-1", date!(2021 - 03 - 01)),
+            ],
+            ..Evidence::default()
+        };
+        assert_eq!(two_of_three.progress(&same_exam_twice, w).achieved, 1);
+        let two_exams = Evidence {
+            passes: vec![
+                pass("300-1", date!(2021 - 02 - 01)),
+                pass("300-3", date!(2021 - 03 - 01)),
+            ],
+            ..Evidence::default()
+        };
+        assert!(two_of_three.is_met(&two_exams, w));
+    }
+
+    #[test]
+    fn evidence_outside_the_window_or_expired_on_the_day_does_not_count() {
+        let rule = exam_or_credits();
+        let before = Evidence {
+            passes: vec![pass("300-1", date!(2020 - 12 - 31))],
+            credits: vec![credit(30, date!(2020 - 12 - 31), date!(2023 - 12 - 31))],
+            ..Evidence::default()
+        };
+        assert!(!rule.is_met(
+            &before,
+            window(date!(2021 - 01 - 01), date!(2021 - 06 - 01))
+        ));
+        // A credit that went inactive before the day no longer counts; on its last day it does.
+        let lapsed = Evidence {
+            credits: vec![credit(30, date!(2021 - 01 - 01), date!(2021 - 03 - 01))],
+            ..Evidence::default()
+        };
+        assert!(rule.is_met(
+            &lapsed,
+            window(date!(2021 - 01 - 01), date!(2021 - 02 - 28))
+        ));
+        assert!(!rule.is_met(
+            &lapsed,
+            window(date!(2021 - 01 - 01), date!(2021 - 03 - 01))
+        ));
+        // An exam dated after the day being judged does not count yet.
+        let later = Evidence {
+            passes: vec![pass("300-1", date!(2021 - 07 - 01))],
+            ..Evidence::default()
+        };
+        assert!(!rule.is_met(&later, window(date!(2021 - 01 - 01), date!(2021 - 06 - 30))));
+    }
+
+    #[test]
+    fn first_met_is_the_day_the_threshold_is_crossed() {
+        let evidence = Evidence {
+            credits: vec![
+                credit(10, date!(2021 - 02 - 01), date!(2024 - 02 - 01)),
+                credit(10, date!(2021 - 04 - 01), date!(2024 - 04 - 01)),
+                credit(10, date!(2021 - 09 - 15), date!(2024 - 09 - 15)),
+            ],
+            ..Evidence::default()
+        };
+        let rule = exam_or_credits();
+        assert_eq!(
+            rule.first_met(&evidence, date!(2021 - 01 - 01), date!(2022 - 01 - 01)),
+            Some(date!(2021 - 09 - 15))
+        );
+        assert_eq!(
+            rule.first_met(&evidence, date!(2021 - 01 - 01), date!(2021 - 09 - 14)),
+            None
+        );
+        // The first credit lapsed before the third arrived: 20 points on that day, never 30.
+        let lapsing = Evidence {
+            credits: vec![
+                credit(10, date!(2021 - 02 - 01), date!(2021 - 08 - 01)),
+                credit(10, date!(2021 - 04 - 01), date!(2024 - 04 - 01)),
+                credit(10, date!(2021 - 09 - 15), date!(2024 - 09 - 15)),
+            ],
+            ..Evidence::default()
+        };
+        assert_eq!(
+            rule.first_met(&lapsing, date!(2021 - 01 - 01), date!(2023 - 01 - 01)),
+            None
+        );
+        assert_eq!(
+            rule.first_contribution(&lapsing, date!(2021 - 03 - 01)),
+            Some(date!(2021 - 04 - 01))
+        );
+    }
+
+    #[test]
+    fn awards_of_named_certifications_count_in_the_window() {
+        let rule = Requirement::Certifications {
+            ids: vec![CertificationId::for_tests("expert")],
+            need: 1,
+        };
+        let mut evidence = Evidence::default();
+        evidence.awards.insert(
+            CertificationId::for_tests("expert"),
+            vec![date!(2022 - 05 - 01)],
+        );
+        assert!(rule.is_met(
+            &evidence,
+            window(date!(2022 - 01 - 01), date!(2022 - 05 - 01))
+        ));
+        assert!(!rule.is_met(
+            &evidence,
+            window(date!(2022 - 05 - 02), date!(2023 - 01 - 01))
+        ));
+        assert_eq!(
+            rule.progress(
+                &evidence,
+                window(date!(2022 - 01 - 01), date!(2022 - 12 - 01))
+            )
+            .summary(),
+            "1 / 1 certifications"
+        );
+    }
+}

@@ -34,6 +34,7 @@ grep -q '^reset: 204$' "$out/session.txt" || { echo "the password reset did not 
 grep -q '^login with the new password: 201$' "$out/session.txt" || { echo "the new password does not log in" >&2; exit 1; }
 grep -q '"recovery_codes":\[' "$out/session.txt" || { echo "the authenticator was not confirmed" >&2; exit 1; }
 grep -q '"mfa_required":true' "$out/session.txt" || { echo "logging in did not ask for the second factor" >&2; exit 1; }
+grep -q '"imported":1' "$out/session.txt" || { echo "the exam-results import did not import its row" >&2; exit 1; }
 echo "README session: OK"
 
 # Every events/ fixture through `cargo lambda invoke`, as the events README shows.

@@ -150,3 +150,48 @@ pub async fn me(app: &tessera_testkit::TestApp, token: &str) -> tessera_testkit:
     app.call(profile::handle, authorized("GET", "/v1/me", token, None))
         .await
 }
+
+/// The admin token the embedded default accepts.
+pub const ADMIN_TOKEN: &str = tessera_http::config::LOCAL_ADMIN_TOKEN;
+
+/// A `text/csv` upload to an admin import route, with the admin token and, when given, a
+/// `source` query parameter.
+pub fn csv_upload(path: &str, csv: &str, source: Option<&str>) -> Request {
+    use lambda_http::RequestExt;
+    let request = lambda_http::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+        .header("content-type", "text/csv")
+        .body(Body::Text(csv.to_string()))
+        .expect("valid request");
+    match source {
+        Some(s) => request.with_query_string_parameters(std::collections::HashMap::from([(
+            "source".to_string(),
+            s.to_string(),
+        )])),
+        None => request,
+    }
+}
+
+/// The state the imports function runs with, on the test app's backend and clock.
+pub fn import_state(app: &tessera_testkit::TestApp) -> imports::ImportState {
+    imports::ImportState {
+        certification: app.certification.clone(),
+        admin: app.config.admin.clone(),
+    }
+}
+
+/// An import through the imports handler.
+pub async fn import(
+    app: &tessera_testkit::TestApp,
+    request: Request,
+) -> tessera_testkit::TestResponse {
+    tessera_testkit::TestResponse::from_response(imports::handle(request, import_state(app)).await)
+}
+
+/// The sample files of docs/samples/.
+pub fn sample(name: &str) -> String {
+    std::fs::read_to_string(tessera_testkit::repo_root().join("docs/samples").join(name))
+        .expect("sample file")
+}

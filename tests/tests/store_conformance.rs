@@ -64,7 +64,29 @@ async fn unsent_messages_are_found_by_due_time_and_claimed_once(backend: Backend
     .await
 }
 
+async fn candidate_records_are_created_extended_and_read_whole(backend: Backend) {
+    conformance::candidate_records_are_created_extended_and_read_whole(
+        TestApp::new(backend).await.certification.records.as_ref(),
+    )
+    .await
+}
+async fn a_registration_number_belongs_to_one_candidate(backend: Backend) {
+    conformance::a_registration_number_belongs_to_one_candidate(
+        TestApp::new(backend).await.certification.records.as_ref(),
+    )
+    .await
+}
+async fn activities_need_an_existing_record(backend: Backend) {
+    conformance::activities_need_an_existing_record(
+        TestApp::new(backend).await.certification.records.as_ref(),
+    )
+    .await
+}
+
 on_both_backends!(
+    candidate_records_are_created_extended_and_read_whole,
+    a_registration_number_belongs_to_one_candidate,
+    activities_need_an_existing_record,
     unsent_messages_are_found_by_due_time_and_claimed_once,
     profile_edits_keep_the_session_epoch,
     login_failures_count_atomically,

@@ -17,7 +17,7 @@ use tessera_core::throttle::LoginThrottle;
 use tessera_core::time::Seconds;
 use tessera_core::{AccountId, Email, Identity, Profile, Timestamp, Username};
 
-type Item = HashMap<String, AttributeValue>;
+pub(crate) type Item = HashMap<String, AttributeValue>;
 
 /// The identity table: a single-table layout with generic `pk`/`sk` keys and a `ttl` attribute.
 ///
@@ -35,8 +35,8 @@ type Item = HashMap<String, AttributeValue>;
 /// Unsent messages sit under `due_pk = UNSENT`, `due_sk = <next attempt>#<id>`.
 #[derive(Clone)]
 pub struct DynamoStore {
-    client: Client,
-    table: String,
+    pub(crate) client: Client,
+    pub(crate) table: String,
 }
 
 const IDENTITY: &str = "IDENTITY";
@@ -59,7 +59,7 @@ impl DynamoStore {
         }
     }
 
-    fn key(pk: String, sk: &str) -> Item {
+    pub(crate) fn key(pk: String, sk: &str) -> Item {
         HashMap::from([
             ("pk".to_string(), AttributeValue::S(pk)),
             ("sk".to_string(), AttributeValue::S(sk.to_string())),
@@ -107,7 +107,7 @@ impl DynamoStore {
 
     /// Strongly consistent reads of several items in one call (retrying keys DynamoDB left
     /// unprocessed). Items come back in no particular order: callers tell them apart by `sk`.
-    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+    pub(crate) async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
         let mut pending = KeysAndAttributes::builder()
             .set_keys(Some(keys))
             .consistent_read(true)
@@ -135,7 +135,10 @@ impl DynamoStore {
         )))
     }
 
-    async fn get<T: DeserializeOwned>(&self, key: Item) -> Result<Option<T>, StoreError> {
+    pub(crate) async fn get<T: DeserializeOwned>(
+        &self,
+        key: Item,
+    ) -> Result<Option<T>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -219,7 +222,7 @@ fn due_sort_bound(now: Timestamp) -> String {
     format!("{:012}", now.0.max(0) + 1)
 }
 
-fn sort_key(item: &Item) -> &str {
+pub(crate) fn sort_key(item: &Item) -> &str {
     item.get("sk")
         .and_then(|v| v.as_s().ok())
         .map(String::as_str)
@@ -236,12 +239,12 @@ fn conflict_if_condition_failed(e: SdkError<PutItemError>) -> StoreError {
     }
 }
 
-fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(StoreError::unavailable)
 }
 
 /// The record's attributes plus its key and, while it should expire, the `ttl` attribute.
-fn item_with_key<T: Serialize>(
+pub(crate) fn item_with_key<T: Serialize>(
     record: &T,
     key: Item,
     purge_at: Option<Timestamp>,

@@ -2,6 +2,8 @@
 //! `tessera-aws` (DynamoDB, SES, SNS) and `tessera-local` (SQLite, file outbox).
 
 use crate::account::{AccountId, CommunicationSettings, Identity, Profile, ProfileEdit, Username};
+use crate::certification::import::CandidateId;
+use crate::certification::record::{CandidateProfile, CandidateRecord, CeActivity, ExamRecord};
 use crate::delivery::UnsentMessage;
 use crate::email::Email;
 use crate::session::Session;
@@ -165,6 +167,43 @@ pub trait UnsentMessages: Send + Sync {
 
     /// Forgets a message: sent, or no longer worth sending.
     async fn remove(&self, id: &str) -> Result<(), StoreError>;
+}
+
+/// What adding one keyed item to a candidate record did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Added {
+    New,
+    /// Already recorded: nothing changed.
+    Duplicate,
+    /// The key (a registration number) is recorded for another candidate.
+    TakenBy(CandidateId),
+}
+
+/// Candidate records: created and extended by imports, read whole for the candidate's screens.
+#[async_trait]
+pub trait CandidateRecords: Send + Sync {
+    /// Creates the record from `profile` if there is none, or merges `profile` into it
+    /// (`CandidateProfile::merge_import`); then adds each exam whose registration number is new,
+    /// in order. The answer has one entry per exam.
+    async fn add_exams(
+        &self,
+        profile: &CandidateProfile,
+        exams: &[ExamRecord],
+    ) -> Result<Vec<Added>, StoreError>;
+
+    /// Adds each activity whose key (`CeActivity::key`) is new to the record; `None` if there is
+    /// no record for `candidate`.
+    async fn add_activities(
+        &self,
+        candidate: &CandidateId,
+        activities: &[CeActivity],
+    ) -> Result<Option<Vec<Added>>, StoreError>;
+
+    /// The whole record: profile, exams and activities, in one read.
+    async fn candidate(
+        &self,
+        candidate: &CandidateId,
+    ) -> Result<Option<CandidateRecord>, StoreError>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -48,6 +48,13 @@ impl Sub<Timestamp> for Timestamp {
 }
 
 impl Timestamp {
+    /// The UTC calendar day.
+    pub fn date(self) -> ::time::Date {
+        ::time::OffsetDateTime::from_unix_timestamp(self.0)
+            .map(|t| t.date())
+            .unwrap_or(::time::Date::MIN)
+    }
+
     /// RFC 3339 in UTC, for API answers and messages.
     pub fn to_rfc3339(self) -> String {
         ::time::OffsetDateTime::from_unix_timestamp(self.0)

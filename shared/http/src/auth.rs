@@ -1,8 +1,13 @@
-//! Bearer-token authentication: the session token from `Authorization`, checked against the store.
+//! Bearer-token authentication: the session token from `Authorization`, checked against the store;
+//! and the admin routes' check (a configured token, or API Gateway's IAM authorization).
 
+use crate::config::AdminAuth;
 use crate::problem::Problem;
 use lambda_http::http::header::AUTHORIZATION;
+use lambda_http::request::RequestContext;
 use lambda_http::Request;
+use lambda_http::RequestExt;
+use subtle::ConstantTimeEq;
 use tessera_core::account::Profile;
 use tessera_core::login::{self, AuthError};
 use tessera_core::session::{Session, SessionToken};
@@ -41,4 +46,45 @@ pub fn require_own_credentials(profile: &Profile) -> Result<(), Problem> {
         ));
     }
     Ok(())
+}
+
+/// Admin routes: with a token configured, `Authorization: Bearer <token>` (compared in constant
+/// time); on AWS, the IAM caller API Gateway verified (the route's authorizer is `AWS_IAM`, so an
+/// unsigned request never arrives; this check keeps a misconfigured route closed). The caller
+/// is named in the log, never the token.
+pub fn require_admin(request: &Request, admin: &AdminAuth) -> Result<(), Problem> {
+    let caller = match admin {
+        AdminAuth::Token(expected) => {
+            let given = request
+                .headers()
+                .get(AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim().as_bytes())
+                .unwrap_or_default();
+            let matches: bool = given.ct_eq(expected.as_bytes()).into();
+            matches.then(|| "admin token".to_string())
+        }
+        AdminAuth::Iam => match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(ctx)) => ctx
+                .authorizer
+                .as_ref()
+                .and_then(|a| a.iam.as_ref())
+                .and_then(|iam| iam.user_arn.clone().or_else(|| iam.caller_id.clone())),
+            _ => None,
+        },
+    };
+    match caller {
+        Some(caller) => {
+            tracing::info!(%caller, "admin request");
+            Ok(())
+        }
+        None => Err(Problem::new(
+            401,
+            "unauthenticated",
+            "Not authenticated",
+            "Admin routes need the admin token (Authorization: Bearer) or, on AWS, an IAM-signed request.",
+        )),
+    }
 }

@@ -18,19 +18,35 @@ pub fn bytes(request: &Request) -> &[u8] {
     }
 }
 
-fn is_json(request: &Request) -> bool {
+fn content_type_is(request: &Request, expected: &str) -> bool {
     request
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("application/json")
-        })
-        .unwrap_or(false)
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case(expected))
+}
+
+/// A `text/csv` body of at most `max` bytes, as UTF-8 text: 413, 415 or 400 otherwise.
+pub fn csv_text(request: &Request, max: usize) -> Result<&str, Problem> {
+    let raw = bytes(request);
+    if raw.len() > max {
+        return Err(Problem::new(
+            413,
+            "body_too_large",
+            "Body too large",
+            format!("A CSV import may be at most {max} bytes."),
+        ));
+    }
+    if !content_type_is(request, "text/csv") {
+        return Err(Problem::new(
+            415,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "Send the file as text/csv.",
+        ));
+    }
+    std::str::from_utf8(raw).map_err(|_| Problem::malformed_body("The CSV file is not UTF-8 text."))
 }
 
 /// A JSON object from the body, checked for size (413), content type (415) and syntax (400).
@@ -44,7 +60,7 @@ pub fn json_object(request: &Request) -> Result<Map<String, Value>, Problem> {
             format!("The body may be at most {MAX_JSON_BODY} bytes."),
         ));
     }
-    if !is_json(request) {
+    if !content_type_is(request, "application/json") {
         return Err(Problem::new(
             415,
             "unsupported_media_type",

@@ -25,6 +25,9 @@ pub enum Backend {
     /// DynamoDB, SES v2 and SNS, with the standard AWS configuration chain.
     Aws {
         identity_table: String,
+        /// Candidate records (`TESSERA_CANDIDATE_TABLE`): required by the certification
+        /// functions, which refuse to start without it.
+        candidate_table: Option<String>,
         email_from: String,
         /// Which CA roots the HTTPS client trusts (`TESSERA_TLS_ROOTS`: `amazon`, the default, or
         /// `system`).
@@ -32,12 +35,36 @@ pub enum Backend {
     },
 }
 
+/// How the admin routes (imports, fulfillment reports) know their caller.
+#[derive(Clone, PartialEq, Eq)]
+pub enum AdminAuth {
+    /// `Authorization: Bearer <token>` (`TESSERA_ADMIN_TOKEN`; the embedded default has a fixed
+    /// development token).
+    Token(String),
+    /// API Gateway's IAM authorization: the request must carry the signed caller it verified.
+    Iam,
+}
+
+impl std::fmt::Debug for AdminAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AdminAuth::Token(_) => f.write_str("Token(…)"),
+            AdminAuth::Iam => f.write_str("Iam"),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub backend: Backend,
     pub hashing: HashParams,
     pub identity: IdentitySettings,
+    pub admin: AdminAuth,
 }
+
+/// The admin token of the embedded default, for `make dev` and the README's session. The AWS
+/// backend uses IAM instead unless `TESSERA_ADMIN_TOKEN` is set.
+pub const LOCAL_ADMIN_TOKEN: &str = "tessera-local-admin-token";
 
 /// The fixed development pepper of the embedded default. The AWS backend refuses to start without
 /// its own `TESSERA_CODE_PEPPER`.
@@ -60,6 +87,7 @@ impl Config {
             },
             "aws" => Backend::Aws {
                 identity_table: vars.require("TESSERA_IDENTITY_TABLE")?,
+                candidate_table: vars.get("TESSERA_CANDIDATE_TABLE"),
                 email_from: vars.require("TESSERA_EMAIL_FROM")?,
                 tls_roots: match vars.get("TESSERA_TLS_ROOTS").as_deref() {
                     None | Some("amazon") => tessera_aws::TrustedRoots::AmazonTrustServices,
@@ -154,10 +182,22 @@ impl Config {
                 reason: "must be at least 1".into(),
             });
         }
+        let admin = match (&backend, vars.get("TESSERA_ADMIN_TOKEN")) {
+            (_, Some(token)) if token.len() >= 16 => AdminAuth::Token(token),
+            (_, Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    name: "TESSERA_ADMIN_TOKEN",
+                    reason: "must be at least 16 characters".into(),
+                })
+            }
+            (Backend::Embedded { .. }, None) => AdminAuth::Token(LOCAL_ADMIN_TOKEN.into()),
+            (Backend::Aws { .. }, None) => AdminAuth::Iam,
+        };
         Ok(Config {
             backend,
             hashing,
             identity,
+            admin,
         })
     }
 }
@@ -324,6 +364,27 @@ mod tests {
         assert_eq!(c.identity.sessions.absolute, Seconds::hours(8));
         assert_eq!(c.identity.throttle.lock_at, 50);
         assert_eq!(config(&[]).unwrap().identity.throttle.lock_at, 100);
+    }
+
+    #[test]
+    fn admin_routes_use_a_token_locally_and_iam_on_aws() {
+        assert_eq!(
+            config(&[]).unwrap().admin,
+            AdminAuth::Token(LOCAL_ADMIN_TOKEN.into())
+        );
+        let aws = [
+            ("TESSERA_BACKEND", "aws"),
+            ("TESSERA_IDENTITY_TABLE", "t"),
+            ("TESSERA_EMAIL_FROM", "no-reply@example.com"),
+            ("TESSERA_CODE_PEPPER", "0123456789abcdef"),
+        ];
+        assert_eq!(config(&aws).unwrap().admin, AdminAuth::Iam);
+        let mut with_token = aws.to_vec();
+        with_token.push(("TESSERA_ADMIN_TOKEN", "an-operator-token-123"));
+        let c = config(&with_token).unwrap();
+        assert_eq!(c.admin, AdminAuth::Token("an-operator-token-123".into()));
+        assert!(!format!("{c:?}").contains("an-operator-token-123"));
+        assert!(config(&[("TESSERA_ADMIN_TOKEN", "short")]).is_err());
     }
 
     #[test]

@@ -9,7 +9,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tessera_core::ports::{
-    AccountStore, Clock, LoginStore, Messenger, Random, SessionStore, UnsentMessages,
+    AccountStore, CandidateRecords, Clock, LoginStore, Messenger, Random, SessionStore,
+    UnsentMessages,
 };
 use tessera_core::signup::IdentityDeps;
 use tessera_core::{PasswordHasher, Timestamp};
@@ -74,6 +75,7 @@ pub async fn identity_deps_with(
             identity_table,
             email_from,
             tls_roots,
+            ..
         } => {
             let aws = tessera_aws::load_config(*tls_roots).await;
             let db = Arc::new(tessera_aws::DynamoStore::new(
@@ -99,6 +101,44 @@ pub async fn identity_deps_with(
         hasher: PasswordHasher::new(config.hashing)?,
         settings: Arc::new(config.identity.clone()),
     })
+}
+
+/// The certification flows' ports for `config`, with the built-in catalog and `clock`.
+pub async fn certification_deps(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<tessera_core::certification::CertificationDeps, WiringError> {
+    Ok(tessera_core::certification::CertificationDeps {
+        records: candidate_records(config).await?,
+        catalog: Arc::new(tessera_core::certification::Catalog::built_in()),
+        clock,
+    })
+}
+
+/// The candidate-record store for `config`: the embedded database, or the candidate table
+/// (`TESSERA_CANDIDATE_TABLE`, required on AWS by the functions that call this).
+pub async fn candidate_records(config: &Config) -> Result<Arc<dyn CandidateRecords>, WiringError> {
+    match &config.backend {
+        Backend::Embedded { dir } => Ok(Arc::new(tessera_local::SqliteStore::open(
+            &dir.join("tessera.sqlite3"),
+        )?)),
+        Backend::Aws {
+            candidate_table,
+            tls_roots,
+            ..
+        } => {
+            let table = candidate_table
+                .clone()
+                .ok_or(crate::config::ConfigError::Missing(
+                    "TESSERA_CANDIDATE_TABLE",
+                ))?;
+            let aws = tessera_aws::load_config(*tls_roots).await;
+            Ok(Arc::new(tessera_aws::DynamoStore::new(
+                tessera_aws::DynamoClient::new(&aws),
+                table,
+            )))
+        }
+    }
 }
 
 /// A function's `main`: the handler behind lambda_http, each request through `dispatch`.

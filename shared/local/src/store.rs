@@ -70,13 +70,15 @@ impl SqliteStore {
             .map_err(StoreError::unavailable)?;
         conn.execute_batch(SCHEMA)
             .map_err(StoreError::unavailable)?;
+        conn.execute_batch(crate::candidates::SCHEMA)
+            .map_err(StoreError::unavailable)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
         })
     }
 
     /// Runs `f` on the connection off the async threads.
-    async fn with<T: Send + 'static>(
+    pub(crate) async fn with<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -90,11 +92,11 @@ impl SqliteStore {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(StoreError::unavailable)
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, StoreError> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, StoreError> {
     serde_json::from_str(body).map_err(StoreError::unavailable)
 }
 
@@ -335,7 +337,7 @@ impl AccountStore for SqliteStore {
     }
 }
 
-fn optional_body<T: serde::de::DeserializeOwned>(
+pub(crate) fn optional_body<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     sql: &str,
     key: &str,

@@ -10,6 +10,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use tessera_core::certification::CertificationDeps;
 use tessera_core::signup::IdentityDeps;
 use tessera_http::Config;
 
@@ -24,6 +25,7 @@ pub const TEST_SENDER: &str = "no-reply@tessera.test";
 pub struct TestApp {
     pub backend: Backend,
     pub deps: IdentityDeps,
+    pub certification: CertificationDeps,
     pub clock: Arc<ManualClock>,
     pub config: Config,
     dir: tempfile::TempDir,
@@ -96,13 +98,18 @@ impl TestApp {
                 let name = format!("identity-{}", unique());
                 let sdk = crate::moto::sdk_config().await;
                 let template = crate::template::load();
-                crate::template::create_table(
-                    &aws_sdk_dynamodb::Client::new(&sdk),
-                    &template,
-                    "IdentityTable",
-                    &name,
-                )
-                .await;
+                let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+                crate::template::create_table(&dynamodb, &template, "IdentityTable", &name).await;
+                let candidates = format!("candidates-{}", unique());
+                crate::template::create_table(&dynamodb, &template, "CandidateTable", &candidates)
+                    .await;
+                vars.insert("TESSERA_CANDIDATE_TABLE".into(), candidates);
+                // On AWS the admin routes are IAM-authorized; an operator may set a token instead,
+                // which is what flow tests use.
+                vars.insert(
+                    "TESSERA_ADMIN_TOKEN".into(),
+                    tessera_http::config::LOCAL_ADMIN_TOKEN.into(),
+                );
                 crate::moto::verify_sender_domain(&sdk, "tessera.test").await;
                 vars.insert("TESSERA_BACKEND".into(), "aws".into());
                 vars.insert("TESSERA_IDENTITY_TABLE".into(), name.clone());
@@ -128,9 +135,13 @@ impl TestApp {
         )
         .await
         .expect("wiring");
+        let certification = tessera_http::wiring::certification_deps(&config, clock.clone())
+            .await
+            .expect("wiring");
         TestApp {
             backend,
             deps,
+            certification,
             clock,
             config,
             dir,

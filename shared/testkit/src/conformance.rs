@@ -2,11 +2,15 @@
 //! `tests/tests/store_conformance.rs`), so the embedded store and DynamoDB cannot drift apart.
 
 use std::sync::Arc;
+use tessera_core::certification::{
+    CandidateId, CandidateProfile, CeActivity, ExamCode, ExamRecord, Grade,
+};
 use tessera_core::code::SendLog;
 use tessera_core::delivery::UnsentMessage;
 use tessera_core::password::PasswordHash;
 use tessera_core::ports::{
-    AccountStore, Channel, LoginStore, OutgoingMessage, SessionStore, StoreError, UnsentMessages,
+    AccountStore, Added, CandidateRecords, Channel, LoginStore, OutgoingMessage, SessionStore,
+    StoreError, UnsentMessages,
 };
 use tessera_core::session::{Session, SessionSettings, SessionToken};
 use tessera_core::{
@@ -494,4 +498,159 @@ pub async fn unsent_messages_are_found_by_due_time_and_claimed_once(store: &dyn 
         ),
         "a removed message cannot be claimed back"
     );
+}
+
+/// A candidate profile as an import would bring it.
+pub fn imported_candidate(id: &str, email: Option<&str>, testing_id: &str) -> CandidateProfile {
+    CandidateProfile {
+        candidate_id: CandidateId::parse(id).unwrap(),
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+        email: email.map(|e| Email::parse(e).unwrap()),
+        testing_ids: vec![testing_id.to_string()],
+        account_id: None,
+        first_exam: time::macros::date!(2021 - 04 - 01),
+    }
+}
+
+pub fn exam(registration_number: &str, code: &str, date: time::Date) -> ExamRecord {
+    ExamRecord {
+        registration_number: registration_number.into(),
+        exam_code: ExamCode::parse(code).unwrap(),
+        exam_name: "Some exam".into(),
+        grade: Grade::Pass,
+        date,
+        source_file: "exams.csv".into(),
+    }
+}
+
+pub fn activity(provider: &str, external_id: &str, points: u32) -> CeActivity {
+    CeActivity {
+        provider: provider.into(),
+        external_id: external_id.into(),
+        activity: "Workshop".into(),
+        points,
+        active: time::macros::date!(2022 - 01 - 01),
+        inactive: time::macros::date!(2025 - 01 - 01),
+        source_file: "ce.csv".into(),
+        imported: time::macros::date!(2022 - 01 - 02),
+    }
+}
+
+pub async fn candidate_records_are_created_extended_and_read_whole(records: &dyn CandidateRecords) {
+    let id = format!("TSC{}", crate::app::unique() % 1_000_000_000);
+    let first = imported_candidate(&id, None, "VT1");
+    let d = time::macros::date!(2021 - 04 - 01);
+    let reg_a = format!("{id}-A");
+    let reg_b = format!("{id}-B");
+    let added = records
+        .add_exams(
+            &first,
+            &[exam(&reg_a, "IA-201", d), exam(&reg_a, "IA-201", d)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        added,
+        [Added::New, Added::Duplicate],
+        "one sitting, twice in one file"
+    );
+
+    // A second import: a new testing id and an email are merged in; the names stay.
+    let mut second = imported_candidate(&id, Some("ada@example.com"), "VT2");
+    second.first_name = "Someone else".into();
+    let added = records
+        .add_exams(
+            &second,
+            &[exam(&reg_a, "IA-201", d), exam(&reg_b, "EC-301", d)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(added, [Added::Duplicate, Added::New]);
+
+    let ce = [
+        activity("Partner One", "1", 5),
+        activity("partner one ", "1", 5),
+        activity("Partner One", "2", 10),
+    ];
+    let added = records
+        .add_activities(&first.candidate_id, &ce)
+        .await
+        .unwrap()
+        .expect("the record exists");
+    assert_eq!(added, [Added::New, Added::Duplicate, Added::New]);
+    let again = records
+        .add_activities(&first.candidate_id, &ce)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(again.iter().all(|a| *a == Added::Duplicate));
+
+    let record = records
+        .candidate(&first.candidate_id)
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(record.profile.first_name, "Ada");
+    assert_eq!(record.profile.testing_ids, ["VT1", "VT2"]);
+    assert_eq!(
+        record.profile.email.as_ref().map(|e| e.as_str()),
+        Some("ada@example.com")
+    );
+    let mut regs: Vec<_> = record
+        .exams
+        .iter()
+        .map(|e| e.registration_number.clone())
+        .collect();
+    regs.sort();
+    assert_eq!(regs, [reg_a, reg_b]);
+    assert_eq!(
+        record
+            .exams
+            .iter()
+            .find(|e| e.exam_code.as_str() == "EC-301")
+            .unwrap()
+            .date,
+        d
+    );
+    let mut points: Vec<u32> = record.activities.iter().map(|a| a.points).collect();
+    points.sort();
+    assert_eq!(points, [5, 10]);
+    assert_eq!(record.activities[0].source_file, "ce.csv");
+}
+
+pub async fn a_registration_number_belongs_to_one_candidate(records: &dyn CandidateRecords) {
+    let n = crate::app::unique() % 1_000_000_000;
+    let one = imported_candidate(&format!("TSC{n}"), None, "VT1");
+    let other = imported_candidate(&format!("TSD{n}"), None, "VT9");
+    let reg = format!("REG-{n}");
+    let d = time::macros::date!(2022 - 02 - 02);
+    records
+        .add_exams(&one, &[exam(&reg, "IA-201", d)])
+        .await
+        .unwrap();
+    let added = records
+        .add_exams(&other, &[exam(&reg, "IA-201", d)])
+        .await
+        .unwrap();
+    assert_eq!(added, [Added::TakenBy(one.candidate_id.clone())]);
+    let other_record = records
+        .candidate(&other.candidate_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(other_record.exams.is_empty());
+}
+
+pub async fn activities_need_an_existing_record(records: &dyn CandidateRecords) {
+    let nobody =
+        CandidateId::parse(&format!("NOBODY{}", crate::app::unique() % 1_000_000)).unwrap();
+    assert_eq!(
+        records
+            .add_activities(&nobody, &[activity("P", "1", 1)])
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(records.candidate(&nobody).await.unwrap(), None);
 }

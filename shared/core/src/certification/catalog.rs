@@ -33,9 +33,10 @@ impl fmt::Display for CertificationId {
     }
 }
 
-/// An exam code as the testing vendors print it (`200-120`). Compared case-insensitively,
+/// An exam code as the testing vendors print it (`IA-201`). Compared case-insensitively,
 /// kept upper-case.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct ExamCode(String);
 
 impl ExamCode {

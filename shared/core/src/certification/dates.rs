@@ -10,10 +10,36 @@ pub fn add_years(date: Date, years: u32) -> Date {
     })
 }
 
+/// Dates stored and answered as `YYYY-MM-DD` (`#[serde(with = "iso_date")]`).
+pub mod iso_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::{format_description::FormatItem, macros::format_description, Date};
+
+    pub const FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+    pub fn format(date: Date) -> String {
+        date.format(FORMAT).unwrap_or_default()
+    }
+
+    pub fn serialize<S: Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format(*date))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(d)?;
+        Date::parse(&text, FORMAT).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn dates_are_written_as_iso_days() {
+        assert_eq!(iso_date::format(date!(2021 - 04 - 01)), "2021-04-01");
+    }
 
     #[test]
     fn years_are_added_on_the_calendar() {

@@ -11,9 +11,10 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use time::{format_description::FormatItem, macros::format_description, Date};
+use time::Date;
 
 use super::catalog::ExamCode;
+use super::dates::iso_date;
 use crate::email::Email;
 
 /// Whole files larger than this are refused before any row is read.
@@ -22,10 +23,11 @@ pub const MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;
 pub const MAX_IMPORT_ROWS: usize = 50_000;
 const MAX_CELL_CHARS: usize = 200;
 
-const DATE_FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
-
 /// The candidate ID a testing vendor knows a candidate by (`TSC1000001`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct CandidateId(String);
 
 impl CandidateId {
@@ -57,7 +59,8 @@ pub struct CandidateFields {
     pub testing_id: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Grade {
     Pass,
     Fail,
@@ -404,7 +407,7 @@ impl Cells<'_> {
     }
 
     fn date(&self, column: &str) -> Result<Date, RowError> {
-        Date::parse(self.required(column)?, DATE_FORMAT)
+        Date::parse(self.required(column)?, iso_date::FORMAT)
             .map_err(|_| self.fail(column, "invalid_date", "must be a date as YYYY-MM-DD"))
     }
 

@@ -1,0 +1,121 @@
+//! Admin import routes: a CSV file in, a report out.
+//!
+//! - `POST /v1/admin/imports/exam-results` (`text/csv`) → 200 `{imported, duplicates, errors}`
+//! - `POST /v1/admin/imports/ce-credits` (`text/csv`) → the same
+//!
+//! `?source=<file name>` names the file in the records' provenance (default: the route and
+//! today's date). Column sets: docs/imports.md.
+
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::json;
+use tessera_core::certification::dates::iso_date;
+use tessera_core::certification::import::{ImportError, MAX_IMPORT_BYTES};
+use tessera_core::certification::importer::{self, source_name, ImportFailure, ImportReport};
+use tessera_core::certification::CertificationDeps;
+use tessera_http::config::AdminAuth;
+use tessera_http::problem::FieldError;
+use tessera_http::{auth, body, response, Problem};
+
+#[derive(Clone)]
+pub struct ImportState {
+    pub certification: CertificationDeps,
+    pub admin: AdminAuth,
+}
+
+const EXAM_RESULTS: &str = "/v1/admin/imports/exam-results";
+const CE_CREDITS: &str = "/v1/admin/imports/ce-credits";
+
+pub async fn handle(request: Request, state: ImportState) -> Response<Body> {
+    let result = match (request.method().as_str(), request.uri().path()) {
+        ("POST", EXAM_RESULTS) => import(&request, &state, Kind::ExamResults).await,
+        ("POST", CE_CREDITS) => import(&request, &state, Kind::CeCredits).await,
+        (_, EXAM_RESULTS | CE_CREDITS) => Err(Problem::method_not_allowed()),
+        _ => Err(Problem::not_found()),
+    };
+    result.unwrap_or_else(Problem::into_response)
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    ExamResults,
+    CeCredits,
+}
+
+async fn import(
+    request: &Request,
+    state: &ImportState,
+    kind: Kind,
+) -> Result<Response<Body>, Problem> {
+    auth::require_admin(request, &state.admin)?;
+    let csv = body::csv_text(request, MAX_IMPORT_BYTES)?;
+    let deps = &state.certification;
+    let today = deps.today();
+    let source = match request
+        .query_string_parameters_ref()
+        .and_then(|q| q.first("source").map(str::to_string))
+    {
+        Some(raw) => source_name(&raw).ok_or_else(|| {
+            Problem::validation(vec![FieldError::new(
+                "source",
+                "invalid",
+                "a file name of 1-100 letters, digits, '.', '_' or '-'",
+            )])
+        })?,
+        None => {
+            let name = match kind {
+                Kind::ExamResults => "exam-results",
+                Kind::CeCredits => "ce-credits",
+            };
+            format!("{name}-{}.csv", iso_date::format(today))
+        }
+    };
+    let outcome = match kind {
+        Kind::ExamResults => {
+            importer::import_exam_results(deps.records.as_ref(), csv, &source).await
+        }
+        Kind::CeCredits => {
+            importer::import_ce_credits(deps.records.as_ref(), csv, &source, today).await
+        }
+    };
+    match outcome {
+        Ok(report) => {
+            tracing::info!(
+                %source,
+                imported = report.imported,
+                duplicates = report.duplicates,
+                row_errors = report.errors.len(),
+                "import"
+            );
+            Ok(response::json(200, &report_json(&report, &source)))
+        }
+        Err(ImportFailure::Refused(e)) => Err(refusal(&e)),
+        Err(ImportFailure::Store(e)) => Err(Problem::internal(&e)),
+    }
+}
+
+fn report_json(report: &ImportReport, source: &str) -> serde_json::Value {
+    json!({
+        "source": source,
+        "imported": report.imported,
+        "duplicates": report.duplicates,
+        "errors": report.errors.iter().map(|e| json!({
+            "row": e.row,
+            "code": e.code,
+            "message": e.message,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A file refused whole: nothing was imported.
+fn refusal(e: &ImportError) -> Problem {
+    let status = match e {
+        ImportError::TooLarge => 413,
+        _ => 422,
+    };
+    Problem::new(
+        status,
+        e.code(),
+        "File refused",
+        format!("{e}; nothing was imported."),
+    )
+}

@@ -1,0 +1,352 @@
+//! Candidate records in their own DynamoDB table (`pk`/`sk`), laid out so a candidate's whole
+//! record is one query:
+//!
+//! | item      | pk                  | sk                 | notes                                   |
+//! |-----------|---------------------|--------------------|-----------------------------------------|
+//! | profile   | `CAND#<id>`         | `PROFILE`          | names, email on file, testing IDs        |
+//! | exam      | `CAND#<id>`         | `EXAM#<reg>`       | one sitting, by registration number      |
+//! | activity  | `CAND#<id>`         | `CE#<key>`         | one CE activity, by provider + external id |
+//! | reg       | `REG#<reg>`         | `REG`              | which candidate a registration number is  |
+//! | email     | `EMAIL#<canonical>` | `CAND#<id>`        | records with this email on file          |
+//!
+//! A registration number belongs to one candidate: its `REG` item is written with the exam, in
+//! one transaction, on the condition it does not exist yet.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, PutRequest, TransactWriteItem, WriteRequest};
+use std::collections::{HashMap, HashSet};
+use tessera_core::certification::{
+    CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
+};
+use tessera_core::ports::{Added, CandidateRecords, StoreError};
+
+use crate::dynamo::{from_item, item_with_key, sort_key, DynamoStore, Item};
+
+const PROFILE: &str = "PROFILE";
+const REG: &str = "REG";
+/// Exams per transaction: each is two writes, and a transaction holds at most 100.
+const EXAMS_PER_TRANSACTION: usize = 50;
+const BATCH_READ: usize = 100;
+const BATCH_WRITE: usize = 25;
+
+fn candidate_pk(id: &CandidateId) -> String {
+    format!("CAND#{}", id.as_str())
+}
+
+fn profile_key(id: &CandidateId) -> Item {
+    DynamoStore::key(candidate_pk(id), PROFILE)
+}
+
+fn reg_key(registration_number: &str) -> Item {
+    DynamoStore::key(format!("REG#{registration_number}"), REG)
+}
+
+fn string_attribute(item: &Item, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
+}
+
+impl DynamoStore {
+    /// Which candidate each registration number is recorded for, for those recorded.
+    async fn registration_owners(
+        &self,
+        numbers: &[&str],
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let mut owners = HashMap::new();
+        // A batch read refuses a key listed twice (one file may hold a sitting twice).
+        let mut numbers = numbers.to_vec();
+        numbers.sort_unstable();
+        numbers.dedup();
+        for chunk in numbers.chunks(BATCH_READ) {
+            let keys = chunk.iter().map(|n| reg_key(n)).collect();
+            for item in self.batch_get(keys).await? {
+                if let (Some(pk), Some(owner)) = (
+                    string_attribute(&item, "pk"),
+                    string_attribute(&item, "candidate_id"),
+                ) {
+                    owners.insert(pk.trim_start_matches("REG#").to_string(), owner);
+                }
+            }
+        }
+        Ok(owners)
+    }
+
+    /// Writes exams with their `REG` items, `EXAMS_PER_TRANSACTION` at a time. The registration
+    /// numbers of a transaction another import claimed meanwhile are handed back to look at again.
+    async fn write_new_exams(
+        &self,
+        candidate: &CandidateId,
+        exams: &[&ExamRecord],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut contested = Vec::new();
+        for chunk in exams.chunks(EXAMS_PER_TRANSACTION) {
+            let mut items = Vec::with_capacity(chunk.len() * 2);
+            for exam in chunk {
+                let mut marker = reg_key(&exam.registration_number);
+                marker.insert(
+                    "candidate_id".into(),
+                    AttributeValue::S(candidate.as_str().to_string()),
+                );
+                items.push(put(&self.table, marker, Some("attribute_not_exists(pk)"))?);
+                let key = DynamoStore::key(
+                    candidate_pk(candidate),
+                    &format!("EXAM#{}", exam.registration_number),
+                );
+                items.push(put(&self.table, item_with_key(*exam, key, None)?, None)?);
+            }
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .send()
+                .await;
+            match result {
+                Ok(_) => {}
+                Err(e) if cancelled_by_condition_or_conflict(&e) => {
+                    contested.extend(chunk.iter().map(|e| e.registration_number.clone()))
+                }
+                Err(e) => return Err(StoreError::unavailable(e.into_service_error())),
+            }
+        }
+        Ok(contested)
+    }
+
+    /// Unconditional puts, 25 per call, retrying what DynamoDB left unprocessed.
+    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+        for chunk in items.chunks(BATCH_WRITE) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| {
+                    PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .map(|p| WriteRequest::builder().put_request(p).build())
+                        .map_err(StoreError::unavailable)
+                })
+                .collect::<Result<_, _>>()?;
+            for attempt in 0.. {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+                match out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                {
+                    Some(rest) if !rest.is_empty() && attempt < 5 => requests = rest,
+                    Some(rest) if !rest.is_empty() => {
+                        return Err(StoreError::unavailable(std::io::Error::other(
+                            "batch write left items unprocessed",
+                        )))
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn save_candidate_profile(
+        &self,
+        profile: &CandidateProfile,
+        email_was: Option<&tessera_core::Email>,
+    ) -> Result<(), StoreError> {
+        let mut items = vec![item_with_key(
+            profile,
+            profile_key(&profile.candidate_id),
+            None,
+        )?];
+        if let Some(email) = profile.email.as_ref().filter(|e| Some(*e) != email_was) {
+            items.push(DynamoStore::key(
+                format!("EMAIL#{}", email.as_str()),
+                &candidate_pk(&profile.candidate_id),
+            ));
+        }
+        self.batch_put(items).await
+    }
+}
+
+fn put(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .set_condition_expression(condition.map(str::to_string))
+        .build()
+        .map_err(StoreError::unavailable)?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+fn cancelled_by_condition_or_conflict(e: &SdkError<TransactWriteItemsError>) -> bool {
+    let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+        e.as_service_error()
+    else {
+        return false;
+    };
+    cancelled.cancellation_reasons().iter().any(|r| {
+        matches!(
+            r.code(),
+            Some("ConditionalCheckFailed") | Some("TransactionConflict")
+        )
+    })
+}
+
+#[async_trait]
+impl CandidateRecords for DynamoStore {
+    async fn add_exams(
+        &self,
+        incoming: &CandidateProfile,
+        exams: &[ExamRecord],
+    ) -> Result<Vec<Added>, StoreError> {
+        let candidate = &incoming.candidate_id;
+        let stored: Option<CandidateProfile> = self.get(profile_key(candidate)).await?;
+        let email_was = stored.as_ref().and_then(|p| p.email.clone());
+        let profile = match stored {
+            Some(mut stored) => {
+                stored.merge_import(incoming);
+                stored
+            }
+            None => incoming.clone(),
+        };
+        self.save_candidate_profile(&profile, email_was.as_ref())
+            .await?;
+
+        let mut outcomes: Vec<Option<Added>> = vec![None; exams.len()];
+        for _ in 0..3 {
+            let pending: Vec<usize> = (0..exams.len())
+                .filter(|i| outcomes[*i].is_none())
+                .collect();
+            if pending.is_empty() {
+                break;
+            }
+            let numbers: Vec<&str> = pending
+                .iter()
+                .map(|i| exams[*i].registration_number.as_str())
+                .collect();
+            let owners = self.registration_owners(&numbers).await?;
+            let mut claimed: HashSet<&str> = HashSet::new();
+            let mut new = Vec::new();
+            for i in &pending {
+                let number = exams[*i].registration_number.as_str();
+                outcomes[*i] = match owners.get(number) {
+                    Some(owner) if owner == candidate.as_str() => Some(Added::Duplicate),
+                    Some(owner) => {
+                        Some(CandidateId::parse(owner).map_or(Added::Duplicate, Added::TakenBy))
+                    }
+                    // The same registration number twice in one file: the first one counts.
+                    None if !claimed.insert(number) => Some(Added::Duplicate),
+                    None => {
+                        new.push(*i);
+                        Some(Added::New)
+                    }
+                };
+            }
+            let new_exams: Vec<&ExamRecord> = new.iter().map(|i| &exams[*i]).collect();
+            let contested = self.write_new_exams(candidate, &new_exams).await?;
+            for i in new {
+                if contested.contains(&exams[i].registration_number) {
+                    outcomes[i] = None;
+                }
+            }
+        }
+        outcomes
+            .into_iter()
+            .map(|o| {
+                o.ok_or_else(|| {
+                    StoreError::unavailable(std::io::Error::other(
+                        "registration numbers stayed contested",
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    async fn add_activities(
+        &self,
+        candidate: &CandidateId,
+        activities: &[CeActivity],
+    ) -> Result<Option<Vec<Added>>, StoreError> {
+        let profile: Option<CandidateProfile> = self.get(profile_key(candidate)).await?;
+        if profile.is_none() {
+            return Ok(None);
+        }
+        let sort_keys: Vec<String> = activities
+            .iter()
+            .map(|a| format!("CE#{}", a.key()))
+            .collect();
+        let mut existing: HashSet<String> = HashSet::new();
+        let mut unique: Vec<&String> = sort_keys.iter().collect();
+        unique.sort();
+        unique.dedup();
+        for chunk in unique.chunks(BATCH_READ) {
+            let keys = chunk
+                .iter()
+                .map(|sk| DynamoStore::key(candidate_pk(candidate), sk))
+                .collect();
+            for item in self.batch_get(keys).await? {
+                existing.insert(sort_key(&item).to_string());
+            }
+        }
+        let mut outcomes = Vec::with_capacity(activities.len());
+        let mut new_items = Vec::new();
+        for (activity, sk) in activities.iter().zip(&sort_keys) {
+            if existing.insert(sk.clone()) {
+                new_items.push(item_with_key(
+                    activity,
+                    DynamoStore::key(candidate_pk(candidate), sk),
+                    None,
+                )?);
+                outcomes.push(Added::New);
+            } else {
+                outcomes.push(Added::Duplicate);
+            }
+        }
+        self.batch_put(new_items).await?;
+        Ok(Some(outcomes))
+    }
+
+    async fn candidate(
+        &self,
+        candidate: &CandidateId,
+    ) -> Result<Option<CandidateRecord>, StoreError> {
+        let mut profile = None;
+        let mut exams = Vec::new();
+        let mut activities = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(candidate_pk(candidate)))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+            for item in out.items.unwrap_or_default() {
+                let sk = sort_key(&item).to_string();
+                if sk == PROFILE {
+                    profile = Some(from_item::<CandidateProfile>(item)?);
+                } else if sk.starts_with("EXAM#") {
+                    exams.push(from_item::<ExamRecord>(item)?);
+                } else if sk.starts_with("CE#") {
+                    activities.push(from_item::<CeActivity>(item)?);
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(profile.map(|profile| CandidateRecord {
+            profile,
+            exams,
+            activities,
+        }))
+    }
+}

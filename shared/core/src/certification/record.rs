@@ -1,0 +1,118 @@
+//! A candidate record: who the testing vendors know (candidate ID, names, email on file, testing
+//! IDs), the exams they sat and the CE activities they earned, with where each came from.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::catalog::{Catalog, ExamCode};
+use super::dates::iso_date;
+use super::import::{CandidateId, Grade};
+use super::requirement::{Credit, Pass};
+use super::status::{self, Standing};
+use crate::account::AccountId;
+use crate::email::Email;
+
+/// The record's own fields (one stored item), without its exams and activities.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateProfile {
+    pub candidate_id: CandidateId,
+    pub first_name: String,
+    pub last_name: String,
+    /// Where mapping by email sends its code; imports fill it when the record has none.
+    pub email: Option<Email>,
+    #[serde(default)]
+    pub testing_ids: Vec<String>,
+    /// The account mapped to this record, once mapping completed.
+    #[serde(default)]
+    pub account_id: Option<AccountId>,
+    /// The day the first exam result arrived: the candidate agreement's active date.
+    #[serde(with = "iso_date")]
+    pub first_exam: Date,
+}
+
+impl CandidateProfile {
+    /// What an import adds to an existing record: testing IDs it lacks, and the email when the
+    /// record has none. Names and an email on file are never overwritten by an import (the
+    /// candidate or support keeps them); the earliest exam date is kept.
+    pub fn merge_import(&mut self, incoming: &CandidateProfile) {
+        for id in &incoming.testing_ids {
+            if !self.testing_ids.contains(id) {
+                self.testing_ids.push(id.clone());
+            }
+        }
+        if self.email.is_none() {
+            self.email = incoming.email.clone();
+        }
+        self.first_exam = self.first_exam.min(incoming.first_exam);
+    }
+}
+
+/// One exam sitting. The registration number identifies it: importing it again changes nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExamRecord {
+    pub registration_number: String,
+    pub exam_code: ExamCode,
+    pub exam_name: String,
+    pub grade: Grade,
+    #[serde(with = "iso_date")]
+    pub date: Date,
+    pub source_file: String,
+}
+
+/// One CE activity. The provider and its external id identify it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CeActivity {
+    pub provider: String,
+    pub external_id: String,
+    pub activity: String,
+    pub points: u32,
+    #[serde(with = "iso_date")]
+    pub active: Date,
+    #[serde(with = "iso_date")]
+    pub inactive: Date,
+    pub source_file: String,
+    /// The day it was imported (the "updated" column).
+    #[serde(with = "iso_date")]
+    pub imported: Date,
+}
+
+impl CeActivity {
+    /// What makes a re-import of the same activity a duplicate.
+    pub fn key(&self) -> String {
+        activity_key(&self.provider, &self.external_id)
+    }
+}
+
+/// Provider names compared without case or surrounding space, so one provider's files agree.
+pub fn activity_key(provider: &str, external_id: &str) -> String {
+    format!("{}#{}", provider.trim().to_lowercase(), external_id)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CandidateRecord {
+    pub profile: CandidateProfile,
+    pub exams: Vec<ExamRecord>,
+    pub activities: Vec<CeActivity>,
+}
+
+impl CandidateRecord {
+    /// Where each certification stands on `today`.
+    pub fn standings(&self, catalog: &Catalog, today: Date) -> Vec<Standing> {
+        let passes: Vec<Pass> = self
+            .exams
+            .iter()
+            .filter(|e| e.grade == Grade::Pass)
+            .filter_map(|e| status::pass(catalog, &e.exam_code, e.date))
+            .collect();
+        let credits: Vec<Credit> = self
+            .activities
+            .iter()
+            .map(|a| Credit {
+                points: a.points,
+                active: a.active,
+                inactive: a.inactive,
+            })
+            .collect();
+        status::standings(catalog, passes, credits, today)
+    }
+}

@@ -1,0 +1,188 @@
+//! Candidate records in SQLite: the record's own fields, its exams (a registration number belongs
+//! to one candidate: the primary key) and its CE activities (keyed by provider and external id),
+//! each a JSON document.
+
+use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use tessera_core::certification::{
+    CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
+};
+use tessera_core::ports::{Added, CandidateRecords, StoreError};
+
+use crate::store::{from_json, optional_body, to_json, SqliteStore};
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS candidates (
+    candidate_id TEXT PRIMARY KEY,
+    email        TEXT,
+    account_id   TEXT UNIQUE,
+    body         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS candidates_email ON candidates (email);
+CREATE TABLE IF NOT EXISTS candidate_exams (
+    registration_number TEXT PRIMARY KEY,
+    candidate_id        TEXT NOT NULL,
+    body                TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS candidate_exams_candidate ON candidate_exams (candidate_id);
+CREATE TABLE IF NOT EXISTS candidate_activities (
+    candidate_id TEXT NOT NULL,
+    activity_key TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    PRIMARY KEY (candidate_id, activity_key)
+);
+";
+
+fn candidate_profile(
+    conn: &Connection,
+    candidate: &CandidateId,
+) -> Result<Option<CandidateProfile>, StoreError> {
+    optional_body(
+        conn,
+        "SELECT body FROM candidates WHERE candidate_id = ?1",
+        candidate.as_str(),
+    )
+}
+
+fn write_profile(conn: &Connection, profile: &CandidateProfile) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO candidates (candidate_id, email, account_id, body) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (candidate_id) DO UPDATE SET email = ?2, account_id = ?3, body = ?4",
+        params![
+            profile.candidate_id.as_str(),
+            profile.email.as_ref().map(|e| e.as_str()),
+            profile.account_id.as_ref().map(|a| a.as_str()),
+            to_json(profile)?
+        ],
+    )
+    .map_err(StoreError::unavailable)?;
+    Ok(())
+}
+
+#[async_trait]
+impl CandidateRecords for SqliteStore {
+    async fn add_exams(
+        &self,
+        profile: &CandidateProfile,
+        exams: &[ExamRecord],
+    ) -> Result<Vec<Added>, StoreError> {
+        let incoming = profile.clone();
+        let exams = exams.to_vec();
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let profile = match candidate_profile(&tx, &incoming.candidate_id)? {
+                Some(mut stored) => {
+                    stored.merge_import(&incoming);
+                    stored
+                }
+                None => incoming,
+            };
+            write_profile(&tx, &profile)?;
+            let mut outcomes = Vec::with_capacity(exams.len());
+            for exam in &exams {
+                let owner: Option<String> = tx
+                    .query_row(
+                        "SELECT candidate_id FROM candidate_exams WHERE registration_number = ?1",
+                        [&exam.registration_number],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(StoreError::unavailable)?;
+                let outcome = match owner {
+                    Some(owner) if owner == profile.candidate_id.as_str() => Added::Duplicate,
+                    Some(owner) => Added::TakenBy(
+                        CandidateId::parse(&owner).ok_or_else(|| {
+                            StoreError::unavailable(std::io::Error::other("stored candidate id"))
+                        })?,
+                    ),
+                    None => {
+                        tx.execute(
+                            "INSERT INTO candidate_exams (registration_number, candidate_id, body) VALUES (?1, ?2, ?3)",
+                            params![exam.registration_number, profile.candidate_id.as_str(), to_json(exam)?],
+                        )
+                        .map_err(StoreError::unavailable)?;
+                        Added::New
+                    }
+                };
+                outcomes.push(outcome);
+            }
+            tx.commit().map_err(StoreError::unavailable)?;
+            Ok(outcomes)
+        })
+        .await
+    }
+
+    async fn add_activities(
+        &self,
+        candidate: &CandidateId,
+        activities: &[CeActivity],
+    ) -> Result<Option<Vec<Added>>, StoreError> {
+        let candidate = candidate.clone();
+        let activities = activities.to_vec();
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            if candidate_profile(&tx, &candidate)?.is_none() {
+                return Ok(None);
+            }
+            let mut outcomes = Vec::with_capacity(activities.len());
+            for activity in &activities {
+                let inserted = tx
+                    .execute(
+                        "INSERT INTO candidate_activities (candidate_id, activity_key, body) VALUES (?1, ?2, ?3)
+                         ON CONFLICT DO NOTHING",
+                        params![candidate.as_str(), activity.key(), to_json(activity)?],
+                    )
+                    .map_err(StoreError::unavailable)?;
+                outcomes.push(if inserted == 1 { Added::New } else { Added::Duplicate });
+            }
+            tx.commit().map_err(StoreError::unavailable)?;
+            Ok(Some(outcomes))
+        })
+        .await
+    }
+
+    async fn candidate(
+        &self,
+        candidate: &CandidateId,
+    ) -> Result<Option<CandidateRecord>, StoreError> {
+        let candidate = candidate.clone();
+        self.with(move |conn| {
+            let Some(profile) = candidate_profile(conn, &candidate)? else {
+                return Ok(None);
+            };
+            let exams = bodies(
+                conn,
+                "SELECT body FROM candidate_exams WHERE candidate_id = ?1 ORDER BY rowid",
+                candidate.as_str(),
+            )?;
+            let activities = bodies(
+                conn,
+                "SELECT body FROM candidate_activities WHERE candidate_id = ?1 ORDER BY rowid",
+                candidate.as_str(),
+            )?;
+            Ok(Some(CandidateRecord {
+                profile,
+                exams,
+                activities,
+            }))
+        })
+        .await
+    }
+}
+
+fn bodies<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    key: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = conn.prepare(sql).map_err(StoreError::unavailable)?;
+    let rows = statement
+        .query_map([key], |r| r.get::<_, String>(0))
+        .map_err(StoreError::unavailable)?;
+    rows.map(|body| from_json(&body.map_err(StoreError::unavailable)?))
+        .collect()
+}

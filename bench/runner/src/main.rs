@@ -105,15 +105,14 @@ async fn main() {
     // the machine's load spreads over all of them alike.
     let sdk = tessera_testkit::moto::sdk_config().await;
     let table = format!("bench-{}", tessera_testkit::app::unique());
-    template::create_table(
-        &aws_sdk_dynamodb::Client::new(&sdk),
-        &template::load(),
-        "IdentityTable",
-        &table,
-    )
-    .await;
+    let candidates = format!("bench-candidates-{}", tessera_testkit::app::unique());
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+    let definitions = template::load();
+    template::create_table(&dynamodb, &definitions, "IdentityTable", &table).await;
+    template::create_table(&dynamodb, &definitions, "CandidateTable", &candidates).await;
     tessera_testkit::moto::verify_sender_domain(&sdk, "tessera.test").await;
-    let env = function_env(&table).await;
+    let mut env = function_env(&table).await;
+    env.insert("TESSERA_CANDIDATE_TABLE".into(), candidates);
     let mut subjects: Vec<(String, String)> =
         vec![(FLOOR.to_string(), first_event(&root, "password-policy"))];
     subjects.extend(functions.iter().map(|f| (f.clone(), first_event(&root, f))));

@@ -99,6 +99,8 @@ pub struct Catalog {
     pub certifications: Vec<Certification>,
     /// Years of continuous holding that earn an achievement logo (e.g. 10, 15, 20).
     pub tenure_years: Vec<u32>,
+    /// The agreement candidates accept at their first exam.
+    pub agreement: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -144,12 +146,18 @@ impl Catalog {
 struct RawCatalog {
     #[serde(default)]
     tenure_years: Vec<u32>,
+    #[serde(default = "default_agreement")]
+    agreement: String,
     #[serde(rename = "track")]
     tracks: Vec<RawTrack>,
     #[serde(rename = "exam")]
     exams: Vec<RawExam>,
     #[serde(rename = "certification")]
     certifications: Vec<RawCertification>,
+}
+
+fn default_agreement() -> String {
+    "Candidate Certification Agreement".into()
 }
 
 #[derive(Deserialize)]
@@ -296,6 +304,7 @@ impl RawCatalog {
             exams,
             certifications,
             tenure_years,
+            agreement: self.agreement,
         })
     }
 }
@@ -488,6 +497,26 @@ mod tests {
         for c in &catalog.certifications {
             assert!(catalog.track(&c.track).is_some(), "{}", c.id);
         }
+    }
+
+    #[test]
+    fn every_logo_the_built_in_catalog_names_is_a_file() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/logos");
+        let catalog = Catalog::built_in();
+        for c in &catalog.certifications {
+            let logo = c
+                .logo
+                .as_ref()
+                .unwrap_or_else(|| panic!("{} has no logo", c.id));
+            assert!(dir.join(logo).is_file(), "{logo}");
+            if c.tenure_logos {
+                for years in &catalog.tenure_years {
+                    let tenure = format!("{}-{years}-years.svg", c.id);
+                    assert!(dir.join(&tenure).is_file(), "{tenure}");
+                }
+            }
+        }
+        assert!(catalog.agreement.contains("Agreement"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod importer;
 pub mod record;
 pub mod requirement;
 pub mod status;
+pub mod views;
 
 pub use catalog::{Catalog, CatalogError, Certification, CertificationId, ExamCode};
 pub use import::{CandidateId, Grade, RowError};

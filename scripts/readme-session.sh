@@ -35,6 +35,8 @@ grep -q '^login with the new password: 201$' "$out/session.txt" || { echo "the n
 grep -q '"recovery_codes":\[' "$out/session.txt" || { echo "the authenticator was not confirmed" >&2; exit 1; }
 grep -q '"mfa_required":true' "$out/session.txt" || { echo "logging in did not ask for the second factor" >&2; exit 1; }
 grep -q '"imported":1' "$out/session.txt" || { echo "the exam-results import did not import its row" >&2; exit 1; }
+grep -q '"candidate_id":"TSC1000001"' "$out/session.txt" || { echo "mapping by score report did not answer the record" >&2; exit 1; }
+grep -q '"progress_toward"' "$out/session.txt" || { echo "the certification screen was not read through the router" >&2; exit 1; }
 echo "README session: OK"
 
 # Every events/ fixture through `cargo lambda invoke`, as the events README shows.

@@ -195,3 +195,15 @@ pub fn sample(name: &str) -> String {
     std::fs::read_to_string(tessera_testkit::repo_root().join("docs/samples").join(name))
         .expect("sample file")
 }
+
+/// A request through the candidate handler, on the test app's backend and clock.
+pub async fn candidate_call(
+    app: &tessera_testkit::TestApp,
+    request: Request,
+) -> tessera_testkit::TestResponse {
+    let state = candidate::CandidateState {
+        identity: app.deps.clone(),
+        certification: app.certification.clone(),
+    };
+    tessera_testkit::TestResponse::from_response(candidate::handle(request, state).await)
+}

@@ -83,7 +83,15 @@ async fn activities_need_an_existing_record(backend: Backend) {
     .await
 }
 
+async fn a_record_maps_to_one_account_and_an_account_to_one_record(backend: Backend) {
+    conformance::a_record_maps_to_one_account_and_an_account_to_one_record(
+        TestApp::new(backend).await.certification.records.as_ref(),
+    )
+    .await
+}
+
 on_both_backends!(
+    a_record_maps_to_one_account_and_an_account_to_one_record,
     candidate_records_are_created_extended_and_read_whole,
     a_registration_number_belongs_to_one_candidate,
     activities_need_an_existing_record,

@@ -8,6 +8,8 @@
 //! | activity  | `CAND#<id>`         | `CE#<key>`         | one CE activity, by provider + external id |
 //! | reg       | `REG#<reg>`         | `REG`              | which candidate a registration number is  |
 //! | email     | `EMAIL#<canonical>` | `CAND#<id>`        | records with this email on file          |
+//! | mapped    | `ACCOUNT#<id>`      | `CANDIDATE`        | the record an account is mapped to       |
+//! | mapping   | `ACCOUNT#<id>`      | `MAPPING`          | pending email mapping, guess budgets; `version` |
 //!
 //! A registration number belongs to one candidate: its `REG` item is written with the exam, in
 //! one transaction, on the condition it does not exist yet.
@@ -15,16 +17,22 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, PutRequest, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, Put, PutRequest, TransactWriteItem, WriteRequest,
+};
 use std::collections::{HashMap, HashSet};
+use tessera_core::certification::mapping::MappingState;
 use tessera_core::certification::{
     CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
 };
 use tessera_core::ports::{Added, CandidateRecords, StoreError};
+use tessera_core::{AccountId, Email};
 
 use crate::dynamo::{from_item, item_with_key, sort_key, DynamoStore, Item};
 
 const PROFILE: &str = "PROFILE";
+const MAPPED: &str = "CANDIDATE";
+const MAPPING: &str = "MAPPING";
 const REG: &str = "REG";
 /// Exams per transaction: each is two writes, and a transaction holds at most 100.
 const EXAMS_PER_TRANSACTION: usize = 50;
@@ -41,6 +49,17 @@ fn profile_key(id: &CandidateId) -> Item {
 
 fn reg_key(registration_number: &str) -> Item {
     DynamoStore::key(format!("REG#{registration_number}"), REG)
+}
+
+fn account_pk(account: &AccountId) -> String {
+    format!("ACCOUNT#{}", account.as_str())
+}
+
+fn email_key(email: &Email, candidate: &CandidateId) -> Item {
+    DynamoStore::key(
+        format!("EMAIL#{}", email.as_str()),
+        &candidate_pk(candidate),
+    )
 }
 
 fn string_attribute(item: &Item, name: &str) -> Option<String> {
@@ -112,6 +131,21 @@ impl DynamoStore {
         Ok(contested)
     }
 
+    /// The candidate id the account's `CANDIDATE` item names.
+    async fn mapped_candidate(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<CandidateId>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Mapped {
+            candidate_id: CandidateId,
+        }
+        let mapped: Option<Mapped> = self
+            .get(DynamoStore::key(account_pk(account), MAPPED))
+            .await?;
+        Ok(mapped.map(|m| m.candidate_id))
+    }
+
     /// Unconditional puts, 25 per call, retrying what DynamoDB left unprocessed.
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
         for chunk in items.chunks(BATCH_WRITE) {
@@ -161,13 +195,32 @@ impl DynamoStore {
             None,
         )?];
         if let Some(email) = profile.email.as_ref().filter(|e| Some(*e) != email_was) {
-            items.push(DynamoStore::key(
-                format!("EMAIL#{}", email.as_str()),
-                &candidate_pk(&profile.candidate_id),
-            ));
+            items.push(email_key(email, &profile.candidate_id));
         }
         self.batch_put(items).await
     }
+}
+
+/// The state as `version + 1`, on the condition that the stored one is `state.version` (or,
+/// for 0, that there is none).
+fn versioned_mapping_put(
+    table: &str,
+    account: &AccountId,
+    state: &MappingState,
+) -> Result<Put, StoreError> {
+    let mut next = state.clone();
+    next.version += 1;
+    let item = item_with_key(&next, DynamoStore::key(account_pk(account), MAPPING), None)?;
+    let builder = Put::builder().table_name(table).set_item(Some(item));
+    let builder = if state.version == 0 {
+        builder.condition_expression("attribute_not_exists(pk)")
+    } else {
+        builder
+            .condition_expression("#version = :expected")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":expected", AttributeValue::N(state.version.to_string()))
+    };
+    builder.build().map_err(StoreError::unavailable)
 }
 
 fn put(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
@@ -348,5 +401,148 @@ impl CandidateRecords for DynamoStore {
             exams,
             activities,
         }))
+    }
+
+    async fn candidate_for_account(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<CandidateRecord>, StoreError> {
+        match self.mapped_candidate(account).await? {
+            Some(id) => self.candidate(&id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn candidate_with_registration(
+        &self,
+        registration_number: &str,
+    ) -> Result<Option<CandidateProfile>, StoreError> {
+        let owners = self.registration_owners(&[registration_number]).await?;
+        let Some(owner) = owners
+            .get(registration_number)
+            .and_then(|o| CandidateId::parse(o))
+        else {
+            return Ok(None);
+        };
+        self.get(profile_key(&owner)).await
+    }
+
+    async fn candidates_with_email(
+        &self,
+        email: &Email,
+    ) -> Result<Vec<CandidateProfile>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(
+                ":pk",
+                AttributeValue::S(format!("EMAIL#{}", email.as_str())),
+            )
+            .consistent_read(true)
+            .limit(100)
+            .send()
+            .await
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+        let keys: Vec<Item> = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .map(|item| DynamoStore::key(sort_key(item).to_string(), PROFILE))
+            .collect();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut profiles: Vec<CandidateProfile> = self
+            .batch_get(keys)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
+        // The lookup item may outlive a change of address: only records that still have it.
+        profiles.retain(|p| p.email.as_ref() == Some(email));
+        profiles.sort_by(|a, b| a.candidate_id.cmp(&b.candidate_id));
+        Ok(profiles)
+    }
+
+    async fn mapping_state(&self, account: &AccountId) -> Result<MappingState, StoreError> {
+        Ok(self
+            .get(DynamoStore::key(account_pk(account), MAPPING))
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn save_mapping_state(
+        &self,
+        account: &AccountId,
+        state: &MappingState,
+    ) -> Result<(), StoreError> {
+        let put = versioned_mapping_put(&self.table, account, state)?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(put.item().clone()))
+            .set_condition_expression(put.condition_expression().map(str::to_string))
+            .set_expression_attribute_names(put.expression_attribute_names().cloned())
+            .set_expression_attribute_values(put.expression_attribute_values().cloned())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let service = e.into_service_error();
+                if service.is_conditional_check_failed_exception() {
+                    Err(StoreError::Conflict)
+                } else {
+                    Err(StoreError::unavailable(service))
+                }
+            }
+        }
+    }
+
+    async fn map_account(
+        &self,
+        profile: &CandidateProfile,
+        previous_email: Option<&Email>,
+        state: &MappingState,
+    ) -> Result<(), StoreError> {
+        let account = profile
+            .account_id
+            .clone()
+            .ok_or_else(|| StoreError::unavailable(std::io::Error::other("no account to map")))?;
+        let candidate = &profile.candidate_id;
+        let mut marker = DynamoStore::key(account_pk(&account), MAPPED);
+        marker.insert(
+            "candidate_id".into(),
+            AttributeValue::S(candidate.as_str().to_string()),
+        );
+        let mut items = vec![
+            put(
+                &self.table,
+                item_with_key(profile, profile_key(candidate), None)?,
+                Some("attribute_exists(pk) AND attribute_not_exists(account_id)"),
+            )?,
+            put(&self.table, marker, Some("attribute_not_exists(pk)"))?,
+            TransactWriteItem::builder()
+                .put(versioned_mapping_put(&self.table, &account, state)?)
+                .build(),
+        ];
+        if profile.email.as_ref() != previous_email {
+            if let Some(old) = previous_email {
+                let delete = Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(email_key(old, candidate)))
+                    .build()
+                    .map_err(StoreError::unavailable)?;
+                items.push(TransactWriteItem::builder().delete(delete).build());
+            }
+            if let Some(new) = &profile.email {
+                items.push(put(&self.table, email_key(new, candidate), None)?);
+            }
+        }
+        // Any failed condition (record or account mapped, state changed) is a `Conflict`.
+        self.transact(items, &[]).await
     }
 }

@@ -187,7 +187,7 @@ impl DynamoStore {
             .map_err(StoreError::unavailable)
     }
 
-    async fn transact(
+    pub(crate) async fn transact(
         &self,
         items: Vec<TransactWriteItem>,
         on_condition: &[StoreError],

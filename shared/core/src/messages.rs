@@ -28,6 +28,9 @@ pub const MFA_REMOVED: EmailTemplate = template!("mfa-removed");
 pub const EMAIL_SHOWN: EmailTemplate = template!("email-shown");
 pub const EMAIL_REMINDER: EmailTemplate = template!("email-reminder");
 pub const PHONE_CHANGED: EmailTemplate = template!("phone-changed");
+pub const MAPPING_CODE: EmailTemplate = template!("mapping-code");
+pub const MAPPING_TAKEN: EmailTemplate = template!("mapping-taken");
+pub const MAPPING_DUPLICATES: EmailTemplate = template!("mapping-duplicates");
 
 impl EmailTemplate {
     pub fn render(&self, to: &str, values: &[(&str, &str)]) -> OutgoingMessage {

@@ -3,6 +3,7 @@
 
 use crate::account::{AccountId, CommunicationSettings, Identity, Profile, ProfileEdit, Username};
 use crate::certification::import::CandidateId;
+use crate::certification::mapping::MappingState;
 use crate::certification::record::{CandidateProfile, CandidateRecord, CeActivity, ExamRecord};
 use crate::delivery::UnsentMessage;
 use crate::email::Email;
@@ -204,6 +205,46 @@ pub trait CandidateRecords: Send + Sync {
         &self,
         candidate: &CandidateId,
     ) -> Result<Option<CandidateRecord>, StoreError>;
+
+    /// The whole record mapped to `account`, if any.
+    async fn candidate_for_account(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<CandidateRecord>, StoreError>;
+
+    /// The profile of the record a registration number belongs to.
+    async fn candidate_with_registration(
+        &self,
+        registration_number: &str,
+    ) -> Result<Option<CandidateProfile>, StoreError>;
+
+    /// The profiles of every record with `email` on file.
+    async fn candidates_with_email(
+        &self,
+        email: &Email,
+    ) -> Result<Vec<CandidateProfile>, StoreError>;
+
+    /// The account's mapping state (`version` 0 when it has none yet).
+    async fn mapping_state(&self, account: &AccountId) -> Result<MappingState, StoreError>;
+
+    /// Stores the state if the stored version is still `state.version` (absent for 0), as
+    /// `version + 1`; `Conflict` otherwise.
+    async fn save_mapping_state(
+        &self,
+        account: &AccountId,
+        state: &MappingState,
+    ) -> Result<(), StoreError>;
+
+    /// Maps the record to the account, in one transaction: `profile` (with `account_id` set and
+    /// perhaps a new email; `previous_email` is the one it replaces) is written only if the
+    /// stored record is not mapped yet, the account only if it has no record yet, and `state`
+    /// as `save_mapping_state` does. `Conflict` if any of the three has changed.
+    async fn map_account(
+        &self,
+        profile: &CandidateProfile,
+        previous_email: Option<&Email>,
+        state: &MappingState,
+    ) -> Result<(), StoreError>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,15 +1,17 @@
 //! Candidate records in SQLite: the record's own fields, its exams (a registration number belongs
 //! to one candidate: the primary key) and its CE activities (keyed by provider and external id),
-//! each a JSON document.
+//! each a JSON document; and each account's mapping state.
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use tessera_core::certification::mapping::MappingState;
 use tessera_core::certification::{
     CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
 };
 use tessera_core::ports::{Added, CandidateRecords, StoreError};
+use tessera_core::{AccountId, Email};
 
-use crate::store::{from_json, optional_body, to_json, SqliteStore};
+use crate::store::{from_json, is_unique_violation, optional_body, to_json, SqliteStore};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS candidates (
@@ -25,6 +27,11 @@ CREATE TABLE IF NOT EXISTS candidate_exams (
     body                TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS candidate_exams_candidate ON candidate_exams (candidate_id);
+CREATE TABLE IF NOT EXISTS mapping_states (
+    account_id TEXT PRIMARY KEY,
+    version    INTEGER NOT NULL,
+    body       TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS candidate_activities (
     candidate_id TEXT NOT NULL,
     activity_key TEXT NOT NULL,
@@ -150,27 +157,184 @@ impl CandidateRecords for SqliteStore {
         candidate: &CandidateId,
     ) -> Result<Option<CandidateRecord>, StoreError> {
         let candidate = candidate.clone();
+        self.with(move |conn| whole_record(conn, &candidate)).await
+    }
+
+    async fn candidate_for_account(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<CandidateRecord>, StoreError> {
+        let account = account.as_str().to_string();
         self.with(move |conn| {
-            let Some(profile) = candidate_profile(conn, &candidate)? else {
-                return Ok(None);
-            };
-            let exams = bodies(
-                conn,
-                "SELECT body FROM candidate_exams WHERE candidate_id = ?1 ORDER BY rowid",
-                candidate.as_str(),
-            )?;
-            let activities = bodies(
-                conn,
-                "SELECT body FROM candidate_activities WHERE candidate_id = ?1 ORDER BY rowid",
-                candidate.as_str(),
-            )?;
-            Ok(Some(CandidateRecord {
-                profile,
-                exams,
-                activities,
-            }))
+            let id: Option<String> = conn
+                .query_row(
+                    "SELECT candidate_id FROM candidates WHERE account_id = ?1",
+                    [account],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(StoreError::unavailable)?;
+            match id.as_deref().and_then(CandidateId::parse) {
+                Some(id) => whole_record(conn, &id),
+                None => Ok(None),
+            }
         })
         .await
+    }
+
+    async fn candidate_with_registration(
+        &self,
+        registration_number: &str,
+    ) -> Result<Option<CandidateProfile>, StoreError> {
+        let number = registration_number.to_string();
+        self.with(move |conn| {
+            optional_body(
+                conn,
+                "SELECT c.body FROM candidate_exams e JOIN candidates c ON c.candidate_id = e.candidate_id
+                 WHERE e.registration_number = ?1",
+                &number,
+            )
+        })
+        .await
+    }
+
+    async fn candidates_with_email(
+        &self,
+        email: &Email,
+    ) -> Result<Vec<CandidateProfile>, StoreError> {
+        let email = email.as_str().to_string();
+        self.with(move |conn| {
+            bodies(
+                conn,
+                "SELECT body FROM candidates WHERE email = ?1 ORDER BY candidate_id",
+                &email,
+            )
+        })
+        .await
+    }
+
+    async fn mapping_state(&self, account: &AccountId) -> Result<MappingState, StoreError> {
+        let account = account.as_str().to_string();
+        self.with(move |conn| {
+            Ok(optional_body(
+                conn,
+                "SELECT body FROM mapping_states WHERE account_id = ?1",
+                &account,
+            )?
+            .unwrap_or_default())
+        })
+        .await
+    }
+
+    async fn save_mapping_state(
+        &self,
+        account: &AccountId,
+        state: &MappingState,
+    ) -> Result<(), StoreError> {
+        let account = account.as_str().to_string();
+        let state = state.clone();
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            write_mapping_state(&tx, &account, &state)?;
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn map_account(
+        &self,
+        profile: &CandidateProfile,
+        _previous_email: Option<&Email>,
+        state: &MappingState,
+    ) -> Result<(), StoreError> {
+        let profile = profile.clone();
+        let state = state.clone();
+        self.with(move |conn| {
+            let account = profile
+                .account_id
+                .as_ref()
+                .map(|a| a.as_str().to_string())
+                .ok_or_else(|| {
+                    StoreError::unavailable(std::io::Error::other("no account to map"))
+                })?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            // The record must not be mapped yet; the UNIQUE account_id refuses a second record.
+            let changed = tx.execute(
+                "UPDATE candidates SET email = ?1, account_id = ?2, body = ?3
+                 WHERE candidate_id = ?4 AND account_id IS NULL",
+                params![
+                    profile.email.as_ref().map(|e| e.as_str()),
+                    account,
+                    to_json(&profile)?,
+                    profile.candidate_id.as_str()
+                ],
+            );
+            match changed {
+                Ok(1) => {}
+                Ok(_) => return Err(StoreError::Conflict),
+                Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
+                Err(e) => return Err(StoreError::unavailable(e)),
+            }
+            write_mapping_state(&tx, &account, &state)?;
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+}
+
+fn whole_record(
+    conn: &Connection,
+    candidate: &CandidateId,
+) -> Result<Option<CandidateRecord>, StoreError> {
+    let Some(profile) = candidate_profile(conn, candidate)? else {
+        return Ok(None);
+    };
+    let exams = bodies(
+        conn,
+        "SELECT body FROM candidate_exams WHERE candidate_id = ?1 ORDER BY rowid",
+        candidate.as_str(),
+    )?;
+    let activities = bodies(
+        conn,
+        "SELECT body FROM candidate_activities WHERE candidate_id = ?1 ORDER BY rowid",
+        candidate.as_str(),
+    )?;
+    Ok(Some(CandidateRecord {
+        profile,
+        exams,
+        activities,
+    }))
+}
+
+/// Writes the state as `version + 1` if the stored one is `state.version` (absent for 0).
+fn write_mapping_state(
+    conn: &Connection,
+    account: &str,
+    state: &MappingState,
+) -> Result<(), StoreError> {
+    let mut next = state.clone();
+    next.version += 1;
+    let changed = if state.version == 0 {
+        conn.execute(
+            "INSERT INTO mapping_states (account_id, version, body) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
+            params![account, next.version as i64, to_json(&next)?],
+        )
+    } else {
+        conn.execute(
+            "UPDATE mapping_states SET version = ?2, body = ?3 WHERE account_id = ?1 AND version = ?4",
+            params![account, next.version as i64, to_json(&next)?, state.version as i64],
+        )
+    }
+    .map_err(StoreError::unavailable)?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
     }
 }
 

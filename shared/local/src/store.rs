@@ -100,7 +100,7 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(body: &str) -> Result<T,
     serde_json::from_str(body).map_err(StoreError::unavailable)
 }
 
-fn is_unique_violation(e: &rusqlite::Error) -> bool {
+pub(crate) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 

@@ -654,3 +654,109 @@ pub async fn activities_need_an_existing_record(records: &dyn CandidateRecords) 
     );
     assert_eq!(records.candidate(&nobody).await.unwrap(), None);
 }
+
+pub async fn a_record_maps_to_one_account_and_an_account_to_one_record(
+    records: &dyn CandidateRecords,
+) {
+    let n = crate::app::unique() % 1_000_000_000;
+    let d = time::macros::date!(2022 - 02 - 02);
+    let email = format!("map.{n}@example.com");
+    let first = imported_candidate(&format!("TSM{n}"), Some(&email), "VT1");
+    let second = imported_candidate(&format!("TSN{n}"), None, "VT2");
+    records
+        .add_exams(&first, &[exam(&format!("RM-{n}"), "IA-201", d)])
+        .await
+        .unwrap();
+    records
+        .add_exams(&second, &[exam(&format!("RN-{n}"), "IA-201", d)])
+        .await
+        .unwrap();
+    let by_reg = records
+        .candidate_with_registration(&format!("RM-{n}"))
+        .await
+        .unwrap();
+    assert_eq!(
+        by_reg.map(|p| p.candidate_id),
+        Some(first.candidate_id.clone())
+    );
+    let by_email = records
+        .candidates_with_email(&Email::parse(&email).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(by_email.len(), 1);
+
+    let ada = AccountId::from_stored(format!("acct-a-{n}"));
+    let bob = AccountId::from_stored(format!("acct-b-{n}"));
+    let state = records.mapping_state(&ada).await.unwrap();
+    assert_eq!(state.version, 0);
+    let new_email = Email::parse(&format!("new.{n}@example.com")).unwrap();
+    let mapped = CandidateProfile {
+        account_id: Some(ada.clone()),
+        email: Some(new_email.clone()),
+        ..first.clone()
+    };
+    records
+        .map_account(&mapped, first.email.as_ref(), &state)
+        .await
+        .unwrap();
+    let record = records
+        .candidate_for_account(&ada)
+        .await
+        .unwrap()
+        .expect("mapped");
+    assert_eq!(record.profile.candidate_id, first.candidate_id);
+    assert_eq!(record.profile.email.as_ref(), Some(&new_email));
+    assert!(records
+        .candidates_with_email(&Email::parse(&email).unwrap())
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        records
+            .candidates_with_email(&new_email)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The record is taken: another account cannot map it.
+    let bob_state = records.mapping_state(&bob).await.unwrap();
+    let stolen = CandidateProfile {
+        account_id: Some(bob.clone()),
+        ..first.clone()
+    };
+    assert!(matches!(
+        records
+            .map_account(&stolen, first.email.as_ref(), &bob_state)
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    // The account is taken: it cannot map a second record.
+    let ada_state = records.mapping_state(&ada).await.unwrap();
+    assert_eq!(ada_state.version, 1);
+    let second_for_ada = CandidateProfile {
+        account_id: Some(ada.clone()),
+        ..second.clone()
+    };
+    assert!(matches!(
+        records.map_account(&second_for_ada, None, &ada_state).await,
+        Err(StoreError::Conflict)
+    ));
+    assert!(records.candidate_for_account(&bob).await.unwrap().is_none());
+    let untouched = records
+        .candidate(&second.candidate_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(untouched.profile.account_id, None);
+
+    // Mapping state is version-checked.
+    let mut stale = bob_state.clone();
+    records.save_mapping_state(&bob, &bob_state).await.unwrap();
+    stale.sends.sent_in_window = 9;
+    assert!(matches!(
+        records.save_mapping_state(&bob, &stale).await,
+        Err(StoreError::Conflict)
+    ));
+}

@@ -3,7 +3,7 @@
 //! parsed and checked once: a catalog naming an unknown exam, track or certification, or whose
 //! certifications recertify each other in a circle, is refused with the reason.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::Deserialize;
@@ -94,9 +94,11 @@ pub struct Certification {
 pub struct Catalog {
     pub tracks: Vec<Track>,
     pub exams: Vec<Exam>,
-    /// In dependency order: a certification comes after every certification its rules name,
-    /// so one pass computes them all.
+    /// As written in the file: the order screens show them in.
     pub certifications: Vec<Certification>,
+    /// Indices into `certifications` in dependency order: each after every certification its
+    /// rules name, so one pass computes them all.
+    pub evaluation_order: Vec<usize>,
     /// Years of continuous holding that earn an achievement logo (e.g. 10, 15, 20).
     pub tenure_years: Vec<u32>,
     /// The agreement candidates accept at their first exam.
@@ -290,7 +292,7 @@ impl RawCatalog {
                 tenure_logos: c.tenure_logos,
             });
         }
-        let certifications = in_dependency_order(certifications)?;
+        let evaluation_order = dependency_order(&certifications)?;
 
         let mut tenure_years = self.tenure_years;
         tenure_years.sort_unstable();
@@ -303,6 +305,7 @@ impl RawCatalog {
             tracks,
             exams,
             certifications,
+            evaluation_order,
             tenure_years,
             agreement: self.agreement,
         })
@@ -420,37 +423,32 @@ fn check_id(what: &str, id: &str) -> Result<(), CatalogError> {
     }
 }
 
-/// Orders certifications so each follows those its rules name; refuses a circle.
-fn in_dependency_order(
-    certifications: Vec<Certification>,
-) -> Result<Vec<Certification>, CatalogError> {
-    let mut remaining: HashMap<String, Certification> = HashMap::new();
-    let mut written_order = Vec::new();
-    for c in certifications {
-        written_order.push(c.id.0.clone());
-        remaining.insert(c.id.0.clone(), c);
-    }
-    let mut ordered: Vec<Certification> = Vec::new();
-    while !remaining.is_empty() {
-        let ready = written_order.iter().find(|id| {
-            remaining.get(*id).is_some_and(|c| {
-                c.earn
+/// The certifications' indices so each follows those its rules name; refuses a circle.
+fn dependency_order(certifications: &[Certification]) -> Result<Vec<usize>, CatalogError> {
+    let mut order: Vec<usize> = Vec::new();
+    while order.len() < certifications.len() {
+        let ready = (0..certifications.len()).find(|i| {
+            let c = &certifications[*i];
+            !order.contains(i)
+                && c.earn
                     .named_certifications()
                     .chain(c.recertify.named_certifications())
-                    .all(|named| ordered.iter().any(|o| &o.id == named))
-            })
+                    .all(|named| order.iter().any(|o| &certifications[*o].id == named))
         });
-        let Some(id) = ready.cloned() else {
-            let mut circle: Vec<_> = remaining.keys().cloned().collect();
+        let Some(next) = ready else {
+            let mut circle: Vec<String> = (0..certifications.len())
+                .filter(|i| !order.contains(i))
+                .map(|i| certifications[i].id.to_string())
+                .collect();
             circle.sort();
             return Err(invalid(format!(
                 "certifications name each other in a circle: {}",
                 circle.join(", ")
             )));
         };
-        ordered.extend(remaining.remove(&id));
+        order.push(next);
     }
-    Ok(ordered)
+    Ok(order)
 }
 
 #[cfg(test)]
@@ -617,13 +615,19 @@ mod tests {
             recertify = { ce_credits = 1 }
             "#,
         );
-        let order: Vec<_> = Catalog::parse(&text)
-            .unwrap()
+        let catalog = Catalog::parse(&text).unwrap();
+        let written: Vec<_> = catalog
             .certifications
             .iter()
             .map(|c| c.id.to_string())
             .collect();
-        assert_eq!(order, ["a", "c", "b"]);
+        assert_eq!(written, ["a", "b", "c"]);
+        let evaluated: Vec<_> = catalog
+            .evaluation_order
+            .iter()
+            .map(|i| catalog.certifications[*i].id.to_string())
+            .collect();
+        assert_eq!(evaluated, ["a", "c", "b"]);
 
         let circle = text.replace(
             r#"earn = { exams = ["100-1"] }

@@ -19,11 +19,13 @@ pub struct CandidateProfile {
     pub first_name: String,
     pub last_name: String,
     /// Where mapping by email sends its code; imports fill it when the record has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
     #[serde(default)]
     pub testing_ids: Vec<String>,
-    /// The account mapped to this record, once mapping completed.
-    #[serde(default)]
+    /// The account mapped to this record, once mapping completed (absent, not null, until then:
+    /// the mapping's condition is that it does not exist).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<AccountId>,
     /// The day the first exam result arrived: the candidate agreement's active date.
     #[serde(with = "iso_date")]

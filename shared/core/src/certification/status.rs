@@ -106,18 +106,20 @@ pub fn standings(
         awards: Default::default(),
     };
     let mut all = Vec::new();
-    for certification in &catalog.certifications {
-        let standing = standing(certification, &evidence, today);
+    for index in &catalog.evaluation_order {
+        let certification = &catalog.certifications[*index];
+        let standing = standing(certification, &evidence, today).map(|s| (*index, s));
         let awards: Vec<Date> = standing
             .iter()
-            .flat_map(|s| &s.history)
+            .flat_map(|(_, s)| &s.history)
             .filter(|h| h.milestone != Milestone::Expired)
             .map(|h| h.date)
             .collect();
         evidence.awards.insert(certification.id.clone(), awards);
         all.extend(standing);
     }
-    all
+    all.sort_by_key(|(index, _)| *index);
+    all.into_iter().map(|(_, s)| s).collect()
 }
 
 #[derive(Clone, Copy)]

@@ -1,0 +1,324 @@
+//! The candidate's own routes: mapping the account to its candidate record on first use, then
+//! the certification screens, each read from the mapped record.
+//!
+//! - `POST /v1/candidate/mapping` `{method: "email", email}` → 202;
+//!   `{method: "score_report", last_name, registration_number, new_email}` → 200 `{candidate_id}`
+//! - `POST /v1/candidate/mapping/confirm` `{code}` → 200 `{candidate_id}`
+//! - `GET /v1/candidate/certifications` → active, in progress and past, grouped by track
+//! - `GET /v1/candidate/certifications/{id}` → progress tree, CE credits, history
+//! - `GET /v1/candidate/exams?sort=date|code&order=asc|desc` → exam history
+//! - `GET /v1/candidate/ce-activities`, `/agreements`, `/logos` → lists
+//!
+//! Every route needs a session; the screens answer 404 `not_mapped` until the account is mapped.
+
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::json;
+use tessera_core::certification::mapping::{self, MappingError, ScoreReport};
+use tessera_core::certification::views::{self, ExamSort, SortOrder};
+use tessera_core::certification::{CandidateRecord, CertificationDeps};
+use tessera_core::code::OneTimeCode;
+use tessera_core::signup::IdentityDeps;
+use tessera_core::{AccountId, Email};
+use tessera_http::problem::FieldError;
+use tessera_http::{auth, response, Fields, Problem};
+
+#[derive(Clone)]
+pub struct CandidateState {
+    pub identity: IdentityDeps,
+    pub certification: CertificationDeps,
+}
+
+const CERTIFICATIONS: &str = "/v1/candidate/certifications";
+const MAX_TEXT: usize = 100;
+
+pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
+    let path = request.uri().path().to_string();
+    let result = match (request.method().as_str(), path.as_str()) {
+        ("POST", "/v1/candidate/mapping") => map(&request, &state).await,
+        ("POST", "/v1/candidate/mapping/confirm") => confirm(&request, &state).await,
+        ("GET", CERTIFICATIONS) => {
+            screen(&request, &state, |c, record| {
+                json!(views::certifications(&c.catalog, record, c.today()))
+            })
+            .await
+        }
+        ("GET", "/v1/candidate/exams") => exams(&request, &state).await,
+        ("GET", "/v1/candidate/ce-activities") => {
+            screen(
+                &request,
+                &state,
+                |c, record| json!({ "activities": views::activities(record, c.today()) }),
+            )
+            .await
+        }
+        ("GET", "/v1/candidate/agreements") => {
+            screen(
+                &request,
+                &state,
+                |c, record| json!({ "agreements": views::agreements(&c.catalog, record) }),
+            )
+            .await
+        }
+        ("GET", "/v1/candidate/logos") => {
+            screen(
+                &request,
+                &state,
+                |c, record| json!({ "logos": views::logos(&c.catalog, record, c.today()) }),
+            )
+            .await
+        }
+        ("GET", p) if certification_id(p).is_some() => certification(&request, &state).await,
+        (
+            _,
+            "/v1/candidate/mapping"
+            | "/v1/candidate/mapping/confirm"
+            | CERTIFICATIONS
+            | "/v1/candidate/exams"
+            | "/v1/candidate/ce-activities"
+            | "/v1/candidate/agreements"
+            | "/v1/candidate/logos",
+        ) => Err(Problem::method_not_allowed()),
+        (_, p) if certification_id(p).is_some() => Err(Problem::method_not_allowed()),
+        _ => Err(Problem::not_found()),
+    };
+    result.unwrap_or_else(Problem::into_response)
+}
+
+/// `/v1/candidate/certifications/{id}` with a well-formed id.
+fn certification_id(path: &str) -> Option<&str> {
+    let id = path.strip_prefix(CERTIFICATIONS)?.strip_prefix('/')?;
+    let valid = (1..=40).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    valid.then_some(id)
+}
+
+async fn account(request: &Request, state: &CandidateState) -> Result<AccountId, Problem> {
+    let (_, profile) = auth::authenticate(request, &state.identity).await?;
+    Ok(profile.account_id)
+}
+
+fn not_mapped() -> Problem {
+    Problem::new(
+        404,
+        "not_mapped",
+        "No candidate record",
+        "Map this account to its candidate record first (POST /v1/candidate/mapping).",
+    )
+}
+
+/// The caller's record, or 401 / 404 `not_mapped`.
+async fn record(request: &Request, state: &CandidateState) -> Result<CandidateRecord, Problem> {
+    let account = account(request, state).await?;
+    state
+        .certification
+        .records
+        .candidate_for_account(&account)
+        .await
+        .map_err(|e| Problem::internal(&e))?
+        .ok_or_else(not_mapped)
+}
+
+async fn screen(
+    request: &Request,
+    state: &CandidateState,
+    view: impl FnOnce(&CertificationDeps, &CandidateRecord) -> serde_json::Value,
+) -> Result<Response<Body>, Problem> {
+    let record = record(request, state).await?;
+    Ok(response::json(200, &view(&state.certification, &record)))
+}
+
+async fn certification(
+    request: &Request,
+    state: &CandidateState,
+) -> Result<Response<Body>, Problem> {
+    let id = certification_id(request.uri().path())
+        .unwrap_or_default()
+        .to_string();
+    let record = record(request, state).await?;
+    let c = &state.certification;
+    match views::certification(&c.catalog, &record, &id, c.today()) {
+        Some(detail) => Ok(response::json(200, &detail)),
+        None => Err(Problem::new(
+            404,
+            "certification_not_found",
+            "Certification not found",
+            "This candidate neither holds nor has started that certification.",
+        )),
+    }
+}
+
+async fn exams(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
+    let query = request.query_string_parameters();
+    let mut errors = Vec::new();
+    let sort = match query.first("sort") {
+        None | Some("date") => Some(ExamSort::Date),
+        Some("code") => Some(ExamSort::Code),
+        Some(_) => {
+            errors.push(FieldError::new("sort", "invalid", "sort is date or code"));
+            None
+        }
+    };
+    let order = match query.first("order") {
+        None | Some("desc") => Some(SortOrder::Descending),
+        Some("asc") => Some(SortOrder::Ascending),
+        Some(_) => {
+            errors.push(FieldError::new("order", "invalid", "order is asc or desc"));
+            None
+        }
+    };
+    let (Some(sort), Some(order)) = (sort, order) else {
+        return Err(Problem::validation(errors));
+    };
+    screen(
+        request,
+        state,
+        |c, record| json!({ "exams": views::exams(&c.catalog, record, sort, order) }),
+    )
+    .await
+}
+
+async fn map(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
+    let account = account(request, state).await?;
+    let mut f = Fields::from_request(
+        request,
+        &[
+            "method",
+            "email",
+            "last_name",
+            "registration_number",
+            "new_email",
+        ],
+    )?;
+    let method = f.string("method");
+    match method.as_deref() {
+        Some("email") => {
+            let email = f.parse("email", "invalid_email", Email::parse);
+            for other in ["last_name", "registration_number", "new_email"] {
+                if f.has(other) {
+                    f.error(other, "unknown_field", "Not used when mapping by email.");
+                }
+            }
+            let Some(email) = email.filter(|_| f.is_valid()) else {
+                return Err(f.into_problem());
+            };
+            let result =
+                mapping::map_by_email(&state.identity, &state.certification, &account, &email)
+                    .await;
+            result.map_err(problem)?;
+            Ok(response::json(
+                202,
+                &json!({ "status": "code_sent_if_on_file" }),
+            ))
+        }
+        Some("score_report") => {
+            let last_name = text(&mut f, "last_name");
+            let registration_number = text(&mut f, "registration_number");
+            let new_email = f.parse("new_email", "invalid_email", Email::parse);
+            if f.has("email") {
+                f.error(
+                    "email",
+                    "unknown_field",
+                    "Not used when mapping by score report.",
+                );
+            }
+            let (Some(last_name), Some(registration_number), Some(new_email)) =
+                (last_name, registration_number, new_email)
+            else {
+                return Err(f.into_problem());
+            };
+            if !f.is_valid() {
+                return Err(f.into_problem());
+            }
+            let report = ScoreReport {
+                last_name,
+                registration_number,
+                new_email,
+            };
+            let candidate = mapping::map_by_score_report(
+                &state.identity,
+                &state.certification,
+                &account,
+                &report,
+            )
+            .await
+            .map_err(problem)?;
+            Ok(response::json(
+                200,
+                &json!({ "candidate_id": candidate.as_str() }),
+            ))
+        }
+        Some(_) => {
+            f.error(
+                "method",
+                "invalid",
+                "method is \"email\" or \"score_report\".",
+            );
+            Err(f.into_problem())
+        }
+        None => Err(f.into_problem()),
+    }
+}
+
+/// A required text field of at most `MAX_TEXT` characters.
+fn text(f: &mut Fields, field: &str) -> Option<String> {
+    let value = f.string(field)?.trim().to_string();
+    if value.is_empty() || value.chars().count() > MAX_TEXT || value.chars().any(char::is_control) {
+        f.error(field, "invalid", "1 to 100 characters of text.");
+        return None;
+    }
+    Some(value)
+}
+
+async fn confirm(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
+    let account = account(request, state).await?;
+    let mut f = Fields::from_request(request, &["code"])?;
+    let Some(code) = f.parse("code", "invalid_code_format", OneTimeCode::parse) else {
+        return Err(f.into_problem());
+    };
+    let candidate = mapping::confirm(&state.identity, &state.certification, &account, &code)
+        .await
+        .map_err(problem)?;
+    Ok(response::json(
+        200,
+        &json!({ "candidate_id": candidate.as_str() }),
+    ))
+}
+
+fn problem(e: MappingError) -> Problem {
+    match e {
+        MappingError::AlreadyMapped => Problem::new(
+            409,
+            "already_mapped",
+            "Already mapped",
+            "This account is mapped to a candidate record already.",
+        ),
+        MappingError::NoMatch => Problem::new(
+            422,
+            "no_matching_record",
+            "No matching record",
+            "No record matches this last name and registration number. Check the score report.",
+        ),
+        MappingError::RecordTaken => Problem::new(
+            409,
+            "record_already_mapped",
+            "Record already mapped",
+            "That record is mapped to another account. Contact support.",
+        ),
+        MappingError::DuplicateRecords => Problem::new(
+            409,
+            "duplicate_records",
+            "Contact support to merge",
+            "That address is on file for more than one candidate record. Contact support to merge them.",
+        ),
+        MappingError::TooManyAttempts(wait) => Problem::too_many_attempts(wait.0),
+        MappingError::InvalidCode => Problem::new(
+            400,
+            "invalid_code",
+            "Invalid code",
+            "The code is wrong, used or expired. Ask for a new one if needed.",
+        ),
+        MappingError::Store(e) => Problem::internal(&e),
+    }
+}

@@ -1,0 +1,286 @@
+//! Account mapping on first use: linking the logged-in account to its candidate record.
+//!
+//! - **By score report**: last name + exam registration number + a new email address. The
+//!   registration number finds the record, the last name must match it, and the new address
+//!   becomes the record's email on file. Wrong guesses are counted per account (5 an hour).
+//! - **By email**: a code goes to the record's address on file, and the account confirms it. The
+//!   answer is the same whether or not a record has that address; if several records share it,
+//!   the address is told (by email) to contact support to merge them.
+//!
+//! One record maps to one account and one account to one record; the mapping is one transaction.
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+use super::import::CandidateId;
+use super::record::CandidateProfile;
+use super::CertificationDeps;
+use crate::account::AccountId;
+use crate::code::{CodeCheck, CodePurpose, CodeRecord, GuessBudget, OneTimeCode, SendLog};
+use crate::delivery::deliver;
+use crate::email::Email;
+use crate::messages;
+use crate::ports::StoreError;
+use crate::signup::IdentityDeps;
+use crate::time::Seconds;
+
+/// Score-report guesses (and wrong confirmation codes) an account may make in `GUESS_WINDOW`.
+pub const GUESS_LIMIT: u32 = 5;
+pub const GUESS_WINDOW: Seconds = Seconds::hours(1);
+/// How long an emailed mapping code is valid.
+pub const CODE_TTL: Seconds = Seconds::hours(24);
+const ATTEMPTS: usize = 3;
+
+/// Per account: the pending email mapping, the guess budgets and the code sends.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingState {
+    /// Optimistic-concurrency version; 0 while nothing is stored.
+    #[serde(default)]
+    pub version: u64,
+    #[serde(default)]
+    pub pending: Option<PendingMapping>,
+    #[serde(default)]
+    pub guesses: GuessBudget,
+    #[serde(default)]
+    pub sends: SendLog,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingMapping {
+    pub candidate_id: CandidateId,
+    pub code: CodeRecord,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    #[error("this account is mapped to a record already")]
+    AlreadyMapped,
+    #[error("no record matches")]
+    NoMatch,
+    #[error("the record is mapped to another account")]
+    RecordTaken,
+    #[error("the address is on file for more than one record")]
+    DuplicateRecords,
+    #[error("too many attempts")]
+    TooManyAttempts(Seconds),
+    #[error("the code is wrong, used or expired")]
+    InvalidCode,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The score report's fields, parsed at the edge.
+pub struct ScoreReport {
+    pub last_name: String,
+    pub registration_number: String,
+    pub new_email: Email,
+}
+
+/// Names compared as a person would: without case, surrounding space or Unicode form.
+fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.trim().nfc().collect::<String>().to_lowercase();
+    norm(a) == norm(b)
+}
+
+fn retry_after(state: &MappingState, now: crate::time::Timestamp) -> Seconds {
+    (state.guesses.window_start + GUESS_WINDOW) - now
+}
+
+async fn ensure_unmapped(
+    deps: &CertificationDeps,
+    account: &AccountId,
+) -> Result<(), MappingError> {
+    match deps.records.candidate_for_account(account).await? {
+        Some(_) => Err(MappingError::AlreadyMapped),
+        None => Ok(()),
+    }
+}
+
+/// Maps by score report; the record's email on file becomes `report.new_email`.
+pub async fn map_by_score_report(
+    identity: &IdentityDeps,
+    deps: &CertificationDeps,
+    account: &AccountId,
+    report: &ScoreReport,
+) -> Result<CandidateId, MappingError> {
+    ensure_unmapped(deps, account).await?;
+    for _ in 0..ATTEMPTS {
+        let now = identity.clock.now();
+        let mut state = deps.records.mapping_state(account).await?;
+        if state.guesses.is_spent(now, GUESS_LIMIT, GUESS_WINDOW) {
+            return Err(MappingError::TooManyAttempts(retry_after(&state, now)));
+        }
+        let found = deps
+            .records
+            .candidate_with_registration(&report.registration_number)
+            .await?
+            .filter(|p| same_name(&p.last_name, &report.last_name));
+        let Some(profile) = found else {
+            state.guesses.record_failure(now, GUESS_WINDOW);
+            match deps.records.save_mapping_state(account, &state).await {
+                Ok(()) => return Err(MappingError::NoMatch),
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        };
+        if profile.account_id.is_some() {
+            return Err(MappingError::RecordTaken);
+        }
+        let others = deps
+            .records
+            .candidates_with_email(&report.new_email)
+            .await?;
+        if others
+            .iter()
+            .any(|o| o.candidate_id != profile.candidate_id)
+        {
+            return Err(MappingError::DuplicateRecords);
+        }
+        let previous_email = profile.email.clone();
+        let mapped = CandidateProfile {
+            email: Some(report.new_email.clone()),
+            account_id: Some(account.clone()),
+            ..profile
+        };
+        state.pending = None;
+        match deps
+            .records
+            .map_account(&mapped, previous_email.as_ref(), &state)
+            .await
+        {
+            Ok(()) => return Ok(mapped.candidate_id),
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Conflict.into())
+}
+
+/// Starts mapping by email. Always succeeds the same way for the caller, whatever is on file:
+/// a code goes to the one record with that address, a "contact support" notice when several
+/// records share it, nothing when none does (or when sends are spaced out).
+pub async fn map_by_email(
+    identity: &IdentityDeps,
+    deps: &CertificationDeps,
+    account: &AccountId,
+    email: &Email,
+) -> Result<(), MappingError> {
+    ensure_unmapped(deps, account).await?;
+    let now = identity.clock.now();
+    let records = deps.records.candidates_with_email(email).await?;
+    let mut state = deps.records.mapping_state(account).await?;
+    if !state.sends.may_send(now, &identity.settings.sends) {
+        return Ok(());
+    }
+    let message = match records.as_slice() {
+        [] => return Ok(()),
+        [record] if record.account_id.is_none() => {
+            let code = OneTimeCode::generate(identity.random.as_ref());
+            state.pending = Some(PendingMapping {
+                candidate_id: record.candidate_id.clone(),
+                code: CodeRecord::issue(
+                    &identity.settings.pepper,
+                    CodePurpose::CandidateMapping,
+                    account.as_str(),
+                    &code,
+                    now,
+                    CODE_TTL,
+                ),
+            });
+            messages::MAPPING_CODE.render(
+                email.as_str(),
+                &[
+                    ("first_name", &record.first_name),
+                    ("candidate_id", record.candidate_id.as_str()),
+                    ("code", code.expose()),
+                ],
+            )
+        }
+        [_] => messages::MAPPING_TAKEN.render(email.as_str(), &[]),
+        _ => messages::MAPPING_DUPLICATES.render(email.as_str(), &[]),
+    };
+    state.sends.record(now, &identity.settings.sends);
+    match deps.records.save_mapping_state(account, &state).await {
+        // A concurrent request for the same account sent its own message: this one is dropped.
+        Ok(()) | Err(StoreError::Conflict) => {}
+        Err(e) => return Err(e.into()),
+    }
+    deliver(identity, &message, now + CODE_TTL).await;
+    Ok(())
+}
+
+/// Completes mapping by email with the emailed code.
+pub async fn confirm(
+    identity: &IdentityDeps,
+    deps: &CertificationDeps,
+    account: &AccountId,
+    code: &OneTimeCode,
+) -> Result<CandidateId, MappingError> {
+    ensure_unmapped(deps, account).await?;
+    for _ in 0..ATTEMPTS {
+        let now = identity.clock.now();
+        let mut state = deps.records.mapping_state(account).await?;
+        if state.guesses.is_spent(now, GUESS_LIMIT, GUESS_WINDOW) {
+            return Err(MappingError::InvalidCode);
+        }
+        let Some(pending) = state.pending.clone() else {
+            return Err(MappingError::InvalidCode);
+        };
+        let check = pending.code.check(
+            &identity.settings.pepper,
+            CodePurpose::CandidateMapping,
+            account.as_str(),
+            code,
+            now,
+            identity.settings.code_max_attempts,
+        );
+        match check {
+            CodeCheck::Valid => {}
+            CodeCheck::Expired | CodeCheck::Exhausted => return Err(MappingError::InvalidCode),
+            CodeCheck::Wrong => {
+                let mut wrong = pending;
+                wrong.code.failed_attempts += 1;
+                state.pending = Some(wrong);
+                state.guesses.record_failure(now, GUESS_WINDOW);
+                match deps.records.save_mapping_state(account, &state).await {
+                    Ok(()) => return Err(MappingError::InvalidCode),
+                    Err(StoreError::Conflict) => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        let Some(record) = deps.records.candidate(&pending.candidate_id).await? else {
+            return Err(MappingError::InvalidCode);
+        };
+        if record.profile.account_id.is_some() {
+            return Err(MappingError::RecordTaken);
+        }
+        let mapped = CandidateProfile {
+            account_id: Some(account.clone()),
+            ..record.profile
+        };
+        state.pending = None;
+        match deps
+            .records
+            .map_account(&mapped, mapped.email.as_ref(), &state)
+            .await
+        {
+            Ok(()) => return Ok(mapped.candidate_id),
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Conflict.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_names_match_without_case_space_or_unicode_form() {
+        assert!(same_name(" Lovelace ", "LOVELACE"));
+        assert!(same_name("Gödel", "Go\u{308}del"));
+        assert!(!same_name("Lovelace", "Lovelac"));
+    }
+}

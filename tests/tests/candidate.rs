@@ -1,0 +1,419 @@
+//! The candidate's routes through the candidate handler, on both backends: map an account to its
+//! imported record (by score report, or by the code emailed to the address on file), then read
+//! every certification screen from it.
+
+use serde_json::{json, Value};
+use tessera_core::time::Seconds;
+use tessera_testkit::app::unique;
+use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
+use tessera_tests::{
+    active_account, authorized, candidate_call, csv_upload, import, log_in, on_both_backends,
+    sample, token_of, PASSWORD,
+};
+
+const EXAM_HEADER: &str = "candidate_id,first_name,last_name,email,testing_id,registration_number,exam_code,exam_name,grade,date";
+
+async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> TestResponse {
+    let mut request = authorized(method, path, token, body.as_ref());
+    if let Some((_, query)) = path.split_once('?') {
+        use lambda_http::RequestExt;
+        let params: std::collections::HashMap<String, String> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        request = request.with_query_string_parameters(params);
+    }
+    candidate_call(app, request).await
+}
+
+/// A signed-in account's token, on a clock moved to 2026-11-25 (the samples' "today").
+async fn signed_in(app: &TestApp) -> String {
+    let (email, _) = active_account(app, "candidate").await;
+    token_of(&log_in(app, &email, PASSWORD).await)
+}
+
+fn move_clock_to_the_samples_day(app: &TestApp) {
+    // The manual clock starts on 2026-01-01.
+    app.clock.advance(Seconds::days(328));
+}
+
+async fn import_samples(app: &TestApp) {
+    let r = import(
+        app,
+        csv_upload(
+            "/v1/admin/imports/exam-results",
+            &sample("exam-results.csv"),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.json["imported"], 15, "{}", r.text);
+    let r = import(
+        app,
+        csv_upload(
+            "/v1/admin/imports/ce-credits",
+            &sample("ce-credits.csv"),
+            Some("creq-20251101.csv"),
+        ),
+    )
+    .await;
+    assert_eq!(r.json["imported"], 5, "{}", r.text);
+}
+
+/// One record with a fresh address (moto's mail log is shared by every test).
+async fn import_one(app: &TestApp, email: &str) -> (String, String) {
+    let n = unique() % 1_000_000_000;
+    let (id, reg) = (format!("TSX{n}"), format!("REG-X-{n}"));
+    let csv = format!("{EXAM_HEADER}\n{id},Grace,Hopper,{email},,{reg},SA-201,Security Operations Associate,pass,2025-06-11\n");
+    let r = import(
+        app,
+        csv_upload("/v1/admin/imports/exam-results", &csv, None),
+    )
+    .await;
+    assert_eq!(r.json["imported"], 1, "{}", r.text);
+    (id, reg)
+}
+
+async fn map_by_score_report_then_read_every_screen(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    import_samples(&app).await;
+    move_clock_to_the_samples_day(&app);
+    let token = signed_in(&app).await;
+
+    let not_yet = call(&app, "GET", "/v1/candidate/certifications", &token, None).await;
+    assert_eq!(
+        (not_yet.status, not_yet.json["code"].as_str()),
+        (404, Some("not_mapped"))
+    );
+
+    let new_email = unique_email("ada.new");
+    let mapped = call(&app, "POST", "/v1/candidate/mapping", &token, Some(json!({
+        "method": "score_report", "last_name": " lovelace ", "registration_number": "REG-2019-0416", "new_email": new_email,
+    }))).await;
+    assert_eq!(mapped.status, 200, "{}", mapped.text);
+    assert_eq!(mapped.json["candidate_id"], "TSC1000001");
+    let record = app
+        .certification
+        .records
+        .candidate(&tessera_core::certification::CandidateId::parse("TSC1000001").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        record.profile.email.unwrap().as_str(),
+        new_email,
+        "the new address is on file"
+    );
+
+    let list = call(&app, "GET", "/v1/candidate/certifications", &token, None).await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    assert_eq!(list.json["active"][0]["track"]["name"], "Entry");
+    assert_eq!(
+        list.json["active"][1]["certifications"][0]["abbreviation"],
+        "IA"
+    );
+    assert_eq!(
+        list.json["active"][1]["certifications"][0]["expires"],
+        "2028-12-08"
+    );
+    assert_eq!(
+        list.json["past"][0]["certifications"][0]["id"],
+        "enterprise-professional"
+    );
+
+    let ia = call(
+        &app,
+        "GET",
+        "/v1/candidate/certifications/infrastructure-associate",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(ia.status, 200, "{}", ia.text);
+    assert_eq!(ia.json["progress_toward"], "renewal");
+    assert_eq!(
+        ia.json["progress"]["children"][1]["summary"],
+        "10 / 30 CE credits"
+    );
+    assert_eq!(ia.json["ce_credits"].as_array().unwrap().len(), 3);
+    let unknown = call(
+        &app,
+        "GET",
+        "/v1/candidate/certifications/security-expert",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(unknown.status, 404);
+
+    let exams = call(
+        &app,
+        "GET",
+        "/v1/candidate/exams?sort=code&order=asc",
+        &token,
+        None,
+    )
+    .await;
+    let codes: Vec<&str> = exams.json["exams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["EC-301", "EC-301", "ER-311", "IA-201", "NF-101"]);
+    let bad_sort = call(&app, "GET", "/v1/candidate/exams?sort=grade", &token, None).await;
+    assert_eq!(
+        (
+            bad_sort.status,
+            bad_sort.json["errors"][0]["field"].as_str()
+        ),
+        (422, Some("sort"))
+    );
+
+    let activities = call(&app, "GET", "/v1/candidate/ce-activities", &token, None).await;
+    assert_eq!(
+        activities.json["activities"][0]["source"]["file"],
+        "creq-20251101.csv"
+    );
+    assert_eq!(
+        activities.json["activities"][0]["source"]["external_id"],
+        "1462602"
+    );
+    let agreements = call(&app, "GET", "/v1/candidate/agreements", &token, None).await;
+    assert_eq!(
+        agreements.json["agreements"][0]["active_date"],
+        "2019-12-08"
+    );
+    let logos = call(&app, "GET", "/v1/candidate/logos", &token, None).await;
+    let ids: Vec<&str> = logos.json["logos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["networking-technician", "infrastructure-associate"]);
+
+    // Mapped once: the account cannot map again, and nobody else can take the record.
+    let again = call(&app, "POST", "/v1/candidate/mapping", &token, Some(json!({
+        "method": "score_report", "last_name": "Lovelace", "registration_number": "REG-2019-0416", "new_email": unique_email("x"),
+    }))).await;
+    assert_eq!(
+        (again.status, again.json["code"].as_str()),
+        (409, Some("already_mapped"))
+    );
+    let other = signed_in(&app).await;
+    let taken = call(&app, "POST", "/v1/candidate/mapping", &other, Some(json!({
+        "method": "score_report", "last_name": "Lovelace", "registration_number": "REG-2019-0416", "new_email": unique_email("y"),
+    }))).await;
+    assert_eq!(
+        (taken.status, taken.json["code"].as_str()),
+        (409, Some("record_already_mapped"))
+    );
+}
+
+async fn wrong_score_reports_are_throttled_per_account(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (_, reg) = import_one(&app, &unique_email("grace")).await;
+    let (email, _) = active_account(&app, "guesser").await;
+    let attempt = |token: String, last_name: &'static str| {
+        let (app, reg) = (&app, reg.clone());
+        async move {
+            call(app, "POST", "/v1/candidate/mapping", &token, Some(json!({
+                "method": "score_report", "last_name": last_name, "registration_number": reg, "new_email": unique_email("g"),
+            }))).await
+        }
+    };
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    for _ in 0..5 {
+        let r = attempt(token.clone(), "Hoper").await;
+        assert_eq!(
+            (r.status, r.json["code"].as_str()),
+            (422, Some("no_matching_record")),
+            "{}",
+            r.text
+        );
+    }
+    let r = attempt(token.clone(), "Hopper").await;
+    assert_eq!(r.status, 429, "the right details wait too: {}", r.text);
+    // A new session does not reset the count: it is the account's.
+    let fresh = token_of(&log_in(&app, &email, PASSWORD).await);
+    assert_eq!(attempt(fresh, "Hopper").await.status, 429);
+    app.clock.advance(Seconds::hours(1));
+    let later = token_of(&log_in(&app, &email, PASSWORD).await);
+    assert_eq!(attempt(later, "Hopper").await.status, 200);
+}
+
+async fn map_by_email_with_the_emailed_code(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let on_file = unique_email("grace");
+    let (id, _) = import_one(&app, &on_file).await;
+    let token = signed_in(&app).await;
+    let nobody = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping",
+        &token,
+        Some(json!({ "method": "email", "email": unique_email("nobody") })),
+    )
+    .await;
+    let asked = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping",
+        &token,
+        Some(json!({ "method": "email", "email": on_file })),
+    )
+    .await;
+    assert_eq!(
+        (asked.status, asked.text.clone()),
+        (202, nobody.text),
+        "the same answer either way"
+    );
+
+    let wrong = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping/confirm",
+        &token,
+        Some(json!({ "code": "000000" })),
+    )
+    .await;
+    assert_eq!(
+        (wrong.status, wrong.json["code"].as_str()),
+        (400, Some("invalid_code"))
+    );
+    let code = app.latest_code(&on_file);
+    let confirmed = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping/confirm",
+        &token,
+        Some(json!({ "code": code })),
+    )
+    .await;
+    assert_eq!(
+        (confirmed.status, confirmed.json["candidate_id"].as_str()),
+        (200, Some(id.as_str())),
+        "{}",
+        confirmed.text
+    );
+    let list = call(&app, "GET", "/v1/candidate/certifications", &token, None).await;
+    assert_eq!(
+        list.json["active"][0]["certifications"][0]["id"],
+        "security-associate"
+    );
+    let reuse = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping/confirm",
+        &token,
+        Some(json!({ "code": code })),
+    )
+    .await;
+    assert_eq!(reuse.status, 409, "mapped already: {}", reuse.text);
+}
+
+async fn an_address_on_two_records_asks_for_a_merge(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let shared = unique_email("twice");
+    import_one(&app, &shared).await;
+    import_one(&app, &shared).await;
+    let (_, reg) = import_one(&app, &unique_email("once")).await;
+    let token = signed_in(&app).await;
+    let r = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping",
+        &token,
+        Some(json!({ "method": "email", "email": shared })),
+    )
+    .await;
+    assert_eq!(r.status, 202);
+    let mail = app.messages_to(&shared);
+    let subject = mail.last().unwrap().subject.clone().unwrap_or_default();
+    assert!(subject.contains("merge"), "{subject}");
+    // By score report, a new address already on another record is refused the same way.
+    let r = call(&app, "POST", "/v1/candidate/mapping", &token, Some(json!({
+        "method": "score_report", "last_name": "Hopper", "registration_number": reg, "new_email": shared,
+    }))).await;
+    assert_eq!(
+        (r.status, r.json["code"].as_str()),
+        (409, Some("duplicate_records"))
+    );
+}
+
+on_both_backends!(
+    map_by_score_report_then_read_every_screen,
+    wrong_score_reports_are_throttled_per_account,
+    map_by_email_with_the_emailed_code,
+    an_address_on_two_records_asks_for_a_merge,
+);
+
+#[tokio::test]
+async fn bad_requests_get_clear_answers() {
+    let app = TestApp::new(Backend::Embedded).await;
+    let token = signed_in(&app).await;
+    let none = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping",
+        &token,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        (none.status, none.json["errors"][0]["field"].as_str()),
+        (422, Some("method"))
+    );
+    let odd = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping",
+        &token,
+        Some(json!({ "method": "fax" })),
+    )
+    .await;
+    assert_eq!(odd.status, 422);
+    let partial = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping",
+        &token,
+        Some(json!({ "method": "score_report", "last_name": "X" })),
+    )
+    .await;
+    let fields: Vec<&str> = partial.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["registration_number", "new_email"]);
+    let unknown = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping",
+        &token,
+        Some(json!({ "method": "email", "email": "a@b.co", "pin": 1 })),
+    )
+    .await;
+    assert_eq!(unknown.status, 400);
+    let anonymous = call(&app, "GET", "/v1/candidate/exams", "not-a-token", None).await;
+    assert_eq!(anonymous.status, 401);
+    let bad_id = call(
+        &app,
+        "GET",
+        "/v1/candidate/certifications/Not_An_Id",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(bad_id.status, 404);
+}

@@ -350,6 +350,7 @@ async fn an_address_on_two_records_asks_for_a_merge(backend: Backend) {
 }
 
 on_both_backends!(
+    personal_info_settings_and_the_job_title,
     map_by_score_report_then_read_every_screen,
     wrong_score_reports_are_throttled_per_account,
     map_by_email_with_the_emailed_code,
@@ -416,4 +417,100 @@ async fn bad_requests_get_clear_answers() {
     )
     .await;
     assert_eq!(bad_id.status, 404);
+}
+
+async fn personal_info_settings_and_the_job_title(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let on_file = unique_email("grace");
+    let (id, reg) = import_one(&app, &on_file).await;
+    let (email, username) = active_account(&app, "personal").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let before = call(&app, "GET", "/v1/candidate", &token, None).await;
+    assert_eq!(before.status, 404, "not mapped yet");
+    let mapped = call(&app, "POST", "/v1/candidate/mapping", &token, Some(json!({
+        "method": "score_report", "last_name": "Hopper", "registration_number": reg, "new_email": on_file,
+    }))).await;
+    assert_eq!(mapped.status, 200, "{}", mapped.text);
+
+    let info = call(&app, "GET", "/v1/candidate", &token, None).await;
+    assert_eq!(info.status, 200, "{}", info.text);
+    assert_eq!(info.json["identifiers"]["login_id"], username.as_str());
+    assert_eq!(info.json["identifiers"]["candidate_id"], id.as_str());
+    assert_eq!(info.json["identifiers"]["badging_email"], on_file.as_str());
+    assert_eq!(info.json["settings_complete"], false);
+    assert_eq!(info.json["settings"]["verification_consent"], Value::Null);
+
+    let partial = call(
+        &app,
+        "PUT",
+        "/v1/candidate/settings",
+        &token,
+        Some(json!({ "employee": true })),
+    )
+    .await;
+    assert_eq!(partial.status, 422);
+    assert_eq!(
+        partial.json["errors"].as_array().unwrap().len(),
+        4,
+        "every missing answer listed"
+    );
+    let answers = json!({ "employee": false, "partner": true, "email_notifications": false, "academy_student": false, "verification_consent": true });
+    let set = call(&app, "PUT", "/v1/candidate/settings", &token, Some(answers)).await;
+    assert_eq!(
+        (set.status, set.json["settings_complete"].as_bool()),
+        (200, Some(true)),
+        "{}",
+        set.text
+    );
+    assert_eq!(set.json["settings"]["partner"], true);
+
+    let titled = call(
+        &app,
+        "PATCH",
+        "/v1/candidate/attributes",
+        &token,
+        Some(json!({ "job_title": "Network engineer" })),
+    )
+    .await;
+    assert_eq!(
+        titled.json["attributes"]["job_title"], "Network engineer",
+        "{}",
+        titled.text
+    );
+    let read_only = call(
+        &app,
+        "PATCH",
+        "/v1/candidate/attributes",
+        &token,
+        Some(json!({ "credential_numbers": { "expert": "1" } })),
+    )
+    .await;
+    assert_eq!(
+        (
+            read_only.status,
+            read_only.json["errors"][0]["code"].as_str()
+        ),
+        (422, Some("read_only"))
+    );
+    // Importing the record again keeps the candidate's answers.
+    let csv = format!("{EXAM_HEADER}\n{id},Grace,Hopper,{on_file},VT-NEW,{reg}-2,SC-301,Security Core,pass,2025-09-09\n");
+    let r = import(
+        &app,
+        csv_upload("/v1/admin/imports/exam-results", &csv, None),
+    )
+    .await;
+    assert_eq!(r.json["imported"], 1, "{}", r.text);
+    let after = call(&app, "GET", "/v1/candidate", &token, None).await;
+    assert_eq!(after.json["settings"]["verification_consent"], true);
+    assert_eq!(after.json["attributes"]["job_title"], "Network engineer");
+    assert_eq!(after.json["identifiers"]["testing_ids"], json!(["VT-NEW"]));
+    let cleared = call(
+        &app,
+        "PATCH",
+        "/v1/candidate/attributes",
+        &token,
+        Some(json!({ "job_title": null })),
+    )
+    .await;
+    assert_eq!(cleared.json["attributes"]["job_title"], Value::Null);
 }

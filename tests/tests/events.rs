@@ -69,7 +69,7 @@ fn expected_status(route: &(String, String)) -> u16 {
         // A report either way: rows for candidates not imported yet are listed as row errors.
         ("POST", "/v1/admin/imports/exam-results" | "/v1/admin/imports/ce-credits") => 200,
         // Their token names no session on a fresh store.
-        (_, p) if p.starts_with("/v1/candidate/") => 401,
+        (_, p) if p == "/v1/candidate" || p.starts_with("/v1/candidate/") => 401,
         other => panic!("no expectation for {other:?}: add one"),
     }
 }

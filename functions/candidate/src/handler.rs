@@ -4,6 +4,9 @@
 //! - `POST /v1/candidate/mapping` `{method: "email", email}` → 202;
 //!   `{method: "score_report", last_name, registration_number, new_email}` → 200 `{candidate_id}`
 //! - `POST /v1/candidate/mapping/confirm` `{code}` → 200 `{candidate_id}`
+//! - `GET /v1/candidate` → identifiers, the five required settings, attributes
+//! - `PUT /v1/candidate/settings` (all five yes/no) and `PATCH /v1/candidate/attributes`
+//!   (`job_title` only; credential numbers are read-only) → 200 as `GET /v1/candidate`
 //! - `GET /v1/candidate/certifications` → active, in progress and past, grouped by track
 //! - `GET /v1/candidate/certifications/{id}` → progress tree, CE credits, history
 //! - `GET /v1/candidate/exams?sort=date|code&order=asc|desc` → exam history
@@ -15,7 +18,9 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
 use tessera_core::certification::mapping::{self, MappingError, ScoreReport};
 use tessera_core::certification::views::{self, ExamSort, SortOrder};
-use tessera_core::certification::{CandidateRecord, CertificationDeps};
+use tessera_core::certification::{
+    CandidateEdit, CandidateProfile, CandidateRecord, CandidateSettings, CertificationDeps,
+};
 use tessera_core::code::OneTimeCode;
 use tessera_core::signup::IdentityDeps;
 use tessera_core::{AccountId, Email};
@@ -36,6 +41,9 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
     let result = match (request.method().as_str(), path.as_str()) {
         ("POST", "/v1/candidate/mapping") => map(&request, &state).await,
         ("POST", "/v1/candidate/mapping/confirm") => confirm(&request, &state).await,
+        ("GET", "/v1/candidate") => personal_info(&request, &state).await,
+        ("PUT", "/v1/candidate/settings") => edit_settings(&request, &state).await,
+        ("PATCH", "/v1/candidate/attributes") => edit_attributes(&request, &state).await,
         ("GET", CERTIFICATIONS) => {
             screen(&request, &state, |c, record| {
                 json!(views::certifications(&c.catalog, record, c.today()))
@@ -70,7 +78,10 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
         ("GET", p) if certification_id(p).is_some() => certification(&request, &state).await,
         (
             _,
-            "/v1/candidate/mapping"
+            "/v1/candidate"
+            | "/v1/candidate/settings"
+            | "/v1/candidate/attributes"
+            | "/v1/candidate/mapping"
             | "/v1/candidate/mapping/confirm"
             | CERTIFICATIONS
             | "/v1/candidate/exams"
@@ -111,13 +122,145 @@ fn not_mapped() -> Problem {
 /// The caller's record, or 401 / 404 `not_mapped`.
 async fn record(request: &Request, state: &CandidateState) -> Result<CandidateRecord, Problem> {
     let account = account(request, state).await?;
+    mapped_record(state, &account).await
+}
+
+async fn mapped_record(
+    state: &CandidateState,
+    account: &AccountId,
+) -> Result<CandidateRecord, Problem> {
     state
         .certification
         .records
-        .candidate_for_account(&account)
+        .candidate_for_account(account)
         .await
         .map_err(|e| Problem::internal(&e))?
         .ok_or_else(not_mapped)
+}
+
+/// The personal-info screen: identifiers, settings and attributes.
+fn personal_info_json(profile: &CandidateProfile, login_id: Option<&str>) -> serde_json::Value {
+    json!({
+        "identifiers": {
+            "login_id": login_id,
+            "candidate_id": profile.candidate_id.as_str(),
+            "badging_email": profile.email.as_ref().map(|e| e.as_str()),
+            "testing_ids": profile.testing_ids,
+        },
+        "settings": profile.settings,
+        "settings_complete": profile.settings.complete(),
+        "attributes": {
+            "credential_numbers": profile.credential_numbers,
+            "job_title": profile.job_title,
+        },
+    })
+}
+
+async fn personal_info(
+    request: &Request,
+    state: &CandidateState,
+) -> Result<Response<Body>, Problem> {
+    let (_, session_profile) = auth::authenticate(request, &state.identity).await?;
+    let record = mapped_record(state, &session_profile.account_id).await?;
+    let login_id = session_profile.username.as_ref().map(|u| u.as_str());
+    Ok(response::json(
+        200,
+        &personal_info_json(&record.profile, login_id),
+    ))
+}
+
+async fn edit(
+    request: &Request,
+    state: &CandidateState,
+    parse: impl FnOnce(&mut Fields) -> Option<CandidateEdit>,
+    allowed: &[&str],
+) -> Result<Response<Body>, Problem> {
+    let (_, session_profile) = auth::authenticate(request, &state.identity).await?;
+    let record = mapped_record(state, &session_profile.account_id).await?;
+    let mut f = Fields::from_request(request, allowed)?;
+    let edit = parse(&mut f);
+    let Some(edit) = edit.filter(|_| f.is_valid()) else {
+        return Err(f.into_problem());
+    };
+    let profile = state
+        .certification
+        .records
+        .edit_candidate(&record.profile.candidate_id, &edit)
+        .await
+        .map_err(|e| Problem::internal(&e))?
+        .ok_or_else(not_mapped)?;
+    let login_id = session_profile.username.as_ref().map(|u| u.as_str());
+    Ok(response::json(200, &personal_info_json(&profile, login_id)))
+}
+
+const SETTINGS: [&str; 5] = [
+    "employee",
+    "partner",
+    "email_notifications",
+    "academy_student",
+    "verification_consent",
+];
+
+/// All five settings, each true or false: they are the screen's required answers.
+async fn edit_settings(
+    request: &Request,
+    state: &CandidateState,
+) -> Result<Response<Body>, Problem> {
+    edit(
+        request,
+        state,
+        |f| {
+            let [employee, partner, email_notifications, academy_student, verification_consent] =
+                SETTINGS.map(|name| f.boolean(name));
+            Some(CandidateEdit::Settings(CandidateSettings {
+                employee: Some(employee?),
+                partner: Some(partner?),
+                email_notifications: Some(email_notifications?),
+                academy_student: Some(academy_student?),
+                verification_consent: Some(verification_consent?),
+            }))
+        },
+        &SETTINGS,
+    )
+    .await
+}
+
+/// Only the job title is editable; credential numbers are the program's.
+async fn edit_attributes(
+    request: &Request,
+    state: &CandidateState,
+) -> Result<Response<Body>, Problem> {
+    edit(
+        request,
+        state,
+        |f| {
+            if f.has("credential_numbers") {
+                f.error(
+                    "credential_numbers",
+                    "read_only",
+                    "Credential numbers are set by the program.",
+                );
+            }
+            if !f.has("job_title") && !f.is_valid() {
+                return None;
+            }
+            match f.nullable_string("job_title", MAX_TEXT) {
+                Some(title) => Some(CandidateEdit::JobTitle(title)),
+                None => {
+                    if f.is_valid() {
+                        f.error(
+                            "job_title",
+                            "required",
+                            "Send job_title (a string, or null to clear it).",
+                        );
+                    }
+                    None
+                }
+            }
+        },
+        &["job_title", "credential_numbers"],
+    )
+    .await
 }
 
 async fn screen(

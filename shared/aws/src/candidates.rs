@@ -18,12 +18,12 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, PutRequest, TransactWriteItem, WriteRequest,
+    AttributeValue, Delete, Put, PutRequest, ReturnValue, TransactWriteItem, WriteRequest,
 };
 use std::collections::{HashMap, HashSet};
 use tessera_core::certification::mapping::MappingState;
 use tessera_core::certification::{
-    CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
+    CandidateEdit, CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
 };
 use tessera_core::ports::{Added, CandidateRecords, StoreError};
 use tessera_core::{AccountId, Email};
@@ -495,6 +495,50 @@ impl CandidateRecords for DynamoStore {
                 let service = e.into_service_error();
                 if service.is_conditional_check_failed_exception() {
                     Err(StoreError::Conflict)
+                } else {
+                    Err(StoreError::unavailable(service))
+                }
+            }
+        }
+    }
+
+    async fn edit_candidate(
+        &self,
+        candidate: &CandidateId,
+        edit: &CandidateEdit,
+    ) -> Result<Option<CandidateProfile>, StoreError> {
+        let (attribute, value) = match edit {
+            CandidateEdit::Settings(settings) => (
+                "settings",
+                serde_dynamo::to_attribute_value(settings).map_err(StoreError::unavailable)?,
+            ),
+            CandidateEdit::JobTitle(Some(title)) => ("job_title", AttributeValue::S(title.clone())),
+            CandidateEdit::JobTitle(None) => ("job_title", AttributeValue::Null(true)),
+        };
+        // Only this attribute changes, so an import merging the same record is not undone.
+        let update = if matches!(value, AttributeValue::Null(_)) {
+            "REMOVE #attribute".to_string()
+        } else {
+            "SET #attribute = :value".to_string()
+        };
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(candidate)))
+            .update_expression(update)
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#attribute", attribute)
+            .return_values(ReturnValue::AllNew);
+        if !matches!(value, AttributeValue::Null(_)) {
+            request = request.expression_attribute_values(":value", value);
+        }
+        match request.send().await {
+            Ok(out) => out.attributes.map(from_item).transpose(),
+            Err(e) => {
+                let service = e.into_service_error();
+                if service.is_conditional_check_failed_exception() {
+                    Ok(None)
                 } else {
                     Err(StoreError::unavailable(service))
                 }

@@ -4,7 +4,9 @@
 use crate::account::{AccountId, CommunicationSettings, Identity, Profile, ProfileEdit, Username};
 use crate::certification::import::CandidateId;
 use crate::certification::mapping::MappingState;
-use crate::certification::record::{CandidateProfile, CandidateRecord, CeActivity, ExamRecord};
+use crate::certification::record::{
+    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
+};
 use crate::delivery::UnsentMessage;
 use crate::email::Email;
 use crate::session::Session;
@@ -234,6 +236,15 @@ pub trait CandidateRecords: Send + Sync {
         account: &AccountId,
         state: &MappingState,
     ) -> Result<(), StoreError>;
+
+    /// Applies the candidate's own edit to the record (only the attributes it names, so an
+    /// import running meanwhile is not undone) and returns the profile after it; `None` if there
+    /// is no such record.
+    async fn edit_candidate(
+        &self,
+        candidate: &CandidateId,
+        edit: &CandidateEdit,
+    ) -> Result<Option<CandidateProfile>, StoreError>;
 
     /// Maps the record to the account, in one transaction: `profile` (with `account_id` set and
     /// perhaps a new email; `previous_email` is the one it replaces) is written only if the

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tessera_core::certification::mapping::MappingState;
 use tessera_core::certification::{
-    CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
+    CandidateEdit, CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
 };
 use tessera_core::ports::{Added, CandidateRecords, StoreError};
 use tessera_core::{AccountId, Email};
@@ -239,6 +239,28 @@ impl CandidateRecords for SqliteStore {
                 .map_err(StoreError::unavailable)?;
             write_mapping_state(&tx, &account, &state)?;
             tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn edit_candidate(
+        &self,
+        candidate: &CandidateId,
+        edit: &CandidateEdit,
+    ) -> Result<Option<CandidateProfile>, StoreError> {
+        let candidate = candidate.clone();
+        let edit = edit.clone();
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let Some(mut profile) = candidate_profile(&tx, &candidate)? else {
+                return Ok(None);
+            };
+            profile.apply(&edit);
+            write_profile(&tx, &profile)?;
+            tx.commit().map_err(StoreError::unavailable)?;
+            Ok(Some(profile))
         })
         .await
     }

@@ -510,6 +510,9 @@ pub fn imported_candidate(id: &str, email: Option<&str>, testing_id: &str) -> Ca
         testing_ids: vec![testing_id.to_string()],
         account_id: None,
         first_exam: time::macros::date!(2021 - 04 - 01),
+        settings: Default::default(),
+        job_title: None,
+        credential_numbers: Default::default(),
     }
 }
 

@@ -99,6 +99,9 @@ pub async fn import_exam_results(
             testing_ids,
             account_id: None,
             first_exam: rows.iter().map(|(_, r)| r.date).min().unwrap_or(Date::MAX),
+            settings: Default::default(),
+            job_title: None,
+            credential_numbers: Default::default(),
         };
         let exams: Vec<ExamRecord> = rows
             .iter()

@@ -19,7 +19,9 @@ pub mod views;
 pub use catalog::{Catalog, CatalogError, Certification, CertificationId, ExamCode};
 pub use import::{CandidateId, Grade, RowError};
 pub use importer::{import_ce_credits, import_exam_results, ImportFailure, ImportReport};
-pub use record::{CandidateProfile, CandidateRecord, CeActivity, ExamRecord};
+pub use record::{
+    CandidateEdit, CandidateProfile, CandidateRecord, CandidateSettings, CeActivity, ExamRecord,
+};
 pub use requirement::{Ask, Credit, Evidence, Pass, Progress, Requirement, Window};
 pub use status::{standings, HistoryEntry, Milestone, Standing, Status};
 

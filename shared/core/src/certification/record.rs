@@ -1,6 +1,8 @@
 //! A candidate record: who the testing vendors know (candidate ID, names, email on file, testing
 //! IDs), the exams they sat and the CE activities they earned, with where each came from.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -30,6 +32,57 @@ pub struct CandidateProfile {
     /// The day the first exam result arrived: the candidate agreement's active date.
     #[serde(with = "iso_date")]
     pub first_exam: Date,
+    /// The five required yes/no settings; `None` until the candidate answers.
+    #[serde(default)]
+    pub settings: CandidateSettings,
+    /// The one attribute the candidate edits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    /// Credential numbers (e.g. an expert number) set by the program, read-only to the candidate.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub credential_numbers: BTreeMap<String, String>,
+}
+
+/// The required yes/no settings of the personal-info screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateSettings {
+    pub employee: Option<bool>,
+    pub partner: Option<bool>,
+    pub email_notifications: Option<bool>,
+    pub academy_student: Option<bool>,
+    /// Consent to verification of certification status by third parties (transcripts).
+    pub verification_consent: Option<bool>,
+}
+
+impl CandidateSettings {
+    /// Whether every required setting has an answer.
+    pub fn complete(&self) -> bool {
+        [
+            self.employee,
+            self.partner,
+            self.email_notifications,
+            self.academy_student,
+            self.verification_consent,
+        ]
+        .iter()
+        .all(Option::is_some)
+    }
+}
+
+/// A change the candidate makes to their record's own fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CandidateEdit {
+    Settings(CandidateSettings),
+    JobTitle(Option<String>),
+}
+
+impl CandidateProfile {
+    pub fn apply(&mut self, edit: &CandidateEdit) {
+        match edit {
+            CandidateEdit::Settings(settings) => self.settings = *settings,
+            CandidateEdit::JobTitle(title) => self.job_title = title.clone(),
+        }
+    }
 }
 
 impl CandidateProfile {

@@ -484,6 +484,9 @@ mod tests {
                 testing_ids: first.testing_id.iter().cloned().collect(),
                 account_id: None,
                 first_exam: mine.iter().map(|r| r.date).min().unwrap(),
+                settings: Default::default(),
+                job_title: None,
+                credential_numbers: Default::default(),
             },
             exams: mine
                 .iter()

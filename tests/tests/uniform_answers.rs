@@ -5,7 +5,10 @@
 use serde_json::json;
 use std::time::{Duration, Instant};
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
-use tessera_tests::{active_account, request_reset, sign_up, PASSWORD};
+use tessera_tests::{
+    active_account, authorized, candidate_call, csv_upload, import, log_in, request_reset, sign_up,
+    token_of, PASSWORD,
+};
 
 const FLOOR: Duration = Duration::from_millis(300);
 
@@ -38,4 +41,41 @@ async fn known_and_unknown_accounts_answer_no_sooner_than_the_floor() {
         assert_eq!(*status, 202, "answer {i}");
         assert!(*took >= FLOOR, "answer {i} took {took:?}");
     }
+}
+
+/// Mapping by email answers alike (and no sooner than the floor) whether or not a record has the
+/// address: only the mailbox learns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mapping_by_email_answers_no_sooner_than_the_floor() {
+    let app = TestApp::with_vars(Backend::Embedded, &[("TESSERA_UNIFORM_ANSWER_MS", "300")]).await;
+    let on_file = unique_email("record");
+    let csv = format!(
+        "candidate_id,first_name,last_name,email,testing_id,registration_number,exam_code,exam_name,grade,date\n\
+         TSU1,Grace,Hopper,{on_file},,REG-U-1,SA-201,Security Operations Associate,pass,2025-06-11\n"
+    );
+    let r = import(
+        &app,
+        csv_upload("/v1/admin/imports/exam-results", &csv, None),
+    )
+    .await;
+    assert_eq!(r.json["imported"], 1, "{}", r.text);
+    let (email, _) = active_account(&app, "mapper").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let mut bodies = Vec::new();
+    for address in [on_file.clone(), unique_email("nobody")] {
+        let body = json!({ "method": "email", "email": address });
+        let request = authorized("POST", "/v1/candidate/mapping", &token, Some(&body));
+        let start = Instant::now();
+        let r = candidate_call(&app, request).await;
+        let took = start.elapsed();
+        assert_eq!(r.status, 202, "{}", r.text);
+        assert!(took >= FLOOR, "{address} took {took:?}");
+        bodies.push(r.text);
+    }
+    assert_eq!(bodies[0], bodies[1]);
+    assert_eq!(
+        app.messages_to(&on_file).len(),
+        1,
+        "the code went to the address on file"
+    );
 }

@@ -346,9 +346,12 @@ async fn map(request: &Request, state: &CandidateState) -> Result<Response<Body>
             let Some(email) = email.filter(|_| f.is_valid()) else {
                 return Err(f.into_problem());
             };
-            let result =
-                mapping::map_by_email(&state.identity, &state.certification, &account, &email)
-                    .await;
+            // Whether a record has the address must not show in the timing either.
+            let result = response::uniformly(
+                &state.identity,
+                mapping::map_by_email(&state.identity, &state.certification, &account, &email),
+            )
+            .await;
             result.map_err(problem)?;
             Ok(response::json(
                 202,

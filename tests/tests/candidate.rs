@@ -199,6 +199,33 @@ async fn map_by_score_report_then_read_every_screen(backend: Backend) {
         .map(|l| l["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["networking-technician", "infrastructure-associate"]);
+    let file = call(
+        &app,
+        "GET",
+        "/v1/candidate/logos/infrastructure-associate",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(file.status, 200);
+    assert_eq!(file.header("content-type"), Some("image/svg+xml"));
+    assert!(file.text.starts_with("<svg"), "{}", file.text);
+    assert!(file
+        .header("content-disposition")
+        .unwrap()
+        .contains("infrastructure-associate.svg"));
+    let not_earned = call(
+        &app,
+        "GET",
+        "/v1/candidate/logos/enterprise-expert",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (not_earned.status, not_earned.json["code"].as_str()),
+        (404, Some("logo_not_found"))
+    );
 
     // Mapped once: the account cannot map again, and nobody else can take the record.
     let again = call(&app, "POST", "/v1/candidate/mapping", &token, Some(json!({

@@ -11,11 +11,13 @@
 //! - `GET /v1/candidate/certifications/{id}` → progress tree, CE credits, history
 //! - `GET /v1/candidate/exams?sort=date|code&order=asc|desc` → exam history
 //! - `GET /v1/candidate/ce-activities`, `/agreements`, `/logos` → lists
+//! - `GET /v1/candidate/logos/{id}` → the SVG file, for logos the candidate is entitled to
 //!
 //! Every route needs a session; the screens answer 404 `not_mapped` until the account is mapped.
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
+use tessera_core::certification::logos;
 use tessera_core::certification::mapping::{self, MappingError, ScoreReport};
 use tessera_core::certification::views::{self, ExamSort, SortOrder};
 use tessera_core::certification::{
@@ -34,6 +36,7 @@ pub struct CandidateState {
 }
 
 const CERTIFICATIONS: &str = "/v1/candidate/certifications";
+const LOGOS: &str = "/v1/candidate/logos";
 const MAX_TEXT: usize = 100;
 
 pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
@@ -76,6 +79,7 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
             .await
         }
         ("GET", p) if certification_id(p).is_some() => certification(&request, &state).await,
+        ("GET", p) if logo_id(p).is_some() => logo(&request, &state).await,
         (
             _,
             "/v1/candidate"
@@ -89,20 +93,30 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
             | "/v1/candidate/agreements"
             | "/v1/candidate/logos",
         ) => Err(Problem::method_not_allowed()),
-        (_, p) if certification_id(p).is_some() => Err(Problem::method_not_allowed()),
+        (_, p) if certification_id(p).is_some() || logo_id(p).is_some() => {
+            Err(Problem::method_not_allowed())
+        }
         _ => Err(Problem::not_found()),
     };
     result.unwrap_or_else(Problem::into_response)
 }
 
-/// `/v1/candidate/certifications/{id}` with a well-formed id.
-fn certification_id(path: &str) -> Option<&str> {
-    let id = path.strip_prefix(CERTIFICATIONS)?.strip_prefix('/')?;
-    let valid = (1..=40).contains(&id.len())
+/// The `{id}` of `<collection>/{id}`, if well formed (lower-case letters, digits, hyphens).
+fn item_id<'a>(path: &'a str, collection: &str) -> Option<&'a str> {
+    let id = path.strip_prefix(collection)?.strip_prefix('/')?;
+    let valid = (1..=60).contains(&id.len())
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     valid.then_some(id)
+}
+
+fn certification_id(path: &str) -> Option<&str> {
+    item_id(path, CERTIFICATIONS)
+}
+
+fn logo_id(path: &str) -> Option<&str> {
+    item_id(path, LOGOS)
 }
 
 async fn account(request: &Request, state: &CandidateState) -> Result<AccountId, Problem> {
@@ -290,6 +304,43 @@ async fn certification(
             "This candidate neither holds nor has started that certification.",
         )),
     }
+}
+
+/// A logo file the candidate is entitled to, as an SVG download. The files are the program's own;
+/// the headers still forbid any script or sniffing, as for any SVG served from an API.
+async fn logo(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
+    let id = logo_id(request.uri().path())
+        .unwrap_or_default()
+        .to_string();
+    let record = record(request, state).await?;
+    let c = &state.certification;
+    let entitled = views::logos(&c.catalog, &record, c.today())
+        .into_iter()
+        .find(|l| l.id == id);
+    let Some((view, bytes)) = entitled.and_then(|l| logos::file(&l.file).map(|b| (l, b))) else {
+        return Err(Problem::new(
+            404,
+            "logo_not_found",
+            "Logo not found",
+            "That logo is not among the ones this candidate may download.",
+        ));
+    };
+    let mut response = response::with_body(200, "image/svg+xml", bytes.to_vec());
+    let headers = response.headers_mut();
+    let disposition = format!("attachment; filename=\"{}\"", view.file);
+    for (name, value) in [
+        ("content-disposition", disposition.as_str()),
+        (
+            "content-security-policy",
+            "default-src 'none'; style-src 'unsafe-inline'",
+        ),
+        ("x-content-type-options", "nosniff"),
+    ] {
+        if let Ok(value) = value.parse() {
+            headers.insert(name, value);
+        }
+    }
+    Ok(response)
 }
 
 async fn exams(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod dates;
 pub mod import;
 pub mod importer;
+pub mod logos;
 pub mod mapping;
 pub mod record;
 pub mod requirement;

@@ -157,6 +157,9 @@ pub struct AgreementView {
 pub struct LogoView {
     pub id: String,
     pub name: String,
+    /// The file name (in `data/logos/`).
+    pub file: String,
+    pub download: String,
 }
 
 /// Links the API answers carry, under `/v1/candidate`.
@@ -434,18 +437,27 @@ pub fn logos(catalog: &Catalog, record: &CandidateRecord, today: Date) -> Vec<Lo
         if standing.status != Status::Active {
             continue;
         }
-        if certification.logo.is_some() {
-            logos.push(LogoView {
-                id: certification.id.to_string(),
-                name: certification.name.clone(),
-            });
+        let logo = |id: String, name: String, file: String| LogoView {
+            download: format!("/v1/candidate/logos/{id}"),
+            id,
+            name,
+            file,
+        };
+        if let Some(file) = &certification.logo {
+            logos.push(logo(
+                certification.id.to_string(),
+                certification.name.clone(),
+                file.clone(),
+            ));
         }
         if certification.tenure_logos {
             for years in standing.tenure_reached(catalog, today) {
-                logos.push(LogoView {
-                    id: format!("{}-{years}-years", certification.id),
-                    name: format!("{} - {years}-year achievement", certification.name),
-                });
+                let id = format!("{}-{years}-years", certification.id);
+                logos.push(logo(
+                    id.clone(),
+                    format!("{} - {years}-year achievement", certification.name),
+                    format!("{id}.svg"),
+                ));
             }
         }
     }

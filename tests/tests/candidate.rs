@@ -143,6 +143,37 @@ async fn map_by_score_report_then_read_every_screen(backend: Backend) {
         "10 / 30 CE credits"
     );
     assert_eq!(ia.json["ce_credits"].as_array().unwrap().len(), 3);
+    let pdf = call(
+        &app,
+        "GET",
+        "/v1/candidate/certifications/infrastructure-associate/certificate.pdf",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (pdf.status, pdf.header("content-type")),
+        (200, Some("application/pdf"))
+    );
+    let document = lopdf::Document::load_mem(&pdf.bytes).expect("a valid PDF");
+    let text = document.extract_text(&[1]).unwrap();
+    assert!(
+        text.contains("Ada Lovelace") && text.contains("Infrastructure Associate (IA)"),
+        "{text}"
+    );
+    assert!(text.contains("Verification code "), "{text}");
+    let expired = call(
+        &app,
+        "GET",
+        "/v1/candidate/certifications/enterprise-professional/certificate.pdf",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (expired.status, expired.json["code"].as_str()),
+        (409, Some("certificate_unavailable"))
+    );
     let unknown = call(
         &app,
         "GET",

@@ -9,6 +9,7 @@
 //!   (`job_title` only; credential numbers are read-only) → 200 as `GET /v1/candidate`
 //! - `GET /v1/candidate/certifications` → active, in progress and past, grouped by track
 //! - `GET /v1/candidate/certifications/{id}` → progress tree, CE credits, history
+//! - `GET /v1/candidate/certifications/{id}/certificate.pdf` → the PDF certificate (active only)
 //! - `GET /v1/candidate/exams?sort=date|code&order=asc|desc` → exam history
 //! - `GET /v1/candidate/ce-activities`, `/agreements`, `/logos` → lists
 //! - `GET /v1/candidate/logos/{id}` → the SVG file, for logos the candidate is entitled to
@@ -17,9 +18,11 @@
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
+use tessera_core::certification::certificate::{self, CertificateText};
 use tessera_core::certification::logos;
 use tessera_core::certification::mapping::{self, MappingError, ScoreReport};
 use tessera_core::certification::views::{self, ExamSort, SortOrder};
+use tessera_core::certification::Status;
 use tessera_core::certification::{
     CandidateEdit, CandidateProfile, CandidateRecord, CandidateSettings, CertificationDeps,
 };
@@ -80,6 +83,7 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
         }
         ("GET", p) if certification_id(p).is_some() => certification(&request, &state).await,
         ("GET", p) if logo_id(p).is_some() => logo(&request, &state).await,
+        ("GET", p) if certificate_id(p).is_some() => certificate(&request, &state).await,
         (
             _,
             "/v1/candidate"
@@ -93,7 +97,11 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
             | "/v1/candidate/agreements"
             | "/v1/candidate/logos",
         ) => Err(Problem::method_not_allowed()),
-        (_, p) if certification_id(p).is_some() || logo_id(p).is_some() => {
+        (_, p)
+            if certification_id(p).is_some()
+                || logo_id(p).is_some()
+                || certificate_id(p).is_some() =>
+        {
             Err(Problem::method_not_allowed())
         }
         _ => Err(Problem::not_found()),
@@ -117,6 +125,11 @@ fn certification_id(path: &str) -> Option<&str> {
 
 fn logo_id(path: &str) -> Option<&str> {
     item_id(path, LOGOS)
+}
+
+/// `/v1/candidate/certifications/{id}/certificate.pdf`.
+fn certificate_id(path: &str) -> Option<&str> {
+    certification_id(path.strip_suffix("/certificate.pdf")?)
 }
 
 async fn account(request: &Request, state: &CandidateState) -> Result<AccountId, Problem> {
@@ -304,6 +317,60 @@ async fn certification(
             "This candidate neither holds nor has started that certification.",
         )),
     }
+}
+
+/// The PDF certificate of an active, unexpired certification.
+async fn certificate(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
+    let id = certificate_id(request.uri().path())
+        .unwrap_or_default()
+        .to_string();
+    let record = record(request, state).await?;
+    let c = &state.certification;
+    let standing = record
+        .standings(&c.catalog, c.today())
+        .into_iter()
+        .find(|s| s.certification.as_str() == id);
+    let (Some(standing), Some(certification)) = (standing, c.catalog.certification(&id)) else {
+        return Err(Problem::new(
+            404,
+            "certification_not_found",
+            "Certification not found",
+            "This candidate neither holds nor has started that certification.",
+        ));
+    };
+    let (Status::Active, Some(active), Some(expires)) =
+        (standing.status, standing.active, standing.expires)
+    else {
+        return Err(Problem::new(
+            409,
+            "certificate_unavailable",
+            "No certificate",
+            "PDF certificates are only for active certifications that have not expired.",
+        ));
+    };
+    let profile = &record.profile;
+    let code = certificate::verification_code(
+        &state.identity.settings.pepper,
+        profile.candidate_id.as_str(),
+        &id,
+        active,
+    );
+    let holder = format!("{} {}", profile.first_name, profile.last_name);
+    let pdf = certificate::render(&CertificateText {
+        holder: &holder,
+        certification: &certification.name,
+        abbreviation: &certification.abbreviation,
+        candidate_id: profile.candidate_id.as_str(),
+        active,
+        expires,
+        verification_code: &code,
+    });
+    let mut response = response::with_body(200, "application/pdf", pdf);
+    let disposition = format!("attachment; filename=\"{id}-certificate.pdf\"");
+    if let Ok(value) = disposition.parse() {
+        response.headers_mut().insert("content-disposition", value);
+    }
+    Ok(response)
 }
 
 /// A logo file the candidate is entitled to, as an SVG download. The files are the program's own;

@@ -67,6 +67,7 @@ pub enum CodePurpose {
     PhoneVerification,
     CandidateMapping,
     RecoveryCode,
+    Certificate,
 }
 
 impl CodePurpose {
@@ -76,6 +77,7 @@ impl CodePurpose {
             CodePurpose::PasswordReset => "password_reset",
             CodePurpose::PhoneVerification => "phone_verification",
             CodePurpose::CandidateMapping => "candidate_mapping",
+            CodePurpose::Certificate => "certificate",
             CodePurpose::RecoveryCode => "recovery_code",
         }
     }

@@ -54,6 +54,8 @@ pub struct TestResponse {
     pub status: u16,
     pub headers: lambda_http::http::HeaderMap,
     pub text: String,
+    /// The body as sent (a PDF or an image is not text).
+    pub bytes: Vec<u8>,
     /// The body parsed as JSON, or `Null`.
     pub json: Value,
 }
@@ -65,16 +67,18 @@ impl TestResponse {
     pub fn from_response(response: Response<Body>) -> TestResponse {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = match response.into_body() {
-            Body::Text(t) => t,
-            Body::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
-            _ => String::new(),
+        let bytes = match response.into_body() {
+            Body::Text(t) => t.into_bytes(),
+            Body::Binary(b) => b,
+            _ => Vec::new(),
         };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         let json = serde_json::from_str(&text).unwrap_or(Value::Null);
         TestResponse {
             status,
             headers,
             text,
+            bytes,
             json,
         }
     }

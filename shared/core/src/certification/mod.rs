@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::ports::{CandidateRecords, Clock};
 
 pub mod catalog;
+pub mod certificate;
 pub mod dates;
 pub mod import;
 pub mod importer;

@@ -39,6 +39,52 @@ grep -q '"candidate_id":"TSC1000001"' "$out/session.txt" || { echo "mapping by s
 grep -q '"progress_toward"' "$out/session.txt" || { echo "the certification screen was not read through the router" >&2; exit 1; }
 echo "README session: OK"
 
+# The certification guide end to end on the same `cargo lambda watch`: the sample files imported,
+# a new account signed up and activated, mapped by score report, and every screen read.
+api="http://127.0.0.1:$port"
+walk="$out/walkthrough.txt"
+screen() { # path, then what the answer must contain
+  local answer status
+  answer=$(curl -s -w '\n%{http_code}' "$api$1" -H "authorization: Bearer $token")
+  status=${answer##*$'\n'}
+  printf '%s → %s\n' "$1" "$status" >>"$walk"
+  [ "$status" = 200 ] || { echo "$1 answered $status: $answer" >&2; exit 1; }
+  grep -q -- "$2" <<<"$answer" || { echo "$1 lacks $2: $answer" >&2; exit 1; }
+}
+: >"$walk"
+for kind in exam-results ce-credits; do
+  report=$(curl -s -X POST "$api/v1/admin/imports/$kind?source=$kind.csv" \
+    -H 'authorization: Bearer tessera-local-admin-token' -H 'content-type: text/csv' \
+    --data-binary @"docs/samples/$kind.csv")
+  echo "import $kind: $report" >>"$walk"
+  grep -q '"errors":\[\]' <<<"$report" || { echo "importing $kind: $report" >&2; exit 1; }
+done
+email="walkthrough.$$@example.com"
+curl -s -o /dev/null -X POST "$api/v1/accounts" -H 'content-type: application/json' \
+  -d "{\"email\":\"$email\",\"password\":\"Quartz-Harbor-42x\",\"first_name\":\"Grace\",\"last_name\":\"Hopper\",\"country\":\"US\"}"
+code=$(grep "\"to\":\"$email\"" "$state/outbox.jsonl" | tail -n 1 | grep -oE '\b[0-9]{6}\b' | head -n 1)
+curl -s -o /dev/null -X POST "$api/v1/accounts/activate" -H 'content-type: application/json' \
+  -d "{\"email\":\"$email\",\"code\":\"$code\"}"
+token=$(curl -s -X POST "$api/v1/sessions" -H 'content-type: application/json' \
+  -d "{\"email\":\"$email\",\"password\":\"Quartz-Harbor-42x\"}" | grep -o '"token":"[^"]*"' | cut -d'"' -f4)
+[ -n "$token" ] || { echo "the walkthrough account could not log in" >&2; exit 1; }
+mapped=$(curl -s -X POST "$api/v1/candidate/mapping" -H "authorization: Bearer $token" \
+  -H 'content-type: application/json' \
+  -d "{\"method\":\"score_report\",\"last_name\":\"Hopper\",\"registration_number\":\"REG-2024-0611\",\"new_email\":\"$email\"}")
+echo "mapping: $mapped" >>"$walk"
+grep -q '"candidate_id":"TSC1000002"' <<<"$mapped" || { echo "mapping: $mapped" >&2; exit 1; }
+screen /v1/candidate '"candidate_id":"TSC1000002"'
+screen /v1/candidate/certifications '"security-associate"'
+screen /v1/candidate/certifications/security-associate '"progress"'
+screen /v1/candidate/certifications/security-associate/certificate.pdf '%PDF-'
+screen '/v1/candidate/exams?sort=code&order=asc' '"SC-301"'
+screen /v1/candidate/ce-activities '"1462700"'
+screen /v1/candidate/agreements '"active_date":"2024-06-11"'
+screen /v1/candidate/logos '"security-associate"'
+screen /v1/candidate/logos/security-associate '<svg'
+cat "$walk"
+echo "certification walkthrough: OK"
+
 # Every events/ fixture through `cargo lambda invoke`, as the events README shows.
 for event in events/*/*.json; do
   function=$(basename "$(dirname "$event")")

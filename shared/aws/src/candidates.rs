@@ -28,7 +28,10 @@ use tessera_core::certification::{
 use tessera_core::ports::{Added, CandidateRecords, StoreError};
 use tessera_core::{AccountId, Email};
 
-use crate::dynamo::{from_item, item_with_key, sort_key, DynamoStore, Item};
+use crate::dynamo::{
+    conflict_if_condition_failed, from_item, item_with_key, sort_key, updated_or_none, DynamoStore,
+    Item,
+};
 
 const PROFILE: &str = "PROFILE";
 const MAPPED: &str = "CANDIDATE";
@@ -489,17 +492,7 @@ impl CandidateRecords for DynamoStore {
             .set_expression_attribute_values(put.expression_attribute_values().cloned())
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let service = e.into_service_error();
-                if service.is_conditional_check_failed_exception() {
-                    Err(StoreError::Conflict)
-                } else {
-                    Err(StoreError::unavailable(service))
-                }
-            }
-        }
+        result.map(|_| ()).map_err(conflict_if_condition_failed)
     }
 
     async fn edit_candidate(
@@ -533,17 +526,7 @@ impl CandidateRecords for DynamoStore {
         if !matches!(value, AttributeValue::Null(_)) {
             request = request.expression_attribute_values(":value", value);
         }
-        match request.send().await {
-            Ok(out) => out.attributes.map(from_item).transpose(),
-            Err(e) => {
-                let service = e.into_service_error();
-                if service.is_conditional_check_failed_exception() {
-                    Ok(None)
-                } else {
-                    Err(StoreError::unavailable(service))
-                }
-            }
-        }
+        updated_or_none(request.send().await)
     }
 
     async fn map_account(

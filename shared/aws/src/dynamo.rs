@@ -2,6 +2,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput};
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update,
 };
@@ -230,12 +231,30 @@ pub(crate) fn sort_key(item: &Item) -> &str {
 }
 
 /// A conditional put's error: `Conflict` when its condition did not hold.
-fn conflict_if_condition_failed(e: SdkError<PutItemError>) -> StoreError {
+pub(crate) fn conflict_if_condition_failed(e: SdkError<PutItemError>) -> StoreError {
     let service = e.into_service_error();
     if service.is_conditional_check_failed_exception() {
         StoreError::Conflict
     } else {
         StoreError::unavailable(service)
+    }
+}
+
+/// An `UpdateItem` conditioned on `attribute_exists(pk)` with `ReturnValues::AllNew`: the item
+/// after the update, or `None` when there was no item to update.
+pub(crate) fn updated_or_none<T: DeserializeOwned>(
+    result: Result<UpdateItemOutput, SdkError<UpdateItemError>>,
+) -> Result<Option<T>, StoreError> {
+    match result {
+        Ok(out) => out.attributes.map(from_item).transpose(),
+        Err(e) => {
+            let service = e.into_service_error();
+            if service.is_conditional_check_failed_exception() {
+                Ok(None)
+            } else {
+                Err(StoreError::unavailable(service))
+            }
+        }
     }
 }
 
@@ -452,17 +471,7 @@ impl AccountStore for DynamoStore {
                 .expression_attribute_names(format!("#{name}"), name)
                 .expression_attribute_values(format!(":{name}"), value);
         }
-        match update.send().await {
-            Ok(out) => out.attributes.map(from_item).transpose(),
-            Err(e) => {
-                let service = e.into_service_error();
-                if service.is_conditional_check_failed_exception() {
-                    Ok(None)
-                } else {
-                    Err(StoreError::unavailable(service))
-                }
-            }
-        }
+        updated_or_none(update.send().await)
     }
 
     async fn set_communication(

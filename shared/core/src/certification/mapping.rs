@@ -86,6 +86,22 @@ fn retry_after(state: &MappingState, now: crate::time::Timestamp) -> Seconds {
     (state.guesses.window_start + GUESS_WINDOW) - now
 }
 
+/// Counts a wrong guess in the account's budget and stores the state: `true` once stored, `false`
+/// when the state changed meanwhile (the caller reads it again and retries).
+async fn counted_wrong_guess(
+    deps: &CertificationDeps,
+    account: &AccountId,
+    state: &mut MappingState,
+    now: crate::time::Timestamp,
+) -> Result<bool, MappingError> {
+    state.guesses.record_failure(now, GUESS_WINDOW);
+    match deps.records.save_mapping_state(account, state).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::Conflict) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
 async fn ensure_unmapped(
     deps: &CertificationDeps,
     account: &AccountId,
@@ -116,12 +132,10 @@ pub async fn map_by_score_report(
             .await?
             .filter(|p| same_name(&p.last_name, &report.last_name));
         let Some(profile) = found else {
-            state.guesses.record_failure(now, GUESS_WINDOW);
-            match deps.records.save_mapping_state(account, &state).await {
-                Ok(()) => return Err(MappingError::NoMatch),
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e.into()),
+            if counted_wrong_guess(deps, account, &mut state, now).await? {
+                return Err(MappingError::NoMatch);
             }
+            continue;
         };
         if profile.account_id.is_some() {
             return Err(MappingError::RecordTaken);
@@ -241,12 +255,10 @@ pub async fn confirm(
                 let mut wrong = pending;
                 wrong.code.failed_attempts += 1;
                 state.pending = Some(wrong);
-                state.guesses.record_failure(now, GUESS_WINDOW);
-                match deps.records.save_mapping_state(account, &state).await {
-                    Ok(()) => return Err(MappingError::InvalidCode),
-                    Err(StoreError::Conflict) => continue,
-                    Err(e) => return Err(e.into()),
+                if counted_wrong_guess(deps, account, &mut state, now).await? {
+                    return Err(MappingError::InvalidCode);
                 }
+                continue;
             }
         }
         let Some(record) = deps.records.candidate(&pending.candidate_id).await? else {

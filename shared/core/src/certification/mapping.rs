@@ -215,11 +215,12 @@ pub async fn map_by_email(
     };
     state.sends.record(now, &identity.settings.sends);
     match deps.records.save_mapping_state(account, &state).await {
-        // A concurrent request for the same account sent its own message: this one is dropped.
-        Ok(()) | Err(StoreError::Conflict) => {}
+        Ok(()) => deliver(identity, &message, now + CODE_TTL).await,
+        // A concurrent request for the same account stored (and sends) its own code; this one's
+        // code was never stored, so it is not sent.
+        Err(StoreError::Conflict) => {}
         Err(e) => return Err(e.into()),
     }
-    deliver(identity, &message, now + CODE_TTL).await;
     Ok(())
 }
 

@@ -3,7 +3,8 @@
 //! it names one). Shared by `tests/tests/round_trips.rs` (a regression bound) and `make bench`.
 
 use crate::{
-    activate, authorized, log_in, request_reset, sign_up, token_of, verify_reset, PASSWORD,
+    activate, authorized, candidate_call, csv_upload, import, log_in, request_reset, sign_up,
+    token_of, verify_reset, PASSWORD,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -39,8 +40,8 @@ impl Recorder {
     }
 }
 
-/// Runs every identity flow once on a fresh moto table and returns its calls.
-pub async fn identity_flows() -> Vec<FlowCalls> {
+/// Runs every flow once on fresh moto tables and returns its calls.
+pub async fn flows() -> Vec<FlowCalls> {
     let mut app = TestApp::new(Backend::Moto).await;
     let counter = app.count_dynamodb_calls().await.expect("moto counts calls");
     let mut r = Recorder {
@@ -124,6 +125,41 @@ pub async fn identity_flows() -> Vec<FlowCalls> {
         .await;
     let token = token_of(&answer);
     r.record("TOTP step", 2, 201, answer);
+
+    // The certification screens: one record imported and mapped, then read.
+    let n = tessera_testkit::app::unique() % 1_000_000_000;
+    let registration = format!("REG-T-{n}");
+    let csv = format!(
+        "candidate_id,first_name,last_name,email,testing_id,registration_number,exam_code,exam_name,grade,date\n\
+         TST{n},Grace,Hopper,,,{registration},SA-201,Security Operations Associate,pass,2025-06-11\n"
+    );
+    let answer = import(
+        &r.app,
+        csv_upload("/v1/admin/imports/exam-results", &csv, None),
+    )
+    .await;
+    assert_eq!(answer.json["imported"], 1, "{}", answer.text);
+    let body = json!({
+        "method": "score_report",
+        "last_name": "Hopper",
+        "registration_number": registration,
+        "new_email": email,
+    });
+    let answer = candidate_call(
+        &r.app,
+        authorized("POST", "/v1/candidate/mapping", &token, Some(&body)),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    r.counter.take();
+    let answer = candidate_call(
+        &r.app,
+        authorized("GET", "/v1/candidate/certifications", &token, None),
+    )
+    .await;
+    r.record("certification screen", 2, 200, answer);
+    let answer = candidate_call(&r.app, authorized("GET", "/v1/candidate", &token, None)).await;
+    r.record("personal info", 2, 200, answer);
 
     let answer = r
         .app

@@ -84,13 +84,25 @@ async fn activities_need_an_existing_record(backend: Backend) {
 }
 
 async fn a_record_maps_to_one_account_and_an_account_to_one_record(backend: Backend) {
+    let app = TestApp::new(backend).await;
     conformance::a_record_maps_to_one_account_and_an_account_to_one_record(
-        TestApp::new(backend).await.certification.records.as_ref(),
+        app.deps.store.as_ref(),
+        app.certification.records.as_ref(),
+    )
+    .await
+}
+
+async fn concurrent_writes_to_a_record_all_hold(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    conformance::concurrent_writes_to_a_record_all_hold(
+        app.deps.store.as_ref(),
+        app.certification.records.as_ref(),
     )
     .await
 }
 
 on_both_backends!(
+    concurrent_writes_to_a_record_all_hold,
     a_record_maps_to_one_account_and_an_account_to_one_record,
     candidate_records_are_created_extended_and_read_whole,
     a_registration_number_belongs_to_one_candidate,

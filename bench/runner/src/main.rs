@@ -152,7 +152,7 @@ async fn main() {
     let read = overhead::authenticated_read(samples).await;
 
     eprintln!("DynamoDB round trips on moto");
-    let trips = tessera_tests::round_trips::identity_flows().await;
+    let trips = tessera_tests::round_trips::flows().await;
 
     let load_runs = if std::env::var_os("BENCH_SKIP_LOAD").is_some() {
         Vec::new()

@@ -18,6 +18,7 @@
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
+use tessera_core::account::Profile;
 use tessera_core::certification::certificate::{self, CertificateText};
 use tessera_core::certification::logos;
 use tessera_core::certification::mapping::{self, MappingError, ScoreReport};
@@ -28,7 +29,7 @@ use tessera_core::certification::{
 };
 use tessera_core::code::OneTimeCode;
 use tessera_core::signup::IdentityDeps;
-use tessera_core::{AccountId, Email};
+use tessera_core::Email;
 use tessera_http::problem::FieldError;
 use tessera_http::{auth, response, Fields, Problem};
 
@@ -132,9 +133,10 @@ fn certificate_id(path: &str) -> Option<&str> {
     certification_id(path.strip_suffix("/certificate.pdf")?)
 }
 
-async fn account(request: &Request, state: &CandidateState) -> Result<AccountId, Problem> {
+/// The caller's account profile (which names the mapped record, if any), or 401.
+async fn account(request: &Request, state: &CandidateState) -> Result<Profile, Problem> {
     let (_, profile) = auth::authenticate(request, &state.identity).await?;
-    Ok(profile.account_id)
+    Ok(profile)
 }
 
 fn not_mapped() -> Problem {
@@ -148,18 +150,21 @@ fn not_mapped() -> Problem {
 
 /// The caller's record, or 401 / 404 `not_mapped`.
 async fn record(request: &Request, state: &CandidateState) -> Result<CandidateRecord, Problem> {
-    let account = account(request, state).await?;
-    mapped_record(state, &account).await
+    mapped_record(state, &account(request, state).await?).await
 }
 
+/// The record the account is mapped to: one query, its id being on the session's profile.
 async fn mapped_record(
     state: &CandidateState,
-    account: &AccountId,
+    account: &Profile,
 ) -> Result<CandidateRecord, Problem> {
+    let Some(candidate) = &account.candidate_id else {
+        return Err(not_mapped());
+    };
     state
         .certification
         .records
-        .candidate_for_account(account)
+        .candidate(candidate)
         .await
         .map_err(|e| Problem::internal(&e))?
         .ok_or_else(not_mapped)
@@ -188,7 +193,7 @@ async fn personal_info(
     state: &CandidateState,
 ) -> Result<Response<Body>, Problem> {
     let (_, session_profile) = auth::authenticate(request, &state.identity).await?;
-    let record = mapped_record(state, &session_profile.account_id).await?;
+    let record = mapped_record(state, &session_profile).await?;
     let login_id = session_profile.username.as_ref().map(|u| u.as_str());
     Ok(response::json(
         200,
@@ -203,7 +208,7 @@ async fn edit(
     allowed: &[&str],
 ) -> Result<Response<Body>, Problem> {
     let (_, session_profile) = auth::authenticate(request, &state.identity).await?;
-    let record = mapped_record(state, &session_profile.account_id).await?;
+    let record = mapped_record(state, &session_profile).await?;
     let mut f = Fields::from_request(request, allowed)?;
     let edit = parse(&mut f);
     let Some(edit) = edit.filter(|_| f.is_valid()) else {

@@ -8,8 +8,11 @@
 //! | activity  | `CAND#<id>`         | `CE#<key>`         | one CE activity, by provider + external id |
 //! | reg       | `REG#<reg>`         | `REG`              | which candidate a registration number is  |
 //! | email     | `EMAIL#<canonical>` | `CAND#<id>`        | records with this email on file          |
-//! | mapped    | `ACCOUNT#<id>`      | `CANDIDATE`        | the record an account is mapped to       |
 //! | mapping   | `ACCOUNT#<id>`      | `MAPPING`          | pending email mapping, guess budgets; `version` |
+//!
+//! The record an account is mapped to is named on the account's own profile in the identity
+//! table (`candidate_id`), written in the mapping transaction, so a screen reads the session
+//! and profile (one batch read) and then the record (one query).
 //!
 //! A registration number belongs to one candidate: its `REG` item is written with the exam, in
 //! one transaction, on the condition it does not exist yet.
@@ -18,7 +21,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, PutRequest, ReturnValue, TransactWriteItem, WriteRequest,
+    AttributeValue, Delete, Put, PutRequest, ReturnValue, TransactWriteItem, Update, WriteRequest,
 };
 use std::collections::{HashMap, HashSet};
 use tessera_core::certification::mapping::MappingState;
@@ -34,13 +37,14 @@ use crate::dynamo::{
 };
 
 const PROFILE: &str = "PROFILE";
-const MAPPED: &str = "CANDIDATE";
 const MAPPING: &str = "MAPPING";
 const REG: &str = "REG";
 /// Exams per transaction: each is two writes, and a transaction holds at most 100.
 const EXAMS_PER_TRANSACTION: usize = 50;
 const BATCH_READ: usize = 100;
 const BATCH_WRITE: usize = 25;
+/// Tries of a conditional write whose condition a concurrent writer may have changed.
+const ATTEMPTS: usize = 5;
 
 fn candidate_pk(id: &CandidateId) -> String {
     format!("CAND#{}", id.as_str())
@@ -134,21 +138,6 @@ impl DynamoStore {
         Ok(contested)
     }
 
-    /// The candidate id the account's `CANDIDATE` item names.
-    async fn mapped_candidate(
-        &self,
-        account: &AccountId,
-    ) -> Result<Option<CandidateId>, StoreError> {
-        #[derive(serde::Deserialize)]
-        struct Mapped {
-            candidate_id: CandidateId,
-        }
-        let mapped: Option<Mapped> = self
-            .get(DynamoStore::key(account_pk(account), MAPPED))
-            .await?;
-        Ok(mapped.map(|m| m.candidate_id))
-    }
-
     /// Unconditional puts, 25 per call, retrying what DynamoDB left unprocessed.
     async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
         for chunk in items.chunks(BATCH_WRITE) {
@@ -187,21 +176,94 @@ impl DynamoStore {
         Ok(())
     }
 
-    async fn save_candidate_profile(
-        &self,
-        profile: &CandidateProfile,
-        email_was: Option<&tessera_core::Email>,
-    ) -> Result<(), StoreError> {
-        let mut items = vec![item_with_key(
-            profile,
-            profile_key(&profile.candidate_id),
-            None,
-        )?];
-        if let Some(email) = profile.email.as_ref().filter(|e| Some(*e) != email_was) {
-            items.push(email_key(email, &profile.candidate_id));
+    /// Creates the record's profile from an import, or merges the import into the stored one
+    /// (`CandidateProfile::merge_import`) by updating only the attributes an import may change,
+    /// on the condition they are still as read: a mapping or the candidate's own edit landing
+    /// meanwhile is kept, and the merge is read again and retried.
+    async fn save_imported_profile(&self, incoming: &CandidateProfile) -> Result<(), StoreError> {
+        let key = profile_key(&incoming.candidate_id);
+        for _ in 0..ATTEMPTS {
+            let stored: Option<CandidateProfile> = self.get(key.clone()).await?;
+            let write = match &stored {
+                None => put(
+                    &self.table,
+                    item_with_key(incoming, key.clone(), None)?,
+                    Some("attribute_not_exists(pk)"),
+                )?,
+                Some(stored) => {
+                    let mut merged = stored.clone();
+                    merged.merge_import(incoming);
+                    if merged == *stored {
+                        return Ok(());
+                    }
+                    merge_update(&self.table, key.clone(), stored, &merged)?
+                }
+            };
+            let email_was = stored.as_ref().and_then(|p| p.email.as_ref());
+            let email_now = stored.as_ref().map_or(incoming.email.as_ref(), |s| {
+                s.email.as_ref().or(incoming.email.as_ref())
+            });
+            let mut items = vec![write];
+            if let Some(email) = email_now.filter(|e| Some(*e) != email_was) {
+                items.push(put(
+                    &self.table,
+                    email_key(email, &incoming.candidate_id),
+                    None,
+                )?);
+            }
+            match self.transact(items, &[]).await {
+                Err(StoreError::Conflict) => continue,
+                other => return other,
+            }
         }
-        self.batch_put(items).await
+        Err(StoreError::Conflict)
     }
+}
+
+/// The update merging an import into `stored`: testing IDs (only ever appended to), the first
+/// exam date (only ever earlier) and an email when there was none, each on the condition it is
+/// still as read.
+fn merge_update(
+    table: &str,
+    key: Item,
+    stored: &CandidateProfile,
+    merged: &CandidateProfile,
+) -> Result<TransactWriteItem, StoreError> {
+    let mut sets = vec!["testing_ids = :ids", "first_exam = :first"];
+    let mut conditions = vec![
+        "size(testing_ids) = :ids_before",
+        "first_exam = :first_before",
+    ];
+    // The attributes as the profile item stores them.
+    let before: Item = serde_dynamo::to_item(stored).map_err(StoreError::unavailable)?;
+    let after: Item = serde_dynamo::to_item(merged).map_err(StoreError::unavailable)?;
+    let attribute = |item: &Item, name: &str| {
+        item.get(name)
+            .cloned()
+            .ok_or_else(|| StoreError::unavailable(std::io::Error::other(format!("no {name}"))))
+    };
+    let mut update = Update::builder()
+        .table_name(table)
+        .set_key(Some(key))
+        .expression_attribute_values(":ids", attribute(&after, "testing_ids")?)
+        .expression_attribute_values(
+            ":ids_before",
+            AttributeValue::N(stored.testing_ids.len().to_string()),
+        )
+        .expression_attribute_values(":first", attribute(&after, "first_exam")?)
+        .expression_attribute_values(":first_before", attribute(&before, "first_exam")?);
+    if let (None, Some(email)) = (&stored.email, &merged.email) {
+        sets.push("email = :email");
+        conditions.push("attribute_not_exists(email)");
+        update =
+            update.expression_attribute_values(":email", AttributeValue::S(email.as_str().into()));
+    }
+    let update = update
+        .update_expression(format!("SET {}", sets.join(", ")))
+        .condition_expression(conditions.join(" AND "))
+        .build()
+        .map_err(StoreError::unavailable)?;
+    Ok(TransactWriteItem::builder().update(update).build())
 }
 
 /// The state as `version + 1`, on the condition that the stored one is `state.version` (or,
@@ -258,17 +320,7 @@ impl CandidateRecords for DynamoStore {
         exams: &[ExamRecord],
     ) -> Result<Vec<Added>, StoreError> {
         let candidate = &incoming.candidate_id;
-        let stored: Option<CandidateProfile> = self.get(profile_key(candidate)).await?;
-        let email_was = stored.as_ref().and_then(|p| p.email.clone());
-        let profile = match stored {
-            Some(mut stored) => {
-                stored.merge_import(incoming);
-                stored
-            }
-            None => incoming.clone(),
-        };
-        self.save_candidate_profile(&profile, email_was.as_ref())
-            .await?;
+        self.save_imported_profile(incoming).await?;
 
         let mut outcomes: Vec<Option<Added>> = vec![None; exams.len()];
         for _ in 0..3 {
@@ -406,16 +458,6 @@ impl CandidateRecords for DynamoStore {
         }))
     }
 
-    async fn candidate_for_account(
-        &self,
-        account: &AccountId,
-    ) -> Result<Option<CandidateRecord>, StoreError> {
-        match self.mapped_candidate(account).await? {
-            Some(id) => self.candidate(&id).await,
-            None => Ok(None),
-        }
-    }
-
     async fn candidate_with_registration(
         &self,
         registration_number: &str,
@@ -540,18 +582,34 @@ impl CandidateRecords for DynamoStore {
             .clone()
             .ok_or_else(|| StoreError::unavailable(std::io::Error::other("no account to map")))?;
         let candidate = &profile.candidate_id;
-        let mut marker = DynamoStore::key(account_pk(&account), MAPPED);
-        marker.insert(
-            "candidate_id".into(),
-            AttributeValue::S(candidate.as_str().to_string()),
-        );
+        let mark_account = Update::builder()
+            .table_name(&self.accounts_table)
+            .set_key(Some(DynamoStore::profile_key(&account)))
+            .update_expression("SET candidate_id = :candidate")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(candidate_id)")
+            .expression_attribute_values(
+                ":candidate",
+                AttributeValue::S(candidate.as_str().to_string()),
+            )
+            .build()
+            .map_err(StoreError::unavailable)?;
+        // Only the mapping's own attributes: an import or edit landing meanwhile is kept.
+        let mut record_update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(candidate)))
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(account_id)")
+            .expression_attribute_values(":account", AttributeValue::S(account.as_str().into()));
+        record_update = match &profile.email {
+            Some(email) => record_update
+                .update_expression("SET account_id = :account, email = :email")
+                .expression_attribute_values(":email", AttributeValue::S(email.as_str().into())),
+            None => record_update.update_expression("SET account_id = :account"),
+        };
         let mut items = vec![
-            put(
-                &self.table,
-                item_with_key(profile, profile_key(candidate), None)?,
-                Some("attribute_exists(pk) AND attribute_not_exists(account_id)"),
-            )?,
-            put(&self.table, marker, Some("attribute_not_exists(pk)"))?,
+            TransactWriteItem::builder()
+                .update(record_update.build().map_err(StoreError::unavailable)?)
+                .build(),
+            TransactWriteItem::builder().update(mark_account).build(),
             TransactWriteItem::builder()
                 .put(versioned_mapping_put(&self.table, &account, state)?)
                 .build(),

@@ -38,6 +38,9 @@ pub(crate) type Item = HashMap<String, AttributeValue>;
 pub struct DynamoStore {
     pub(crate) client: Client,
     pub(crate) table: String,
+    /// The identity table, whose account profiles a candidate mapping marks (the same table
+    /// for the identity store itself).
+    pub(crate) accounts_table: String,
 }
 
 const IDENTITY: &str = "IDENTITY";
@@ -53,10 +56,27 @@ const UNSENT_RETENTION_SECONDS: i64 = 86_400;
 const THROTTLE_RETENTION_SECONDS: i64 = 30 * 86_400;
 
 impl DynamoStore {
+    /// The identity store on `table`.
     pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
+        let table = table.into();
         DynamoStore {
             client,
-            table: table.into(),
+            accounts_table: table.clone(),
+            table,
+        }
+    }
+
+    /// The candidate-record store on `candidate_table`; mappings mark account profiles in
+    /// `identity_table`.
+    pub fn candidates(
+        client: Client,
+        candidate_table: impl Into<String>,
+        identity_table: impl Into<String>,
+    ) -> DynamoStore {
+        DynamoStore {
+            client,
+            table: candidate_table.into(),
+            accounts_table: identity_table.into(),
         }
     }
 
@@ -71,7 +91,7 @@ impl DynamoStore {
         Self::key(format!("EMAIL#{}", email.as_str()), IDENTITY)
     }
 
-    fn profile_key(id: &AccountId) -> Item {
+    pub(crate) fn profile_key(id: &AccountId) -> Item {
         Self::key(format!("ACCOUNT#{}", id.as_str()), PROFILE)
     }
 

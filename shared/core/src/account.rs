@@ -208,6 +208,10 @@ pub struct Profile {
     /// Signs in through its organisation: no password, no security settings here.
     #[serde(default)]
     pub federated: bool,
+    /// The candidate record this account is mapped to: set once, in the mapping transaction, so
+    /// the candidate's screens find their record from the session's own read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate_id: Option<crate::certification::CandidateId>,
 }
 
 /// The editable part of a profile: personal and company details.

@@ -208,12 +208,6 @@ pub trait CandidateRecords: Send + Sync {
         candidate: &CandidateId,
     ) -> Result<Option<CandidateRecord>, StoreError>;
 
-    /// The whole record mapped to `account`, if any.
-    async fn candidate_for_account(
-        &self,
-        account: &AccountId,
-    ) -> Result<Option<CandidateRecord>, StoreError>;
-
     /// The profile of the record a registration number belongs to.
     async fn candidate_with_registration(
         &self,
@@ -248,8 +242,9 @@ pub trait CandidateRecords: Send + Sync {
 
     /// Maps the record to the account, in one transaction: `profile` (with `account_id` set and
     /// perhaps a new email; `previous_email` is the one it replaces) is written only if the
-    /// stored record is not mapped yet, the account only if it has no record yet, and `state`
-    /// as `save_mapping_state` does. `Conflict` if any of the three has changed.
+    /// stored record is not mapped yet; the account's own profile gets `candidate_id` only if it
+    /// exists and has none yet; and `state` is stored as `save_mapping_state` does. `Conflict`
+    /// if any of the three has changed.
     async fn map_account(
         &self,
         profile: &CandidateProfile,

@@ -181,6 +181,7 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         details: Default::default(),
         communication: Default::default(),
         federated: false,
+        candidate_id: None,
     };
     match deps.store.create_account(&identity, &profile).await {
         Ok(()) => {

@@ -123,6 +123,7 @@ pub async fn candidate_records(config: &Config) -> Result<Arc<dyn CandidateRecor
             &dir.join("tessera.sqlite3"),
         )?)),
         Backend::Aws {
+            identity_table,
             candidate_table,
             tls_roots,
             ..
@@ -133,9 +134,10 @@ pub async fn candidate_records(config: &Config) -> Result<Arc<dyn CandidateRecor
                     "TESSERA_CANDIDATE_TABLE",
                 ))?;
             let aws = tessera_aws::load_config(*tls_roots).await;
-            Ok(Arc::new(tessera_aws::DynamoStore::new(
+            Ok(Arc::new(tessera_aws::DynamoStore::candidates(
                 tessera_aws::DynamoClient::new(&aws),
                 table,
+                identity_table.clone(),
             )))
         }
     }

@@ -62,7 +62,14 @@ fn write_profile(conn: &Connection, profile: &CandidateProfile) -> Result<(), St
             to_json(profile)?
         ],
     )
-    .map_err(StoreError::unavailable)?;
+    // The one unique column besides the key: an account maps one record.
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            StoreError::Conflict
+        } else {
+            StoreError::unavailable(e)
+        }
+    })?;
     Ok(())
 }
 
@@ -158,28 +165,6 @@ impl CandidateRecords for SqliteStore {
     ) -> Result<Option<CandidateRecord>, StoreError> {
         let candidate = candidate.clone();
         self.with(move |conn| whole_record(conn, &candidate)).await
-    }
-
-    async fn candidate_for_account(
-        &self,
-        account: &AccountId,
-    ) -> Result<Option<CandidateRecord>, StoreError> {
-        let account = account.as_str().to_string();
-        self.with(move |conn| {
-            let id: Option<String> = conn
-                .query_row(
-                    "SELECT candidate_id FROM candidates WHERE account_id = ?1",
-                    [account],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(StoreError::unavailable)?;
-            match id.as_deref().and_then(CandidateId::parse) {
-                Some(id) => whole_record(conn, &id),
-                None => Ok(None),
-            }
-        })
-        .await
     }
 
     async fn candidate_with_registration(
@@ -285,21 +270,29 @@ impl CandidateRecords for SqliteStore {
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(StoreError::unavailable)?;
             // The record must not be mapped yet; the UNIQUE account_id refuses a second record.
-            let changed = tx.execute(
-                "UPDATE candidates SET email = ?1, account_id = ?2, body = ?3
-                 WHERE candidate_id = ?4 AND account_id IS NULL",
-                params![
-                    profile.email.as_ref().map(|e| e.as_str()),
-                    account,
-                    to_json(&profile)?,
-                    profile.candidate_id.as_str()
-                ],
-            );
-            match changed {
-                Ok(1) => {}
-                Ok(_) => return Err(StoreError::Conflict),
-                Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
-                Err(e) => return Err(StoreError::unavailable(e)),
+            // Only the mapping's own fields change: the stored record may have gained testing
+            // IDs or settings since the caller read it.
+            let Some(mut stored) = candidate_profile(&tx, &profile.candidate_id)? else {
+                return Err(StoreError::Conflict);
+            };
+            if stored.account_id.is_some() {
+                return Err(StoreError::Conflict);
+            }
+            stored.account_id = profile.account_id.clone();
+            if profile.email.is_some() {
+                stored.email = profile.email.clone();
+            }
+            write_profile(&tx, &stored)?;
+            // The account's profile must exist and not be mapped yet.
+            let marked = tx
+                .execute(
+                    "UPDATE profiles SET body = json_set(body, '$.candidate_id', ?1)
+                     WHERE account_id = ?2 AND json_extract(body, '$.candidate_id') IS NULL",
+                    params![profile.candidate_id.as_str(), account],
+                )
+                .map_err(StoreError::unavailable)?;
+            if marked != 1 {
+                return Err(StoreError::Conflict);
             }
             write_mapping_state(&tx, &account, &state)?;
             tx.commit().map_err(StoreError::unavailable)

@@ -233,10 +233,19 @@ impl TestApp {
         let config = aws_sdk_dynamodb::config::Builder::from(&crate::moto::sdk_config().await)
             .interceptor(counter.clone())
             .build();
-        let store = Arc::new(tessera_aws::DynamoStore::new(
-            aws_sdk_dynamodb::Client::from_conf(config),
-            table,
-        ));
+        let client = aws_sdk_dynamodb::Client::from_conf(config);
+        if let tessera_http::config::Backend::Aws {
+            candidate_table: Some(candidates),
+            ..
+        } = &self.config.backend
+        {
+            self.certification.records = Arc::new(tessera_aws::DynamoStore::candidates(
+                client.clone(),
+                candidates.clone(),
+                table.clone(),
+            ));
+        }
+        let store = Arc::new(tessera_aws::DynamoStore::new(client, table));
         self.deps.store = store.clone();
         self.deps.logins = store.clone();
         self.deps.sessions = store.clone();

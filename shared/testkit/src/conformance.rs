@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use tessera_core::certification::{
-    CandidateId, CandidateProfile, CeActivity, ExamCode, ExamRecord, Grade,
+    CandidateEdit, CandidateId, CandidateProfile, CeActivity, ExamCode, ExamRecord, Grade,
 };
 use tessera_core::code::SendLog;
 use tessera_core::delivery::UnsentMessage;
@@ -66,6 +66,7 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         details: Default::default(),
         communication: Default::default(),
         federated: false,
+        candidate_id: None,
     };
     (identity, profile)
 }
@@ -659,6 +660,7 @@ pub async fn activities_need_an_existing_record(records: &dyn CandidateRecords) 
 }
 
 pub async fn a_record_maps_to_one_account_and_an_account_to_one_record(
+    accounts: &dyn AccountStore,
     records: &dyn CandidateRecords,
 ) {
     let n = crate::app::unique() % 1_000_000_000;
@@ -688,8 +690,50 @@ pub async fn a_record_maps_to_one_account_and_an_account_to_one_record(
         .unwrap();
     assert_eq!(by_email.len(), 1);
 
-    let ada = AccountId::from_stored(format!("acct-a-{n}"));
-    let bob = AccountId::from_stored(format!("acct-b-{n}"));
+    let mut account_ids = Vec::new();
+    for who in ["a", "b"] {
+        let (identity, profile) = pending_account(
+            &format!("{who}.{n}@example.com"),
+            &format!("acct-{who}-{n}"),
+        );
+        accounts.create_account(&identity, &profile).await.unwrap();
+        account_ids.push(profile.account_id);
+    }
+    let [ada, bob] = [account_ids[0].clone(), account_ids[1].clone()];
+    let mapped_to = |account: AccountId| async move {
+        accounts
+            .profile(&account)
+            .await
+            .unwrap()
+            .expect("profile")
+            .candidate_id
+    };
+
+    // An account that does not exist cannot be mapped.
+    let ghost = AccountId::from_stored(format!("acct-ghost-{n}"));
+    let ghost_state = records.mapping_state(&ghost).await.unwrap();
+    let for_ghost = CandidateProfile {
+        account_id: Some(ghost.clone()),
+        ..first.clone()
+    };
+    assert!(matches!(
+        records
+            .map_account(&for_ghost, first.email.as_ref(), &ghost_state)
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        records
+            .candidate(&first.candidate_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .profile
+            .account_id,
+        None,
+        "nothing written for a refused mapping"
+    );
+
     let state = records.mapping_state(&ada).await.unwrap();
     assert_eq!(state.version, 0);
     let new_email = Email::parse(&format!("new.{n}@example.com")).unwrap();
@@ -702,12 +746,16 @@ pub async fn a_record_maps_to_one_account_and_an_account_to_one_record(
         .map_account(&mapped, first.email.as_ref(), &state)
         .await
         .unwrap();
+    assert_eq!(
+        mapped_to(ada.clone()).await,
+        Some(first.candidate_id.clone())
+    );
     let record = records
-        .candidate_for_account(&ada)
+        .candidate(&first.candidate_id)
         .await
         .unwrap()
         .expect("mapped");
-    assert_eq!(record.profile.candidate_id, first.candidate_id);
+    assert_eq!(record.profile.account_id.as_ref(), Some(&ada));
     assert_eq!(record.profile.email.as_ref(), Some(&new_email));
     assert!(records
         .candidates_with_email(&Email::parse(&email).unwrap())
@@ -746,7 +794,11 @@ pub async fn a_record_maps_to_one_account_and_an_account_to_one_record(
         records.map_account(&second_for_ada, None, &ada_state).await,
         Err(StoreError::Conflict)
     ));
-    assert!(records.candidate_for_account(&bob).await.unwrap().is_none());
+    assert_eq!(mapped_to(bob.clone()).await, None);
+    assert_eq!(
+        mapped_to(ada.clone()).await,
+        Some(first.candidate_id.clone())
+    );
     let untouched = records
         .candidate(&second.candidate_id)
         .await
@@ -762,4 +814,91 @@ pub async fn a_record_maps_to_one_account_and_an_account_to_one_record(
         records.save_mapping_state(&bob, &stale).await,
         Err(StoreError::Conflict)
     ));
+}
+
+/// Imports, the candidate's own edit and the mapping, landing on one record at once, each keep
+/// what the others wrote: no write replaces the whole record with a stale copy.
+pub async fn concurrent_writes_to_a_record_all_hold(
+    accounts: &dyn AccountStore,
+    records: &dyn CandidateRecords,
+) {
+    let n = crate::app::unique() % 1_000_000_000;
+    let d = time::macros::date!(2022 - 02 - 02);
+    let base = imported_candidate(&format!("TSC{n}"), None, "VT0");
+    records
+        .add_exams(&base, &[exam(&format!("RC0-{n}"), "IA-201", d)])
+        .await
+        .unwrap();
+    let (identity, account) =
+        pending_account(&format!("c.{n}@example.com"), &format!("acct-c-{n}"));
+    accounts.create_account(&identity, &account).await.unwrap();
+    let email = Email::parse(&format!("mapped.{n}@example.com")).unwrap();
+
+    let import = |i: usize| {
+        let mut incoming = imported_candidate(
+            base.candidate_id.as_str(),
+            Some(&format!("other.{n}@example.com")),
+            &format!("VT{i}"),
+        );
+        incoming.first_exam = time::macros::date!(2020 - 01 - 01);
+        async move {
+            records
+                .add_exams(&incoming, &[exam(&format!("RC{i}-{n}"), "IA-201", d)])
+                .await
+                .unwrap()
+        }
+    };
+    let map = async {
+        let mapped = CandidateProfile {
+            account_id: Some(account.account_id.clone()),
+            email: Some(email.clone()),
+            ..base.clone()
+        };
+        // A transaction may be cancelled by a concurrent write to the same item: retried, as
+        // the mapping flow does.
+        for _ in 0..10 {
+            let state = records.mapping_state(&account.account_id).await.unwrap();
+            match records.map_account(&mapped, None, &state).await {
+                Err(StoreError::Conflict) => continue,
+                other => return other.unwrap(),
+            }
+        }
+        panic!("mapping kept conflicting");
+    };
+    let edit = async {
+        let title = CandidateEdit::JobTitle(Some("Analyst".into()));
+        records
+            .edit_candidate(&base.candidate_id, &title)
+            .await
+            .unwrap()
+    };
+    tokio::join!(import(1), import(2), import(3), map, edit);
+
+    let record = records
+        .candidate(&base.candidate_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut ids = record.profile.testing_ids.clone();
+    ids.sort();
+    assert_eq!(
+        ids,
+        ["VT0", "VT1", "VT2", "VT3"],
+        "every import's testing ID"
+    );
+    assert_eq!(record.exams.len(), 4);
+    assert_eq!(
+        record.profile.account_id.as_ref(),
+        Some(&account.account_id)
+    );
+    assert_eq!(
+        record.profile.email.as_ref(),
+        Some(&email),
+        "the mapping's email"
+    );
+    assert_eq!(record.profile.job_title.as_deref(), Some("Analyst"));
+    assert_eq!(
+        record.profile.first_exam,
+        time::macros::date!(2020 - 01 - 01)
+    );
 }

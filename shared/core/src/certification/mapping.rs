@@ -15,7 +15,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::import::CandidateId;
 use super::record::CandidateProfile;
 use super::CertificationDeps;
-use crate::account::AccountId;
+use crate::account::{AccountId, Profile};
 use crate::code::{CodeCheck, CodePurpose, CodeRecord, GuessBudget, OneTimeCode, SendLog};
 use crate::delivery::deliver;
 use crate::email::Email;
@@ -102,12 +102,21 @@ async fn counted_wrong_guess(
     }
 }
 
-async fn ensure_unmapped(
-    deps: &CertificationDeps,
+fn ensure_unmapped(holder: &Profile) -> Result<(), MappingError> {
+    match holder.candidate_id {
+        Some(_) => Err(MappingError::AlreadyMapped),
+        None => Ok(()),
+    }
+}
+
+/// After a mapping transaction failed its conditions: `AlreadyMapped` if a concurrent request
+/// mapped this account meanwhile (retrying cannot succeed), otherwise retry.
+async fn mapped_meanwhile(
+    identity: &IdentityDeps,
     account: &AccountId,
 ) -> Result<(), MappingError> {
-    match deps.records.candidate_for_account(account).await? {
-        Some(_) => Err(MappingError::AlreadyMapped),
+    match identity.store.profile(account).await? {
+        Some(profile) => ensure_unmapped(&profile),
         None => Ok(()),
     }
 }
@@ -116,10 +125,11 @@ async fn ensure_unmapped(
 pub async fn map_by_score_report(
     identity: &IdentityDeps,
     deps: &CertificationDeps,
-    account: &AccountId,
+    holder: &Profile,
     report: &ScoreReport,
 ) -> Result<CandidateId, MappingError> {
-    ensure_unmapped(deps, account).await?;
+    let account = &holder.account_id;
+    ensure_unmapped(holder)?;
     for _ in 0..ATTEMPTS {
         let now = identity.clock.now();
         let mut state = deps.records.mapping_state(account).await?;
@@ -163,7 +173,7 @@ pub async fn map_by_score_report(
             .await
         {
             Ok(()) => return Ok(mapped.candidate_id),
-            Err(StoreError::Conflict) => continue,
+            Err(StoreError::Conflict) => mapped_meanwhile(identity, account).await?,
             Err(e) => return Err(e.into()),
         }
     }
@@ -176,10 +186,11 @@ pub async fn map_by_score_report(
 pub async fn map_by_email(
     identity: &IdentityDeps,
     deps: &CertificationDeps,
-    account: &AccountId,
+    holder: &Profile,
     email: &Email,
 ) -> Result<(), MappingError> {
-    ensure_unmapped(deps, account).await?;
+    let account = &holder.account_id;
+    ensure_unmapped(holder)?;
     let now = identity.clock.now();
     let records = deps.records.candidates_with_email(email).await?;
     let mut state = deps.records.mapping_state(account).await?;
@@ -228,10 +239,11 @@ pub async fn map_by_email(
 pub async fn confirm(
     identity: &IdentityDeps,
     deps: &CertificationDeps,
-    account: &AccountId,
+    holder: &Profile,
     code: &OneTimeCode,
 ) -> Result<CandidateId, MappingError> {
-    ensure_unmapped(deps, account).await?;
+    let account = &holder.account_id;
+    ensure_unmapped(holder)?;
     for _ in 0..ATTEMPTS {
         let now = identity.clock.now();
         let mut state = deps.records.mapping_state(account).await?;
@@ -279,7 +291,7 @@ pub async fn confirm(
             .await
         {
             Ok(()) => return Ok(mapped.candidate_id),
-            Err(StoreError::Conflict) => continue,
+            Err(StoreError::Conflict) => mapped_meanwhile(identity, account).await?,
             Err(e) => return Err(e.into()),
         }
     }

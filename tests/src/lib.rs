@@ -1,5 +1,6 @@
 //! Flow tests live in `tests/`; this library holds what they share about the functions.
 
+pub mod certification;
 pub mod round_trips;
 
 use lambda_http::{Body, Request, Response};
@@ -196,6 +197,16 @@ pub fn sample(name: &str) -> String {
         .expect("sample file")
 }
 
+/// A request through the public transcript page's handler.
+pub async fn transcript_page(
+    app: &tessera_testkit::TestApp,
+    request: Request,
+) -> tessera_testkit::TestResponse {
+    tessera_testkit::TestResponse::from_response(
+        transcript_page::handle(request, app.certification.clone()).await,
+    )
+}
+
 /// A request through the candidate handler, on the test app's backend and clock.
 pub async fn candidate_call(
     app: &tessera_testkit::TestApp,
@@ -204,6 +215,7 @@ pub async fn candidate_call(
     let state = candidate::CandidateState {
         identity: app.deps.clone(),
         certification: app.certification.clone(),
+        public_url: app.config.public_url.clone(),
     };
     tessera_testkit::TestResponse::from_response(candidate::handle(request, state).await)
 }

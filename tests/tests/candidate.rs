@@ -5,67 +5,15 @@
 use serde_json::{json, Value};
 use tessera_core::time::Seconds;
 use tessera_testkit::app::unique;
-use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
+use tessera_testkit::{unique_email, Backend, TestApp};
+use tessera_tests::certification::{
+    call, import_samples, move_clock_to_the_samples_day, signed_in,
+};
 use tessera_tests::{
-    active_account, authorized, candidate_call, csv_upload, import, log_in, on_both_backends,
-    sample, token_of, PASSWORD,
+    active_account, csv_upload, import, log_in, on_both_backends, token_of, PASSWORD,
 };
 
 const EXAM_HEADER: &str = "candidate_id,first_name,last_name,email,testing_id,registration_number,exam_code,exam_name,grade,date";
-
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> TestResponse {
-    let mut request = authorized(method, path, token, body.as_ref());
-    if let Some((_, query)) = path.split_once('?') {
-        use lambda_http::RequestExt;
-        let params: std::collections::HashMap<String, String> = query
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        request = request.with_query_string_parameters(params);
-    }
-    candidate_call(app, request).await
-}
-
-/// A signed-in account's token, on a clock moved to 2026-11-25 (the samples' "today").
-async fn signed_in(app: &TestApp) -> String {
-    let (email, _) = active_account(app, "candidate").await;
-    token_of(&log_in(app, &email, PASSWORD).await)
-}
-
-fn move_clock_to_the_samples_day(app: &TestApp) {
-    // The manual clock starts on 2026-01-01.
-    app.clock.advance(Seconds::days(328));
-}
-
-async fn import_samples(app: &TestApp) {
-    let r = import(
-        app,
-        csv_upload(
-            "/v1/admin/imports/exam-results",
-            &sample("exam-results.csv"),
-            None,
-        ),
-    )
-    .await;
-    assert_eq!(r.json["imported"], 15, "{}", r.text);
-    let r = import(
-        app,
-        csv_upload(
-            "/v1/admin/imports/ce-credits",
-            &sample("ce-credits.csv"),
-            Some("creq-20251101.csv"),
-        ),
-    )
-    .await;
-    assert_eq!(r.json["imported"], 5, "{}", r.text);
-}
 
 /// One record with a fresh address (moto's mail log is shared by every test).
 async fn import_one(app: &TestApp, email: &str) -> (String, String) {

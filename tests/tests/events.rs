@@ -41,6 +41,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "phone" => app.call(phone::handle, request).await,
         "imports" => tessera_tests::import(app, request).await,
         "candidate" => tessera_tests::candidate_call(app, request).await,
+        "transcript-page" => tessera_tests::transcript_page(app, request).await,
         other => panic!("events/{other}: no such function"),
     }
 }
@@ -70,6 +71,8 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("POST", "/v1/admin/imports/exam-results" | "/v1/admin/imports/ce-credits") => 200,
         // Their token names no session on a fresh store.
         (_, p) if p == "/v1/candidate" || p.starts_with("/v1/candidate/") => 401,
+        // No transcript has that id on a fresh store.
+        ("GET", "/v1/transcripts/{id}") => 404,
         other => panic!("no expectation for {other:?}: add one"),
     }
 }

@@ -14,7 +14,11 @@
 //! - `GET /v1/candidate/ce-activities`, `/agreements`, `/logos` → lists
 //! - `GET /v1/candidate/logos/{id}` → the SVG file, for logos the candidate is entitled to
 //!
+//! - `/v1/candidate/transcripts…` → the holder's transcripts (`transcripts.rs`)
+//!
 //! Every route needs a session; the screens answer 404 `not_mapped` until the account is mapped.
+
+mod transcripts;
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
@@ -37,6 +41,8 @@ use tessera_http::{auth, response, Fields, Problem};
 pub struct CandidateState {
     pub identity: IdentityDeps,
     pub certification: CertificationDeps,
+    /// The API's public address for transcript links (`Config::public_url`).
+    pub public_url: Option<String>,
 }
 
 const CERTIFICATIONS: &str = "/v1/candidate/certifications";
@@ -45,7 +51,11 @@ const MAX_TEXT: usize = 100;
 
 pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
     let path = request.uri().path().to_string();
-    let result = match (request.method().as_str(), path.as_str()) {
+    let method = request.method().as_str().to_string();
+    if let Some(result) = transcripts::route(&request, &state, &method, &path).await {
+        return result.unwrap_or_else(Problem::into_response);
+    }
+    let result = match (method.as_str(), path.as_str()) {
         ("POST", "/v1/candidate/mapping") => map(&request, &state).await,
         ("POST", "/v1/candidate/mapping/confirm") => confirm(&request, &state).await,
         ("GET", "/v1/candidate") => personal_info(&request, &state).await,

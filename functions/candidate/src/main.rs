@@ -13,6 +13,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let state = candidate::CandidateState {
         identity,
         certification,
+        public_url: config.public_url.clone(),
     };
     tessera_http::serve(state, candidate::handle).await
 }

@@ -6,6 +6,7 @@ mod candidates;
 mod dynamo;
 mod messaging;
 mod tls;
+mod transcripts;
 
 pub use dynamo::DynamoStore;
 pub use messaging::AwsMessenger;

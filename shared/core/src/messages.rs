@@ -31,6 +31,7 @@ pub const PHONE_CHANGED: EmailTemplate = template!("phone-changed");
 pub const MAPPING_CODE: EmailTemplate = template!("mapping-code");
 pub const MAPPING_TAKEN: EmailTemplate = template!("mapping-taken");
 pub const MAPPING_DUPLICATES: EmailTemplate = template!("mapping-duplicates");
+pub const TRANSCRIPT: EmailTemplate = template!("transcript");
 
 impl EmailTemplate {
     pub fn render(&self, to: &str, values: &[(&str, &str)]) -> OutgoingMessage {

@@ -7,6 +7,7 @@ use crate::certification::mapping::MappingState;
 use crate::certification::record::{
     CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
 };
+use crate::certification::transcript::{Transcript, TranscriptContent, TranscriptId, ViewCount};
 use crate::delivery::UnsentMessage;
 use crate::email::Email;
 use crate::session::Session;
@@ -251,6 +252,59 @@ pub trait CandidateRecords: Send + Sync {
         previous_email: Option<&Email>,
         state: &MappingState,
     ) -> Result<(), StoreError>;
+}
+
+/// Transcripts, kept per holder (one query lists them) with a pointer from each public id to its
+/// holder.
+#[async_trait]
+pub trait TranscriptStore: Send + Sync {
+    /// Stores a new transcript and its pointer, together.
+    async fn create_transcript(&self, transcript: &Transcript) -> Result<(), StoreError>;
+
+    /// The holder's transcripts, oldest first.
+    async fn transcripts(&self, candidate: &CandidateId) -> Result<Vec<Transcript>, StoreError>;
+
+    /// One of the holder's transcripts.
+    async fn transcript(
+        &self,
+        candidate: &CandidateId,
+        id: &TranscriptId,
+    ) -> Result<Option<Transcript>, StoreError>;
+
+    /// Whose transcript a public id is.
+    async fn transcript_owner(&self, id: &TranscriptId) -> Result<Option<CandidateId>, StoreError>;
+
+    /// Replaces what the holder set (not the views); the transcript after, `None` if gone.
+    async fn replace_content(
+        &self,
+        candidate: &CandidateId,
+        id: &TranscriptId,
+        content: &TranscriptContent,
+    ) -> Result<Option<Transcript>, StoreError>;
+
+    /// Deletes the transcript and its pointer; whether there was one.
+    async fn delete_transcript(
+        &self,
+        candidate: &CandidateId,
+        id: &TranscriptId,
+    ) -> Result<bool, StoreError>;
+
+    /// Counts one view at `now`, atomically, if the transcript exists and has not expired.
+    async fn count_view(
+        &self,
+        candidate: &CandidateId,
+        id: &TranscriptId,
+        now: Timestamp,
+    ) -> Result<ViewCount, StoreError>;
+
+    /// Counts one transcript email in the holder's window starting at `window`, if fewer than
+    /// `limit` were sent in it; whether it was counted.
+    async fn count_email(
+        &self,
+        candidate: &CandidateId,
+        window: Timestamp,
+        limit: u32,
+    ) -> Result<bool, StoreError>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -147,6 +147,11 @@ impl Fields {
         }
     }
 
+    /// The raw value of a field the caller parses itself (`None` when absent or `null`).
+    pub fn take(&mut self, field: &str) -> Option<Value> {
+        self.map.remove(field).filter(|v| !v.is_null())
+    }
+
     /// A string field that may be absent or `null`.
     pub fn optional_string(&mut self, field: &str) -> Option<String> {
         match self.map.get(field) {

@@ -60,7 +60,13 @@ pub struct Config {
     pub hashing: HashParams,
     pub identity: IdentitySettings,
     pub admin: AdminAuth,
+    /// The API's public address for links sent to third parties (`TESSERA_PUBLIC_URL`, e.g.
+    /// `https://api.example.com`). Unset on AWS: the domain API Gateway was invoked on.
+    pub public_url: Option<String>,
 }
+
+/// Where `make dev` serves the API.
+pub const LOCAL_PUBLIC_URL: &str = "http://127.0.0.1:9000";
 
 /// The admin token of the embedded default, for `make dev` and the README's session. The AWS
 /// backend uses IAM instead unless `TESSERA_ADMIN_TOKEN` is set.
@@ -193,11 +199,28 @@ impl Config {
             (Backend::Embedded { .. }, None) => AdminAuth::Token(LOCAL_ADMIN_TOKEN.into()),
             (Backend::Aws { .. }, None) => AdminAuth::Iam,
         };
+        let public_url = match (
+            &backend,
+            vars.get("TESSERA_PUBLIC_URL").filter(|u| !u.is_empty()),
+        ) {
+            (_, Some(url)) if url.starts_with("https://") || url.starts_with("http://") => {
+                Some(url.trim_end_matches('/').to_string())
+            }
+            (_, Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    name: "TESSERA_PUBLIC_URL",
+                    reason: "must start with https:// (or http:// locally)".into(),
+                })
+            }
+            (Backend::Embedded { .. }, None) => Some(LOCAL_PUBLIC_URL.to_string()),
+            (Backend::Aws { .. }, None) => None,
+        };
         Ok(Config {
             backend,
             hashing,
             identity,
             admin,
+            public_url,
         })
     }
 }

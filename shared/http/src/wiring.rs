@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tessera_core::ports::{
     AccountStore, CandidateRecords, Clock, LoginStore, Messenger, Random, SessionStore,
-    UnsentMessages,
+    TranscriptStore, UnsentMessages,
 };
 use tessera_core::signup::IdentityDeps;
 use tessera_core::{PasswordHasher, Timestamp};
@@ -108,20 +108,29 @@ pub async fn certification_deps(
     config: &Config,
     clock: Arc<dyn Clock>,
 ) -> Result<tessera_core::certification::CertificationDeps, WiringError> {
+    let (records, transcripts) = candidate_stores(config).await?;
     Ok(tessera_core::certification::CertificationDeps {
-        records: candidate_records(config).await?,
+        records,
+        transcripts,
         catalog: Arc::new(tessera_core::certification::Catalog::built_in()),
         clock,
     })
 }
 
-/// The candidate-record store for `config`: the embedded database, or the candidate table
-/// (`TESSERA_CANDIDATE_TABLE`, required on AWS by the functions that call this).
-pub async fn candidate_records(config: &Config) -> Result<Arc<dyn CandidateRecords>, WiringError> {
+/// The candidate-record and transcript stores for `config` (one store serves both): the embedded
+/// database, or the candidate table (`TESSERA_CANDIDATE_TABLE`, required on AWS by the functions
+/// that call this).
+#[allow(clippy::type_complexity)]
+pub async fn candidate_stores(
+    config: &Config,
+) -> Result<(Arc<dyn CandidateRecords>, Arc<dyn TranscriptStore>), WiringError> {
     match &config.backend {
-        Backend::Embedded { dir } => Ok(Arc::new(tessera_local::SqliteStore::open(
-            &dir.join("tessera.sqlite3"),
-        )?)),
+        Backend::Embedded { dir } => {
+            let store = Arc::new(tessera_local::SqliteStore::open(
+                &dir.join("tessera.sqlite3"),
+            )?);
+            Ok((store.clone(), store))
+        }
         Backend::Aws {
             identity_table,
             candidate_table,
@@ -134,11 +143,12 @@ pub async fn candidate_records(config: &Config) -> Result<Arc<dyn CandidateRecor
                     "TESSERA_CANDIDATE_TABLE",
                 ))?;
             let aws = tessera_aws::load_config(*tls_roots).await;
-            Ok(Arc::new(tessera_aws::DynamoStore::candidates(
+            let store = Arc::new(tessera_aws::DynamoStore::candidates(
                 tessera_aws::DynamoClient::new(&aws),
                 table,
                 identity_table.clone(),
-            )))
+            ));
+            Ok((store.clone(), store))
         }
     }
 }

@@ -5,6 +5,7 @@
 mod candidates;
 mod outbox;
 mod store;
+mod transcripts;
 
 pub use outbox::FileOutbox;
 pub use store::SqliteStore;

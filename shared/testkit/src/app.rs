@@ -116,6 +116,12 @@ impl TestApp {
                 );
                 crate::moto::verify_sender_domain(&sdk, "tessera.test").await;
                 vars.insert("TESSERA_BACKEND".into(), "aws".into());
+                // The same links as the embedded default (requests here carry no API Gateway
+                // domain to derive them from).
+                vars.insert(
+                    "TESSERA_PUBLIC_URL".into(),
+                    tessera_http::config::LOCAL_PUBLIC_URL.into(),
+                );
                 vars.insert("TESSERA_IDENTITY_TABLE".into(), name.clone());
                 vars.insert("TESSERA_EMAIL_FROM".into(), TEST_SENDER.into());
                 vars.insert(

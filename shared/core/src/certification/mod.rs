@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::ports::{CandidateRecords, Clock};
+use crate::ports::{CandidateRecords, Clock, TranscriptStore};
 
 pub mod catalog;
 pub mod certificate;
@@ -16,6 +16,7 @@ pub mod mapping;
 pub mod record;
 pub mod requirement;
 pub mod status;
+pub mod transcript;
 pub mod views;
 
 pub use catalog::{Catalog, CatalogError, Certification, CertificationId, ExamCode};
@@ -27,10 +28,11 @@ pub use record::{
 pub use requirement::{Ask, Credit, Evidence, Pass, Progress, Requirement, Window};
 pub use status::{standings, HistoryEntry, Milestone, Standing, Status};
 
-/// What the certification flows need: the records, the catalog and the clock.
+/// What the certification flows need: the records and transcripts, the catalog and the clock.
 #[derive(Clone)]
 pub struct CertificationDeps {
     pub records: Arc<dyn CandidateRecords>,
+    pub transcripts: Arc<dyn TranscriptStore>,
     pub catalog: Arc<Catalog>,
     pub clock: Arc<dyn Clock>,
 }

@@ -465,7 +465,7 @@ pub fn logos(catalog: &Catalog, record: &CandidateRecord, today: Date) -> Vec<Lo
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::certification::import::{parse_ce_credits, parse_exam_results};
     use crate::certification::record::{CandidateProfile, CeActivity, ExamRecord};
@@ -474,7 +474,7 @@ mod tests {
     const TODAY: Date = date!(2026 - 11 - 25);
 
     /// One candidate of the documented sample files, as the importer would store them.
-    fn sample_record(candidate: &str) -> CandidateRecord {
+    pub(crate) fn sample_record(candidate: &str) -> CandidateRecord {
         let exams = parse_exam_results(include_str!("../../../../docs/samples/exam-results.csv"))
             .unwrap()
             .rows;

@@ -1,0 +1,406 @@
+//! The holder's transcripts, under `/v1/candidate/transcripts`:
+//!
+//! - `POST` `{display_name?, description, remarks?, expires_in_days, certifications: "active" |
+//!   [ids], include_new?}` → 201 the transcript (with its public `url` and share links)
+//! - `GET` → 200 `{transcripts: [...]}` with views and last viewed
+//! - `PATCH /{id}` (any of the fields) → 200 the transcript; `DELETE /{id}` → 204
+//! - `POST /{id}/emails` `{to}` → 202; the link goes to `to`
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::{json, Value};
+use tessera_core::certification::transcript::{
+    self, Selection, Transcript, TranscriptDraft, TranscriptError, TranscriptId, MAX_DAYS,
+};
+use tessera_core::Email;
+use tessera_http::{response, Fields, Problem};
+
+use crate::{account, mapped_record, CandidateState};
+
+pub const TRANSCRIPTS: &str = "/v1/candidate/transcripts";
+const FIELDS: [&str; 6] = [
+    "display_name",
+    "description",
+    "remarks",
+    "expires_in_days",
+    "certifications",
+    "include_new",
+];
+
+/// The `{id}` of `/v1/candidate/transcripts/{id}`, and whether `/emails` follows it.
+pub fn transcript_path(path: &str) -> Option<(TranscriptId, bool)> {
+    let rest = path.strip_prefix(TRANSCRIPTS)?.strip_prefix('/')?;
+    let (raw, emails) = match rest.strip_suffix("/emails") {
+        Some(raw) => (raw, true),
+        None => (rest, false),
+    };
+    Some((TranscriptId::parse(raw)?, emails))
+}
+
+pub async fn route(
+    request: &Request,
+    state: &CandidateState,
+    method: &str,
+    path: &str,
+) -> Option<Result<Response<Body>, Problem>> {
+    if path == TRANSCRIPTS {
+        return Some(match method {
+            "POST" => create(request, state).await,
+            "GET" => list(request, state).await,
+            _ => Err(Problem::method_not_allowed()),
+        });
+    }
+    let (id, emails) = transcript_path(path)?;
+    Some(match (method, emails) {
+        ("PATCH", false) => edit(request, state, &id).await,
+        ("DELETE", false) => delete(request, state, &id).await,
+        ("POST", true) => email(request, state, &id).await,
+        _ => Err(Problem::method_not_allowed()),
+    })
+}
+
+/// The API's public address: configured, or the domain API Gateway was invoked on (which the
+/// client does not choose, unlike a `Host` header).
+fn public_base(configured: Option<&str>, request: &Request) -> Result<String, Problem> {
+    if let Some(url) = configured {
+        return Ok(url.to_string());
+    }
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx
+            .domain_name
+            .as_ref()
+            .map(|domain| format!("https://{domain}")),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        Problem::internal(&std::io::Error::other(
+            "no TESSERA_PUBLIC_URL and no API Gateway domain",
+        ))
+    })
+}
+
+fn transcript_json(t: &Transcript, public_base: &str, now: tessera_core::Timestamp) -> Value {
+    let url = transcript::public_url(public_base, &t.id);
+    let share: serde_json::Map<String, Value> = transcript::share_links(&url)
+        .into_iter()
+        .map(|(network, link)| (network.to_string(), Value::String(link)))
+        .collect();
+    json!({
+        "id": t.id.as_str(),
+        "url": url,
+        "display_name": t.content.display_name,
+        "description": t.content.description,
+        "remarks": t.content.remarks,
+        "certifications": match &t.content.certifications {
+            Selection::AllActive => json!("active"),
+            Selection::Chosen(ids) => json!(ids),
+        },
+        "include_new": t.content.include_new,
+        "created_at": t.created_at.to_rfc3339(),
+        "expires_at": t.content.expires_at.to_rfc3339(),
+        "expired": t.expired(now),
+        "views": t.views,
+        "last_viewed": t.last_viewed.map(|v| v.to_rfc3339()),
+        "share": share,
+    })
+}
+
+/// Trimmed text of at most `max` characters, no control characters; empty allowed if `may_be_empty`.
+fn text(f: &mut Fields, field: &str, max: usize, may_be_empty: bool) -> Option<String> {
+    let value = f.optional_string(field)?.trim().to_string();
+    let count = value.chars().count();
+    if (count == 0 && !may_be_empty) || count > max || value.chars().any(char::is_control) {
+        let least = if may_be_empty { 0 } else { 1 };
+        f.error(
+            field,
+            "invalid",
+            format!("{least} to {max} characters of text."),
+        );
+        return None;
+    }
+    Some(value)
+}
+
+fn selection(f: &mut Fields) -> Option<Selection> {
+    let value = f.take("certifications")?;
+    let valid_id = |id: &str| {
+        (1..=60).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    match value {
+        Value::String(s) if s == "active" => Some(Selection::AllActive),
+        Value::Array(items) if (1..=50).contains(&items.len()) => {
+            let mut ids: Vec<String> = Vec::new();
+            for item in items {
+                match item.as_str() {
+                    Some(id) if valid_id(id) => {
+                        if !ids.iter().any(|i| i == id) {
+                            ids.push(id.to_string());
+                        }
+                    }
+                    _ => {
+                        f.error(
+                            "certifications",
+                            "invalid",
+                            "Certification ids are lower-case letters, digits and hyphens.",
+                        );
+                        return None;
+                    }
+                }
+            }
+            Some(Selection::Chosen(ids))
+        }
+        _ => {
+            f.error(
+                "certifications",
+                "invalid",
+                "\"active\", or a list of 1 to 50 certification ids.",
+            );
+            None
+        }
+    }
+}
+
+fn days(f: &mut Fields) -> Option<u32> {
+    let value = f.take("expires_in_days")?;
+    match value.as_u64() {
+        Some(d) if (1..=u64::from(MAX_DAYS)).contains(&d) => Some(d as u32),
+        _ => {
+            f.error(
+                "expires_in_days",
+                "invalid",
+                format!("A whole number of days from 1 to {MAX_DAYS}."),
+            );
+            None
+        }
+    }
+}
+
+fn include_new(f: &mut Fields) -> Option<bool> {
+    if f.has("include_new") {
+        f.boolean("include_new")
+    } else {
+        None
+    }
+}
+
+/// The draft a body describes; for a create, the required fields must be there.
+fn draft(request: &Request, creating: bool) -> Result<TranscriptDraft, Problem> {
+    let mut f = Fields::from_request(request, &FIELDS)?;
+    if creating {
+        for required in ["description", "expires_in_days", "certifications"] {
+            if !f.has(required) {
+                f.error(required, "required", "This field is required.");
+            }
+        }
+    }
+    let draft = TranscriptDraft {
+        display_name: text(&mut f, "display_name", 100, false),
+        description: text(&mut f, "description", 200, false),
+        remarks: text(&mut f, "remarks", 500, true),
+        certifications: selection(&mut f),
+        include_new: include_new(&mut f),
+        expires_in_days: days(&mut f),
+    };
+    if !f.is_valid() {
+        return Err(f.into_problem());
+    }
+    if draft == TranscriptDraft::default() {
+        return Err(Problem::new(
+            422,
+            "validation_failed",
+            "Nothing to change",
+            "Send at least one field.",
+        ));
+    }
+    Ok(draft)
+}
+
+fn problem(e: TranscriptError) -> Problem {
+    match e {
+        TranscriptError::ConsentRequired => Problem::new(
+            409,
+            "consent_required",
+            "Consent required",
+            "Transcripts need consent to third-party verification (PUT /v1/candidate/settings).",
+        ),
+        TranscriptError::NotHeld(id) => Problem::new(
+            422,
+            "not_held",
+            "Certification not active",
+            format!("{id} is not an active certification of this record."),
+        ),
+        TranscriptError::NotFound => Problem::new(
+            404,
+            "transcript_not_found",
+            "No such transcript",
+            "This record has no transcript with that id.",
+        ),
+        TranscriptError::Expired => Problem::new(
+            409,
+            "transcript_expired",
+            "Transcript expired",
+            "Extend it (PATCH expires_in_days) before sending it.",
+        ),
+        TranscriptError::TooMany => Problem::new(
+            409,
+            "too_many_transcripts",
+            "Too many transcripts",
+            format!(
+                "A record keeps at most {} transcripts; delete one first.",
+                transcript::MAX_TRANSCRIPTS
+            ),
+        ),
+        TranscriptError::TooManyEmails(seconds) => {
+            let seconds = seconds.max(1);
+            Problem::new(
+                429,
+                "too_many_emails",
+                "Too many transcript emails",
+                format!("Try again in {seconds} seconds."),
+            )
+            .with_header("retry-after", seconds.to_string())
+        }
+        TranscriptError::Store(e) => Problem::internal(&e),
+    }
+}
+
+async fn create(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
+    let holder = account(request, state).await?;
+    let record = mapped_record(state, &holder).await?;
+    let draft = draft(request, true)?;
+    let base = public_base(state.public_url.as_deref(), request)?;
+    let created = transcript::create(
+        &state.certification,
+        state.identity.random.as_ref(),
+        &holder,
+        &record,
+        &draft,
+    )
+    .await
+    .map_err(problem)?;
+    let now = state.certification.clock.now();
+    Ok(response::json(201, &transcript_json(&created, &base, now)))
+}
+
+async fn list(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
+    let holder = account(request, state).await?;
+    let record = mapped_record(state, &holder).await?;
+    let base = public_base(state.public_url.as_deref(), request)?;
+    let all = state
+        .certification
+        .transcripts
+        .transcripts(&record.profile.candidate_id)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let now = state.certification.clock.now();
+    let transcripts: Vec<Value> = all.iter().map(|t| transcript_json(t, &base, now)).collect();
+    Ok(response::json(200, &json!({ "transcripts": transcripts })))
+}
+
+async fn edit(
+    request: &Request,
+    state: &CandidateState,
+    id: &TranscriptId,
+) -> Result<Response<Body>, Problem> {
+    let holder = account(request, state).await?;
+    let record = mapped_record(state, &holder).await?;
+    let draft = draft(request, false)?;
+    let base = public_base(state.public_url.as_deref(), request)?;
+    let edited = transcript::edit(&state.certification, &holder, &record, id, &draft)
+        .await
+        .map_err(problem)?;
+    let now = state.certification.clock.now();
+    Ok(response::json(200, &transcript_json(&edited, &base, now)))
+}
+
+async fn delete(
+    request: &Request,
+    state: &CandidateState,
+    id: &TranscriptId,
+) -> Result<Response<Body>, Problem> {
+    let holder = account(request, state).await?;
+    let record = mapped_record(state, &holder).await?;
+    let deleted = state
+        .certification
+        .transcripts
+        .delete_transcript(&record.profile.candidate_id, id)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    if deleted {
+        Ok(response::empty(204))
+    } else {
+        Err(problem(TranscriptError::NotFound))
+    }
+}
+
+async fn email(
+    request: &Request,
+    state: &CandidateState,
+    id: &TranscriptId,
+) -> Result<Response<Body>, Problem> {
+    let holder = account(request, state).await?;
+    let record = mapped_record(state, &holder).await?;
+    let mut f = Fields::from_request(request, &["to"])?;
+    let Some(to) = f.parse("to", "invalid_email", Email::parse) else {
+        return Err(f.into_problem());
+    };
+    let base = public_base(state.public_url.as_deref(), request)?;
+    transcript::email(
+        &state.identity,
+        &state.certification,
+        &base,
+        &record,
+        id,
+        &to,
+    )
+    .await
+    .map_err(problem)?;
+    Ok(response::json(202, &json!({ "status": "sent" })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event() -> Request {
+        let text = include_str!("../../../events/candidate/transcript-create.json");
+        lambda_http::request::from_str(text).expect("an API Gateway event")
+    }
+
+    #[test]
+    fn links_use_the_configured_address_or_the_invoked_domain() {
+        assert_eq!(
+            public_base(Some("https://api.example.com"), &event()).unwrap(),
+            "https://api.example.com"
+        );
+        assert_eq!(
+            public_base(None, &event()).unwrap(),
+            "https://api.tessera.example"
+        );
+        let bare = lambda_http::http::Request::builder()
+            .uri("/v1/candidate/transcripts")
+            .header("host", "evil.example")
+            .body(Body::Empty)
+            .unwrap();
+        assert!(
+            public_base(None, &bare).is_err(),
+            "never the client's Host header"
+        );
+    }
+
+    #[test]
+    fn transcript_paths_need_a_well_formed_id() {
+        let id = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            transcript_path(&format!("{TRANSCRIPTS}/{id}/emails"))
+                .map(|(i, e)| (i.as_str().to_string(), e)),
+            Some((id.to_string(), true))
+        );
+        assert!(transcript_path(&format!("{TRANSCRIPTS}/{id}")).is_some_and(|(_, e)| !e));
+        assert!(transcript_path(&format!("{TRANSCRIPTS}/../{id}")).is_none());
+        assert!(transcript_path(&format!("{TRANSCRIPTS}/{id}/other")).is_none());
+    }
+}

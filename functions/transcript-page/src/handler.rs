@@ -1,0 +1,225 @@
+//! `GET /v1/transcripts/{id}`: the public transcript a third party opens from the holder's email.
+//! An accessible HTML page for browsers, JSON for `Accept: application/json`. Each shown page
+//! counts one view; an expired transcript answers 410 and a deleted one (or one whose holder
+//! withdrew consent) 404, neither counted.
+//!
+//! Every answer is private and inert: `Cache-Control: no-store`, `Referrer-Policy: no-referrer`
+//! (the id is the only key), and a Content-Security-Policy that allows nothing but the page's
+//! own style block; every field is HTML-escaped.
+
+use lambda_http::http::header::ACCEPT;
+use lambda_http::{Body, Request, Response};
+use tessera_core::certification::transcript::{
+    self, PublicTranscript, TranscriptError, TranscriptId,
+};
+use tessera_core::certification::CertificationDeps;
+use tessera_core::messages::escape_html;
+use tessera_http::{response, Problem};
+
+const PREFIX: &str = "/v1/transcripts/";
+
+/// The page's only style; the CSP allows it by hash (checked by a test).
+const STYLE: &str = "body{font-family:system-ui,sans-serif;color:#1a1a1a;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ccc}tbody th{background:#eef2f7}caption{text-align:left;font-weight:bold;padding:.4rem 0}footer{margin-top:2rem;color:#555}";
+const STYLE_HASH: &str = "sha256-nzg4T7/56Gw4b00353gFxowXkfzgtoJPV8L1TvFNTUs=";
+
+fn content_security_policy() -> String {
+    format!(
+        "default-src 'none'; style-src '{STYLE_HASH}'; img-src 'none'; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'"
+    )
+}
+
+pub async fn handle(request: Request, deps: CertificationDeps) -> Response<Body> {
+    let wants_json = wants_json(&request);
+    let path = request.uri().path();
+    let id = path.strip_prefix(PREFIX).map(TranscriptId::parse);
+    let answer = match (request.method().as_str(), id) {
+        ("GET", Some(Some(id))) => match transcript::view(&deps, &id).await {
+            Ok(page) if wants_json => response::json(200, &page),
+            Ok(page) => html(200, &render(&page)),
+            Err(e) => refusal(e, wants_json),
+        },
+        ("GET", Some(None)) => refusal(TranscriptError::NotFound, wants_json),
+        (_, Some(_)) => Problem::method_not_allowed().into_response(),
+        _ => Problem::not_found().into_response(),
+    };
+    with_page_headers(answer)
+}
+
+/// JSON when the client asks for it and not for HTML (browsers list `text/html` first).
+fn wants_json(request: &Request) -> bool {
+    let accept = request
+        .headers()
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    accept.contains("application/json") && !accept.contains("text/html")
+}
+
+fn with_page_headers(mut answer: Response<Body>) -> Response<Body> {
+    let headers = answer.headers_mut();
+    let set = |headers: &mut lambda_http::http::HeaderMap, name: &'static str, value: &str| {
+        if let Ok(value) = value.parse() {
+            headers.insert(name, value);
+        }
+    };
+    set(headers, "cache-control", "no-store");
+    set(headers, "referrer-policy", "no-referrer");
+    set(headers, "x-content-type-options", "nosniff");
+    set(
+        headers,
+        "content-security-policy",
+        &content_security_policy(),
+    );
+    answer
+}
+
+fn html(status: u16, page: &str) -> Response<Body> {
+    response::with_body(status, "text/html; charset=utf-8", page.to_string())
+}
+
+fn refusal(e: TranscriptError, wants_json: bool) -> Response<Body> {
+    let (status, code, title, detail) = match e {
+        TranscriptError::Expired => (
+            410,
+            "transcript_expired",
+            "Transcript expired",
+            "This transcript has expired. Ask its holder for a new link.",
+        ),
+        TranscriptError::Store(e) => return Problem::internal(&e).into_response(),
+        _ => (
+            404,
+            "transcript_not_found",
+            "Transcript not available",
+            "There is no transcript at this address, or its holder no longer shares it.",
+        ),
+    };
+    if wants_json {
+        Problem::new(status, code, title, detail).into_response()
+    } else {
+        html(status, &notice_page(title, detail))
+    }
+}
+
+fn page(title: &str, main: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"robots\" content=\"noindex, nofollow\">\n<title>{}</title>\n\
+         <style>{STYLE}</style>\n</head>\n<body>\n<main>\n{main}</main>\n</body>\n</html>\n",
+        escape_html(title)
+    )
+}
+
+fn notice_page(title: &str, detail: &str) -> String {
+    page(
+        title,
+        &format!(
+            "<h1>{}</h1>\n<p>{}</p>\n",
+            escape_html(title),
+            escape_html(detail)
+        ),
+    )
+}
+
+/// The transcript as an HTML page; every value escaped.
+pub fn render(t: &PublicTranscript) -> String {
+    let holder = escape_html(&t.holder);
+    let mut main = format!("<h1>Certification transcript</h1>\n<section aria-labelledby=\"holder\">\n<h2 id=\"holder\">{holder}</h2>\n<address>");
+    if let Some(organisation) = &t.organisation {
+        main.push_str(&format!("{}<br>\n", escape_html(organisation)));
+    }
+    main.push_str(&format!(
+        "Country: {}</address>\n</section>\n",
+        escape_html(&t.country)
+    ));
+    main.push_str(&format!(
+        "<p>The following information has been provided to you by {holder} as a validation of \
+         current certification achievements.</p>\n<p>{}</p>\n",
+        escape_html(&t.description)
+    ));
+    if !t.remarks.is_empty() {
+        main.push_str(&format!(
+            "<p><strong>Remarks:</strong> {}</p>\n",
+            escape_html(&t.remarks)
+        ));
+    }
+    if t.tracks.is_empty() {
+        main.push_str("<p>No active certifications to show.</p>\n");
+    } else {
+        main.push_str(
+            "<table>\n<caption>Active certifications</caption>\n<thead><tr>\
+             <th scope=\"col\">Certification</th><th scope=\"col\">Active since</th>\
+             <th scope=\"col\">Expires</th></tr></thead>\n",
+        );
+        for track in &t.tracks {
+            main.push_str(&format!(
+                "<tbody>\n<tr><th scope=\"rowgroup\" colspan=\"3\">{}</th></tr>\n",
+                escape_html(&track.track)
+            ));
+            for c in &track.certifications {
+                main.push_str(&format!(
+                    "<tr><td>{} ({})</td><td>{}</td><td>{}</td></tr>\n",
+                    escape_html(&c.name),
+                    escape_html(&c.abbreviation),
+                    escape_html(&c.active),
+                    escape_html(c.expires.as_deref().unwrap_or("Does not expire"))
+                ));
+            }
+            main.push_str("</tbody>\n");
+        }
+        main.push_str("</table>\n");
+    }
+    main.push_str(&format!(
+        "<footer><p>This transcript expires on {}. Transcript {}.</p></footer>\n",
+        escape_html(&t.expires),
+        escape_html(&t.id)
+    ));
+    page(&format!("Transcript for {}", t.holder), &main)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    use tessera_core::certification::transcript::{ShownCertification, ShownTrack};
+
+    #[test]
+    fn the_policy_allows_exactly_the_page_style() {
+        let digest = Sha256::digest(STYLE.as_bytes());
+        let expected = format!(
+            "sha256-{}",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        );
+        assert_eq!(STYLE_HASH, expected);
+    }
+
+    #[test]
+    fn every_field_is_escaped() {
+        let hostile = "<script>alert(1)</script>";
+        let page = render(&PublicTranscript {
+            id: "0".repeat(32),
+            holder: hostile.into(),
+            country: "GB".into(),
+            organisation: Some("\"Quote\" & <Co>".into()),
+            description: hostile.into(),
+            remarks: hostile.into(),
+            tracks: vec![ShownTrack {
+                track: hostile.into(),
+                certifications: vec![ShownCertification {
+                    id: "x".into(),
+                    name: hostile.into(),
+                    abbreviation: hostile.into(),
+                    active: "2025-01-01".into(),
+                    expires: Some("2028-01-01".into()),
+                }],
+            }],
+            expires: "2026-12-01".into(),
+        });
+        assert!(!page.contains("<script"), "{page}");
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains("&quot;Quote&quot; &amp; &lt;Co&gt;"));
+        assert!(page.contains("<title>Transcript for &lt;script&gt;"));
+    }
+}

@@ -1,0 +1,243 @@
+//! Transcripts in the candidate table, beside (not inside) each candidate's record partition so
+//! the record's query does not read them:
+//!
+//! | item       | pk                     | sk                   | notes                          |
+//! |------------|------------------------|----------------------|--------------------------------|
+//! | transcript | `TRANSCRIPTS#<cand>`   | `TRANSCRIPT#<id>`    | content (a map), views, last viewed |
+//! | pointer    | `TRANSCRIPT#<id>`      | `TRANSCRIPT`         | the holder of a public id       |
+//! | emails     | `TRANSCRIPTS#<cand>`   | `MAILS#<window>`     | emails sent in the window; `ttl` |
+//!
+//! A view is one `UpdateItem` (`ADD views`), conditioned on the transcript not having expired.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
+use tessera_core::certification::transcript::{
+    Transcript, TranscriptContent, TranscriptId, ViewCount,
+};
+use tessera_core::certification::CandidateId;
+use tessera_core::ports::{StoreError, TranscriptStore};
+use tessera_core::Timestamp;
+
+use crate::dynamo::{from_item, item_with_key, updated_or_none, DynamoStore, Item};
+
+const POINTER: &str = "TRANSCRIPT";
+/// Email counts outlive their window by a day, then DynamoDB's TTL removes them.
+const COUNT_RETENTION_SECONDS: i64 = 2 * 86_400;
+
+fn holder_pk(candidate: &CandidateId) -> String {
+    format!("TRANSCRIPTS#{}", candidate.as_str())
+}
+
+fn transcript_key(candidate: &CandidateId, id: &TranscriptId) -> Item {
+    DynamoStore::key(holder_pk(candidate), &format!("TRANSCRIPT#{}", id.as_str()))
+}
+
+fn pointer_key(id: &TranscriptId) -> Item {
+    DynamoStore::key(format!("TRANSCRIPT#{}", id.as_str()), POINTER)
+}
+
+fn unavailable(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::unavailable(e)
+}
+
+#[async_trait]
+impl TranscriptStore for DynamoStore {
+    async fn create_transcript(&self, transcript: &Transcript) -> Result<(), StoreError> {
+        let item = item_with_key(
+            transcript,
+            transcript_key(&transcript.candidate_id, &transcript.id),
+            None,
+        )?;
+        let mut pointer = pointer_key(&transcript.id);
+        pointer.insert(
+            "candidate_id".into(),
+            AttributeValue::S(transcript.candidate_id.as_str().into()),
+        );
+        let put = |item: Item| -> Result<TransactWriteItem, StoreError> {
+            let put = aws_sdk_dynamodb::types::Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()
+                .map_err(unavailable)?;
+            Ok(TransactWriteItem::builder().put(put).build())
+        };
+        self.transact(vec![put(item)?, put(pointer)?], &[]).await
+    }
+
+    async fn transcripts(&self, candidate: &CandidateId) -> Result<Vec<Transcript>, StoreError> {
+        let mut all = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", AttributeValue::S(holder_pk(candidate)))
+                .expression_attribute_values(":prefix", AttributeValue::S("TRANSCRIPT#".into()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| unavailable(e.into_service_error()))?;
+            for item in out.items.unwrap_or_default() {
+                all.push(from_item::<Transcript>(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        all.sort_by_key(|t| t.created_at);
+        Ok(all)
+    }
+
+    async fn transcript(
+        &self,
+        candidate: &CandidateId,
+        id: &TranscriptId,
+    ) -> Result<Option<Transcript>, StoreError> {
+        self.get(transcript_key(candidate, id)).await
+    }
+
+    async fn transcript_owner(&self, id: &TranscriptId) -> Result<Option<CandidateId>, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Pointer {
+            candidate_id: CandidateId,
+        }
+        let pointer: Option<Pointer> = self.get(pointer_key(id)).await?;
+        Ok(pointer.map(|p| p.candidate_id))
+    }
+
+    async fn replace_content(
+        &self,
+        candidate: &CandidateId,
+        id: &TranscriptId,
+        content: &TranscriptContent,
+    ) -> Result<Option<Transcript>, StoreError> {
+        // Only the content: a view counted meanwhile is kept.
+        let content = serde_dynamo::to_attribute_value(content).map_err(unavailable)?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(transcript_key(candidate, id)))
+            .update_expression("SET #content = :content")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#content", "content")
+            .expression_attribute_values(":content", content)
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        updated_or_none(result)
+    }
+
+    async fn delete_transcript(
+        &self,
+        candidate: &CandidateId,
+        id: &TranscriptId,
+    ) -> Result<bool, StoreError> {
+        let delete = |key: Item| -> Result<TransactWriteItem, StoreError> {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key))
+                .condition_expression("attribute_exists(pk)")
+                .build()
+                .map_err(unavailable)?;
+            Ok(TransactWriteItem::builder().delete(delete).build())
+        };
+        let items = vec![
+            delete(transcript_key(candidate, id))?,
+            delete(pointer_key(id))?,
+        ];
+        match self.transact(items, &[]).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Conflict) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn count_view(
+        &self,
+        candidate: &CandidateId,
+        id: &TranscriptId,
+        now: Timestamp,
+    ) -> Result<ViewCount, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(transcript_key(candidate, id)))
+            .update_expression("SET #last = :now ADD #views :one")
+            .condition_expression("attribute_exists(pk) AND #content.#expires > :now")
+            .expression_attribute_names("#last", "last_viewed")
+            .expression_attribute_names("#views", "views")
+            .expression_attribute_names("#content", "content")
+            .expression_attribute_names("#expires", "expires_at")
+            .expression_attribute_values(":now", AttributeValue::N(now.0.to_string()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(ViewCount::Counted(Box::new(from_item(
+                out.attributes.unwrap_or_default(),
+            )?))),
+            Err(e) => {
+                let service = e.into_service_error();
+                match &service {
+                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(failed) => {
+                        // The item as it was tells an expired transcript from a deleted one.
+                        Ok(if failed.item().is_some_and(|i| !i.is_empty()) {
+                            ViewCount::Expired
+                        } else {
+                            ViewCount::Missing
+                        })
+                    }
+                    _ => Err(unavailable(service)),
+                }
+            }
+        }
+    }
+
+    async fn count_email(
+        &self,
+        candidate: &CandidateId,
+        window: Timestamp,
+        limit: u32,
+    ) -> Result<bool, StoreError> {
+        let key = DynamoStore::key(holder_pk(candidate), &format!("MAILS#{}", window.0));
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .update_expression("SET #ttl = :ttl ADD #sent :one")
+            .condition_expression("attribute_not_exists(#sent) OR #sent < :limit")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_names("#sent", "sent")
+            .expression_attribute_values(
+                ":ttl",
+                AttributeValue::N((window.0 + COUNT_RETENTION_SECONDS).to_string()),
+            )
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":limit", AttributeValue::N(limit.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let service = e.into_service_error();
+                if service.is_conditional_check_failed_exception() {
+                    Ok(false)
+                } else {
+                    Err(unavailable(service))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Helpers for the certification flow tests: requests through the candidate handler, the
+//! sample files imported, a signed-in account on the samples' day.
+
+use serde_json::Value;
+use tessera_core::time::Seconds;
+use tessera_testkit::{TestApp, TestResponse};
+
+use crate::{
+    active_account, authorized, candidate_call, csv_upload, import, log_in, sample, token_of,
+    PASSWORD,
+};
+
+/// A request through the candidate handler with the session `token` (and the query string of
+/// `path`, if any).
+pub async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> TestResponse {
+    let mut request = authorized(method, path, token, body.as_ref());
+    if let Some((_, query)) = path.split_once('?') {
+        use lambda_http::RequestExt;
+        let params: std::collections::HashMap<String, String> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        request = request.with_query_string_parameters(params);
+    }
+    candidate_call(app, request).await
+}
+
+/// A signed-in account's token, on a clock moved to 2026-11-25 (the samples' "today").
+pub async fn signed_in(app: &TestApp) -> String {
+    let (email, _) = active_account(app, "candidate").await;
+    token_of(&log_in(app, &email, PASSWORD).await)
+}
+
+pub fn move_clock_to_the_samples_day(app: &TestApp) {
+    // The manual clock starts on 2026-01-01.
+    app.clock.advance(Seconds::days(328));
+}
+
+pub async fn import_samples(app: &TestApp) {
+    let r = import(
+        app,
+        csv_upload(
+            "/v1/admin/imports/exam-results",
+            &sample("exam-results.csv"),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.json["imported"], 15, "{}", r.text);
+    let r = import(
+        app,
+        csv_upload(
+            "/v1/admin/imports/ce-credits",
+            &sample("ce-credits.csv"),
+            Some("creq-20251101.csv"),
+        ),
+    )
+    .await;
+    assert_eq!(r.json["imported"], 5, "{}", r.text);
+}

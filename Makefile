@@ -19,7 +19,9 @@ dev: tools-dev
 
 ## make test: formatting, every Rust test on both backends (moto on loopback), clippy, the
 ## template linted by cfn-lint and sam, and the README's curl session against `cargo lambda watch`.
+## Installs Debian's chromium for the browser test of the public transcript page.
 test: tools-test
+	scripts/ensure-system-packages.sh chromium
 	cargo fmt --all -- --check
 	mkdir -p .test-output
 	scripts/with-moto.sh $(MOTO_PORT) cargo test --workspace --all-targets 2>&1 | tee .test-output/cargo-test.log

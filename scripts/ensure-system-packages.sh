@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the make targets need, when missing: curl for the README
-# session, and Python's venv module. Quiet when everything is present.
+# session, Python's venv module, and any package named as an argument whose command of the same
+# name is missing (`make test` asks for chromium, for the browser test). Quiet when everything is
+# present.
 set -euo pipefail
 missing=()
 command -v curl >/dev/null || missing+=(curl)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+for package in "$@"; do
+  command -v "$package" >/dev/null || missing+=("$package")
+done
 if ((${#missing[@]})); then
   echo "installing ${missing[*]} with apt-get"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

@@ -82,6 +82,27 @@ screen /v1/candidate/ce-activities '"1462700"'
 screen /v1/candidate/agreements '"active_date":"2024-06-11"'
 screen /v1/candidate/logos '"security-associate"'
 screen /v1/candidate/logos/security-associate '<svg'
+# Transcripts: consent, create, email it, then open the link from the email as a recruiter would.
+curl -s -o /dev/null -X PUT "$api/v1/candidate/settings" -H "authorization: Bearer $token" \
+  -H 'content-type: application/json' \
+  -d '{"employee":false,"partner":false,"email_notifications":true,"academy_student":false,"verification_consent":true}'
+created=$(curl -s -X POST "$api/v1/candidate/transcripts" -H "authorization: Bearer $token" \
+  -H 'content-type: application/json' \
+  -d '{"description":"For the hiring team","expires_in_days":30,"certifications":"active"}')
+echo "transcript: $created" >>"$walk"
+transcript=$(grep -o '"id":"[0-9a-f]\{32\}"' <<<"$created" | cut -d'"' -f4)
+[ -n "$transcript" ] || { echo "no transcript created: $created" >&2; exit 1; }
+recruiter="recruiter.$$@example.com"
+sent=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/v1/candidate/transcripts/$transcript/emails" \
+  -H "authorization: Bearer $token" -H 'content-type: application/json' -d "{\"to\":\"$recruiter\"}")
+[ "$sent" = 202 ] || { echo "emailing the transcript answered $sent" >&2; exit 1; }
+link=$(grep "\"to\":\"$recruiter\"" "$state/outbox.jsonl" | grep -o "$api/v1/transcripts/[0-9a-f]\{32\}" | head -n 1)
+[ -n "$link" ] || { echo "no transcript link in the email" >&2; exit 1; }
+page=$(curl -s -D "$out/transcript-headers.txt" "$link" -H 'accept: text/html')
+grep -q 'Security Operations Associate' <<<"$page" || { echo "the transcript page: $page" >&2; exit 1; }
+grep -qi '^referrer-policy: no-referrer' "$out/transcript-headers.txt" || { echo "no Referrer-Policy" >&2; exit 1; }
+echo "transcript page → $link" >>"$walk"
+screen /v1/candidate/transcripts '"views":1'
 cat "$walk"
 echo "certification walkthrough: OK"
 

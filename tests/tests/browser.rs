@@ -1,0 +1,210 @@
+//! The public transcript page in a real browser: the page's handler behind a small HTTP server on
+//! loopback, opened by headless Chromium (Debian's package, which `make test` installs). The
+//! test reads the DOM Chromium rendered, saves a screenshot under `.test-output/`, and checks
+//! each load counted one view.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::json;
+use tessera_core::certification::CertificationDeps;
+use tessera_testkit::{repo_root, unique_email, Backend, TestApp};
+use tessera_tests::certification::{call, import_samples, move_clock_to_the_samples_day};
+use tessera_tests::{active_account, log_in, token_of, PASSWORD};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Chromium from `PATH`. Absent outside `make test`: the test says so and passes only when not
+/// in CI (CI runs `make test`, which installs it).
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser"].iter().find_map(|name| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|candidate| candidate.is_file())
+        })
+    })
+}
+
+/// Serves the transcript page's handler on 127.0.0.1 (one request per connection) until the
+/// test ends; the address.
+async fn serve(deps: CertificationDeps) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(answer(stream, deps.clone()));
+        }
+    });
+    format!("http://{address}")
+}
+
+async fn answer(mut stream: TcpStream, deps: CertificationDeps) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next().unwrap_or_default().split(' ');
+    let (method, target) = (
+        first.next().unwrap_or("GET").to_string(),
+        first.next().unwrap_or("/").to_string(),
+    );
+    let mut request = lambda_http::http::Request::builder()
+        .method(method.as_str())
+        .uri(target.as_str());
+    for line in lines.take_while(|l| !l.is_empty()) {
+        if let Some((name, value)) = line.split_once(':') {
+            request = request.header(name.trim(), value.trim());
+        }
+    }
+    let Ok(request) = request.body(lambda_http::Body::Empty) else {
+        return;
+    };
+    let response = transcript_page::handle(request, deps).await;
+    let (parts, body) = response.into_parts();
+    let body: Vec<u8> = match body {
+        lambda_http::Body::Text(t) => t.into_bytes(),
+        lambda_http::Body::Binary(b) => b,
+        _ => Vec::new(),
+    };
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\n",
+        parts.status.as_u16(),
+        parts.status.canonical_reason().unwrap_or("")
+    );
+    for (name, value) in &parts.headers {
+        out.push_str(&format!(
+            "{}: {}\r\n",
+            name,
+            value.to_str().unwrap_or_default()
+        ));
+    }
+    out.push_str(&format!(
+        "content-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    ));
+    let _ = stream.write_all(out.as_bytes()).await;
+    let _ = stream.write_all(&body).await;
+    let _ = stream.shutdown().await;
+}
+
+/// Runs headless Chromium with `args` then `url`, bounded in time; its standard output.
+async fn run_chromium(browser: &Path, profile: &Path, args: &[&str], url: &str) -> String {
+    let mut command = tokio::process::Command::new(browser);
+    command
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-dev-shm-usage",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .kill_on_drop(true);
+    let output = tokio::time::timeout(Duration::from_secs(90), command.output())
+        .await
+        .expect("chromium finished within 90 s")
+        .expect("chromium ran");
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_page_renders_in_headless_chromium() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is missing: `make test` installs it"
+        );
+        eprintln!("chromium is not installed; run `make test` to install it and run this test");
+        return;
+    };
+    let app = TestApp::new(Backend::Embedded).await;
+    import_samples(&app).await;
+    move_clock_to_the_samples_day(&app);
+    let (email, _) = active_account(&app, "browser").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let mapped = call(&app, "POST", "/v1/candidate/mapping", &token, Some(json!({
+        "method": "score_report", "last_name": "Lovelace", "registration_number": "REG-2019-0416",
+        "new_email": unique_email("ada.browser"),
+    })))
+    .await;
+    assert_eq!(mapped.status, 200, "{}", mapped.text);
+    let settings = json!({
+        "employee": false, "partner": false, "email_notifications": true,
+        "academy_student": false, "verification_consent": true,
+    });
+    call(
+        &app,
+        "PUT",
+        "/v1/candidate/settings",
+        &token,
+        Some(settings),
+    )
+    .await;
+    let created = call(
+        &app,
+        "POST",
+        "/v1/candidate/transcripts",
+        &token,
+        Some(json!({
+            "display_name": "Ada <Lovelace>", "description": "For the hiring team",
+            "expires_in_days": 14, "certifications": "active",
+        })),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.json["id"].as_str().unwrap().to_string();
+
+    let base = serve(app.certification.clone()).await;
+    let url = format!("{base}/v1/transcripts/{id}");
+    let profile = tempfile::tempdir().unwrap();
+    let dom = run_chromium(&browser, profile.path(), &["--dump-dom"], &url).await;
+    for text in [
+        "Certification transcript",
+        "Ada &lt;Lovelace&gt;",
+        "Infrastructure Associate (IA)",
+        "Networking Technician",
+        "This transcript expires on 2026-12-09.",
+    ] {
+        assert!(dom.contains(text), "{text} in the rendered page: {dom}");
+    }
+    assert!(!dom.contains("<Lovelace>"), "the name is text, not markup");
+
+    let output = repo_root().join(".test-output");
+    std::fs::create_dir_all(&output).unwrap();
+    let shot = output.join("transcript-page.png");
+    let _ = std::fs::remove_file(&shot);
+    run_chromium(
+        &browser,
+        profile.path(),
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1024,900",
+            "--hide-scrollbars",
+        ],
+        &url,
+    )
+    .await;
+    let png = std::fs::read(&shot).expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 5_000);
+
+    let list = call(&app, "GET", "/v1/candidate/transcripts", &token, None).await;
+    assert_eq!(
+        list.json["transcripts"][0]["views"], 2,
+        "each browser load counted once"
+    );
+}

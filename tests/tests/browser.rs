@@ -10,7 +10,7 @@ use serde_json::json;
 use tessera_core::certification::CertificationDeps;
 use tessera_testkit::{repo_root, unique_email, Backend, TestApp};
 use tessera_tests::certification::{call, import_samples, move_clock_to_the_samples_day};
-use tessera_tests::{active_account, log_in, token_of, PASSWORD};
+use tessera_tests::{active_account, log_in, on_both_backends, token_of, PASSWORD};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -122,8 +122,7 @@ async fn run_chromium(browser: &Path, profile: &Path, args: &[&str], url: &str) 
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_public_page_renders_in_headless_chromium() {
+async fn the_public_page_renders_in_headless_chromium(backend: Backend) {
     let Some(browser) = chromium() else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -132,7 +131,7 @@ async fn the_public_page_renders_in_headless_chromium() {
         eprintln!("chromium is not installed; run `make test` to install it and run this test");
         return;
     };
-    let app = TestApp::new(Backend::Embedded).await;
+    let app = TestApp::new(backend).await;
     import_samples(&app).await;
     move_clock_to_the_samples_day(&app);
     let (email, _) = active_account(&app, "browser").await;
@@ -186,7 +185,7 @@ async fn the_public_page_renders_in_headless_chromium() {
 
     let output = repo_root().join(".test-output");
     std::fs::create_dir_all(&output).unwrap();
-    let shot = output.join("transcript-page.png");
+    let shot = output.join(format!("transcript-page-{backend:?}.png").to_lowercase());
     let _ = std::fs::remove_file(&shot);
     run_chromium(
         &browser,
@@ -208,3 +207,5 @@ async fn the_public_page_renders_in_headless_chromium() {
         "each browser load counted once"
     );
 }
+
+on_both_backends!(the_public_page_renders_in_headless_chromium);

@@ -9,6 +9,7 @@ pub mod common_passwords;
 pub mod delivery;
 pub mod email;
 pub mod email_reminder;
+pub mod fulfillment;
 pub mod login;
 pub mod messages;
 pub mod mfa;

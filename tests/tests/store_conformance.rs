@@ -101,7 +101,15 @@ async fn concurrent_writes_to_a_record_all_hold(backend: Backend) {
     .await
 }
 
+async fn orders_are_placed_once_per_key_and_kits_claimed_once(backend: Backend) {
+    conformance::orders_are_placed_once_per_key_and_kits_claimed_once(
+        TestApp::new(backend).await.certification.orders.clone(),
+    )
+    .await
+}
+
 on_both_backends!(
+    orders_are_placed_once_per_key_and_kits_claimed_once,
     concurrent_writes_to_a_record_all_hold,
     a_record_maps_to_one_account_and_an_account_to_one_record,
     candidate_records_are_created_extended_and_read_whole,

@@ -5,6 +5,7 @@
 mod candidates;
 mod dynamo;
 mod messaging;
+mod orders;
 mod tls;
 mod transcripts;
 

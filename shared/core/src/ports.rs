@@ -10,6 +10,7 @@ use crate::certification::record::{
 use crate::certification::transcript::{Transcript, TranscriptContent, TranscriptId, ViewCount};
 use crate::delivery::UnsentMessage;
 use crate::email::Email;
+use crate::fulfillment::order::{Order, OrderId, Placed};
 use crate::session::Session;
 use crate::throttle::LoginThrottle;
 use crate::time::Timestamp;
@@ -305,6 +306,23 @@ pub trait TranscriptStore: Send + Sync {
         window: Timestamp,
         limit: u32,
     ) -> Result<bool, StoreError>;
+}
+
+/// Fulfillment orders, kept per candidate with a pointer from each order id to its candidate.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// Stores `order` and its initial-kit claims (`Order::claims`) together, unless the candidate
+    /// used `order.idempotency_key` before (`Existing`) or a claimed kit is taken (`KitClaimed`).
+    async fn place_order(&self, order: &Order) -> Result<Placed, StoreError>;
+
+    /// The certifications whose initial kit the candidate has claimed.
+    async fn claimed_kits(&self, candidate: &CandidateId) -> Result<Vec<String>, StoreError>;
+
+    /// The candidate's orders, oldest first.
+    async fn orders(&self, candidate: &CandidateId) -> Result<Vec<Order>, StoreError>;
+
+    /// Whose order an id is.
+    async fn order_owner(&self, id: &OrderId) -> Result<Option<CandidateId>, StoreError>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

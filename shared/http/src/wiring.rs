@@ -9,7 +9,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tessera_core::ports::{
-    AccountStore, CandidateRecords, Clock, LoginStore, Messenger, Random, SessionStore,
+    AccountStore, CandidateRecords, Clock, LoginStore, Messenger, OrderStore, Random, SessionStore,
     TranscriptStore, UnsentMessages,
 };
 use tessera_core::signup::IdentityDeps;
@@ -108,28 +108,36 @@ pub async fn certification_deps(
     config: &Config,
     clock: Arc<dyn Clock>,
 ) -> Result<tessera_core::certification::CertificationDeps, WiringError> {
-    let (records, transcripts) = candidate_stores(config).await?;
+    let (records, transcripts, orders) = candidate_stores(config).await?;
     Ok(tessera_core::certification::CertificationDeps {
         records,
         transcripts,
+        orders,
         catalog: Arc::new(tessera_core::certification::Catalog::built_in()),
         clock,
     })
 }
 
-/// The candidate-record and transcript stores for `config` (one store serves both): the embedded
+/// The candidate-record, transcript and order stores for `config` (one store serves all): the embedded
 /// database, or the candidate table (`TESSERA_CANDIDATE_TABLE`, required on AWS by the functions
 /// that call this).
 #[allow(clippy::type_complexity)]
 pub async fn candidate_stores(
     config: &Config,
-) -> Result<(Arc<dyn CandidateRecords>, Arc<dyn TranscriptStore>), WiringError> {
+) -> Result<
+    (
+        Arc<dyn CandidateRecords>,
+        Arc<dyn TranscriptStore>,
+        Arc<dyn OrderStore>,
+    ),
+    WiringError,
+> {
     match &config.backend {
         Backend::Embedded { dir } => {
             let store = Arc::new(tessera_local::SqliteStore::open(
                 &dir.join("tessera.sqlite3"),
             )?);
-            Ok((store.clone(), store))
+            Ok((store.clone(), store.clone(), store))
         }
         Backend::Aws {
             identity_table,
@@ -148,7 +156,7 @@ pub async fn candidate_stores(
                 table,
                 identity_table.clone(),
             ));
-            Ok((store.clone(), store))
+            Ok((store.clone(), store.clone(), store))
         }
     }
 }

@@ -3,6 +3,7 @@
 //! and a file outbox where every email and SMS lands as one JSON line.
 
 mod candidates;
+mod orders;
 mod outbox;
 mod store;
 mod transcripts;

@@ -74,6 +74,8 @@ impl SqliteStore {
             .map_err(StoreError::unavailable)?;
         conn.execute_batch(crate::transcripts::SCHEMA)
             .map_err(StoreError::unavailable)?;
+        conn.execute_batch(crate::orders::SCHEMA)
+            .map_err(StoreError::unavailable)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
         })

@@ -902,3 +902,148 @@ pub async fn concurrent_writes_to_a_record_all_hold(
         time::macros::date!(2020 - 01 - 01)
     );
 }
+
+/// An order for `candidate` under `key`, claiming the initial kit of each of `claims` and paying
+/// for one more kit of `paid`.
+pub fn order(
+    candidate: &str,
+    key: &str,
+    claims: &[&str],
+    paid: &[&str],
+) -> tessera_core::fulfillment::order::Order {
+    use tessera_core::fulfillment::order::{Order, OrderId, OrderItem, OrderStatus, PaymentMethod};
+    use tessera_core::fulfillment::shipping::Shipping;
+    use tessera_core::fulfillment::Line;
+    let line = |certification: &&str, claims_initial_kit: bool| OrderItem {
+        line: Line {
+            certification_id: certification.to_string(),
+            name: format!("{certification} kit"),
+            quantity: 1,
+            claims_initial_kit,
+            amount_cents: if claims_initial_kit { 0 } else { 1500 },
+        },
+        verification_code: format!("VC-{certification}"),
+    };
+    let items: Vec<OrderItem> = claims
+        .iter()
+        .map(|c| line(c, true))
+        .chain(paid.iter().map(|c| line(c, false)))
+        .collect();
+    let total_cents = items.iter().map(|i| i.line.amount_cents).sum();
+    let id = {
+        let n = crate::app::unique();
+        OrderId::parse(&format!("{n:032x}")).unwrap()
+    };
+    Order {
+        id,
+        candidate_id: CandidateId::parse(candidate).unwrap(),
+        idempotency_key: key.into(),
+        request_digest: format!("digest-of-{key}"),
+        items,
+        tracking: false,
+        tracking_cents: 0,
+        total_cents,
+        currency: "usd".into(),
+        shipping: Shipping {
+            first_name: "Ada".into(),
+            last_name: "Lovelace".into(),
+            email: "ada@example.com".into(),
+            phone: "+44 20 7946 0000".into(),
+            address: "1 Analytical Way".into(),
+            address_cont: None,
+            city: "London".into(),
+            region: None,
+            postal_code: Some("N1 1AA".into()),
+            country: tessera_core::account::Country::parse("GB").unwrap(),
+        },
+        shipping_localized: None,
+        payment_method: PaymentMethod::Card,
+        status: if total_cents == 0 {
+            OrderStatus::Queued
+        } else {
+            OrderStatus::PendingPayment
+        },
+        created_at: Timestamp(1_767_225_600),
+        updated_at: Timestamp(1_767_225_600),
+    }
+}
+
+/// One order per idempotency key; each initial kit claimed once, by one atomic write.
+pub async fn orders_are_placed_once_per_key_and_kits_claimed_once(
+    orders: Arc<dyn tessera_core::ports::OrderStore>,
+) {
+    use tessera_core::fulfillment::order::Placed;
+    let n = crate::app::unique() % 1_000_000_000;
+    let candidate = format!("TSO{n}");
+    let id = CandidateId::parse(&candidate).unwrap();
+
+    let first = order(&candidate, "key-1", &["infrastructure-associate"], &[]);
+    assert_eq!(orders.place_order(&first).await.unwrap(), Placed::New);
+    // The same key again (another attempt at the same request): the first order, unchanged.
+    let retry = order(&candidate, "key-1", &["infrastructure-associate"], &[]);
+    assert_eq!(
+        orders.place_order(&retry).await.unwrap(),
+        Placed::Existing(Box::new(first.clone()))
+    );
+    assert_eq!(
+        orders.claimed_kits(&id).await.unwrap(),
+        ["infrastructure-associate"]
+    );
+    // Another key claiming the same kit: refused, nothing written.
+    let again = order(
+        &candidate,
+        "key-2",
+        &["infrastructure-associate"],
+        &["networking-technician"],
+    );
+    assert_eq!(
+        orders.place_order(&again).await.unwrap(),
+        Placed::KitClaimed
+    );
+    assert_eq!(orders.order_owner(&again.id).await.unwrap(), None);
+    assert_eq!(orders.orders(&id).await.unwrap(), vec![first.clone()]);
+    // A paid kit under a new key is fine.
+    let paid = order(&candidate, "key-3", &[], &["infrastructure-associate"]);
+    assert_eq!(orders.place_order(&paid).await.unwrap(), Placed::New);
+    assert_eq!(orders.orders(&id).await.unwrap().len(), 2);
+    assert_eq!(
+        orders.order_owner(&paid.id).await.unwrap(),
+        Some(id.clone())
+    );
+
+    // Ten concurrent claims of one kit, each with its own key: one order.
+    let mut racing = tokio::task::JoinSet::new();
+    for i in 0..10 {
+        let orders = orders.clone();
+        let attempt = order(
+            &candidate,
+            &format!("race-{i}"),
+            &["networking-technician"],
+            &[],
+        );
+        racing.spawn(async move {
+            for _ in 0..5 {
+                match orders.place_order(&attempt).await {
+                    // Cancelled by a concurrent transaction: try again, as the flow does.
+                    Err(StoreError::Conflict) => continue,
+                    other => return other.unwrap(),
+                }
+            }
+            panic!("kept conflicting");
+        });
+    }
+    let mut placed = Vec::new();
+    while let Some(outcome) = racing.join_next().await {
+        placed.push(outcome.unwrap());
+    }
+    assert_eq!(placed.iter().filter(|p| **p == Placed::New).count(), 1);
+    assert_eq!(
+        placed.iter().filter(|p| **p == Placed::KitClaimed).count(),
+        9
+    );
+    assert_eq!(orders.orders(&id).await.unwrap().len(), 3);
+    assert_eq!(
+        orders.claimed_kits(&id).await.unwrap(),
+        ["infrastructure-associate", "networking-technician"]
+    );
+}

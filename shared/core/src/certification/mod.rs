@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::ports::{CandidateRecords, Clock, TranscriptStore};
+use crate::ports::{CandidateRecords, Clock, OrderStore, TranscriptStore};
 
 pub mod catalog;
 pub mod certificate;
@@ -28,11 +28,13 @@ pub use record::{
 pub use requirement::{Ask, Credit, Evidence, Pass, Progress, Requirement, Window};
 pub use status::{standings, HistoryEntry, Milestone, Standing, Status};
 
-/// What the certification flows need: the records and transcripts, the catalog and the clock.
+/// What the certification flows need: the records, transcripts and fulfillment orders, the
+/// catalog and the clock.
 #[derive(Clone)]
 pub struct CertificationDeps {
     pub records: Arc<dyn CandidateRecords>,
     pub transcripts: Arc<dyn TranscriptStore>,
+    pub orders: Arc<dyn OrderStore>,
     pub catalog: Arc<Catalog>,
     pub clock: Arc<dyn Clock>,
 }

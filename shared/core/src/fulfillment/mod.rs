@@ -10,6 +10,7 @@ use crate::certification::record::CandidateRecord;
 use crate::certification::status::Status;
 use crate::certification::Catalog;
 
+pub mod order;
 pub mod shipping;
 pub mod signature;
 

@@ -1,0 +1,117 @@
+//! Fulfillment orders in SQLite: one row each (the JSON document), unique per candidate and
+//! idempotency key, and one row per claimed initial kit (the primary key makes a claim once).
+
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use tessera_core::certification::CandidateId;
+use tessera_core::fulfillment::order::{Order, OrderId, Placed};
+use tessera_core::ports::{OrderStore, StoreError};
+
+use crate::store::{from_json, is_unique_violation, to_json, SqliteStore};
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS orders (
+    id              TEXT PRIMARY KEY,
+    candidate_id    TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    UNIQUE (candidate_id, idempotency_key)
+);
+CREATE TABLE IF NOT EXISTS kit_claims (
+    candidate_id     TEXT NOT NULL,
+    certification_id TEXT NOT NULL,
+    order_id         TEXT NOT NULL,
+    PRIMARY KEY (candidate_id, certification_id)
+);
+";
+
+#[async_trait]
+impl OrderStore for SqliteStore {
+    async fn place_order(&self, order: &Order) -> Result<Placed, StoreError> {
+        let order = order.clone();
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let candidate = order.candidate_id.as_str();
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT body FROM orders WHERE candidate_id = ?1 AND idempotency_key = ?2",
+                    params![candidate, order.idempotency_key],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(StoreError::unavailable)?;
+            if let Some(body) = existing {
+                return Ok(Placed::Existing(Box::new(from_json(&body)?)));
+            }
+            for certification in order.claims() {
+                let claimed = tx.execute(
+                    "INSERT INTO kit_claims (candidate_id, certification_id, order_id)
+                     VALUES (?1, ?2, ?3)",
+                    params![candidate, certification, order.id.as_str()],
+                );
+                match claimed {
+                    Ok(_) => {}
+                    // Dropping the transaction rolls back the claims made so far.
+                    Err(e) if is_unique_violation(&e) => return Ok(Placed::KitClaimed),
+                    Err(e) => return Err(StoreError::unavailable(e)),
+                }
+            }
+            tx.execute(
+                "INSERT INTO orders (id, candidate_id, idempotency_key, body) VALUES (?1, ?2, ?3, ?4)",
+                params![order.id.as_str(), candidate, order.idempotency_key, to_json(&order)?],
+            )
+            .map_err(StoreError::unavailable)?;
+            tx.commit().map_err(StoreError::unavailable)?;
+            Ok(Placed::New)
+        })
+        .await
+    }
+
+    async fn claimed_kits(&self, candidate: &CandidateId) -> Result<Vec<String>, StoreError> {
+        let candidate = candidate.as_str().to_string();
+        self.with(move |conn| {
+            let mut statement = conn
+                .prepare("SELECT certification_id FROM kit_claims WHERE candidate_id = ?1 ORDER BY certification_id")
+                .map_err(StoreError::unavailable)?;
+            let rows = statement
+                .query_map([candidate], |r| r.get::<_, String>(0))
+                .map_err(StoreError::unavailable)?;
+            rows.map(|r| r.map_err(StoreError::unavailable)).collect()
+        })
+        .await
+    }
+
+    async fn orders(&self, candidate: &CandidateId) -> Result<Vec<Order>, StoreError> {
+        let candidate = candidate.as_str().to_string();
+        self.with(move |conn| {
+            let mut statement = conn
+                .prepare("SELECT body FROM orders WHERE candidate_id = ?1")
+                .map_err(StoreError::unavailable)?;
+            let rows = statement
+                .query_map([candidate], |r| r.get::<_, String>(0))
+                .map_err(StoreError::unavailable)?;
+            let mut all: Vec<Order> = rows
+                .map(|body| from_json(&body.map_err(StoreError::unavailable)?))
+                .collect::<Result<_, _>>()?;
+            all.sort_by_key(|o| o.created_at);
+            Ok(all)
+        })
+        .await
+    }
+
+    async fn order_owner(&self, id: &OrderId) -> Result<Option<CandidateId>, StoreError> {
+        let id = id.as_str().to_string();
+        self.with(move |conn| {
+            let owner: Option<String> = conn
+                .query_row("SELECT candidate_id FROM orders WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(StoreError::unavailable)?;
+            Ok(owner.as_deref().and_then(CandidateId::parse))
+        })
+        .await
+    }
+}

@@ -423,32 +423,14 @@ impl CandidateRecords for DynamoStore {
         let mut profile = None;
         let mut exams = Vec::new();
         let mut activities = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(candidate_pk(candidate)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-            for item in out.items.unwrap_or_default() {
-                let sk = sort_key(&item).to_string();
-                if sk == PROFILE {
-                    profile = Some(from_item::<CandidateProfile>(item)?);
-                } else if sk.starts_with("EXAM#") {
-                    exams.push(from_item::<ExamRecord>(item)?);
-                } else if sk.starts_with("CE#") {
-                    activities.push(from_item::<CeActivity>(item)?);
-                }
-            }
-            match out.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
+        for item in self.query_partition(candidate_pk(candidate), None).await? {
+            let sk = sort_key(&item).to_string();
+            if sk == PROFILE {
+                profile = Some(from_item::<CandidateProfile>(item)?);
+            } else if sk.starts_with("EXAM#") {
+                exams.push(from_item::<ExamRecord>(item)?);
+            } else if sk.starts_with("CE#") {
+                activities.push(from_item::<CeActivity>(item)?);
             }
         }
         Ok(profile.map(|profile| CandidateRecord {

@@ -174,7 +174,44 @@ impl DynamoStore {
             .transpose()
     }
 
-    fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
+    /// Every item of partition `pk` (whose sort key starts with `prefix`, if given), strongly
+    /// consistent, following pages.
+    pub(crate) async fn query_partition(
+        &self,
+        pk: String,
+        prefix: Option<&str>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take());
+            query = match prefix {
+                Some(prefix) => query
+                    .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                    .expression_attribute_values(":prefix", AttributeValue::S(prefix.into())),
+                None => query.key_condition_expression("pk = :pk"),
+            };
+            let out = query
+                .send()
+                .await
+                .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(items)
+    }
+
+    /// A transaction item writing `item` if nothing has its key yet.
+    pub(crate) fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))

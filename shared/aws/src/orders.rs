@@ -11,7 +11,7 @@
 //! so two requests with one key, or two claims of one kit, make one order.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use tessera_core::certification::CandidateId;
 use tessera_core::fulfillment::order::{Order, OrderId, Placed};
 use tessera_core::ports::{OrderStore, StoreError};
@@ -36,44 +36,14 @@ fn with_order_id(mut item: Item, id: &OrderId) -> Item {
 }
 
 impl DynamoStore {
-    fn put_if_absent(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(StoreError::unavailable)?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
     /// Every item of the candidate's orders partition whose sort key starts with `prefix`.
     async fn orders_partition(
         &self,
         candidate: &CandidateId,
         prefix: &str,
     ) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", AttributeValue::S(orders_pk(candidate)))
-                .expression_attribute_values(":prefix", AttributeValue::S(prefix.into()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-            items.extend(out.items.unwrap_or_default());
-            match out.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
-            }
-        }
-        Ok(items)
+        self.query_partition(orders_pk(candidate), Some(prefix))
+            .await
     }
 
     /// The order an idempotency key placed, if any.
@@ -107,7 +77,7 @@ impl OrderStore for DynamoStore {
             AttributeValue::S(candidate.as_str().into()),
         );
         let mut items = vec![
-            self.put_if_absent(item_with_key(
+            self.put_new(item_with_key(
                 order,
                 DynamoStore::key(
                     orders_pk(candidate),
@@ -115,14 +85,14 @@ impl OrderStore for DynamoStore {
                 ),
                 None,
             )?)?,
-            self.put_if_absent(pointer)?,
-            self.put_if_absent(with_order_id(
+            self.put_new(pointer)?,
+            self.put_new(with_order_id(
                 idempotency_key(candidate, &order.idempotency_key),
                 &order.id,
             ))?,
         ];
         for certification in order.claims() {
-            items.push(self.put_if_absent(with_order_id(
+            items.push(self.put_new(with_order_id(
                 claim_key(candidate, &certification),
                 &order.id,
             ))?);

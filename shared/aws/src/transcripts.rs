@@ -55,42 +55,17 @@ impl TranscriptStore for DynamoStore {
             "candidate_id".into(),
             AttributeValue::S(transcript.candidate_id.as_str().into()),
         );
-        let put = |item: Item| -> Result<TransactWriteItem, StoreError> {
-            let put = aws_sdk_dynamodb::types::Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(pk)")
-                .build()
-                .map_err(unavailable)?;
-            Ok(TransactWriteItem::builder().put(put).build())
-        };
-        self.transact(vec![put(item)?, put(pointer)?], &[]).await
+        self.transact(vec![self.put_new(item)?, self.put_new(pointer)?], &[])
+            .await
     }
 
     async fn transcripts(&self, candidate: &CandidateId) -> Result<Vec<Transcript>, StoreError> {
-        let mut all = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                .expression_attribute_values(":pk", AttributeValue::S(holder_pk(candidate)))
-                .expression_attribute_values(":prefix", AttributeValue::S("TRANSCRIPT#".into()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| unavailable(e.into_service_error()))?;
-            for item in out.items.unwrap_or_default() {
-                all.push(from_item::<Transcript>(item)?);
-            }
-            match out.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
-            }
-        }
+        let mut all: Vec<Transcript> = self
+            .query_partition(holder_pk(candidate), Some("TRANSCRIPT#"))
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
         all.sort_by_key(|t| t.created_at);
         Ok(all)
     }

@@ -81,9 +81,7 @@ async fn send_within(deps: &IdentityDeps, message: &OutgoingMessage) -> Result<(
 }
 
 fn random_id(deps: &IdentityDeps) -> String {
-    let mut bytes = [0u8; 16];
-    deps.random.fill(&mut bytes);
-    hex::encode(bytes)
+    crate::random_id::generate(deps.random.as_ref())
 }
 
 /// What one retry run did.

@@ -20,6 +20,7 @@ pub mod phone;
 pub mod policy;
 pub mod ports;
 pub mod profile;
+pub mod random_id;
 pub mod session;
 pub mod signup;
 pub mod throttle;

@@ -20,6 +20,7 @@ use crate::delivery::deliver;
 use crate::email::Email;
 use crate::messages;
 use crate::ports::{Random, StoreError};
+use crate::random_id;
 use crate::signup::IdentityDeps;
 use crate::time::{Seconds, Timestamp};
 
@@ -38,17 +39,11 @@ pub struct TranscriptId(String);
 
 impl TranscriptId {
     pub fn generate(random: &dyn Random) -> TranscriptId {
-        let mut bits = [0u8; 16];
-        random.fill(&mut bits);
-        TranscriptId(hex::encode(bits))
+        TranscriptId(random_id::generate(random))
     }
 
     pub fn parse(raw: &str) -> Option<TranscriptId> {
-        (raw.len() == 32
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
-        .then(|| TranscriptId(raw.to_string()))
+        random_id::is_well_formed(raw).then(|| TranscriptId(raw.to_string()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -7,6 +7,7 @@ use super::shipping::{LocalizedShipping, Shipping};
 use super::Line;
 use crate::certification::CandidateId;
 use crate::ports::Random;
+use crate::random_id;
 use crate::time::Timestamp;
 
 /// 128 random bits as 32 lower-case hex digits.
@@ -16,17 +17,11 @@ pub struct OrderId(String);
 
 impl OrderId {
     pub fn generate(random: &dyn Random) -> OrderId {
-        let mut bits = [0u8; 16];
-        random.fill(&mut bits);
-        OrderId(hex::encode(bits))
+        OrderId(random_id::generate(random))
     }
 
     pub fn parse(raw: &str) -> Option<OrderId> {
-        (raw.len() == 32
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
-        .then(|| OrderId(raw.to_string()))
+        random_id::is_well_formed(raw).then(|| OrderId(raw.to_string()))
     }
 
     pub fn as_str(&self) -> &str {

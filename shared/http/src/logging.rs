@@ -26,6 +26,24 @@ pub fn builder() -> fmt::SubscriberBuilder<
         .with_target(false)
 }
 
+/// The path a log line names: every segment that is a random id (32 hex digits, such as a
+/// transcript link's) masked as `{id}`, since such an id is the only key to what it names.
+pub fn loggable_path(request: &Request) -> String {
+    request
+        .uri()
+        .path()
+        .split('/')
+        .map(|segment| {
+            if tessera_core::random_id::is_well_formed(&segment.to_ascii_lowercase()) {
+                "{id}"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The id API Gateway (or `cargo lambda watch`) gave this request, or the Lambda invocation id.
 pub fn request_id(request: &Request) -> String {
     use lambda_http::request::RequestContext;
@@ -35,5 +53,36 @@ pub fn request_id(request: &Request) -> String {
             .lambda_context_ref()
             .map(|c| c.request_id.clone())
             .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_ids_in_paths_are_masked() {
+        let request = |path: &str| {
+            lambda_http::http::Request::builder()
+                .uri(path)
+                .body(lambda_http::Body::Empty)
+                .unwrap()
+        };
+        assert_eq!(
+            loggable_path(&request("/v1/transcripts/0123456789abcdef0123456789ABCDEF")),
+            "/v1/transcripts/{id}"
+        );
+        assert_eq!(
+            loggable_path(&request(
+                "/v1/candidate/transcripts/0123456789abcdef0123456789abcdef/emails"
+            )),
+            "/v1/candidate/transcripts/{id}/emails"
+        );
+        assert_eq!(
+            loggable_path(&request(
+                "/v1/candidate/certifications/infrastructure-associate"
+            )),
+            "/v1/candidate/certifications/infrastructure-associate"
+        );
     }
 }

@@ -184,7 +184,7 @@ where
     let span = tracing::info_span!("request", request_id = %logging::request_id(&request));
     async move {
         let method = request.method().to_string();
-        let path = request.uri().path().to_string();
+        let path = logging::loggable_path(&request);
         let response = handler(request, state).await;
         tracing::info!(%method, %path, status = response.status().as_u16(), "handled");
         response

@@ -16,6 +16,8 @@ use tessera_core::Email;
 use tessera_http::{response, Fields, Problem};
 
 use crate::{account, mapped_record, CandidateState};
+use tessera_core::account::Profile;
+use tessera_core::certification::CandidateRecord;
 
 pub const TRANSCRIPTS: &str = "/v1/candidate/transcripts";
 const FIELDS: [&str; 6] = [
@@ -77,6 +79,28 @@ fn public_base(configured: Option<&str>, request: &Request) -> Result<String, Pr
             "no TESSERA_PUBLIC_URL and no API Gateway domain",
         ))
     })
+}
+
+/// The signed-in holder and their record (401 / 404 `not_mapped` otherwise).
+async fn holder_and_record(
+    request: &Request,
+    state: &CandidateState,
+) -> Result<(Profile, CandidateRecord), Problem> {
+    let holder = account(request, state).await?;
+    let record = mapped_record(state, &holder).await?;
+    Ok((holder, record))
+}
+
+/// The transcript as the holder's routes answer it.
+fn answer(
+    status: u16,
+    t: &Transcript,
+    request: &Request,
+    state: &CandidateState,
+) -> Result<Response<Body>, Problem> {
+    let base = public_base(state.public_url.as_deref(), request)?;
+    let now = state.certification.clock.now();
+    Ok(response::json(status, &transcript_json(t, &base, now)))
 }
 
 fn transcript_json(t: &Transcript, public_base: &str, now: tessera_core::Timestamp) -> Value {
@@ -268,10 +292,8 @@ fn problem(e: TranscriptError) -> Problem {
 }
 
 async fn create(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
-    let holder = account(request, state).await?;
-    let record = mapped_record(state, &holder).await?;
+    let (holder, record) = holder_and_record(request, state).await?;
     let draft = draft(request, true)?;
-    let base = public_base(state.public_url.as_deref(), request)?;
     let created = transcript::create(
         &state.certification,
         state.identity.random.as_ref(),
@@ -281,13 +303,11 @@ async fn create(request: &Request, state: &CandidateState) -> Result<Response<Bo
     )
     .await
     .map_err(problem)?;
-    let now = state.certification.clock.now();
-    Ok(response::json(201, &transcript_json(&created, &base, now)))
+    answer(201, &created, request, state)
 }
 
 async fn list(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
-    let holder = account(request, state).await?;
-    let record = mapped_record(state, &holder).await?;
+    let (_, record) = holder_and_record(request, state).await?;
     let base = public_base(state.public_url.as_deref(), request)?;
     let all = state
         .certification
@@ -305,15 +325,12 @@ async fn edit(
     state: &CandidateState,
     id: &TranscriptId,
 ) -> Result<Response<Body>, Problem> {
-    let holder = account(request, state).await?;
-    let record = mapped_record(state, &holder).await?;
+    let (holder, record) = holder_and_record(request, state).await?;
     let draft = draft(request, false)?;
-    let base = public_base(state.public_url.as_deref(), request)?;
     let edited = transcript::edit(&state.certification, &holder, &record, id, &draft)
         .await
         .map_err(problem)?;
-    let now = state.certification.clock.now();
-    Ok(response::json(200, &transcript_json(&edited, &base, now)))
+    answer(200, &edited, request, state)
 }
 
 async fn delete(
@@ -321,8 +338,7 @@ async fn delete(
     state: &CandidateState,
     id: &TranscriptId,
 ) -> Result<Response<Body>, Problem> {
-    let holder = account(request, state).await?;
-    let record = mapped_record(state, &holder).await?;
+    let (_, record) = holder_and_record(request, state).await?;
     let deleted = state
         .certification
         .transcripts
@@ -341,8 +357,7 @@ async fn email(
     state: &CandidateState,
     id: &TranscriptId,
 ) -> Result<Response<Body>, Problem> {
-    let holder = account(request, state).await?;
-    let record = mapped_record(state, &holder).await?;
+    let (_, record) = holder_and_record(request, state).await?;
     let mut f = Fields::from_request(request, &["to"])?;
     let Some(to) = f.parse("to", "invalid_email", Email::parse) else {
         return Err(f.into_problem());

@@ -109,15 +109,30 @@ fn ensure_unmapped(holder: &Profile) -> Result<(), MappingError> {
     }
 }
 
-/// After a mapping transaction failed its conditions: `AlreadyMapped` if a concurrent request
-/// mapped this account meanwhile (retrying cannot succeed), otherwise retry.
-async fn mapped_meanwhile(
+/// Runs the mapping transaction: `true` once mapped, `false` when its conditions failed and the
+/// caller should read again and retry; `AlreadyMapped` if a concurrent request mapped this
+/// account meanwhile (retrying cannot succeed then).
+async fn try_map(
     identity: &IdentityDeps,
-    account: &AccountId,
-) -> Result<(), MappingError> {
-    match identity.store.profile(account).await? {
-        Some(profile) => ensure_unmapped(&profile),
-        None => Ok(()),
+    deps: &CertificationDeps,
+    mapped: &CandidateProfile,
+    previous_email: Option<&Email>,
+    state: &MappingState,
+) -> Result<bool, MappingError> {
+    match deps
+        .records
+        .map_account(mapped, previous_email, state)
+        .await
+    {
+        Ok(()) => Ok(true),
+        Err(StoreError::Conflict) => {
+            let account = mapped.account_id.as_ref().ok_or(StoreError::Conflict)?;
+            if let Some(profile) = identity.store.profile(account).await? {
+                ensure_unmapped(&profile)?;
+            }
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -167,14 +182,8 @@ pub async fn map_by_score_report(
             ..profile
         };
         state.pending = None;
-        match deps
-            .records
-            .map_account(&mapped, previous_email.as_ref(), &state)
-            .await
-        {
-            Ok(()) => return Ok(mapped.candidate_id),
-            Err(StoreError::Conflict) => mapped_meanwhile(identity, account).await?,
-            Err(e) => return Err(e.into()),
+        if try_map(identity, deps, &mapped, previous_email.as_ref(), &state).await? {
+            return Ok(mapped.candidate_id);
         }
     }
     Err(StoreError::Conflict.into())
@@ -285,14 +294,8 @@ pub async fn confirm(
             ..record.profile
         };
         state.pending = None;
-        match deps
-            .records
-            .map_account(&mapped, mapped.email.as_ref(), &state)
-            .await
-        {
-            Ok(()) => return Ok(mapped.candidate_id),
-            Err(StoreError::Conflict) => mapped_meanwhile(identity, account).await?,
-            Err(e) => return Err(e.into()),
+        if try_map(identity, deps, &mapped, mapped.email.as_ref(), &state).await? {
+            return Ok(mapped.candidate_id);
         }
     }
     Err(StoreError::Conflict.into())

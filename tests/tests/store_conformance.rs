@@ -108,7 +108,15 @@ async fn orders_are_placed_once_per_key_and_kits_claimed_once(backend: Backend) 
     .await
 }
 
+async fn order_updates_are_conditional_and_events_apply_once(backend: Backend) {
+    conformance::order_updates_are_conditional_and_events_apply_once(
+        TestApp::new(backend).await.certification.orders.clone(),
+    )
+    .await
+}
+
 on_both_backends!(
+    order_updates_are_conditional_and_events_apply_once,
     orders_are_placed_once_per_key_and_kits_claimed_once,
     concurrent_writes_to_a_record_all_hold,
     a_record_maps_to_one_account_and_an_account_to_one_record,

@@ -6,15 +6,19 @@
 //! | idempotency | `ORDERS#<cand>`   | `IDEMP#<key>`       | the order a key placed             |
 //! | claim       | `ORDERS#<cand>`   | `CLAIM#<cert>`      | the initial kit is claimed (by `order_id`) |
 //! | pointer     | `ORDER#<id>`      | `ORDER`             | the candidate an order id is       |
+//! | event       | `EVENT#<id>`      | `EVENT`             | a payment event applied (`order_id`, expires) |
 //!
 //! An order is placed by one transaction that writes all of them on the condition none exists,
-//! so two requests with one key, or two claims of one kit, make one order.
+//! so two requests with one key, or two claims of one kit, make one order. A status change is one
+//! transaction too: the order conditioned on its status, the event that caused it (once), and
+//! the claims a cancelled order gives back.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use tessera_core::certification::CandidateId;
-use tessera_core::fulfillment::order::{Order, OrderId, Placed};
+use tessera_core::fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
 use tessera_core::ports::{OrderStore, StoreError};
+use tessera_core::time::Seconds;
 
 use crate::dynamo::{from_item, item_with_key, sort_key, DynamoStore, Item};
 
@@ -35,17 +39,18 @@ fn with_order_id(mut item: Item, id: &OrderId) -> Item {
     item
 }
 
-impl DynamoStore {
-    /// Every item of the candidate's orders partition whose sort key starts with `prefix`.
-    async fn orders_partition(
-        &self,
-        candidate: &CandidateId,
-        prefix: &str,
-    ) -> Result<Vec<Item>, StoreError> {
-        self.query_partition(orders_pk(candidate), Some(prefix))
-            .await
-    }
+/// How long an applied payment event is remembered: well past the provider's retries (days).
+const EVENT_MEMORY: Seconds = Seconds::days(90);
 
+fn event_key(event: &str) -> Item {
+    DynamoStore::key(format!("EVENT#{event}"), "EVENT")
+}
+
+fn order_key(candidate: &CandidateId, id: &OrderId) -> Item {
+    DynamoStore::key(orders_pk(candidate), &format!("ORDER#{}", id.as_str()))
+}
+
+impl DynamoStore {
     /// The order an idempotency key placed, if any.
     async fn order_for_key(
         &self,
@@ -59,11 +64,48 @@ impl DynamoStore {
         let Some(marker) = self.get::<Marker>(idempotency_key(candidate, key)).await? else {
             return Ok(None);
         };
-        self.get(DynamoStore::key(
-            orders_pk(candidate),
-            &format!("ORDER#{}", marker.order_id.as_str()),
-        ))
-        .await
+        self.get(order_key(candidate, &marker.order_id)).await
+    }
+
+    /// The order, written if its stored status is still `from`.
+    fn put_if_status(
+        &self,
+        order: &Order,
+        from: OrderStatus,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let from = serde_json::to_value(from)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .ok_or(StoreError::Conflict)?;
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item_with_key(
+                order,
+                order_key(&order.candidate_id, &order.id),
+                None,
+            )?))
+            .condition_expression("#status = :from")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":from", AttributeValue::S(from))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Gives back an initial kit `order` claimed (if it is still this order's claim).
+    fn release_claim(
+        &self,
+        order: &Order,
+        certification: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(claim_key(&order.candidate_id, certification)))
+            .condition_expression("attribute_not_exists(pk) OR order_id = :order")
+            .expression_attribute_values(":order", AttributeValue::S(order.id.as_str().into()))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
     }
 }
 
@@ -77,14 +119,7 @@ impl OrderStore for DynamoStore {
             AttributeValue::S(candidate.as_str().into()),
         );
         let mut items = vec![
-            self.put_new(item_with_key(
-                order,
-                DynamoStore::key(
-                    orders_pk(candidate),
-                    &format!("ORDER#{}", order.id.as_str()),
-                ),
-                None,
-            )?)?,
+            self.put_new(item_with_key(order, order_key(candidate, &order.id), None)?)?,
             self.put_new(pointer)?,
             self.put_new(with_order_id(
                 idempotency_key(candidate, &order.idempotency_key),
@@ -108,7 +143,7 @@ impl OrderStore for DynamoStore {
                 {
                     return Ok(Placed::Existing(Box::new(existing)));
                 }
-                let claimed = self.claimed_kits(candidate).await?;
+                let claimed = self.order_book(candidate).await?.claimed;
                 if order.claims().iter().any(|c| claimed.contains(c)) {
                     Ok(Placed::KitClaimed)
                 } else {
@@ -119,26 +154,19 @@ impl OrderStore for DynamoStore {
         }
     }
 
-    async fn claimed_kits(&self, candidate: &CandidateId) -> Result<Vec<String>, StoreError> {
-        let mut claimed: Vec<String> = self
-            .orders_partition(candidate, "CLAIM#")
-            .await?
-            .iter()
-            .filter_map(|item| sort_key(item).strip_prefix("CLAIM#").map(str::to_string))
-            .collect();
-        claimed.sort();
-        Ok(claimed)
-    }
-
-    async fn orders(&self, candidate: &CandidateId) -> Result<Vec<Order>, StoreError> {
-        let mut all: Vec<Order> = self
-            .orders_partition(candidate, "ORDER#")
-            .await?
-            .into_iter()
-            .map(from_item)
-            .collect::<Result<_, _>>()?;
-        all.sort_by_key(|o| o.created_at);
-        Ok(all)
+    async fn order_book(&self, candidate: &CandidateId) -> Result<OrderBook, StoreError> {
+        let mut book = OrderBook::default();
+        for item in self.query_partition(orders_pk(candidate), None).await? {
+            let sk = sort_key(&item).to_string();
+            if let Some(certification) = sk.strip_prefix("CLAIM#") {
+                book.claimed.push(certification.to_string());
+            } else if sk.starts_with("ORDER#") {
+                book.orders.push(from_item(item)?);
+            }
+        }
+        book.claimed.sort();
+        book.orders.sort_by_key(|o| o.created_at);
+        Ok(book)
     }
 
     async fn order_owner(&self, id: &OrderId) -> Result<Option<CandidateId>, StoreError> {
@@ -150,5 +178,45 @@ impl OrderStore for DynamoStore {
             .get(DynamoStore::key(format!("ORDER#{}", id.as_str()), "ORDER"))
             .await?;
         Ok(pointer.map(|p| p.candidate_id))
+    }
+
+    async fn update_order(
+        &self,
+        order: &Order,
+        from: OrderStatus,
+        event: Option<&str>,
+    ) -> Result<Updated, StoreError> {
+        let mut items = vec![self.put_if_status(order, from)?];
+        if let Some(event) = event {
+            let mut marker = with_order_id(event_key(event), &order.id);
+            marker.insert(
+                "ttl".into(),
+                AttributeValue::N((order.updated_at + EVENT_MEMORY).0.to_string()),
+            );
+            items.push(self.put_new(marker)?);
+        }
+        if order.status == OrderStatus::Cancelled {
+            for certification in order.claims() {
+                items.push(self.release_claim(order, &certification)?);
+            }
+        }
+        match self.transact(items, &[]).await {
+            Ok(()) => Ok(Updated::Applied),
+            Err(StoreError::Conflict) => {
+                if let Some(event) = event {
+                    let seen: Option<serde_json::Value> = self.get(event_key(event)).await?;
+                    if seen.is_some() {
+                        return Ok(Updated::EventSeen);
+                    }
+                }
+                let stored: Option<Order> =
+                    self.get(order_key(&order.candidate_id, &order.id)).await?;
+                match stored {
+                    Some(stored) if stored.status == from => Err(StoreError::Conflict),
+                    _ => Ok(Updated::StatusMoved),
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 }

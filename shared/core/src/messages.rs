@@ -32,6 +32,8 @@ pub const MAPPING_CODE: EmailTemplate = template!("mapping-code");
 pub const MAPPING_TAKEN: EmailTemplate = template!("mapping-taken");
 pub const MAPPING_DUPLICATES: EmailTemplate = template!("mapping-duplicates");
 pub const TRANSCRIPT: EmailTemplate = template!("transcript");
+pub const ORDER_CONFIRMED: EmailTemplate = template!("order-confirmed");
+pub const ORDER_SENT: EmailTemplate = template!("order-sent");
 
 impl EmailTemplate {
     pub fn render(&self, to: &str, values: &[(&str, &str)]) -> OutgoingMessage {

@@ -10,7 +10,7 @@ use crate::certification::record::{
 use crate::certification::transcript::{Transcript, TranscriptContent, TranscriptId, ViewCount};
 use crate::delivery::UnsentMessage;
 use crate::email::Email;
-use crate::fulfillment::order::{Order, OrderId, Placed};
+use crate::fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
 use crate::session::Session;
 use crate::throttle::LoginThrottle;
 use crate::time::Timestamp;
@@ -315,14 +315,21 @@ pub trait OrderStore: Send + Sync {
     /// used `order.idempotency_key` before (`Existing`) or a claimed kit is taken (`KitClaimed`).
     async fn place_order(&self, order: &Order) -> Result<Placed, StoreError>;
 
-    /// The certifications whose initial kit the candidate has claimed.
-    async fn claimed_kits(&self, candidate: &CandidateId) -> Result<Vec<String>, StoreError>;
-
-    /// The candidate's orders, oldest first.
-    async fn orders(&self, candidate: &CandidateId) -> Result<Vec<Order>, StoreError>;
+    /// The candidate's orders and claimed initial kits.
+    async fn order_book(&self, candidate: &CandidateId) -> Result<OrderBook, StoreError>;
 
     /// Whose order an id is.
     async fn order_owner(&self, id: &OrderId) -> Result<Option<CandidateId>, StoreError>;
+
+    /// Replaces the stored order with `order` if its status is still `from` (`StatusMoved`
+    /// otherwise), recording the provider's `event` in the same write so an event applies once
+    /// (`EventSeen`). An order moving to `Cancelled` gives its initial-kit claims back.
+    async fn update_order(
+        &self,
+        order: &Order,
+        from: OrderStatus,
+        event: Option<&str>,
+    ) -> Result<Updated, StoreError>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

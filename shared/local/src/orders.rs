@@ -1,10 +1,11 @@
 //! Fulfillment orders in SQLite: one row each (the JSON document), unique per candidate and
-//! idempotency key, and one row per claimed initial kit (the primary key makes a claim once).
+//! idempotency key, one row per claimed initial kit (the primary key makes a claim once), and one
+//! row per applied payment event (likewise, once).
 
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use tessera_core::certification::CandidateId;
-use tessera_core::fulfillment::order::{Order, OrderId, Placed};
+use tessera_core::fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
 use tessera_core::ports::{OrderStore, StoreError};
 
 use crate::store::{from_json, is_unique_violation, to_json, SqliteStore};
@@ -22,6 +23,10 @@ CREATE TABLE IF NOT EXISTS kit_claims (
     certification_id TEXT NOT NULL,
     order_id         TEXT NOT NULL,
     PRIMARY KEY (candidate_id, certification_id)
+);
+CREATE TABLE IF NOT EXISTS payment_events (
+    id       TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL
 );
 ";
 
@@ -69,34 +74,25 @@ impl OrderStore for SqliteStore {
         .await
     }
 
-    async fn claimed_kits(&self, candidate: &CandidateId) -> Result<Vec<String>, StoreError> {
+    async fn order_book(&self, candidate: &CandidateId) -> Result<OrderBook, StoreError> {
         let candidate = candidate.as_str().to_string();
         self.with(move |conn| {
-            let mut statement = conn
-                .prepare("SELECT certification_id FROM kit_claims WHERE candidate_id = ?1 ORDER BY certification_id")
-                .map_err(StoreError::unavailable)?;
-            let rows = statement
-                .query_map([candidate], |r| r.get::<_, String>(0))
-                .map_err(StoreError::unavailable)?;
-            rows.map(|r| r.map_err(StoreError::unavailable)).collect()
-        })
-        .await
-    }
-
-    async fn orders(&self, candidate: &CandidateId) -> Result<Vec<Order>, StoreError> {
-        let candidate = candidate.as_str().to_string();
-        self.with(move |conn| {
-            let mut statement = conn
-                .prepare("SELECT body FROM orders WHERE candidate_id = ?1")
-                .map_err(StoreError::unavailable)?;
-            let rows = statement
-                .query_map([candidate], |r| r.get::<_, String>(0))
-                .map_err(StoreError::unavailable)?;
-            let mut all: Vec<Order> = rows
-                .map(|body| from_json(&body.map_err(StoreError::unavailable)?))
+            let strings = |sql: &str| -> Result<Vec<String>, StoreError> {
+                let mut statement = conn.prepare(sql).map_err(StoreError::unavailable)?;
+                let rows = statement
+                    .query_map([&candidate], |r| r.get::<_, String>(0))
+                    .map_err(StoreError::unavailable)?;
+                rows.map(|r| r.map_err(StoreError::unavailable)).collect()
+            };
+            let claimed = strings(
+                "SELECT certification_id FROM kit_claims WHERE candidate_id = ?1 ORDER BY certification_id",
+            )?;
+            let mut orders: Vec<Order> = strings("SELECT body FROM orders WHERE candidate_id = ?1")?
+                .iter()
+                .map(|body| from_json(body))
                 .collect::<Result<_, _>>()?;
-            all.sort_by_key(|o| o.created_at);
-            Ok(all)
+            orders.sort_by_key(|o| o.created_at);
+            Ok(OrderBook { orders, claimed })
         })
         .await
     }
@@ -111,6 +107,56 @@ impl OrderStore for SqliteStore {
                 .optional()
                 .map_err(StoreError::unavailable)?;
             Ok(owner.as_deref().and_then(CandidateId::parse))
+        })
+        .await
+    }
+
+    async fn update_order(
+        &self,
+        order: &Order,
+        from: OrderStatus,
+        event: Option<&str>,
+    ) -> Result<Updated, StoreError> {
+        let order = order.clone();
+        let event = event.map(str::to_string);
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let id = order.id.as_str();
+            if let Some(event) = &event {
+                let recorded = tx.execute(
+                    "INSERT INTO payment_events (id, order_id) VALUES (?1, ?2)",
+                    params![event, id],
+                );
+                match recorded {
+                    Ok(_) => {}
+                    Err(e) if is_unique_violation(&e) => return Ok(Updated::EventSeen),
+                    Err(e) => return Err(StoreError::unavailable(e)),
+                }
+            }
+            let stored: Option<String> = tx
+                .query_row("SELECT body FROM orders WHERE id = ?1", [id], |r| r.get(0))
+                .optional()
+                .map_err(StoreError::unavailable)?;
+            let Some(stored) = stored else {
+                return Ok(Updated::StatusMoved);
+            };
+            if from_json::<Order>(&stored)?.status != from {
+                // Dropping the transaction forgets the event: it may apply to nothing else.
+                return Ok(Updated::StatusMoved);
+            }
+            tx.execute(
+                "UPDATE orders SET body = ?2 WHERE id = ?1",
+                params![id, to_json(&order)?],
+            )
+            .map_err(StoreError::unavailable)?;
+            if order.status == OrderStatus::Cancelled {
+                tx.execute("DELETE FROM kit_claims WHERE order_id = ?1", [id])
+                    .map_err(StoreError::unavailable)?;
+            }
+            tx.commit().map_err(StoreError::unavailable)?;
+            Ok(Updated::Applied)
         })
         .await
     }

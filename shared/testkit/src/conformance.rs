@@ -958,6 +958,9 @@ pub fn order(
         },
         shipping_localized: None,
         payment_method: PaymentMethod::Card,
+        payment: None,
+        notify_email: "ada@example.com".into(),
+        tracking_number: None,
         status: if total_cents == 0 {
             OrderStatus::Queued
         } else {
@@ -986,7 +989,7 @@ pub async fn orders_are_placed_once_per_key_and_kits_claimed_once(
         Placed::Existing(Box::new(first.clone()))
     );
     assert_eq!(
-        orders.claimed_kits(&id).await.unwrap(),
+        orders.order_book(&id).await.unwrap().claimed,
         ["infrastructure-associate"]
     );
     // Another key claiming the same kit: refused, nothing written.
@@ -1001,11 +1004,14 @@ pub async fn orders_are_placed_once_per_key_and_kits_claimed_once(
         Placed::KitClaimed
     );
     assert_eq!(orders.order_owner(&again.id).await.unwrap(), None);
-    assert_eq!(orders.orders(&id).await.unwrap(), vec![first.clone()]);
+    assert_eq!(
+        orders.order_book(&id).await.unwrap().orders,
+        vec![first.clone()]
+    );
     // A paid kit under a new key is fine.
     let paid = order(&candidate, "key-3", &[], &["infrastructure-associate"]);
     assert_eq!(orders.place_order(&paid).await.unwrap(), Placed::New);
-    assert_eq!(orders.orders(&id).await.unwrap().len(), 2);
+    assert_eq!(orders.order_book(&id).await.unwrap().orders.len(), 2);
     assert_eq!(
         orders.order_owner(&paid.id).await.unwrap(),
         Some(id.clone())
@@ -1041,9 +1047,119 @@ pub async fn orders_are_placed_once_per_key_and_kits_claimed_once(
         placed.iter().filter(|p| **p == Placed::KitClaimed).count(),
         9
     );
-    assert_eq!(orders.orders(&id).await.unwrap().len(), 3);
+    assert_eq!(orders.order_book(&id).await.unwrap().orders.len(), 3);
     assert_eq!(
-        orders.claimed_kits(&id).await.unwrap(),
+        orders.order_book(&id).await.unwrap().claimed,
         ["infrastructure-associate", "networking-technician"]
+    );
+}
+
+/// A status change is conditional on the status read; a provider event applies once; a
+/// cancelled order gives its initial-kit claims back (and only its own).
+pub async fn order_updates_are_conditional_and_events_apply_once(
+    orders: Arc<dyn tessera_core::ports::OrderStore>,
+) {
+    use tessera_core::fulfillment::order::{OrderStatus, Placed, Updated};
+    let n = crate::app::unique() % 1_000_000_000;
+    let candidate = format!("TSU{n}");
+    let id = CandidateId::parse(&candidate).unwrap();
+    let event = format!("evt_{n}");
+
+    // A free kit and a paid one: waiting for payment, the initial kit claimed.
+    let placed = order(
+        &candidate,
+        "key-1",
+        &["infrastructure-associate"],
+        &["networking-technician"],
+    );
+    assert_eq!(placed.status, OrderStatus::PendingPayment);
+    assert_eq!(orders.place_order(&placed).await.unwrap(), Placed::New);
+
+    let mut paid = placed.clone();
+    paid.status = OrderStatus::Queued;
+    paid.updated_at = Timestamp(placed.updated_at.0 + 60);
+    // Three deliveries of one event, at once: applied once.
+    let mut deliveries = tokio::task::JoinSet::new();
+    for _ in 0..3 {
+        let (orders, paid, event) = (orders.clone(), paid.clone(), event.clone());
+        deliveries.spawn(async move {
+            loop {
+                match orders
+                    .update_order(&paid, OrderStatus::PendingPayment, Some(&event))
+                    .await
+                {
+                    Err(StoreError::Conflict) => continue,
+                    other => return other.unwrap(),
+                }
+            }
+        });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(outcome) = deliveries.join_next().await {
+        outcomes.push(outcome.unwrap());
+    }
+    assert_eq!(
+        outcomes.iter().filter(|o| **o == Updated::Applied).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        orders.order_book(&id).await.unwrap().orders,
+        vec![paid.clone()]
+    );
+    // The same event again, later: seen, nothing written.
+    let mut replay = paid.clone();
+    replay.status = OrderStatus::Cancelled;
+    assert_eq!(
+        orders
+            .update_order(&replay, OrderStatus::PendingPayment, Some(&event))
+            .await
+            .unwrap(),
+        Updated::EventSeen
+    );
+    // Another event for an order that moved on: nothing written.
+    assert_eq!(
+        orders
+            .update_order(
+                &replay,
+                OrderStatus::PendingPayment,
+                Some(&format!("{event}-b"))
+            )
+            .await
+            .unwrap(),
+        Updated::StatusMoved
+    );
+    assert_eq!(
+        orders.order_book(&id).await.unwrap().orders[0].status,
+        OrderStatus::Queued
+    );
+
+    // A second order waiting for payment, cancelled: its claim is given back, the paid order's
+    // claim stays.
+    let unpaid = order(
+        &candidate,
+        "key-2",
+        &["networking-technician"],
+        &["infrastructure-associate"],
+    );
+    assert_eq!(orders.place_order(&unpaid).await.unwrap(), Placed::New);
+    assert_eq!(
+        orders.order_book(&id).await.unwrap().claimed,
+        ["infrastructure-associate", "networking-technician"]
+    );
+    let mut cancelled = unpaid.clone();
+    cancelled.status = OrderStatus::Cancelled;
+    assert_eq!(
+        orders
+            .update_order(&cancelled, OrderStatus::PendingPayment, None)
+            .await
+            .unwrap(),
+        Updated::Applied
+    );
+    let book = orders.order_book(&id).await.unwrap();
+    assert_eq!(book.claimed, ["infrastructure-associate"]);
+    assert_eq!(
+        book.by_id(&unpaid.id).unwrap().status,
+        OrderStatus::Cancelled
     );
 }

@@ -11,6 +11,8 @@ use crate::certification::status::Status;
 use crate::certification::Catalog;
 
 pub mod order;
+pub mod ordering;
+pub mod payment;
 pub mod shipping;
 pub mod signature;
 

@@ -103,6 +103,27 @@ grep -q 'Security Operations Associate' <<<"$page" || { echo "the transcript pag
 grep -qi '^referrer-policy: no-referrer' "$out/transcript-headers.txt" || { echo "no Referrer-Policy" >&2; exit 1; }
 echo "transcript page → $link" >>"$walk"
 screen /v1/candidate/transcripts '"views":1'
+# Fulfillment: the free initial kit, then a paid kit with tracking through the sandbox provider.
+screen /v1/candidate/fulfillment/catalog '"price_cents":0'
+order() { # key, body
+  curl -s -X POST "$api/v1/candidate/fulfillment/orders" -H "authorization: Bearer $token" \
+    -H 'content-type: application/json' -H "idempotency-key: $1" -d "$2"
+}
+kit=$(curl -s "$api/v1/candidate/fulfillment/catalog" -H "authorization: Bearer $token" \
+  | grep -o '"certification_id":"[a-z-]*"' | head -n 1 | cut -d'"' -f4)
+ship='"shipping":{"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com","phone":"+44 20 7946 0000","address":"1 Analytical Way","city":"London","country":"GB"},"payment_method":"card"'
+free=$(order "readme-free-$$" "{\"items\":[{\"certification_id\":\"$kit\",\"quantity\":1}],$ship}")
+grep -q '"status":"queued"' <<<"$free" || { echo "the free kit: $free" >&2; exit 1; }
+paid=$(order "readme-paid-$$" "{\"items\":[{\"certification_id\":\"$kit\",\"quantity\":1}],\"tracking\":true,$ship}")
+checkout=$(grep -o '"checkout_url":"[^"]*"' <<<"$paid" | cut -d'"' -f4)
+[ -n "$checkout" ] || { echo "no checkout for the paid kit: $paid" >&2; exit 1; }
+approved=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$checkout" \
+  -H 'content-type: application/x-www-form-urlencoded' -d 'decision=approve')
+[ "$approved" = 303 ] || { echo "the sandbox checkout answered $approved" >&2; exit 1; }
+echo "kit orders: free and paid (sandbox checkout $checkout)" >>"$walk"
+screen /v1/candidate/fulfillment/orders '"total_cents":2500'
+orders=$(curl -s "$api/v1/candidate/fulfillment/orders" -H "authorization: Bearer $token")
+[ "$(grep -o '"status":"queued"' <<<"$orders" | wc -l)" = 2 ] || { echo "orders: $orders" >&2; exit 1; }
 cat "$walk"
 echo "certification walkthrough: OK"
 

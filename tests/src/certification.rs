@@ -65,3 +65,26 @@ pub async fn import_samples(app: &TestApp) {
     .await;
     assert_eq!(r.json["imported"], 5, "{}", r.text);
 }
+
+/// Ada's record (the samples) mapped to a new account, on the samples' day; its address and
+/// token.
+pub async fn holder(app: &TestApp) -> (String, String) {
+    import_samples(app).await;
+    move_clock_to_the_samples_day(app);
+    let (email, _) = active_account(app, "holder").await;
+    let token = token_of(&log_in(app, &email, PASSWORD).await);
+    let mapped = call(
+        app,
+        "POST",
+        "/v1/candidate/mapping",
+        &token,
+        Some(serde_json::json!({
+            "method": "score_report", "last_name": "Lovelace",
+            "registration_number": "REG-2019-0416",
+            "new_email": tessera_testkit::unique_email("ada.holder"),
+        })),
+    )
+    .await;
+    assert_eq!(mapped.status, 200, "{}", mapped.text);
+    (email, token)
+}

@@ -219,3 +219,42 @@ pub async fn candidate_call(
     };
     tessera_testkit::TestResponse::from_response(candidate::handle(request, state).await)
 }
+
+/// The fulfillment function's state on the test app: the sandbox provider (as the embedded
+/// default has it), or `provider` (the checkout adapter pointed at a loopback stand-in).
+pub fn fulfillment_state(
+    app: &tessera_testkit::TestApp,
+    provider: Option<Arc<dyn tessera_core::fulfillment::payment::Payments>>,
+) -> fulfillment::FulfillmentState {
+    use tessera_core::fulfillment::ordering::FulfillmentDeps;
+    use tessera_core::fulfillment::payment::SandboxPayments;
+    use tessera_core::fulfillment::signature::SigningSecret;
+    let sandbox = provider.is_none();
+    let payments = provider.unwrap_or_else(|| {
+        Arc::new(SandboxPayments {
+            public_base: app.config.public_url.clone().unwrap_or_default(),
+        })
+    });
+    fulfillment::FulfillmentState {
+        identity: app.deps.clone(),
+        certification: app.certification.clone(),
+        fulfillment: FulfillmentDeps {
+            payments,
+            prices: tessera_core::fulfillment::Prices::default(),
+            webhook_secret: SigningSecret::new(tessera_http::config::LOCAL_WEBHOOK_SECRET),
+            return_url: tessera_http::config::LOCAL_RETURN_URL.into(),
+        },
+        sandbox,
+        admin: app.config.admin.clone(),
+    }
+}
+
+/// A request through the fulfillment handler with the sandbox provider.
+pub async fn fulfillment_call(
+    app: &tessera_testkit::TestApp,
+    request: Request,
+) -> tessera_testkit::TestResponse {
+    tessera_testkit::TestResponse::from_response(
+        fulfillment::handle(request, fulfillment_state(app, None)).await,
+    )
+}

@@ -11,8 +11,6 @@ use tessera_core::certification::CertificationDeps;
 use tessera_testkit::{repo_root, unique_email, Backend, TestApp};
 use tessera_tests::certification::{call, import_samples, move_clock_to_the_samples_day};
 use tessera_tests::{active_account, log_in, on_both_backends, token_of, PASSWORD};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
 /// Chromium from `PATH`. Absent outside `make test`: the test says so and passes only when not
 /// in CI (CI runs `make test`, which installs it).
@@ -26,72 +24,13 @@ fn chromium() -> Option<PathBuf> {
     })
 }
 
-/// Serves the transcript page's handler on 127.0.0.1 (one request per connection) until the
-/// test ends; the address.
+/// Serves the transcript page's handler on 127.0.0.1 until the test ends; the address.
 async fn serve(deps: CertificationDeps) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(answer(stream, deps.clone()));
-        }
-    });
-    format!("http://{address}")
-}
-
-async fn answer(mut stream: TcpStream, deps: CertificationDeps) {
-    let mut head = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next().unwrap_or_default().split(' ');
-    let (method, target) = (
-        first.next().unwrap_or("GET").to_string(),
-        first.next().unwrap_or("/").to_string(),
-    );
-    let mut request = lambda_http::http::Request::builder()
-        .method(method.as_str())
-        .uri(target.as_str());
-    for line in lines.take_while(|l| !l.is_empty()) {
-        if let Some((name, value)) = line.split_once(':') {
-            request = request.header(name.trim(), value.trim());
-        }
-    }
-    let Ok(request) = request.body(lambda_http::Body::Empty) else {
-        return;
-    };
-    let response = transcript_page::handle(request, deps).await;
-    let (parts, body) = response.into_parts();
-    let body: Vec<u8> = match body {
-        lambda_http::Body::Text(t) => t.into_bytes(),
-        lambda_http::Body::Binary(b) => b,
-        _ => Vec::new(),
-    };
-    let mut out = format!(
-        "HTTP/1.1 {} {}\r\n",
-        parts.status.as_u16(),
-        parts.status.canonical_reason().unwrap_or("")
-    );
-    for (name, value) in &parts.headers {
-        out.push_str(&format!(
-            "{}: {}\r\n",
-            name,
-            value.to_str().unwrap_or_default()
-        ));
-    }
-    out.push_str(&format!(
-        "content-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    ));
-    let _ = stream.write_all(out.as_bytes()).await;
-    let _ = stream.write_all(&body).await;
-    let _ = stream.shutdown().await;
+    tessera_testkit::loopback::serve(move |request| {
+        let deps = deps.clone();
+        async move { transcript_page::handle(request, deps).await }
+    })
+    .await
 }
 
 /// Runs headless Chromium with `args` then `url`, bounded in time; its standard output.

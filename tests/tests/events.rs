@@ -42,6 +42,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "imports" => tessera_tests::import(app, request).await,
         "candidate" => tessera_tests::candidate_call(app, request).await,
         "transcript-page" => tessera_tests::transcript_page(app, request).await,
+        "fulfillment" => tessera_tests::fulfillment_call(app, request).await,
         other => panic!("events/{other}: no such function"),
     }
 }
@@ -71,6 +72,11 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("POST", "/v1/admin/imports/exam-results" | "/v1/admin/imports/ce-credits") => 200,
         // Their token names no session on a fresh store.
         (_, p) if p == "/v1/candidate" || p.starts_with("/v1/candidate/") => 401,
+        // Its signature is not made with the configured secret.
+        ("POST", "/v1/payments/webhook") => 400,
+        // No order has that id (or session) on a fresh store.
+        ("GET" | "POST", "/v1/payments/sandbox/{session}") => 404,
+        ("POST", "/v1/admin/fulfillment/orders/{id}/status") => 404,
         // No transcript has that id on a fresh store.
         ("GET", "/v1/transcripts/{id}") => 404,
         other => panic!("no expectation for {other:?}: add one"),

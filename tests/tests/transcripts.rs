@@ -7,31 +7,14 @@ use lambda_http::Request;
 use serde_json::{json, Value};
 use tessera_core::time::Seconds;
 use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
-use tessera_tests::certification::{call, import_samples, move_clock_to_the_samples_day};
-use tessera_tests::{
-    active_account, log_in, on_both_backends, token_of, transcript_page, PASSWORD,
-};
+use tessera_tests::certification::{call, holder};
+use tessera_tests::{log_in, on_both_backends, token_of, transcript_page, PASSWORD};
 
 const TRANSCRIPTS: &str = "/v1/candidate/transcripts";
 
 /// Signs in again (after the clock moved past the session's life).
 async fn sign_in(app: &TestApp, email: &str) -> String {
     token_of(&log_in(app, email, PASSWORD).await)
-}
-
-/// Ada's record (the samples) mapped to a new account; its address and token.
-async fn holder(app: &TestApp) -> (String, String) {
-    import_samples(app).await;
-    move_clock_to_the_samples_day(app);
-    let (email, _) = active_account(app, "holder").await;
-    let token = sign_in(app, &email).await;
-    let mapped = call(app, "POST", "/v1/candidate/mapping", &token, Some(json!({
-        "method": "score_report", "last_name": "Lovelace", "registration_number": "REG-2019-0416",
-        "new_email": unique_email("ada.holder"),
-    })))
-    .await;
-    assert_eq!(mapped.status, 200, "{}", mapped.text);
-    (email, token)
 }
 
 async fn consent(app: &TestApp, token: &str, given: bool) {

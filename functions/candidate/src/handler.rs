@@ -34,6 +34,7 @@ use tessera_core::certification::{
 use tessera_core::code::OneTimeCode;
 use tessera_core::signup::IdentityDeps;
 use tessera_core::Email;
+use tessera_http::candidate::{mapped_record, not_mapped};
 use tessera_http::problem::FieldError;
 use tessera_http::{auth, response, Fields, Problem};
 
@@ -149,35 +150,9 @@ async fn account(request: &Request, state: &CandidateState) -> Result<Profile, P
     Ok(profile)
 }
 
-fn not_mapped() -> Problem {
-    Problem::new(
-        404,
-        "not_mapped",
-        "No candidate record",
-        "Map this account to its candidate record first (POST /v1/candidate/mapping).",
-    )
-}
-
 /// The caller's record, or 401 / 404 `not_mapped`.
 async fn record(request: &Request, state: &CandidateState) -> Result<CandidateRecord, Problem> {
-    mapped_record(state, &account(request, state).await?).await
-}
-
-/// The record the account is mapped to: one query, its id being on the session's profile.
-async fn mapped_record(
-    state: &CandidateState,
-    account: &Profile,
-) -> Result<CandidateRecord, Problem> {
-    let Some(candidate) = &account.candidate_id else {
-        return Err(not_mapped());
-    };
-    state
-        .certification
-        .records
-        .candidate(candidate)
-        .await
-        .map_err(|e| Problem::internal(&e))?
-        .ok_or_else(not_mapped)
+    mapped_record(&state.certification, &account(request, state).await?).await
 }
 
 /// The personal-info screen: identifiers, settings and attributes.
@@ -203,7 +178,7 @@ async fn personal_info(
     state: &CandidateState,
 ) -> Result<Response<Body>, Problem> {
     let (_, session_profile) = auth::authenticate(request, &state.identity).await?;
-    let record = mapped_record(state, &session_profile).await?;
+    let record = mapped_record(&state.certification, &session_profile).await?;
     let login_id = session_profile.username.as_ref().map(|u| u.as_str());
     Ok(response::json(
         200,
@@ -218,7 +193,7 @@ async fn edit(
     allowed: &[&str],
 ) -> Result<Response<Body>, Problem> {
     let (_, session_profile) = auth::authenticate(request, &state.identity).await?;
-    let record = mapped_record(state, &session_profile).await?;
+    let record = mapped_record(&state.certification, &session_profile).await?;
     let mut f = Fields::from_request(request, allowed)?;
     let edit = parse(&mut f);
     let Some(edit) = edit.filter(|_| f.is_valid()) else {

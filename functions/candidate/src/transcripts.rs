@@ -6,8 +6,7 @@
 //! - `PATCH /{id}` (any of the fields) → 200 the transcript; `DELETE /{id}` → 204
 //! - `POST /{id}/emails` `{to}` → 202; the link goes to `to`
 
-use lambda_http::request::RequestContext;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
 use tessera_core::certification::transcript::{
     self, Selection, Transcript, TranscriptDraft, TranscriptError, TranscriptId, MAX_DAYS,
@@ -15,9 +14,10 @@ use tessera_core::certification::transcript::{
 use tessera_core::Email;
 use tessera_http::{response, Fields, Problem};
 
-use crate::{account, mapped_record, CandidateState};
+use crate::{account, CandidateState};
 use tessera_core::account::Profile;
 use tessera_core::certification::CandidateRecord;
+use tessera_http::candidate::{mapped_record, public_base};
 
 pub const TRANSCRIPTS: &str = "/v1/candidate/transcripts";
 const FIELDS: [&str; 6] = [
@@ -61,33 +61,13 @@ pub async fn route(
     })
 }
 
-/// The API's public address: configured, or the domain API Gateway was invoked on (which the
-/// client does not choose, unlike a `Host` header).
-fn public_base(configured: Option<&str>, request: &Request) -> Result<String, Problem> {
-    if let Some(url) = configured {
-        return Ok(url.to_string());
-    }
-    match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(ctx)) => ctx
-            .domain_name
-            .as_ref()
-            .map(|domain| format!("https://{domain}")),
-        _ => None,
-    }
-    .ok_or_else(|| {
-        Problem::internal(&std::io::Error::other(
-            "no TESSERA_PUBLIC_URL and no API Gateway domain",
-        ))
-    })
-}
-
 /// The signed-in holder and their record (401 / 404 `not_mapped` otherwise).
 async fn holder_and_record(
     request: &Request,
     state: &CandidateState,
 ) -> Result<(Profile, CandidateRecord), Problem> {
     let holder = account(request, state).await?;
-    let record = mapped_record(state, &holder).await?;
+    let record = mapped_record(&state.certification, &holder).await?;
     Ok((holder, record))
 }
 
@@ -379,32 +359,6 @@ async fn email(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn event() -> Request {
-        let text = include_str!("../../../events/candidate/transcript-create.json");
-        lambda_http::request::from_str(text).expect("an API Gateway event")
-    }
-
-    #[test]
-    fn links_use_the_configured_address_or_the_invoked_domain() {
-        assert_eq!(
-            public_base(Some("https://api.example.com"), &event()).unwrap(),
-            "https://api.example.com"
-        );
-        assert_eq!(
-            public_base(None, &event()).unwrap(),
-            "https://api.tessera.example"
-        );
-        let bare = lambda_http::http::Request::builder()
-            .uri("/v1/candidate/transcripts")
-            .header("host", "evil.example")
-            .body(Body::Empty)
-            .unwrap();
-        assert!(
-            public_base(None, &bare).is_err(),
-            "never the client's Host header"
-        );
-    }
 
     #[test]
     fn transcript_paths_need_a_well_formed_id() {

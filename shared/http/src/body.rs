@@ -93,6 +93,16 @@ impl ClassifyMessage for serde_json::Error {
     }
 }
 
+fn unknown_fields(unknown: Vec<FieldError>) -> Problem {
+    Problem::new(
+        400,
+        "unknown_field",
+        "Unknown field",
+        "The body has fields this route does not accept.",
+    )
+    .with_errors(unknown)
+}
+
 /// The fields of a decoded object, taken one by one with every problem recorded.
 pub struct Fields {
     map: Map<String, Value>,
@@ -109,18 +119,28 @@ impl Fields {
             .map(|k| FieldError::new(k, "unknown_field", "This field is not accepted here."))
             .collect();
         if !unknown.is_empty() {
-            return Err(Problem::new(
-                400,
-                "unknown_field",
-                "Unknown field",
-                "The body has fields this route does not accept.",
-            )
-            .with_errors(unknown));
+            return Err(unknown_fields(unknown));
         }
         Ok(Fields {
             map,
             errors: Vec::new(),
         })
+    }
+
+    /// The fields of one element of an array field (`items[0]`), read like `object`.
+    pub fn element(value: Value, allowed: &[&str], name: &str) -> Result<Fields, Problem> {
+        match value {
+            Value::Object(map) => Fields::from_map(map, allowed, name),
+            _ => {
+                let mut f = Fields::from_map(Map::new(), allowed, name)?;
+                f.errors.push(FieldError::new(
+                    "",
+                    "invalid_type",
+                    "Each element must be an object.",
+                ));
+                Ok(f)
+            }
+        }
     }
 
     /// Whether the body carries `field` with a non-null value.
@@ -170,6 +190,31 @@ impl Fields {
             }
             Some(_) => {
                 self.error(field, "invalid_type", "This field must be true or false.");
+                None
+            }
+        }
+    }
+
+    /// A required whole number (JSON number without fraction), 0 to `u32::MAX`.
+    pub fn whole_number(&mut self, field: &str) -> Option<u32> {
+        match self.map.remove(field) {
+            Some(Value::Number(n)) => match n.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                Some(n) => Some(n),
+                None => {
+                    self.error(
+                        field,
+                        "invalid_number",
+                        "This field must be a whole number.",
+                    );
+                    None
+                }
+            },
+            None | Some(Value::Null) => {
+                self.error(field, "required", "This field is required.");
+                None
+            }
+            Some(_) => {
+                self.error(field, "invalid_type", "This field must be a number.");
                 None
             }
         }
@@ -249,6 +294,57 @@ impl Fields {
                 None
             }
         }
+    }
+
+    /// An object field read with its own `allowed` fields (unknown ones: 400, as at the top
+    /// level); `None` when absent or `null`, or not an object (recorded). Its errors come back
+    /// through `absorb`.
+    pub fn object(&mut self, field: &str, allowed: &[&str]) -> Result<Option<Fields>, Problem> {
+        match self.take(field) {
+            None => Ok(None),
+            Some(Value::Object(map)) => Fields::from_map(map, allowed, field).map(Some),
+            Some(_) => {
+                self.error(field, "invalid_type", "This field must be an object.");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Takes in the errors of `inner` (read from `prefix`), named `prefix.field`.
+    pub fn absorb(&mut self, prefix: &str, inner: Fields) {
+        for mut e in inner.errors {
+            e.field = if e.field.is_empty() {
+                prefix.to_string()
+            } else {
+                format!("{prefix}.{}", e.field)
+            };
+            self.errors.push(e);
+        }
+    }
+
+    fn from_map(
+        map: Map<String, Value>,
+        allowed: &[&str],
+        prefix: &str,
+    ) -> Result<Fields, Problem> {
+        let unknown: Vec<FieldError> = map
+            .keys()
+            .filter(|k| !allowed.contains(&k.as_str()))
+            .map(|k| {
+                FieldError::new(
+                    &format!("{prefix}.{k}"),
+                    "unknown_field",
+                    "This field is not accepted here.",
+                )
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(unknown_fields(unknown));
+        }
+        Ok(Fields {
+            map,
+            errors: Vec::new(),
+        })
     }
 
     pub fn is_valid(&self) -> bool {

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod candidate;
 pub mod config;
 pub mod logging;
 pub mod problem;

@@ -195,7 +195,12 @@ where
 
 /// Loads the configuration or exits with its error (a Lambda Init failure names the variable).
 pub fn config_or_exit() -> Config {
-    match Config::from_env() {
+    or_exit(Config::from_env())
+}
+
+/// A configuration read, or the process stopped with its error.
+pub fn or_exit<T>(config: Result<T, crate::config::ConfigError>) -> T {
+    match config {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "configuration error");

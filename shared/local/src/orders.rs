@@ -87,10 +87,11 @@ impl OrderStore for SqliteStore {
             let claimed = strings(
                 "SELECT certification_id FROM kit_claims WHERE candidate_id = ?1 ORDER BY certification_id",
             )?;
-            let mut orders: Vec<Order> = strings("SELECT body FROM orders WHERE candidate_id = ?1")?
+            let mut orders: Vec<Order> = strings("SELECT body FROM orders WHERE candidate_id = ?1 ORDER BY rowid")?
                 .iter()
                 .map(|body| from_json(body))
                 .collect::<Result<_, _>>()?;
+            // Stable: orders placed in one second keep the order they were placed in.
             orders.sort_by_key(|o| o.created_at);
             Ok(OrderBook { orders, claimed })
         })

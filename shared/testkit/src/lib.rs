@@ -7,8 +7,10 @@ pub mod app;
 pub mod calls;
 pub mod conformance;
 pub mod fakes;
+pub mod loopback;
 pub mod messages;
 pub mod moto;
+pub mod payment_provider;
 pub mod template;
 
 pub use app::{get, json_request, raw_request, unique_email};

@@ -1,0 +1,295 @@
+//! Fulfillment: printed certificate kits.
+//!
+//! - `GET /v1/candidate/fulfillment/catalog` → the kits of the candidate's active certifications
+//!   (the unclaimed initial kit at 0) and the tracking fee
+//! - `POST /v1/candidate/fulfillment/orders` (header `Idempotency-Key`) → 201 the order; 409
+//!   `idempotency_key_reused` or `initial_kit_claimed`; 502 when the payment provider fails (the
+//!   same key retries it)
+//! - `GET /v1/candidate/fulfillment/orders[/{id}]` → history, with verification codes and status
+//! - `POST /v1/payments/webhook` → the provider's signed event (`payments.rs`)
+//! - `GET|POST /v1/payments/sandbox/{session}` → the sandbox provider's checkout page
+//! - `POST /v1/admin/fulfillment/orders/{id}/status` → the fulfillment house's report
+
+mod payments;
+mod requests;
+
+use lambda_http::{Body, Request, Response};
+use serde_json::{json, Value};
+use tessera_core::account::Profile;
+use tessera_core::certification::{CandidateRecord, CertificationDeps};
+use tessera_core::fulfillment::order::{Order, OrderBook, OrderId, OrderStatus};
+use tessera_core::fulfillment::ordering::{self, FulfillmentDeps, OrderError, ReportError};
+use tessera_core::fulfillment::payment::PaymentError;
+use tessera_core::fulfillment::{QuoteError, MAX_QUANTITY};
+use tessera_core::signup::IdentityDeps;
+use tessera_http::candidate::mapped_record;
+use tessera_http::config::AdminAuth;
+use tessera_http::{auth, response, Problem};
+
+#[derive(Clone)]
+pub struct FulfillmentState {
+    pub identity: IdentityDeps,
+    pub certification: CertificationDeps,
+    pub fulfillment: FulfillmentDeps,
+    /// Whether the sandbox provider is configured (its checkout page answers only then).
+    pub sandbox: bool,
+    pub admin: AdminAuth,
+}
+
+const CATALOG: &str = "/v1/candidate/fulfillment/catalog";
+const ORDERS: &str = "/v1/candidate/fulfillment/orders";
+const WEBHOOK: &str = "/v1/payments/webhook";
+const SANDBOX: &str = "/v1/payments/sandbox/";
+const ADMIN_ORDERS: &str = "/v1/admin/fulfillment/orders/";
+
+/// What the candidate is told about delivery (said, not enforced).
+const DELIVERY_NOTE: &str = "Please allow 6 to 8 weeks for delivery.";
+
+pub async fn handle(request: Request, state: FulfillmentState) -> Response<Body> {
+    let path = request.uri().path().to_string();
+    let method = request.method().as_str().to_string();
+    let result = match (method.as_str(), path.as_str()) {
+        ("GET", CATALOG) => catalog(&request, &state).await,
+        ("POST", ORDERS) => place(&request, &state).await,
+        ("GET", ORDERS) => history(&request, &state).await,
+        ("GET", p) if order_id(p).is_some() => one_order(&request, &state, p).await,
+        ("POST", WEBHOOK) => payments::webhook(&request, &state).await,
+        (_, p) if p.starts_with(SANDBOX) => payments::sandbox(&request, &state, &method, p).await,
+        ("POST", p) if status_path(p).is_some() => report(&request, &state, p).await,
+        (_, CATALOG | ORDERS | WEBHOOK) => Err(Problem::method_not_allowed()),
+        (_, p) if order_id(p).is_some() || status_path(p).is_some() => {
+            Err(Problem::method_not_allowed())
+        }
+        _ => Err(Problem::not_found()),
+    };
+    result.unwrap_or_else(Problem::into_response)
+}
+
+/// `/v1/candidate/fulfillment/orders/{id}`.
+fn order_id(path: &str) -> Option<OrderId> {
+    OrderId::parse(path.strip_prefix(ORDERS)?.strip_prefix('/')?)
+}
+
+/// `/v1/admin/fulfillment/orders/{id}/status`.
+fn status_path(path: &str) -> Option<OrderId> {
+    OrderId::parse(path.strip_prefix(ADMIN_ORDERS)?.strip_suffix("/status")?)
+}
+
+/// The signed-in candidate's account and record (401, or 404 `not_mapped`).
+async fn candidate(
+    request: &Request,
+    state: &FulfillmentState,
+) -> Result<(Profile, CandidateRecord), Problem> {
+    let (_, account) = auth::authenticate(request, &state.identity).await?;
+    let record = mapped_record(&state.certification, &account).await?;
+    Ok((account, record))
+}
+
+async fn catalog(request: &Request, state: &FulfillmentState) -> Result<Response<Body>, Problem> {
+    let (_, record) = candidate(request, state).await?;
+    let prices = &state.fulfillment.prices;
+    let kits = ordering::catalog(&state.certification, prices, &record)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(response::json(
+        200,
+        &json!({
+            "kits": kits,
+            "kit_price_cents": prices.kit_cents,
+            "tracking": { "price_cents": prices.tracking_cents },
+            "currency": prices.currency,
+            "max_quantity": MAX_QUANTITY,
+            "payment_methods": ["card", "paypal"],
+            "delivery_note": DELIVERY_NOTE,
+        }),
+    ))
+}
+
+async fn place(request: &Request, state: &FulfillmentState) -> Result<Response<Body>, Problem> {
+    let (account, record) = candidate(request, state).await?;
+    let key = requests::idempotency_key(request)?;
+    let order_request = requests::order_request(request)?;
+    let order = ordering::place(
+        &state.identity,
+        &state.certification,
+        &state.fulfillment,
+        &record,
+        account.email.as_str(),
+        &key,
+        &order_request,
+    )
+    .await
+    .map_err(order_problem)?;
+    Ok(response::json(201, &order_json(&order)))
+}
+
+/// The signed-in candidate's orders (one query).
+async fn own_orders(request: &Request, state: &FulfillmentState) -> Result<OrderBook, Problem> {
+    let (_, record) = candidate(request, state).await?;
+    state
+        .certification
+        .orders
+        .order_book(&record.profile.candidate_id)
+        .await
+        .map_err(|e| Problem::internal(&e))
+}
+
+async fn history(request: &Request, state: &FulfillmentState) -> Result<Response<Body>, Problem> {
+    let book = own_orders(request, state).await?;
+    // Newest first, as a history reads.
+    let orders: Vec<Value> = book.orders.iter().rev().map(order_json).collect();
+    Ok(response::json(200, &json!({ "orders": orders })))
+}
+
+async fn one_order(
+    request: &Request,
+    state: &FulfillmentState,
+    path: &str,
+) -> Result<Response<Body>, Problem> {
+    let id = order_id(path).ok_or_else(Problem::not_found)?;
+    let book = own_orders(request, state).await?;
+    // Another candidate's order is as unknown as one that does not exist.
+    let order = book.by_id(&id).ok_or_else(order_not_found)?;
+    Ok(response::json(200, &order_json(order)))
+}
+
+async fn report(
+    request: &Request,
+    state: &FulfillmentState,
+    path: &str,
+) -> Result<Response<Body>, Problem> {
+    auth::require_admin(request, &state.admin)?;
+    let id = status_path(path).ok_or_else(Problem::not_found)?;
+    let (status, tracking_number) = requests::status_report(request)?;
+    let order = ordering::report(
+        &state.identity,
+        &state.certification,
+        &id,
+        status,
+        tracking_number,
+    )
+    .await
+    .map_err(|e| match e {
+        ReportError::NotFound => order_not_found(),
+        ReportError::Transition { from, to } => Problem::new(
+            409,
+            "invalid_transition",
+            "Status change not allowed",
+            format!(
+                "An order that is {} cannot become {}.",
+                status_name(from),
+                status_name(to)
+            ),
+        ),
+        ReportError::Store(e) => Problem::internal(&e),
+    })?;
+    Ok(response::json(200, &order_json(&order)))
+}
+
+fn order_not_found() -> Problem {
+    Problem::new(
+        404,
+        "order_not_found",
+        "No such order",
+        "This candidate has no order with that id.",
+    )
+}
+
+fn status_name(status: OrderStatus) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn order_problem(e: OrderError) -> Problem {
+    match e {
+        OrderError::Quote(q) => {
+            let (code, detail) = match &q {
+                QuoteError::Empty => ("invalid_items", q.to_string()),
+                QuoteError::NotOffered(_) => ("kit_not_offered", format!("{q}: kits are for active certifications.")),
+                QuoteError::Repeated(_) => ("invalid_items", q.to_string()),
+                QuoteError::Quantity => ("invalid_quantity", q.to_string()),
+            };
+            Problem::new(422, "validation_failed", "Order refused", detail.clone()).with_errors(
+                vec![tessera_http::problem::FieldError::new("items", code, detail)],
+            )
+        }
+        OrderError::KeyReused => Problem::new(
+            409,
+            "idempotency_key_reused",
+            "Idempotency-Key already used",
+            "This Idempotency-Key was sent with another order; use a new key for a new order.",
+        ),
+        OrderError::KitClaimed => Problem::new(
+            409,
+            "initial_kit_claimed",
+            "Initial kit already claimed",
+            "An initial kit in this order was claimed by another order; see the catalog for current prices.",
+        ),
+        OrderError::Payment(e) => {
+            tracing::warn!(error = %e, "checkout not created");
+            let detail = match e {
+                PaymentError::Unavailable(_) => "The payment provider did not answer. Retry with the same Idempotency-Key: the order is kept.",
+                PaymentError::Refused(_) => "The payment provider refused the checkout. The order is kept; contact support.",
+            };
+            Problem::new(502, "payment_provider_unavailable", "Payment provider unavailable", detail)
+        }
+        OrderError::Store(e) => Problem::internal(&e),
+    }
+}
+
+/// An order as the candidate sees it: no idempotency data, no stored email.
+pub fn order_json(order: &Order) -> Value {
+    let items: Vec<Value> = order
+        .items
+        .iter()
+        .map(|i| {
+            json!({
+                "certification_id": i.line.certification_id,
+                "name": i.line.name,
+                "quantity": i.line.quantity,
+                "initial_kit": i.line.claims_initial_kit,
+                "amount_cents": i.line.amount_cents,
+                "verification_code": i.verification_code,
+            })
+        })
+        .collect();
+    let checkout_url = order
+        .payment
+        .as_ref()
+        .filter(|_| order.status == OrderStatus::PendingPayment)
+        .map(|p| p.checkout_url.clone());
+    json!({
+        "id": order.id.as_str(),
+        "status": order.status,
+        "items": items,
+        "tracking": order.tracking,
+        "tracking_cents": order.tracking_cents,
+        "total_cents": order.total_cents,
+        "currency": order.currency,
+        "shipping": order.shipping,
+        "shipping_localized": order.shipping_localized,
+        "payment_method": order.payment_method,
+        "checkout_url": checkout_url,
+        "tracking_number": order.tracking_number,
+        "created_at": order.created_at.to_rfc3339(),
+        "updated_at": order.updated_at.to_rfc3339(),
+        "delivery_note": DELIVERY_NOTE,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_paths_need_a_well_formed_id() {
+        let id = "0123456789abcdef0123456789abcdef";
+        assert!(order_id(&format!("{ORDERS}/{id}")).is_some());
+        assert!(order_id(&format!("{ORDERS}/{id}/x")).is_none());
+        assert!(order_id(&format!("{ORDERS}/../{id}")).is_none());
+        assert!(status_path(&format!("{ADMIN_ORDERS}{id}/status")).is_some());
+        assert!(status_path(&format!("{ADMIN_ORDERS}{id}")).is_none());
+    }
+}

@@ -1,0 +1,194 @@
+//! The payment port over Stripe's HTTP API: `POST /v1/checkout/sessions` (form-encoded, with the
+//! order id as the `Idempotency-Key`, so a retried order opens the same checkout). The candidate
+//! pays on the provider's hosted page; the signed `checkout.session.*` events that follow are
+//! read by `tessera_core::fulfillment::payment`. The secret key is only ever a header value.
+//!
+//! The HTTPS client is built on the first checkout, not at start: only orders that cost
+//! something pay for loading the platform's CA roots.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde::Deserialize;
+use tessera_core::fulfillment::order::{Order, PaymentMethod};
+use tessera_core::fulfillment::payment::{CheckoutSession, PaymentError, Payments, ReturnUrls};
+
+/// The provider's API address.
+pub const API_BASE: &str = "https://api.stripe.com";
+/// How long a checkout request may take before the order is answered 502 (and retried by the
+/// client with the same key).
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+pub struct StripePayments {
+    api_base: String,
+    secret_key: String,
+    client: OnceLock<Result<HttpsClient, String>>,
+}
+
+impl std::fmt::Debug for StripePayments {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripePayments")
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StripePayments {
+    /// `api_base` is `API_BASE` in production (tests point it at a loopback server).
+    pub fn new(api_base: impl Into<String>, secret_key: impl Into<String>) -> StripePayments {
+        StripePayments {
+            api_base: api_base.into().trim_end_matches('/').to_string(),
+            secret_key: secret_key.into(),
+            client: OnceLock::new(),
+        }
+    }
+
+    fn client(&self) -> Result<&HttpsClient, PaymentError> {
+        self.client
+            .get_or_init(|| {
+                let connector = hyper_rustls::HttpsConnectorBuilder::new()
+                    .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
+                    .map_err(|e| format!("no CA roots: {e}"))?
+                    .https_or_http()
+                    .enable_http1()
+                    .build();
+                Ok(Client::builder(TokioExecutor::new()).build(connector))
+            })
+            .as_ref()
+            .map_err(|e| PaymentError::Unavailable(e.clone()))
+    }
+}
+
+/// The form the checkout request sends: the order's lines that cost something (a free initial
+/// kit is not a charge), trackable shipping as its own line, the method, where to return.
+pub fn checkout_form(order: &Order, return_to: &ReturnUrls) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("mode", "payment")
+        .append_pair("client_reference_id", order.id.as_str())
+        .append_pair("metadata[order_id]", order.id.as_str())
+        .append_pair("payment_intent_data[metadata][order_id]", order.id.as_str())
+        .append_pair("customer_email", &order.notify_email)
+        .append_pair("success_url", &return_to.success)
+        .append_pair("cancel_url", &return_to.cancel)
+        .append_pair(
+            "payment_method_types[0]",
+            match order.payment_method {
+                PaymentMethod::Card => "card",
+                PaymentMethod::Paypal => "paypal",
+            },
+        );
+    let charges = order
+        .items
+        .iter()
+        .filter(|i| i.line.amount_cents > 0)
+        .map(|i| {
+            let paid = i.line.quantity - u32::from(i.line.claims_initial_kit);
+            (i.line.name.clone(), i.line.amount_cents / paid.max(1), paid)
+        })
+        .chain(
+            order
+                .tracking
+                .then(|| ("Trackable shipping".to_string(), order.tracking_cents, 1))
+                .filter(|(_, cents, _)| *cents > 0),
+        );
+    for (n, (name, unit_cents, quantity)) in charges.enumerate() {
+        let field = |f: &str| format!("line_items[{n}]{f}");
+        form.append_pair(&field("[price_data][currency]"), &order.currency)
+            .append_pair(&field("[price_data][product_data][name]"), &name)
+            .append_pair(&field("[price_data][unit_amount]"), &unit_cents.to_string())
+            .append_pair(&field("[quantity]"), &quantity.to_string());
+    }
+    form.finish()
+}
+
+#[derive(Deserialize)]
+struct SessionAnswer {
+    id: String,
+    url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorAnswer {
+    error: ErrorBody,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    message: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[async_trait]
+impl Payments for StripePayments {
+    fn provider(&self) -> &'static str {
+        "stripe"
+    }
+
+    async fn checkout(
+        &self,
+        order: &Order,
+        return_to: &ReturnUrls,
+    ) -> Result<CheckoutSession, PaymentError> {
+        let request = hyper::Request::post(format!("{}/v1/checkout/sessions", self.api_base))
+            .header("authorization", format!("Bearer {}", self.secret_key))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("idempotency-key", format!("order-{}", order.id.as_str()))
+            .body(Full::new(Bytes::from(checkout_form(order, return_to))))
+            .map_err(|e| PaymentError::Refused(e.to_string()))?;
+        let exchange = async {
+            let response = self
+                .client()?
+                .request(request)
+                .await
+                .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+            let status = response.status().as_u16();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| PaymentError::Unavailable(e.to_string()))?
+                .to_bytes();
+            Ok::<_, PaymentError>((status, body))
+        };
+        let (status, body) = tokio::time::timeout(TIMEOUT, exchange)
+            .await
+            .map_err(|_| PaymentError::Unavailable(format!("no answer within {TIMEOUT:?}")))??;
+        match status {
+            200..=299 => {
+                let session: SessionAnswer = serde_json::from_slice(&body)
+                    .map_err(|e| PaymentError::Unavailable(format!("unreadable answer: {e}")))?;
+                let url = session.url.ok_or_else(|| {
+                    PaymentError::Unavailable("the session has no checkout URL".into())
+                })?;
+                Ok(CheckoutSession {
+                    id: session.id,
+                    url,
+                })
+            }
+            // A conflicting concurrent request with the same key, or rate limiting: try later.
+            409 | 429 | 500..=599 => Err(PaymentError::Unavailable(format!("HTTP {status}"))),
+            _ => {
+                let detail = serde_json::from_slice::<ErrorAnswer>(&body)
+                    .map(|e| {
+                        format!(
+                            "{}: {}",
+                            e.error.kind.unwrap_or_default(),
+                            e.error.message.unwrap_or_default()
+                        )
+                    })
+                    .unwrap_or_default();
+                Err(PaymentError::Refused(format!("HTTP {status} {detail}")))
+            }
+        }
+    }
+}

@@ -6,7 +6,7 @@ set -euo pipefail
 port=$1; shift
 log=.test-output/moto.log
 mkdir -p .test-output
-moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+python3 scripts/moto-server.py 127.0.0.1 "$port" >"$log" 2>&1 &
 moto_pid=$!
 trap 'kill $moto_pid 2>/dev/null; wait $moto_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

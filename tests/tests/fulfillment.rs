@@ -522,6 +522,35 @@ async fn a_provider_outage_keeps_the_order_and_a_retry_gets_its_one_checkout(bac
     assert_eq!(history.json["orders"].as_array().unwrap().len(), 1);
 }
 
+async fn a_checkout_the_provider_refuses_is_a_502_and_keeps_the_order(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = FakeProvider::start().await;
+    let (_, token) = holder(&app).await;
+    let kit = kits(&app, &token).await[0].0.clone();
+    // A wrong key: the provider answers 401, which is not worth retrying blindly.
+    let misconfigured = tessera_stripe::StripePayments::new(&provider.url, "sk_test_revoked");
+    let state = fulfillment_state(&app, Some(Arc::new(misconfigured)));
+    let mut request = authorized("POST", ORDERS, &token, Some(&order_body(&kit, 2, false)));
+    request
+        .headers_mut()
+        .insert("idempotency-key", "refused-1".parse().unwrap());
+    let r = TestResponse::from_response(fulfillment::handle(request, state).await);
+    assert_eq!(
+        (r.status, r.json["code"].as_str()),
+        (502, Some("payment_provider_unavailable")),
+        "{}",
+        r.text
+    );
+    assert!(r.json["detail"].as_str().unwrap().contains("refused"));
+    assert!(
+        !r.text.contains("sk_test_revoked"),
+        "the key never reaches an answer"
+    );
+    let history = get(&app, None, ORDERS, &token).await;
+    assert_eq!(history.json["orders"][0]["status"], "pending_payment");
+    assert!(history.json["orders"][0]["checkout_url"].is_null());
+}
+
 async fn the_sandbox_provider_runs_the_whole_flow_locally(backend: Backend) {
     let app = TestApp::new(backend).await;
     let (email, token) = holder(&app).await;
@@ -673,6 +702,7 @@ on_both_backends!(
     ten_concurrent_claims_of_one_kit_make_one_order,
     webhook_signatures_amounts_and_orders_are_checked,
     a_provider_outage_keeps_the_order_and_a_retry_gets_its_one_checkout,
+    a_checkout_the_provider_refuses_is_a_502_and_keeps_the_order,
     the_sandbox_provider_runs_the_whole_flow_locally,
     bad_orders_are_refused_and_write_nothing,
     orders_stay_with_their_owner,

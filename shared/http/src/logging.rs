@@ -26,18 +26,25 @@ pub fn builder() -> fmt::SubscriberBuilder<
         .with_target(false)
 }
 
-/// The path a log line names: every segment that is a random id (32 hex digits, such as a
-/// transcript link's) masked as `{id}`, since such an id is the only key to what it names.
+/// The path a log line names: every random id (32 hex digits ending a segment, such as a
+/// transcript link's or a sandbox checkout's `cs_sandbox_<id>`) masked as `{id}`, since such an
+/// id is the only key to what it names.
 pub fn loggable_path(request: &Request) -> String {
     request
         .uri()
         .path()
         .split('/')
         .map(|segment| {
-            if tessera_core::random_id::is_well_formed(&segment.to_ascii_lowercase()) {
-                "{id}"
-            } else {
-                segment
+            let cut = segment
+                .len()
+                .saturating_sub(tessera_core::random_id::LENGTH);
+            match segment.split_at_checked(cut) {
+                Some((prefix, id))
+                    if tessera_core::random_id::is_well_formed(&id.to_ascii_lowercase()) =>
+                {
+                    format!("{prefix}{{id}}")
+                }
+                _ => segment.to_string(),
             }
         })
         .collect::<Vec<_>>()
@@ -77,6 +84,12 @@ mod tests {
                 "/v1/candidate/transcripts/0123456789abcdef0123456789abcdef/emails"
             )),
             "/v1/candidate/transcripts/{id}/emails"
+        );
+        assert_eq!(
+            loggable_path(&request(
+                "/v1/payments/sandbox/cs_sandbox_0123456789abcdef0123456789abcdef"
+            )),
+            "/v1/payments/sandbox/cs_sandbox_{id}"
         );
         assert_eq!(
             loggable_path(&request(

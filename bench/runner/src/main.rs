@@ -63,6 +63,16 @@ async fn function_env(table: &str) -> HashMap<String, String> {
         ("TESSERA_EMAIL_FROM", tessera_testkit::app::TEST_SENDER),
         ("TESSERA_CODE_PEPPER", "bench-pepper-0123456789"),
         ("TESSERA_UNIFORM_ANSWER_MS", "0"),
+        // The fulfillment function as deployed: the provider's API (never called here; its
+        // HTTPS client is built on the first checkout, so Init does not include it).
+        ("TESSERA_PAYMENT_PROVIDER", "stripe"),
+        ("TESSERA_STRIPE_SECRET_KEY", "sk_test_bench_never_used"),
+        ("TESSERA_STRIPE_API_BASE", "http://127.0.0.1:9"),
+        ("TESSERA_PAYMENT_WEBHOOK_SECRET", "whsec_bench_0123456789"),
+        (
+            "TESSERA_CHECKOUT_RETURN_URL",
+            "https://app.example.com/orders",
+        ),
         ("RUST_LOG", "warn"),
     ]
     .into_iter()

@@ -396,12 +396,7 @@ async fn bad_requests_get_clear_answers() {
         Some(json!({ "method": "score_report", "last_name": "X" })),
     )
     .await;
-    let fields: Vec<&str> = partial.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = partial.error_fields();
     assert_eq!(fields, ["registration_number", "new_email"]);
     let unknown = call(
         &app,

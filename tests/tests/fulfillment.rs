@@ -640,12 +640,7 @@ async fn bad_orders_are_refused_and_write_nothing(backend: Backend) {
     bad["shipping_localized"]["city"] = json!("<script>");
     let r = place(&app, None, &token, "k", &bad).await;
     assert_eq!(r.status, 422, "{}", r.text);
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     for field in [
         "shipping.first_name",
         "shipping.country",

@@ -70,12 +70,7 @@ async fn unknown_fields_are_400_listing_each() {
         )
         .await;
     assert_problem(&r, 400, "unknown_field");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields.len(), 2);
     assert!(fields.contains(&"status") && fields.contains(&"admin"));
 }

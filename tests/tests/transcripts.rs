@@ -277,12 +277,7 @@ async fn chosen_certifications_and_bad_requests(backend: Backend) {
     )
     .await;
     assert_eq!(invalid.status, 422, "{}", invalid.text);
-    let fields: Vec<&str> = invalid.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = invalid.error_fields();
     for field in [
         "description",
         "expires_in_days",

@@ -118,19 +118,9 @@ async fn sandbox_order(state: &FulfillmentState, session: &str) -> Result<Option
     let Some(id) = SandboxPayments::order_of(session) else {
         return Ok(None);
     };
-    let orders = &state.certification.orders;
-    let Some(owner) = orders
-        .order_owner(&id)
+    ordering::find_order(&state.certification, &id)
         .await
-        .map_err(|e| Problem::internal(&e))?
-    else {
-        return Ok(None);
-    };
-    let book = orders
-        .order_book(&owner)
-        .await
-        .map_err(|e| Problem::internal(&e))?;
-    Ok(book.by_id(&id).cloned())
+        .map_err(|e| Problem::internal(&e))
 }
 
 async fn approve_or_decline(

@@ -61,6 +61,14 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
+    /// The `field` of each entry of a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<&str> {
+        self.json["errors"]
+            .as_array()
+            .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
+            .unwrap_or_default()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }

@@ -223,6 +223,19 @@ async fn with_checkout(
     }
 }
 
+/// The order `id`, whoever's it is (the provider's events and the fulfillment house name orders
+/// by id alone): its owner from the id's pointer, then the owner's orders.
+pub async fn find_order(
+    deps: &CertificationDeps,
+    id: &OrderId,
+) -> Result<Option<Order>, StoreError> {
+    let Some(owner) = deps.orders.order_owner(id).await? else {
+        return Ok(None);
+    };
+    let book = deps.orders.order_book(&owner).await?;
+    Ok(book.by_id(id).cloned())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
     #[error(transparent)]
@@ -274,13 +287,9 @@ pub async fn apply_event(
         .order_id
         .as_ref()
         .ok_or(WebhookError::UnknownOrder)?;
-    let owner = deps
-        .orders
-        .order_owner(order_id)
+    let order = find_order(deps, order_id)
         .await?
         .ok_or(WebhookError::UnknownOrder)?;
-    let book = deps.orders.order_book(&owner).await?;
-    let order = book.by_id(order_id).ok_or(WebhookError::UnknownOrder)?;
     if let Some(payment) = &order.payment {
         if payment.session_id != checkout.session_id {
             return Err(WebhookError::Mismatch("checkout session"));
@@ -338,13 +347,7 @@ pub async fn report(
     next: OrderStatus,
     tracking_number: Option<String>,
 ) -> Result<Order, ReportError> {
-    let owner = deps
-        .orders
-        .order_owner(id)
-        .await?
-        .ok_or(ReportError::NotFound)?;
-    let book = deps.orders.order_book(&owner).await?;
-    let order = book.by_id(id).ok_or(ReportError::NotFound)?;
+    let order = find_order(deps, id).await?.ok_or(ReportError::NotFound)?;
     if order.status == next {
         return Ok(order.clone());
     }

@@ -34,9 +34,11 @@ test: tools-test
 bench: tools-build tools-test
 	scripts/bench.sh
 
-## make jobs: every scheduled job once, against the embedded default (what `make dev` serves).
+## make jobs: every scheduled job once (notification retries, then the expiry jobs), against the
+## embedded default (what `make dev` serves).
 jobs:
 	cargo run --quiet -p notification-retries
+	cargo run --quiet -p expiry-jobs
 
 lint: tools-test
 	cfn-lint infra/template.yaml

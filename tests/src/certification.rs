@@ -88,3 +88,14 @@ pub async fn holder(app: &TestApp) -> (String, String) {
     assert_eq!(mapped.status, 200, "{}", mapped.text);
     (email, token)
 }
+
+/// The holder answers the settings questions, giving (or withholding) consent to third-party
+/// verification, which transcripts need.
+pub async fn consent(app: &TestApp, token: &str, given: bool) {
+    let settings = serde_json::json!({
+        "employee": false, "partner": false, "email_notifications": true,
+        "academy_student": false, "verification_consent": given,
+    });
+    let r = call(app, "PUT", "/v1/candidate/settings", token, Some(settings)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}

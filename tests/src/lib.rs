@@ -1,6 +1,8 @@
 //! Flow tests live in `tests/`; this library holds what they share about the functions.
 
 pub mod certification;
+pub mod job_scale;
+pub mod orders;
 pub mod round_trips;
 
 use lambda_http::{Body, Request, Response};
@@ -257,4 +259,18 @@ pub async fn fulfillment_call(
     tessera_testkit::TestResponse::from_response(
         fulfillment::handle(request, fulfillment_state(app, None)).await,
     )
+}
+
+/// The expiry jobs' dependencies on the test app: its stores and clock, and the payment provider
+/// of `fulfillment_state` (the sandbox, or `provider`).
+pub fn job_deps(
+    app: &tessera_testkit::TestApp,
+    provider: Option<Arc<dyn tessera_core::fulfillment::payment::Payments>>,
+) -> expiry_jobs::JobDeps {
+    let state = fulfillment_state(app, provider);
+    expiry_jobs::JobDeps {
+        identity: state.identity,
+        certification: state.certification,
+        fulfillment: state.fulfillment,
+    }
 }

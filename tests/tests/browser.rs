@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::json;
 use tessera_core::certification::CertificationDeps;
 use tessera_testkit::{repo_root, unique_email, Backend, TestApp};
-use tessera_tests::certification::{call, import_samples, move_clock_to_the_samples_day};
+use tessera_tests::certification::{call, consent, import_samples, move_clock_to_the_samples_day};
 use tessera_tests::{active_account, log_in, on_both_backends, token_of, PASSWORD};
 
 /// Chromium from `PATH`. Absent outside `make test`: the test says so and passes only when not
@@ -81,18 +81,7 @@ async fn the_public_page_renders_in_headless_chromium(backend: Backend) {
     })))
     .await;
     assert_eq!(mapped.status, 200, "{}", mapped.text);
-    let settings = json!({
-        "employee": false, "partner": false, "email_notifications": true,
-        "academy_student": false, "verification_consent": true,
-    });
-    call(
-        &app,
-        "PUT",
-        "/v1/candidate/settings",
-        &token,
-        Some(settings),
-    )
-    .await;
+    consent(&app, &token, true).await;
     let created = call(
         &app,
         "POST",

@@ -131,9 +131,35 @@ async fn every_route_has_an_event_that_replays_through_its_handler() {
     assert_eq!(covered, all, "every template route has an event");
 }
 
+/// An EventBridge scheduled event, or the input a schedule sends instead (`{"job": …}`).
 fn is_scheduled_event(text: &str) -> bool {
     let event: serde_json::Value = serde_json::from_str(text).expect("events are JSON");
-    event["detail-type"] == "Scheduled Event"
+    event["detail-type"] == "Scheduled Event" || event.get("job").is_some()
+}
+
+/// The jobs the template's schedules for `function` name in their input.
+fn scheduled_inputs(function: &str) -> BTreeSet<String> {
+    let template = template::load();
+    let mut jobs = BTreeSet::new();
+    for resource in template["Resources"].as_mapping().unwrap().values() {
+        let code = resource["Properties"]["CodeUri"]
+            .as_str()
+            .unwrap_or_default();
+        if !code.ends_with(&format!("/{function}")) {
+            continue;
+        }
+        for event in resource["Properties"]["Events"]
+            .as_mapping()
+            .unwrap()
+            .values()
+        {
+            if let Some(input) = event["Properties"]["Input"].as_str() {
+                let input: serde_json::Value = serde_json::from_str(input).unwrap();
+                jobs.insert(input["job"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    jobs
 }
 
 #[tokio::test]
@@ -141,6 +167,7 @@ async fn every_scheduled_job_has_an_event_that_runs_it() {
     let scheduled = template::scheduled_functions(&template::load());
     let app = TestApp::new(Backend::Embedded).await;
     let mut covered = BTreeSet::new();
+    let mut jobs = BTreeSet::new();
     for (function, path) in event_files() {
         if !is_scheduled_event(&std::fs::read_to_string(&path).unwrap()) {
             continue;
@@ -150,15 +177,34 @@ async fn every_scheduled_job_has_an_event_that_runs_it() {
             "{}: {function} runs on no schedule in the template",
             path.display()
         );
-        let answer = match function.as_str() {
-            "notification-retries" => notification_retries::run(&app.deps)
-                .await
-                .map(|r| notification_retries::report_json(&r)),
+        let event: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let (job, answer) = match function.as_str() {
+            "notification-retries" => (
+                function.clone(),
+                notification_retries::run(&app.deps)
+                    .await
+                    .map(|r| notification_retries::report_json(&r))
+                    .map_err(|e| e.to_string()),
+            ),
+            "expiry-jobs" => (
+                event["job"].as_str().unwrap().to_string(),
+                expiry_jobs::handle(&event, &tessera_tests::job_deps(&app, None))
+                    .await
+                    .map_err(|e| e.to_string()),
+            ),
             other => panic!("events/{other}: no such job"),
         };
         let answer = answer.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(answer["job"], function.as_str());
+        assert_eq!(answer["job"], job.as_str());
         covered.insert(function);
+        jobs.insert(job);
     }
     assert_eq!(covered, scheduled, "every scheduled job has an event");
+    let named: BTreeSet<String> = expiry_jobs::Job::ALL
+        .iter()
+        .map(|j| j.name().to_string())
+        .collect();
+    assert_eq!(scheduled_inputs("expiry-jobs"), named, "a schedule per job");
+    assert!(named.is_subset(&jobs), "an event per job: {jobs:?}");
 }

@@ -16,10 +16,10 @@ use tessera_core::Timestamp;
 use tessera_testkit::payment_provider::{FakeProvider, SECRET_KEY};
 use tessera_testkit::{Backend, TestApp, TestResponse};
 use tessera_tests::certification::holder;
+use tessera_tests::orders::{order_body, order_status, ORDERS};
 use tessera_tests::{authorized, fulfillment_state, on_both_backends};
 
 const CATALOG: &str = "/v1/candidate/fulfillment/catalog";
-const ORDERS: &str = "/v1/candidate/fulfillment/orders";
 const WEBHOOK: &str = "/v1/payments/webhook";
 
 /// The function's state: the checkout adapter against `provider`, or the sandbox.
@@ -44,26 +44,6 @@ async fn get(
     send(app, provider, authorized("GET", path, token, None)).await
 }
 
-fn shipping() -> Value {
-    json!({
-        "first_name": "Zoë", "last_name": "Lovelace", "email": "ada@example.com",
-        "phone": "+44 20 7946 0000", "address": "12 Rue de l'Église", "address_cont": null,
-        "city": "London", "postal_code": "N1 1AA", "country": "gb"
-    })
-}
-
-fn order_body(certification: &str, quantity: u32, tracking: bool) -> Value {
-    json!({
-        "items": [{ "certification_id": certification, "quantity": quantity }],
-        "tracking": tracking,
-        "shipping": shipping(),
-        "shipping_localized": {
-            "first_name": "ゾーイ", "last_name": "ラブレス", "address": "千代田区１－１", "city": "東京都"
-        },
-        "payment_method": "card",
-    })
-}
-
 async fn place(
     app: &TestApp,
     provider: Option<&FakeProvider>,
@@ -71,11 +51,7 @@ async fn place(
     key: &str,
     body: &Value,
 ) -> TestResponse {
-    let mut request = authorized("POST", ORDERS, token, Some(body));
-    request
-        .headers_mut()
-        .insert("idempotency-key", key.parse().unwrap());
-    send(app, provider, request).await
+    tessera_tests::orders::place(state(app, provider), token, key, body).await
 }
 
 fn signed_event(body: &[u8], at: Timestamp) -> Request {
@@ -107,12 +83,6 @@ impl Now for TestApp {
         use tessera_core::ports::Clock;
         self.clock.now()
     }
-}
-
-async fn order_status(app: &TestApp, token: &str, id: &str) -> String {
-    let r = get(app, None, &format!("{ORDERS}/{id}"), token).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.json["status"].as_str().unwrap().to_string()
 }
 
 async fn report(app: &TestApp, id: &str, body: Value) -> TestResponse {

@@ -115,7 +115,23 @@ async fn order_updates_are_conditional_and_events_apply_once(backend: Backend) {
     .await
 }
 
+async fn pending_accounts_are_listed_by_purge_date_and_purged_once(backend: Backend) {
+    conformance::pending_accounts_are_listed_by_purge_date_and_purged_once(
+        TestApp::new(backend).await.deps.store.as_ref(),
+    )
+    .await
+}
+
+async fn unpaid_orders_are_listed_until_they_move(backend: Backend) {
+    conformance::unpaid_orders_are_listed_until_they_move(
+        TestApp::new(backend).await.certification.orders.clone(),
+    )
+    .await
+}
+
 on_both_backends!(
+    pending_accounts_are_listed_by_purge_date_and_purged_once,
+    unpaid_orders_are_listed_until_they_move,
     order_updates_are_conditional_and_events_apply_once,
     orders_are_placed_once_per_key_and_kits_claimed_once,
     concurrent_writes_to_a_record_all_hold,

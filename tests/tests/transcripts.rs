@@ -7,7 +7,7 @@ use lambda_http::Request;
 use serde_json::{json, Value};
 use tessera_core::time::Seconds;
 use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
-use tessera_tests::certification::{call, holder};
+use tessera_tests::certification::{call, consent, holder};
 use tessera_tests::{log_in, on_both_backends, token_of, transcript_page, PASSWORD};
 
 const TRANSCRIPTS: &str = "/v1/candidate/transcripts";
@@ -15,15 +15,6 @@ const TRANSCRIPTS: &str = "/v1/candidate/transcripts";
 /// Signs in again (after the clock moved past the session's life).
 async fn sign_in(app: &TestApp, email: &str) -> String {
     token_of(&log_in(app, email, PASSWORD).await)
-}
-
-async fn consent(app: &TestApp, token: &str, given: bool) {
-    let settings = json!({
-        "employee": false, "partner": false, "email_notifications": true,
-        "academy_student": false, "verification_consent": given,
-    });
-    let r = call(app, "PUT", "/v1/candidate/settings", token, Some(settings)).await;
-    assert_eq!(r.status, 200, "{}", r.text);
 }
 
 fn page_request(path: &str, accept: &str) -> Request {

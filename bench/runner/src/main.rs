@@ -163,6 +163,8 @@ async fn main() {
 
     eprintln!("DynamoDB round trips on moto");
     let trips = tessera_tests::round_trips::flows().await;
+    eprintln!("the pending-accounts job over 10,000 accounts, 50 due, on moto");
+    let scale = tessera_tests::job_scale::pending_accounts(10_000, 50).await;
 
     let load_runs = if std::env::var_os("BENCH_SKIP_LOAD").is_some() {
         Vec::new()
@@ -181,7 +183,8 @@ async fn main() {
     let costs = cost::price(login.argon2_verify.median, handler_ms, 400.0);
 
     let markdown = report(
-        &date, runs, floor_init, &cold_rows, &sizes, &login, &read, &trips, &load_runs, &costs,
+        &date, runs, floor_init, &cold_rows, &sizes, &login, &read, &trips, &scale, &load_runs,
+        &costs,
     );
     let json = json!({
         "date": date,
@@ -198,6 +201,7 @@ async fn main() {
         "login_over_argon2": login.ratio,
         "authenticated_read_ms": read,
         "dynamodb_calls": trips,
+        "expiry_job_at_scale": scale,
         "load_on_watch": load_runs,
         "cost_per_million_usd": costs,
         "prices_dated": cost::PRICES_DATED,
@@ -222,6 +226,7 @@ fn report(
     login: &overhead::LoginOverhead,
     read: &Summary,
     trips: &[tessera_tests::round_trips::FlowCalls],
+    scale: &tessera_tests::job_scale::JobScale,
     load_runs: &[load::LoadRun],
     costs: &[cost::FlowCost],
 ) -> String {
@@ -365,6 +370,24 @@ fn report(
             f.calls.join(", ")
         );
     }
+
+    let count = |op: &str| scale.calls.iter().filter(|c| *c == op).count();
+    let _ = writeln!(
+        md,
+        "\n## A scheduled job at scale (moto)\n\nThe pending-accounts job over {} pending \
+         accounts, {} of them due: it found {} and purged {}, with {} `Query` and {} \
+         `TransactWriteItems` ({} calls in all, no `Scan`); a second run with nothing due made \
+         {} call(s): {}.",
+        scale.items,
+        scale.due,
+        scale.report.due,
+        scale.report.changed,
+        count("Query"),
+        count("TransactWriteItems"),
+        scale.calls.len(),
+        scale.idle_calls.len(),
+        scale.idle_calls.join(", ")
+    );
 
     let _ = writeln!(
         md,

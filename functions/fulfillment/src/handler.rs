@@ -13,6 +13,8 @@
 mod payments;
 mod requests;
 
+use std::sync::Arc;
+
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
 use tessera_core::account::Profile;
@@ -20,10 +22,12 @@ use tessera_core::certification::{CandidateRecord, CertificationDeps};
 use tessera_core::fulfillment::order::{Order, OrderBook, OrderId, OrderStatus};
 use tessera_core::fulfillment::ordering::{self, FulfillmentDeps, OrderError, ReportError};
 use tessera_core::fulfillment::payment::PaymentError;
+use tessera_core::fulfillment::payment::{Payments, SandboxPayments};
+use tessera_core::fulfillment::signature::SigningSecret;
 use tessera_core::fulfillment::{QuoteError, MAX_QUANTITY};
 use tessera_core::signup::IdentityDeps;
 use tessera_http::candidate::mapped_record;
-use tessera_http::config::AdminAuth;
+use tessera_http::config::{AdminAuth, Config, PaymentConfig, PaymentProvider};
 use tessera_http::{auth, response, Problem};
 
 #[derive(Clone)]
@@ -34,6 +38,29 @@ pub struct FulfillmentState {
     /// Whether the sandbox provider is configured (its checkout page answers only then).
     pub sandbox: bool,
     pub admin: AdminAuth,
+}
+
+/// The order flows' settings and payment provider, from the typed configuration (the fulfillment
+/// function's and the unpaid-orders job's one home for it).
+pub fn fulfillment_deps(config: &Config, payment: &PaymentConfig) -> FulfillmentDeps {
+    let payments: Arc<dyn Payments> = match &payment.provider {
+        PaymentProvider::Sandbox => Arc::new(SandboxPayments {
+            public_base: config.public_url.clone().unwrap_or_default(),
+        }),
+        PaymentProvider::Stripe {
+            api_base,
+            secret_key,
+        } => Arc::new(tessera_stripe::StripePayments::new(
+            api_base.clone(),
+            secret_key.clone(),
+        )),
+    };
+    FulfillmentDeps {
+        payments,
+        prices: payment.prices.clone(),
+        webhook_secret: SigningSecret::new(payment.webhook_secret.clone()),
+        return_url: payment.return_url.clone(),
+    }
 }
 
 const CATALOG: &str = "/v1/candidate/fulfillment/catalog";

@@ -18,7 +18,7 @@ use tessera_core::throttle::LoginThrottle;
 use tessera_core::time::Seconds;
 use tessera_core::{AccountId, Email, Identity, Profile, Timestamp, Username};
 
-pub(crate) type Item = HashMap<String, AttributeValue>;
+pub type Item = HashMap<String, AttributeValue>;
 
 /// The identity table: a single-table layout with generic `pk`/`sk` keys and a `ttl` attribute.
 ///
@@ -33,7 +33,8 @@ pub(crate) type Item = HashMap<String, AttributeValue>;
 ///
 /// The sparse `due` index (`due_pk`, `due_sk`) holds only items a scheduled job must act on, its
 /// sort key starting with the zero-padded due time: a job queries what is due, never scans.
-/// Unsent messages sit under `due_pk = UNSENT`, `due_sk = <next attempt>#<id>`.
+/// Unsent messages sit under `due_pk = UNSENT`, `due_sk = <next attempt>#<id>`; pending accounts
+/// under `due_pk = PENDING`, `due_sk = <purge date>#<email>`.
 #[derive(Clone)]
 pub struct DynamoStore {
     pub(crate) client: Client,
@@ -49,6 +50,8 @@ const USERNAME: &str = "USERNAME";
 const THROTTLE: &str = "THROTTLE";
 const SESSION: &str = "SESSION";
 const UNSENT: &str = "UNSENT";
+/// Pending accounts are listed in the `due` index under this job, by purge date.
+const PENDING: &str = "PENDING";
 const DUE_INDEX: &str = "due";
 /// An unsent message outlives its last useful moment by a day, then DynamoDB's TTL removes it.
 const UNSENT_RETENTION_SECONDS: i64 = 86_400;
@@ -114,11 +117,7 @@ impl DynamoStore {
             Self::unsent_key(&unsent.id),
             Some(unsent.discard_after + Seconds(UNSENT_RETENTION_SECONDS)),
         )?;
-        item.insert("due_pk".into(), AttributeValue::S(UNSENT.into()));
-        item.insert(
-            "due_sk".into(),
-            AttributeValue::S(due_sort_key(unsent.next_attempt_at, &unsent.id)),
-        );
+        set_due(&mut item, UNSENT, unsent.next_attempt_at, &unsent.id);
         Ok(item)
     }
 
@@ -221,13 +220,40 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
+    /// The identity item. A pending account's carries its purge date twice: as the `due` index
+    /// entry the purge job finds it by, and as `ttl`, a backstop should the job not run.
+    fn identity_item(identity: &Identity) -> Result<Item, StoreError> {
+        let mut item = item_with_key(
+            identity,
+            Self::identity_key(&identity.email),
+            identity.purge_at,
+        )?;
+        if let Some(purge_at) = identity.purge_at {
+            set_due(&mut item, PENDING, purge_at, identity.email.as_str());
+        }
+        Ok(item)
+    }
+
+    /// A new account's identity and profile items, exactly as `create_account` writes them (a
+    /// bulk load, such as the job-scale test's, writes these with `BatchWriteItem`).
+    pub fn account_items(identity: &Identity, profile: &Profile) -> Result<[Item; 2], StoreError> {
+        Ok([
+            Self::identity_item(identity)?,
+            item_with_key(
+                profile,
+                Self::profile_key(&profile.account_id),
+                profile.purge_at,
+            )?,
+        ])
+    }
+
     /// The identity as `version + 1`, and the condition that the stored version is still
     /// `identity.version`; shared by the single write and the activation transaction.
     fn versioned_identity(identity: &Identity) -> Result<VersionedPut, StoreError> {
         let mut next = identity.clone();
         next.version += 1;
         Ok(VersionedPut {
-            item: item_with_key(&next, Self::identity_key(&next.email), next.purge_at)?,
+            item: Self::identity_item(&next)?,
             expected: AttributeValue::N(identity.version.to_string()),
         })
     }
@@ -243,6 +269,23 @@ impl DynamoStore {
             .expression_attribute_values(":expected", versioned.expected)
             .build()
             .map_err(StoreError::unavailable)
+    }
+
+    /// Deletes the items in one transaction: whether it happened (`false` when a condition
+    /// failed, or a concurrent transaction got there first).
+    pub(crate) async fn delete_together(
+        &self,
+        deletes: impl IntoIterator<Item = Delete>,
+    ) -> Result<bool, StoreError> {
+        let items = deletes
+            .into_iter()
+            .map(|d| TransactWriteItem::builder().delete(d).build())
+            .collect();
+        match self.transact(items, &[]).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Conflict) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     pub(crate) async fn transact(
@@ -269,6 +312,51 @@ struct VersionedPut {
 }
 
 const VERSION_CONDITION: &str = "#version = :expected";
+
+/// Lists `item` in the sparse `due` index under `job`, due at `due` (`id` keeps keys unique).
+pub(crate) fn set_due(item: &mut Item, job: &str, due: Timestamp, id: &str) {
+    let (pk, sk) = due_entry(job, due, id);
+    item.insert("due_pk".into(), pk);
+    item.insert("due_sk".into(), sk);
+}
+
+/// The `due_pk` and `due_sk` values of an entry in the `due` index.
+pub(crate) fn due_entry(job: &str, due: Timestamp, id: &str) -> (AttributeValue, AttributeValue) {
+    (
+        AttributeValue::S(job.into()),
+        AttributeValue::S(due_sort_key(due, id)),
+    )
+}
+
+impl DynamoStore {
+    /// `job`'s items due at `now` or earlier, soonest first, at most `limit`: one query of the
+    /// `due` index, whose cost is what it returns, not the table's size. The index is eventually
+    /// consistent: callers act through conditional writes on what they read.
+    pub(crate) async fn due_items<T: DeserializeOwned>(
+        &self,
+        job: &str,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<T>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(DUE_INDEX)
+            .key_condition_expression("due_pk = :job AND due_sk < :bound")
+            .expression_attribute_values(":job", AttributeValue::S(job.into()))
+            .expression_attribute_values(":bound", AttributeValue::S(due_sort_bound(now)))
+            .limit(limit.clamp(1, 1000) as i32)
+            .send()
+            .await
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+}
 
 /// `<due time, 12 digits>#<id>`: sorts by due time, and everything due at `now` sorts before
 /// `due_sort_bound(now)`.
@@ -369,18 +457,8 @@ impl AccountStore for DynamoStore {
         identity: &Identity,
         profile: &Profile,
     ) -> Result<(), StoreError> {
-        let items = vec![
-            self.put_new(item_with_key(
-                identity,
-                Self::identity_key(&identity.email),
-                identity.purge_at,
-            )?)?,
-            self.put_new(item_with_key(
-                profile,
-                Self::profile_key(&profile.account_id),
-                profile.purge_at,
-            )?)?,
-        ];
+        let [identity_item, profile_item] = DynamoStore::account_items(identity, profile)?;
+        let items = vec![self.put_new(identity_item)?, self.put_new(profile_item)?];
         self.transact(items, &[StoreError::EmailTaken, StoreError::Conflict])
             .await
     }
@@ -565,6 +643,37 @@ impl AccountStore for DynamoStore {
         }
         let marker: Option<Marker> = self.get(Self::username_key(username)).await?;
         Ok(marker.map(|m| m.account_id))
+    }
+
+    async fn purgeable_accounts(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Identity>, StoreError> {
+        self.due_items(PENDING, now, limit).await
+    }
+
+    async fn purge_account(&self, identity: &Identity) -> Result<bool, StoreError> {
+        let identity_delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(Self::identity_key(&identity.email)))
+            .condition_expression("#version = :expected AND #status = :pending")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(
+                ":expected",
+                AttributeValue::N(identity.version.to_string()),
+            )
+            .expression_attribute_values(":pending", AttributeValue::S("pending".into()))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let profile_delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(Self::profile_key(&identity.account_id)))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        self.delete_together([identity_delete, profile_delete])
+            .await
     }
 }
 
@@ -761,23 +870,7 @@ impl UnsentMessages for DynamoStore {
     }
 
     async fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<UnsentMessage>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(DUE_INDEX)
-            .key_condition_expression("due_pk = :job AND due_sk < :bound")
-            .expression_attribute_values(":job", AttributeValue::S(UNSENT.into()))
-            .expression_attribute_values(":bound", AttributeValue::S(due_sort_bound(now)))
-            .limit(limit.clamp(1, 1000) as i32)
-            .send()
-            .await
-            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect()
+        self.due_items(UNSENT, now, limit).await
     }
 
     async fn claim(

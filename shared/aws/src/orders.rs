@@ -19,8 +19,12 @@ use tessera_core::certification::CandidateId;
 use tessera_core::fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
 use tessera_core::ports::{OrderStore, StoreError};
 use tessera_core::time::Seconds;
+use tessera_core::Timestamp;
 
-use crate::dynamo::{from_item, item_with_key, sort_key, DynamoStore, Item};
+use crate::dynamo::{from_item, item_with_key, set_due, sort_key, DynamoStore, Item};
+
+/// Orders waiting for payment are listed in the `due` index under this job, by placing time.
+const UNPAID: &str = "UNPAID";
 
 fn orders_pk(candidate: &CandidateId) -> String {
     format!("ORDERS#{}", candidate.as_str())
@@ -48,6 +52,16 @@ fn event_key(event: &str) -> Item {
 
 fn order_key(candidate: &CandidateId, id: &OrderId) -> Item {
     DynamoStore::key(orders_pk(candidate), &format!("ORDER#{}", id.as_str()))
+}
+
+/// The order document; while it waits for payment it is listed in the `due` index (a later
+/// write of the whole item, in another status, takes it out).
+fn order_item(order: &Order) -> Result<Item, StoreError> {
+    let mut item = item_with_key(order, order_key(&order.candidate_id, &order.id), None)?;
+    if order.status == OrderStatus::PendingPayment {
+        set_due(&mut item, UNPAID, order.created_at, order.id.as_str());
+    }
+    Ok(item)
 }
 
 impl DynamoStore {
@@ -79,11 +93,7 @@ impl DynamoStore {
             .ok_or(StoreError::Conflict)?;
         let put = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(item_with_key(
-                order,
-                order_key(&order.candidate_id, &order.id),
-                None,
-            )?))
+            .set_item(Some(order_item(order)?))
             .condition_expression("#status = :from")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":from", AttributeValue::S(from))
@@ -119,7 +129,7 @@ impl OrderStore for DynamoStore {
             AttributeValue::S(candidate.as_str().into()),
         );
         let mut items = vec![
-            self.put_new(item_with_key(order, order_key(candidate, &order.id), None)?)?,
+            self.put_new(order_item(order)?)?,
             self.put_new(pointer)?,
             self.put_new(with_order_id(
                 idempotency_key(candidate, &order.idempotency_key),
@@ -218,5 +228,13 @@ impl OrderStore for DynamoStore {
             }
             Err(e) => Err(e),
         }
+    }
+
+    async fn unpaid_orders(
+        &self,
+        placed_by: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        self.due_items(UNPAID, placed_by, limit).await
     }
 }

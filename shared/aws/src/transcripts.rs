@@ -8,10 +8,12 @@
 //! | emails     | `TRANSCRIPTS#<cand>`   | `MAILS#<window>`     | emails sent in the window; `ttl` |
 //!
 //! A view is one `UpdateItem` (`ADD views`), conditioned on the transcript not having expired.
+//! A transcript that expires is listed in the `due` index under `TRANSCRIPT` by its expiry time,
+//! for the transcripts job.
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    AttributeValue, Delete, ReturnValue, ReturnValuesOnConditionCheckFailure,
 };
 use tessera_core::certification::transcript::{
     Transcript, TranscriptContent, TranscriptId, ViewCount,
@@ -20,7 +22,22 @@ use tessera_core::certification::CandidateId;
 use tessera_core::ports::{StoreError, TranscriptStore};
 use tessera_core::Timestamp;
 
-use crate::dynamo::{from_item, item_with_key, updated_or_none, DynamoStore, Item};
+use crate::dynamo::{
+    due_entry, from_item, item_with_key, set_due, updated_or_none, DynamoStore, Item,
+};
+
+/// Expiring transcripts are listed in the `due` index under this job.
+const EXPIRING: &str = "TRANSCRIPT";
+
+/// `<candidate>#<transcript>`: the id part of a transcript's `due` entry.
+fn due_id(candidate: &CandidateId, id: &TranscriptId) -> String {
+    format!("{}#{}", candidate.as_str(), id.as_str())
+}
+
+/// A transcript that never expires stays out of the index.
+fn expires(content: &TranscriptContent) -> Option<Timestamp> {
+    (content.expires_at != Timestamp(i64::MAX)).then_some(content.expires_at)
+}
 
 const POINTER: &str = "TRANSCRIPT";
 /// Email counts outlive their window by a day, then DynamoDB's TTL removes them.
@@ -45,11 +62,15 @@ fn unavailable(e: impl std::error::Error + Send + Sync + 'static) -> StoreError 
 #[async_trait]
 impl TranscriptStore for DynamoStore {
     async fn create_transcript(&self, transcript: &Transcript) -> Result<(), StoreError> {
-        let item = item_with_key(
+        let mut item = item_with_key(
             transcript,
             transcript_key(&transcript.candidate_id, &transcript.id),
             None,
         )?;
+        if let Some(at) = expires(&transcript.content) {
+            let id = due_id(&transcript.candidate_id, &transcript.id);
+            set_due(&mut item, EXPIRING, at, &id);
+        }
         let mut pointer = pointer_key(&transcript.id);
         pointer.insert(
             "candidate_id".into(),
@@ -93,20 +114,30 @@ impl TranscriptStore for DynamoStore {
         id: &TranscriptId,
         content: &TranscriptContent,
     ) -> Result<Option<Transcript>, StoreError> {
-        // Only the content: a view counted meanwhile is kept.
-        let content = serde_dynamo::to_attribute_value(content).map_err(unavailable)?;
-        let result = self
+        // Only the content (and its expiry's place in the `due` index): a view counted
+        // meanwhile is kept.
+        let attribute = serde_dynamo::to_attribute_value(content).map_err(unavailable)?;
+        let update = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(transcript_key(candidate, id)))
-            .update_expression("SET #content = :content")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#content", "content")
-            .expression_attribute_values(":content", content)
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await;
+            .expression_attribute_names("#due_pk", "due_pk")
+            .expression_attribute_names("#due_sk", "due_sk")
+            .expression_attribute_values(":content", attribute);
+        let update = match expires(content) {
+            Some(at) => {
+                let (job, due) = due_entry(EXPIRING, at, &due_id(candidate, id));
+                update
+                    .update_expression("SET #content = :content, #due_pk = :job, #due_sk = :due")
+                    .expression_attribute_values(":job", job)
+                    .expression_attribute_values(":due", due)
+            }
+            None => update.update_expression("SET #content = :content REMOVE #due_pk, #due_sk"),
+        };
+        let result = update.return_values(ReturnValue::AllNew).send().await;
         updated_or_none(result)
     }
 
@@ -115,24 +146,19 @@ impl TranscriptStore for DynamoStore {
         candidate: &CandidateId,
         id: &TranscriptId,
     ) -> Result<bool, StoreError> {
-        let delete = |key: Item| -> Result<TransactWriteItem, StoreError> {
-            let delete = Delete::builder()
+        let delete = |key: Item| {
+            Delete::builder()
                 .table_name(&self.table)
                 .set_key(Some(key))
                 .condition_expression("attribute_exists(pk)")
                 .build()
-                .map_err(unavailable)?;
-            Ok(TransactWriteItem::builder().delete(delete).build())
+                .map_err(unavailable)
         };
-        let items = vec![
+        self.delete_together([
             delete(transcript_key(candidate, id))?,
             delete(pointer_key(id))?,
-        ];
-        match self.transact(items, &[]).await {
-            Ok(()) => Ok(true),
-            Err(StoreError::Conflict) => Ok(false),
-            Err(e) => Err(e),
-        }
+        ])
+        .await
     }
 
     async fn count_view(
@@ -214,5 +240,36 @@ impl TranscriptStore for DynamoStore {
                 }
             }
         }
+    }
+
+    async fn expired_transcripts(
+        &self,
+        expired_by: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Transcript>, StoreError> {
+        self.due_items(EXPIRING, expired_by, limit).await
+    }
+
+    async fn delete_expired_transcript(
+        &self,
+        candidate: &CandidateId,
+        id: &TranscriptId,
+        expired_by: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let transcript = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(transcript_key(candidate, id)))
+            .condition_expression("#content.#expires <= :by")
+            .expression_attribute_names("#content", "content")
+            .expression_attribute_names("#expires", "expires_at")
+            .expression_attribute_values(":by", AttributeValue::N(expired_by.0.to_string()))
+            .build()
+            .map_err(unavailable)?;
+        let pointer = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(pointer_key(id)))
+            .build()
+            .map_err(unavailable)?;
+        self.delete_together([transcript, pointer]).await
     }
 }

@@ -133,7 +133,8 @@ pub struct Identity {
     pub exists_notices: SendLog,
     pub guess_budget: GuessBudget,
     pub created_at: Timestamp,
-    /// Pending accounts are purged after this (a storage TTL deletes them); `None` once active.
+    /// Pending accounts are purged after this (by the pending-accounts job, with a storage TTL
+    /// as a backstop); `None` once active.
     pub purge_at: Option<Timestamp>,
     /// Sessions begun under an older epoch are dead. Moves with every password change or reset;
     /// mirrored on the profile (written in the same transaction) for the one-read session check.

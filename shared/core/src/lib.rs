@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod email;
 pub mod email_reminder;
 pub mod fulfillment;
+pub mod jobs;
 pub mod login;
 pub mod messages;
 pub mod mfa;

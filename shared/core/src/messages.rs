@@ -34,6 +34,7 @@ pub const MAPPING_DUPLICATES: EmailTemplate = template!("mapping-duplicates");
 pub const TRANSCRIPT: EmailTemplate = template!("transcript");
 pub const ORDER_CONFIRMED: EmailTemplate = template!("order-confirmed");
 pub const ORDER_SENT: EmailTemplate = template!("order-sent");
+pub const ORDER_CANCELLED: EmailTemplate = template!("order-cancelled");
 
 impl EmailTemplate {
     pub fn render(&self, to: &str, values: &[(&str, &str)]) -> OutgoingMessage {

@@ -99,6 +99,19 @@ pub trait AccountStore: Send + Sync {
         &self,
         username: &Username,
     ) -> Result<Option<crate::AccountId>, StoreError>;
+
+    /// Pending accounts whose purge date is `now` or earlier, soonest first, at most `limit`:
+    /// found by an index of pending accounts, whatever the number of active ones.
+    async fn purgeable_accounts(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Identity>, StoreError>;
+
+    /// Deletes a pending account — its identity (which frees the email) and its profile,
+    /// together — if the stored identity is still pending at version `identity.version`;
+    /// whether it did.
+    async fn purge_account(&self, identity: &Identity) -> Result<bool, StoreError>;
 }
 
 /// What logging in reads and writes.
@@ -306,6 +319,22 @@ pub trait TranscriptStore: Send + Sync {
         window: Timestamp,
         limit: u32,
     ) -> Result<bool, StoreError>;
+    /// Transcripts that expired at `expired_by` or earlier, soonest first, at most `limit`:
+    /// found by an index of expiry dates, whatever the number of transcripts.
+    async fn expired_transcripts(
+        &self,
+        expired_by: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Transcript>, StoreError>;
+
+    /// Deletes the transcript and its pointer if it still expires at `expired_by` or earlier (an
+    /// edit that extended it meanwhile keeps it); whether it did.
+    async fn delete_expired_transcript(
+        &self,
+        candidate: &CandidateId,
+        id: &TranscriptId,
+        expired_by: Timestamp,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Fulfillment orders, kept per candidate with a pointer from each order id to its candidate.
@@ -330,6 +359,14 @@ pub trait OrderStore: Send + Sync {
         from: OrderStatus,
         event: Option<&str>,
     ) -> Result<Updated, StoreError>;
+
+    /// Orders waiting for payment that were placed at `placed_by` or earlier, oldest first, at
+    /// most `limit`: found by an index of waiting orders, whatever the number of other orders.
+    async fn unpaid_orders(
+        &self,
+        placed_by: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

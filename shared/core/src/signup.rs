@@ -404,3 +404,30 @@ async fn send_activation_code(
     );
     deliver(deps, &message, issued_at + deps.settings.activation_ttl).await;
 }
+
+/// The pending-accounts job: deletes accounts never activated once their purge date has passed,
+/// which frees their email for a new sign-up. Each deletion is conditioned on the account being
+/// still pending at the version read, so an activation that wins the race keeps its account,
+/// and a repeated run deletes nothing twice. Nobody is emailed: the address was never confirmed.
+pub async fn purge_unactivated(
+    deps: &IdentityDeps,
+    limit: usize,
+) -> Result<crate::jobs::JobReport, StoreError> {
+    let now = deps.clock.now();
+    let due = deps.store.purgeable_accounts(now, limit).await?;
+    let mut report = crate::jobs::JobReport {
+        due: due.len() as u32,
+        ..Default::default()
+    };
+    for identity in due {
+        let still_due = identity.status == AccountStatus::Pending
+            && identity.purge_at.is_some_and(|at| at <= now);
+        if still_due && deps.store.purge_account(&identity).await? {
+            tracing::info!(account = %identity.account_id.as_str(), "pending account purged");
+            report.changed += 1;
+        } else {
+            report.skipped += 1;
+        }
+    }
+    Ok(report)
+}

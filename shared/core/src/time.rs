@@ -26,6 +26,20 @@ impl Seconds {
     }
 }
 
+impl Add for Seconds {
+    type Output = Seconds;
+    fn add(self, rhs: Seconds) -> Seconds {
+        Seconds(self.0.saturating_add(rhs.0))
+    }
+}
+
+impl Sub for Seconds {
+    type Output = Seconds;
+    fn sub(self, rhs: Seconds) -> Seconds {
+        Seconds(self.0.saturating_sub(rhs.0))
+    }
+}
+
 impl Add<Seconds> for Timestamp {
     type Output = Timestamp;
     fn add(self, rhs: Seconds) -> Timestamp {

@@ -11,7 +11,7 @@ use tessera_core::certification::{
 use tessera_core::ports::{Added, CandidateRecords, StoreError};
 use tessera_core::{AccountId, Email};
 
-use crate::store::{from_json, is_unique_violation, optional_body, to_json, SqliteStore};
+use crate::store::{bodies, is_unique_violation, optional_body, to_json, SqliteStore};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS candidates (
@@ -192,7 +192,7 @@ impl CandidateRecords for SqliteStore {
             bodies(
                 conn,
                 "SELECT body FROM candidates WHERE email = ?1 ORDER BY candidate_id",
-                &email,
+                [&email],
             )
         })
         .await
@@ -311,12 +311,12 @@ fn whole_record(
     let exams = bodies(
         conn,
         "SELECT body FROM candidate_exams WHERE candidate_id = ?1 ORDER BY rowid",
-        candidate.as_str(),
+        [candidate.as_str()],
     )?;
     let activities = bodies(
         conn,
         "SELECT body FROM candidate_activities WHERE candidate_id = ?1 ORDER BY rowid",
-        candidate.as_str(),
+        [candidate.as_str()],
     )?;
     Ok(Some(CandidateRecord {
         profile,
@@ -351,17 +351,4 @@ fn write_mapping_state(
     } else {
         Err(StoreError::Conflict)
     }
-}
-
-fn bodies<T: serde::de::DeserializeOwned>(
-    conn: &Connection,
-    sql: &str,
-    key: &str,
-) -> Result<Vec<T>, StoreError> {
-    let mut statement = conn.prepare(sql).map_err(StoreError::unavailable)?;
-    let rows = statement
-        .query_map([key], |r| r.get::<_, String>(0))
-        .map_err(StoreError::unavailable)?;
-    rows.map(|body| from_json(&body.map_err(StoreError::unavailable)?))
-        .collect()
 }

@@ -7,8 +7,9 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use tessera_core::certification::CandidateId;
 use tessera_core::fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
 use tessera_core::ports::{OrderStore, StoreError};
+use tessera_core::Timestamp;
 
-use crate::store::{from_json, is_unique_violation, to_json, SqliteStore};
+use crate::store::{bodies, from_json, is_unique_violation, to_json, SqliteStore};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS orders (
@@ -24,6 +25,9 @@ CREATE TABLE IF NOT EXISTS kit_claims (
     order_id         TEXT NOT NULL,
     PRIMARY KEY (candidate_id, certification_id)
 );
+-- Orders waiting for payment, by placing time: the unpaid-orders job reads only these.
+CREATE INDEX IF NOT EXISTS orders_unpaid ON orders (json_extract(body, '$.created_at'))
+    WHERE json_extract(body, '$.status') = 'pending_payment';
 CREATE TABLE IF NOT EXISTS payment_events (
     id       TEXT PRIMARY KEY,
     order_id TEXT NOT NULL
@@ -158,6 +162,24 @@ impl OrderStore for SqliteStore {
             }
             tx.commit().map_err(StoreError::unavailable)?;
             Ok(Updated::Applied)
+        })
+        .await
+    }
+
+    async fn unpaid_orders(
+        &self,
+        placed_by: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        self.with(move |conn| {
+            bodies(
+                conn,
+                "SELECT body FROM orders
+                 WHERE json_extract(body, '$.status') = 'pending_payment'
+                   AND json_extract(body, '$.created_at') <= ?1
+                 ORDER BY json_extract(body, '$.created_at') LIMIT ?2",
+                params![placed_by.0, limit as i64],
+            )
         })
         .await
     }

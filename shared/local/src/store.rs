@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS identities (
     purge_at   INTEGER,
     body       TEXT NOT NULL
 );
+-- Pending accounts by purge date (active ones have none): the purge job reads only these.
+CREATE INDEX IF NOT EXISTS identities_purge ON identities (purge_at) WHERE purge_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS profiles (
     account_id TEXT PRIMARY KEY,
     purge_at   INTEGER,
@@ -339,6 +341,63 @@ impl AccountStore for SqliteStore {
         })
         .await
     }
+
+    async fn purgeable_accounts(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Identity>, StoreError> {
+        self.with(move |conn| {
+            bodies(
+                conn,
+                "SELECT body FROM identities WHERE purge_at IS NOT NULL AND purge_at <= ?1
+                 ORDER BY purge_at LIMIT ?2",
+                params![now.0, limit as i64],
+            )
+        })
+        .await
+    }
+
+    async fn purge_account(&self, identity: &Identity) -> Result<bool, StoreError> {
+        let identity = identity.clone();
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let deleted = tx
+                .execute(
+                    "DELETE FROM identities WHERE email = ?1 AND version = ?2
+                       AND json_extract(body, '$.status') = 'pending'",
+                    params![identity.email.as_str(), identity.version as i64],
+                )
+                .map_err(StoreError::unavailable)?;
+            if deleted == 0 {
+                return Ok(false);
+            }
+            tx.execute(
+                "DELETE FROM profiles WHERE account_id = ?1",
+                [identity.account_id.as_str()],
+            )
+            .map_err(StoreError::unavailable)?;
+            tx.commit().map_err(StoreError::unavailable)?;
+            Ok(true)
+        })
+        .await
+    }
+}
+
+/// The JSON bodies `sql` selects (its first column), each read as a `T`.
+pub(crate) fn bodies<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = conn.prepare_cached(sql).map_err(StoreError::unavailable)?;
+    let rows = statement
+        .query_map(params, |r| r.get::<_, String>(0))
+        .map_err(StoreError::unavailable)?;
+    rows.map(|body| from_json(&body.map_err(StoreError::unavailable)?))
+        .collect()
 }
 
 pub(crate) fn optional_body<T: serde::de::DeserializeOwned>(
@@ -521,18 +580,12 @@ impl UnsentMessages for SqliteStore {
 
     async fn due(&self, now: Timestamp, limit: usize) -> Result<Vec<UnsentMessage>, StoreError> {
         self.with(move |conn| {
-            let mut statement = conn
-                .prepare(
-                    "SELECT body FROM unsent_messages WHERE next_attempt_at <= ?1 \
-                     ORDER BY next_attempt_at, id LIMIT ?2",
-                )
-                .map_err(StoreError::unavailable)?;
-            let bodies = statement
-                .query_map(params![now.0, limit as i64], |row| row.get::<_, String>(0))
-                .map_err(StoreError::unavailable)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(StoreError::unavailable)?;
-            bodies.iter().map(|b| from_json(b)).collect()
+            bodies(
+                conn,
+                "SELECT body FROM unsent_messages WHERE next_attempt_at <= ?1 \
+                 ORDER BY next_attempt_at, id LIMIT ?2",
+                params![now.0, limit as i64],
+            )
         })
         .await
     }

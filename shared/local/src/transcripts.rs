@@ -10,7 +10,7 @@ use tessera_core::certification::CandidateId;
 use tessera_core::ports::{StoreError, TranscriptStore};
 use tessera_core::Timestamp;
 
-use crate::store::{from_json, is_unique_violation, to_json, SqliteStore};
+use crate::store::{bodies, from_json, is_unique_violation, to_json, SqliteStore};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS transcripts (
@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS transcripts (
     body         TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transcripts_holder ON transcripts (candidate_id);
+-- By expiry: the transcripts job reads only those expired.
+CREATE INDEX IF NOT EXISTS transcripts_expiry
+    ON transcripts (json_extract(body, '$.content.expires_at'));
 CREATE TABLE IF NOT EXISTS transcript_email_counts (
     candidate_id TEXT NOT NULL,
     window_start INTEGER NOT NULL,
@@ -209,6 +212,43 @@ impl TranscriptStore for SqliteStore {
                 )
                 .map_err(StoreError::unavailable)?;
             Ok(counted == 1)
+        })
+        .await
+    }
+
+    async fn expired_transcripts(
+        &self,
+        expired_by: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Transcript>, StoreError> {
+        self.with(move |conn| {
+            bodies(
+                conn,
+                "SELECT body FROM transcripts
+                 WHERE json_extract(body, '$.content.expires_at') <= ?1
+                 ORDER BY json_extract(body, '$.content.expires_at') LIMIT ?2",
+                params![expired_by.0, limit as i64],
+            )
+        })
+        .await
+    }
+
+    async fn delete_expired_transcript(
+        &self,
+        candidate: &CandidateId,
+        id: &TranscriptId,
+        expired_by: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let (candidate, id) = (candidate.as_str().to_string(), id.as_str().to_string());
+        self.with(move |conn| {
+            let deleted = conn
+                .execute(
+                    "DELETE FROM transcripts WHERE id = ?1 AND candidate_id = ?2
+                       AND json_extract(body, '$.content.expires_at') <= ?3",
+                    params![id, candidate, expired_by.0],
+                )
+                .map_err(StoreError::unavailable)?;
+            Ok(deleted == 1)
         })
         .await
     }

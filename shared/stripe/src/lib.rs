@@ -1,5 +1,6 @@
 //! The payment port over Stripe's HTTP API: `POST /v1/checkout/sessions` (form-encoded, with the
-//! order id as the `Idempotency-Key`, so a retried order opens the same checkout). The candidate
+//! order id as the `Idempotency-Key`, so a retried order opens the same checkout), and
+//! `POST /v1/checkout/sessions/{id}/expire` when an unpaid order is cancelled. The candidate
 //! pays on the provider's hosted page; the signed `checkout.session.*` events that follow are
 //! read by `tessera_core::fulfillment::payment`. The secret key is only ever a header value.
 //!
@@ -18,7 +19,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
 use tessera_core::fulfillment::order::{Order, PaymentMethod};
-use tessera_core::fulfillment::payment::{CheckoutSession, PaymentError, Payments, ReturnUrls};
+use tessera_core::fulfillment::payment::{
+    CheckoutClosed, CheckoutSession, PaymentError, Payments, ReturnUrls,
+};
 
 /// The provider's API address.
 pub const API_BASE: &str = "https://api.stripe.com";
@@ -65,6 +68,49 @@ impl StripePayments {
             })
             .as_ref()
             .map_err(|e| PaymentError::Unavailable(e.clone()))
+    }
+}
+
+impl StripePayments {
+    /// An authenticated request with a form body.
+    fn request(
+        &self,
+        method: &str,
+        url: String,
+        form: String,
+    ) -> Result<hyper::Request<Full<Bytes>>, PaymentError> {
+        hyper::Request::builder()
+            .method(method)
+            .uri(url)
+            .header("authorization", format!("Bearer {}", self.secret_key))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Full::new(Bytes::from(form)))
+            .map_err(|e| PaymentError::Refused(e.to_string()))
+    }
+
+    /// Sends `request` and reads the whole answer, within `TIMEOUT`.
+    async fn exchange(
+        &self,
+        request: hyper::Request<Full<Bytes>>,
+    ) -> Result<(u16, Bytes), PaymentError> {
+        let exchange = async {
+            let response = self
+                .client()?
+                .request(request)
+                .await
+                .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
+            let status = response.status().as_u16();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| PaymentError::Unavailable(e.to_string()))?
+                .to_bytes();
+            Ok::<_, PaymentError>((status, body))
+        };
+        tokio::time::timeout(TIMEOUT, exchange)
+            .await
+            .map_err(|_| PaymentError::Unavailable(format!("no answer within {TIMEOUT:?}")))?
     }
 }
 
@@ -117,6 +163,11 @@ struct SessionAnswer {
 }
 
 #[derive(Deserialize)]
+struct SessionState {
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct ErrorAnswer {
     error: ErrorBody,
 }
@@ -139,30 +190,17 @@ impl Payments for StripePayments {
         order: &Order,
         return_to: &ReturnUrls,
     ) -> Result<CheckoutSession, PaymentError> {
-        let request = hyper::Request::post(format!("{}/v1/checkout/sessions", self.api_base))
-            .header("authorization", format!("Bearer {}", self.secret_key))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("idempotency-key", format!("order-{}", order.id.as_str()))
-            .body(Full::new(Bytes::from(checkout_form(order, return_to))))
-            .map_err(|e| PaymentError::Refused(e.to_string()))?;
-        let exchange = async {
-            let response = self
-                .client()?
-                .request(request)
-                .await
-                .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
-            let status = response.status().as_u16();
-            let body = response
-                .into_body()
-                .collect()
-                .await
-                .map_err(|e| PaymentError::Unavailable(e.to_string()))?
-                .to_bytes();
-            Ok::<_, PaymentError>((status, body))
-        };
-        let (status, body) = tokio::time::timeout(TIMEOUT, exchange)
-            .await
-            .map_err(|_| PaymentError::Unavailable(format!("no answer within {TIMEOUT:?}")))??;
+        let mut request = self.request(
+            "POST",
+            format!("{}/v1/checkout/sessions", self.api_base),
+            checkout_form(order, return_to),
+        )?;
+        request.headers_mut().insert(
+            "idempotency-key",
+            hyper::header::HeaderValue::from_str(&format!("order-{}", order.id.as_str()))
+                .map_err(|e| PaymentError::Refused(e.to_string()))?,
+        );
+        let (status, body) = self.exchange(request).await?;
         match status {
             200..=299 => {
                 let session: SessionAnswer = serde_json::from_slice(&body)
@@ -175,20 +213,55 @@ impl Payments for StripePayments {
                     url,
                 })
             }
-            // A conflicting concurrent request with the same key, or rate limiting: try later.
-            409 | 429 | 500..=599 => Err(PaymentError::Unavailable(format!("HTTP {status}"))),
-            _ => {
-                let detail = serde_json::from_slice::<ErrorAnswer>(&body)
-                    .map(|e| {
-                        format!(
-                            "{}: {}",
-                            e.error.kind.unwrap_or_default(),
-                            e.error.message.unwrap_or_default()
-                        )
-                    })
-                    .unwrap_or_default();
-                Err(PaymentError::Refused(format!("HTTP {status} {detail}")))
-            }
+            _ => Err(failure(status, &body)),
+        }
+    }
+
+    /// `POST /v1/checkout/sessions/{id}/expire`; a session that is not open any more is read
+    /// (`GET /v1/checkout/sessions/{id}`) to tell an expired checkout from a paid one.
+    async fn close_checkout(&self, session_id: &str) -> Result<CheckoutClosed, PaymentError> {
+        let session_url = format!("{}/v1/checkout/sessions/{session_id}", self.api_base);
+        let expire = self.request("POST", format!("{session_url}/expire"), String::new())?;
+        let (status, body) = self.exchange(expire).await?;
+        match status {
+            200..=299 => return Ok(CheckoutClosed::Closed),
+            // Only an open session can be expired: what is it now?
+            400 => {}
+            _ => return Err(failure(status, &body)),
+        }
+        let read = self.request("GET", session_url, String::new())?;
+        let (status, body) = self.exchange(read).await?;
+        if !(200..=299).contains(&status) {
+            return Err(failure(status, &body));
+        }
+        let session: SessionState = serde_json::from_slice(&body)
+            .map_err(|e| PaymentError::Unavailable(format!("unreadable answer: {e}")))?;
+        match session.status.as_deref() {
+            Some("expired") => Ok(CheckoutClosed::Closed),
+            Some("complete") => Ok(CheckoutClosed::Paid),
+            other => Err(PaymentError::Refused(format!(
+                "the session could not be expired and is {other:?}"
+            ))),
+        }
+    }
+}
+
+/// A provider's failure answer: retried later (`Unavailable`) or not (`Refused`).
+fn failure(status: u16, body: &[u8]) -> PaymentError {
+    match status {
+        // A conflicting concurrent request with the same key, or rate limiting: try later.
+        409 | 429 | 500..=599 => PaymentError::Unavailable(format!("HTTP {status}")),
+        _ => {
+            let detail = serde_json::from_slice::<ErrorAnswer>(body)
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        e.error.kind.unwrap_or_default(),
+                        e.error.message.unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default();
+            PaymentError::Refused(format!("HTTP {status} {detail}"))
         }
     }
 }

@@ -1163,3 +1163,123 @@ pub async fn order_updates_are_conditional_and_events_apply_once(
         OrderStatus::Cancelled
     );
 }
+
+/// Pending accounts are listed by purge date (soonest first, at most the limit, none before
+/// their date, never an active one), and a purge deletes identity and profile once, only at the
+/// version read.
+pub async fn pending_accounts_are_listed_by_purge_date_and_purged_once(store: &dyn AccountStore) {
+    let (first, first_profile) = pending_account("purge-1@example.com", "acct-purge-1");
+    let (mut second, mut second_profile) = pending_account("purge-2@example.com", "acct-purge-2");
+    let later = Timestamp(first.purge_at.unwrap().0 + 60);
+    second.purge_at = Some(later);
+    second_profile.purge_at = Some(later);
+    store
+        .create_account(&second, &second_profile)
+        .await
+        .unwrap();
+    store.create_account(&first, &first_profile).await.unwrap();
+    let (active, active_profile) = pending_account("purge-3@example.com", "acct-purge-3");
+    store
+        .create_account(&active, &active_profile)
+        .await
+        .unwrap();
+    let username = Username::parse("TS33333333").unwrap();
+    let mut activated = active.clone();
+    activated.status = AccountStatus::Active;
+    activated.username = Some(username.clone());
+    activated.purge_at = None;
+    store.activate(&activated, &username).await.unwrap();
+
+    let purge_at = first.purge_at.unwrap();
+    let before = Timestamp(purge_at.0 - 1);
+    assert!(store
+        .purgeable_accounts(before, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let emails = |listed: Vec<Identity>| -> Vec<String> {
+        listed
+            .iter()
+            .map(|i| i.email.as_str().to_string())
+            .collect()
+    };
+    let at_first = store.purgeable_accounts(purge_at, 10).await.unwrap();
+    assert_eq!(emails(at_first), ["purge-1@example.com"]);
+    let all = store
+        .purgeable_accounts(Timestamp(later.0 + 86_400), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        emails(all.clone()),
+        ["purge-1@example.com", "purge-2@example.com"]
+    );
+    assert_eq!(
+        store.purgeable_accounts(later, 1).await.unwrap().len(),
+        1,
+        "the limit holds"
+    );
+
+    // A purge at a stale version deletes nothing; at the version read, identity and profile.
+    let mut resent = all[0].clone();
+    store.update_identity(&resent).await.unwrap();
+    assert!(!store.purge_account(&all[0]).await.unwrap());
+    resent.version += 1;
+    assert!(store.purge_account(&resent).await.unwrap());
+    assert!(!store.purge_account(&resent).await.unwrap(), "once");
+    assert_eq!(store.identity(&first.email).await.unwrap(), None);
+    assert_eq!(
+        store.profile(&first_profile.account_id).await.unwrap(),
+        None
+    );
+    // An active account is never purged, whatever it is asked with.
+    assert!(!store.purge_account(&stored(activated, 1)).await.unwrap());
+    assert!(store.identity(&active.email).await.unwrap().is_some());
+    let left = store
+        .purgeable_accounts(Timestamp(later.0 + 86_400), 10)
+        .await
+        .unwrap();
+    assert_eq!(emails(left), ["purge-2@example.com"]);
+}
+
+/// Orders waiting for payment are listed by placing time until their status moves.
+pub async fn unpaid_orders_are_listed_until_they_move(
+    orders: Arc<dyn tessera_core::ports::OrderStore>,
+) {
+    use tessera_core::fulfillment::order::{OrderStatus, Updated};
+    let n = crate::app::unique() % 1_000_000_000;
+    let candidate = format!("TSU{n}");
+    let mut early = order(&candidate, "unpaid-1", &[], &["infrastructure-associate"]);
+    early.created_at = Timestamp(early.created_at.0 - 60);
+    let late = order(
+        &candidate,
+        "unpaid-2",
+        &["networking-technician"],
+        &["networking-technician"],
+    );
+    let free = order(&candidate, "free", &["infrastructure-associate"], &[]);
+    for o in [&late, &early, &free] {
+        orders.place_order(o).await.unwrap();
+    }
+    let placed = late.created_at;
+    let ids = |listed: Vec<tessera_core::fulfillment::order::Order>| -> Vec<String> {
+        listed.iter().map(|o| o.id.as_str().to_string()).collect()
+    };
+    let by_early = orders.unpaid_orders(early.created_at, 100).await.unwrap();
+    assert_eq!(ids(by_early), [early.id.as_str()]);
+    let by_late = orders.unpaid_orders(placed, 100).await.unwrap();
+    assert_eq!(
+        ids(by_late),
+        [early.id.as_str(), late.id.as_str()],
+        "oldest first; free orders never"
+    );
+
+    let mut cancelled = late.clone();
+    cancelled.status = OrderStatus::Cancelled;
+    let moved = orders
+        .update_order(&cancelled, OrderStatus::PendingPayment, None)
+        .await
+        .unwrap();
+    assert_eq!(moved, Updated::Applied);
+    let left = orders.unpaid_orders(placed, 100).await.unwrap();
+    assert_eq!(ids(left), [early.id.as_str()]);
+}

@@ -148,4 +148,14 @@ impl AccountStore for UnavailableStore {
     async fn account_by_username(&self, _: &Username) -> Result<Option<AccountId>, StoreError> {
         outage()
     }
+    async fn purgeable_accounts(
+        &self,
+        _: Timestamp,
+        _: usize,
+    ) -> Result<Vec<Identity>, StoreError> {
+        outage()
+    }
+    async fn purge_account(&self, _: &Identity) -> Result<bool, StoreError> {
+        outage()
+    }
 }

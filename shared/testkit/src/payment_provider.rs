@@ -1,8 +1,9 @@
 //! A loopback server playing the payment provider's API for the checkout adapter: it checks the
 //! secret key, creates checkout sessions (the same answer for a repeated `Idempotency-Key` with
-//! the same form, 400 with another form, as the provider does), records every request, can
-//! fail on demand, and writes the `checkout.session.*` events the provider would then send,
-//! with the amount it computed from the line items it was given.
+//! the same form, 400 with another form, as the provider does), expires open sessions (400 for
+//! one no longer open) and answers a session's state, records every checkout request, can fail
+//! on demand, and writes the `checkout.session.*` events the provider would then send, with the
+//! amount it computed from the line items it was given.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -77,6 +78,24 @@ impl FakeProvider {
             .expect("a session the provider created")
     }
 
+    /// The candidate pays `session_id` on the provider's page: the session becomes `complete`.
+    pub fn pay(&self, session_id: &str) {
+        self.set_status(session_id, "complete");
+    }
+
+    /// The session's status: `open`, `complete` or `expired`.
+    pub fn status(&self, session_id: &str) -> String {
+        self.session(session_id)["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn set_status(&self, session_id: &str, status: &str) {
+        let mut state = self.state.lock().unwrap();
+        set_status(&mut state, session_id, status);
+    }
+
     /// The event the provider sends for `session_id`: `checkout.session.completed` (paid) or
     /// another type, with the session as the provider knows it.
     pub fn event(&self, event_id: &str, kind: &str, session_id: &str) -> Vec<u8> {
@@ -109,10 +128,59 @@ fn error(status: u16, kind: &str, message: &str) -> Response<Body> {
     reply(status, json!({"error": {"type": kind, "message": message}}))
 }
 
-fn answer(state: &Mutex<State>, request: Request) -> Response<Body> {
-    if request.method() != "POST" || request.uri().path() != "/v1/checkout/sessions" {
-        return error(404, "invalid_request_error", "Unrecognized request URL");
+fn set_status(state: &mut State, session_id: &str, status: &str) -> Option<Value> {
+    let session = state
+        .sessions
+        .values_mut()
+        .map(|(_, s)| s)
+        .find(|s| s["id"] == session_id)?;
+    session["status"] = json!(status);
+    if status == "complete" {
+        session["payment_status"] = json!("paid");
     }
+    Some(session.clone())
+}
+
+fn answer(state: &Mutex<State>, request: Request) -> Response<Body> {
+    let path = request.uri().path().to_string();
+    let session_path = path.strip_prefix("/v1/checkout/sessions/");
+    let authorized = request
+        .headers()
+        .get("authorization")
+        .is_some_and(|v| v.as_bytes() == format!("Bearer {SECRET_KEY}").as_bytes());
+    match (request.method().as_str(), session_path) {
+        ("POST", None) if path == "/v1/checkout/sessions" => create(state, request),
+        (_, Some(_)) if !authorized => {
+            error(401, "invalid_request_error", "Invalid API Key provided")
+        }
+        ("POST", Some(rest)) if rest.ends_with("/expire") => {
+            let id = rest.trim_end_matches("/expire");
+            let mut state = state.lock().unwrap();
+            let open = state
+                .sessions
+                .values()
+                .any(|(_, s)| s["id"] == id && s["status"] == "open");
+            if !open {
+                return error(
+                    400,
+                    "invalid_request_error",
+                    "Only Checkout Sessions with a status of `open` can be expired.",
+                );
+            }
+            reply(200, set_status(&mut state, id, "expired").unwrap())
+        }
+        ("GET", Some(id)) => {
+            let state = state.lock().unwrap();
+            match state.sessions.values().find(|(_, s)| s["id"] == id) {
+                Some((_, session)) => reply(200, session.clone()),
+                None => error(404, "invalid_request_error", "No such checkout.session"),
+            }
+        }
+        _ => error(404, "invalid_request_error", "Unrecognized request URL"),
+    }
+}
+
+fn create(state: &Mutex<State>, request: Request) -> Response<Body> {
     let header = |name: &str| {
         request
             .headers()

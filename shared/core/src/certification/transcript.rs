@@ -32,6 +32,10 @@ pub const MAX_TRANSCRIPTS: usize = 50;
 pub const EMAILS_PER_WINDOW: u32 = 20;
 pub const EMAIL_WINDOW: Seconds = Seconds(86_400);
 
+/// An expired transcript stays in its holder's list this long (they may still extend it), then the
+/// transcripts job deletes it and its public link.
+pub const KEPT_AFTER_EXPIRY: Seconds = Seconds::days(30);
+
 /// 128 random bits as 32 lower-case hex digits: unguessable, so the link is the only key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -241,6 +245,38 @@ pub async fn create(
     };
     deps.transcripts.create_transcript(&transcript).await?;
     Ok(transcript)
+}
+
+/// The transcripts job: deletes transcripts expired more than `KEPT_AFTER_EXPIRY` ago, up to
+/// `limit`. Each deletion is conditioned on the expiry read, so an edit that extended the
+/// transcript meanwhile keeps it, and a repeated run deletes nothing twice. The holder saw the
+/// expiry date on the transcript all along: nobody is emailed.
+pub async fn remove_expired(
+    deps: &CertificationDeps,
+    limit: usize,
+) -> Result<crate::jobs::JobReport, StoreError> {
+    let expired_by = deps.clock.now() - KEPT_AFTER_EXPIRY;
+    let due = deps
+        .transcripts
+        .expired_transcripts(expired_by, limit)
+        .await?;
+    let mut report = crate::jobs::JobReport {
+        due: due.len() as u32,
+        ..Default::default()
+    };
+    for transcript in due {
+        let removed = deps
+            .transcripts
+            .delete_expired_transcript(&transcript.candidate_id, &transcript.id, expired_by)
+            .await?;
+        if removed {
+            report.changed += 1;
+        } else {
+            report.skipped += 1;
+        }
+    }
+    tracing::info!(removed = report.changed, "expired transcripts removed");
+    Ok(report)
 }
 
 /// Changes what the holder set; the views stay.

@@ -15,6 +15,7 @@ pub mod ordering;
 pub mod payment;
 pub mod shipping;
 pub mod signature;
+pub mod unpaid;
 
 /// Prices, from configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -35,7 +35,7 @@ pub struct FulfillmentDeps {
 }
 
 /// How long an order email is worth retrying.
-const EMAIL_RETRY_WINDOW: Seconds = Seconds::days(7);
+pub(super) const EMAIL_RETRY_WINDOW: Seconds = Seconds::days(7);
 
 /// An order as the candidate asks for it, parsed and validated at the edge.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -413,7 +413,7 @@ async fn confirm(identity: &IdentityDeps, order: &Order) {
 }
 
 /// One line per kit: quantity, name and verification code.
-fn items_text(order: &Order) -> String {
+pub(super) fn items_text(order: &Order) -> String {
     order
         .items
         .iter()

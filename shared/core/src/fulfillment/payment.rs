@@ -41,6 +41,19 @@ pub trait Payments: Send + Sync {
         order: &Order,
         return_to: &ReturnUrls,
     ) -> Result<CheckoutSession, PaymentError>;
+
+    /// Closes checkout `session_id` so it can no longer be paid (an order left unpaid is being
+    /// cancelled). A checkout that had closed already answers what it became.
+    async fn close_checkout(&self, session_id: &str) -> Result<CheckoutClosed, PaymentError>;
+}
+
+/// What became of a checkout asked to close.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckoutClosed {
+    /// It can no longer be paid (closed now, or it had expired).
+    Closed,
+    /// It was paid first: the provider's event will queue the order.
+    Paid,
 }
 
 /// Where the provider sends the candidate back to (a front-end page). Proves nothing: only the
@@ -209,6 +222,12 @@ impl Payments for SandboxPayments {
             url: format!("{}/v1/payments/sandbox/{id}", self.public_base),
             id,
         })
+    }
+
+    /// The sandbox page pays only orders still waiting for payment: once cancelled, the order
+    /// cannot be paid there, so there is nothing to close.
+    async fn close_checkout(&self, _session_id: &str) -> Result<CheckoutClosed, PaymentError> {
+        Ok(CheckoutClosed::Closed)
     }
 }
 

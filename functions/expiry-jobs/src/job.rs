@@ -1,0 +1,109 @@
+//! The expiry jobs, one function scheduled once per job by EventBridge; each schedule's input
+//! names its job (`{"job": "unpaid-orders"}`):
+//!
+//! - `pending-accounts`: accounts never activated are deleted after their purge date, freeing
+//!   their email (`tessera_core::signup::purge_unactivated`)
+//! - `transcripts`: transcripts expired for `KEPT_AFTER_EXPIRY` are deleted with their public
+//!   link (`tessera_core::certification::transcript::remove_expired`)
+//! - `unpaid-orders`: orders unpaid a day after they were placed are cancelled, their checkout
+//!   closed and their initial kits given back (`tessera_core::fulfillment::unpaid`)
+//!
+//! Each finds what is due through an index ordered by due time and takes one page per run
+//! (`tessera_core::jobs`).
+
+use serde_json::{json, Value};
+use tessera_core::certification::{transcript, CertificationDeps};
+use tessera_core::fulfillment::ordering::FulfillmentDeps;
+use tessera_core::fulfillment::unpaid;
+use tessera_core::jobs::{JobReport, PAGE};
+use tessera_core::ports::StoreError;
+use tessera_core::signup::{self, IdentityDeps};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Job {
+    PendingAccounts,
+    Transcripts,
+    UnpaidOrders,
+}
+
+impl Job {
+    pub const ALL: [Job; 3] = [Job::PendingAccounts, Job::Transcripts, Job::UnpaidOrders];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::PendingAccounts => "pending-accounts",
+            Job::Transcripts => "transcripts",
+            Job::UnpaidOrders => "unpaid-orders",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Job> {
+        Job::ALL.into_iter().find(|job| job.name() == name)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("the event names no job: expected {{\"job\": \"pending-accounts\" | \"transcripts\" | \"unpaid-orders\"}}")]
+    UnknownJob,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the jobs need: the identity, certification and order ports, and the payment provider.
+#[derive(Clone)]
+pub struct JobDeps {
+    pub identity: IdentityDeps,
+    pub certification: CertificationDeps,
+    pub fulfillment: FulfillmentDeps,
+}
+
+/// The job a scheduled event names.
+pub fn job_of(event: &Value) -> Result<Job, JobError> {
+    event["job"]
+        .as_str()
+        .and_then(Job::parse)
+        .ok_or(JobError::UnknownJob)
+}
+
+/// One run of `job`. A store failure fails the run, so the scheduler retries it and then hands
+/// it to the failure queue.
+pub async fn run(job: Job, deps: &JobDeps) -> Result<JobReport, StoreError> {
+    let report = match job {
+        Job::PendingAccounts => signup::purge_unactivated(&deps.identity, PAGE).await?,
+        Job::Transcripts => transcript::remove_expired(&deps.certification, PAGE).await?,
+        Job::UnpaidOrders => {
+            unpaid::cancel_unpaid(&deps.identity, &deps.certification, &deps.fulfillment, PAGE)
+                .await?
+        }
+    };
+    tracing::info!(job = job.name(), ?report, "job run");
+    Ok(report)
+}
+
+/// Runs the job `event` names: what the scheduler invokes.
+pub async fn handle(event: &Value, deps: &JobDeps) -> Result<Value, JobError> {
+    let job = job_of(event)?;
+    let report = run(job, deps).await?;
+    Ok(report_json(job, &report))
+}
+
+/// The run's answer as JSON: what `cargo lambda invoke` and the scheduler see.
+pub fn report_json(job: Job, report: &JobReport) -> Value {
+    json!({ "job": job.name(), "report": report })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_name_their_job_and_nothing_else_runs() {
+        for job in Job::ALL {
+            assert_eq!(job_of(&json!({ "job": job.name() })).unwrap(), job);
+        }
+        for event in [json!({}), json!({"job": "everything"}), json!({"job": 3})] {
+            assert!(matches!(job_of(&event), Err(JobError::UnknownJob)));
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! The expiry-jobs function: wiring only. Under a Lambda runtime (AWS, or `cargo lambda watch`)
+//! it runs the job each scheduled event names; run directly (`make jobs`) it runs every job once,
+//! or the ones named as arguments.
+
+use std::sync::Arc;
+
+use expiry_jobs::{Job, JobDeps};
+use lambda_http::{lambda_runtime, service_fn, LambdaEvent};
+use serde_json::Value;
+use tessera_http::config::PaymentConfig;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    tessera_http::logging::init();
+    let config = tessera_http::wiring::config_or_exit();
+    let payment = tessera_http::wiring::or_exit(PaymentConfig::from_env());
+    let deps = JobDeps {
+        identity: tessera_http::wiring::identity_deps(&config).await?,
+        certification: tessera_http::wiring::certification_deps(
+            &config,
+            Arc::new(tessera_http::SystemClock),
+        )
+        .await?,
+        fulfillment: fulfillment::fulfillment_deps(&config, &payment),
+    };
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
+        let named: Vec<String> = std::env::args().skip(1).collect();
+        let jobs: Vec<Job> = if named.is_empty() {
+            Job::ALL.to_vec()
+        } else {
+            named
+                .iter()
+                .map(|n| Job::parse(n).ok_or_else(|| format!("no job named {n:?}")))
+                .collect::<Result<_, _>>()?
+        };
+        for job in jobs {
+            let report = expiry_jobs::run(job, &deps).await?;
+            println!("{}", expiry_jobs::report_json(job, &report));
+        }
+        return Ok(());
+    }
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let deps = deps.clone();
+        async move { Ok::<_, lambda_http::Error>(expiry_jobs::handle(&event.payload, &deps).await?) }
+    }))
+    .await
+}

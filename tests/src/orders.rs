@@ -1,0 +1,49 @@
+//! Kit orders as a candidate's front end places them, shared by the fulfillment and job tests.
+
+use serde_json::{json, Value};
+use tessera_testkit::{TestApp, TestResponse};
+
+pub const ORDERS: &str = "/v1/candidate/fulfillment/orders";
+
+fn shipping() -> Value {
+    json!({
+        "first_name": "Zoë", "last_name": "Lovelace", "email": "ada@example.com",
+        "phone": "+44 20 7946 0000", "address": "12 Rue de l'Église", "address_cont": null,
+        "city": "London", "postal_code": "N1 1AA", "country": "gb"
+    })
+}
+
+/// `quantity` kits of one certification, by card, shipped with or without tracking.
+pub fn order_body(certification: &str, quantity: u32, tracking: bool) -> Value {
+    json!({
+        "items": [{ "certification_id": certification, "quantity": quantity }],
+        "tracking": tracking,
+        "shipping": shipping(),
+        "shipping_localized": {
+            "first_name": "ゾーイ", "last_name": "ラブレス", "address": "千代田区１－１", "city": "東京都"
+        },
+        "payment_method": "card",
+    })
+}
+
+/// Places `body` under idempotency `key` through the fulfillment handler with `state`.
+pub async fn place(
+    state: fulfillment::FulfillmentState,
+    token: &str,
+    key: &str,
+    body: &Value,
+) -> TestResponse {
+    let mut request = crate::authorized("POST", ORDERS, token, Some(body));
+    request
+        .headers_mut()
+        .insert("idempotency-key", key.parse().unwrap());
+    TestResponse::from_response(fulfillment::handle(request, state).await)
+}
+
+/// The order's status as its candidate sees it.
+pub async fn order_status(app: &TestApp, token: &str, id: &str) -> String {
+    let request = crate::authorized("GET", &format!("{ORDERS}/{id}"), token, None);
+    let r = crate::fulfillment_call(app, request).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.json["status"].as_str().unwrap().to_string()
+}

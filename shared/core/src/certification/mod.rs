@@ -14,6 +14,7 @@ pub mod importer;
 pub mod logos;
 pub mod mapping;
 pub mod record;
+pub mod reminders;
 pub mod requirement;
 pub mod status;
 pub mod transcript;

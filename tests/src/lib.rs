@@ -272,5 +272,6 @@ pub fn job_deps(
         identity: state.identity,
         certification: state.certification,
         fulfillment: state.fulfillment,
+        reminder_days: Default::default(),
     }
 }

@@ -360,6 +360,7 @@ async fn expired_transcripts_are_removed_after_the_grace_period(backend: Backend
 }
 
 on_both_backends!(
+    expiry_reminders_go_out_once_each_before_and_on_the_expiration_day,
     unpaid_orders_are_cancelled_once_after_a_day,
     a_checkout_paid_before_the_job_is_left_to_its_event,
     a_crashed_unpaid_run_is_finished_by_the_next,
@@ -367,3 +368,73 @@ on_both_backends!(
     an_account_changed_meanwhile_is_not_purged,
     expired_transcripts_are_removed_after_the_grace_period,
 );
+
+/// Subjects of the expiry emails sent to `email`.
+fn expiry_subjects(app: &TestApp, email: &str) -> Vec<String> {
+    app.messages_to(email)
+        .iter()
+        .filter_map(|m| m.subject.clone())
+        .filter(|s| s.contains("certification"))
+        .collect()
+}
+
+/// A holder whose certification expires 60 days after an import is reminded 90, 30 and 7 days
+/// ahead (the 90-day one at once: its day has passed) and on the expiration day, each once,
+/// though each run arrives three times at once and a re-import makes the holder due again.
+async fn expiry_reminders_go_out_once_each_before_and_on_the_expiration_day(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = FakeProvider::start().await;
+    let n = tessera_testkit::app::unique() % 1_000_000;
+    let email = unique_email("expiring");
+    // The clock starts on 2026-01-01; a pass on 2023-03-02 holds the certification until
+    // 2026-03-02, three years on.
+    let csv = format!(
+        "candidate_id,first_name,last_name,email,testing_id,registration_number,exam_code,exam_name,grade,date\n\
+         TSC9{n:06},Grace,Hopper,{email},VT9{n:06},REG-R-{n},NF-101,Networking Fundamentals,pass,2023-03-02\n"
+    );
+    let import = || async {
+        let r = tessera_tests::import(
+            &app,
+            tessera_tests::csv_upload("/v1/admin/imports/exam-results", &csv, None),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    };
+    import().await;
+
+    let report = run_three_times_at_once(&app, &provider, Job::CertificationReminders).await;
+    assert_eq!((report.changed, report.notified), (1, 1), "{report:?}");
+    assert_eq!(
+        expiry_subjects(&app, &email),
+        ["Tessera - Your Networking Technician certification expires in 90 days, on Monday, 2 March 2026"]
+    );
+    assert_eq!(
+        run(&app, &provider, Job::CertificationReminders).await,
+        JobReport::default(),
+        "nothing due until the 30-day reminder"
+    );
+
+    // A re-import makes the holder due again; nothing new is owed, so nothing is sent.
+    import().await;
+    let report = run(&app, &provider, Job::CertificationReminders).await;
+    assert_eq!((report.changed, report.notified), (1, 0), "{report:?}");
+
+    for (days, expected) in [
+        (30, "expires in 30 days, on Monday, 2 March 2026"),
+        (23, "expires in 7 days, on Monday, 2 March 2026"),
+        (7, "expired on Monday, 2 March 2026"),
+    ] {
+        app.clock.advance(Seconds::days(days));
+        let report = run_three_times_at_once(&app, &provider, Job::CertificationReminders).await;
+        assert_eq!(report.notified, 1, "{expected}: {report:?}");
+        let subjects = expiry_subjects(&app, &email);
+        assert!(subjects.last().unwrap().ends_with(expected), "{subjects:?}");
+    }
+    app.clock.advance(Seconds::days(1));
+    assert_eq!(
+        run(&app, &provider, Job::CertificationReminders).await,
+        JobReport::default(),
+        "an expired certification has nothing ahead"
+    );
+    assert_eq!(expiry_subjects(&app, &email).len(), 4);
+}

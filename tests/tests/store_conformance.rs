@@ -129,7 +129,15 @@ async fn unpaid_orders_are_listed_until_they_move(backend: Backend) {
     .await
 }
 
+async fn reminder_watches_are_due_until_saved_and_version_checked(backend: Backend) {
+    conformance::reminder_watches_are_due_until_saved_and_version_checked(
+        TestApp::new(backend).await.certification.records.as_ref(),
+    )
+    .await
+}
+
 on_both_backends!(
+    reminder_watches_are_due_until_saved_and_version_checked,
     pending_accounts_are_listed_by_purge_date_and_purged_once,
     unpaid_orders_are_listed_until_they_move,
     order_updates_are_conditional_and_events_apply_once,

@@ -7,11 +7,15 @@
 //!   link (`tessera_core::certification::transcript::remove_expired`)
 //! - `unpaid-orders`: orders unpaid a day after they were placed are cancelled, their checkout
 //!   closed and their initial kits given back (`tessera_core::fulfillment::unpaid`)
+//! - `certification-reminders`: holders are emailed before a certification expires (90, 30 and
+//!   7 days ahead by default, `TESSERA_REMINDER_DAYS`) and when it has
+//!   (`tessera_core::certification::reminders`)
 //!
 //! Each finds what is due through an index ordered by due time and takes one page per run
 //! (`tessera_core::jobs`).
 
 use serde_json::{json, Value};
+use tessera_core::certification::reminders::{self, ReminderDays};
 use tessera_core::certification::{transcript, CertificationDeps};
 use tessera_core::fulfillment::ordering::FulfillmentDeps;
 use tessera_core::fulfillment::unpaid;
@@ -24,16 +28,23 @@ pub enum Job {
     PendingAccounts,
     Transcripts,
     UnpaidOrders,
+    CertificationReminders,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Job::PendingAccounts, Job::Transcripts, Job::UnpaidOrders];
+    pub const ALL: [Job; 4] = [
+        Job::PendingAccounts,
+        Job::Transcripts,
+        Job::UnpaidOrders,
+        Job::CertificationReminders,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Job::PendingAccounts => "pending-accounts",
             Job::Transcripts => "transcripts",
             Job::UnpaidOrders => "unpaid-orders",
+            Job::CertificationReminders => "certification-reminders",
         }
     }
 
@@ -44,18 +55,30 @@ impl Job {
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
-    #[error("the event names no job: expected {{\"job\": \"pending-accounts\" | \"transcripts\" | \"unpaid-orders\"}}")]
+    #[error("the event names no job: expected {{\"job\": \"pending-accounts\" | \"transcripts\" | \"unpaid-orders\" | \"certification-reminders\"}}")]
     UnknownJob,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-/// What the jobs need: the identity, certification and order ports, and the payment provider.
+/// What the jobs need: the identity, certification and order ports, the payment provider, and
+/// the days before expiry reminders go out.
 #[derive(Clone)]
 pub struct JobDeps {
     pub identity: IdentityDeps,
     pub certification: CertificationDeps,
     pub fulfillment: FulfillmentDeps,
+    pub reminder_days: ReminderDays,
+}
+
+/// `TESSERA_REMINDER_DAYS` (`90,30,7` when unset): whole days from 1 to 365.
+pub fn reminder_days(value: Option<&str>) -> Result<ReminderDays, String> {
+    match value {
+        None => Ok(ReminderDays::default()),
+        Some(text) => ReminderDays::parse(text).ok_or_else(|| {
+            format!("TESSERA_REMINDER_DAYS: {text:?} is not a list of days such as 90,30,7")
+        }),
+    }
 }
 
 /// The job a scheduled event names.
@@ -75,6 +98,15 @@ pub async fn run(job: Job, deps: &JobDeps) -> Result<JobReport, StoreError> {
         Job::UnpaidOrders => {
             unpaid::cancel_unpaid(&deps.identity, &deps.certification, &deps.fulfillment, PAGE)
                 .await?
+        }
+        Job::CertificationReminders => {
+            reminders::send_due_notices(
+                &deps.identity,
+                &deps.certification,
+                &deps.reminder_days,
+                PAGE,
+            )
+            .await?
         }
     };
     tracing::info!(job = job.name(), ?report, "job run");
@@ -105,5 +137,12 @@ mod tests {
         for event in [json!({}), json!({"job": "everything"}), json!({"job": 3})] {
             assert!(matches!(job_of(&event), Err(JobError::UnknownJob)));
         }
+    }
+
+    #[test]
+    fn reminder_days_default_and_fail_fast() {
+        assert_eq!(reminder_days(None).unwrap().days(), [90, 30, 7]);
+        assert_eq!(reminder_days(Some("60,14")).unwrap().days(), [60, 14]);
+        assert!(reminder_days(Some("soon")).is_err());
     }
 }

@@ -14,6 +14,14 @@ async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
     let config = tessera_http::wiring::config_or_exit();
     let payment = tessera_http::wiring::or_exit(PaymentConfig::from_env());
+    let reminder_days =
+        match expiry_jobs::reminder_days(std::env::var("TESSERA_REMINDER_DAYS").ok().as_deref()) {
+            Ok(days) => days,
+            Err(problem) => {
+                eprintln!("configuration: {problem}");
+                std::process::exit(2);
+            }
+        };
     let deps = JobDeps {
         identity: tessera_http::wiring::identity_deps(&config).await?,
         certification: tessera_http::wiring::certification_deps(
@@ -22,6 +30,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         )
         .await?,
         fulfillment: fulfillment::fulfillment_deps(&config, &payment),
+        reminder_days,
     };
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
         let named: Vec<String> = std::env::args().skip(1).collect();

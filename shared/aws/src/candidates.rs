@@ -9,6 +9,7 @@
 //! | reg       | `REG#<reg>`         | `REG`              | which candidate a registration number is  |
 //! | email     | `EMAIL#<canonical>` | `CAND#<id>`        | records with this email on file          |
 //! | mapping   | `ACCOUNT#<id>`      | `MAPPING`          | pending email mapping, guess budgets; `version` |
+//! | watch     | `WATCH#<id>`        | `WATCH`            | the reminders job's next check and notices sent; `version`; in the `due` index |
 //!
 //! The record an account is mapped to is named on the account's own profile in the identity
 //! table (`candidate_id`), written in the mapping transaction, so a screen reads the session
@@ -25,16 +26,24 @@ use aws_sdk_dynamodb::types::{
 };
 use std::collections::{HashMap, HashSet};
 use tessera_core::certification::mapping::MappingState;
+use tessera_core::certification::reminders::Watch;
 use tessera_core::certification::{
     CandidateEdit, CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
 };
 use tessera_core::ports::{Added, CandidateRecords, StoreError};
-use tessera_core::{AccountId, Email};
+use tessera_core::{AccountId, Email, Timestamp};
 
 use crate::dynamo::{
-    conflict_if_condition_failed, from_item, item_with_key, sort_key, updated_or_none, DynamoStore,
-    Item,
+    conflict_if_condition_failed, due_entry, from_item, item_with_key, set_due, sort_key,
+    updated_or_none, DynamoStore, Item,
 };
+
+/// Watches are listed in the `due` index under this job, by the moment they fall due.
+const WATCHES: &str = "CERTIFICATIONS";
+
+fn watch_key(candidate: &CandidateId) -> Item {
+    DynamoStore::key(format!("WATCH#{}", candidate.as_str()), "WATCH")
+}
 
 const PROFILE: &str = "PROFILE";
 const MAPPING: &str = "MAPPING";
@@ -611,5 +620,66 @@ impl CandidateRecords for DynamoStore {
         }
         // Any failed condition (record or account mapped, state changed) is a `Conflict`.
         self.transact(items, &[]).await
+    }
+
+    async fn watches_due(&self, now: Timestamp, limit: usize) -> Result<Vec<Watch>, StoreError> {
+        self.due_items(WATCHES, now, limit).await
+    }
+
+    async fn save_watch(&self, watch: &Watch) -> Result<(), StoreError> {
+        let mut next = watch.clone();
+        next.version += 1;
+        let mut item = item_with_key(&next, watch_key(&next.candidate_id), None)?;
+        if let Some(at) = next.next_check {
+            set_due(&mut item, WATCHES, at, next.candidate_id.as_str());
+        }
+        let request = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item));
+        let request = if watch.version == 0 {
+            request.condition_expression("attribute_not_exists(pk)")
+        } else {
+            request
+                .condition_expression("#version = :expected")
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(
+                    ":expected",
+                    AttributeValue::N(watch.version.to_string()),
+                )
+        };
+        request
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(conflict_if_condition_failed)
+    }
+
+    async fn watch_again(&self, candidate: &CandidateId) -> Result<(), StoreError> {
+        let now = Timestamp(0);
+        let (job, due) = due_entry(WATCHES, now, candidate.as_str());
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(watch_key(candidate)))
+            .update_expression(
+                "SET #candidate = :candidate, #next = :now, #due_pk = :job, #due_sk = :due \
+                 ADD #version :one",
+            )
+            .expression_attribute_names("#candidate", "candidate_id")
+            .expression_attribute_names("#next", "next_check")
+            .expression_attribute_names("#due_pk", "due_pk")
+            .expression_attribute_names("#due_sk", "due_sk")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":candidate", AttributeValue::S(candidate.as_str().into()))
+            .expression_attribute_values(":now", AttributeValue::N(now.0.to_string()))
+            .expression_attribute_values(":job", job)
+            .expression_attribute_values(":due", due)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))
     }
 }

@@ -35,6 +35,7 @@ pub const TRANSCRIPT: EmailTemplate = template!("transcript");
 pub const ORDER_CONFIRMED: EmailTemplate = template!("order-confirmed");
 pub const ORDER_SENT: EmailTemplate = template!("order-sent");
 pub const ORDER_CANCELLED: EmailTemplate = template!("order-cancelled");
+pub const CERTIFICATION_EXPIRY: EmailTemplate = template!("certification-expiry");
 
 impl EmailTemplate {
     pub fn render(&self, to: &str, values: &[(&str, &str)]) -> OutgoingMessage {

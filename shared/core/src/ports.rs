@@ -7,6 +7,7 @@ use crate::certification::mapping::MappingState;
 use crate::certification::record::{
     CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
 };
+use crate::certification::reminders::Watch;
 use crate::certification::transcript::{Transcript, TranscriptContent, TranscriptId, ViewCount};
 use crate::delivery::UnsentMessage;
 use crate::email::Email;
@@ -266,6 +267,17 @@ pub trait CandidateRecords: Send + Sync {
         previous_email: Option<&Email>,
         state: &MappingState,
     ) -> Result<(), StoreError>;
+
+    /// Watches due at `now` or earlier, soonest first, at most `limit`: found by an index of
+    /// due days, whatever the number of records.
+    async fn watches_due(&self, now: Timestamp, limit: usize) -> Result<Vec<Watch>, StoreError>;
+
+    /// Stores the watch if the stored version is still `watch.version` (absent for 0), as
+    /// `version + 1`; `Conflict` otherwise.
+    async fn save_watch(&self, watch: &Watch) -> Result<(), StoreError>;
+
+    /// Makes the holder's watch due at once (new evidence arrived), keeping the notices sent.
+    async fn watch_again(&self, candidate: &CandidateId) -> Result<(), StoreError>;
 }
 
 /// Transcripts, kept per holder (one query lists them) with a pointer from each public id to its

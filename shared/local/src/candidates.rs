@@ -5,11 +5,12 @@
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tessera_core::certification::mapping::MappingState;
+use tessera_core::certification::reminders::Watch;
 use tessera_core::certification::{
     CandidateEdit, CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
 };
 use tessera_core::ports::{Added, CandidateRecords, StoreError};
-use tessera_core::{AccountId, Email};
+use tessera_core::{AccountId, Email, Timestamp};
 
 use crate::store::{bodies, is_unique_violation, optional_body, to_json, SqliteStore};
 
@@ -38,6 +39,16 @@ CREATE TABLE IF NOT EXISTS candidate_activities (
     body         TEXT NOT NULL,
     PRIMARY KEY (candidate_id, activity_key)
 );
+-- The reminders job's watch per holder (the body is the JSON `Watch`, version included), by
+-- the moment it falls due.
+CREATE TABLE IF NOT EXISTS certification_watches (
+    candidate_id TEXT PRIMARY KEY,
+    next_check   INTEGER,
+    version      INTEGER NOT NULL,
+    body         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS certification_watches_due ON certification_watches (next_check)
+    WHERE next_check IS NOT NULL;
 ";
 
 fn candidate_profile(
@@ -296,6 +307,78 @@ impl CandidateRecords for SqliteStore {
             }
             write_mapping_state(&tx, &account, &state)?;
             tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn watches_due(&self, now: Timestamp, limit: usize) -> Result<Vec<Watch>, StoreError> {
+        self.with(move |conn| {
+            bodies(
+                conn,
+                "SELECT body FROM certification_watches
+                 WHERE next_check IS NOT NULL AND next_check <= ?1
+                 ORDER BY next_check LIMIT ?2",
+                params![now.0, limit as i64],
+            )
+        })
+        .await
+    }
+
+    async fn save_watch(&self, watch: &Watch) -> Result<(), StoreError> {
+        let mut next = watch.clone();
+        next.version += 1;
+        self.with(move |conn| {
+            let id = next.candidate_id.as_str();
+            let due = next.next_check.map(|t| t.0);
+            let body = to_json(&next)?;
+            let changed = if next.version == 1 {
+                conn.execute(
+                    "INSERT INTO certification_watches (candidate_id, next_check, version, body)
+                     VALUES (?1, ?2, 1, ?3) ON CONFLICT (candidate_id) DO NOTHING",
+                    params![id, due, body],
+                )
+            } else {
+                conn.execute(
+                    "UPDATE certification_watches SET next_check = ?2, version = ?3, body = ?4
+                     WHERE candidate_id = ?1 AND version = ?5",
+                    params![
+                        id,
+                        due,
+                        next.version as i64,
+                        body,
+                        (next.version - 1) as i64
+                    ],
+                )
+            }
+            .map_err(StoreError::unavailable)?;
+            if changed == 1 {
+                Ok(())
+            } else {
+                Err(StoreError::Conflict)
+            }
+        })
+        .await
+    }
+
+    async fn watch_again(&self, candidate: &CandidateId) -> Result<(), StoreError> {
+        let fresh = Watch {
+            candidate_id: candidate.clone(),
+            next_check: Some(Timestamp(0)),
+            sent: Default::default(),
+            version: 1,
+        };
+        self.with(move |conn| {
+            conn.execute(
+                "INSERT INTO certification_watches (candidate_id, next_check, version, body)
+                 VALUES (?1, 0, 1, ?2)
+                 ON CONFLICT (candidate_id) DO UPDATE SET
+                   next_check = 0,
+                   version = version + 1,
+                   body = json_set(body, '$.next_check', 0, '$.version', version + 1)",
+                params![fresh.candidate_id.as_str(), to_json(&fresh)?],
+            )
+            .map_err(StoreError::unavailable)?;
+            Ok(())
         })
         .await
     }

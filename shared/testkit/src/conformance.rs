@@ -1283,3 +1283,60 @@ pub async fn unpaid_orders_are_listed_until_they_move(
     let left = orders.unpaid_orders(placed, 100).await.unwrap();
     assert_eq!(ids(left), [early.id.as_str()]);
 }
+
+/// A holder's reminders watch: due at once after new evidence, listed until a save moves its
+/// next check, saved only at the version read, and made due again with its sent notices kept.
+pub async fn reminder_watches_are_due_until_saved_and_version_checked(
+    records: &dyn CandidateRecords,
+) {
+    use tessera_core::certification::reminders::Watch;
+    let n = crate::app::unique() % 1_000_000_000;
+    let candidate = CandidateId::parse(&format!("TSW{n}")).unwrap();
+    let now = Timestamp(1_767_225_600);
+    assert!(records.watches_due(now, 10).await.unwrap().is_empty());
+
+    records.watch_again(&candidate).await.unwrap();
+    let due = records.watches_due(now, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    let read = due[0].clone();
+    assert_eq!(read.candidate_id, candidate);
+    assert!(read.sent.is_empty());
+
+    let mut saved = read.clone();
+    saved
+        .sent
+        .insert("networking-technician@2026-03-02@90".into());
+    saved.next_check = Some(Timestamp(now.0 + 30 * 86_400));
+    records.save_watch(&saved).await.unwrap();
+    assert!(matches!(
+        records.save_watch(&saved).await,
+        Err(StoreError::Conflict)
+    ));
+    assert!(records.watches_due(now, 10).await.unwrap().is_empty());
+    let later = records
+        .watches_due(Timestamp(now.0 + 30 * 86_400), 10)
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(later[0].sent, saved.sent);
+
+    // New evidence: due at once again, the notices sent kept, a save at the old version refused.
+    records.watch_again(&candidate).await.unwrap();
+    let again = records.watches_due(now, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].sent, saved.sent);
+    assert!(matches!(
+        records.save_watch(&later[0]).await,
+        Err(StoreError::Conflict)
+    ));
+    let nothing_ahead = Watch {
+        next_check: None,
+        ..again[0].clone()
+    };
+    records.save_watch(&nothing_ahead).await.unwrap();
+    assert!(records
+        .watches_due(Timestamp(i64::MAX / 2), 10)
+        .await
+        .unwrap()
+        .is_empty());
+}

@@ -115,6 +115,8 @@ pub async fn import_exam_results(
             })
             .collect();
         let outcomes = store.add_exams(&profile, &exams).await?;
+        // New evidence: the reminders job looks at this holder again.
+        store.watch_again(&profile.candidate_id).await?;
         for ((row, _), added) in rows.iter().zip(&outcomes) {
             report.count(*row, added);
         }
@@ -150,6 +152,7 @@ pub async fn import_ce_credits(
             .collect();
         match store.add_activities(&candidate_id, &activities).await? {
             Some(outcomes) => {
+                store.watch_again(&candidate_id).await?;
                 for ((row, _), added) in rows.iter().zip(&outcomes) {
                     report.count(*row, added);
                 }

@@ -12,9 +12,19 @@
 
 use std::collections::BTreeSet;
 
+use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
+use super::import::CandidateId;
 use super::status::{Standing, Status};
+use super::transcript::long_date;
+use super::CertificationDeps;
+use crate::delivery::deliver;
+use crate::jobs::JobReport;
+use crate::messages;
+use crate::ports::StoreError;
+use crate::signup::IdentityDeps;
+use crate::time::{Seconds, Timestamp};
 
 /// How long after the expiration day its notice is still worth sending.
 pub const EXPIRED_NOTICE_WINDOW: Duration = Duration::days(30);
@@ -130,6 +140,100 @@ pub fn next_check(standings: &[Standing], today: Date, days: &ReminderDays) -> O
         })
         .filter(|&day| day > today)
         .min()
+}
+
+/// Where the reminders job stands with one holder: the day to look again (`None`: nothing ahead
+/// until new evidence arrives) and the keys of the notices sent. Imports make it due at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Watch {
+    pub candidate_id: CandidateId,
+    #[serde(default)]
+    pub next_check: Option<Timestamp>,
+    #[serde(default)]
+    pub sent: BTreeSet<String>,
+    /// Optimistic concurrency: a save succeeds only if the stored version is the one read.
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// Midnight UTC starting `day`: the moment a watch for that day falls due.
+pub fn start_of(day: Date) -> Timestamp {
+    Timestamp(day.midnight().assume_utc().unix_timestamp())
+}
+
+/// How long a reminder email is worth retrying.
+const EMAIL_RETRY_WINDOW: Seconds = Seconds::days(2);
+
+/// The certification-reminders job: for each holder whose watch is due (up to `limit`), works
+/// out the notices owed today, records them as sent with the next day to look, on the condition
+/// the watch is still the one read, and only then emails them: a run delivered twice, or
+/// crashed and rerun, sends each notice once. Holders who turned email notifications off, or
+/// have no address on file, get none (the notices are still recorded).
+pub async fn send_due_notices(
+    identity: &IdentityDeps,
+    deps: &CertificationDeps,
+    days: &ReminderDays,
+    limit: usize,
+) -> Result<JobReport, StoreError> {
+    let now = deps.clock.now();
+    let today = now.date();
+    let due = deps.records.watches_due(now, limit).await?;
+    let mut report = JobReport {
+        due: due.len() as u32,
+        ..JobReport::default()
+    };
+    for watch in due {
+        let Some(record) = deps.records.candidate(&watch.candidate_id).await? else {
+            report.skipped += 1;
+            continue;
+        };
+        let standings = record.standings(&deps.catalog, today);
+        let notices = notices_due(&standings, &watch.sent, today, days);
+        let mut updated = watch.clone();
+        updated.sent.extend(notices.iter().map(Notice::key));
+        updated.next_check = next_check(&standings, today, days).map(start_of);
+        match deps.records.save_watch(&updated).await {
+            Ok(()) => report.changed += 1,
+            Err(StoreError::Conflict) => {
+                report.skipped += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        let profile = &record.profile;
+        let Some(email) = profile
+            .email
+            .as_ref()
+            .filter(|_| profile.settings.email_notifications != Some(false))
+        else {
+            continue;
+        };
+        for notice in &notices {
+            let name = deps
+                .catalog
+                .certification(&notice.certification)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| notice.certification.clone());
+            let when = match notice.kind {
+                NoticeKind::Reminder { days_before } => format!(
+                    "expires in {days_before} days, on {}",
+                    long_date(notice.expires)
+                ),
+                NoticeKind::Expired => format!("expired on {}", long_date(notice.expires)),
+            };
+            let message = messages::CERTIFICATION_EXPIRY.render(
+                email.as_str(),
+                &[
+                    ("first_name", profile.first_name.as_str()),
+                    ("certification", &name),
+                    ("when", &when),
+                ],
+            );
+            deliver(identity, &message, now + EMAIL_RETRY_WINDOW).await;
+            report.notified += 1;
+        }
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -360,6 +360,7 @@ async fn expired_transcripts_are_removed_after_the_grace_period(backend: Backend
 }
 
 on_both_backends!(
+    crashed_runs_are_finished_by_the_next,
     expiry_reminders_go_out_once_each_before_and_on_the_expiration_day,
     unpaid_orders_are_cancelled_once_after_a_day,
     a_checkout_paid_before_the_job_is_left_to_its_event,
@@ -437,4 +438,62 @@ async fn expiry_reminders_go_out_once_each_before_and_on_the_expiration_day(back
         "an expired certification has nothing ahead"
     );
     assert_eq!(expiry_subjects(&app, &email).len(), 4);
+}
+
+/// Runs stopped after their first item (a crash, or a page limit) leave the rest due; the next
+/// run finishes it without touching or re-emailing the first: pending accounts, reminders and
+/// transcripts.
+async fn crashed_runs_are_finished_by_the_next(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = FakeProvider::start().await;
+    let deps = job_deps(&app, None);
+
+    // Two pending accounts past their purge date.
+    let pending = [unique_email("crash-a"), unique_email("crash-b")];
+    for email in &pending {
+        assert_eq!(sign_up(&app, email, PASSWORD).await.status, 202);
+    }
+    // Two holders whose certifications expire 60 days on.
+    let n = tessera_testkit::app::unique() % 1_000_000;
+    let holders = [unique_email("crash-c"), unique_email("crash-d")];
+    let csv = format!(
+        "candidate_id,first_name,last_name,email,testing_id,registration_number,exam_code,exam_name,grade,date\n\
+         TSC8{n:06},Grace,Hopper,{},VT8{n:06},REG-C-{n},NF-101,Networking Fundamentals,pass,2023-03-09\n\
+         TSC7{n:06},Alan,Kay,{},VT7{n:06},REG-D-{n},NF-101,Networking Fundamentals,pass,2023-03-09\n",
+        holders[0], holders[1]
+    );
+    let r = tessera_tests::import(
+        &app,
+        tessera_tests::csv_upload("/v1/admin/imports/exam-results", &csv, None),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    app.clock.advance(Seconds::days(7));
+
+    let crashed = tessera_core::signup::purge_unactivated(&deps.identity, 1)
+        .await
+        .unwrap();
+    assert_eq!(crashed.changed, 1);
+    let rerun = run(&app, &provider, Job::PendingAccounts).await;
+    assert_eq!((rerun.due, rerun.changed), (1, 1), "{rerun:?}");
+
+    let days = tessera_core::certification::reminders::ReminderDays::default();
+    let crashed = tessera_core::certification::reminders::send_due_notices(
+        &deps.identity,
+        &deps.certification,
+        &days,
+        1,
+    )
+    .await
+    .unwrap();
+    assert_eq!(crashed.notified, 1);
+    let rerun = run(&app, &provider, Job::CertificationReminders).await;
+    assert_eq!((rerun.due, rerun.notified), (1, 1), "{rerun:?}");
+    for holder in &holders {
+        assert_eq!(expiry_subjects(&app, holder).len(), 1, "one reminder each");
+    }
+    for email in &pending {
+        let canonical = tessera_core::Email::parse(email).unwrap();
+        assert!(app.deps.store.identity(&canonical).await.unwrap().is_none());
+    }
 }

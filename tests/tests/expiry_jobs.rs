@@ -360,6 +360,7 @@ async fn expired_transcripts_are_removed_after_the_grace_period(backend: Backend
 }
 
 on_both_backends!(
+    a_crashed_transcripts_run_is_finished_by_the_next,
     crashed_runs_are_finished_by_the_next,
     expiry_reminders_go_out_once_each_before_and_on_the_expiration_day,
     unpaid_orders_are_cancelled_once_after_a_day,
@@ -496,4 +497,44 @@ async fn crashed_runs_are_finished_by_the_next(backend: Backend) {
         let canonical = tessera_core::Email::parse(email).unwrap();
         assert!(app.deps.store.identity(&canonical).await.unwrap().is_none());
     }
+}
+
+/// A transcripts run stopped after its first transcript leaves the other due; the next run
+/// removes it and nothing else.
+async fn a_crashed_transcripts_run_is_finished_by_the_next(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = FakeProvider::start().await;
+    let (email, token) = holder(&app).await;
+    consent(&app, &token, true).await;
+    for (description, days) in [("first", 1), ("second", 1), ("kept", 365)] {
+        let body = json!({
+            "description": description, "expires_in_days": days, "certifications": "active",
+        });
+        let r = call(
+            &app,
+            "POST",
+            "/v1/candidate/transcripts",
+            &token,
+            Some(body),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    app.clock
+        .advance(Seconds::days(1) + tessera_core::certification::transcript::KEPT_AFTER_EXPIRY);
+    let crashed = tessera_core::certification::transcript::remove_expired(&app.certification, 1)
+        .await
+        .unwrap();
+    assert_eq!((crashed.due, crashed.changed), (1, 1));
+    let rerun = run(&app, &provider, Job::Transcripts).await;
+    assert_eq!((rerun.due, rerun.changed), (1, 1), "{rerun:?}");
+    let token = signed_in_again(&app, &email).await;
+    let list = call(&app, "GET", "/v1/candidate/transcripts", &token, None).await;
+    let left: Vec<&str> = list.json["transcripts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["kept"]);
 }

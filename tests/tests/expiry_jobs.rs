@@ -286,6 +286,21 @@ async fn an_account_changed_meanwhile_is_not_purged(backend: Backend) {
         .is_empty());
 }
 
+/// Creates one transcript of the holder's active certifications per (description, days to
+/// expiry); their ids.
+async fn create_transcripts(app: &TestApp, token: &str, which: &[(&str, u32)]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (description, days) in which {
+        let body = json!({
+            "description": description, "expires_in_days": days, "certifications": "active",
+        });
+        let r = call(app, "POST", "/v1/candidate/transcripts", token, Some(body)).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        ids.push(r.json["id"].as_str().unwrap().to_string());
+    }
+    ids
+}
+
 /// A transcript expired for the grace period is deleted with its public link; one extended
 /// meanwhile, or not yet expired, stays.
 async fn expired_transcripts_are_removed_after_the_grace_period(backend: Backend) {
@@ -293,22 +308,12 @@ async fn expired_transcripts_are_removed_after_the_grace_period(backend: Backend
     let provider = FakeProvider::start().await;
     let (email, token) = holder(&app).await;
     consent(&app, &token, true).await;
-    let mut ids = Vec::new();
-    for (description, days) in [("short", 1), ("extended", 1), ("year", 365)] {
-        let body = json!({
-            "description": description, "expires_in_days": days, "certifications": "active",
-        });
-        let r = call(
-            &app,
-            "POST",
-            "/v1/candidate/transcripts",
-            &token,
-            Some(body),
-        )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-        ids.push(r.json["id"].as_str().unwrap().to_string());
-    }
+    let ids = create_transcripts(
+        &app,
+        &token,
+        &[("short", 1), ("extended", 1), ("year", 365)],
+    )
+    .await;
     let listed = |r: &tessera_testkit::TestResponse| -> Vec<String> {
         r.json["transcripts"]
             .as_array()
@@ -506,20 +511,7 @@ async fn a_crashed_transcripts_run_is_finished_by_the_next(backend: Backend) {
     let provider = FakeProvider::start().await;
     let (email, token) = holder(&app).await;
     consent(&app, &token, true).await;
-    for (description, days) in [("first", 1), ("second", 1), ("kept", 365)] {
-        let body = json!({
-            "description": description, "expires_in_days": days, "certifications": "active",
-        });
-        let r = call(
-            &app,
-            "POST",
-            "/v1/candidate/transcripts",
-            &token,
-            Some(body),
-        )
-        .await;
-        assert_eq!(r.status, 201, "{}", r.text);
-    }
+    create_transcripts(&app, &token, &[("first", 1), ("second", 1), ("kept", 365)]).await;
     app.clock
         .advance(Seconds::days(1) + tessera_core::certification::transcript::KEPT_AFTER_EXPIRY);
     let crashed = tessera_core::certification::transcript::remove_expired(&app.certification, 1)

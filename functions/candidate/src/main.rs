@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 
+use tessera_http::wiring::{Connections, OsRandom, SystemClock};
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
     let config = tessera_http::wiring::config_or_exit();
-    let identity = tessera_http::wiring::identity_deps(&config).await?;
-    let certification =
-        tessera_http::wiring::certification_deps(&config, Arc::new(tessera_http::SystemClock))
-            .await?;
+    let backend = Connections::open(&config).await?;
+    let identity = backend.identity_deps(&config, Arc::new(SystemClock), Arc::new(OsRandom))?;
+    let certification = backend.certification_deps(Arc::new(SystemClock))?;
     let state = candidate::CandidateState {
         identity,
         certification,

@@ -8,6 +8,7 @@ use expiry_jobs::{Job, JobDeps};
 use lambda_http::{lambda_runtime, service_fn, LambdaEvent};
 use serde_json::Value;
 use tessera_http::config::PaymentConfig;
+use tessera_http::wiring::{Connections, OsRandom, SystemClock};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -22,13 +23,10 @@ async fn main() -> Result<(), lambda_http::Error> {
                 std::process::exit(2);
             }
         };
+    let backend = Connections::open(&config).await?;
     let deps = JobDeps {
-        identity: tessera_http::wiring::identity_deps(&config).await?,
-        certification: tessera_http::wiring::certification_deps(
-            &config,
-            Arc::new(tessera_http::SystemClock),
-        )
-        .await?,
+        identity: backend.identity_deps(&config, Arc::new(SystemClock), Arc::new(OsRandom))?,
+        certification: backend.certification_deps(Arc::new(SystemClock))?,
         fulfillment: fulfillment::fulfillment_deps(&config, &payment),
         reminder_days,
     };

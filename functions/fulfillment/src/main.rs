@@ -4,16 +4,16 @@
 use std::sync::Arc;
 
 use tessera_http::config::{PaymentConfig, PaymentProvider};
+use tessera_http::wiring::{Connections, OsRandom, SystemClock};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
     let config = tessera_http::wiring::config_or_exit();
     let payment = tessera_http::wiring::or_exit(PaymentConfig::from_env());
-    let identity = tessera_http::wiring::identity_deps(&config).await?;
-    let certification =
-        tessera_http::wiring::certification_deps(&config, Arc::new(tessera_http::SystemClock))
-            .await?;
+    let backend = Connections::open(&config).await?;
+    let identity = backend.identity_deps(&config, Arc::new(SystemClock), Arc::new(OsRandom))?;
+    let certification = backend.certification_deps(Arc::new(SystemClock))?;
     let state = fulfillment::FulfillmentState {
         identity,
         certification,

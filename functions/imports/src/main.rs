@@ -1,17 +1,11 @@
 //! The imports function: wiring only. Configuration and clients are built once per process.
 
-use std::sync::Arc;
-
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
     let config = tessera_http::wiring::config_or_exit();
     let state = imports::ImportState {
-        certification: tessera_http::wiring::certification_deps(
-            &config,
-            Arc::new(tessera_http::SystemClock),
-        )
-        .await?,
+        certification: tessera_http::wiring::certification_deps(&config).await?,
         admin: config.admin.clone(),
     };
     tessera_http::serve(state, imports::handle).await

@@ -13,6 +13,7 @@ pub use dynamo::DynamoStore;
 pub use messaging::AwsMessenger;
 pub use tls::{https_client, load_config, TrustedRoots};
 // The SDK clients, re-exported so callers need not depend on each SDK crate.
+pub use aws_config::SdkConfig;
 pub use aws_sdk_dynamodb::Client as DynamoClient;
 pub use aws_sdk_sesv2::Client as SesClient;
 pub use aws_sdk_sns::Client as SnsClient;

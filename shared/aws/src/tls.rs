@@ -7,7 +7,7 @@ use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext,
 use aws_smithy_http_client::Builder;
 
 use aws_config::SdkConfig;
-use aws_sdk_dynamodb::config::SharedHttpClient;
+use aws_sdk_dynamodb::config::{Credentials, SharedHttpClient};
 
 const AMAZON_TRUST_SERVICES: &[u8] = include_bytes!("../roots/amazon-trust-services.pem");
 
@@ -37,12 +37,27 @@ pub fn https_client(roots: TrustedRoots) -> SharedHttpClient {
 }
 
 /// The standard AWS configuration chain (environment, then profile files, then the container or
-/// instance role), with the shared HTTPS client.
+/// instance role), with the shared HTTPS client. Where the environment holds the credentials and
+/// the region (always, on Lambda) they are taken from it directly: the chain would pick the same
+/// ones first, but building the rest of it (a web-identity STS client, an IMDS client) was most of
+/// the configuration's cost at Init.
 pub async fn load_config(roots: TrustedRoots) -> SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(https_client(roots))
-        .load()
-        .await
+    load_config_from(roots, |name| std::env::var(name).ok()).await
+}
+
+async fn load_config_from(roots: TrustedRoots, env: impl Fn(&str) -> Option<String>) -> SdkConfig {
+    let set = |name: &str| env(name).filter(|value| !value.trim().is_empty());
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https_client(roots));
+    if let (Some(key), Some(secret)) = (set("AWS_ACCESS_KEY_ID"), set("AWS_SECRET_ACCESS_KEY")) {
+        let token = set("AWS_SESSION_TOKEN");
+        loader =
+            loader.credentials_provider(Credentials::new(key, secret, token, None, "environment"));
+    }
+    if let Some(region) = set("AWS_REGION").or_else(|| set("AWS_DEFAULT_REGION")) {
+        loader = loader.region(aws_config::Region::new(region));
+    }
+    loader.load().await
 }
 
 #[cfg(test)]
@@ -56,5 +71,42 @@ mod tests {
             .collect::<Result<_, _>>()
             .expect("each root parses");
         assert_eq!(roots.len(), 5);
+    }
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[tokio::test]
+    async fn credentials_and_region_in_the_environment_are_the_ones_used() {
+        use aws_credential_types::provider::ProvideCredentials as _;
+        let env = env_of(&[
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "token"),
+            ("AWS_REGION", "eu-west-1"),
+        ]);
+        let sdk = load_config_from(TrustedRoots::AmazonTrustServices, env).await;
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-west-1"));
+        let credentials = sdk
+            .credentials_provider()
+            .expect("a credentials provider")
+            .provide_credentials()
+            .await
+            .expect("credentials");
+        assert_eq!(credentials.access_key_id(), "AKIDEXAMPLE");
+        assert_eq!(credentials.secret_access_key(), "secret");
+        assert_eq!(credentials.session_token(), Some("token"));
+    }
+
+    #[tokio::test]
+    async fn the_older_region_variable_is_read_when_the_newer_is_unset_or_blank() {
+        let env = env_of(&[("AWS_REGION", " "), ("AWS_DEFAULT_REGION", "ap-south-1")]);
+        let sdk = load_config_from(TrustedRoots::AmazonTrustServices, env).await;
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("ap-south-1"));
     }
 }

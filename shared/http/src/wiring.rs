@@ -6,6 +6,7 @@ use lambda_http::{service_fn, Body, Request, Response};
 use rand::RngCore;
 use std::convert::Infallible;
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tessera_core::ports::{
@@ -49,116 +50,158 @@ type Stores = (
     Arc<dyn Messenger>,
 );
 
-/// The identity flows' ports for `config`, with the real clock and randomness.
-pub async fn identity_deps(config: &Config) -> Result<IdentityDeps, WiringError> {
-    identity_deps_with(config, Arc::new(SystemClock), Arc::new(OsRandom)).await
+/// The candidate-record, transcript and order stores (one store serves all three).
+type CandidateStores = (
+    Arc<dyn CandidateRecords>,
+    Arc<dyn TranscriptStore>,
+    Arc<dyn OrderStore>,
+);
+
+/// The backend a process talks to, opened once in `main`: every store built from it shares one
+/// SQLite connection, or one AWS configuration and HTTPS client (loading the configuration is
+/// most of an SDK function's Init, so a function that builds both identity and candidate stores
+/// must not load it twice).
+#[derive(Clone)]
+pub enum Connections {
+    Embedded {
+        db: Arc<tessera_local::SqliteStore>,
+        dir: PathBuf,
+    },
+    Aws {
+        /// Boxed: the configuration is large beside the embedded variant.
+        sdk: Box<tessera_aws::SdkConfig>,
+        identity_table: String,
+        candidate_table: Option<String>,
+        email_from: String,
+    },
 }
 
-/// As `identity_deps`, with the clock and randomness given (tests move the clock).
-pub async fn identity_deps_with(
-    config: &Config,
-    clock: Arc<dyn Clock>,
-    random: Arc<dyn Random>,
-) -> Result<IdentityDeps, WiringError> {
-    let (store, logins, sessions, unsent, messenger): Stores = match &config.backend {
-        Backend::Embedded { dir } => {
-            let db = Arc::new(tessera_local::SqliteStore::open(
-                &dir.join("tessera.sqlite3"),
-            )?);
-            let outbox = Arc::new(tessera_local::FileOutbox::new(
-                dir.join("outbox.jsonl"),
-                clock.clone(),
-            ));
-            (db.clone(), db.clone(), db.clone(), db, outbox)
-        }
-        Backend::Aws {
-            identity_table,
-            email_from,
-            tls_roots,
-            ..
-        } => {
-            let aws = tessera_aws::load_config(*tls_roots).await;
-            let db = Arc::new(tessera_aws::DynamoStore::new(
-                tessera_aws::DynamoClient::new(&aws),
-                identity_table.clone(),
-            ));
-            let messenger = Arc::new(tessera_aws::AwsMessenger::new(
-                tessera_aws::SesClient::new(&aws),
-                tessera_aws::SnsClient::new(&aws),
-                email_from.clone(),
-            ));
-            (db.clone(), db.clone(), db.clone(), db, messenger)
-        }
-    };
-    Ok(IdentityDeps {
-        store,
-        logins,
-        sessions,
-        messenger,
-        unsent,
-        clock,
-        random,
-        hasher: PasswordHasher::new(config.hashing)?,
-        settings: Arc::new(config.identity.clone()),
-    })
-}
+impl Connections {
+    pub async fn open(config: &Config) -> Result<Connections, WiringError> {
+        Ok(match &config.backend {
+            Backend::Embedded { dir } => Connections::Embedded {
+                db: Arc::new(tessera_local::SqliteStore::open(
+                    &dir.join("tessera.sqlite3"),
+                )?),
+                dir: dir.clone(),
+            },
+            Backend::Aws {
+                identity_table,
+                candidate_table,
+                email_from,
+                tls_roots,
+            } => Connections::Aws {
+                sdk: Box::new(tessera_aws::load_config(*tls_roots).await),
+                identity_table: identity_table.clone(),
+                candidate_table: candidate_table.clone(),
+                email_from: email_from.clone(),
+            },
+        })
+    }
 
-/// The certification flows' ports for `config`, with the built-in catalog and `clock`.
-pub async fn certification_deps(
-    config: &Config,
-    clock: Arc<dyn Clock>,
-) -> Result<tessera_core::certification::CertificationDeps, WiringError> {
-    let (records, transcripts, orders) = candidate_stores(config).await?;
-    Ok(tessera_core::certification::CertificationDeps {
-        records,
-        transcripts,
-        orders,
-        catalog: Arc::new(tessera_core::certification::Catalog::built_in()),
-        clock,
-    })
-}
+    /// The identity flows' ports, with the clock and randomness given (tests move the clock).
+    pub fn identity_deps(
+        &self,
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> Result<IdentityDeps, WiringError> {
+        let (store, logins, sessions, unsent, messenger): Stores = match self {
+            Connections::Embedded { db, dir } => {
+                let outbox = Arc::new(tessera_local::FileOutbox::new(
+                    dir.join("outbox.jsonl"),
+                    clock.clone(),
+                ));
+                (db.clone(), db.clone(), db.clone(), db.clone(), outbox)
+            }
+            Connections::Aws {
+                sdk,
+                identity_table,
+                email_from,
+                ..
+            } => {
+                let db = Arc::new(tessera_aws::DynamoStore::new(
+                    tessera_aws::DynamoClient::new(sdk),
+                    identity_table.clone(),
+                ));
+                let messenger = Arc::new(tessera_aws::AwsMessenger::new(sdk, email_from.clone()));
+                (db.clone(), db.clone(), db.clone(), db, messenger)
+            }
+        };
+        Ok(IdentityDeps {
+            store,
+            logins,
+            sessions,
+            messenger,
+            unsent,
+            clock,
+            random,
+            hasher: PasswordHasher::new(config.hashing)?,
+            settings: Arc::new(config.identity.clone()),
+        })
+    }
 
-/// The candidate-record, transcript and order stores for `config` (one store serves all): the embedded
-/// database, or the candidate table (`TESSERA_CANDIDATE_TABLE`, required on AWS by the functions
-/// that call this).
-#[allow(clippy::type_complexity)]
-pub async fn candidate_stores(
-    config: &Config,
-) -> Result<
-    (
-        Arc<dyn CandidateRecords>,
-        Arc<dyn TranscriptStore>,
-        Arc<dyn OrderStore>,
-    ),
-    WiringError,
-> {
-    match &config.backend {
-        Backend::Embedded { dir } => {
-            let store = Arc::new(tessera_local::SqliteStore::open(
-                &dir.join("tessera.sqlite3"),
-            )?);
-            Ok((store.clone(), store.clone(), store))
-        }
-        Backend::Aws {
-            identity_table,
-            candidate_table,
-            tls_roots,
-            ..
-        } => {
-            let table = candidate_table
-                .clone()
-                .ok_or(crate::config::ConfigError::Missing(
-                    "TESSERA_CANDIDATE_TABLE",
-                ))?;
-            let aws = tessera_aws::load_config(*tls_roots).await;
-            let store = Arc::new(tessera_aws::DynamoStore::candidates(
-                tessera_aws::DynamoClient::new(&aws),
-                table,
-                identity_table.clone(),
-            ));
-            Ok((store.clone(), store.clone(), store))
+    /// The certification flows' ports, with the built-in catalog and `clock`.
+    pub fn certification_deps(
+        &self,
+        clock: Arc<dyn Clock>,
+    ) -> Result<tessera_core::certification::CertificationDeps, WiringError> {
+        let (records, transcripts, orders) = self.candidate_stores()?;
+        Ok(tessera_core::certification::CertificationDeps {
+            records,
+            transcripts,
+            orders,
+            catalog: Arc::new(tessera_core::certification::Catalog::built_in()),
+            clock,
+        })
+    }
+
+    /// The candidate-record, transcript and order stores: the embedded database, or the
+    /// candidate table (`TESSERA_CANDIDATE_TABLE`, required on AWS by the functions that call
+    /// this).
+    pub fn candidate_stores(&self) -> Result<CandidateStores, WiringError> {
+        match self {
+            Connections::Embedded { db, .. } => Ok((db.clone(), db.clone(), db.clone())),
+            Connections::Aws {
+                sdk,
+                identity_table,
+                candidate_table,
+                ..
+            } => {
+                let table = candidate_table
+                    .clone()
+                    .ok_or(crate::config::ConfigError::Missing(
+                        "TESSERA_CANDIDATE_TABLE",
+                    ))?;
+                let store = Arc::new(tessera_aws::DynamoStore::candidates(
+                    tessera_aws::DynamoClient::new(sdk),
+                    table,
+                    identity_table.clone(),
+                ));
+                Ok((store.clone(), store.clone(), store))
+            }
         }
     }
+}
+
+/// The identity flows' ports for `config`, with the real clock and randomness (a function that
+/// builds no other stores).
+pub async fn identity_deps(config: &Config) -> Result<IdentityDeps, WiringError> {
+    Connections::open(config).await?.identity_deps(
+        config,
+        Arc::new(SystemClock),
+        Arc::new(OsRandom),
+    )
+}
+
+/// The certification flows' ports for `config` with the real clock (a function that builds no
+/// other stores).
+pub async fn certification_deps(
+    config: &Config,
+) -> Result<tessera_core::certification::CertificationDeps, WiringError> {
+    Connections::open(config)
+        .await?
+        .certification_deps(Arc::new(SystemClock))
 }
 
 /// A function's `main`: the handler behind lambda_http, each request through `dispatch`.

@@ -146,15 +146,18 @@ impl TestApp {
         }
         let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration");
         let clock = Arc::new(ManualClock::new());
-        let deps = tessera_http::wiring::identity_deps_with(
-            &config,
-            clock.clone(),
-            Arc::new(SeededRandom::new(unique())),
-        )
-        .await
-        .expect("wiring");
-        let certification = tessera_http::wiring::certification_deps(&config, clock.clone())
+        let connections = tessera_http::wiring::Connections::open(&config)
             .await
+            .expect("wiring");
+        let deps = connections
+            .identity_deps(
+                &config,
+                clock.clone(),
+                Arc::new(SeededRandom::new(unique())),
+            )
+            .expect("wiring");
+        let certification = connections
+            .certification_deps(clock.clone())
             .expect("wiring");
         TestApp {
             backend,

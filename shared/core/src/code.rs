@@ -405,3 +405,89 @@ mod tests {
         assert_eq!(log.sent_in_window, 1);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const MAX_ATTEMPTS: u32 = 5;
+
+    fn code() -> OneTimeCode {
+        OneTimeCode::parse("123456").unwrap()
+    }
+
+    fn issued(at: i64, ttl: i64) -> (CodePepper, CodeRecord) {
+        let pepper = CodePepper::new(b"property-pepper-0123".to_vec());
+        let record = CodeRecord::issue(
+            &pepper,
+            CodePurpose::PasswordReset,
+            "account",
+            &code(),
+            Timestamp(at),
+            Seconds(ttl),
+        );
+        (pepper, record)
+    }
+
+    proptest! {
+        /// The right code is valid through the last second of its life and expired from then on,
+        /// wherever the clock stands.
+        #[test]
+        fn a_code_expires_exactly_at_issue_plus_ttl(
+            at in 0i64..4_000_000_000,
+            ttl in 1i64..200_000,
+            elapsed in 0i64..400_000,
+        ) {
+            let (pepper, record) = issued(at, ttl);
+            let check_after = |seconds: i64| record.check(
+                &pepper, CodePurpose::PasswordReset, "account", &code(),
+                Timestamp(at + seconds), MAX_ATTEMPTS,
+            );
+            let expected = if elapsed < ttl { CodeCheck::Valid } else { CodeCheck::Expired };
+            prop_assert_eq!(check_after(elapsed), expected);
+            prop_assert_eq!(check_after(ttl - 1), CodeCheck::Valid);
+            prop_assert_eq!(check_after(ttl), CodeCheck::Expired);
+        }
+
+        /// Once a code has had its wrong tries, no guess and no time makes it valid again.
+        #[test]
+        fn an_exhausted_code_stays_dead(
+            at in 0i64..4_000_000_000,
+            ttl in 1i64..200_000,
+            elapsed in 0i64..400_000,
+            extra_failures in 0u32..10,
+        ) {
+            let (pepper, mut record) = issued(at, ttl);
+            record.failed_attempts = MAX_ATTEMPTS + extra_failures;
+            let outcome = record.check(
+                &pepper, CodePurpose::PasswordReset, "account", &code(),
+                Timestamp(at + elapsed), MAX_ATTEMPTS,
+            );
+            prop_assert_eq!(outcome, CodeCheck::Exhausted);
+        }
+
+        /// The budget counts failures in a rolling window: spent after `limit` failures inside
+        /// it, whatever fresh codes were sent, and free again once the window has passed.
+        #[test]
+        fn the_guess_budget_spends_within_its_window(
+            start in 0i64..4_000_000_000,
+            gaps in proptest::collection::vec(0i64..120, 0..15),
+            window in 600i64..7200,
+            limit in 1u32..12,
+        ) {
+            let mut budget = GuessBudget::default();
+            let mut now = start;
+            budget.record_failure(Timestamp(now), Seconds(window));
+            for gap in &gaps {
+                now += gap;
+                budget.record_failure(Timestamp(now), Seconds(window));
+            }
+            let window_end = budget.window_start + Seconds(window);
+            prop_assert!(budget.failures >= 1);
+            prop_assert_eq!(budget.is_spent(Timestamp(now), limit, Seconds(window)),
+                now < window_end.0 && budget.failures >= limit);
+            prop_assert!(!budget.is_spent(window_end, limit, Seconds(window)));
+        }
+    }
+}

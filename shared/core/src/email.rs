@@ -161,3 +161,55 @@ mod tests {
         assert_eq!(e.domain(), "example.com");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Addresses with the shapes people type: mixed case, padding, accents (composed or not).
+    fn typed_address() -> impl Strategy<Value = String> {
+        let part = "[a-zA-Z0-9._%+-]{1,20}|[a-zA-ZéÉüÜ]{1,8}|e\u{301}[a-z]{0,5}";
+        (
+            part,
+            "[a-zA-Z0-9-]{1,15}",
+            "[a-zA-Z]{2,6}",
+            "[ \t]{0,2}",
+            "[ \t]{0,2}",
+        )
+            .prop_map(|(local, host, tld, before, after)| {
+                format!("{before}{local}@{host}.{tld}{after}")
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn canonicalization_is_idempotent(raw in typed_address()) {
+            if let Ok(email) = Email::parse(&raw) {
+                prop_assert_eq!(Email::parse(email.as_str()), Ok(email.clone()));
+            }
+        }
+
+        #[test]
+        fn case_and_padding_make_no_second_identity(raw in typed_address()) {
+            let variants = [raw.to_uppercase(), raw.to_lowercase(), format!("  {raw} ")];
+            for variant in variants {
+                prop_assert_eq!(Email::parse(&variant), Email::parse(&raw));
+            }
+        }
+
+        #[test]
+        fn composed_and_decomposed_accents_are_one_identity(raw in typed_address()) {
+            let decomposed: String = raw.nfd().collect();
+            prop_assert_eq!(Email::parse(&decomposed), Email::parse(&raw));
+        }
+
+        #[test]
+        fn any_input_is_answered_without_panicking(raw in "\\PC{0,300}") {
+            if let Ok(email) = Email::parse(&raw) {
+                prop_assert!(email.as_str().chars().count() <= MAX_EMAIL_LEN);
+                prop_assert_eq!(email.as_str().trim(), email.as_str());
+            }
+        }
+    }
+}

@@ -428,3 +428,62 @@ mod tests {
         assert!(rules.iter().any(|r| r.description.contains("1 hour(s)")));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn failures(password: &str) -> Vec<PolicyFailure> {
+        PasswordPolicy::default().check(password, &PolicyContext::default())
+    }
+
+    proptest! {
+        /// Length is counted in characters, not bytes, and each bound is reported on its own.
+        #[test]
+        fn length_rules_follow_the_character_count(password in "\\PC{0,80}") {
+            let length = password.chars().count();
+            let found = failures(&password);
+            prop_assert_eq!(found.contains(&PolicyFailure::TooShort), length < 12);
+            prop_assert_eq!(found.contains(&PolicyFailure::TooLong), length > 60);
+        }
+
+        /// A password with all four classes, of an allowed length, and not built on a listed
+        /// word, passes the default policy when nothing else is known about the account.
+        #[test]
+        fn strong_passwords_pass(
+            lower in "[a-z]{3,12}", upper in "[A-Z]{3,12}", digits in "[0-9]{3,12}",
+            special in "[!#%&*+=?@^_~-]{3,12}",
+        ) {
+            let password = format!("{upper}{special}{lower}{digits}");
+            prop_assert_eq!(failures(&password), vec![]);
+        }
+
+        /// Failures come in the order `describe()` lists the rules, each at most once.
+        #[test]
+        fn failures_are_listed_once_in_rule_order(password in "\\PC{0,80}") {
+            let found = failures(&password);
+            let order: Vec<&str> = PasswordPolicy::default()
+                .describe()
+                .into_iter()
+                .map(|rule| rule.code)
+                .collect();
+            let positions: Vec<usize> = found
+                .iter()
+                .map(|f| order.iter().position(|code| *code == f.code()).expect("a described rule"))
+                .collect();
+            prop_assert!(positions.windows(2).all(|pair| pair[0] < pair[1]), "{:?}", found);
+        }
+
+        /// The account's own email address, in any case, is never accepted inside a password.
+        #[test]
+        fn the_email_local_part_is_refused_in_any_case(local in "[a-z]{3,12}", padding in "[A-Z][0-9]![a-z]{8}") {
+            let email = Email::parse(&format!("{local}@example.org")).unwrap();
+            let ctx = PolicyContext { email: Some(&email), ..PolicyContext::default() };
+            let password = format!("{padding}{}", local.to_uppercase());
+            prop_assert!(PasswordPolicy::default()
+                .check(&password, &ctx)
+                .contains(&PolicyFailure::ContainsEmailPart));
+        }
+    }
+}

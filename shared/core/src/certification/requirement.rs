@@ -506,3 +506,111 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use time::Duration;
+
+    const EXAMS: [&str; 3] = ["100-1", "200-1", "300-1"];
+
+    fn start() -> Date {
+        time::macros::date!(2020 - 01 - 01)
+    }
+
+    fn day(n: i64) -> Date {
+        start() + Duration::days(n)
+    }
+
+    fn leaf() -> impl Strategy<Value = Requirement> {
+        prop_oneof![
+            (
+                proptest::sample::subsequence(EXAMS.to_vec(), 1..=3),
+                1u32..3
+            )
+                .prop_map(|(codes, need)| Requirement::Exams {
+                    codes: codes.iter().map(|c| ExamCode::parse(c).unwrap()).collect(),
+                    need,
+                }),
+            (1u32..40).prop_map(|need| Requirement::CeCredits { need }),
+        ]
+    }
+
+    /// Trees up to three levels deep, each group needing some of its children.
+    fn tree() -> impl Strategy<Value = Requirement> {
+        leaf().prop_recursive(3, 12, 3, |inner| {
+            proptest::collection::vec(inner, 1..=3).prop_flat_map(|children| {
+                let n = children.len();
+                (Just(children), 1..=n)
+                    .prop_map(|(children, need)| Requirement::Group { need, children })
+            })
+        })
+    }
+
+    fn evidence() -> impl Strategy<Value = Evidence> {
+        let pass = (0usize..3, 0i64..400, 1i64..400).prop_map(|(exam, on, lasts)| Pass {
+            code: ExamCode::parse(EXAMS[exam]).unwrap(),
+            date: day(on),
+            counts_until: day(on + lasts),
+        });
+        let credit = (1u32..20, 0i64..400, 1i64..400).prop_map(|(points, on, lasts)| Credit {
+            points,
+            active: day(on),
+            inactive: day(on + lasts),
+        });
+        (
+            proptest::collection::vec(pass, 0..5),
+            proptest::collection::vec(credit, 0..6),
+        )
+            .prop_map(|(passes, credits)| Evidence {
+                passes,
+                credits,
+                awards: HashMap::new(),
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// `first_met` tries only the days something happened; trying every day gives the same
+        /// answer.
+        #[test]
+        fn the_first_day_met_is_the_first_of_all_days(rule in tree(), evidence in evidence()) {
+            let (from, until) = (start(), day(500));
+            let every_day = (0..=500)
+                .map(day)
+                .find(|at| rule.is_met(&evidence, Window { from, at: *at }));
+            prop_assert_eq!(rule.first_met(&evidence, from, until), every_day);
+        }
+
+        /// More evidence never unmeets a rule on the same day.
+        #[test]
+        fn more_evidence_never_unmeets_a_rule(
+            rule in tree(), evidence in evidence(), more in evidence(), at in 0i64..500,
+        ) {
+            let window = Window { from: start(), at: day(at) };
+            let mut both = evidence.clone();
+            both.passes.extend(more.passes);
+            both.credits.extend(more.credits);
+            if rule.is_met(&evidence, window) {
+                prop_assert!(rule.is_met(&both, window));
+            }
+        }
+
+        /// Every node of a progress tree is met exactly when it has achieved what it requires,
+        /// and the numbers name each node once.
+        #[test]
+        fn progress_nodes_are_consistent(rule in tree(), evidence in evidence(), at in 0i64..500) {
+            let progress = rule.progress(&evidence, Window { from: start(), at: day(at) });
+            let nodes = progress.flatten();
+            for node in &nodes {
+                prop_assert_eq!(node.met, node.achieved >= node.required, "{}", node.number);
+            }
+            let mut numbers: Vec<&str> = nodes.iter().map(|n| n.number.as_str()).collect();
+            numbers.sort();
+            numbers.dedup();
+            prop_assert_eq!(numbers.len(), nodes.len());
+        }
+    }
+}

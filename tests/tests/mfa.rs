@@ -1,6 +1,8 @@
 //! The authenticator second factor end to end, on both backends: enrolment, login challenges,
 //! replay, recovery codes, removal, and reset with MFA (SECURITY.md cases 10, 11 and 13).
 
+use std::sync::Arc;
+
 use serde_json::json;
 use tessera_core::mfa::code_at;
 use tessera_core::time::Seconds;
@@ -152,6 +154,40 @@ async fn enrol_confirm_and_log_in_with_a_code(backend: Backend) {
     assert_eq!(
         answer(&app, &challenge_two, &next).await.json["code"],
         "invalid_code"
+    );
+}
+
+/// Case 11 with real parallel requests: one challenge answered four times at once with the same
+/// code starts one session; the others are refused (the challenge used up, or the code replayed).
+async fn one_code_answered_four_times_at_once_starts_one_session(backend: Backend) {
+    let app = Arc::new(TestApp::new(backend).await);
+    let enrolled = enrolled_account(&app, "lovelace").await;
+    let challenge = challenge(&app, &enrolled.email).await;
+    let code = current_code(&app, &enrolled.secret);
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let (app, challenge, code) = (app.clone(), challenge.clone(), code.clone());
+            tokio::spawn(async move {
+                let r = answer(&app, &challenge, &code).await;
+                (r.status, r.json["code"].as_str().map(str::to_string))
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    let sessions = results.iter().filter(|(status, _)| *status == 201).count();
+    assert_eq!(sessions, 1, "{results:?}");
+    let refused = |r: &(u16, Option<String>)| {
+        matches!(
+            (r.0, r.1.as_deref()),
+            (400, Some("invalid_challenge")) | (401, Some("invalid_code"))
+        )
+    };
+    assert!(
+        results.iter().filter(|(s, _)| *s != 201).all(refused),
+        "{results:?}"
     );
 }
 
@@ -324,6 +360,7 @@ async fn enrolment_checks(backend: Backend) {
 
 on_both_backends!(
     enrol_confirm_and_log_in_with_a_code,
+    one_code_answered_four_times_at_once_starts_one_session,
     recovery_codes_each_work_once,
     five_wrong_codes_end_a_challenge,
     removal_needs_password_and_code,

@@ -242,13 +242,38 @@ impl TestApp {
         self.table.as_deref()
     }
 
-    /// On moto: rewires every store port onto a DynamoDB client that records each call, and
-    /// returns the record. (The embedded backend makes no DynamoDB calls: `None`.)
+    /// Counts the DynamoDB calls the identity and candidate-record ports make from now on (moto
+    /// only; `None` on the embedded store).
     pub async fn count_dynamodb_calls(&mut self) -> Option<crate::calls::CallCounter> {
-        let table = self.table.clone()?;
         let counter = crate::calls::CallCounter::default();
+        self.intercept_dynamodb(counter.clone())
+            .await
+            .then_some(counter)
+    }
+
+    /// Fails the `nth` DynamoDB call the identity and candidate-record ports make from now on
+    /// (moto only; `None` on the embedded store).
+    pub async fn fail_dynamodb_call(
+        &mut self,
+        nth: usize,
+        fault: crate::calls::Fault,
+    ) -> Option<crate::calls::FailOneCall> {
+        let failure = crate::calls::FailOneCall::new(nth, fault);
+        self.intercept_dynamodb(failure.clone())
+            .await
+            .then_some(failure)
+    }
+
+    /// Rewires the identity and candidate-record ports to a DynamoDB client with `interceptor`.
+    async fn intercept_dynamodb(
+        &mut self,
+        interceptor: impl aws_sdk_dynamodb::config::Intercept + 'static,
+    ) -> bool {
+        let Some(table) = self.table.clone() else {
+            return false;
+        };
         let config = aws_sdk_dynamodb::config::Builder::from(&crate::moto::sdk_config().await)
-            .interceptor(counter.clone())
+            .interceptor(interceptor)
             .build();
         let client = aws_sdk_dynamodb::Client::from_conf(config);
         if let tessera_http::config::Backend::Aws {
@@ -267,7 +292,7 @@ impl TestApp {
         self.deps.logins = store.clone();
         self.deps.sessions = store.clone();
         self.deps.unsent = store;
-        Some(counter)
+        true
     }
 }
 

@@ -1,11 +1,25 @@
-//! Counts DynamoDB round trips: an SDK interceptor records the operation of every attempt sent
-//! (retries included, as each costs a round trip), so a test or the benchmark can hold a flow to
-//! the data model's minimum.
+//! SDK interceptors on the DynamoDB client the stores use. `CallCounter` records the operation of
+//! every attempt sent (retries included, as each costs a round trip), so a test or the benchmark
+//! can hold a flow to the data model's minimum. `FailOneCall` injects a fault into one call.
 
-use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::interceptors::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// The operation a DynamoDB request names (`X-Amz-Target: DynamoDB_20120810.<Op>`).
+fn operation(context: &BeforeTransmitInterceptorContextRef<'_>) -> String {
+    context
+        .request()
+        .headers()
+        .get("x-amz-target")
+        .and_then(|target| target.rsplit('.').next())
+        .unwrap_or("unknown")
+        .to_string()
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct CallCounter(Arc<Mutex<Vec<String>>>);
@@ -28,15 +42,77 @@ impl Intercept for CallCounter {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        // DynamoDB's JSON protocol names the operation in `X-Amz-Target: DynamoDB_20120810.<Op>`.
-        let operation = context
-            .request()
-            .headers()
-            .get("x-amz-target")
-            .and_then(|target| target.rsplit('.').next())
-            .unwrap_or("unknown")
-            .to_string();
-        self.0.lock().unwrap().push(operation);
+        self.0.lock().unwrap().push(operation(context));
+        Ok(())
+    }
+}
+
+/// Where an injected fault strikes a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The request never reaches the table (a connection refused or reset before sending).
+    BeforeSending,
+    /// The table applied the request and the answer is lost (a timeout after the write).
+    AnswerLost,
+}
+
+/// Fails the `nth` DynamoDB call (1-based, counting every attempt) sent after it is installed;
+/// every other call goes through untouched.
+#[derive(Clone, Debug)]
+pub struct FailOneCall {
+    nth: usize,
+    fault: Fault,
+    sent: Arc<AtomicUsize>,
+    failed: Arc<Mutex<Option<String>>>,
+}
+
+impl FailOneCall {
+    pub fn new(nth: usize, fault: Fault) -> FailOneCall {
+        FailOneCall {
+            nth,
+            fault,
+            sent: Arc::default(),
+            failed: Arc::default(),
+        }
+    }
+
+    /// The operation the fault struck, once it has.
+    pub fn struck(&self) -> Option<String> {
+        self.failed.lock().unwrap().clone()
+    }
+}
+
+impl Intercept for FailOneCall {
+    fn name(&self) -> &'static str {
+        "FailOneCall"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let n = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
+        if n != self.nth {
+            return Ok(());
+        }
+        *self.failed.lock().unwrap() = Some(operation(context));
+        match self.fault {
+            Fault::BeforeSending => Err("injected fault: the request was not sent".into()),
+            Fault::AnswerLost => Ok(()),
+        }
+    }
+
+    fn read_before_deserialization(
+        &self,
+        _context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if self.fault == Fault::AnswerLost && self.sent.load(Ordering::SeqCst) == self.nth {
+            return Err("injected fault: the answer was lost".into());
+        }
         Ok(())
     }
 }

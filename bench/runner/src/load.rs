@@ -1,6 +1,7 @@
 //! Throughput on the embedded default: `cargo lambda watch --release` on loopback (as `make dev`
-//! serves the API, with release builds), one account made through the API, then a bounded run of
-//! logins and of authenticated reads from a few concurrent keep-alive clients.
+//! serves the API, with release builds), one account made through the API, then bounded runs of
+//! logins, of authenticated reads, and of a mix of sign-ups, logins and reads, from a few
+//! concurrent keep-alive clients.
 
 use crate::stats::Summary;
 use serde::Serialize;
@@ -34,7 +35,15 @@ impl Drop for Watch {
     }
 }
 
-pub fn run(root: &Path, port: u16, logins: usize, reads: usize, clients: usize) -> Vec<LoadRun> {
+/// How many requests each run sends.
+pub struct Counts {
+    pub logins: usize,
+    pub reads: usize,
+    /// Of every ten: one sign-up of a new address, two logins, seven reads.
+    pub mixed: usize,
+}
+
+pub fn run(root: &Path, port: u16, counts: Counts, clients: usize) -> Vec<LoadRun> {
     let state = tempfile::tempdir().expect("a state folder");
     let mut command = Command::new("setsid");
     command
@@ -84,13 +93,48 @@ pub fn run(root: &Path, port: u16, logins: usize, reads: usize, clients: usize) 
     get_me(&agent, &base, &token).expect("a first read");
 
     let login_url = format!("{base}/v1/sessions");
-    let logins_run = drive("POST /v1/sessions", logins, clients, |agent| {
+    let signup_url = format!("{base}/v1/accounts");
+    let logins_run = drive("POST /v1/sessions", counts.logins, clients, |agent, _| {
         post(agent, &login_url, &login).map(|_| ())
     });
-    let reads_run = drive("GET /v1/me", reads, clients, |agent| {
+    let reads_run = drive("GET /v1/me", counts.reads, clients, |agent, _| {
         get_me(agent, &base, &token)
     });
-    vec![logins_run, reads_run]
+    let mixed_run = drive(
+        "mixed: 10 % sign-up, 20 % log-in, 70 % GET /v1/me",
+        counts.mixed,
+        clients,
+        |agent, n| match n % 10 {
+            0 => {
+                let email = format!("load.{}.{n}@example.com", std::process::id());
+                let body = serde_json::json!({ "email": email, "password": PASSWORD, "first_name": "Grace", "last_name": "Hopper", "country": "US" });
+                post(agent, &signup_url, &body).map(|_| ())
+            }
+            3 | 6 => post(agent, &login_url, &login).map(|_| ()),
+            _ => get_me(agent, &base, &token),
+        },
+    );
+    vec![logins_run, reads_run, mixed_run]
+}
+
+/// The runs as a Markdown table.
+pub fn table(runs: &[LoadRun]) -> String {
+    let mut md = String::from(
+        "| Route | Requests | Clients | Errors | Requests/s | Latency ms | p99 ms |\n|---|---|---|---|---|---|---|\n",
+    );
+    for l in runs {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {:.0} | {} | {:.1} |\n",
+            l.route,
+            l.requests,
+            l.clients,
+            l.errors,
+            l.requests_per_second,
+            l.latency_ms.show(1),
+            l.p99_ms
+        ));
+    }
+    md
 }
 
 fn wait_until_serving(agent: &ureq::Agent, base: &str, watch: &mut Child) {
@@ -129,12 +173,13 @@ fn get_me(agent: &ureq::Agent, base: &str, token: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// `total` requests from `clients` threads, each with its own keep-alive connection.
+/// `total` requests from `clients` threads, each with its own keep-alive connection; `request`
+/// gets each request's number (0 … total − 1).
 fn drive(
     route: &'static str,
     total: usize,
     clients: usize,
-    request: impl Fn(&ureq::Agent) -> Result<(), String> + Sync,
+    request: impl Fn(&ureq::Agent, usize) -> Result<(), String> + Sync,
 ) -> LoadRun {
     let start = Instant::now();
     let results: Vec<(Vec<f64>, usize)> = std::thread::scope(|scope| {
@@ -147,9 +192,9 @@ fn drive(
                         .timeout(Duration::from_secs(30))
                         .build();
                     let (mut times, mut errors) = (Vec::with_capacity(share), 0);
-                    for _ in 0..share {
+                    for j in 0..share {
                         let t = Instant::now();
-                        match request(&agent) {
+                        match request(&agent, i + j * clients) {
                             Ok(()) => times.push(t.elapsed().as_secs_f64() * 1000.0),
                             Err(_) => errors += 1,
                         }

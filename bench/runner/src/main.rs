@@ -106,6 +106,16 @@ fn machine() -> String {
 #[tokio::main]
 async fn main() {
     let root = repo_root();
+    // `make soak`'s load run: only the load on `cargo lambda watch --release`, printed.
+    if std::env::args().nth(1).as_deref() == Some("load") {
+        let runs = run_load(&root);
+        print!("{}", load::table(&runs));
+        if runs.iter().any(|r| r.errors > 0) {
+            eprintln!("the load run had errors");
+            std::process::exit(1);
+        }
+        return;
+    }
     let runs = env_number("BENCH_COLD_RUNS", 10);
     let samples = env_number("BENCH_SAMPLES", 30);
     let functions = function_names(&root);
@@ -169,14 +179,7 @@ async fn main() {
     let load_runs = if std::env::var_os("BENCH_SKIP_LOAD").is_some() {
         Vec::new()
     } else {
-        eprintln!("load on cargo lambda watch --release");
-        load::run(
-            &root,
-            9137,
-            env_number("BENCH_LOAD_LOGINS", 200),
-            env_number("BENCH_LOAD_READS", 2000),
-            4,
-        )
+        run_load(&root)
     };
 
     let handler_ms = (login.login.median - login.argon2_verify.median).max(0.0);
@@ -214,6 +217,20 @@ async fn main() {
     )
     .unwrap();
     eprintln!("wrote bench/RESULTS.md and bench/results.json");
+}
+
+fn run_load(root: &Path) -> Vec<load::LoadRun> {
+    eprintln!("load on cargo lambda watch --release");
+    load::run(
+        root,
+        9137,
+        load::Counts {
+            logins: env_number("BENCH_LOAD_LOGINS", 200),
+            reads: env_number("BENCH_LOAD_READS", 2000),
+            mixed: env_number("BENCH_LOAD_MIXED", 500),
+        },
+        4,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -399,26 +416,11 @@ fn report(
         let _ = writeln!(
             md,
             "One account made through the API; each client is a thread with its own keep-alive \
-             connection. The watcher runs one process per function, as `make dev` does.\n"
+             connection. The watcher runs one process per function, as `make dev` does. The mixed \
+             run signs up a new address every tenth request (argon2 hash, outbox email), logs in \
+             on two and reads the profile on seven.\n"
         );
-        let _ = writeln!(
-            md,
-            "| Route | Requests | Clients | Errors | Requests/s | Latency ms | p99 ms |"
-        );
-        let _ = writeln!(md, "|---|---|---|---|---|---|---|");
-        for l in load_runs {
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {:.0} | {} | {:.1} |",
-                l.route,
-                l.requests,
-                l.clients,
-                l.errors,
-                l.requests_per_second,
-                l.latency_ms.show(1),
-                l.p99_ms
-            );
-        }
+        md.push_str(&load::table(load_runs));
     }
 
     let _ = writeln!(

@@ -11,14 +11,15 @@ MOTO_PORT ?= 5077
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: dev test lint smoke build jobs bench tools-dev tools-test tools-build clean
+.PHONY: dev test lint smoke fuzz-api soak build jobs bench tools-dev tools-test tools-build clean
 
 ## make dev: the whole API on http://127.0.0.1:9000, on the embedded default (state in .local/).
 dev: tools-dev
 	cargo lambda watch --invoke-address 127.0.0.1 --invoke-port $(DEV_PORT)
 
 ## make test: formatting, every Rust test on both backends (moto on loopback), clippy, the
-## template linted by cfn-lint and sam, and the README's curl session against `cargo lambda watch`.
+## template linted by cfn-lint and sam, the README's curl session against `cargo lambda watch`, and
+## a bounded schemathesis run from the OpenAPI document against it (scripts/api-fuzz.sh).
 ## Installs Debian's chromium for the browser test of the public transcript page.
 test: tools-test
 	scripts/ensure-system-packages.sh chromium
@@ -26,13 +27,19 @@ test: tools-test
 	mkdir -p .test-output
 	scripts/with-moto.sh $(MOTO_PORT) cargo test --workspace --all-targets 2>&1 | tee .test-output/cargo-test.log
 	cargo clippy --workspace --all-targets -- -D warnings
-	$(MAKE) --no-print-directory lint smoke
+	$(MAKE) --no-print-directory lint smoke fuzz-api
 	scripts/test-summary.sh .test-output/cargo-test.log
 
 ## make bench: release builds, cold starts, sizes, login ÷ argon2, DynamoDB calls per flow and the
 ## cost model, written to bench/RESULTS.md and bench/results.json (see scripts/bench.sh).
 bench: tools-build tools-test
 	scripts/bench.sh
+
+## make soak: the longer runs (not in CI): every cargo-fuzz target for FUZZ_SECONDS (60) each on
+## nightly, schemathesis with FUZZ_EXAMPLES (100) examples per operation, and the bounded load run
+## on `cargo lambda watch --release` (scripts/soak.sh).
+soak: tools-test
+	scripts/soak.sh
 
 ## make jobs: every scheduled job once (notification retries, then the expiry jobs), against the
 ## embedded default (what `make dev` serves).
@@ -47,6 +54,9 @@ lint: tools-test
 
 smoke: tools-dev
 	scripts/readme-session.sh
+
+fuzz-api: tools-test
+	scripts/api-fuzz.sh
 
 ## make build: release arm64 bootstraps of every function under target/lambda/ (what SAM deploys).
 build: tools-build

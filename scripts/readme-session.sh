@@ -3,6 +3,7 @@
 # embedded default, and checks that it ends with an active account. The session lies between
 # the `<!-- session:start -->` and `<!-- session:end -->` markers.
 set -euo pipefail
+source "$(dirname "$0")/local-api.sh"
 port=${DEV_PORT:-9000}
 out=.test-output/readme-session
 rm -rf "$out" && mkdir -p "$out"
@@ -11,15 +12,7 @@ state=$(mktemp -d)
 session=$(awk '/<!-- session:start -->/{on=1; next} /<!-- session:end -->/{on=0} on && !/^```/' README.md)
 [ -n "$session" ] || { echo "no session found in README.md" >&2; exit 1; }
 
-TESSERA_LOCAL_DIR="$state" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" \
-  >"$out/watch.log" 2>&1 &
-watch_pid=$!
-trap 'kill $watch_pid 2>/dev/null; wait $watch_pid 2>/dev/null || true; rm -rf "$state"' EXIT
-for _ in $(seq 1 300); do
-  curl -s -o /dev/null "http://127.0.0.1:$port/" && break
-  kill -0 $watch_pid 2>/dev/null || { echo "cargo lambda watch exited; see $out/watch.log" >&2; exit 1; }
-  sleep 0.5
-done
+start_local_api "$port" "$state" "$out/watch.log"
 
 # The session reads the code from .local/outbox.jsonl: run it where that is the state folder.
 mkdir -p "$state/run" && ln -s "$state" "$state/run/.local"
@@ -60,13 +53,7 @@ for kind in exam-results ce-credits; do
   grep -q '"errors":\[\]' <<<"$report" || { echo "importing $kind: $report" >&2; exit 1; }
 done
 email="walkthrough.$$@example.com"
-curl -s -o /dev/null -X POST "$api/v1/accounts" -H 'content-type: application/json' \
-  -d "{\"email\":\"$email\",\"password\":\"Quartz-Harbor-42x\",\"first_name\":\"Grace\",\"last_name\":\"Hopper\",\"country\":\"US\"}"
-code=$(grep "\"to\":\"$email\"" "$state/outbox.jsonl" | tail -n 1 | grep -oE '\b[0-9]{6}\b' | head -n 1)
-curl -s -o /dev/null -X POST "$api/v1/accounts/activate" -H 'content-type: application/json' \
-  -d "{\"email\":\"$email\",\"code\":\"$code\"}"
-token=$(curl -s -X POST "$api/v1/sessions" -H 'content-type: application/json' \
-  -d "{\"email\":\"$email\",\"password\":\"Quartz-Harbor-42x\"}" | grep -o '"token":"[^"]*"' | cut -d'"' -f4)
+token=$(new_session "$api" "$state" "$email" Quartz-Harbor-42x Grace Hopper)
 [ -n "$token" ] || { echo "the walkthrough account could not log in" >&2; exit 1; }
 mapped=$(curl -s -X POST "$api/v1/candidate/mapping" -H "authorization: Bearer $token" \
   -H 'content-type: application/json' \

@@ -58,6 +58,17 @@ async fn malformed_body_details_never_echo_the_body() {
     assert!(!r.text.contains("Sup3r"), "{}", r.text);
 }
 
+/// A body API Gateway marks base64 (binary) that is not UTF-8 text is refused like any malformed
+/// JSON (the local emulator cannot send one: the API fuzzing run makes such bodies UTF-8 first).
+#[tokio::test]
+async fn a_json_body_that_is_not_utf8_is_400() {
+    let app = TestApp::new(Backend::Embedded).await;
+    let mut request = raw_request("POST", "/v1/accounts", "application/json", "");
+    *request.body_mut() = lambda_http::Body::Binary(vec![b'{', 0xff, 0xfe, b'}']);
+    let r = app.call(accounts::handle, request).await;
+    assert_problem(&r, 400, "malformed_body");
+}
+
 #[tokio::test]
 async fn unknown_fields_are_400_listing_each() {
     let app = TestApp::new(Backend::Embedded).await;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# API fuzzing in `make test`: schemathesis generates requests from infra/openapi.yaml (every
+# operation, valid and invalid data) against `cargo lambda watch` on a fresh embedded state, and
+# fails on any 5xx, on an answer the document does not declare, on a body that does not match its
+# schema, and on invalid data that is accepted. Bounded by tests/api-fuzz/schemathesis.toml
+# (a fixed seed and a few examples per operation); FUZZ_EXAMPLES raises the count (`make soak`).
+set -euo pipefail
+source "$(dirname "$0")/local-api.sh"
+port=${FUZZ_PORT:-9100}
+out=.test-output/api-fuzz
+rm -rf "$out" && mkdir -p "$out"
+state=$(mktemp -d)
+api="http://127.0.0.1:$port"
+
+# No uniform-answer floor: the run checks answers, not timing, and sign-ups would take 400 ms each.
+TESSERA_UNIFORM_ANSWER_MS=0 start_local_api "$port" "$state" "$out/watch.log"
+
+# One account with a session, and the sample records imported, so the session operations reach
+# their real handlers rather than stopping at 401.
+email="fuzz.$$@example.com"
+password="Quartz-Harbor-42x"
+for kind in exam-results ce-credits; do
+  curl -s -o /dev/null -X POST "$api/v1/admin/imports/$kind?source=$kind.csv" \
+    -H 'authorization: Bearer tessera-local-admin-token' -H 'content-type: text/csv' \
+    --data-binary @"docs/samples/$kind.csv"
+done
+token=$(new_session "$api" "$state" "$email" "$password" Grace Hopper)
+[ -n "$token" ] || { echo "the fuzzing account could not log in" >&2; exit 1; }
+curl -s -o /dev/null -X POST "$api/v1/candidate/mapping" -H "authorization: Bearer $token" \
+  -H 'content-type: application/json' \
+  -d "{\"method\":\"score_report\",\"last_name\":\"Hopper\",\"registration_number\":\"REG-2024-0611\",\"new_email\":\"$email\"}"
+
+examples=()
+[ -n "${FUZZ_EXAMPLES:-}" ] && examples=(--max-examples "$FUZZ_EXAMPLES")
+PYTHONPATH=tests/api-fuzz TESSERA_FUZZ_SESSION="$token" TESSERA_FUZZ_ADMIN=tessera-local-admin-token \
+  schemathesis --no-color --config-file tests/api-fuzz/schemathesis.toml run infra/openapi.yaml \
+  --url "$api" "${examples[@]}" --report junit --report-dir "$out" >"$out/schemathesis.txt" 2>&1 || {
+  tail -n 200 "$out/schemathesis.txt" >&2
+  echo "API fuzzing found failures; the whole run is in $out/schemathesis.txt" >&2
+  exit 1
+}
+tail -n 12 "$out/schemathesis.txt"
+echo "API fuzzing: OK"

@@ -32,9 +32,17 @@ curl -s -o /dev/null -X POST "$api/v1/candidate/mapping" -H "authorization: Bear
 
 examples=()
 [ -n "${FUZZ_EXAMPLES:-}" ] && examples=(--max-examples "$FUZZ_EXAMPLES")
-PYTHONPATH=tests/api-fuzz TESSERA_FUZZ_SESSION="$token" TESSERA_FUZZ_ADMIN=tessera-local-admin-token \
-  schemathesis --no-color --config-file tests/api-fuzz/schemathesis.toml run infra/openapi.yaml \
-  --url "$api" "${examples[@]}" --report junit --report-dir "$out" >"$out/schemathesis.txt" 2>&1 || {
+# Nothing may be written inside the workspace during the run: `cargo lambda watch` restarts every
+# function on a change it does not ignore, and requests in flight time out. So schemathesis runs
+# from a folder outside it (its caches and Hypothesis's go there), with absolute paths.
+root=$(pwd)
+mkdir -p "$state/schemathesis"
+(cd "$state/schemathesis" &&
+  PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$root/tests/api-fuzz" \
+  TESSERA_FUZZ_SESSION="$token" TESSERA_FUZZ_ADMIN=tessera-local-admin-token \
+  schemathesis --no-color --config-file "$root/tests/api-fuzz/schemathesis.toml" \
+  run "$root/infra/openapi.yaml" --url "$api" "${examples[@]}" \
+  --report junit --report-dir "$root/$out") >"$out/schemathesis.txt" 2>&1 || {
   tail -n 200 "$out/schemathesis.txt" >&2
   echo "API fuzzing found failures; the whole run is in $out/schemathesis.txt" >&2
   exit 1

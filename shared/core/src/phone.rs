@@ -16,6 +16,9 @@ use std::fmt;
 const CODE_TTL: Seconds = Seconds::minutes(10);
 const MAX_RETRIES: usize = 5;
 
+/// `+` and at most 15 digits (ITU-T E.164).
+const MAX_E164_LEN: usize = 16;
+
 /// A valid number in E.164 form (`+447700900123`), with its country.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PhoneNumber {
@@ -29,17 +32,24 @@ pub struct PhoneFormatError;
 
 impl PhoneNumber {
     /// Parses and validates with the numbering plans of libphonenumber's metadata.
+    /// Only digits and the usual separators are read: the metadata's parser would also turn
+    /// keypad letters into digits (`+49…A779YYY9Y`) and accept a result longer than E.164 allows.
     pub fn parse(raw: &str) -> Result<PhoneNumber, PhoneFormatError> {
         let raw = raw.trim();
-        if !raw.starts_with('+') || raw.len() > 32 {
+        let typed = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')');
+        if !raw.starts_with('+') || raw.len() > 32 || !raw[1..].chars().all(typed) {
             return Err(PhoneFormatError);
         }
         let number = phonenumber::parse(None, raw).map_err(|_| PhoneFormatError)?;
         if !number.is_valid() {
             return Err(PhoneFormatError);
         }
+        let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+        if e164.len() > MAX_E164_LEN {
+            return Err(PhoneFormatError);
+        }
         Ok(PhoneNumber {
-            e164: number.format().mode(phonenumber::Mode::E164).to_string(),
+            e164,
             country: number.country().id().map(|id| id.as_ref().to_string()),
         })
     }
@@ -324,6 +334,21 @@ mod tests {
         ] {
             assert!(PhoneNumber::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    /// Found by the `phone` fuzz target: keypad letters were read as digits and gave a 16-digit
+    /// "E.164" number.
+    #[test]
+    fn letters_and_over_long_numbers_are_refused() {
+        for bad in [
+            "+4964008A779YYY9Y",
+            "+44 7700 9OO 123",
+            "+33 6 12 34 56 78 x",
+        ] {
+            assert!(PhoneNumber::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(PhoneNumber::parse("+1 (201) 555-0123").is_ok());
+        assert!(PhoneNumber::parse("+33.6.12.34.56.78").is_ok());
     }
 
     #[test]

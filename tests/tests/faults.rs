@@ -5,7 +5,7 @@
 
 use serde_json::json;
 use tessera_core::time::Seconds;
-use tessera_testkit::calls::Fault;
+use tessera_testkit::calls::{FailOneCall, Fault};
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::{
     activate, active_account, authorized, log_in, me, request_reset, sign_up, token_of,
@@ -28,6 +28,15 @@ where
     let calls = counter.take().len();
     assert!(calls > 0, "the flow made no DynamoDB call");
     calls
+}
+
+/// Names the case for assertion messages, once the fault has struck (a test whose fault never
+/// struck would prove nothing).
+fn case_of(failure: &FailOneCall, nth: usize, fault: Fault) -> String {
+    let operation = failure.struck();
+    let case = format!("{fault:?} at call {nth} ({operation:?})");
+    assert!(operation.is_some(), "{case}: the fault never struck");
+    case
 }
 
 /// A fault leaves an answer the API declares: the flow's own, or the generic 500.
@@ -71,8 +80,7 @@ async fn sign_up_survives_a_fault_at_every_call() {
             let email = unique_email("fault");
             let failure = app.fail_dynamodb_call(nth, fault).await.unwrap();
             let r = sign_up(&app, &email, PASSWORD).await;
-            let case = format!("{fault:?} at call {nth} ({:?})", failure.struck());
-            assert!(failure.struck().is_some(), "{case}: the fault never struck");
+            let case = case_of(&failure, nth, fault);
             declared(&r, 202);
 
             let canonical = tessera_core::Email::parse(&email).unwrap();
@@ -132,8 +140,7 @@ async fn a_reset_survives_a_fault_at_every_call() {
             let email = an_active_account(&app).await;
             let failure = app.fail_dynamodb_call(nth, fault).await.unwrap();
             let answers = reset_to(&app, &email, NEW_PASSWORD).await;
-            let case = format!("{fault:?} at call {nth} ({:?})", failure.struck());
-            assert!(failure.struck().is_some(), "{case}: the fault never struck");
+            let case = case_of(&failure, nth, fault);
             for (answer, expected) in answers.iter().zip([202, 200, 204]) {
                 declared(answer, expected);
             }
@@ -197,8 +204,7 @@ async fn a_password_change_survives_a_fault_at_every_call() {
             let token = a_session_of(&app, &email).await;
             let failure = app.fail_dynamodb_call(nth, fault).await.unwrap();
             let r = change_password(&app, &token).await;
-            let case = format!("{fault:?} at call {nth} ({:?})", failure.struck());
-            assert!(failure.struck().is_some(), "{case}: the fault never struck");
+            let case = case_of(&failure, nth, fault);
             declared(&r, 204);
             let session_alive = me(&app, &token).await.status == 200;
             match one_password_works(&app, &email, PASSWORD, NEW_PASSWORD).await {

@@ -7,6 +7,8 @@ SHELL := /bin/bash
 VENV := .venv
 PYTHON ?= python3
 DEV_PORT ?= 9000
+# What SAM builds for Lambda leaves SQLite out; local runs turn the embedded backend on.
+EMBEDDED := --features tessera-http/embedded
 MOTO_PORT ?= 5077
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
@@ -15,7 +17,7 @@ export SAM_CLI_TELEMETRY := 0
 
 ## make dev: the whole API on http://127.0.0.1:9000, on the embedded default (state in .local/).
 dev: tools-dev
-	cargo lambda watch --invoke-address 127.0.0.1 --invoke-port $(DEV_PORT)
+	cargo lambda watch $(EMBEDDED) --invoke-address 127.0.0.1 --invoke-port $(DEV_PORT)
 
 ## make test: formatting, every Rust test on both backends (moto on loopback), clippy, the
 ## template linted by cfn-lint and sam, the README's curl session against `cargo lambda watch`, and
@@ -44,8 +46,8 @@ soak: tools-test
 ## make jobs: every scheduled job once (notification retries, then the expiry jobs), against the
 ## embedded default (what `make dev` serves).
 jobs:
-	cargo run --quiet -p notification-retries
-	cargo run --quiet -p expiry-jobs
+	cargo run --quiet $(EMBEDDED) -p notification-retries
+	cargo run --quiet $(EMBEDDED) -p expiry-jobs
 
 lint: tools-test
 	cfn-lint infra/template.yaml

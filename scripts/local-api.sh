@@ -6,7 +6,7 @@
 # it answers. Variables set before the call (TESSERA_...) reach the functions.
 start_local_api() {
   local port=$1 state=$2 log=$3
-  TESSERA_LOCAL_DIR="$state" cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$port" \
+  TESSERA_LOCAL_DIR="$state" cargo lambda watch --features tessera-http/embedded --invoke-address 127.0.0.1 --invoke-port "$port" \
     >"$log" 2>&1 &
   watch_pid=$!
   trap 'kill $watch_pid 2>/dev/null; wait $watch_pid 2>/dev/null || true; rm -rf "'"$state"'"' EXIT

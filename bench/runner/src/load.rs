@@ -52,6 +52,8 @@ pub fn run(root: &Path, port: u16, counts: Counts, clients: usize) -> Vec<LoadRu
             "lambda",
             "watch",
             "--release",
+            "--features",
+            "tessera-http/embedded",
             "--invoke-address",
             "127.0.0.1",
         ])

@@ -2,7 +2,8 @@
 //! Bodies are never logged; typed secrets (`Password`, `OneTimeCode`, peppers) redact themselves.
 
 use lambda_http::{Request, RequestExt};
-use tracing_subscriber::{fmt, EnvFilter};
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt;
 
 /// Installs the JSON subscriber writing to stdout (CloudWatch, or the terminal locally).
 /// `RUST_LOG` sets the level (default `info`).
@@ -14,16 +15,26 @@ pub fn init() {
 pub fn builder() -> fmt::SubscriberBuilder<
     fmt::format::JsonFields,
     fmt::format::Format<fmt::format::Json>,
-    EnvFilter,
+    LevelFilter,
 > {
     fmt()
         .json()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_max_level(level(std::env::var("RUST_LOG").ok().as_deref()))
         .with_current_span(true)
         .with_span_list(false)
         .with_target(false)
+}
+
+/// The level `RUST_LOG` names (`error`, `warn`, `info`, `debug`, `trace` or `off`, as the
+/// template's `LogLevel` allows), `info` when it is unset or names none. A plain level rather than
+/// per-module directives: the directive parser brings a regex engine into every function.
+fn level(setting: Option<&str>) -> LevelFilter {
+    setting
+        .map(str::trim)
+        // The level parser reads an empty string as `error`.
+        .filter(|s| !s.is_empty())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(LevelFilter::INFO)
 }
 
 /// The path a log line names: every random id (32 hex digits ending a segment, such as a
@@ -66,6 +77,16 @@ pub fn request_id(request: &Request) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_level_is_the_one_named_or_info() {
+        assert_eq!(level(Some("debug")), LevelFilter::DEBUG);
+        assert_eq!(level(Some(" WARN ")), LevelFilter::WARN);
+        assert_eq!(level(Some("off")), LevelFilter::OFF);
+        assert_eq!(level(Some("tessera=debug")), LevelFilter::INFO);
+        assert_eq!(level(Some("")), LevelFilter::INFO);
+        assert_eq!(level(None), LevelFilter::INFO);
+    }
 
     #[test]
     fn random_ids_in_paths_are_masked() {

@@ -6,7 +6,6 @@ use lambda_http::{service_fn, Body, Request, Response};
 use rand::RngCore;
 use std::convert::Infallible;
 use std::future::Future;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tessera_core::ports::{
@@ -63,9 +62,10 @@ type CandidateStores = (
 /// must not load it twice).
 #[derive(Clone)]
 pub enum Connections {
+    #[cfg(feature = "embedded")]
     Embedded {
         db: Arc<tessera_local::SqliteStore>,
-        dir: PathBuf,
+        dir: std::path::PathBuf,
     },
     Aws {
         /// Boxed: the configuration is large beside the embedded variant.
@@ -81,12 +81,7 @@ pub enum Connections {
 impl Connections {
     pub async fn open(config: &Config) -> Result<Connections, WiringError> {
         Ok(match &config.backend {
-            Backend::Embedded { dir } => Connections::Embedded {
-                db: Arc::new(tessera_local::SqliteStore::open(
-                    &dir.join("tessera.sqlite3"),
-                )?),
-                dir: dir.clone(),
-            },
+            Backend::Embedded { dir } => open_embedded(dir)?,
             Backend::Aws {
                 identity_table,
                 candidate_table,
@@ -113,6 +108,7 @@ impl Connections {
         random: Arc<dyn Random>,
     ) -> Result<IdentityDeps, WiringError> {
         let (store, logins, sessions, unsent, messenger): Stores = match self {
+            #[cfg(feature = "embedded")]
             Connections::Embedded { db, dir } => {
                 let outbox = Arc::new(tessera_local::FileOutbox::new(
                     dir.join("outbox.jsonl"),
@@ -168,6 +164,7 @@ impl Connections {
     /// this).
     pub fn candidate_stores(&self) -> Result<CandidateStores, WiringError> {
         match self {
+            #[cfg(feature = "embedded")]
             Connections::Embedded { db, .. } => Ok((db.clone(), db.clone(), db.clone())),
             Connections::Aws {
                 dynamodb,
@@ -189,6 +186,26 @@ impl Connections {
             }
         }
     }
+}
+
+#[cfg(feature = "embedded")]
+fn open_embedded(dir: &std::path::Path) -> Result<Connections, WiringError> {
+    Ok(Connections::Embedded {
+        db: Arc::new(tessera_local::SqliteStore::open(
+            &dir.join("tessera.sqlite3"),
+        )?),
+        dir: dir.to_path_buf(),
+    })
+}
+
+/// A Lambda build has no embedded backend: said at once, rather than a first request failing.
+#[cfg(not(feature = "embedded"))]
+fn open_embedded(_dir: &std::path::Path) -> Result<Connections, WiringError> {
+    Err(
+        "this build has no embedded backend (the `tessera-http/embedded` feature): \
+         set TESSERA_BACKEND=aws, or run it with `make dev`"
+            .into(),
+    )
 }
 
 /// The identity flows' ports for `config`, with the real clock and randomness (a function that

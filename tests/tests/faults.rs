@@ -3,14 +3,24 @@
 //! each fault the stored state is the old one or the new one, never a mix, the answer is one the
 //! API declares, and the user can finish what they started.
 
-use serde_json::json;
+use lambda_http::{Body, Request};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tessera_core::fulfillment::signature::SigningSecret;
+use tessera_core::ports::Clock;
 use tessera_core::time::Seconds;
+use tessera_stripe::StripePayments;
 use tessera_testkit::calls::{FailOneCall, Fault};
+use tessera_testkit::payment_provider::{FakeProvider, SECRET_KEY};
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
+use tessera_tests::certification::holder;
+use tessera_tests::orders::{order_body, ORDERS};
 use tessera_tests::{
-    activate, active_account, authorized, log_in, me, request_reset, sign_up, token_of,
-    verify_reset, PASSWORD,
+    activate, active_account, authorized, fulfillment_state, log_in, me, request_reset, sign_up,
+    token_of, verify_reset, PASSWORD,
 };
+
+const CATALOG: &str = "/v1/candidate/fulfillment/catalog";
 
 const FAULTS: [Fault; 2] = [Fault::BeforeSending, Fault::AnswerLost];
 const NEW_PASSWORD: &str = "Granite-Meadow-77q";
@@ -217,6 +227,243 @@ async fn a_password_change_survives_a_fault_at_every_call() {
                     );
                 }
             }
+        }
+    }
+}
+
+/// A candidate with a certification, and so a free initial kit to claim, as the fulfillment
+/// function sees them (with a loopback payment provider).
+struct Buyer {
+    email: String,
+    token: String,
+    kit: String,
+    provider: FakeProvider,
+}
+
+impl Buyer {
+    async fn new(app: &TestApp) -> Buyer {
+        let (email, token) = holder(app).await;
+        let provider = FakeProvider::start().await;
+        let mut buyer = Buyer {
+            email,
+            token,
+            kit: String::new(),
+            provider,
+        };
+        let catalog = buyer
+            .send(app, authorized("GET", CATALOG, &buyer.token, None))
+            .await;
+        assert_eq!(catalog.status, 200, "{}", catalog.text);
+        buyer.kit = catalog.json["kits"][0]["certification_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        buyer
+    }
+
+    async fn send(&self, app: &TestApp, request: Request) -> TestResponse {
+        let payments = Arc::new(StripePayments::new(&self.provider.url, SECRET_KEY));
+        let state = fulfillment_state(app, Some(payments));
+        TestResponse::from_response(fulfillment::handle(request, state).await)
+    }
+
+    /// The free initial kit, shipped without tracking (idempotency key `claim-1`).
+    async fn claim(&self, app: &TestApp) -> TestResponse {
+        self.order(app, "claim-1", &order_body(&self.kit, 1, false))
+            .await
+    }
+
+    /// Two kits with tracking, paid by card (idempotency key `buy-1`).
+    async fn buy(&self, app: &TestApp) -> TestResponse {
+        self.order(app, "buy-1", &order_body(&self.kit, 2, true))
+            .await
+    }
+
+    async fn order(&self, app: &TestApp, key: &str, body: &Value) -> TestResponse {
+        let mut request = authorized("POST", ORDERS, &self.token, Some(body));
+        let key = key.parse().unwrap();
+        request.headers_mut().insert("idempotency-key", key);
+        self.send(app, request).await
+    }
+
+    /// The provider's signed `checkout.session.completed` for the checkout of `order`.
+    async fn pay(&self, app: &TestApp, order: &TestResponse) -> TestResponse {
+        let url = order.json["checkout_url"].as_str().expect("a checkout");
+        let session = url.rsplit('/').next().unwrap();
+        let event = self
+            .provider
+            .event("evt_fault_1", "checkout.session.completed", session);
+        let secret = SigningSecret::new(tessera_http::config::LOCAL_WEBHOOK_SECRET);
+        let signature = secret.sign(app.clock.now(), &event);
+        let request = lambda_http::http::Request::builder()
+            .method("POST")
+            .uri("/v1/payments/webhook")
+            .header("content-type", "application/json")
+            .header("stripe-signature", signature)
+            .body(Body::Text(String::from_utf8(event).unwrap()))
+            .unwrap();
+        self.send(app, request).await
+    }
+
+    /// The fulfillment house reports the order sent.
+    async fn report_sent(&self, app: &TestApp, id: &str) -> TestResponse {
+        let path = format!("/v1/admin/fulfillment/orders/{id}/status");
+        let body = json!({"status": "sent", "tracking_number": "1Z999AA10123456784"});
+        let admin = tessera_http::config::LOCAL_ADMIN_TOKEN;
+        self.send(app, authorized("POST", &path, admin, Some(&body)))
+            .await
+    }
+
+    /// The candidate's orders as their front end lists them.
+    async fn orders(&self, app: &TestApp) -> Vec<Value> {
+        let r = self
+            .send(app, authorized("GET", ORDERS, &self.token, None))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json["orders"].as_array().unwrap().clone()
+    }
+
+    /// The subjects of the emails about order `id`: its confirmation, then its shipment.
+    fn subjects_about(&self, app: &TestApp, id: &str) -> Vec<String> {
+        app.messages_to(&self.email)
+            .into_iter()
+            .filter_map(|m| m.subject)
+            .filter(|subject| subject.contains(id))
+            .collect()
+    }
+}
+
+/// Asks until the answer is `expected`, as a front end, the payment provider or the fulfillment
+/// house does after a failure (one fault is injected, so the second answer is final).
+async fn until<F: AsyncFn() -> TestResponse>(
+    first: TestResponse,
+    expected: u16,
+    again: F,
+) -> TestResponse {
+    declared(&first, expected);
+    if first.status == expected {
+        return first;
+    }
+    let second = again().await;
+    assert_eq!(second.status, expected, "{}", second.text);
+    second
+}
+
+/// The number of DynamoDB calls `step` makes on a buyer prepared by `setup`, without faults.
+async fn buyer_calls_of<S, F>(setup: S, step: F) -> usize
+where
+    S: AsyncFn(&TestApp, &Buyer) -> TestResponse,
+    F: AsyncFn(&TestApp, &Buyer, &TestResponse) -> TestResponse,
+{
+    let mut app = TestApp::new(Backend::Moto).await;
+    let buyer = Buyer::new(&app).await;
+    let before = setup(&app, &buyer).await;
+    let counter = app.count_dynamodb_calls().await.expect("moto");
+    let r = step(&app, &buyer, &before).await;
+    assert!(r.status < 300, "{} {}", r.status, r.text);
+    let calls = counter.take().len();
+    assert!(calls > 0, "the step made no DynamoDB call");
+    calls
+}
+
+async fn nothing(_: &TestApp, _: &Buyer) -> TestResponse {
+    TestResponse::from_response(lambda_http::Response::new(Body::Empty))
+}
+
+async fn claim_free_kit(app: &TestApp, buyer: &Buyer, _: &TestResponse) -> TestResponse {
+    buyer.claim(app).await
+}
+
+/// A free kit claim is one transaction (order, claim, idempotency key) followed by its email:
+/// after a fault at any call the front end's retry under the same key ends with one queued order
+/// and one confirmation, including when the write landed and its answer was lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kit_claim_survives_a_fault_at_every_call() {
+    let calls = buyer_calls_of(nothing, claim_free_kit).await;
+    for nth in 1..=calls {
+        for fault in FAULTS {
+            let mut app = TestApp::new(Backend::Moto).await;
+            let buyer = Buyer::new(&app).await;
+            let failure = app.fail_dynamodb_call(nth, fault).await.unwrap();
+            let first = buyer.claim(&app).await;
+            let case = case_of(&failure, nth, fault);
+            let placed = until(first, 201, async || buyer.claim(&app).await).await;
+            let id = placed.json["id"].as_str().unwrap();
+            let orders = buyer.orders(&app).await;
+            assert_eq!(orders.len(), 1, "{case}: {orders:?}");
+            assert_eq!(orders[0]["status"], "queued", "{case}");
+            let subjects = buyer.subjects_about(&app, id);
+            assert_eq!(subjects.len(), 1, "{case}: one confirmation {subjects:?}");
+        }
+    }
+}
+
+async fn paid_order(app: &TestApp, buyer: &Buyer) -> TestResponse {
+    let r = buyer.buy(app).await;
+    assert_eq!(r.json["status"], "pending_payment", "{}", r.text);
+    r
+}
+
+async fn pay(app: &TestApp, buyer: &Buyer, order: &TestResponse) -> TestResponse {
+    buyer.pay(app, order).await
+}
+
+/// The provider's payment event is one conditional write recording the event with the order's
+/// new status, followed by the confirmation: after a fault at any call the provider's
+/// redelivery ends with the order queued and one confirmation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_event_survives_a_fault_at_every_call() {
+    let calls = buyer_calls_of(paid_order, pay).await;
+    for nth in 1..=calls {
+        for fault in FAULTS {
+            let mut app = TestApp::new(Backend::Moto).await;
+            let buyer = Buyer::new(&app).await;
+            let order = paid_order(&app, &buyer).await;
+            let id = order.json["id"].as_str().unwrap();
+            let failure = app.fail_dynamodb_call(nth, fault).await.unwrap();
+            let first = buyer.pay(&app, &order).await;
+            let case = case_of(&failure, nth, fault);
+            until(first, 200, async || buyer.pay(&app, &order).await).await;
+            let orders = buyer.orders(&app).await;
+            assert_eq!(orders[0]["status"], "queued", "{case}");
+            let subjects = buyer.subjects_about(&app, id);
+            assert_eq!(subjects.len(), 1, "{case}: one confirmation {subjects:?}");
+        }
+    }
+}
+
+async fn queued_order(app: &TestApp, buyer: &Buyer) -> TestResponse {
+    let r = buyer.claim(app).await;
+    assert_eq!(r.json["status"], "queued", "{}", r.text);
+    r
+}
+
+async fn report_sent(app: &TestApp, buyer: &Buyer, order: &TestResponse) -> TestResponse {
+    buyer
+        .report_sent(app, order.json["id"].as_str().unwrap())
+        .await
+}
+
+/// The fulfillment house's report: after a fault at any call its retry ends with the order sent
+/// and one shipment email.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shipment_report_survives_a_fault_at_every_call() {
+    let calls = buyer_calls_of(queued_order, report_sent).await;
+    for nth in 1..=calls {
+        for fault in FAULTS {
+            let mut app = TestApp::new(Backend::Moto).await;
+            let buyer = Buyer::new(&app).await;
+            let order = queued_order(&app, &buyer).await;
+            let id = order.json["id"].as_str().unwrap();
+            let failure = app.fail_dynamodb_call(nth, fault).await.unwrap();
+            let first = report_sent(&app, &buyer, &order).await;
+            let case = case_of(&failure, nth, fault);
+            until(first, 200, async || report_sent(&app, &buyer, &order).await).await;
+            let orders = buyer.orders(&app).await;
+            assert_eq!(orders[0]["status"], "sent", "{case}");
+            let subjects = buyer.subjects_about(&app, id);
+            let shipped = subjects.iter().filter(|s| s.contains("shipped")).count();
+            assert_eq!(shipped, 1, "{case}: one shipment email {subjects:?}");
         }
     }
 }

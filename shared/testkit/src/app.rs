@@ -281,11 +281,14 @@ impl TestApp {
             ..
         } = &self.config.backend
         {
-            self.certification.records = Arc::new(tessera_aws::DynamoStore::candidates(
+            let store = Arc::new(tessera_aws::DynamoStore::candidates(
                 client.clone(),
                 candidates.clone(),
                 table.clone(),
             ));
+            self.certification.records = store.clone();
+            self.certification.transcripts = store.clone();
+            self.certification.orders = store;
         }
         let store = Arc::new(tessera_aws::DynamoStore::new(client, table));
         self.deps.store = store.clone();

@@ -173,8 +173,34 @@ async fn place_retrying(deps: &CertificationDeps, order: &Order) -> Result<Place
     loop {
         match deps.orders.place_order(order).await {
             Err(StoreError::Conflict) if attempts < 4 => attempts += 1,
+            Err(StoreError::Unavailable(_)) if landed(deps, order).await => return Ok(Placed::New),
             other => return other,
         }
+    }
+}
+
+/// Whether `order` is stored exactly as given. Asked when a write failed without saying whether
+/// it was applied (its answer lost to a timeout): if it was, the caller goes on as if it had
+/// answered, so the email that follows the write still goes out. A retried request would find
+/// the write done and send nothing.
+async fn landed(deps: &CertificationDeps, order: &Order) -> bool {
+    match deps.orders.order_book(&order.candidate_id).await {
+        Ok(book) => book.by_id(&order.id) == Some(order),
+        Err(_) => false,
+    }
+}
+
+/// `update_order`, with a write whose outcome is unknown counted as applied when the order
+/// reads back as written (see `landed`).
+async fn update_checked(
+    deps: &CertificationDeps,
+    order: &Order,
+    from: OrderStatus,
+    event: Option<&str>,
+) -> Result<Updated, StoreError> {
+    match deps.orders.update_order(order, from, event).await {
+        Err(StoreError::Unavailable(_)) if landed(deps, order).await => Ok(Updated::Applied),
+        other => other,
     }
 }
 
@@ -311,11 +337,7 @@ pub async fn apply_event(
     let mut updated = order.clone();
     updated.status = next;
     updated.updated_at = deps.clock.now();
-    match deps
-        .orders
-        .update_order(&updated, OrderStatus::PendingPayment, Some(&id))
-        .await?
-    {
+    match update_checked(deps, &updated, OrderStatus::PendingPayment, Some(&id)).await? {
         Updated::Applied => {
             tracing::info!(event = %id, order = %order_id.as_str(), status = ?next, "payment event applied");
             if next == OrderStatus::Queued {
@@ -363,11 +385,7 @@ pub async fn report(
     if tracking_number.is_some() {
         updated.tracking_number = tracking_number;
     }
-    match deps
-        .orders
-        .update_order(&updated, order.status, None)
-        .await?
-    {
+    match update_checked(deps, &updated, order.status, None).await? {
         Updated::Applied => {}
         // Another report moved it between the read and the write: the caller retries.
         Updated::StatusMoved | Updated::EventSeen => return Err(StoreError::Conflict.into()),

@@ -116,8 +116,19 @@ async fn main() {
         }
         return;
     }
-    let runs = env_number("BENCH_COLD_RUNS", 10);
     let samples = env_number("BENCH_SAMPLES", 30);
+    // Only the login beside its argon2 verification, printed: a quick check of one figure.
+    if std::env::args().nth(1).as_deref() == Some("login") {
+        let login = overhead::login_against_argon2(samples).await;
+        println!(
+            "argon2 verification {} ms, login {} ms, login ÷ verification {}",
+            login.argon2_verify.show(2),
+            login.login.show(2),
+            login.ratio.show(3)
+        );
+        return;
+    }
+    let runs = env_number("BENCH_COLD_RUNS", 10);
     let functions = function_names(&root);
     let date = time::OffsetDateTime::now_utc().date().to_string();
 

@@ -1,7 +1,8 @@
-//! Fault injection on the DynamoDB adapter (moto): every call a flow makes is failed in turn,
-//! either before it is sent or after the table applied it with the answer lost (a timeout). After
-//! each fault the stored state is the old one or the new one, never a mix, the answer is one the
-//! API declares, and the user can finish what they started.
+//! Fault injection on the AWS adapters (moto). DynamoDB: every call a flow makes is failed in
+//! turn, either before it is sent or after the table applied it with the answer lost (a timeout);
+//! after each fault the stored state is the old one or the new one, never a mix, the answer is one
+//! the API declares, and the user can finish what they started. SES and SNS: a message whose call
+//! fails either way is kept, and the retry job delivers it.
 
 use lambda_http::{Body, Request};
 use serde_json::{json, Value};
@@ -465,5 +466,71 @@ async fn a_shipment_report_survives_a_fault_at_every_call() {
             let shipped = subjects.iter().filter(|s| s.contains("shipped")).count();
             assert_eq!(shipped, 1, "{case}: one shipment email {subjects:?}");
         }
+    }
+}
+
+async fn retry_unsent(app: &TestApp) -> tessera_core::delivery::RetryReport {
+    notification_retries::run(&app.deps)
+        .await
+        .expect("retry run")
+}
+
+/// SES fails the activation email at the adapter: before sending (it never reached SES) or with
+/// the answer lost (SES sent it; the function cannot know). Sign-up answers 202 either way, the
+/// email is kept, the retry job sends it a minute later, and its code activates the account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_the_mail_system_fails_is_kept_and_retried() {
+    for fault in FAULTS {
+        let mut app = TestApp::new(Backend::Moto).await;
+        let failure = app.fail_messenger_call(1, fault).await.unwrap();
+        let email = unique_email("ses-fault");
+        let r = sign_up(&app, &email, PASSWORD).await;
+        let case = case_of(&failure, 1, fault);
+        assert_eq!(r.status, 202, "{case}: {}", r.text);
+        let delivered = app.messages_to(&email).len();
+        assert_eq!(delivered, usize::from(fault == Fault::AnswerLost), "{case}");
+
+        app.clock.advance(Seconds(60));
+        assert_eq!(retry_unsent(&app).await.sent, 1, "{case}");
+        assert_eq!(app.messages_to(&email).len(), delivered + 1, "{case}");
+        let r = activate(&app, &email, &app.latest_code(&email)).await;
+        assert_eq!(r.status, 200, "{case}: {}", r.text);
+    }
+}
+
+async fn phone_call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> TestResponse {
+    app.call(phone::handle, authorized(method, path, token, Some(&body)))
+        .await
+}
+
+/// SNS fails the verification SMS at the adapter, either way: the number is saved unverified
+/// (202), the SMS is kept, the retry job sends it, and its code verifies the number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sms_the_sms_service_fails_is_kept_and_retried() {
+    for fault in FAULTS {
+        let mut app = TestApp::new(Backend::Moto).await;
+        let email = an_active_account(&app).await;
+        let token = a_session_of(&app, &email).await;
+        let number = format!("+336125{:05}", tessera_testkit::app::unique() % 100_000);
+        let failure = app.fail_messenger_call(1, fault).await.unwrap();
+        let body = json!({ "password": PASSWORD, "phone": number });
+        let r = phone_call(&app, "PUT", "/v1/me/phone", &token, body).await;
+        let case = case_of(&failure, 1, fault);
+        assert_eq!(r.status, 202, "{case}: {}", r.text);
+        let delivered = app.messages_to(&number).len();
+        assert_eq!(delivered, usize::from(fault == Fault::AnswerLost), "{case}");
+
+        app.clock.advance(Seconds(60));
+        assert_eq!(retry_unsent(&app).await.sent, 1, "{case}");
+        assert_eq!(app.messages_to(&number).len(), delivered + 1, "{case}");
+        let code = json!({ "code": app.latest_code(&number) });
+        let r = phone_call(&app, "POST", "/v1/me/phone/verify", &token, code).await;
+        assert_eq!(r.status, 204, "{case}: {}", r.text);
     }
 }

@@ -2,6 +2,7 @@ use std::sync::OnceLock;
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
+use aws_sdk_sesv2::config::SharedInterceptor;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use tessera_core::ports::{Channel, Messenger, OutgoingMessage, SendError};
 
@@ -9,6 +10,8 @@ use tessera_core::ports::{Channel, Messenger, OutgoingMessage, SendError};
 /// message: most requests send nothing, and a client costs a cold function about 0.15 ms of Init.
 pub struct AwsMessenger {
     sdk: SdkConfig,
+    /// Put on both clients: none in production; tests inject faults through them.
+    interceptors: Vec<SharedInterceptor>,
     ses: OnceLock<aws_sdk_sesv2::Client>,
     sns: OnceLock<aws_sdk_sns::Client>,
     from: String,
@@ -16,8 +19,18 @@ pub struct AwsMessenger {
 
 impl AwsMessenger {
     pub fn new(sdk: &SdkConfig, from: impl Into<String>) -> AwsMessenger {
+        AwsMessenger::with_interceptors(sdk, from, Vec::new())
+    }
+
+    /// Like `new`, with `interceptors` on the SES and SNS clients.
+    pub fn with_interceptors(
+        sdk: &SdkConfig,
+        from: impl Into<String>,
+        interceptors: Vec<SharedInterceptor>,
+    ) -> AwsMessenger {
         AwsMessenger {
             sdk: sdk.clone(),
+            interceptors,
             ses: OnceLock::new(),
             sns: OnceLock::new(),
             from: from.into(),
@@ -25,12 +38,23 @@ impl AwsMessenger {
     }
 
     fn ses(&self) -> &aws_sdk_sesv2::Client {
-        self.ses
-            .get_or_init(|| aws_sdk_sesv2::Client::new(&self.sdk))
+        self.ses.get_or_init(|| {
+            let mut config = aws_sdk_sesv2::config::Builder::from(&self.sdk);
+            for interceptor in &self.interceptors {
+                config.push_interceptor(interceptor.clone());
+            }
+            aws_sdk_sesv2::Client::from_conf(config.build())
+        })
     }
 
     fn sns(&self) -> &aws_sdk_sns::Client {
-        self.sns.get_or_init(|| aws_sdk_sns::Client::new(&self.sdk))
+        self.sns.get_or_init(|| {
+            let mut config = aws_sdk_sns::config::Builder::from(&self.sdk);
+            for interceptor in &self.interceptors {
+                config.push_interceptor(interceptor.clone());
+            }
+            aws_sdk_sns::Client::from_conf(config.build())
+        })
     }
 }
 

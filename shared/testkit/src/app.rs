@@ -264,6 +264,26 @@ impl TestApp {
             .then_some(failure)
     }
 
+    /// Fails the `nth` SES or SNS call the messenger makes from now on (moto only; `None` on the
+    /// embedded store).
+    pub async fn fail_messenger_call(
+        &mut self,
+        nth: usize,
+        fault: crate::calls::Fault,
+    ) -> Option<crate::calls::FailOneCall> {
+        if self.backend != Backend::Moto {
+            return None;
+        }
+        let failure = crate::calls::FailOneCall::new(nth, fault);
+        let interceptor = aws_sdk_dynamodb::config::SharedInterceptor::new(failure.clone());
+        self.deps.messenger = Arc::new(tessera_aws::AwsMessenger::with_interceptors(
+            &crate::moto::sdk_config().await,
+            TEST_SENDER,
+            vec![interceptor],
+        ));
+        Some(failure)
+    }
+
     /// Rewires the identity and candidate-record ports to a DynamoDB client with `interceptor`.
     async fn intercept_dynamodb(
         &mut self,

@@ -1,6 +1,7 @@
-//! SDK interceptors on the DynamoDB client the stores use. `CallCounter` records the operation of
-//! every attempt sent (retries included, as each costs a round trip), so a test or the benchmark
-//! can hold a flow to the data model's minimum. `FailOneCall` injects a fault into one call.
+//! SDK interceptors on the AWS clients the adapters use. `CallCounter` records the operation of
+//! every DynamoDB attempt sent (retries included, as each costs a round trip), so a test or the
+//! benchmark can hold a flow to the data model's minimum. `FailOneCall` injects a fault into one
+//! call, of the stores' DynamoDB client or of the messenger's SES and SNS clients.
 
 use aws_sdk_dynamodb::config::interceptors::{
     BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
@@ -10,15 +11,14 @@ use aws_sdk_dynamodb::error::BoxError;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// The operation a DynamoDB request names (`X-Amz-Target: DynamoDB_20120810.<Op>`).
+/// The operation a DynamoDB request names (`X-Amz-Target: DynamoDB_20120810.<Op>`), or the
+/// method and path of another service's request (SES v2 `POST /v2/email/outbound-emails`).
 fn operation(context: &BeforeTransmitInterceptorContextRef<'_>) -> String {
-    context
-        .request()
-        .headers()
-        .get("x-amz-target")
-        .and_then(|target| target.rsplit('.').next())
-        .unwrap_or("unknown")
-        .to_string()
+    let request = context.request();
+    match request.headers().get("x-amz-target") {
+        Some(target) => target.rsplit('.').next().unwrap_or(target).to_string(),
+        None => format!("{} {}", request.method(), request.uri()),
+    }
 }
 
 #[derive(Clone, Debug, Default)]

@@ -1,6 +1,6 @@
 //! Fault injection on the AWS adapters (moto). DynamoDB: every call a flow makes is failed in
-//! turn, either before it is sent or after the table applied it with the answer lost (a timeout);
-//! after each fault the stored state is the old one or the new one, never a mix, the answer is one
+//! turn, before it is sent, after the table applied it with the answer lost (a timeout), or
+//! refused on its condition as if a concurrent request had won; after each fault the stored state is the old one or the new one, never a mix, the answer is one
 //! the API declares, and the user can finish what they started. SES and SNS: a message whose call
 //! fails either way is kept, and the retry job delivers it.
 
@@ -23,7 +23,15 @@ use tessera_tests::{
 
 const CATALOG: &str = "/v1/candidate/fulfillment/catalog";
 
-const FAULTS: [Fault; 2] = [Fault::BeforeSending, Fault::AnswerLost];
+/// The faults of a DynamoDB call: not sent, applied with the answer lost, refused on its
+/// condition (as when a concurrent request won).
+const STORE_FAULTS: [Fault; 3] = [
+    Fault::BeforeSending,
+    Fault::AnswerLost,
+    Fault::ConditionFailed,
+];
+/// The faults of an SES or SNS call: not sent, or sent with the answer lost.
+const SEND_FAULTS: [Fault; 2] = [Fault::BeforeSending, Fault::AnswerLost];
 const NEW_PASSWORD: &str = "Granite-Meadow-77q";
 
 /// How many DynamoDB calls `flow` makes on a fresh app prepared by `setup`, without faults.
@@ -86,7 +94,7 @@ async fn sign_up_new(app: &TestApp, email: &str) {
 async fn sign_up_survives_a_fault_at_every_call() {
     let calls = calls_of(no_account, sign_up_new).await;
     for nth in 1..=calls {
-        for fault in FAULTS {
+        for fault in STORE_FAULTS {
             let mut app = TestApp::new(Backend::Moto).await;
             let email = unique_email("fault");
             let failure = app.fail_dynamodb_call(nth, fault).await.unwrap();
@@ -146,7 +154,7 @@ async fn reset_to_new(app: &TestApp, email: &str) {
 async fn a_reset_survives_a_fault_at_every_call() {
     let calls = calls_of(an_active_account, reset_to_new).await;
     for nth in 1..=calls {
-        for fault in FAULTS {
+        for fault in STORE_FAULTS {
             let mut app = TestApp::new(Backend::Moto).await;
             let email = an_active_account(&app).await;
             let failure = app.fail_dynamodb_call(nth, fault).await.unwrap();
@@ -209,7 +217,7 @@ async fn change_to_new(app: &TestApp, token: &str) {
 async fn a_password_change_survives_a_fault_at_every_call() {
     let calls = calls_of(a_session, change_to_new).await;
     for nth in 1..=calls {
-        for fault in FAULTS {
+        for fault in STORE_FAULTS {
             let mut app = TestApp::new(Backend::Moto).await;
             let email = an_active_account(&app).await;
             let token = a_session_of(&app, &email).await;
@@ -382,7 +390,7 @@ async fn claim_free_kit(app: &TestApp, buyer: &Buyer, _: &TestResponse) -> TestR
 async fn a_kit_claim_survives_a_fault_at_every_call() {
     let calls = buyer_calls_of(nothing, claim_free_kit).await;
     for nth in 1..=calls {
-        for fault in FAULTS {
+        for fault in STORE_FAULTS {
             let mut app = TestApp::new(Backend::Moto).await;
             let buyer = Buyer::new(&app).await;
             let failure = app.fail_dynamodb_call(nth, fault).await.unwrap();
@@ -416,7 +424,7 @@ async fn pay(app: &TestApp, buyer: &Buyer, order: &TestResponse) -> TestResponse
 async fn a_payment_event_survives_a_fault_at_every_call() {
     let calls = buyer_calls_of(paid_order, pay).await;
     for nth in 1..=calls {
-        for fault in FAULTS {
+        for fault in STORE_FAULTS {
             let mut app = TestApp::new(Backend::Moto).await;
             let buyer = Buyer::new(&app).await;
             let order = paid_order(&app, &buyer).await;
@@ -451,7 +459,7 @@ async fn report_sent(app: &TestApp, buyer: &Buyer, order: &TestResponse) -> Test
 async fn a_shipment_report_survives_a_fault_at_every_call() {
     let calls = buyer_calls_of(queued_order, report_sent).await;
     for nth in 1..=calls {
-        for fault in FAULTS {
+        for fault in STORE_FAULTS {
             let mut app = TestApp::new(Backend::Moto).await;
             let buyer = Buyer::new(&app).await;
             let order = queued_order(&app, &buyer).await;
@@ -480,7 +488,7 @@ async fn retry_unsent(app: &TestApp) -> tessera_core::delivery::RetryReport {
 /// email is kept, the retry job sends it a minute later, and its code activates the account.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_email_the_mail_system_fails_is_kept_and_retried() {
-    for fault in FAULTS {
+    for fault in SEND_FAULTS {
         let mut app = TestApp::new(Backend::Moto).await;
         let failure = app.fail_messenger_call(1, fault).await.unwrap();
         let email = unique_email("ses-fault");
@@ -513,7 +521,7 @@ async fn phone_call(
 /// (202), the SMS is kept, the retry job sends it, and its code verifies the number.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_sms_the_sms_service_fails_is_kept_and_retried() {
-    for fault in FAULTS {
+    for fault in SEND_FAULTS {
         let mut app = TestApp::new(Backend::Moto).await;
         let email = an_active_account(&app).await;
         let token = a_session_of(&app, &email).await;
@@ -533,4 +541,29 @@ async fn an_sms_the_sms_service_fails_is_kept_and_retried() {
         let r = phone_call(&app, "POST", "/v1/me/phone/verify", &token, code).await;
         assert_eq!(r.status, 204, "{case}: {}", r.text);
     }
+}
+
+/// The injected refusal reads as the table's own: to the store a refused conditional write is a
+/// conflict, not an outage, and nothing is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_injected_condition_failure_reads_as_the_tables_own() {
+    let mut app = TestApp::new(Backend::Moto).await;
+    let email = an_active_account(&app).await;
+    let canonical = tessera_core::Email::parse(&email).unwrap();
+    let identity = app.deps.store.identity(&canonical).await.unwrap().unwrap();
+    let failure = app
+        .fail_dynamodb_call(1, Fault::ConditionFailed)
+        .await
+        .unwrap();
+    let refused = app.deps.store.update_identity(&identity).await;
+    assert_eq!(failure.struck().as_deref(), Some("PutItem"), "{refused:?}");
+    assert!(
+        matches!(refused, Err(tessera_core::ports::StoreError::Conflict)),
+        "{refused:?}"
+    );
+    let stored = app.deps.store.identity(&canonical).await.unwrap().unwrap();
+    assert_eq!(stored.version, identity.version, "nothing was written");
+    app.deps.store.update_identity(&identity).await.unwrap();
+    let stored = app.deps.store.identity(&canonical).await.unwrap().unwrap();
+    assert_eq!(stored.version, identity.version + 1);
 }

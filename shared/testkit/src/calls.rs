@@ -3,18 +3,20 @@
 //! benchmark can hold a flow to the data model's minimum. `FailOneCall` injects a fault into one
 //! call, of the stores' DynamoDB client or of the messenger's SES and SNS clients.
 
+use aws_sdk_dynamodb::config::http::HttpRequest;
 use aws_sdk_dynamodb::config::interceptors::{
-    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    BeforeDeserializationInterceptorContextMut, BeforeDeserializationInterceptorContextRef,
+    BeforeTransmitInterceptorContextMut, BeforeTransmitInterceptorContextRef,
 };
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
+use aws_smithy_types::body::SdkBody;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The operation a DynamoDB request names (`X-Amz-Target: DynamoDB_20120810.<Op>`), or the
 /// method and path of another service's request (SES v2 `POST /v2/email/outbound-emails`).
-fn operation(context: &BeforeTransmitInterceptorContextRef<'_>) -> String {
-    let request = context.request();
+fn operation(request: &HttpRequest) -> String {
     match request.headers().get("x-amz-target") {
         Some(target) => target.rsplit('.').next().unwrap_or(target).to_string(),
         None => format!("{} {}", request.method(), request.uri()),
@@ -42,7 +44,7 @@ impl Intercept for CallCounter {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.0.lock().unwrap().push(operation(context));
+        self.0.lock().unwrap().push(operation(context.request()));
         Ok(())
     }
 }
@@ -54,6 +56,11 @@ pub enum Fault {
     BeforeSending,
     /// The table applied the request and the answer is lost (a timeout after the write).
     AnswerLost,
+    /// The table refused the write on its condition, as when a concurrent request changed the
+    /// item first: nothing is applied (the call is swapped for a harmless read) and the answer is
+    /// `ConditionalCheckFailedException`, or `TransactionCanceledException` with every item's
+    /// condition failed.
+    ConditionFailed,
 }
 
 /// Fails the `nth` DynamoDB call (1-based, counting every attempt) sent after it is installed;
@@ -64,6 +71,8 @@ pub struct FailOneCall {
     fault: Fault,
     sent: Arc<AtomicUsize>,
     failed: Arc<Mutex<Option<String>>>,
+    /// For `ConditionFailed`: the items of the transaction refused (`None`: not a transaction).
+    refused_items: Arc<Mutex<Option<usize>>>,
 }
 
 impl FailOneCall {
@@ -73,6 +82,7 @@ impl FailOneCall {
             fault,
             sent: Arc::default(),
             failed: Arc::default(),
+            refused_items: Arc::default(),
         }
     }
 
@@ -97,11 +107,81 @@ impl Intercept for FailOneCall {
         if n != self.nth {
             return Ok(());
         }
-        *self.failed.lock().unwrap() = Some(operation(context));
+        // `ConditionFailed` named the call before swapping it.
+        self.failed
+            .lock()
+            .unwrap()
+            .get_or_insert_with(|| operation(context.request()));
         match self.fault {
             Fault::BeforeSending => Err("injected fault: the request was not sent".into()),
-            Fault::AnswerLost => Ok(()),
+            Fault::AnswerLost | Fault::ConditionFailed => Ok(()),
         }
+    }
+
+    /// `ConditionFailed`: the chosen call becomes `DescribeLimits` (a read that changes
+    /// nothing), its transaction's item count kept for the answer. Runs before
+    /// `read_before_transmit`, which counts the call.
+    fn modify_before_transmit(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if self.fault != Fault::ConditionFailed || self.sent.load(Ordering::SeqCst) + 1 != self.nth
+        {
+            return Ok(());
+        }
+        let request = context.request_mut();
+        *self.failed.lock().unwrap() = Some(operation(request));
+        let items = request
+            .body()
+            .bytes()
+            .and_then(|body| serde_json::from_slice::<serde_json::Value>(body).ok())
+            .and_then(|body| body["TransactItems"].as_array().map(Vec::len));
+        *self.refused_items.lock().unwrap() = items;
+        request
+            .headers_mut()
+            .insert("x-amz-target", "DynamoDB_20120810.DescribeLimits");
+        request.headers_mut().insert("content-length", "2");
+        *request.body_mut() = SdkBody::from("{}");
+        Ok(())
+    }
+
+    /// `ConditionFailed`: the harmless read's answer replaced by the refusal.
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if self.fault != Fault::ConditionFailed || self.sent.load(Ordering::SeqCst) != self.nth {
+            return Ok(());
+        }
+        let body = match *self.refused_items.lock().unwrap() {
+            Some(items) => serde_json::json!({
+                "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                "message": "Transaction cancelled, please refer cancellation reasons for specific reasons",
+                "CancellationReasons": vec![
+                    serde_json::json!({"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"});
+                    items
+                ],
+            }),
+            None => serde_json::json!({
+                "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+                "message": "The conditional request failed",
+            }),
+        };
+        let response = context.response_mut();
+        *response.status_mut() = 400u16.try_into()?;
+        response
+            .headers_mut()
+            .insert("content-type", "application/x-amz-json-1.0");
+        let body = body.to_string();
+        response
+            .headers_mut()
+            .insert("content-length", body.len().to_string());
+        *response.body_mut() = SdkBody::from(body);
+        Ok(())
     }
 
     fn read_before_deserialization(

@@ -1,11 +1,17 @@
 //! Passwords as secrets: NFC-normalized, capped before any hashing, never printed.
 //! Hashing is argon2id with explicit parameters, run off the async threads, stored as PHC strings.
+//!
+//! Each hash needs `memory_kib` of working memory (19 MiB by default). Allocating it per hash
+//! made a warm function's memory climb by megabytes a login until it passed its limit: the
+//! allocator kept the freed blocks of every blocking thread. So the hasher owns a fixed number of
+//! slots, each an argon2 `Hasher` that keeps its arena between hashes; a hash borrows a slot for
+//! its duration and at most `slots × memory_kib` is ever held (bench/RESULTS.md, "Memory").
 
-use argon2::password_hash::{PasswordHash as PhcHash, SaltString};
-use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use argon2_rust::{params::Memory, Algorithm, Argon2, Hasher, Params, Version};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::Semaphore;
 use unicode_normalization::UnicodeNormalization;
 
 /// Inputs longer than this are refused before they reach the hash (a policy may cap lower).
@@ -86,34 +92,54 @@ pub enum HashError {
     Task(String),
 }
 
-/// Hashes and verifies passwords on tokio's blocking pool.
+/// Hashes and verifies passwords on tokio's blocking pool, in a bounded set of reused arenas.
 #[derive(Clone)]
 pub struct PasswordHasher {
     inner: Arc<HasherInner>,
 }
 
 struct HasherInner {
-    argon: Argon2<'static>,
+    argon: Argon2,
+    /// One permit per slot: a hash waits here for a free arena instead of allocating one.
+    permits: Semaphore,
+    /// The idle slots. A holder of a permit always finds one.
+    slots: Mutex<Vec<Hasher>>,
     /// A hash of a random secret, verified against when an account does not exist, so the
     /// unknown-account path costs one verification like the known one. Made on first use.
     dummy: OnceLock<PasswordHash>,
 }
 
 impl PasswordHasher {
+    /// As many slots as the machine has cores: more concurrent hashes would only share them.
     pub fn new(params: HashParams) -> Result<PasswordHasher, HashError> {
-        let p = Params::new(
-            params.memory_kib,
-            params.iterations,
-            params.parallelism,
-            None,
-        )
-        .map_err(|e| HashError::Params(e.to_string()))?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        PasswordHasher::with_slots(params, cores)
+    }
+
+    /// `slots` bounds both the concurrent hashes and the memory held: `slots × memory_kib`.
+    pub fn with_slots(params: HashParams, slots: usize) -> Result<PasswordHasher, HashError> {
+        let slots = slots.max(1);
+        let p = Params::builder()
+            .memory(Memory::kib(u64::from(params.memory_kib)))
+            .passes(params.iterations)
+            .lanes(params.parallelism)
+            .build()
+            .map_err(|e| HashError::Params(e.to_string()))?;
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, p);
         Ok(PasswordHasher {
             inner: Arc::new(HasherInner {
-                argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, p),
+                argon,
+                permits: Semaphore::new(slots),
+                slots: Mutex::new((0..slots).map(|_| argon.hasher()).collect()),
                 dummy: OnceLock::new(),
             }),
         })
+    }
+
+    /// Working memory held by the slots now, in KiB (what a memory test watches).
+    pub fn arena_kib(&self) -> usize {
+        let idle = self.inner.slots.lock().expect("hasher slots");
+        idle.iter().map(Hasher::reserved_blocks).sum()
     }
 
     /// `salt` must come from a CSPRNG (16 bytes, as the PHC format recommends).
@@ -122,11 +148,9 @@ impl PasswordHasher {
         password: &Password,
         salt: [u8; 16],
     ) -> Result<PasswordHash, HashError> {
-        let inner = self.inner.clone();
         let password = password.clone();
-        tokio::task::spawn_blocking(move || inner.hash_now(&password, &salt))
-            .await
-            .map_err(|e| HashError::Task(e.to_string()))?
+        self.in_slot(move |slot| hash_now(slot, &password, &salt))
+            .await?
     }
 
     pub async fn verify(
@@ -134,12 +158,10 @@ impl PasswordHasher {
         password: &Password,
         hash: &PasswordHash,
     ) -> Result<bool, HashError> {
-        let inner = self.inner.clone();
         let password = password.clone();
         let hash = hash.clone();
-        tokio::task::spawn_blocking(move || Ok(inner.verify_now(&password, &hash)))
+        self.in_slot(move |slot| verify_now(slot, &password, &hash))
             .await
-            .map_err(|e| HashError::Task(e.to_string()))?
     }
 
     /// Does `password` match any of `hashes`? Stops at the first match.
@@ -148,57 +170,86 @@ impl PasswordHasher {
         password: &Password,
         hashes: &[PasswordHash],
     ) -> Result<bool, HashError> {
-        let inner = self.inner.clone();
         let password = password.clone();
         let hashes = hashes.to_vec();
-        tokio::task::spawn_blocking(move || {
-            Ok(hashes.iter().any(|h| inner.verify_now(&password, h)))
-        })
-        .await
-        .map_err(|e| HashError::Task(e.to_string()))?
+        self.in_slot(move |slot| hashes.iter().any(|h| verify_now(slot, &password, h)))
+            .await
     }
 
     /// Spend the cost of one verification without an account to verify against.
     pub async fn verify_dummy(&self, password: &Password) -> Result<(), HashError> {
-        let inner = self.inner.clone();
-        let password = password.clone();
-        tokio::task::spawn_blocking(move || {
-            let dummy = match inner.dummy.get() {
-                Some(d) => d.clone(),
-                None => {
-                    let made = inner
-                        .hash_now(&Password("dummy-password-for-timing".into()), &[7u8; 16])?;
-                    inner.dummy.get_or_init(|| made).clone()
-                }
-            };
-            let _ = inner.verify_now(&password, &dummy);
-            Ok(())
+        let dummy = match self.inner.dummy.get() {
+            Some(d) => d.clone(),
+            None => {
+                let made = self
+                    .hash(&Password("dummy-password-for-timing".into()), [7u8; 16])
+                    .await?;
+                self.inner.dummy.get_or_init(|| made).clone()
+            }
+        };
+        self.verify(password, &dummy).await.map(|_| ())
+    }
+
+    /// Runs `work` on the blocking pool with an idle slot, waiting for one if all are busy.
+    async fn in_slot<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Hasher) -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| HashError::Task(e.to_string()))?;
+        let mut slot = self
+            .inner
+            .slots
+            .lock()
+            .expect("hasher slots")
+            .pop()
+            .expect("a permit always finds an idle slot");
+        let done = tokio::task::spawn_blocking(move || {
+            let answer = work(&mut slot);
+            (slot, answer)
         })
-        .await
-        .map_err(|e| HashError::Task(e.to_string()))?
+        .await;
+        let (slot, answer) = match done {
+            Ok(done) => done,
+            Err(e) => {
+                // The slot went down with the task: put a fresh one back so the pool keeps its size.
+                self.give_back(self.inner.argon.hasher());
+                return Err(HashError::Task(e.to_string()));
+            }
+        };
+        self.give_back(slot);
+        Ok(answer)
+    }
+
+    fn give_back(&self, slot: Hasher) {
+        self.inner.slots.lock().expect("hasher slots").push(slot);
     }
 }
 
-impl HasherInner {
-    fn hash_now(&self, password: &Password, salt: &[u8; 16]) -> Result<PasswordHash, HashError> {
-        let salt = SaltString::encode_b64(salt).map_err(|e| HashError::Params(e.to_string()))?;
-        let phc = self
-            .argon
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map_err(|e| HashError::Params(e.to_string()))?;
-        Ok(PasswordHash(phc.to_string()))
-    }
+fn hash_now(
+    slot: &mut Hasher,
+    password: &Password,
+    salt: &[u8; 16],
+) -> Result<PasswordHash, HashError> {
+    slot.hash_password(password.expose().as_bytes(), salt)
+        .map(PasswordHash)
+        .map_err(|e| HashError::Params(e.to_string()))
+}
 
-    /// Parameters come from the PHC string, so hashes made under older settings still verify.
-    fn verify_now(&self, password: &Password, hash: &PasswordHash) -> bool {
-        match PhcHash::new(hash.as_str()) {
-            Ok(parsed) => self
-                .argon
-                .verify_password(password.expose().as_bytes(), &parsed)
-                .is_ok(),
-            Err(_) => false,
-        }
-    }
+/// Parameters come from the PHC string, so hashes made under older settings still verify. A
+/// string asking for more memory than the slot holds is verified in an arena freed straight
+/// after, so a stored hash cannot make a slot grow.
+fn verify_now(slot: &mut Hasher, password: &Password, hash: &PasswordHash) -> bool {
+    slot.verify_encoded(
+        hash.as_str(),
+        password.expose().as_bytes(),
+        Algorithm::Argon2id,
+    )
+    .is_ok()
 }
 
 #[cfg(test)]
@@ -206,11 +257,14 @@ mod tests {
     use super::*;
 
     fn fast() -> PasswordHasher {
-        PasswordHasher::new(HashParams {
-            memory_kib: 64,
-            iterations: 1,
-            parallelism: 1,
-        })
+        PasswordHasher::with_slots(
+            HashParams {
+                memory_kib: 64,
+                iterations: 1,
+                parallelism: 1,
+            },
+            1,
+        )
         .unwrap()
     }
 
@@ -224,6 +278,77 @@ mod tests {
             .verify(&Password::new("correct-horse-42").unwrap(), &h)
             .await
             .unwrap());
+    }
+
+    /// Written by the argon2 implementation used before this one (RustCrypto's `argon2` 0.5):
+    /// hashes already stored must keep verifying.
+    const EARLIER_HASHES: [&str; 2] = [
+        "$argon2id$v=19$m=64,t=1,p=1$CQkJCQkJCQkJCQkJCQkJCQ$Odo/FOd0l1cTstRDHkXHGfsyLsoHkGmoMz7qkctBj64",
+        "$argon2id$v=19$m=19456,t=2,p=1$CQkJCQkJCQkJCQkJCQkJCQ$GTF2sqXsSPJIVAhRLvvXOTYNlBvmuIPwSHm3+2VaiUs",
+    ];
+
+    #[tokio::test]
+    async fn hashes_stored_by_the_earlier_implementation_still_verify() {
+        let right = Password::new("Correct-Horse-42").unwrap();
+        let wrong = Password::new("Correct-Horse-43").unwrap();
+        for phc in EARLIER_HASHES {
+            let stored = PasswordHash::from_phc(phc.into());
+            assert!(fast().verify(&right, &stored).await.unwrap(), "{phc}");
+            assert!(!fast().verify(&wrong, &stored).await.unwrap(), "{phc}");
+        }
+        // The same password and salt hash to the same string as before.
+        let again = fast().hash(&right, [9; 16]).await.unwrap();
+        assert_eq!(again.as_str(), EARLIER_HASHES[0]);
+    }
+
+    #[tokio::test]
+    async fn a_malformed_or_foreign_hash_never_verifies() {
+        let pw = Password::new("Correct-Horse-42").unwrap();
+        for phc in [
+            "",
+            "!federated",
+            "$argon2i$v=19$m=64,t=1,p=1$CQkJCQkJCQkJCQkJCQkJCQ$Odo/FOd0l1cTstRDHkXHGfsyLsoHkGmoMz7qkctBj64",
+            "$argon2id$v=19$m=64,t=1,p=1$CQkJCQkJCQkJCQkJCQkJCQ$",
+        ] {
+            let stored = PasswordHash::from_phc(phc.into());
+            assert!(!fast().verify(&pw, &stored).await.unwrap(), "{phc}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_hashes_share_a_fixed_number_of_arenas() {
+        let params = HashParams {
+            memory_kib: 256,
+            iterations: 1,
+            parallelism: 1,
+        };
+        let hasher = PasswordHasher::with_slots(params, 2).unwrap();
+        let pw = Password::new("Correct-Horse-42").unwrap();
+        for round in 0..5u8 {
+            let burst: Vec<_> = (0..8u8)
+                .map(|i| {
+                    let (hasher, pw) = (hasher.clone(), pw.clone());
+                    tokio::spawn(async move { hasher.hash(&pw, [round * 8 + i; 16]).await })
+                })
+                .collect();
+            for task in burst {
+                let hash = task.await.unwrap().unwrap();
+                assert!(hasher.verify(&pw, &hash).await.unwrap());
+            }
+        }
+        // Forty hashes, eight at a time: still two arenas of 256 KiB, kept for the next hash.
+        assert_eq!(hasher.arena_kib(), 2 * 256);
+    }
+
+    #[tokio::test]
+    async fn a_stored_hash_asking_for_more_memory_leaves_the_slot_as_it_was() {
+        let small = fast();
+        let pw = Password::new("Correct-Horse-42").unwrap();
+        assert!(small.hash(&pw, [1; 16]).await.is_ok());
+        assert_eq!(small.arena_kib(), 64);
+        let big = PasswordHash::from_phc(EARLIER_HASHES[1].into());
+        assert!(small.verify(&pw, &big).await.unwrap());
+        assert_eq!(small.arena_kib(), 64);
     }
 
     #[tokio::test]

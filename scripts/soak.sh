@@ -2,8 +2,8 @@
 # make soak: the longer runs that do not fit in `make test`. Each cargo-fuzz target for
 # FUZZ_SECONDS (60) on the nightly toolchain (installed with cargo-fuzz when missing), then the
 # schemathesis run with FUZZ_EXAMPLES (100) examples per operation, then the bounded load run on
-# `cargo lambda watch --release` (logins, reads, and a mix with sign-ups; BENCH_LOAD_* set the
-# counts), printed. A crash stops the run; its input is kept under fuzz/artifacts/<target>/ and
+# `cargo lambda watch --release` (logins, sign-ups, reads and a mix; SOAK_* set the counts),
+# printed with each function's memory, failing if a function grows. A crash stops the run; its input is kept under fuzz/artifacts/<target>/ and
 # becomes a regression test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +21,8 @@ for target in $(cargo +nightly fuzz list); do
     tee ".test-output/fuzz-$target.log" | tail -n 12
 done
 FUZZ_EXAMPLES=${FUZZ_EXAMPLES:-100} FUZZ_PORT=${FUZZ_PORT:-9101} scripts/api-fuzz.sh
-cargo run --release --quiet -p tessera-bench -- load | tee .test-output/load.md
+# The load run, longer than the bench's: it fails on an error, or when a function's resident
+# memory grows over the run (bench/runner/src/load.rs).
+BENCH_LOAD_LOGINS=${SOAK_LOGINS:-3000} BENCH_LOAD_SIGNUPS=${SOAK_SIGNUPS:-3000} \
+  BENCH_LOAD_READS=${SOAK_READS:-20000} BENCH_LOAD_MIXED=${SOAK_MIXED:-3000} \
+  cargo run --release --quiet -p tessera-bench -- load | tee .test-output/load.md

@@ -1,7 +1,8 @@
 //! Cold starts against a local stand-in for the Lambda Runtime API: the documented
 //! `GET /2018-06-01/runtime/invocation/next` and `POST …/invocation/{id}/response` endpoints on
 //! loopback. Each run launches a release binary and times process start → its first `next` call
-//! (Init) and → its first response (Init plus one request, DynamoDB on moto included).
+//! (Init) and → its first response (Init plus one request, DynamoDB on moto included), and
+//! reads its resident memory then.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -17,6 +18,8 @@ const REQUEST_ID: &str = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
 pub struct ColdStart {
     pub init: Duration,
     pub first_response: Duration,
+    /// The process's memory right after its first response.
+    pub memory: crate::memory::Resident,
 }
 
 enum Seen {
@@ -52,6 +55,7 @@ pub fn run_once(
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("{}: {e}", binary.display()))?;
+    let pid = child.id();
     let outcome = (|| {
         let mut init = None;
         loop {
@@ -62,10 +66,12 @@ pub fn run_once(
                 Seen::Next if init.is_none() => init = Some(start.elapsed()),
                 Seen::Next => {}
                 Seen::Response => {
+                    let first_response = start.elapsed();
                     return Ok(ColdStart {
                         init: init.ok_or("a response before any next call")?,
-                        first_response: start.elapsed(),
-                    })
+                        first_response,
+                        memory: crate::memory::of(pid).ok_or("the process ended early")?,
+                    });
                 }
                 Seen::Error(body) => return Err(format!("the function reported an error: {body}")),
             }

@@ -1,10 +1,17 @@
 //! Throughput on the embedded default: `cargo lambda watch --release` on loopback (as `make dev`
 //! serves the API, with release builds), one account made through the API, then bounded runs of
-//! logins, of authenticated reads, and of a mix of sign-ups, logins and reads, from a few
-//! concurrent keep-alive clients.
+//! logins, of sign-ups, of authenticated reads, and of a mix of the three, from a few concurrent
+//! keep-alive clients. Each function process's resident memory is read after the first ten
+//! requests of each kind and again after all the runs: a warm function must not grow.
+//!
+//! The watcher builds into its own target folder (`target/watch`): its feature set (the
+//! embedded backend) differs from the bench's and the deployed build's, and in one folder each
+//! build would rebuild what the other had just built.
 
+use crate::memory::{self, Resident};
 use crate::stats::Summary;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -38,12 +45,35 @@ impl Drop for Watch {
 /// How many requests each run sends.
 pub struct Counts {
     pub logins: usize,
+    pub signups: usize,
     pub reads: usize,
     /// Of every ten: one sign-up of a new address, two logins, seven reads.
     pub mixed: usize,
 }
 
-pub fn run(root: &Path, port: u16, counts: Counts, clients: usize) -> Vec<LoadRun> {
+/// Requests of each kind sent one by one before the first memory reading.
+const WARM_UP: usize = 10;
+
+/// A function process's memory after the warm-up and after every run.
+#[derive(Clone, Debug, Serialize)]
+pub struct FunctionMemory {
+    pub function: String,
+    pub after_first_ten: Resident,
+    pub after_runs: Resident,
+}
+
+impl FunctionMemory {
+    pub fn growth_mib(&self) -> f64 {
+        (self.after_runs.rss_kib as f64 - self.after_first_ten.rss_kib as f64) / 1024.0
+    }
+}
+
+pub struct LoadReport {
+    pub runs: Vec<LoadRun>,
+    pub memory: Vec<FunctionMemory>,
+}
+
+pub fn run(root: &Path, port: u16, counts: Counts, clients: usize) -> LoadReport {
     let state = tempfile::tempdir().expect("a state folder");
     let mut command = Command::new("setsid");
     command
@@ -59,6 +89,7 @@ pub fn run(root: &Path, port: u16, counts: Counts, clients: usize) -> Vec<LoadRu
         ])
         .args(["--invoke-port", &port.to_string()])
         .current_dir(root)
+        .env("CARGO_TARGET_DIR", root.join("target/watch"))
         .env("TESSERA_LOCAL_DIR", state.path())
         .env("TESSERA_UNIFORM_ANSWER_MS", "0")
         .env("RUST_LOG", "warn")
@@ -96,8 +127,31 @@ pub fn run(root: &Path, port: u16, counts: Counts, clients: usize) -> Vec<LoadRu
 
     let login_url = format!("{base}/v1/sessions");
     let signup_url = format!("{base}/v1/accounts");
+    let new_address = |run: &str, n: usize| {
+        let email = format!("load.{}.{run}.{n}@example.com", std::process::id());
+        serde_json::json!({ "email": email, "password": PASSWORD, "first_name": "Grace", "last_name": "Hopper", "country": "US" })
+    };
+    for n in 0..WARM_UP {
+        post(&agent, &login_url, &login).expect("a warm-up login");
+        post(&agent, &signup_url, &new_address("warm", n)).expect("a warm-up sign-up");
+        get_me(&agent, &base, &token).expect("a warm-up read");
+    }
+    let functions = root.join("target/watch/release");
+    let after_first_ten: Vec<(String, u32, Resident)> = memory::processes_in(&functions)
+        .into_iter()
+        .filter_map(|(name, pid)| memory::of(pid).map(|m| (name, pid, m)))
+        .collect();
+    assert!(
+        after_first_ten.iter().any(|(name, ..)| name == "sessions"),
+        "no sessions process under {}",
+        functions.display()
+    );
+
     let logins_run = drive("POST /v1/sessions", counts.logins, clients, |agent, _| {
         post(agent, &login_url, &login).map(|_| ())
+    });
+    let signups_run = drive("POST /v1/accounts", counts.signups, clients, |agent, n| {
+        post(agent, &signup_url, &new_address("signup", n)).map(|_| ())
     });
     let reads_run = drive("GET /v1/me", counts.reads, clients, |agent, _| {
         get_me(agent, &base, &token)
@@ -107,16 +161,55 @@ pub fn run(root: &Path, port: u16, counts: Counts, clients: usize) -> Vec<LoadRu
         counts.mixed,
         clients,
         |agent, n| match n % 10 {
-            0 => {
-                let email = format!("load.{}.{n}@example.com", std::process::id());
-                let body = serde_json::json!({ "email": email, "password": PASSWORD, "first_name": "Grace", "last_name": "Hopper", "country": "US" });
-                post(agent, &signup_url, &body).map(|_| ())
-            }
+            0 => post(agent, &signup_url, &new_address("mixed", n)).map(|_| ()),
             3 | 6 => post(agent, &login_url, &login).map(|_| ()),
             _ => get_me(agent, &base, &token),
         },
     );
-    vec![logins_run, reads_run, mixed_run]
+    let memory = after_first_ten
+        .into_iter()
+        .map(|(function, pid, first)| FunctionMemory {
+            after_runs: memory::of(pid)
+                .unwrap_or_else(|| panic!("{function} ended during the load run")),
+            function,
+            after_first_ten: first,
+        })
+        .collect();
+    LoadReport {
+        runs: vec![logins_run, signups_run, reads_run, mixed_run],
+        memory,
+    }
+}
+
+/// Growth a warm function may show over the runs: allocator and page-cache noise, far below
+/// one password hash's 19 MiB arena.
+pub const GROWTH_ALLOWED_MIB: f64 = 8.0;
+
+/// The memory readings as a Markdown table, beside the size the template gives each function.
+pub fn memory_table(memory: &[FunctionMemory], sizes: &BTreeMap<String, u64>) -> String {
+    let mut md = format!(
+        "| Function | RSS after the first {WARM_UP} MiB | RSS after the runs MiB | Growth MiB (target < {GROWTH_ALLOWED_MIB}) | Peak MiB | Template MB | Peak ÷ template |\n|---|---|---|---|---|---|---|\n"
+    );
+    for m in memory {
+        let size = sizes.get(&m.function).copied().unwrap_or(0);
+        let growth = m.growth_mib();
+        md.push_str(&format!(
+            "| {} | {:.1} | {:.1} | {:.1} {} | {:.1} | {} | {:.0} % |\n",
+            m.function,
+            m.after_first_ten.rss_mib(),
+            m.after_runs.rss_mib(),
+            growth,
+            if growth < GROWTH_ALLOWED_MIB {
+                "✓"
+            } else {
+                "✗"
+            },
+            m.after_runs.peak_mib(),
+            size,
+            100.0 * m.after_runs.peak_mib() / size as f64,
+        ));
+    }
+    md
 }
 
 /// The runs as a Markdown table.

@@ -6,6 +6,7 @@
 mod cold;
 mod cost;
 mod load;
+mod memory;
 mod overhead;
 mod sizes;
 mod stats;
@@ -83,10 +84,15 @@ async fn function_env(table: &str) -> HashMap<String, String> {
     env
 }
 
+/// Init ms, first-response ms and resident MiB of each cold start of one function.
+type ColdSamples = (Vec<f64>, Vec<f64>, Vec<f64>);
+
 struct ColdRow {
     function: String,
     init: Summary,
     first_response: Summary,
+    /// Resident MiB right after the first response.
+    rss_mib: Summary,
 }
 
 fn machine() -> String {
@@ -108,10 +114,27 @@ async fn main() {
     let root = repo_root();
     // `make soak`'s load run: only the load on `cargo lambda watch --release`, printed.
     if std::env::args().nth(1).as_deref() == Some("load") {
-        let runs = run_load(&root);
-        print!("{}", load::table(&runs));
-        if runs.iter().any(|r| r.errors > 0) {
+        let report = run_load(&root);
+        print!("{}", load::table(&report.runs));
+        println!();
+        print!(
+            "{}",
+            load::memory_table(&report.memory, &template::memory_sizes(&template::load()))
+        );
+        if report.runs.iter().any(|r| r.errors > 0) {
             eprintln!("the load run had errors");
+            std::process::exit(1);
+        }
+        if let Some(m) = report
+            .memory
+            .iter()
+            .find(|m| m.growth_mib() >= load::GROWTH_ALLOWED_MIB)
+        {
+            eprintln!(
+                "{} grew by {:.1} MiB over the load run",
+                m.function,
+                m.growth_mib()
+            );
             std::process::exit(1);
         }
         return;
@@ -125,6 +148,13 @@ async fn main() {
             login.argon2_verify.show(2),
             login.login.show(2),
             login.ratio.show(3)
+        );
+        let reference = overhead::verify_against_reference(&root, samples).await;
+        println!(
+            "argon2 verification {} ms, reference {} ms, ours ÷ reference {:.3}",
+            reference.ours.show(2),
+            reference.reference.show(2),
+            reference.ratio
         );
         return;
     }
@@ -147,7 +177,7 @@ async fn main() {
     let mut subjects: Vec<(String, String)> =
         vec![(FLOOR.to_string(), first_event(&root, "password-policy"))];
     subjects.extend(functions.iter().map(|f| (f.clone(), first_event(&root, f))));
-    let mut samples_by: HashMap<String, (Vec<f64>, Vec<f64>)> = HashMap::new();
+    let mut samples_by: HashMap<String, ColdSamples> = HashMap::new();
     for run in 0..runs {
         for (name, event) in &subjects {
             let binary = root.join("target/release").join(name);
@@ -156,17 +186,19 @@ async fn main() {
             let entry = samples_by.entry(name.clone()).or_default();
             entry.0.push(c.init.as_secs_f64() * 1000.0);
             entry.1.push(c.first_response.as_secs_f64() * 1000.0);
+            entry.2.push(c.memory.rss_mib());
         }
         eprintln!("cold starts: run {} of {runs}", run + 1);
     }
     let cold_rows: Vec<ColdRow> = subjects
         .iter()
         .map(|(name, _)| {
-            let (init, first) = &samples_by[name];
+            let (init, first, rss) = &samples_by[name];
             ColdRow {
                 function: name.clone(),
                 init: Summary::of(init),
                 first_response: Summary::of(first),
+                rss_mib: Summary::of(rss),
             }
         })
         .collect();
@@ -181,23 +213,37 @@ async fn main() {
     eprintln!("login beside argon2: {samples} pairs");
     let login = overhead::login_against_argon2(samples).await;
     let read = overhead::authenticated_read(samples).await;
+    eprintln!("our argon2 verification beside the reference: {samples} each");
+    let reference = overhead::verify_against_reference(&root, samples).await;
 
     eprintln!("DynamoDB round trips on moto");
     let trips = tessera_tests::round_trips::flows().await;
     eprintln!("the pending-accounts job over 10,000 accounts, 50 due, on moto");
     let scale = tessera_tests::job_scale::pending_accounts(10_000, 50).await;
 
-    let load_runs = if std::env::var_os("BENCH_SKIP_LOAD").is_some() {
-        Vec::new()
+    let load = if std::env::var_os("BENCH_SKIP_LOAD").is_some() {
+        None
     } else {
-        run_load(&root)
+        Some(run_load(&root))
     };
+    let memory_sizes = template::memory_sizes(&definitions);
 
     let handler_ms = (login.login.median - login.argon2_verify.median).max(0.0);
     let costs = cost::price(login.argon2_verify.median, handler_ms, 400.0);
 
     let markdown = report(
-        &date, runs, floor_init, &cold_rows, &sizes, &login, &read, &trips, &scale, &load_runs,
+        &date,
+        runs,
+        floor_init,
+        &cold_rows,
+        &sizes,
+        &login,
+        &reference,
+        &read,
+        &trips,
+        &scale,
+        load.as_ref(),
+        &memory_sizes,
         &costs,
     );
     let json = json!({
@@ -208,15 +254,19 @@ async fn main() {
             "init": r.init,
             "first_response": r.first_response,
             "init_ratio_to_floor": r.init.median / floor_init,
+            "rss_mib_after_first_response": r.rss_mib,
         })).collect::<Vec<_>>(),
         "arm64_sizes": sizes,
         "login_ms": login.login,
         "argon2_verify_ms": login.argon2_verify,
         "login_over_argon2": login.ratio,
+        "argon2_verify_beside_reference_ms": { "ours": reference.ours, "reference": reference.reference, "ours_over_reference": reference.ratio },
         "authenticated_read_ms": read,
         "dynamodb_calls": trips,
         "expiry_job_at_scale": scale,
-        "load_on_watch": load_runs,
+        "load_on_watch": load.as_ref().map(|l| &l.runs),
+        "memory_on_watch": load.as_ref().map(|l| &l.memory),
+        "template_memory_mb": memory_sizes,
         "cost_per_million_usd": costs,
         "prices_dated": cost::PRICES_DATED,
     });
@@ -230,13 +280,14 @@ async fn main() {
     eprintln!("wrote bench/RESULTS.md and bench/results.json");
 }
 
-fn run_load(root: &Path) -> Vec<load::LoadRun> {
+fn run_load(root: &Path) -> load::LoadReport {
     eprintln!("load on cargo lambda watch --release");
     load::run(
         root,
         9137,
         load::Counts {
-            logins: env_number("BENCH_LOAD_LOGINS", 200),
+            logins: env_number("BENCH_LOAD_LOGINS", 1000),
+            signups: env_number("BENCH_LOAD_SIGNUPS", 1000),
             reads: env_number("BENCH_LOAD_READS", 2000),
             mixed: env_number("BENCH_LOAD_MIXED", 500),
         },
@@ -252,10 +303,12 @@ fn report(
     cold_rows: &[ColdRow],
     sizes: &[sizes::Size],
     login: &overhead::LoginOverhead,
+    reference: &overhead::AgainstReference,
     read: &Summary,
     trips: &[tessera_tests::round_trips::FlowCalls],
     scale: &tessera_tests::job_scale::JobScale,
-    load_runs: &[load::LoadRun],
+    load: Option<&load::LoadReport>,
+    memory_sizes: &std::collections::BTreeMap<String, u64>,
     costs: &[cost::FlowCost],
 ) -> String {
     let mut md = String::new();
@@ -277,13 +330,15 @@ fn report(
         md,
         "Process start → first `next` call to a local Runtime API stand-in (Init), and → the \
          first response to one event from `events/` (DynamoDB on moto over loopback, so no TLS \
-         handshake). The floor is `bench-hello`, a bare `lambda_http` function built the same way.\n"
+         handshake). The floor is `bench-hello`, a bare `lambda_http` function built the same way. \
+         RSS is the process's resident memory right after that first response, beside the size \
+         the template gives the function.\n"
     );
     let _ = writeln!(
         md,
-        "| Function | Init ms | Init ÷ floor | Target | First response ms |"
+        "| Function | Init ms | Init ÷ floor | Target | First response ms | RSS MiB | Template MB |"
     );
-    let _ = writeln!(md, "|---|---|---|---|---|");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|");
     for row in cold_rows {
         let ratio = row.init.median / floor_init;
         let target = if row.function == FLOOR {
@@ -298,12 +353,16 @@ fn report(
         };
         let _ = writeln!(
             md,
-            "| {} | {} | {:.2} | {} | {} |",
+            "| {} | {} | {:.2} | {} | {} | {:.1} | {} |",
             row.function,
             row.init.show(2),
             ratio,
             target,
-            row.first_response.show(1)
+            row.first_response.show(1),
+            row.rss_mib.median,
+            memory_sizes
+                .get(&row.function)
+                .map_or("—".to_string(), |mb| mb.to_string())
         );
     }
 
@@ -355,6 +414,17 @@ fn report(
         md,
         "| One argon2id verification (m = 19 MiB, t = 2, p = 1) | {} |",
         login.argon2_verify.show(2)
+    );
+    let _ = writeln!(
+        md,
+        "| The same verification by the reference (`@node-rs/argon2`, prebuilt, under Node.js; alternating batches of 5) | {} |",
+        reference.reference.show(2)
+    );
+    let _ = writeln!(
+        md,
+        "| Ours (again, beside the reference) ÷ the reference, medians (target ≤ 1.1) | {:.3} {} |",
+        reference.ratio,
+        if reference.ratio <= 1.1 { "✓" } else { "✗" }
     );
     let _ = writeln!(
         md,
@@ -421,17 +491,30 @@ fn report(
         md,
         "\n## Throughput on the embedded default (`cargo lambda watch --release`, loopback)\n"
     );
-    if load_runs.is_empty() {
-        let _ = writeln!(md, "Skipped (BENCH_SKIP_LOAD was set).");
-    } else {
-        let _ = writeln!(
-            md,
-            "One account made through the API; each client is a thread with its own keep-alive \
-             connection. The watcher runs one process per function, as `make dev` does. The mixed \
-             run signs up a new address every tenth request (argon2 hash, outbox email), logs in \
-             on two and reads the profile on seven.\n"
-        );
-        md.push_str(&load::table(load_runs));
+    match load {
+        None => {
+            let _ = writeln!(md, "Skipped (BENCH_SKIP_LOAD was set).");
+        }
+        Some(load) => {
+            let _ = writeln!(
+                md,
+                "One account made through the API; each client is a thread with its own \
+                 keep-alive connection. The watcher runs one process per function, as `make dev` \
+                 does. The sign-up run signs up a new address each time (argon2 hash, outbox \
+                 email); the mixed run signs up a new address every tenth request, logs in on two \
+                 and reads the profile on seven.\n"
+            );
+            md.push_str(&load::table(&load.runs));
+            let _ = writeln!(
+                md,
+                "\n### Memory of each function process over the load run\n\nResident memory \
+                 (`VmRSS`) after ten requests of each kind, one by one, and after all the runs \
+                 above; the peak is `VmHWM`, the most the process ever held. A warm function \
+                 must not grow with the requests it serves, and its peak must stay well under \
+                 the memory the template gives it.\n"
+            );
+            md.push_str(&load::memory_table(&load.memory, memory_sizes));
+        }
     }
 
     let _ = writeln!(

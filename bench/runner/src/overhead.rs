@@ -69,3 +69,53 @@ pub async fn authenticated_read(runs: usize) -> Summary {
     }
     Summary::of(&times)
 }
+
+/// Our argon2id verification beside a prebuilt reference (`@node-rs/argon2`, run by
+/// `bench/reference/verify.mjs` under Node.js) on the same PHC string, in alternating batches so
+/// both see the same machine. Each side's own clock times only its verifications.
+pub struct AgainstReference {
+    pub ours: Summary,
+    pub reference: Summary,
+    /// Median of ours ÷ median of the reference.
+    pub ratio: f64,
+}
+
+const REFERENCE_BATCH: usize = 5;
+
+pub async fn verify_against_reference(root: &std::path::Path, samples: usize) -> AgainstReference {
+    let hasher = tessera_core::PasswordHasher::new(tessera_core::password::HashParams::default())
+        .expect("the default parameters");
+    let password = Password::new(PASSWORD).unwrap();
+    let stored = hasher.hash(&password, [11; 16]).await.unwrap();
+    assert!(hasher.verify(&password, &stored).await.unwrap());
+    let script = root.join("bench/reference/verify.mjs");
+    let (mut ours, mut reference) = (Vec::new(), Vec::new());
+    while ours.len() < samples {
+        for _ in 0..REFERENCE_BATCH {
+            let start = Instant::now();
+            assert!(hasher.verify(&password, &stored).await.unwrap());
+            ours.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        let output = std::process::Command::new("node")
+            .arg(&script)
+            .arg(REFERENCE_BATCH.to_string())
+            .env("REFERENCE_PHC", stored.as_str())
+            .env("REFERENCE_PASSWORD", PASSWORD)
+            .output()
+            .expect("node runs bench/reference/verify.mjs (make bench installs it)");
+        assert!(
+            output.status.success(),
+            "the reference failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let times: Vec<f64> =
+            serde_json::from_slice(&output.stdout).expect("the reference prints its times");
+        reference.extend(times);
+    }
+    let (ours, reference) = (Summary::of(&ours), Summary::of(&reference));
+    AgainstReference {
+        ratio: ours.median / reference.median,
+        ours,
+        reference,
+    }
+}

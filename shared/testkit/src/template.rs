@@ -67,6 +67,22 @@ pub fn scheduled_functions(template: &Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// The memory size in MB the template gives each function (its own, or the Globals default),
+/// by code folder name.
+pub fn memory_sizes(template: &Value) -> std::collections::BTreeMap<String, u64> {
+    let default = template["Globals"]["Function"]["MemorySize"].as_u64();
+    resources(template)
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|(_, r)| {
+            let size = r["Properties"]["MemorySize"]
+                .as_u64()
+                .or(default)
+                .expect("a MemorySize, the function's or the Globals'");
+            (function_folder(r), size)
+        })
+        .collect()
+}
+
 fn function_folder(resource: &Value) -> String {
     resource["Properties"]["CodeUri"]
         .as_str()

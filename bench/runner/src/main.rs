@@ -156,6 +156,8 @@ async fn main() {
             reference.reference.show(2),
             reference.ratio
         );
+        let read = overhead::authenticated_read(samples * 10).await;
+        println!("GET /v1/me in process {} ms", read.show(3));
         return;
     }
     let runs = env_number("BENCH_COLD_RUNS", 10);

@@ -398,6 +398,17 @@ async fn webhook_signatures_amounts_and_orders_are_checked(backend: Backend) {
         let r = send(&app, None, signed_event(&event, Timestamp(at))).await;
         assert_eq!(r.status, 400, "{}", r.text);
     }
+    // The most extreme timestamps a header can carry: a clear 400, never an overflow.
+    for t in [i64::MIN, i64::MAX] {
+        let header = format!("t={t},v1={}", "00".repeat(32));
+        let r = send(&app, None, webhook_request(&event, &header)).await;
+        assert_eq!(
+            (r.status, r.json["code"].as_str()),
+            (400, Some("invalid_signature")),
+            "{}",
+            r.text
+        );
+    }
     // Signed with another secret; no signature at all.
     let forged = SigningSecret::new("whsec_someone_else_entirely").sign(now, &event);
     assert_eq!(

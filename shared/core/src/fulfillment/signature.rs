@@ -85,7 +85,8 @@ impl SigningSecret {
         if signatures.is_empty() {
             return Err(SignatureError::Malformed);
         }
-        if (now.0 - timestamp).abs() > TOLERANCE.0 {
+        // `abs_diff` cannot overflow, whatever timestamp the header carries.
+        if now.0.abs_diff(timestamp) > TOLERANCE.0.unsigned_abs() {
             return Err(SignatureError::Stale);
         }
         let matched = signatures
@@ -162,6 +163,30 @@ mod tests {
             secret().verify(&future, BODY, NOW),
             Err(SignatureError::Stale)
         );
+    }
+
+    #[test]
+    fn an_extreme_timestamp_is_stale_not_a_panic() {
+        for t in [i64::MIN, i64::MIN + 1, -1, i64::MAX] {
+            let header = format!("t={t},v1={}", "00".repeat(32));
+            for now in [NOW, Timestamp(i64::MIN), Timestamp(i64::MAX)] {
+                let verdict = secret().verify(&header, BODY, now);
+                assert!(verdict.is_err(), "t={t} now={now:?}");
+            }
+            assert_eq!(
+                secret().verify(&header, BODY, NOW),
+                Err(SignatureError::Stale)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_header_gets_a_verdict(header in "\\PC{0,200}", t in proptest::num::i64::ANY) {
+            let _ = secret().verify(&header, BODY, NOW);
+            let with_time = format!("t={t},v1={}", "ab".repeat(32));
+            proptest::prop_assert!(secret().verify(&with_time, BODY, NOW).is_err());
+        }
     }
 
     #[test]

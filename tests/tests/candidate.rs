@@ -355,12 +355,129 @@ async fn an_address_on_two_records_asks_for_a_merge(backend: Backend) {
     );
 }
 
+/// Runs the requests at once; each answer's status and problem code.
+async fn all_at_once(
+    requests: Vec<tokio::task::JoinHandle<tessera_testkit::TestResponse>>,
+) -> Vec<(u16, Option<String>)> {
+    let mut answers = Vec::new();
+    for r in requests {
+        let r = r.await.unwrap();
+        answers.push((r.status, r.json["code"].as_str().map(str::to_string)));
+    }
+    answers
+}
+
+fn score_report(reg: &str, last_name: &str) -> Value {
+    json!({ "method": "score_report", "last_name": last_name, "registration_number": reg,
+            "new_email": unique_email("g") })
+}
+
+/// Rule "limits per target": wrong score reports naming one record are limited across all
+/// accounts (10 an hour), sent at once from twelve accounts; then even its owner, with the
+/// right details, waits for the window to pass. One account's reports sent at once get no
+/// more checks than its 5 an hour either.
+async fn score_report_guesses_are_limited_per_record_and_per_account(backend: Backend) {
+    let app = std::sync::Arc::new(TestApp::new(backend).await);
+    let (_, reg) = import_one(&app, &unique_email("grace")).await;
+    let mut tokens = Vec::new();
+    for i in 0..12 {
+        let (email, _) = active_account(&app, &format!("guesser{i}")).await;
+        tokens.push(token_of(&log_in(&app, &email, PASSWORD).await));
+    }
+    let guesses = tokens
+        .iter()
+        .map(|token| {
+            let (app, token, body) = (app.clone(), token.clone(), score_report(&reg, "Hoper"));
+            tokio::spawn(async move {
+                call(&app, "POST", "/v1/candidate/mapping", &token, Some(body)).await
+            })
+        })
+        .collect();
+    let answers = all_at_once(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|a| *a == &(422, Some("no_matching_record".to_string())))
+        .count();
+    let waited = answers.iter().filter(|a| a.0 == 429).count();
+    assert_eq!((checked, waited), (10, 2), "{answers:?}");
+    let owner = signed_in(&app).await;
+    let r = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping",
+        &owner,
+        Some(score_report(&reg, "Hopper")),
+    )
+    .await;
+    assert_eq!(r.status, 429, "the record's guesses are spent: {}", r.text);
+
+    // One fresh account, ten reports for unknown numbers at once: five checked, five wait.
+    let one = signed_in(&app).await;
+    let guesses = (0..10)
+        .map(|i| {
+            let (app, token) = (app.clone(), one.clone());
+            let body = score_report(&format!("REG-NONE-{i}"), "Hopper");
+            tokio::spawn(async move {
+                call(&app, "POST", "/v1/candidate/mapping", &token, Some(body)).await
+            })
+        })
+        .collect();
+    let answers = all_at_once(guesses).await;
+    let checked = answers.iter().filter(|a| a.0 == 422).count();
+    assert_eq!(checked, 5, "{answers:?}");
+
+    app.clock.advance(Seconds::hours(1));
+    let owner = signed_in(&app).await;
+    let r = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping",
+        &owner,
+        Some(score_report(&reg, "Hopper")),
+    )
+    .await;
+    assert_eq!(r.status, 200, "a new window: {}", r.text);
+}
+
+/// SECURITY.md: emailed codes live 10 minutes, the mapping code too.
+async fn mapping_codes_live_ten_minutes(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let on_file = unique_email("grace");
+    import_one(&app, &on_file).await;
+    let token = signed_in(&app).await;
+    let ask = json!({ "method": "email", "email": on_file });
+    assert_eq!(
+        call(&app, "POST", "/v1/candidate/mapping", &token, Some(ask))
+            .await
+            .status,
+        202
+    );
+    let code = app.latest_code(&on_file);
+    app.clock.advance(Seconds::minutes(10));
+    let late = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping/confirm",
+        &token,
+        Some(json!({ "code": code })),
+    )
+    .await;
+    assert_eq!(
+        (late.status, late.json["code"].as_str()),
+        (400, Some("invalid_code")),
+        "{}",
+        late.text
+    );
+}
+
 on_both_backends!(
     personal_info_settings_and_the_job_title,
     map_by_score_report_then_read_every_screen,
     wrong_score_reports_are_throttled_per_account,
     map_by_email_with_the_emailed_code,
     an_address_on_two_records_asks_for_a_merge,
+    score_report_guesses_are_limited_per_record_and_per_account,
+    mapping_codes_live_ten_minutes,
 );
 
 #[tokio::test]

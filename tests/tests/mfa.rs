@@ -23,6 +23,41 @@ fn current_code(app: &TestApp, secret: &str) -> String {
     code_at(secret, tessera_core::ports::Clock::now(app.clock.as_ref())).unwrap()
 }
 
+/// A six-digit code the authenticator does not show in the accepted window (±1 step).
+fn wrong_code(app: &TestApp, secret: &str) -> String {
+    let now = tessera_core::ports::Clock::now(app.clock.as_ref());
+    let window: Vec<String> = [-30, 0, 30]
+        .iter()
+        .map(|d| code_at(secret, tessera_core::Timestamp(now.0 + d)).unwrap())
+        .collect();
+    (0..1000)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !window.contains(c))
+        .unwrap()
+}
+
+/// Runs `n` copies of `request` at once; each answer's status and problem code.
+async fn at_once<F, Fut>(n: usize, request: F) -> Vec<(u16, Option<String>)>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = TestResponse> + Send + 'static,
+{
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let future = request();
+            tokio::spawn(async move {
+                let r = future.await;
+                (r.status, r.json["code"].as_str().map(str::to_string))
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    results
+}
+
 async fn enrol(app: &TestApp, token: &str, password: &str) -> TestResponse {
     app.call(
         mfa::handle,
@@ -358,6 +393,96 @@ async fn enrolment_checks(backend: Backend) {
     assert_eq!(me(&app, &token).await.json["mfa"]["totp"], false);
 }
 
+/// Rule "every guess counts": wrong authenticator codes at a reset's last step count against the
+/// grant. Twenty sent at once get no more checks than five sent one by one; then the grant is
+/// over and even the right code must start the reset again.
+async fn wrong_codes_sent_at_once_end_a_reset_grant(backend: Backend) {
+    let app = Arc::new(TestApp::new(backend).await);
+    let enrolled = enrolled_account(&app, "meitner").await;
+    let email = enrolled.email.clone();
+    assert_eq!(request_reset(&app, &email, "email").await.status, 202);
+    let r = verify_reset(&app, &email, &app.latest_code(&email)).await;
+    let reset_token = r.json["reset_token"].as_str().unwrap().to_string();
+    let complete = |code: String| {
+        let app = app.clone();
+        let body = json!({ "reset_token": reset_token, "new_password": "Tessellate-9-Quartz",
+                           "confirm_password": "Tessellate-9-Quartz", "mfa_code": code });
+        async move {
+            app.call(
+                password_reset::handle,
+                json_request("POST", "/v1/password-resets/complete", &body),
+            )
+            .await
+        }
+    };
+    let wrong = wrong_code(&app, &enrolled.secret);
+    let results = at_once(20, || complete(wrong.clone())).await;
+    let checked = results
+        .iter()
+        .filter(|r| *r == &(401, Some("mfa_code_required".to_string())))
+        .count();
+    let ended = results
+        .iter()
+        .filter(|r| *r == &(400, Some("invalid_reset_token".to_string())))
+        .count();
+    assert_eq!((checked, ended), (5, 15), "{results:?}");
+    let right = current_code(&app, &enrolled.secret);
+    assert_eq!(
+        complete(right).await.json["code"],
+        "invalid_reset_token",
+        "the grant ended at its fifth wrong code"
+    );
+    assert_eq!(
+        log_in(&app, &email, "Tessellate-9-Quartz").await.status,
+        401,
+        "the password did not change"
+    );
+}
+
+/// Rule "every guess counts": wrong codes when removing the authenticator spend the account's
+/// guess budget (10 an hour), even sent at once; then the right code is refused until the window
+/// has passed.
+async fn wrong_removal_codes_spend_the_accounts_budget(backend: Backend) {
+    let app = Arc::new(TestApp::new(backend).await);
+    let enrolled = enrolled_account(&app, "franklin").await;
+    let c = challenge(&app, &enrolled.email).await;
+    let token = token_of(&answer(&app, &c, &current_code(&app, &enrolled.secret)).await);
+    app.clock.advance(Seconds(30));
+    let remove = |token: &str, code: String| {
+        let (app, token) = (app.clone(), token.to_string());
+        let body = json!({ "password": PASSWORD, "code": code });
+        async move {
+            app.call(
+                mfa::handle,
+                authorized("DELETE", "/v1/me/mfa/totp", &token, Some(&body)),
+            )
+            .await
+        }
+    };
+    let wrong = wrong_code(&app, &enrolled.secret);
+    let results = at_once(12, || remove(&token, wrong.clone())).await;
+    assert!(
+        results
+            .iter()
+            .all(|r| r == &(400, Some("invalid_code".to_string()))),
+        "{results:?}"
+    );
+    let right = current_code(&app, &enrolled.secret);
+    assert_eq!(
+        remove(&token, right.clone()).await.json["code"],
+        "invalid_code",
+        "the budget is spent"
+    );
+    assert_eq!(me(&app, &token).await.json["mfa"]["totp"], true);
+    // An hour on (the session has idled out meanwhile): a new window, a new session.
+    app.clock.advance(Seconds::hours(1));
+    let c = challenge(&app, &enrolled.email).await;
+    let token = token_of(&answer(&app, &c, &current_code(&app, &enrolled.secret)).await);
+    app.clock.advance(Seconds(30));
+    let right = current_code(&app, &enrolled.secret);
+    assert_eq!(remove(&token, right).await.status, 204, "a new window");
+}
+
 on_both_backends!(
     enrol_confirm_and_log_in_with_a_code,
     one_code_answered_four_times_at_once_starts_one_session,
@@ -366,4 +491,6 @@ on_both_backends!(
     removal_needs_password_and_code,
     a_reset_needs_the_second_factor,
     enrolment_checks,
+    wrong_codes_sent_at_once_end_a_reset_grant,
+    wrong_removal_codes_spend_the_accounts_budget,
 );

@@ -35,6 +35,11 @@ async fn concurrent_creations_make_one_account(backend: Backend) {
     .await
 }
 
+async fn attempts_are_taken_atomically(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    conformance::attempts_are_taken_atomically(app.deps.attempts.clone()).await;
+}
+
 async fn login_failures_count_atomically(backend: Backend) {
     let app = TestApp::new(backend).await;
     conformance::login_failures_count_atomically(app.deps.store.as_ref(), app.deps.logins.clone())
@@ -150,6 +155,7 @@ on_both_backends!(
     unsent_messages_are_found_by_due_time_and_claimed_once,
     profile_edits_keep_the_session_epoch,
     login_failures_count_atomically,
+    attempts_are_taken_atomically,
     sessions_are_read_with_their_profile,
     create_then_read_back,
     unknown_keys_read_as_nothing,

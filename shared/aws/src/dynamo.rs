@@ -30,6 +30,7 @@ pub type Item = HashMap<String, AttributeValue>;
 /// | throttle | `EMAIL#<canonical>`  | `THROTTLE` | consecutive login failures, known or not    |
 /// | session  | `SESSION#<digest>`   | `SESSION`  | SHA-256 of the token; `ttl` = absolute end  |
 /// | unsent   | `UNSENT#<id>`        | `UNSENT`   | a message kept for retry; `attempts` version |
+/// | attempts | `ATTEMPTS#<key>`     | `ATTEMPTS` | guesses counted in a window (`attempts.rs`) |
 ///
 /// The sparse `due` index (`due_pk`, `due_sk`) holds only items a scheduled job must act on, its
 /// sort key starting with the zero-padded due time: a job queries what is due, never scans.

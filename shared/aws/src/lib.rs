@@ -2,6 +2,7 @@
 //! Clients are built once per process from the standard AWS configuration chain
 //! (`AWS_ENDPOINT_URL` points them at moto in tests).
 
+mod attempts;
 mod candidates;
 mod dynamo;
 mod messaging;

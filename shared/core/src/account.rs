@@ -2,7 +2,7 @@
 //! uniqueness marker and carries what sign-in needs) and the **profile** (keyed by account id).
 //! Both are written in one transaction at sign-up.
 
-use crate::code::{CodeRecord, GuessBudget, SendLog};
+use crate::code::{CodeRecord, SendLog};
 use crate::email::Email;
 use crate::password::PasswordHash;
 use crate::ports::Random;
@@ -131,7 +131,6 @@ pub struct Identity {
     pub activation_sends: SendLog,
     /// "An account exists" notices sent to this address: rate-limited like codes.
     pub exists_notices: SendLog,
-    pub guess_budget: GuessBudget,
     pub created_at: Timestamp,
     /// Pending accounts are purged after this (by the pending-accounts job, with a storage TTL
     /// as a backstop); `None` once active.

@@ -175,28 +175,6 @@ impl CodeRecord {
     }
 }
 
-/// Wrong guesses across all of an account's codes within a rolling window. A new code does not
-/// reset it, so asking for fresh codes cannot buy more guesses.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GuessBudget {
-    pub window_start: Timestamp,
-    pub failures: u32,
-}
-
-impl GuessBudget {
-    pub fn is_spent(&self, now: Timestamp, limit: u32, window: Seconds) -> bool {
-        now < self.window_start + window && self.failures >= limit
-    }
-
-    pub fn record_failure(&mut self, now: Timestamp, window: Seconds) {
-        if now >= self.window_start + window {
-            self.window_start = now;
-            self.failures = 0;
-        }
-        self.failures += 1;
-    }
-}
-
 /// When codes of one kind were sent, to hold resends 60 s apart and to a daily count.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendLog {
@@ -368,21 +346,6 @@ mod tests {
     }
 
     #[test]
-    fn guess_budget_spans_codes_and_resets_after_its_window() {
-        let mut b = GuessBudget::default();
-        let hour = Seconds::hours(1);
-        let t0 = Timestamp(10_000);
-        for i in 0..10 {
-            assert!(!b.is_spent(t0 + Seconds(i), 10, hour));
-            b.record_failure(t0 + Seconds(i), hour);
-        }
-        assert!(b.is_spent(t0 + Seconds(30), 10, hour));
-        assert!(!b.is_spent(t0 + hour, 10, hour));
-        b.record_failure(t0 + hour, hour);
-        assert_eq!(b.failures, 1);
-    }
-
-    #[test]
     fn sends_are_spaced_and_capped_per_day() {
         let limits = SendLimits::default();
         let t0 = Timestamp(50_000);
@@ -465,29 +428,6 @@ mod properties {
                 Timestamp(at + elapsed), MAX_ATTEMPTS,
             );
             prop_assert_eq!(outcome, CodeCheck::Exhausted);
-        }
-
-        /// The budget counts failures in a rolling window: spent after `limit` failures inside
-        /// it, whatever fresh codes were sent, and free again once the window has passed.
-        #[test]
-        fn the_guess_budget_spends_within_its_window(
-            start in 0i64..4_000_000_000,
-            gaps in proptest::collection::vec(0i64..120, 0..15),
-            window in 600i64..7200,
-            limit in 1u32..12,
-        ) {
-            let mut budget = GuessBudget::default();
-            let mut now = start;
-            budget.record_failure(Timestamp(now), Seconds(window));
-            for gap in &gaps {
-                now += gap;
-                budget.record_failure(Timestamp(now), Seconds(window));
-            }
-            let window_end = budget.window_start + Seconds(window);
-            prop_assert!(budget.failures >= 1);
-            prop_assert_eq!(budget.is_spent(Timestamp(now), limit, Seconds(window)),
-                now < window_end.0 && budget.failures >= limit);
-            prop_assert!(!budget.is_spent(window_end, limit, Seconds(window)));
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Nothing here talks to AWS or HTTP, reads the clock or draws random numbers itself.
 
 pub mod account;
+pub mod attempts;
 pub mod certification;
 pub mod code;
 pub mod common_passwords;

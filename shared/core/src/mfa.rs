@@ -4,6 +4,7 @@
 //! accepted step is stored and every acceptance is a version-checked write.
 
 use crate::account::{AccountStatus, Identity, Profile};
+use crate::attempts::{Allowance, AttemptKey, Guess, Take};
 use crate::code::{CodePepper, CodePurpose};
 use crate::delivery::deliver_notice;
 use crate::login::{reauthenticate, LoggedIn, ReauthError};
@@ -51,7 +52,6 @@ pub struct PendingTotp {
 pub struct MfaChallenge {
     pub token_digest: String,
     pub expires_at: Timestamp,
-    pub failures: u32,
 }
 
 /// Which second factor a code matched, so it can be used up.
@@ -114,19 +114,41 @@ impl TotpState {
     }
 }
 
-/// Checks and uses up a second factor on the identity (the caller writes it, version-checked).
-pub fn use_second_factor(deps: &IdentityDeps, identity: &mut Identity, code: &str) -> bool {
+/// What checking a TOTP or recovery code found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactorCheck {
+    /// Right, and now used up on the identity (which the caller writes, version-checked).
+    Accepted,
+    /// Checked and wrong: the attempt taken from the account's budget stays spent.
+    Wrong,
+    /// The account's code budget is spent for this window: nothing was checked.
+    BudgetSpent,
+}
+
+/// The one place a TOTP or recovery code is checked, on every route. An attempt is taken from
+/// the account's code budget (shared with its emailed and SMS codes) before the check, so
+/// parallel guesses get no more checks than sequential ones. A right code is used up on
+/// `identity`; the caller gives `guess` back once that write has landed.
+pub async fn check_second_factor(
+    deps: &IdentityDeps,
+    identity: &mut Identity,
+    guess: &mut Guess<'_>,
+    code: &str,
+) -> Result<FactorCheck, StoreError> {
+    if !guess.take_for_account(&identity.account_id).await? {
+        return Ok(FactorCheck::BudgetSpent);
+    }
     let now = deps.clock.now();
     let account_id = identity.account_id.as_str().to_string();
     let Some(state) = identity.totp.as_mut() else {
-        return false;
+        return Ok(FactorCheck::Wrong);
     };
     match state.verify(&deps.settings.pepper, &account_id, code, now) {
         Some(factor) => {
             state.consume(factor);
-            true
+            Ok(FactorCheck::Accepted)
         }
-        None => false,
+        None => Ok(FactorCheck::Wrong),
     }
 }
 
@@ -210,6 +232,7 @@ pub async fn confirm_enrolment(
     code: &str,
 ) -> Result<Vec<String>, MfaError> {
     let settings = &deps.settings;
+    let mut guess = Guess::at_account_codes(deps);
     for _ in 0..MAX_RETRIES {
         let mut identity = deps
             .store
@@ -222,22 +245,13 @@ pub async fn confirm_enrolment(
             .clone()
             .filter(|p| now < p.expires_at)
             .ok_or(MfaError::NoPendingEnrolment)?;
-        if identity
-            .guess_budget
-            .is_spent(now, settings.guess_budget, settings.guess_window)
-        {
+        if !guess.take_for_account(&identity.account_id).await? {
             return Err(MfaError::InvalidCode);
         }
         let totp = totp_for(&pending.secret, identity.email.as_str())
             .ok_or(MfaError::NoPendingEnrolment)?;
         let Some(step) = totp.check(code.trim(), now.0.max(0) as u64) else {
-            identity
-                .guess_budget
-                .record_failure(now, settings.guess_window);
-            match deps.store.update_identity(&identity).await {
-                Ok(()) | Err(StoreError::Conflict) => return Err(MfaError::InvalidCode),
-                Err(e) => return Err(e.into()),
-            }
+            return Err(MfaError::InvalidCode);
         };
         let codes: Vec<String> = (0..RECOVERY_CODES)
             .map(|_| recovery_code(deps.random.as_ref()))
@@ -261,6 +275,7 @@ pub async fn confirm_enrolment(
         identity.totp_pending = None;
         match deps.store.update_identity(&identity).await {
             Ok(()) => {
+                guess.give_back().await?;
                 notify(deps, &identity, &messages::MFA_ENABLED).await;
                 return Ok(codes);
             }
@@ -278,17 +293,21 @@ pub async fn remove(
     password: &Password,
     code: &str,
 ) -> Result<(), MfaError> {
+    let mut guess = Guess::at_account_codes(deps);
     for _ in 0..MAX_RETRIES {
         let mut identity = reauthenticate(deps, &profile.email, password).await?;
         if identity.totp.is_none() {
             return Err(MfaError::NotEnabled);
         }
-        if !use_second_factor(deps, &mut identity, code) {
+        if check_second_factor(deps, &mut identity, &mut guess, code).await?
+            != FactorCheck::Accepted
+        {
             return Err(MfaError::InvalidCode);
         }
         identity.totp = None;
         match deps.store.update_identity(&identity).await {
             Ok(()) => {
+                guess.give_back().await?;
                 notify(deps, &identity, &messages::MFA_REMOVED).await;
                 return Ok(());
             }
@@ -318,7 +337,6 @@ pub async fn issue_challenge(
         identity.mfa_challenge = Some(MfaChallenge {
             token_digest: token.digest(),
             expires_at: deps.clock.now() + CHALLENGE_TTL,
-            failures: 0,
         });
         match deps.store.update_identity(&identity).await {
             Ok(()) => return Ok(token),
@@ -348,6 +366,14 @@ pub async fn complete_login(
     code: &str,
 ) -> Result<LoggedIn, MfaLoginError> {
     let email = challenge.email().ok_or(MfaLoginError::InvalidChallenge)?;
+    let mut guess = Guess::at_account_codes(deps);
+    let mut challenge_guess = Guess::new(
+        deps,
+        Allowance {
+            max: CHALLENGE_MAX_FAILURES,
+            window: CHALLENGE_TTL,
+        },
+    );
     for _ in 0..MAX_RETRIES {
         let mut identity = deps
             .store
@@ -361,22 +387,20 @@ pub async fn complete_login(
                     .as_bytes()
                     .ct_eq(challenge.digest().as_bytes()),
             ) && now < c.expires_at
-                && c.failures < CHALLENGE_MAX_FAILURES
         });
         if !live || identity.status != AccountStatus::Active || identity.reset_required {
             return Err(MfaLoginError::InvalidChallenge);
         }
-        if !use_second_factor(deps, &mut identity, code) {
-            if let Some(c) = identity.mfa_challenge.as_mut() {
-                c.failures += 1;
-            }
+        let key = AttemptKey::login_challenge(&challenge.digest());
+        if let Take::Refused { .. } = challenge_guess.take(key).await? {
+            return Err(MfaLoginError::InvalidChallenge);
+        }
+        if check_second_factor(deps, &mut identity, &mut guess, code).await?
+            != FactorCheck::Accepted
+        {
             // Wrong codes count as failed logins too, so fresh challenges buy no extra guesses.
             deps.logins.record_login_failure(&email, now).await?;
-            match deps.store.update_identity(&identity).await {
-                Ok(()) => return Err(MfaLoginError::InvalidCode),
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e.into()),
-            }
+            return Err(MfaLoginError::InvalidCode);
         }
         identity.mfa_challenge = None;
         let token =
@@ -390,10 +414,11 @@ pub async fn complete_login(
         );
         match deps.logins.start_session_with(&session, &identity).await {
             Ok(()) => {
+                guess.give_back().await?;
                 return Ok(LoggedIn {
                     token,
                     expires_at: session.expires_at,
-                })
+                });
             }
             Err(StoreError::Conflict) => continue,
             Err(e) => return Err(e.into()),

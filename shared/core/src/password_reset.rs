@@ -3,10 +3,12 @@
 //! rule, revokes every session, clears the failed-login count and lifts a lock-out, in one write.
 
 use crate::account::{AccountStatus, ResetGrant};
+use crate::attempts::{Allowance, AttemptKey, Guess, Take};
 use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode};
 use crate::delivery::{deliver, deliver_notice};
 use crate::email::Email;
 use crate::messages;
+use crate::mfa::{check_second_factor, FactorCheck, CHALLENGE_MAX_FAILURES};
 use crate::password::{HashError, Password};
 use crate::password_change::{with_new_password, NewPasswordError};
 use crate::policy::{ChangeKind, PolicyFailure};
@@ -116,6 +118,7 @@ pub async fn verify_reset_code(
     code: &OneTimeCode,
 ) -> Result<ResetVerified, VerifyResetError> {
     let settings = &deps.settings;
+    let mut guess = Guess::at_account_codes(deps);
     for _ in 0..MAX_RETRIES {
         let Some(mut identity) = deps.store.identity(email).await? else {
             return Err(VerifyResetError::InvalidCode);
@@ -128,10 +131,7 @@ pub async fn verify_reset_code(
             return Err(VerifyResetError::InvalidCode);
         };
         let now = deps.clock.now();
-        if identity
-            .guess_budget
-            .is_spent(now, settings.guess_budget, settings.guess_window)
-        {
+        if !guess.take_for_account(&identity.account_id).await? {
             return Err(VerifyResetError::InvalidCode);
         }
         let check = record.check(
@@ -150,9 +150,6 @@ pub async fn verify_reset_code(
                     failed_attempts: record.failed_attempts + 1,
                     ..record
                 });
-                identity
-                    .guess_budget
-                    .record_failure(now, settings.guess_window);
                 match deps.store.update_identity(&identity).await {
                     Ok(()) => return Err(VerifyResetError::InvalidCode),
                     Err(StoreError::Conflict) => continue,
@@ -171,10 +168,11 @@ pub async fn verify_reset_code(
         });
         match deps.store.update_identity(&identity).await {
             Ok(()) => {
+                guess.give_back().await?;
                 return Ok(ResetVerified {
                     token,
                     mfa_required,
-                })
+                });
             }
             Err(StoreError::Conflict) => continue,
             Err(e) => return Err(e.into()),
@@ -213,6 +211,17 @@ pub async fn complete_reset(
         return Err(CompleteResetError::Mismatch);
     }
     let email = token.email().ok_or(CompleteResetError::InvalidToken)?;
+    let settings = &deps.settings;
+    let mut guess = Guess::at_account_codes(deps);
+    // Wrong authenticator codes are counted on the grant (at the limit the reset starts over)
+    // and on the account's code budget.
+    let mut grant_guess = Guess::new(
+        deps,
+        Allowance {
+            max: CHALLENGE_MAX_FAILURES,
+            window: settings.reset_grant_ttl,
+        },
+    );
     for _ in 0..MAX_RETRIES {
         let Some(mut identity) = deps.store.identity(&email).await? else {
             return Err(CompleteResetError::InvalidToken);
@@ -229,10 +238,20 @@ pub async fn complete_reset(
         if !valid {
             return Err(CompleteResetError::InvalidToken);
         }
-        if identity.totp.is_some()
-            && !crate::mfa::use_second_factor(deps, &mut identity, mfa_code.unwrap_or_default())
-        {
-            return Err(CompleteResetError::MfaCodeRequired);
+        if identity.totp.is_some() {
+            let Some(code) = mfa_code else {
+                return Err(CompleteResetError::MfaCodeRequired);
+            };
+            let key = AttemptKey::reset_grant(&token.digest());
+            if let Take::Refused { .. } = grant_guess.take(key).await? {
+                return Err(CompleteResetError::InvalidToken);
+            }
+            match check_second_factor(deps, &mut identity, &mut guess, code).await? {
+                FactorCheck::Accepted => {}
+                FactorCheck::Wrong | FactorCheck::BudgetSpent => {
+                    return Err(CompleteResetError::MfaCodeRequired)
+                }
+            }
         }
         identity.reset_grant = None;
         let updated = match with_new_password(deps, identity, new, ChangeKind::Reset).await {
@@ -244,6 +263,7 @@ pub async fn complete_reset(
         };
         match deps.store.save_password(&updated, true).await {
             Ok(()) => {
+                guess.give_back().await?;
                 let first_name = first_name(deps, &updated).await;
                 let when = now.to_rfc3339();
                 let message = messages::PASSWORD_RESET.render(

@@ -2,6 +2,7 @@
 //! a code sent to it comes back, removed with the password. The owner is emailed each time.
 
 use crate::account::{Identity, Profile};
+use crate::attempts::Guess;
 use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode};
 use crate::delivery::{deliver, deliver_notice};
 use crate::login::{reauthenticate, ReauthError};
@@ -193,6 +194,7 @@ pub async fn verify(
     code: &OneTimeCode,
 ) -> Result<(), PhoneError> {
     let settings = &deps.settings;
+    let mut guess = Guess::at_account_codes(deps);
     for _ in 0..MAX_RETRIES {
         let mut identity = deps
             .store
@@ -204,10 +206,7 @@ pub async fn verify(
             .clone()
             .ok_or(PhoneError::NothingPending)?;
         let now = deps.clock.now();
-        if identity
-            .guess_budget
-            .is_spent(now, settings.guess_budget, settings.guess_window)
-        {
+        if !guess.take_for_account(&identity.account_id).await? {
             return Err(PhoneError::InvalidCode);
         }
         let check = pending.code.check(
@@ -228,9 +227,6 @@ pub async fn verify(
                     code: record,
                     ..pending
                 });
-                identity
-                    .guess_budget
-                    .record_failure(now, settings.guess_window);
                 match deps.store.update_identity(&identity).await {
                     Ok(()) => return Err(PhoneError::InvalidCode),
                     Err(StoreError::Conflict) => continue,
@@ -245,6 +241,7 @@ pub async fn verify(
         identity.phone_pending = None;
         match deps.store.update_identity(&identity).await {
             Ok(()) => {
+                guess.give_back().await?;
                 notify(
                     deps,
                     &identity,

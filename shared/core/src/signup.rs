@@ -4,6 +4,7 @@
 //! resend always succeed from the outside; the mailbox owner is told what happened by email.
 
 use crate::account::{AccountId, AccountStatus, Country, Identity, Name, Profile, Username};
+use crate::attempts::Guess;
 use crate::code::{
     CodeCheck, CodePepper, CodePurpose, CodeRecord, OneTimeCode, SendLimits, SendLog,
 };
@@ -74,6 +75,7 @@ impl IdentitySettings {
 pub struct IdentityDeps {
     pub store: Arc<dyn AccountStore>,
     pub logins: Arc<dyn LoginStore>,
+    pub attempts: Arc<dyn crate::attempts::AttemptLedger>,
     pub sessions: Arc<dyn SessionStore>,
     pub messenger: Arc<dyn Messenger>,
     pub unsent: Arc<dyn UnsentMessages>,
@@ -150,7 +152,6 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         activation: Some(activation_record(settings, &account_id, &code, now)),
         activation_sends: SendLog::first(now),
         exists_notices: SendLog::default(),
-        guess_budget: Default::default(),
         created_at: now,
         purge_at,
         session_epoch: 0,
@@ -264,6 +265,7 @@ pub async fn activate(
     code: &OneTimeCode,
 ) -> Result<Username, ActivateError> {
     let settings = &deps.settings;
+    let mut guess = Guess::at_account_codes(deps);
     for _ in 0..MAX_RETRIES {
         let Some(mut identity) = deps.store.identity(email).await? else {
             return Err(ActivateError::InvalidCode);
@@ -276,10 +278,7 @@ pub async fn activate(
         else {
             return Err(ActivateError::InvalidCode);
         };
-        if identity
-            .guess_budget
-            .is_spent(now, settings.guess_budget, settings.guess_window)
-        {
+        if !guess.take_for_account(&identity.account_id).await? {
             return Err(ActivateError::InvalidCode);
         }
         let check = record.check(
@@ -298,9 +297,6 @@ pub async fn activate(
                     failed_attempts: record.failed_attempts + 1,
                     ..record
                 });
-                identity
-                    .guess_budget
-                    .record_failure(now, settings.guess_window);
                 match deps.store.update_identity(&identity).await {
                     Ok(()) => return Err(ActivateError::InvalidCode),
                     Err(StoreError::Conflict) => continue,
@@ -314,7 +310,10 @@ pub async fn activate(
         identity.username = Some(username.clone());
         identity.purge_at = None;
         match deps.store.activate(&identity, &username).await {
-            Ok(()) => return Ok(username),
+            Ok(()) => {
+                guess.give_back().await?;
+                return Ok(username);
+            }
             // Another request used the code first, or the username is taken: read again.
             Err(StoreError::Conflict | StoreError::UsernameTaken) => continue,
             Err(e) => return Err(e.into()),

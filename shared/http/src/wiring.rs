@@ -8,6 +8,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+use tessera_core::attempts::AttemptLedger;
 use tessera_core::ports::{
     AccountStore, CandidateRecords, Clock, LoginStore, Messenger, OrderStore, Random, SessionStore,
     TranscriptStore, UnsentMessages,
@@ -44,6 +45,7 @@ pub type WiringError = Box<dyn std::error::Error + Send + Sync>;
 type Stores = (
     Arc<dyn AccountStore>,
     Arc<dyn LoginStore>,
+    Arc<dyn AttemptLedger>,
     Arc<dyn SessionStore>,
     Arc<dyn UnsentMessages>,
     Arc<dyn Messenger>,
@@ -107,14 +109,21 @@ impl Connections {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Result<IdentityDeps, WiringError> {
-        let (store, logins, sessions, unsent, messenger): Stores = match self {
+        let (store, logins, attempts, sessions, unsent, messenger): Stores = match self {
             #[cfg(feature = "embedded")]
             Connections::Embedded { db, dir } => {
                 let outbox = Arc::new(tessera_local::FileOutbox::new(
                     dir.join("outbox.jsonl"),
                     clock.clone(),
                 ));
-                (db.clone(), db.clone(), db.clone(), db.clone(), outbox)
+                (
+                    db.clone(),
+                    db.clone(),
+                    db.clone(),
+                    db.clone(),
+                    db.clone(),
+                    outbox,
+                )
             }
             Connections::Aws {
                 sdk,
@@ -128,12 +137,20 @@ impl Connections {
                     identity_table.clone(),
                 ));
                 let messenger = Arc::new(tessera_aws::AwsMessenger::new(sdk, email_from.clone()));
-                (db.clone(), db.clone(), db.clone(), db, messenger)
+                (
+                    db.clone(),
+                    db.clone(),
+                    db.clone(),
+                    db.clone(),
+                    db,
+                    messenger,
+                )
             }
         };
         Ok(IdentityDeps {
             store,
             logins,
+            attempts,
             sessions,
             messenger,
             unsent,

@@ -2,6 +2,7 @@
 //! `.local/` (WAL mode, so the separate processes `cargo lambda watch` starts share it safely)
 //! and a file outbox where every email and SMS lands as one JSON line.
 
+mod attempts;
 mod candidates;
 mod orders;
 mod outbox;

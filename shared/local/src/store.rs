@@ -78,6 +78,8 @@ impl SqliteStore {
             .map_err(StoreError::unavailable)?;
         conn.execute_batch(crate::orders::SCHEMA)
             .map_err(StoreError::unavailable)?;
+        conn.execute_batch(crate::attempts::SCHEMA)
+            .map_err(StoreError::unavailable)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
         })

@@ -2,6 +2,7 @@
 //! `tests/tests/store_conformance.rs`), so the embedded store and DynamoDB cannot drift apart.
 
 use std::sync::Arc;
+use tessera_core::attempts::{Allowance, AttemptKey, AttemptLedger, Take};
 use tessera_core::certification::{
     CandidateEdit, CandidateId, CandidateProfile, CeActivity, ExamCode, ExamRecord, Grade,
 };
@@ -13,6 +14,7 @@ use tessera_core::ports::{
     StoreError, UnsentMessages,
 };
 use tessera_core::session::{Session, SessionSettings, SessionToken};
+use tessera_core::time::Seconds;
 use tessera_core::{
     AccountId, AccountStatus, Country, Email, Identity, Name, Profile, Timestamp, Username,
 };
@@ -35,7 +37,6 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         activation: None,
         activation_sends: SendLog::first(now),
         exists_notices: SendLog::default(),
-        guess_budget: Default::default(),
         created_at: now,
         purge_at: Some(Timestamp(now.0 + 7 * 86_400)),
         session_epoch: 0,
@@ -143,13 +144,13 @@ pub async fn updates_are_version_checked(store: &dyn AccountStore) {
     let (identity, profile) = pending_account("hopper@example.com", "acct-2");
     store.create_account(&identity, &profile).await.unwrap();
     let mut changed = identity.clone();
-    changed.guess_budget.failures = 3;
+    changed.session_epoch = 3;
     store.update_identity(&changed).await.unwrap();
     let read = store.identity(&identity.email).await.unwrap().unwrap();
     assert_eq!(read, stored(changed.clone(), 1));
     // Writing from the stale copy (version 0) must fail and change nothing.
     let mut stale = identity.clone();
-    stale.guess_budget.failures = 9;
+    stale.session_epoch = 9;
     assert!(matches!(
         store.update_identity(&stale).await,
         Err(StoreError::Conflict)
@@ -160,8 +161,7 @@ pub async fn updates_are_version_checked(store: &dyn AccountStore) {
             .await
             .unwrap()
             .unwrap()
-            .guess_budget
-            .failures,
+            .session_epoch,
         3
     );
 }
@@ -255,6 +255,81 @@ pub async fn concurrent_creations_make_one_account(store: Arc<dyn AccountStore>)
         }
     }
     assert_eq!(created, 1);
+}
+
+/// The attempt ledger: 20 parallel takes from an allowance of 5 get exactly 5; the rest are
+/// refused until the window ends, when a new window opens; a give-back frees one attempt; keys
+/// are independent.
+pub async fn attempts_are_taken_atomically(ledger: Arc<dyn AttemptLedger>) {
+    let key = AttemptKey::login_challenge("conformance-challenge");
+    let allowance = Allowance {
+        max: 5,
+        window: Seconds(600),
+    };
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (ledger, key) = (ledger.clone(), key.clone());
+            tokio::spawn(async move { ledger.take_attempt(&key, allowance, Timestamp(1000)).await })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.unwrap().unwrap() {
+            Take::Taken { count } => counts.push(count),
+            Take::Refused { retry_at } => {
+                assert_eq!(retry_at, Timestamp(1600));
+                refused += 1;
+            }
+        }
+    }
+    counts.sort();
+    assert_eq!((counts, refused), (vec![1, 2, 3, 4, 5], 15));
+    ledger.give_back_attempt(&key).await.unwrap();
+    assert_eq!(
+        ledger
+            .take_attempt(&key, allowance, Timestamp(1599))
+            .await
+            .unwrap(),
+        Take::Taken { count: 5 }
+    );
+    assert_eq!(
+        ledger
+            .take_attempt(&key, allowance, Timestamp(1599))
+            .await
+            .unwrap(),
+        Take::Refused {
+            retry_at: Timestamp(1600)
+        }
+    );
+    assert_eq!(
+        ledger
+            .take_attempt(&key, allowance, Timestamp(1600))
+            .await
+            .unwrap(),
+        Take::Taken { count: 1 },
+        "a new window"
+    );
+    let other = AttemptKey::reset_grant("conformance-challenge");
+    assert_eq!(
+        ledger
+            .take_attempt(&other, allowance, Timestamp(1600))
+            .await
+            .unwrap(),
+        Take::Taken { count: 1 }
+    );
+    // Giving back never goes below zero, nor creates anything.
+    let unused = AttemptKey::login_challenge("never-taken");
+    ledger.give_back_attempt(&unused).await.unwrap();
+    ledger.give_back_attempt(&other).await.unwrap();
+    ledger.give_back_attempt(&other).await.unwrap();
+    assert_eq!(
+        ledger
+            .take_attempt(&other, allowance, Timestamp(1601))
+            .await
+            .unwrap(),
+        Take::Taken { count: 1 }
+    );
 }
 
 /// 20 concurrent failures for one address count 20; a session start clears them in the same write.

@@ -2,7 +2,8 @@
 //!
 //! - **By score report**: last name + exam registration number + a new email address. The
 //!   registration number finds the record, the last name must match it, and the new address
-//!   becomes the record's email on file. Wrong guesses are counted per account (5 an hour).
+//!   becomes the record's email on file. Guesses are counted per account (5 an hour) and per
+//!   record named (10 an hour, whichever accounts guess), taken before the check.
 //! - **By email**: a code goes to the record's address on file, and the account confirms it. The
 //!   answer is the same whether or not a record has that address; if several records share it,
 //!   the address is told (by email) to contact support to merge them.
@@ -15,8 +16,9 @@ use unicode_normalization::UnicodeNormalization;
 use super::import::CandidateId;
 use super::record::CandidateProfile;
 use super::CertificationDeps;
-use crate::account::{AccountId, Profile};
-use crate::code::{CodeCheck, CodePurpose, CodeRecord, GuessBudget, OneTimeCode, SendLog};
+use crate::account::Profile;
+use crate::attempts::{Allowance, AttemptKey, Guess, Take};
+use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode, SendLog};
 use crate::delivery::deliver;
 use crate::email::Email;
 use crate::messages;
@@ -26,12 +28,14 @@ use crate::time::Seconds;
 
 /// Score-report guesses (and wrong confirmation codes) an account may make in `GUESS_WINDOW`.
 pub const GUESS_LIMIT: u32 = 5;
+/// Score-report guesses naming one record, from all accounts together, in `GUESS_WINDOW`.
+pub const RECORD_GUESS_LIMIT: u32 = 10;
 pub const GUESS_WINDOW: Seconds = Seconds::hours(1);
-/// How long an emailed mapping code is valid.
-pub const CODE_TTL: Seconds = Seconds::hours(24);
+/// How long an emailed mapping code is valid (SECURITY.md: every emailed code, 10 minutes).
+pub const CODE_TTL: Seconds = Seconds::minutes(10);
 const ATTEMPTS: usize = 3;
 
-/// Per account: the pending email mapping, the guess budgets and the code sends.
+/// Per account: the pending email mapping and the code sends.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MappingState {
     /// Optimistic-concurrency version; 0 while nothing is stored.
@@ -39,8 +43,6 @@ pub struct MappingState {
     pub version: u64,
     #[serde(default)]
     pub pending: Option<PendingMapping>,
-    #[serde(default)]
-    pub guesses: GuessBudget,
     #[serde(default)]
     pub sends: SendLog,
 }
@@ -82,23 +84,25 @@ fn same_name(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-fn retry_after(state: &MappingState, now: crate::time::Timestamp) -> Seconds {
-    (state.guesses.window_start + GUESS_WINDOW) - now
+fn account_guess(identity: &IdentityDeps) -> Guess<'_> {
+    let allowance = Allowance {
+        max: GUESS_LIMIT,
+        window: GUESS_WINDOW,
+    };
+    Guess::new(identity, allowance)
 }
 
-/// Counts a wrong guess in the account's budget and stores the state: `true` once stored, `false`
-/// when the state changed meanwhile (the caller reads it again and retries).
-async fn counted_wrong_guess(
-    deps: &CertificationDeps,
-    account: &AccountId,
-    state: &mut MappingState,
-    now: crate::time::Timestamp,
-) -> Result<bool, MappingError> {
-    state.guesses.record_failure(now, GUESS_WINDOW);
-    match deps.records.save_mapping_state(account, state).await {
-        Ok(()) => Ok(true),
-        Err(StoreError::Conflict) => Ok(false),
-        Err(e) => Err(e.into()),
+/// Takes the request's attempt at `key`; `TooManyAttempts` (with the wait) when it is spent.
+async fn take(
+    identity: &IdentityDeps,
+    guess: &mut Guess<'_>,
+    key: AttemptKey,
+) -> Result<(), MappingError> {
+    match guess.take(key).await? {
+        Take::Taken { .. } => Ok(()),
+        Take::Refused { retry_at } => Err(MappingError::TooManyAttempts(
+            retry_at - identity.clock.now(),
+        )),
     }
 }
 
@@ -145,23 +149,30 @@ pub async fn map_by_score_report(
 ) -> Result<CandidateId, MappingError> {
     let account = &holder.account_id;
     ensure_unmapped(holder)?;
+    let mut guess = account_guess(identity);
+    let mut record_guess = Guess::new(
+        identity,
+        Allowance {
+            max: RECORD_GUESS_LIMIT,
+            window: GUESS_WINDOW,
+        },
+    );
+    take(identity, &mut guess, AttemptKey::mapping(account)).await?;
     for _ in 0..ATTEMPTS {
-        let now = identity.clock.now();
         let mut state = deps.records.mapping_state(account).await?;
-        if state.guesses.is_spent(now, GUESS_LIMIT, GUESS_WINDOW) {
-            return Err(MappingError::TooManyAttempts(retry_after(&state, now)));
-        }
-        let found = deps
+        let Some(named) = deps
             .records
             .candidate_with_registration(&report.registration_number)
             .await?
-            .filter(|p| same_name(&p.last_name, &report.last_name));
-        let Some(profile) = found else {
-            if counted_wrong_guess(deps, account, &mut state, now).await? {
-                return Err(MappingError::NoMatch);
-            }
-            continue;
+        else {
+            return Err(MappingError::NoMatch);
         };
+        let record = AttemptKey::candidate_record(named.candidate_id.as_str());
+        take(identity, &mut record_guess, record).await?;
+        if !same_name(&named.last_name, &report.last_name) {
+            return Err(MappingError::NoMatch);
+        }
+        let profile = named;
         if profile.account_id.is_some() {
             return Err(MappingError::RecordTaken);
         }
@@ -183,6 +194,8 @@ pub async fn map_by_score_report(
         };
         state.pending = None;
         if try_map(identity, deps, &mapped, previous_email.as_ref(), &state).await? {
+            guess.give_back().await?;
+            record_guess.give_back().await?;
             return Ok(mapped.candidate_id);
         }
     }
@@ -253,15 +266,16 @@ pub async fn confirm(
 ) -> Result<CandidateId, MappingError> {
     let account = &holder.account_id;
     ensure_unmapped(holder)?;
+    let mut guess = account_guess(identity);
     for _ in 0..ATTEMPTS {
         let now = identity.clock.now();
         let mut state = deps.records.mapping_state(account).await?;
-        if state.guesses.is_spent(now, GUESS_LIMIT, GUESS_WINDOW) {
-            return Err(MappingError::InvalidCode);
-        }
         let Some(pending) = state.pending.clone() else {
             return Err(MappingError::InvalidCode);
         };
+        if let Take::Refused { .. } = guess.take(AttemptKey::mapping(account)).await? {
+            return Err(MappingError::InvalidCode);
+        }
         let check = pending.code.check(
             &identity.settings.pepper,
             CodePurpose::CandidateMapping,
@@ -277,10 +291,11 @@ pub async fn confirm(
                 let mut wrong = pending;
                 wrong.code.failed_attempts += 1;
                 state.pending = Some(wrong);
-                if counted_wrong_guess(deps, account, &mut state, now).await? {
-                    return Err(MappingError::InvalidCode);
+                match deps.records.save_mapping_state(account, &state).await {
+                    Ok(()) => return Err(MappingError::InvalidCode),
+                    Err(StoreError::Conflict) => continue,
+                    Err(e) => return Err(e.into()),
                 }
-                continue;
             }
         }
         let Some(record) = deps.records.candidate(&pending.candidate_id).await? else {
@@ -295,6 +310,7 @@ pub async fn confirm(
         };
         state.pending = None;
         if try_map(identity, deps, &mapped, mapped.email.as_ref(), &state).await? {
+            guess.give_back().await?;
             return Ok(mapped.candidate_id);
         }
     }

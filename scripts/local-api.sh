@@ -27,7 +27,7 @@ new_session() {
     -d "{\"email\":\"$email\",\"password\":\"$password\",\"first_name\":\"$first\",\"last_name\":\"$last\",\"country\":\"US\"}"
   code=$(grep "\"to\":\"$email\"" "$state/outbox.jsonl" | tail -n 1 | grep -oE '\b[0-9]{6}\b' | head -n 1)
   curl -s -o /dev/null -X POST "$api/v1/accounts/activate" -H 'content-type: application/json' \
-    -d "{\"email\":\"$email\",\"code\":\"$code\"}"
+    -d "{\"email\":\"$email\",\"code\":\"$code\",\"password\":\"$password\"}"
   curl -s -X POST "$api/v1/sessions" -H 'content-type: application/json' \
     -d "{\"email\":\"$email\",\"password\":\"$password\"}" | grep -o '"token":"[^"]*"' | cut -d'"' -f4
 }

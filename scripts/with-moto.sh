@@ -6,7 +6,10 @@ set -euo pipefail
 port=$1; shift
 log=.test-output/moto.log
 mkdir -p .test-output
-python3 scripts/moto-server.py 127.0.0.1 "$port" >"$log" 2>&1 &
+# The project's virtualenv (make tools-test) holds the pinned moto, whatever PATH says.
+python=python3
+[ -x .venv/bin/python3 ] && python=.venv/bin/python3
+"$python" scripts/moto-server.py 127.0.0.1 "$port" >"$log" 2>&1 &
 moto_pid=$!
 trap 'kill $moto_pid 2>/dev/null; wait $moto_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

@@ -55,13 +55,23 @@ pub async fn sign_up(
     .await
 }
 
-/// `POST /v1/accounts/activate` through the accounts handler.
+/// `POST /v1/accounts/activate` through the accounts handler, setting [`PASSWORD`].
 pub async fn activate(
     app: &tessera_testkit::TestApp,
     email: &str,
     code: &str,
 ) -> tessera_testkit::TestResponse {
-    let body = serde_json::json!({ "email": email, "code": code });
+    activate_with(app, email, code, PASSWORD).await
+}
+
+/// `POST /v1/accounts/activate` with the password the account is to have.
+pub async fn activate_with(
+    app: &tessera_testkit::TestApp,
+    email: &str,
+    code: &str,
+    password: &str,
+) -> tessera_testkit::TestResponse {
+    let body = serde_json::json!({ "email": email, "code": code, "password": password });
     app.call(
         accounts::handle,
         tessera_testkit::json_request("POST", "/v1/accounts/activate", &body),
@@ -152,6 +162,33 @@ pub fn authorized(
 pub async fn me(app: &tessera_testkit::TestApp, token: &str) -> tessera_testkit::TestResponse {
     app.call(profile::handle, authorized("GET", "/v1/me", token, None))
         .await
+}
+
+/// Enrols and confirms an authenticator on an active account; its base32 secret. The clock moves
+/// past the confirming step, so the next code is new.
+pub async fn enrol_authenticator(app: &tessera_testkit::TestApp, email: &str) -> String {
+    let token = token_of(&log_in(app, email, PASSWORD).await);
+    let body = serde_json::json!({ "password": PASSWORD });
+    let r = app
+        .call(
+            mfa::handle,
+            authorized("POST", "/v1/me/mfa/totp", &token, Some(&body)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let secret = r.json["secret"].as_str().unwrap().to_string();
+    let now = tessera_core::ports::Clock::now(app.clock.as_ref());
+    let code = tessera_core::mfa::code_at(&secret, now).unwrap();
+    let body = serde_json::json!({ "code": code });
+    let r = app
+        .call(
+            mfa::handle,
+            authorized("POST", "/v1/me/mfa/totp/confirm", &token, Some(&body)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    app.clock.advance(tessera_core::time::Seconds(30));
+    secret
 }
 
 /// The admin token the embedded default accepts.

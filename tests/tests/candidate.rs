@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use tessera_core::time::Seconds;
 use tessera_testkit::app::unique;
-use tessera_testkit::{unique_email, Backend, TestApp};
+use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::certification::{
     call, import_samples, move_clock_to_the_samples_day, signed_in,
 };
@@ -29,6 +29,28 @@ async fn import_one(app: &TestApp, email: &str) -> (String, String) {
     (id, reg)
 }
 
+async fn email_on_file(app: &TestApp, candidate: &str) -> Option<String> {
+    let id = tessera_core::certification::CandidateId::parse(candidate).unwrap();
+    let record = app.certification.records.candidate(&id).await.unwrap();
+    record
+        .unwrap()
+        .profile
+        .email
+        .map(|e| e.as_str().to_string())
+}
+
+async fn confirm_code(app: &TestApp, token: &str, code: &str) -> TestResponse {
+    let path = "/v1/candidate/mapping/confirm";
+    call(app, "POST", path, token, Some(json!({ "code": code }))).await
+}
+
+/// A code that differs from `code` in every digit.
+fn wrong_code(code: &str) -> String {
+    code.chars()
+        .map(|c| char::from(b'0' + (c as u8 - b'0' + 1) % 10))
+        .collect()
+}
+
 async fn map_by_score_report_then_read_every_screen(backend: Backend) {
     let app = TestApp::new(backend).await;
     import_samples(&app).await;
@@ -47,17 +69,33 @@ async fn map_by_score_report_then_read_every_screen(backend: Backend) {
     }))).await;
     assert_eq!(mapped.status, 200, "{}", mapped.text);
     assert_eq!(mapped.json["candidate_id"], "TSC1000001");
-    let record = app
-        .certification
-        .records
-        .candidate(&tessera_core::certification::CandidateId::parse("TSC1000001").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    assert_eq!(mapped.json["email_confirmation_sent"], true);
+    // Rule "an email on file changes only when the new address is proven".
     assert_eq!(
-        record.profile.email.unwrap().as_str(),
-        new_email,
+        email_on_file(&app, "TSC1000001").await.as_deref(),
+        Some("ada@example.com"),
+        "not before the new address is proven"
+    );
+    let code = app.latest_code(&new_email);
+    let wrong = confirm_code(&app, &token, &wrong_code(&code)).await;
+    assert_eq!(wrong.json["code"], "invalid_code", "{}", wrong.text);
+    let proven = confirm_code(&app, &token, &code).await;
+    assert_eq!(proven.status, 200, "{}", proven.text);
+    assert_eq!(proven.json["candidate_id"], "TSC1000001");
+    assert_eq!(
+        email_on_file(&app, "TSC1000001").await.as_deref(),
+        Some(new_email.as_str()),
         "the new address is on file"
+    );
+    let told = app
+        .messages_to("ada@example.com")
+        .into_iter()
+        .any(|m| m.body.contains(&new_email));
+    assert!(told, "the previous address is told");
+    assert_eq!(
+        confirm_code(&app, &token, &code).await.json["code"],
+        "already_mapped",
+        "nothing left to prove"
     );
 
     let list = call(&app, "GET", "/v1/candidate/certifications", &token, None).await;

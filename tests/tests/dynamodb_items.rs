@@ -41,7 +41,7 @@ async fn pending_items_expire_by_ttl_until_activated() {
         assert!(!dump.contains("Quartz-Harbor-42x"), "nor the password");
     }
 
-    let activate = json!({ "email": email, "code": code });
+    let activate = json!({ "email": email, "code": code, "password": "Quartz-Harbor-42x" });
     assert_eq!(
         app.call(
             accounts::handle,

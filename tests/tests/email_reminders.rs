@@ -113,8 +113,68 @@ async fn the_two_shapes_do_not_mix(backend: Backend) {
     assert_eq!(r.json["errors"][0]["code"], "invalid_username");
 }
 
+/// Forgot-email is no weaker than log-in: an unknown login ID is throttled and answered exactly
+/// like a known one, and wrong passwords here lock the account like failed logins.
+async fn unknown_and_known_login_ids_are_throttled_alike(backend: Backend) {
+    let app = TestApp::with_vars(backend, &[("TESSERA_LOGIN_LOCK_AT", "6")]).await;
+    let (email, username) = active_account(&app, "ada").await;
+    for id in [username.as_str(), "TS00000002"] {
+        for _ in 0..5 {
+            let r = post(
+                &app,
+                json!({ "username": id, "password": "Wrong-Password-77" }),
+            )
+            .await;
+            assert_eq!(r.status, 401, "{id}: {}", r.text);
+        }
+    }
+    let known = post(&app, json!({ "username": username, "password": PASSWORD })).await;
+    let unknown = post(
+        &app,
+        json!({ "username": "TS00000002", "password": PASSWORD }),
+    )
+    .await;
+    assert_eq!(known.status, 429, "{}", known.text);
+    assert_eq!(
+        (unknown.status, unknown.header("retry-after"), &unknown.text),
+        (429, known.header("retry-after"), &known.text),
+        "an unknown login ID waits alike"
+    );
+    app.clock.advance(Seconds(1));
+    let r = post(
+        &app,
+        json!({ "username": username, "password": "Wrong-Password-77" }),
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    app.clock.advance(Seconds::minutes(16));
+    assert_eq!(
+        log_in(&app, &email, PASSWORD).await.status,
+        401,
+        "locked at the limit"
+    );
+}
+
+/// With an authenticator, a login ID and password alone show nothing: 202, and the address is
+/// only reminded by email.
+async fn with_an_authenticator_the_address_is_only_emailed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (email, username) = active_account(&app, "noether").await;
+    tessera_tests::enrol_authenticator(&app, &email).await;
+    let r = post(&app, json!({ "username": username, "password": PASSWORD })).await;
+    assert_eq!((r.status, r.json.get("email")), (202, None), "{}", r.text);
+    assert!(!r.text.contains(&email), "{}", r.text);
+    let last = app.messages_to(&email).pop().unwrap();
+    assert_eq!(
+        last.subject.as_deref(),
+        Some("Your Tessera account uses this address")
+    );
+}
+
 on_both_backends!(
     login_id_and_password_show_the_address,
     a_last_known_address_gets_a_reminder_only_if_it_is_an_accounts,
     the_two_shapes_do_not_mix,
+    unknown_and_known_login_ids_are_throttled_alike,
+    with_an_authenticator_the_address_is_only_emailed,
 );

@@ -164,7 +164,7 @@ async fn malformed_codes_and_emails_are_422_not_invalid_code() {
             json_request(
                 "POST",
                 "/v1/accounts/activate",
-                &json!({ "email": "nope", "code": "12ab" }),
+                &json!({ "email": "nope", "code": "12ab", "password": "Quartz-Harbor-42x" }),
             ),
         )
         .await;

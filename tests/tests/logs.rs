@@ -79,7 +79,7 @@ async fn logs_name_the_request_and_never_a_secret() {
             post(
                 &app,
                 "/v1/accounts/activate",
-                json!({ "email": email, "code": "000000" }),
+                json!({ "email": email, "code": "000000", "password": "Quartz-Harbor-42x" }),
                 "req-wrong"
             )
             .await
@@ -89,7 +89,7 @@ async fn logs_name_the_request_and_never_a_secret() {
         let r = post(
             &app,
             "/v1/accounts/activate",
-            json!({ "email": email, "code": code }),
+            json!({ "email": email, "code": code, "password": "Quartz-Harbor-42x" }),
             "req-activate",
         )
         .await;

@@ -150,7 +150,7 @@ async fn reset_codes_are_bound_and_guess_limited(backend: Backend) {
             json_request(
                 "POST",
                 "/v1/accounts/activate",
-                &json!({ "email": a, "code": code }),
+                &json!({ "email": a, "code": code, "password": PASSWORD }),
             ),
         )
         .await;

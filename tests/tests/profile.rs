@@ -177,6 +177,56 @@ async fn federated_accounts_have_no_password_or_security_settings(backend: Backe
     );
 }
 
+/// Rule "federated accounts have no password": a reset never gives one. The request answers 202
+/// like any other, sends no code and tells the mailbox why; a reset grant found on such an
+/// account (one issued before it became federated) is refused with 409 `federated_account`.
+async fn a_reset_never_gives_a_federated_account_a_password(backend: Backend) {
+    use tessera_core::ports::Clock;
+    let app = TestApp::new(backend).await;
+    let (email, _) = federated_account(&app, "org").await;
+    assert_eq!(request_reset(&app, &email, "email").await.status, 202);
+    let sent = app.messages_to(&email);
+    let last = sent.last().expect("the mailbox is told");
+    assert_eq!(
+        last.subject.as_deref(),
+        Some("Your Tessera account signs in through your organisation")
+    );
+    assert_eq!(tessera_testkit::messages::extract_code(&last.body), None);
+
+    let canonical = tessera_core::Email::parse(&email).unwrap();
+    let mut identity = app.deps.store.identity(&canonical).await.unwrap().unwrap();
+    let token = tessera_core::token::AddressedToken::generate(
+        &canonical,
+        &tessera_testkit::SeededRandom::new(7),
+    );
+    identity.reset_grant = Some(tessera_core::account::ResetGrant {
+        token_digest: token.digest(),
+        expires_at: app.clock.now() + tessera_core::time::Seconds::minutes(15),
+        mfa_required: false,
+    });
+    app.deps.store.update_identity(&identity).await.unwrap();
+    let new = "Tessellate-9-Quartz";
+    let body =
+        json!({ "reset_token": token.expose(), "new_password": new, "confirm_password": new });
+    let r = app
+        .call(
+            password_reset::handle,
+            tessera_testkit::json_request("POST", "/v1/password-resets/complete", &body),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json["code"].as_str()),
+        (409, Some("federated_account")),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        log_in(&app, &email, new).await.status,
+        401,
+        "no password set"
+    );
+}
+
 /// Emails greet by the profile's first name, an edit included (the identity keeps a copy so
 /// flows that email need not read the profile).
 async fn emails_greet_by_the_edited_first_name(backend: Backend) {
@@ -202,4 +252,5 @@ on_both_backends!(
     bad_edits_change_nothing,
     communication_settings,
     federated_accounts_have_no_password_or_security_settings,
+    a_reset_never_gives_a_federated_account_a_password,
 );

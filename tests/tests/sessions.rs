@@ -1,6 +1,7 @@
 //! Log in, use the session, log out; throttling and lock-out; session lifetimes. Both backends.
 
 use serde_json::{json, Value};
+use tessera_core::throttle::ATTEMPT_LEASE;
 use tessera_core::time::Seconds;
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::{active_account, authorized, log_in, me, on_both_backends, token_of, PASSWORD};
@@ -221,11 +222,98 @@ async fn login_input_is_validated(backend: Backend) {
     );
 }
 
+/// Rule "attempts are reserved before the check": twenty wrong logins for one address at once
+/// get the five checks that one at a time would; the others wait, and so does the right password.
+async fn a_burst_of_logins_gets_no_more_checks_than_one_at_a_time(backend: Backend) {
+    let app = std::sync::Arc::new(TestApp::new(backend).await);
+    let (email, _) = active_account(&app, "burst").await;
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (app, email) = (app.clone(), email.clone());
+            tokio::spawn(async move { log_in(&app, &email, "Wrong-Password-99").await.status })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let waited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, waited), (5, 15), "{statuses:?}");
+    assert_eq!(log_in(&app, &email, PASSWORD).await.status, 429);
+}
+
+/// The lock holds at "≥ limit" whichever path counted the failures: here the last one is a
+/// wrong current password in a password change, and the account still locks and its owner is
+/// told once.
+async fn the_lock_holds_whichever_path_counted_the_failures(backend: Backend) {
+    let app = TestApp::with_vars(backend, &[("TESSERA_LOGIN_LOCK_AT", "6")]).await;
+    let (email, _) = active_account(&app, "locke").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    // The login's own attempt counts until its lease is over (it might still be in flight).
+    app.clock.advance(ATTEMPT_LEASE);
+    for _ in 0..5 {
+        assert_eq!(log_in(&app, &email, "Wrong-Password-99").await.status, 401);
+    }
+    app.clock.advance(Seconds(1));
+    let body = json!({ "current_password": "Wrong-Password-99", "new_password": "Tessellate-9-Quartz",
+                       "confirm_password": "Tessellate-9-Quartz" });
+    let r = app
+        .call(
+            password_change::handle,
+            authorized("PUT", "/v1/me/password", &token, Some(&body)),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    app.clock.advance(Seconds::minutes(16));
+    assert_eq!(log_in(&app, &email, PASSWORD).await.status, 401, "locked");
+    let locked = app
+        .messages_to(&email)
+        .iter()
+        .filter(|m| m.subject.as_deref() == Some("Your Tessera account needs a new password"))
+        .count();
+    assert_eq!(locked, 1, "the owner is told once");
+}
+
+/// An ordinary login leaves its own attempt counted, for at most the lease: logins in quick
+/// succession all work (a second one within the lease clears the count), and once the lease is
+/// over a person who then mistypes gets the full five free failures.
+async fn successful_logins_never_add_up(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (email, _) = active_account(&app, "regular").await;
+    for _ in 0..12 {
+        assert_eq!(log_in(&app, &email, PASSWORD).await.status, 201);
+    }
+    for _ in 0..12 {
+        app.clock.advance(ATTEMPT_LEASE);
+        assert_eq!(log_in(&app, &email, PASSWORD).await.status, 201);
+    }
+    app.clock.advance(ATTEMPT_LEASE);
+    for _ in 0..5 {
+        assert_eq!(log_in(&app, &email, "Wrong-Password-99").await.status, 401);
+    }
+    assert_eq!(log_in(&app, &email, PASSWORD).await.status, 429);
+    // Failures are never forgotten by waiting out the lease, only by a right password.
+    app.clock.advance(Seconds::hours(1));
+    assert_eq!(log_in(&app, &email, "Wrong-Password-99").await.status, 401);
+    app.clock.advance(Seconds(1));
+    assert_eq!(
+        log_in(&app, &email, PASSWORD).await.status,
+        429,
+        "six failures: 2 s"
+    );
+    app.clock.advance(Seconds(1));
+    assert_eq!(log_in(&app, &email, PASSWORD).await.status, 201);
+}
+
 on_both_backends!(
+    successful_logins_never_add_up,
     log_in_use_and_log_out,
     every_failed_login_looks_the_same,
     failures_slow_down_logins,
     sessions_idle_out_and_end_after_twelve_hours,
     altered_and_missing_tokens_are_refused,
     login_input_is_validated,
+    a_burst_of_logins_gets_no_more_checks_than_one_at_a_time,
+    the_lock_holds_whichever_path_counted_the_failures,
 );

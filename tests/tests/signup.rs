@@ -7,7 +7,7 @@ use tessera_core::time::Seconds;
 use tessera_testkit::{
     json_request, raw_request, unique_email, Backend, FlakyMessenger, TestApp, TestResponse,
 };
-use tessera_tests::{activate, on_both_backends, sign_up};
+use tessera_tests::{activate, activate_with, log_in, me, on_both_backends, sign_up, token_of};
 
 const PASSWORD: &str = "Quartz-Harbor-42x";
 
@@ -411,7 +411,103 @@ async fn every_invalid_field_is_listed_at_once(backend: Backend) {
     assert!(app.stored_keys().await.is_empty());
 }
 
+/// The password a stranger typed when signing up with an address that is not theirs.
+const STRANGER: &str = "Mallory-Knows-This-1";
+
+async fn sign_up_as(app: &TestApp, email: &str, password: &str, first_name: &str) -> TestResponse {
+    let body = json!({ "email": email, "password": password, "first_name": first_name,
+                       "last_name": "Person", "country": "FR" });
+    app.call(
+        accounts::handle,
+        json_request("POST", "/v1/accounts", &body),
+    )
+    .await
+}
+
+/// Who may log in after the race: the stranger never, the owner with the password they chose.
+async fn only_the_owner_gets_in(app: &TestApp, email: &str, owner: &str) -> String {
+    assert_eq!(log_in(app, email, STRANGER).await.status, 401);
+    token_of(&log_in(app, email, owner).await)
+}
+
+/// Rule "a pending registration belongs to nobody", stranger first: someone signs up with an
+/// address they do not own. The owner, with nothing but their mailbox, activates with the code it
+/// received and a password of their own; the stranger's password never works.
+async fn a_stranger_who_signs_up_first_gains_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let email = unique_email("owner");
+    assert_eq!(
+        sign_up_as(&app, &email, STRANGER, "Mallory").await.status,
+        202
+    );
+    let code = app.latest_code(&email);
+    let r = activate_with(&app, &email, &code, PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    only_the_owner_gets_in(&app, &email, PASSWORD).await;
+}
+
+/// The same rule, owner first: a stranger who signs up after the owner replaces the pending
+/// details (and sends the owner a fresh code) but cannot activate without the code; the owner's
+/// activation sets the owner's password, whatever the stranger typed.
+async fn a_stranger_who_signs_up_after_the_owner_gains_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let email = unique_email("owner");
+    assert_eq!(
+        sign_up_as(&app, &email, PASSWORD, "Grace").await.status,
+        202
+    );
+    app.clock.advance(Seconds(61));
+    assert_eq!(
+        sign_up_as(&app, &email, STRANGER, "Mallory").await.status,
+        202
+    );
+    let sent = app.messages_to(&email);
+    assert_eq!(sent.len(), 2, "the fresh code goes to the owner's mailbox");
+    let code = app.latest_code(&email);
+    assert_invalid_code(&activate_with(&app, &email, &wrong(&code), STRANGER).await);
+    assert_eq!(
+        log_in(&app, &email, STRANGER).await.status,
+        401,
+        "pending accounts cannot log in"
+    );
+    // The owner signs up once more (their own details stand again), then activates.
+    app.clock.advance(Seconds(61));
+    assert_eq!(
+        sign_up_as(&app, &email, PASSWORD, "Grace").await.status,
+        202
+    );
+    let code = app.latest_code(&email);
+    let r = activate_with(&app, &email, &code, PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let token = only_the_owner_gets_in(&app, &email, PASSWORD).await;
+    let profile = me(&app, &token).await;
+    assert_eq!(
+        (&profile.json["first_name"], &profile.json["country"]),
+        (&json!("Grace"), &json!("FR")),
+        "the latest registration's details"
+    );
+}
+
+/// The password set at activation follows the policy; a refused one writes nothing, so the code
+/// still works.
+async fn the_password_set_at_activation_follows_the_policy(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let email = unique_email("policy");
+    sign_up(&app, &email, PASSWORD).await;
+    let code = app.latest_code(&email);
+    let weak = activate_with(&app, &email, &code, "short").await;
+    assert_eq!(weak.status, 422, "{}", weak.text);
+    assert_eq!(weak.json["errors"][0]["field"], "password");
+    let r = activate_with(&app, &email, &code, "Another-Secret-77y").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(log_in(&app, &email, PASSWORD).await.status, 401);
+    token_of(&log_in(&app, &email, "Another-Secret-77y").await);
+}
+
 on_both_backends!(
+    a_stranger_who_signs_up_first_gains_nothing,
+    a_stranger_who_signs_up_after_the_owner_gains_nothing,
+    the_password_set_at_activation_follows_the_policy,
     sign_up_email_code_activate,
     email_identity_is_canonical_and_second_sign_up_is_generic,
     signing_up_again_while_pending_sends_a_fresh_code,

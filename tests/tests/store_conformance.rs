@@ -40,6 +40,15 @@ async fn attempts_are_taken_atomically(backend: Backend) {
     conformance::attempts_are_taken_atomically(app.deps.attempts.clone()).await;
 }
 
+async fn login_attempts_are_counted_before_the_check(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    conformance::login_attempts_are_counted_before_the_check(
+        app.deps.store.as_ref(),
+        app.deps.logins.clone(),
+    )
+    .await;
+}
+
 async fn login_failures_count_atomically(backend: Backend) {
     let app = TestApp::new(backend).await;
     conformance::login_failures_count_atomically(app.deps.store.as_ref(), app.deps.logins.clone())
@@ -156,6 +165,7 @@ on_both_backends!(
     profile_edits_keep_the_session_epoch,
     login_failures_count_atomically,
     attempts_are_taken_atomically,
+    login_attempts_are_counted_before_the_check,
     sessions_are_read_with_their_profile,
     create_then_read_back,
     unknown_keys_read_as_nothing,

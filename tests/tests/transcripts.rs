@@ -381,7 +381,66 @@ async fn emails_are_rate_limited_per_holder(backend: Backend) {
     assert_eq!(send_email(&app, &token, &id, &to).await.status, 202);
 }
 
+/// Rule "public pages vouch only for what the program holds": the holder's name on the page, in
+/// its JSON and in the email to the recipient is the record's; a name the holder typed is shown
+/// as their own words.
+async fn the_page_vouches_only_for_the_records_name(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (_, token) = holder(&app).await;
+    consent(&app, &token, true).await;
+    let typed = "Dr. Grace Hopper, Rear Admiral";
+    let body = json!({
+        "display_name": typed, "description": "For the hiring team",
+        "expires_in_days": 30, "certifications": "active",
+    });
+    let created = call(&app, "POST", TRANSCRIPTS, &token, Some(body)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let path = path_of(created.json["url"].as_str().unwrap());
+    let shown = open_json(&app, &path).await;
+    assert_eq!(
+        (&shown.json["holder"], &shown.json["display_name"]),
+        (&json!("Ada Lovelace"), &json!(typed)),
+        "{}",
+        shown.text
+    );
+    let page = open_page(&app, &path).await;
+    assert!(
+        page.text.contains("<h2 id=\"holder\">Ada Lovelace</h2>"),
+        "{}",
+        page.text
+    );
+    assert!(page
+        .text
+        .contains(&format!("<q>{typed}</q> (the holder's own words")));
+    assert!(page.text.contains("provided to you by Ada Lovelace"));
+    assert!(page.text.contains("<title>Transcript for Ada Lovelace"));
+
+    let recruiter = unique_email("recruiter");
+    let id = created.json["id"].as_str().unwrap();
+    assert_eq!(send_email(&app, &token, id, &recruiter).await.status, 202);
+    let message = app.messages_to(&recruiter).pop().expect("an email");
+    assert_eq!(
+        message.subject.as_deref(),
+        Some("Tessera - Transcript for Ada Lovelace")
+    );
+    assert!(!message.body.contains(typed));
+
+    // The record's own name typed again is no display name of its own.
+    let same = json!({ "display_name": "Ada Lovelace" });
+    let edited = call(
+        &app,
+        "PATCH",
+        &format!("{TRANSCRIPTS}/{id}"),
+        &token,
+        Some(same),
+    )
+    .await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    assert_eq!(open_json(&app, &path).await.json.get("display_name"), None);
+}
+
 on_both_backends!(
+    the_page_vouches_only_for_the_records_name,
     create_email_follow_the_link_and_count_views,
     a_hundred_concurrent_views_count_a_hundred,
     chosen_certifications_and_bad_requests,

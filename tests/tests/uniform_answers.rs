@@ -6,8 +6,8 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::{
-    active_account, authorized, candidate_call, csv_upload, import, log_in, request_reset, sign_up,
-    token_of, PASSWORD,
+    activate, active_account, authorized, candidate_call, csv_upload, import, log_in,
+    request_reset, sign_up, token_of, verify_reset, PASSWORD,
 };
 
 const FLOOR: Duration = Duration::from_millis(300);
@@ -78,4 +78,59 @@ async fn mapping_by_email_answers_no_sooner_than_the_floor() {
         1,
         "the code went to the address on file"
     );
+}
+
+/// Wrong activation and reset codes answer alike, and no sooner than the floor, whether the
+/// address has a code outstanding, has none, or is nobody's: the extra reads and writes a real
+/// code's check costs cannot be timed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_codes_answer_alike_whether_or_not_a_code_is_outstanding() {
+    let app = TestApp::with_vars(Backend::Embedded, &[("TESSERA_UNIFORM_ANSWER_MS", "300")]).await;
+    let pending = unique_email("pending");
+    sign_up(&app, &pending, PASSWORD).await;
+    let (resetting, _) = active_account(&app, "resetting").await;
+    request_reset(&app, &resetting, "email").await;
+    let (idle, _) = active_account(&app, "idle").await;
+    let nobody = unique_email("nobody");
+
+    let wrong = |code: String| -> String {
+        code.chars()
+            .map(|c| char::from(b'0' + (c as u8 - b'0' + 1) % 10))
+            .collect()
+    };
+    let activation_guess = wrong(app.latest_code(&pending));
+    let reset_guess = wrong(app.latest_code(&resetting));
+    let mut bodies = Vec::new();
+    for email in [&pending, &idle, &nobody] {
+        let (status, took, text) = timed_text(activate(&app, email, &activation_guess)).await;
+        assert_eq!(status, 400, "{email}: {text}");
+        assert!(took >= FLOOR, "activation for {email} took {took:?}");
+        bodies.push(("activate", text));
+    }
+    for email in [&resetting, &idle, &nobody] {
+        let (status, took, text) = timed_text(verify_reset(&app, email, &reset_guess)).await;
+        assert_eq!(status, 400, "{email}: {text}");
+        assert!(
+            took >= FLOOR,
+            "reset verification for {email} took {took:?}"
+        );
+        bodies.push(("verify", text));
+    }
+    for pair in bodies.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            assert_eq!(
+                pair[0].1, pair[1].1,
+                "one body for every wrong {}",
+                pair[0].0
+            );
+        }
+    }
+}
+
+async fn timed_text<F: std::future::Future<Output = TestResponse>>(
+    answer: F,
+) -> (u16, Duration, String) {
+    let start = Instant::now();
+    let r = answer.await;
+    (r.status, start.elapsed(), r.text)
 }

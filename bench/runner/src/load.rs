@@ -115,7 +115,7 @@ pub fn run(root: &Path, port: u16, counts: Counts, clients: usize) -> LoadReport
     post(
         &agent,
         &format!("{base}/v1/accounts/activate"),
-        &serde_json::json!({ "email": email, "code": code }),
+        &serde_json::json!({ "email": email, "code": code, "password": PASSWORD }),
     )
     .expect("activation");
     let login = serde_json::json!({ "email": email, "password": PASSWORD });

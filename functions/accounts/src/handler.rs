@@ -1,16 +1,19 @@
 //! Sign-up routes: decode → call a flow → encode. Nothing else.
 //!
 //! - `POST /v1/accounts` → 202 `{status: "activation_pending"}` for a new, pending or active address
-//! - `POST /v1/accounts/activate` → 200 `{username, status: "active"}`, or 400 `invalid_code`
+//! - `POST /v1/accounts/activate` `{email, code, password}` → 200 `{username, status: "active"}`
+//!   (the password given here is the account's); 400 `invalid_code`; 422 when the password fails
+//!   the policy
 //! - `POST /v1/accounts/activation-code` → 202, always
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use tessera_core::code::OneTimeCode;
 use tessera_core::password::Password;
-use tessera_core::policy::{ChangeKind, PolicyContext};
-use tessera_core::signup::{self, ActivateError, IdentityDeps, SignUp, SignUpError};
+use tessera_core::policy::PolicyFailure;
+use tessera_core::signup::{self, ActivateError, Activation, IdentityDeps, SignUp, SignUpError};
 use tessera_core::{Country, Email, Name};
+use tessera_http::problem::FieldError;
 use tessera_http::response;
 use tessera_http::{Fields, Problem};
 
@@ -52,18 +55,7 @@ fn parse_sign_up(request: &Request, deps: &IdentityDeps) -> Result<SignUp, Probl
     let country = f.parse("country", "invalid_country", |c| {
         Country::parse(c).ok_or("must be an ISO 3166-1 alpha-2 country code")
     });
-    // Report the password rules together with the other field errors, in one 422.
-    if let Some(password) = &password {
-        let policy = &deps.settings.policy;
-        let context = PolicyContext {
-            email: email.as_ref(),
-            change: Some(ChangeKind::Initial),
-            ..Default::default()
-        };
-        for failure in policy.check(password.expose(), &context) {
-            f.error("password", failure.code(), policy.message(failure));
-        }
-    }
+    check_initial_password(&mut f, deps, email.as_ref(), password.as_ref());
     match (email, password, first_name, last_name, country) {
         (Some(email), Some(password), Some(first_name), Some(last_name), Some(country))
             if f.is_valid() =>
@@ -80,33 +72,61 @@ fn parse_sign_up(request: &Request, deps: &IdentityDeps) -> Result<SignUp, Probl
     }
 }
 
+/// Reports the password rules an account's first password fails together with the other field
+/// errors, in one 422.
+fn check_initial_password(
+    f: &mut Fields,
+    deps: &IdentityDeps,
+    email: Option<&Email>,
+    password: Option<&Password>,
+) {
+    if let Some(password) = password {
+        for failure in signup::first_password_failures(&deps.settings, email, password) {
+            f.error(
+                "password",
+                failure.code(),
+                deps.settings.policy.message(failure),
+            );
+        }
+    }
+}
+
+fn weak_password(failures: Vec<PolicyFailure>, deps: &IdentityDeps) -> Problem {
+    Problem::validation(
+        failures
+            .into_iter()
+            .map(|f| FieldError::new("password", f.code(), deps.settings.policy.message(f)))
+            .collect(),
+    )
+}
+
 fn sign_up_problem(error: SignUpError, deps: &IdentityDeps) -> Problem {
     match error {
-        SignUpError::WeakPassword(failures) => Problem::validation(
-            failures
-                .into_iter()
-                .map(|f| {
-                    tessera_http::problem::FieldError::new(
-                        "password",
-                        f.code(),
-                        deps.settings.policy.message(f),
-                    )
-                })
-                .collect(),
-        ),
+        SignUpError::WeakPassword(failures) => weak_password(failures, deps),
         SignUpError::Store(e) => Problem::internal(&e),
         SignUpError::Hash(e) => Problem::internal(&e),
     }
 }
 
 async fn activate(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
-    let mut f = Fields::from_request(request, &["email", "code"])?;
+    let mut f = Fields::from_request(request, &["email", "code", "password"])?;
     let email = f.parse("email", "invalid_email", Email::parse);
     let code = f.parse("code", "invalid_code_format", OneTimeCode::parse);
-    let (Some(email), Some(code)) = (email, code) else {
+    let password = f.parse("password", "too_long", Password::new);
+    check_initial_password(&mut f, deps, email.as_ref(), password.as_ref());
+    let (Some(email), Some(code), Some(password), true) = (email, code, password, f.is_valid())
+    else {
         return Err(f.into_problem());
     };
-    match signup::activate(deps, &email, &code).await {
+    let activation = Activation {
+        email,
+        code,
+        password,
+    };
+    // A wrong answer takes the uniform-answer floor, whether or not an account has a code
+    // outstanding (its extra reads and writes hide under it); a right one is not held.
+    let activated = response::unless_ok_uniformly(deps, signup::activate(deps, &activation)).await;
+    match activated {
         Ok(username) => Ok(response::json(
             200,
             &json!({ "username": username.as_str(), "status": "active" }),
@@ -117,7 +137,9 @@ async fn activate(request: &Request, deps: &IdentityDeps) -> Result<Response<Bod
             "Invalid code",
             "The code is wrong, used or expired. Ask for a new one if needed.",
         )),
+        Err(ActivateError::WeakPassword(failures)) => Err(weak_password(failures, deps)),
         Err(ActivateError::Store(e)) => Err(Problem::internal(&e)),
+        Err(ActivateError::Hash(e)) => Err(Problem::internal(&e)),
     }
 }
 

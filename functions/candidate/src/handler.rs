@@ -2,8 +2,11 @@
 //! the certification screens, each read from the mapped record.
 //!
 //! - `POST /v1/candidate/mapping` `{method: "email", email}` → 202;
-//!   `{method: "score_report", last_name, registration_number, new_email}` → 200 `{candidate_id}`
-//! - `POST /v1/candidate/mapping/confirm` `{code}` → 200 `{candidate_id}`
+//!   `{method: "score_report", last_name, registration_number, new_email}` → 200
+//!   `{candidate_id, email_confirmation_sent}`: mapped; `new_email` becomes the record's address
+//!   once the code sent to it is confirmed
+//! - `POST /v1/candidate/mapping/confirm` `{code}` → 200 `{candidate_id}`: completes a mapping
+//!   by email, or proves a score report's new address
 //! - `GET /v1/candidate` → identifiers, the five required settings, attributes
 //! - `PUT /v1/candidate/settings` (all five yes/no) and `PATCH /v1/candidate/attributes`
 //!   (`job_title` only; credential numbers are read-only) → 200 as `GET /v1/candidate`
@@ -490,7 +493,7 @@ async fn map(request: &Request, state: &CandidateState) -> Result<Response<Body>
                 registration_number,
                 new_email,
             };
-            let candidate = mapping::map_by_score_report(
+            let mapped = mapping::map_by_score_report(
                 &state.identity,
                 &state.certification,
                 &account,
@@ -500,7 +503,10 @@ async fn map(request: &Request, state: &CandidateState) -> Result<Response<Body>
             .map_err(problem)?;
             Ok(response::json(
                 200,
-                &json!({ "candidate_id": candidate.as_str() }),
+                &json!({
+                    "candidate_id": mapped.candidate_id.as_str(),
+                    "email_confirmation_sent": mapped.email_confirmation_sent,
+                }),
             ))
         }
         Some(_) => {

@@ -1,14 +1,15 @@
 //! Forgot email: decode → call a flow → encode.
 //!
 //! - `POST /v1/email-reminders` `{username, password}` → 200 `{email}`, and the owner is emailed;
-//!   401 `invalid_credentials` (one body for every reason); 429 `too_many_attempts`
+//!   202 with an authenticator enrolled (the address is only emailed); 401 `invalid_credentials`
+//!   (one body for every reason); 429 `too_many_attempts`, for known and unknown IDs alike
 //! - `POST /v1/email-reminders` `{email}` → 202, always; a reminder goes to that address if it is
 //!   an account's
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use tessera_core::account::Username;
-use tessera_core::email_reminder;
+use tessera_core::email_reminder::{self, Revealed};
 use tessera_core::login::LoginError;
 use tessera_core::password::Password;
 use tessera_core::signup::IdentityDeps;
@@ -54,7 +55,8 @@ async fn reminder(request: &Request, deps: &IdentityDeps) -> Result<Response<Bod
         return Err(f.into_problem());
     };
     match email_reminder::reveal_email(deps, &username, &password).await {
-        Ok(email) => Ok(response::json(200, &json!({ "email": email.as_str() }))),
+        Ok(Revealed::Shown(email)) => Ok(response::json(200, &json!({ "email": email.as_str() }))),
+        Ok(Revealed::Emailed) => Ok(response::json(202, &json!({ "status": "accepted" }))),
         Err(LoginError::InvalidCredentials) => Err(Problem::new(
             401,
             "invalid_credentials",

@@ -61,7 +61,12 @@ async fn verify(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>
     let (Some(email), Some(code)) = (email, code) else {
         return Err(f.into_problem());
     };
-    match password_reset::verify_reset_code(deps, &email, &code).await {
+    // A wrong answer takes the uniform-answer floor, whether or not the address has a code
+    // outstanding; a right one is not held.
+    let verified =
+        response::unless_ok_uniformly(deps, password_reset::verify_reset_code(deps, &email, &code))
+            .await;
+    match verified {
         Ok(verified) => Ok(response::json(
             200,
             &json!({ "reset_token": verified.token.expose(), "mfa_required": verified.mfa_required }),
@@ -72,6 +77,7 @@ async fn verify(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>
             "Invalid code",
             "The code is wrong, used or expired. Ask for a new one if needed.",
         )),
+        Err(VerifyResetError::Federated) => Err(tessera_http::auth::federated_account()),
         Err(VerifyResetError::Store(e)) => Err(Problem::internal(&e)),
     }
 }
@@ -121,6 +127,7 @@ async fn complete(request: &Request, deps: &IdentityDeps) -> Result<Response<Bod
             "Invalid reset token",
             "The reset is unknown, used or expired. Start again with a new code.",
         )),
+        Err(CompleteResetError::Federated) => Err(tessera_http::auth::federated_account()),
         Err(CompleteResetError::Store(e)) => Err(Problem::internal(&e)),
         Err(CompleteResetError::Hash(e)) => Err(Problem::internal(&e)),
     }

@@ -129,10 +129,15 @@ pub fn render(t: &PublicTranscript) -> String {
     if let Some(organisation) = &t.organisation {
         main.push_str(&format!("{}<br>\n", escape_html(organisation)));
     }
-    main.push_str(&format!(
-        "Country: {}</address>\n</section>\n",
-        escape_html(&t.country)
-    ));
+    main.push_str(&format!("Country: {}</address>\n", escape_html(&t.country)));
+    if let Some(display_name) = &t.display_name {
+        main.push_str(&format!(
+            "<p>Shown by the holder as: <q>{}</q> (the holder's own words, not the program's \
+             record)</p>\n",
+            escape_html(display_name)
+        ));
+    }
+    main.push_str("</section>\n");
     main.push_str(&format!(
         "<p>The following information has been provided to you by {holder} as a validation of \
          current certification achievements.</p>\n<p>{}</p>\n",
@@ -201,6 +206,7 @@ mod tests {
         let page = render(&PublicTranscript {
             id: "0".repeat(32),
             holder: hostile.into(),
+            display_name: Some(hostile.into()),
             country: "GB".into(),
             organisation: Some("\"Quote\" & <Co>".into()),
             description: hostile.into(),

@@ -622,6 +622,49 @@ impl CandidateRecords for DynamoStore {
         self.transact(items, &[]).await
     }
 
+    async fn change_record_email(
+        &self,
+        candidate: &CandidateId,
+        account: &AccountId,
+        previous: Option<&Email>,
+        new: &Email,
+        state: &MappingState,
+    ) -> Result<(), StoreError> {
+        let record_update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(candidate)))
+            .update_expression("SET email = :new")
+            .expression_attribute_values(":new", AttributeValue::S(new.as_str().into()))
+            .expression_attribute_values(":account", AttributeValue::S(account.as_str().into()));
+        let record_update = match previous {
+            Some(old) => record_update
+                .condition_expression("account_id = :account AND email = :old")
+                .expression_attribute_values(":old", AttributeValue::S(old.as_str().into())),
+            None => record_update
+                .condition_expression("account_id = :account AND attribute_not_exists(email)"),
+        };
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .update(record_update.build().map_err(StoreError::unavailable)?)
+                .build(),
+            TransactWriteItem::builder()
+                .put(versioned_mapping_put(&self.table, account, state)?)
+                .build(),
+            put(&self.table, email_key(new, candidate), None)?,
+        ];
+        if let Some(old) = previous {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(email_key(old, candidate)))
+                .build()
+                .map_err(StoreError::unavailable)?;
+            items.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        // A failed condition (the record remapped or its email changed, the state moved on) is a
+        // `Conflict`.
+        self.transact(items, &[]).await
+    }
+
     async fn watches_due(&self, now: Timestamp, limit: usize) -> Result<Vec<Watch>, StoreError> {
         self.due_items(WATCHES, now, limit).await
     }

@@ -14,7 +14,7 @@ use tessera_core::account::{CommunicationSettings, ProfileEdit};
 use tessera_core::delivery::UnsentMessage;
 use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError, UnsentMessages};
 use tessera_core::session::Session;
-use tessera_core::throttle::LoginThrottle;
+use tessera_core::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
 use tessera_core::time::Seconds;
 use tessera_core::{AccountId, Email, Identity, Profile, Timestamp, Username};
 
@@ -27,7 +27,7 @@ pub type Item = HashMap<String, AttributeValue>;
 /// | identity | `EMAIL#<canonical>`  | `IDENTITY` | the uniqueness marker; sign-in data; version |
 /// | profile  | `ACCOUNT#<id>`       | `PROFILE`  | names, country, username                    |
 /// | username | `USERNAME#<login>`   | `USERNAME` | uniqueness of the login ID; `account_id`    |
-/// | throttle | `EMAIL#<canonical>`  | `THROTTLE` | consecutive login failures, known or not    |
+/// | throttle | `EMAIL#<canonical>`  | `THROTTLE` | login attempts, known or not (`throttle.rs`) |
 /// | session  | `SESSION#<digest>`   | `SESSION`  | SHA-256 of the token; `ttl` = absolute end  |
 /// | unsent   | `UNSENT#<id>`        | `UNSENT`   | a message kept for retry; `attempts` version |
 /// | attempts | `ATTEMPTS#<key>`     | `ATTEMPTS` | guesses counted in a window (`attempts.rs`) |
@@ -48,7 +48,6 @@ pub struct DynamoStore {
 const IDENTITY: &str = "IDENTITY";
 const PROFILE: &str = "PROFILE";
 const USERNAME: &str = "USERNAME";
-const THROTTLE: &str = "THROTTLE";
 const SESSION: &str = "SESSION";
 const UNSENT: &str = "UNSENT";
 /// Pending accounts are listed in the `due` index under this job, by purge date.
@@ -56,8 +55,6 @@ const PENDING: &str = "PENDING";
 const DUE_INDEX: &str = "due";
 /// An unsent message outlives its last useful moment by a day, then DynamoDB's TTL removes it.
 const UNSENT_RETENTION_SECONDS: i64 = 86_400;
-/// Failure counters of addresses nobody tries any more are deleted after a month.
-const THROTTLE_RETENTION_SECONDS: i64 = 30 * 86_400;
 
 impl DynamoStore {
     /// The identity store on `table`.
@@ -104,7 +101,7 @@ impl DynamoStore {
     }
 
     fn throttle_key(email: &Email) -> Item {
-        Self::key(format!("EMAIL#{}", email.as_str()), THROTTLE)
+        Self::login_throttle_key(&ThrottleKey::Email(email.clone()))
     }
 
     fn unsent_key(id: &str) -> Item {
@@ -483,6 +480,28 @@ impl AccountStore for DynamoStore {
         result.map(|_| ()).map_err(conflict_if_condition_failed)
     }
 
+    async fn replace_registration(
+        &self,
+        identity: &Identity,
+        profile: &Profile,
+    ) -> Result<(), StoreError> {
+        let [_, profile_item] = DynamoStore::account_items(identity, profile)?;
+        let profile_put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(profile_item))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let items = vec![
+            TransactWriteItem::builder()
+                .put(self.put_identity_versioned(identity)?)
+                .build(),
+            TransactWriteItem::builder().put(profile_put).build(),
+        ];
+        self.transact(items, &[StoreError::Conflict, StoreError::Conflict])
+            .await
+    }
+
     async fn activate(&self, identity: &Identity, username: &Username) -> Result<(), StoreError> {
         let mut marker = Self::username_key(username);
         marker.insert(
@@ -680,22 +699,43 @@ impl AccountStore for DynamoStore {
 
 #[async_trait]
 impl LoginStore for DynamoStore {
-    async fn login_state(
+    async fn begin_login(
         &self,
-        email: &Email,
-    ) -> Result<(Option<Identity>, LoginThrottle), StoreError> {
-        let items = self
-            .batch_get(vec![Self::identity_key(email), Self::throttle_key(email)])
-            .await?;
-        let (mut identity, mut throttle) = (None, LoginThrottle::default());
-        for item in items {
-            match sort_key(&item) {
-                IDENTITY => identity = Some(from_item(item)?),
-                THROTTLE => throttle = from_item(item)?,
-                _ => {}
+        key: &ThrottleKey,
+        now: Timestamp,
+        settings: &ThrottleSettings,
+    ) -> Result<LoginStart, StoreError> {
+        // The identity is read while the attempt is counted: one round trip's wait for both.
+        let identity = async {
+            match key {
+                ThrottleKey::Email(email) => self.get::<Identity>(Self::identity_key(email)).await,
+                ThrottleKey::UnknownUsername(_) => Ok(None),
             }
-        }
-        Ok((identity, throttle))
+        };
+        let (counted, identity) =
+            tokio::join!(self.count_login_attempt(key, now, settings), identity);
+        Ok(match counted? {
+            Ok(throttle) => LoginStart::Attempt {
+                identity: identity?.map(Box::new),
+                throttle,
+            },
+            Err(retry_at) => LoginStart::Wait { retry_at },
+        })
+    }
+
+    async fn login_throttle(&self, key: &ThrottleKey) -> Result<LoginThrottle, StoreError> {
+        Ok(self
+            .get::<LoginThrottle>(Self::login_throttle_key(key))
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn clear_login_failures(&self, key: &ThrottleKey) -> Result<(), StoreError> {
+        self.delete_throttle(key).await
+    }
+
+    async fn mark_login_failed(&self, key: &ThrottleKey) -> Result<(), StoreError> {
+        self.mark_throttle_failed(key).await
     }
 
     async fn record_login_failure(
@@ -703,24 +743,8 @@ impl LoginStore for DynamoStore {
         email: &Email,
         now: Timestamp,
     ) -> Result<LoginThrottle, StoreError> {
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(Self::throttle_key(email)))
-            .update_expression("ADD failures :one SET last_failure_at = :now, #ttl = :ttl")
-            .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":now", AttributeValue::N(now.0.to_string()))
-            .expression_attribute_values(
-                ":ttl",
-                AttributeValue::N((now.0 + THROTTLE_RETENTION_SECONDS).to_string()),
-            )
-            .return_values(ReturnValue::AllNew)
-            .send()
+        self.add_throttle_failure(&ThrottleKey::Email(email.clone()), now)
             .await
-            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-        from_item(out.attributes.unwrap_or_default())
     }
 
     async fn start_session_with(
@@ -767,29 +791,27 @@ impl LoginStore for DynamoStore {
             Self::session_key(&session.token_digest),
             Some(session.expires_at),
         )?;
-        if clear_throttle {
-            let delete = Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(Self::throttle_key(email)))
-                .build()
-                .map_err(StoreError::unavailable)?;
-            let items = vec![
-                self.put_new(item)?,
-                TransactWriteItem::builder().delete(delete).build(),
-            ];
-            return self
-                .transact(items, &[StoreError::Conflict, StoreError::Conflict])
-                .await;
-        }
-        self.client
+        let put = self
+            .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| StoreError::unavailable(e.into_service_error()))
+            .send();
+        // Two independent writes, sent together: a clear that fails leaves the attempts counted
+        // (the safe side), and a transaction would cost twice as much.
+        let clear = async {
+            match clear_throttle {
+                true => {
+                    self.delete_throttle(&ThrottleKey::Email(email.clone()))
+                        .await
+                }
+                false => Ok(()),
+            }
+        };
+        let (put, clear) = tokio::join!(put, clear);
+        put.map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+        clear
     }
 }
 

@@ -7,6 +7,7 @@ mod candidates;
 mod dynamo;
 mod messaging;
 mod orders;
+mod throttle;
 mod tls;
 mod transcripts;
 

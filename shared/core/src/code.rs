@@ -66,6 +66,8 @@ pub enum CodePurpose {
     PasswordReset,
     PhoneVerification,
     CandidateMapping,
+    /// Proving the new address a score report gave for a candidate record.
+    RecordEmail,
     RecoveryCode,
     Certificate,
 }
@@ -77,6 +79,7 @@ impl CodePurpose {
             CodePurpose::PasswordReset => "password_reset",
             CodePurpose::PhoneVerification => "phone_verification",
             CodePurpose::CandidateMapping => "candidate_mapping",
+            CodePurpose::RecordEmail => "record_email",
             CodePurpose::Certificate => "certificate",
             CodePurpose::RecoveryCode => "recovery_code",
         }

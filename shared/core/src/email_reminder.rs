@@ -4,56 +4,70 @@
 use crate::account::{AccountStatus, Username};
 use crate::delivery::deliver_notice;
 use crate::email::Email;
-use crate::login::LoginError;
+use crate::login::{LoginError, PasswordAttempt};
 use crate::messages;
 use crate::password::Password;
 use crate::ports::StoreError;
 use crate::signup::{first_name, IdentityDeps};
+use crate::throttle::ThrottleKey;
 
-/// The address of the account with this login ID and password. Wrong guesses count as failed
-/// logins of that account; unknown IDs cost one (dummy) verification and the same answer.
+/// What a right login ID and password get.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Revealed {
+    /// The address, shown (its owner is told by email).
+    Shown(Email),
+    /// The account has an authenticator, so a password alone shows nothing: the address is
+    /// only reminded by email (within the reminder limits).
+    Emailed,
+}
+
+/// The address of the account with this login ID and password: no weaker than logging in. The
+/// same throttle (the account's address, or the unknown ID itself, so known and unknown IDs
+/// answer alike), counted before the check; the same lock; a (dummy) verification and the same
+/// answer for unknown IDs; and with an authenticator the address is only emailed.
 pub async fn reveal_email(
     deps: &IdentityDeps,
     username: &Username,
     password: &Password,
-) -> Result<Email, LoginError> {
-    let identity = match deps.store.account_by_username(username).await? {
-        Some(account_id) => match deps.store.profile(&account_id).await? {
-            Some(profile) => deps
-                .logins
-                .login_state(&profile.email)
-                .await
-                .map(|(i, t)| i.map(|i| (i, t)))?,
-            None => None,
-        },
+) -> Result<Revealed, LoginError> {
+    let email = match deps.store.account_by_username(username).await? {
+        Some(account_id) => deps.store.profile(&account_id).await?.map(|p| p.email),
         None => None,
     };
-    let Some((identity, throttle)) = identity else {
+    let key = match &email {
+        Some(email) => ThrottleKey::Email(email.clone()),
+        None => ThrottleKey::UnknownUsername(username.clone()),
+    };
+    let attempt = match PasswordAttempt::begin(deps, key).await? {
+        Ok(attempt) => attempt,
+        Err(retry_at) => return Err(LoginError::TooManyAttempts { retry_at }),
+    };
+    let Some(identity) = attempt.identity.clone() else {
         deps.hasher.verify_dummy(password).await?;
+        attempt.failed(deps).await?;
         return Err(LoginError::InvalidCredentials);
     };
-    let now = deps.clock.now();
-    if let Some(retry_at) = throttle.retry_at(now, &deps.settings.throttle) {
-        return Err(LoginError::TooManyAttempts { retry_at });
-    }
     let matches = deps
         .hasher
         .verify(password, &identity.password_hash)
         .await?;
     if !matches || identity.status != AccountStatus::Active || identity.reset_required {
-        deps.logins
-            .record_login_failure(&identity.email, now)
-            .await?;
+        attempt.failed(deps).await?;
         return Err(LoginError::InvalidCredentials);
     }
+    attempt.succeeded(deps).await?;
+    if identity.totp.is_some() {
+        remind(deps, &identity.email).await?;
+        return Ok(Revealed::Emailed);
+    }
     let first_name = first_name(deps, &identity).await;
-    let when = now.to_rfc3339();
+    let when = deps.clock.now().to_rfc3339();
     let message = messages::EMAIL_SHOWN.render(
         identity.email.as_str(),
         &[("first_name", &first_name), ("when", &when)],
     );
     deliver_notice(deps, &message).await;
-    Ok(identity.email)
+    Ok(Revealed::Shown(identity.email))
 }
 
 /// Reminds the owner of `email`, if it is an active account's, within the resend limits.

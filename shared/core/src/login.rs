@@ -11,6 +11,7 @@ use crate::password::{HashError, Password};
 use crate::ports::StoreError;
 use crate::session::{Session, SessionToken};
 use crate::signup::{first_name, IdentityDeps};
+use crate::throttle::{LoginStart, LoginThrottle, ThrottleKey};
 use crate::time::Timestamp;
 use crate::token::AddressedToken;
 
@@ -56,12 +57,13 @@ pub async fn log_in(
     password: &Password,
 ) -> Result<LoginOutcome, LoginError> {
     let settings = &deps.settings;
-    let (identity, throttle) = deps.logins.login_state(email).await?;
     let now = deps.clock.now();
-    if let Some(retry_at) = throttle.retry_at(now, &settings.throttle) {
-        return Err(LoginError::TooManyAttempts { retry_at });
-    }
-    let password_matches = match &identity {
+    let attempt = match PasswordAttempt::begin(deps, ThrottleKey::Email(email.clone())).await? {
+        Ok(attempt) => attempt,
+        Err(retry_at) => return Err(LoginError::TooManyAttempts { retry_at }),
+    };
+    let identity = &attempt.identity;
+    let password_matches = match identity {
         Some(identity) => {
             deps.hasher
                 .verify(password, &identity.password_hash)
@@ -76,10 +78,7 @@ pub async fn log_in(
         .as_ref()
         .filter(|i| password_matches && i.status == AccountStatus::Active && !i.reset_required);
     let Some(identity) = usable else {
-        let after = deps.logins.record_login_failure(email, now).await?;
-        if after.failures == settings.throttle.lock_at {
-            require_reset(deps, email).await?;
-        }
+        attempt.failed(deps).await?;
         return Err(LoginError::InvalidCredentials);
     };
     if identity.totp.is_some() {
@@ -96,7 +95,7 @@ pub async fn log_in(
         &settings.sessions,
     );
     deps.logins
-        .start_session(&session, email, throttle.failures > 0)
+        .start_session(&session, email, attempt.throttle.needs_clearing())
         .await?;
     Ok(LoginOutcome::Session(LoggedIn {
         token,
@@ -104,8 +103,81 @@ pub async fn log_in(
     }))
 }
 
-/// The hundredth failure in a row: the password stops working until a reset, and the owner is
-/// told. Only the request whose failure was exactly the hundredth gets here, so one email goes out.
+/// One attempt at a password, counted under its key's throttle before the password is checked:
+/// the one way every route that checks a password (log-in, re-authentication, forgot-email)
+/// begins, and the one home of what a failure or a success does to the count.
+pub(crate) struct PasswordAttempt {
+    key: ThrottleKey,
+    /// The identity of the key's address, read with the count (none for an unknown login ID).
+    pub identity: Option<Identity>,
+    throttle: LoginThrottle,
+}
+
+impl PasswordAttempt {
+    /// The attempt, already counted; or when to retry while the growing delay runs.
+    pub(crate) async fn begin(
+        deps: &IdentityDeps,
+        key: ThrottleKey,
+    ) -> Result<Result<PasswordAttempt, Timestamp>, StoreError> {
+        let now = deps.clock.now();
+        let start = deps
+            .logins
+            .begin_login(&key, now, &deps.settings.throttle)
+            .await?;
+        Ok(match start {
+            LoginStart::Attempt { identity, throttle } => Ok(PasswordAttempt {
+                key,
+                identity: identity.map(|i| *i),
+                throttle,
+            }),
+            LoginStart::Wait { retry_at } => Err(retry_at),
+        })
+    }
+
+    /// The password was wrong (or the account unusable): the count is marked failed, so waiting
+    /// never forgets it, and at the lock limit or beyond the account needs a reset. The one place
+    /// a failure can lock, for every path that counts one.
+    pub(crate) async fn failed(&self, deps: &IdentityDeps) -> Result<(), StoreError> {
+        if !self.throttle.failed {
+            deps.logins.mark_login_failed(&self.key).await?;
+        }
+        match &self.identity {
+            Some(identity) => {
+                lock_at_the_limit(deps, &identity.email, self.throttle.failures).await
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The password was right, and no session write follows to clear the count with.
+    pub(crate) async fn succeeded(&self, deps: &IdentityDeps) -> Result<(), StoreError> {
+        if self.throttle.needs_clearing() {
+            deps.logins.clear_login_failures(&self.key).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn lock_at_the_limit(
+    deps: &IdentityDeps,
+    email: &Email,
+    failures: u32,
+) -> Result<(), StoreError> {
+    if failures >= deps.settings.throttle.lock_at {
+        require_reset(deps, email).await?;
+    }
+    Ok(())
+}
+
+/// A wrong second factor after a right password counts as a failed login of the address.
+pub(crate) async fn count_failure(deps: &IdentityDeps, email: &Email) -> Result<(), StoreError> {
+    let now = deps.clock.now();
+    let after = deps.logins.record_login_failure(email, now).await?;
+    lock_at_the_limit(deps, email, after.failures).await
+}
+
+/// The hundredth failure in a row (or later): the password stops working until a reset, and the
+/// owner is told once: only the request that sets the lock sends the email.
 async fn require_reset(deps: &IdentityDeps, email: &Email) -> Result<(), StoreError> {
     for _ in 0..5 {
         let Some(mut identity) = deps.store.identity(email).await? else {
@@ -185,21 +257,26 @@ pub async fn reauthenticate(
     email: &Email,
     password: &Password,
 ) -> Result<Identity, ReauthError> {
-    let (identity, throttle) = deps.logins.login_state(email).await?;
-    let identity = identity
+    let attempt = match PasswordAttempt::begin(deps, ThrottleKey::Email(email.clone())).await? {
+        Ok(attempt) => attempt,
+        Err(retry_at) => return Err(ReauthError::TooManyAttempts { retry_at }),
+    };
+    let Some(identity) = attempt
+        .identity
+        .clone()
         .filter(|i| i.status == AccountStatus::Active)
-        .ok_or(ReauthError::WrongPassword)?;
-    let now = deps.clock.now();
-    if let Some(retry_at) = throttle.retry_at(now, &deps.settings.throttle) {
-        return Err(ReauthError::TooManyAttempts { retry_at });
-    }
+    else {
+        attempt.failed(deps).await?;
+        return Err(ReauthError::WrongPassword);
+    };
     if !deps
         .hasher
         .verify(password, &identity.password_hash)
         .await?
     {
-        deps.logins.record_login_failure(email, now).await?;
+        attempt.failed(deps).await?;
         return Err(ReauthError::WrongPassword);
     }
+    attempt.succeeded(deps).await?;
     Ok(identity)
 }

@@ -399,7 +399,7 @@ pub async fn complete_login(
             != FactorCheck::Accepted
         {
             // Wrong codes count as failed logins too, so fresh challenges buy no extra guesses.
-            deps.logins.record_login_failure(&email, now).await?;
+            crate::login::count_failure(deps, &email).await?;
             return Err(MfaLoginError::InvalidCode);
         }
         identity.mfa_challenge = None;

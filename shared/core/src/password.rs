@@ -55,6 +55,15 @@ impl PasswordHash {
     pub fn from_phc(phc: String) -> PasswordHash {
         PasswordHash(phc)
     }
+    /// What an account that signs in through its organisation stores: no password verifies.
+    pub fn unusable() -> PasswordHash {
+        PasswordHash("!federated".into())
+    }
+    /// An argon2id PHC string a password could verify against; anything else (a federated
+    /// account's marker) is no password at all.
+    pub fn is_usable(&self) -> bool {
+        self.0.starts_with("$argon2id$")
+    }
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -153,7 +162,21 @@ impl PasswordHasher {
             .await?
     }
 
+    /// Whether `password` matches `hash`. A hash no password can match (a federated account's)
+    /// costs one verification all the same, against the dummy, so no answer is faster for it.
     pub async fn verify(
+        &self,
+        password: &Password,
+        hash: &PasswordHash,
+    ) -> Result<bool, HashError> {
+        if !hash.is_usable() {
+            self.verify_dummy(password).await?;
+            return Ok(false);
+        }
+        self.verify_usable(password, hash).await
+    }
+
+    async fn verify_usable(
         &self,
         password: &Password,
         hash: &PasswordHash,
@@ -187,7 +210,7 @@ impl PasswordHasher {
                 self.inner.dummy.get_or_init(|| made).clone()
             }
         };
-        self.verify(password, &dummy).await.map(|_| ())
+        self.verify_usable(password, &dummy).await.map(|_| ())
     }
 
     /// Runs `work` on the blocking pool with an idle slot, waiting for one if all are busy.
@@ -313,6 +336,36 @@ mod tests {
             let stored = PasswordHash::from_phc(phc.into());
             assert!(!fast().verify(&pw, &stored).await.unwrap(), "{phc}");
         }
+    }
+
+    /// A federated account's marker verifies nothing, at the cost of a real verification (the
+    /// real parameters, so the difference would show: a refused marker alone takes microseconds).
+    #[tokio::test]
+    async fn an_unusable_hash_costs_a_verification_too() {
+        let hasher = PasswordHasher::with_slots(HashParams::default(), 1).unwrap();
+        let pw = Password::new("Correct-Horse-42").unwrap();
+        let real = hasher.hash(&pw, [3; 16]).await.unwrap();
+        hasher.verify_dummy(&pw).await.unwrap();
+        let time = |hash: PasswordHash| {
+            let (hasher, pw) = (hasher.clone(), pw.clone());
+            async move {
+                let mut took = Vec::new();
+                for _ in 0..5 {
+                    let start = std::time::Instant::now();
+                    hasher.verify(&pw, &hash).await.unwrap();
+                    took.push(start.elapsed());
+                }
+                took.sort();
+                took[2]
+            }
+        };
+        let federated = time(PasswordHash::unusable()).await;
+        let usable = time(real).await;
+        assert!(!PasswordHash::unusable().is_usable());
+        assert!(
+            federated * 2 > usable,
+            "federated {federated:?}, usable {usable:?}"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -4,7 +4,7 @@
 
 use crate::account::{Identity, Profile};
 use crate::delivery::deliver_notice;
-use crate::login::LoginError;
+use crate::login::{reauthenticate, LoginError, ReauthError};
 use crate::messages;
 use crate::password::{HashError, Password};
 use crate::policy::{ChangeKind, PolicyContext, PolicyFailure};
@@ -48,22 +48,21 @@ pub async fn change_password(
     }
     let email = &profile.email;
     for _ in 0..5 {
-        let (identity, throttle) = deps.logins.login_state(email).await?;
-        let Some(identity) = identity else {
-            return Err(ChangePasswordError::NoPassword);
+        let identity = match reauthenticate(deps, email, &change.current).await {
+            Ok(identity) => identity,
+            Err(ReauthError::WrongPassword) => {
+                // An account without a usable password (federated) has nothing to change.
+                return Err(match deps.store.identity(email).await? {
+                    Some(_) => ChangePasswordError::WrongCurrentPassword,
+                    None => ChangePasswordError::NoPassword,
+                });
+            }
+            Err(ReauthError::TooManyAttempts { retry_at }) => {
+                return Err(ChangePasswordError::TooManyAttempts { retry_at })
+            }
+            Err(ReauthError::Store(e)) => return Err(e.into()),
+            Err(ReauthError::Hash(e)) => return Err(e.into()),
         };
-        let now = deps.clock.now();
-        if let Some(retry_at) = throttle.retry_at(now, &deps.settings.throttle) {
-            return Err(ChangePasswordError::TooManyAttempts { retry_at });
-        }
-        if !deps
-            .hasher
-            .verify(&change.current, &identity.password_hash)
-            .await?
-        {
-            deps.logins.record_login_failure(email, now).await?;
-            return Err(ChangePasswordError::WrongCurrentPassword);
-        }
         let updated = with_new_password(deps, identity, &change.new, ChangeKind::Voluntary)
             .await
             .map_err(|e| match e {

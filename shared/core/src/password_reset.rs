@@ -54,6 +54,21 @@ pub async fn request_reset(
         {
             return Ok(());
         }
+        if !identity.password_hash.is_usable() {
+            // Its organisation owns its sign-in: no code, and the mailbox is told why.
+            identity.reset_sends.record(now, &settings.sends);
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => {
+                    let first_name = first_name(deps, &identity).await;
+                    let message = messages::FEDERATED_RESET
+                        .render(identity.email.as_str(), &[("first_name", &first_name)]);
+                    deliver_notice(deps, &message).await;
+                    return Ok(());
+                }
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e),
+            }
+        }
         let code = OneTimeCode::generate(deps.random.as_ref());
         identity.reset_code = Some(CodeRecord::issue(
             &settings.pepper,
@@ -101,6 +116,9 @@ pub enum VerifyResetError {
     /// Wrong, used, expired or over-tried code, or no such account: one answer for all.
     #[error("invalid code")]
     InvalidCode,
+    /// The account signs in through its organisation: it has no password to reset.
+    #[error("federated account")]
+    Federated,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -157,6 +175,9 @@ pub async fn verify_reset_code(
                 }
             }
         }
+        if !identity.password_hash.is_usable() {
+            return Err(VerifyResetError::Federated);
+        }
         let token = AddressedToken::generate(email, deps.random.as_ref());
         // An emailed code is not a second factor: with an authenticator, completing needs it too.
         let mfa_required = identity.totp.is_some();
@@ -193,6 +214,9 @@ pub enum CompleteResetError {
     /// The account has an authenticator: a TOTP or recovery code is needed, and this was not one.
     #[error("a valid MFA code is required")]
     MfaCodeRequired,
+    /// The account signs in through its organisation: a reset never gives it a local password.
+    #[error("federated account")]
+    Federated,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -237,6 +261,9 @@ pub async fn complete_reset(
         });
         if !valid {
             return Err(CompleteResetError::InvalidToken);
+        }
+        if !identity.password_hash.is_usable() {
+            return Err(CompleteResetError::Federated);
         }
         if identity.totp.is_some() {
             let Some(code) = mfa_code else {

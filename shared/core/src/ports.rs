@@ -13,7 +13,7 @@ use crate::delivery::UnsentMessage;
 use crate::email::Email;
 use crate::fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
 use crate::session::Session;
-use crate::throttle::LoginThrottle;
+use crate::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
 use crate::time::Timestamp;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -64,6 +64,15 @@ pub trait AccountStore: Send + Sync {
     /// Replaces the identity if its stored version is still `identity.version`, storing
     /// `version + 1`. `Conflict` otherwise.
     async fn update_identity(&self, identity: &Identity) -> Result<(), StoreError>;
+
+    /// A pending account signed up for again: the identity (version-checked, as
+    /// `update_identity`) and the profile replaced by the latest registration's, in one
+    /// transaction. `Conflict` if the identity changed meanwhile.
+    async fn replace_registration(
+        &self,
+        identity: &Identity,
+        profile: &Profile,
+    ) -> Result<(), StoreError>;
 
     /// Activation in one transaction: the identity (version-checked, as `update_identity`),
     /// a username marker that must not exist yet, and the profile's username and purge date.
@@ -118,13 +127,29 @@ pub trait AccountStore: Send + Sync {
 /// What logging in reads and writes.
 #[async_trait]
 pub trait LoginStore: Send + Sync {
-    /// The identity for an email (if any) and the email's throttle state, in one read.
-    async fn login_state(
+    /// Begins an attempt at a password, atomically: unless the key's delay is running, the
+    /// attempt is counted before the password is checked (`LoginThrottle::begin_attempt`), and
+    /// for an address the identity is read alongside. Parallel attempts therefore get no more
+    /// checks than the same attempts made one at a time.
+    async fn begin_login(
         &self,
-        email: &Email,
-    ) -> Result<(Option<Identity>, LoginThrottle), StoreError>;
+        key: &ThrottleKey,
+        now: Timestamp,
+        settings: &ThrottleSettings,
+    ) -> Result<LoginStart, StoreError>;
 
-    /// Adds one consecutive failure for the email, atomically; the state after it.
+    /// The key's throttle as stored (tests, and the conformance suite).
+    async fn login_throttle(&self, key: &ThrottleKey) -> Result<LoginThrottle, StoreError>;
+
+    /// Forgets the key's attempts: the password was right.
+    async fn clear_login_failures(&self, key: &ThrottleKey) -> Result<(), StoreError>;
+
+    /// Marks the key's counted attempts as including a failure, so waiting never forgets them.
+    /// Nothing if the count was cleared meanwhile.
+    async fn mark_login_failed(&self, key: &ThrottleKey) -> Result<(), StoreError>;
+
+    /// Adds one failure for the email, atomically (a wrong second factor after a right
+    /// password); the state after it.
     async fn record_login_failure(
         &self,
         email: &Email,
@@ -140,7 +165,8 @@ pub trait LoginStore: Send + Sync {
         identity: &Identity,
     ) -> Result<(), StoreError>;
 
-    /// Stores a new session and, when `clear_throttle`, resets the email's failures: one write.
+    /// Stores a new session and, when `clear_throttle`, clears the email's count (sent
+    /// together; an ordinary login's own lone attempt needs no clearing, see `throttle`).
     async fn start_session(
         &self,
         session: &Session,
@@ -265,6 +291,18 @@ pub trait CandidateRecords: Send + Sync {
         &self,
         profile: &CandidateProfile,
         previous_email: Option<&Email>,
+        state: &MappingState,
+    ) -> Result<(), StoreError>;
+
+    /// Changes the email on file of the record mapped to `account`, in one transaction: the
+    /// record only if it is still mapped to `account` with `previous` on file, its email index
+    /// moved, and `state` stored as `save_mapping_state` does. `Conflict` if either changed.
+    async fn change_record_email(
+        &self,
+        candidate: &CandidateId,
+        account: &AccountId,
+        previous: Option<&Email>,
+        new: &Email,
         state: &MappingState,
     ) -> Result<(), StoreError>;
 

@@ -110,8 +110,13 @@ pub enum ActivateError {
     /// Wrong, used, expired or over-tried code, or no such pending account: one answer for all.
     #[error("invalid activation code")]
     InvalidCode,
+    /// The password to set fails the policy (which says nothing about the account).
+    #[error("the password fails the policy")]
+    WeakPassword(Vec<PolicyFailure>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Hash(#[from] HashError),
 }
 
 /// Optimistic-concurrency retries before giving up on a busy record.
@@ -121,14 +126,7 @@ const MAX_RETRIES: usize = 5;
 /// policy (which says nothing about the address) or the infrastructure fails.
 pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpError> {
     let settings = &deps.settings;
-    let failed = settings.policy.check(
-        request.password.expose(),
-        &PolicyContext {
-            email: Some(&request.email),
-            change: Some(ChangeKind::Initial),
-            ..Default::default()
-        },
-    );
+    let failed = first_password_failures(settings, Some(&request.email), &request.password);
     if !failed.is_empty() {
         return Err(SignUpError::WeakPassword(failed));
     }
@@ -197,39 +195,57 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
             Ok(())
         }
         Err(StoreError::EmailTaken) => {
-            already_registered(deps, &request.email).await?;
+            already_registered(deps, &identity, &profile).await?;
             Ok(())
         }
         Err(e) => Err(e.into()),
     }
 }
 
-/// Signing up with an address that has an account: a pending one gets a fresh code (the first
-/// registration's details stand); an active one's owner gets an "account exists" notice.
-async fn already_registered(deps: &IdentityDeps, email: &Email) -> Result<(), StoreError> {
+/// Signing up with an address that has an account. A pending one belongs to nobody yet: the
+/// latest registration's details and password replace the pending ones, and a fresh code goes to
+/// the address (within the resend limits; otherwise the code already sent stays good). Whoever
+/// activates sets the password with the code, so typing an address first gains nothing. An
+/// active one's owner gets an "account exists" notice.
+async fn already_registered(
+    deps: &IdentityDeps,
+    registration: &Identity,
+    details: &Profile,
+) -> Result<(), StoreError> {
     let settings = &deps.settings;
     for _ in 0..MAX_RETRIES {
-        let Some(mut identity) = deps.store.identity(email).await? else {
+        let Some(mut identity) = deps.store.identity(&registration.email).await? else {
             return Ok(()); // purged in between: nothing to say
         };
         let now = deps.clock.now();
         match identity.status {
             AccountStatus::Pending => {
-                if !identity.activation_sends.may_send(now, &settings.sends) {
-                    return Ok(());
+                identity.password_hash = registration.password_hash.clone();
+                identity.password_history = registration.password_history.clone();
+                identity.password_changed_at = now;
+                identity.greeting_name = registration.greeting_name.clone();
+                let code = identity
+                    .activation_sends
+                    .may_send(now, &settings.sends)
+                    .then(|| OneTimeCode::generate(deps.random.as_ref()));
+                if let Some(code) = &code {
+                    identity.activation =
+                        Some(activation_record(settings, &identity.account_id, code, now));
+                    identity.activation_sends.record(now, &settings.sends);
                 }
-                let code = OneTimeCode::generate(deps.random.as_ref());
-                identity.activation = Some(activation_record(
-                    settings,
-                    &identity.account_id,
-                    &code,
-                    now,
-                ));
-                identity.activation_sends.record(now, &settings.sends);
-                match deps.store.update_identity(&identity).await {
+                let profile = Profile {
+                    account_id: identity.account_id.clone(),
+                    created_at: identity.created_at,
+                    purge_at: identity.purge_at,
+                    ..details.clone()
+                };
+                match deps.store.replace_registration(&identity, &profile).await {
                     Ok(()) => {
-                        let first_name = first_name(deps, &identity).await;
-                        send_activation_code(deps, &identity.email, &first_name, &code, now).await;
+                        if let Some(code) = &code {
+                            let first_name = profile.first_name.as_str();
+                            send_activation_code(deps, &identity.email, first_name, code, now)
+                                .await;
+                        }
                         return Ok(());
                     }
                     Err(StoreError::Conflict) => continue,
@@ -258,16 +274,34 @@ async fn already_registered(deps: &IdentityDeps, email: &Email) -> Result<(), St
     Ok(())
 }
 
-/// Activates a pending account with its code and assigns its username.
+/// An activation request, parsed at the edge: the emailed code proves the mailbox, and the
+/// password given with it is the one the account will have.
+#[derive(Debug)]
+pub struct Activation {
+    pub email: Email,
+    pub code: OneTimeCode,
+    pub password: Password,
+}
+
+/// Activates a pending account with its code, sets the password given with it, and assigns the
+/// username. The password is checked against the policy and hashed before anything is looked
+/// up, so every answer costs the same hash.
 pub async fn activate(
     deps: &IdentityDeps,
-    email: &Email,
-    code: &OneTimeCode,
+    request: &Activation,
 ) -> Result<Username, ActivateError> {
     let settings = &deps.settings;
+    let failed = first_password_failures(settings, Some(&request.email), &request.password);
+    if !failed.is_empty() {
+        return Err(ActivateError::WeakPassword(failed));
+    }
+    let hash = deps
+        .hasher
+        .hash(&request.password, salt(deps.random.as_ref()))
+        .await?;
     let mut guess = Guess::at_account_codes(deps);
     for _ in 0..MAX_RETRIES {
-        let Some(mut identity) = deps.store.identity(email).await? else {
+        let Some(mut identity) = deps.store.identity(&request.email).await? else {
             return Err(ActivateError::InvalidCode);
         };
         let now = deps.clock.now();
@@ -285,7 +319,7 @@ pub async fn activate(
             &settings.pepper,
             CodePurpose::Activation,
             identity.account_id.as_str(),
-            code,
+            &request.code,
             now,
             settings.code_max_attempts,
         );
@@ -309,6 +343,9 @@ pub async fn activate(
         identity.activation = None;
         identity.username = Some(username.clone());
         identity.purge_at = None;
+        identity.password_hash = hash.clone();
+        identity.password_history = vec![hash.clone()];
+        identity.password_changed_at = now;
         match deps.store.activate(&identity, &username).await {
             Ok(()) => {
                 guess.give_back().await?;
@@ -369,6 +406,23 @@ fn activation_record(
         code,
         now,
         settings.activation_ttl,
+    )
+}
+
+/// The policy's rules an account's first password fails (sign-up, activation), in rule order;
+/// without the address (one that did not parse) its rule is left out.
+pub fn first_password_failures(
+    settings: &IdentitySettings,
+    email: Option<&Email>,
+    password: &Password,
+) -> Vec<PolicyFailure> {
+    settings.policy.check(
+        password.expose(),
+        &PolicyContext {
+            email,
+            change: Some(ChangeKind::Initial),
+            ..Default::default()
+        },
     )
 }
 

@@ -38,14 +38,20 @@ pub async fn authenticate(
 /// Password and security settings are not for accounts that sign in through their organisation.
 pub fn require_own_credentials(profile: &Profile) -> Result<(), Problem> {
     if profile.federated {
-        return Err(Problem::new(
-            409,
-            "federated_account",
-            "Managed by your organisation",
-            "This account signs in through its organisation: it has no password or security settings here.",
-        ));
+        return Err(federated_account());
     }
     Ok(())
+}
+
+/// The one answer for a password or security action on an account that signs in through its
+/// organisation.
+pub fn federated_account() -> Problem {
+    Problem::new(
+        409,
+        "federated_account",
+        "Managed by your organisation",
+        "This account signs in through its organisation: it has no password or security settings here.",
+    )
 }
 
 /// Admin routes: with a token configured, `Authorization: Bearer <token>` (compared in constant

@@ -16,6 +16,22 @@ pub async fn uniformly<T>(deps: &IdentityDeps, answer: impl Future<Output = T>) 
     out
 }
 
+/// Like `uniformly`, for answers whose success already tells the caller what they proved (a
+/// right code): only a failure waits out the floor, so a failure for an account with a code
+/// outstanding looks like one for an address without.
+pub async fn unless_ok_uniformly<T, E>(
+    deps: &IdentityDeps,
+    answer: impl Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    let floor = Duration::from_millis(deps.settings.uniform_answer_ms);
+    let deadline = tokio::time::Instant::now() + floor;
+    let out = answer.await;
+    if out.is_err() {
+        tokio::time::sleep_until(deadline).await;
+    }
+    out
+}
+
 /// API answers carry codes, tokens and personal data: never cached.
 pub fn with_body(status: u16, content_type: &str, body: impl Into<Body>) -> Response<Body> {
     Response::builder()

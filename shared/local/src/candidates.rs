@@ -311,6 +311,34 @@ impl CandidateRecords for SqliteStore {
         .await
     }
 
+    async fn change_record_email(
+        &self,
+        candidate: &CandidateId,
+        account: &AccountId,
+        previous: Option<&Email>,
+        new: &Email,
+        state: &MappingState,
+    ) -> Result<(), StoreError> {
+        let (candidate, account) = (candidate.clone(), account.clone());
+        let (previous, new, state) = (previous.cloned(), new.clone(), state.clone());
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let Some(mut stored) = candidate_profile(&tx, &candidate)? else {
+                return Err(StoreError::Conflict);
+            };
+            if stored.account_id.as_ref() != Some(&account) || stored.email != previous {
+                return Err(StoreError::Conflict);
+            }
+            stored.email = Some(new);
+            write_profile(&tx, &stored)?;
+            write_mapping_state(&tx, account.as_str(), &state)?;
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
     async fn watches_due(&self, now: Timestamp, limit: usize) -> Result<Vec<Watch>, StoreError> {
         self.with(move |conn| {
             bodies(

@@ -7,7 +7,7 @@ use tessera_core::account::{CommunicationSettings, ProfileEdit};
 use tessera_core::delivery::UnsentMessage;
 use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError, UnsentMessages};
 use tessera_core::session::Session;
-use tessera_core::throttle::LoginThrottle;
+use tessera_core::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
 use tessera_core::{AccountId, Email, Identity, Profile, Timestamp, Username};
 
 /// Every item is a JSON document in a table per kind; uniqueness and versions are SQL constraints
@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS usernames (
 CREATE TABLE IF NOT EXISTS login_throttles (
     email           TEXT PRIMARY KEY,
     failures        INTEGER NOT NULL,
-    last_failure_at INTEGER NOT NULL
+    last_failure_at INTEGER NOT NULL,
+    failed          INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS unsent_messages (
     id              TEXT PRIMARY KEY,
@@ -72,6 +73,13 @@ impl SqliteStore {
             .map_err(StoreError::unavailable)?;
         conn.execute_batch(SCHEMA)
             .map_err(StoreError::unavailable)?;
+        // Databases made before the column existed (`make dev` state in `.local/`).
+        add_column_if_missing(
+            &conn,
+            "login_throttles",
+            "failed",
+            "INTEGER NOT NULL DEFAULT 0",
+        )?;
         conn.execute_batch(crate::candidates::SCHEMA)
             .map_err(StoreError::unavailable)?;
         conn.execute_batch(crate::transcripts::SCHEMA)
@@ -97,6 +105,34 @@ impl SqliteStore {
         })
         .await
         .map_err(StoreError::unavailable)?
+    }
+}
+
+/// Adds a column to a table made by an older schema. Several processes may open the database at
+/// once, so a column another one added meanwhile is not an error.
+pub(crate) fn add_column_if_missing(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    definition: &str,
+) -> Result<(), StoreError> {
+    let present: bool = conn
+        .query_row(
+            &format!("SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = ?1"),
+            [column],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(StoreError::unavailable)?
+        > 0;
+    if present {
+        return Ok(());
+    }
+    match conn.execute_batch(&format!(
+        "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+    )) {
+        Ok(()) => Ok(()),
+        Err(e) if e.to_string().contains("duplicate column") => Ok(()),
+        Err(e) => Err(StoreError::unavailable(e)),
     }
 }
 
@@ -194,6 +230,36 @@ impl AccountStore for SqliteStore {
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(StoreError::unavailable)?;
             replace_identity(&tx, &identity)?;
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn replace_registration(
+        &self,
+        identity: &Identity,
+        profile: &Profile,
+    ) -> Result<(), StoreError> {
+        let identity = identity.clone();
+        let profile = profile.clone();
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            replace_identity(&tx, &identity)?;
+            let changed = tx
+                .execute(
+                    "UPDATE profiles SET purge_at = ?1, body = ?2 WHERE account_id = ?3",
+                    params![
+                        profile.purge_at.map(|t| t.0),
+                        to_json(&profile)?,
+                        profile.account_id.as_str()
+                    ],
+                )
+                .map_err(StoreError::unavailable)?;
+            if changed != 1 {
+                return Err(StoreError::Conflict);
+            }
             tx.commit().map_err(StoreError::unavailable)
         })
         .await
@@ -414,32 +480,108 @@ pub(crate) fn optional_body<T: serde::de::DeserializeOwned>(
     body.as_deref().map(from_json).transpose()
 }
 
+/// The `login_throttles` row of a key: the canonical address itself, or `username:<login ID>`
+/// (an address always has an `@`, a login ID never, so the two cannot meet).
+fn throttle_row(key: &ThrottleKey) -> String {
+    match key {
+        ThrottleKey::Email(email) => email.as_str().to_string(),
+        ThrottleKey::UnknownUsername(username) => format!("username:{}", username.as_str()),
+    }
+}
+
+fn read_throttle(conn: &Connection, row: &str) -> Result<LoginThrottle, StoreError> {
+    conn.prepare_cached(
+        "SELECT failures, last_failure_at, failed FROM login_throttles WHERE email = ?1",
+    )
+    .and_then(|mut s| s.query_row([row], throttle_from_row).optional())
+    .map(Option::unwrap_or_default)
+    .map_err(StoreError::unavailable)
+}
+
+fn throttle_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LoginThrottle> {
+    Ok(LoginThrottle {
+        failures: r.get(0)?,
+        last_failure_at: Timestamp(r.get(1)?),
+        failed: r.get(2)?,
+    })
+}
+
+fn delete_throttle(conn: &Connection, row: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM login_throttles WHERE email = ?1")
+        .and_then(|mut s| s.execute([row]))
+        .map(|_| ())
+        .map_err(StoreError::unavailable)
+}
+
 #[async_trait]
 impl LoginStore for SqliteStore {
-    async fn login_state(
+    async fn begin_login(
         &self,
-        email: &Email,
-    ) -> Result<(Option<Identity>, LoginThrottle), StoreError> {
-        let email = email.as_str().to_string();
+        key: &ThrottleKey,
+        now: Timestamp,
+        settings: &ThrottleSettings,
+    ) -> Result<LoginStart, StoreError> {
+        let row = throttle_row(key);
+        let email = match key {
+            ThrottleKey::Email(email) => Some(email.as_str().to_string()),
+            ThrottleKey::UnknownUsername(_) => None,
+        };
+        let settings = *settings;
         self.with(move |conn| {
-            let tx = conn.transaction().map_err(StoreError::unavailable)?;
-            let identity =
-                optional_body(&tx, "SELECT body FROM identities WHERE email = ?1", &email)?;
-            let throttle = tx
-                .query_row(
-                    "SELECT failures, last_failure_at FROM login_throttles WHERE email = ?1",
-                    [&email],
-                    |r| {
-                        Ok(LoginThrottle {
-                            failures: r.get(0)?,
-                            last_failure_at: Timestamp(r.get(1)?),
-                        })
-                    },
-                )
-                .optional()
-                .map_err(StoreError::unavailable)?
-                .unwrap_or_default();
-            Ok((identity, throttle))
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let after = match read_throttle(&tx, &row)?.begin_attempt(now, &settings) {
+                Ok(after) => after,
+                Err(retry_at) => return Ok(LoginStart::Wait { retry_at }),
+            };
+            tx.prepare_cached(
+                "INSERT INTO login_throttles (email, failures, last_failure_at, failed)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (email) DO UPDATE SET failures = excluded.failures,
+                     last_failure_at = excluded.last_failure_at, failed = excluded.failed",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    row,
+                    after.failures,
+                    after.last_failure_at.0,
+                    after.failed
+                ])
+            })
+            .map_err(StoreError::unavailable)?;
+            let identity = match &email {
+                Some(email) => {
+                    optional_body(&tx, "SELECT body FROM identities WHERE email = ?1", email)?
+                }
+                None => None,
+            };
+            tx.commit().map_err(StoreError::unavailable)?;
+            Ok(LoginStart::Attempt {
+                identity: identity.map(Box::new),
+                throttle: after,
+            })
+        })
+        .await
+    }
+
+    async fn login_throttle(&self, key: &ThrottleKey) -> Result<LoginThrottle, StoreError> {
+        let row = throttle_row(key);
+        self.with(move |conn| read_throttle(conn, &row)).await
+    }
+
+    async fn clear_login_failures(&self, key: &ThrottleKey) -> Result<(), StoreError> {
+        let row = throttle_row(key);
+        self.with(move |conn| delete_throttle(conn, &row)).await
+    }
+
+    async fn mark_login_failed(&self, key: &ThrottleKey) -> Result<(), StoreError> {
+        let row = throttle_row(key);
+        self.with(move |conn| {
+            conn.prepare_cached("UPDATE login_throttles SET failed = 1 WHERE email = ?1")
+                .and_then(|mut s| s.execute([&row]))
+                .map(|_| ())
+                .map_err(StoreError::unavailable)
         })
         .await
     }
@@ -452,11 +594,12 @@ impl LoginStore for SqliteStore {
         let email = email.as_str().to_string();
         self.with(move |conn| {
             conn.query_row(
-                "INSERT INTO login_throttles (email, failures, last_failure_at) VALUES (?1, 1, ?2)
-                 ON CONFLICT (email) DO UPDATE SET failures = failures + 1, last_failure_at = excluded.last_failure_at
-                 RETURNING failures, last_failure_at",
+                "INSERT INTO login_throttles (email, failures, last_failure_at, failed) VALUES (?1, 1, ?2, 1)
+                 ON CONFLICT (email) DO UPDATE SET failures = failures + 1,
+                     last_failure_at = excluded.last_failure_at, failed = 1
+                 RETURNING failures, last_failure_at, failed",
                 params![email, now.0],
-                |r| Ok(LoginThrottle { failures: r.get(0)?, last_failure_at: Timestamp(r.get(1)?) }),
+                throttle_from_row,
             )
             .map_err(StoreError::unavailable)
         })
@@ -494,14 +637,15 @@ impl LoginStore for SqliteStore {
         let session = session.clone();
         let email = email.as_str().to_string();
         self.with(move |conn| {
+            let body = to_json(&session)?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO sessions (token_digest, account_id, expires_at, body) VALUES (?1, ?2, ?3, ?4)",
-                params![session.token_digest, session.account_id.as_str(), session.expires_at.0, to_json(&session)?],
             )
+            .and_then(|mut s| s.execute(params![session.token_digest, session.account_id.as_str(), session.expires_at.0, body]))
             .map_err(StoreError::unavailable)?;
             if clear_throttle {
-                tx.execute("DELETE FROM login_throttles WHERE email = ?1", [&email]).map_err(StoreError::unavailable)?;
+                delete_throttle(&tx, &email)?;
             }
             tx.commit().map_err(StoreError::unavailable)
         })

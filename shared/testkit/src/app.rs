@@ -251,7 +251,8 @@ impl TestApp {
             .then_some(counter)
     }
 
-    /// Fails the `nth` DynamoDB call the identity and candidate-record ports make from now on
+    /// Fails the `nth` DynamoDB call the identity, attempt-ledger and candidate-record ports make
+    /// from now on
     /// (moto only; `None` on the embedded store).
     pub async fn fail_dynamodb_call(
         &mut self,
@@ -284,7 +285,8 @@ impl TestApp {
         Some(failure)
     }
 
-    /// Rewires the identity and candidate-record ports to a DynamoDB client with `interceptor`.
+    /// Rewires the identity, attempt-ledger and candidate-record ports to a DynamoDB client with
+    /// `interceptor`.
     async fn intercept_dynamodb(
         &mut self,
         interceptor: impl aws_sdk_dynamodb::config::Intercept + 'static,
@@ -313,6 +315,7 @@ impl TestApp {
         let store = Arc::new(tessera_aws::DynamoStore::new(client, table));
         self.deps.store = store.clone();
         self.deps.logins = store.clone();
+        self.deps.attempts = store.clone();
         self.deps.sessions = store.clone();
         self.deps.unsent = store;
         true

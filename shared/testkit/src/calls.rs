@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::config::interceptors::{
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
 use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::{Storable, StoreReplace};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -92,47 +93,45 @@ impl FailOneCall {
     }
 }
 
+/// The number this attempt was given when it was sent, kept with the attempt: calls sent at
+/// once (the adapters join independent calls) must not read each other's number.
+#[derive(Clone, Copy, Debug)]
+struct CallNumber(usize);
+
+impl Storable for CallNumber {
+    type Storer = StoreReplace<Self>;
+}
+
+impl FailOneCall {
+    fn is_chosen(&self, cfg: &ConfigBag) -> bool {
+        cfg.load::<CallNumber>().is_some_and(|n| n.0 == self.nth)
+    }
+}
+
 impl Intercept for FailOneCall {
     fn name(&self) -> &'static str {
         "FailOneCall"
     }
 
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let n = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
-        if n != self.nth {
-            return Ok(());
-        }
-        // `ConditionFailed` named the call before swapping it.
-        self.failed
-            .lock()
-            .unwrap()
-            .get_or_insert_with(|| operation(context.request()));
-        match self.fault {
-            Fault::BeforeSending => Err("injected fault: the request was not sent".into()),
-            Fault::AnswerLost | Fault::ConditionFailed => Ok(()),
-        }
-    }
-
-    /// `ConditionFailed`: the chosen call becomes `DescribeLimits` (a read that changes
-    /// nothing), its transaction's item count kept for the answer. Runs before
-    /// `read_before_transmit`, which counts the call.
+    /// Numbers the attempt (every attempt, retries included), and for `ConditionFailed` turns
+    /// the chosen call into `DescribeLimits` (a read that changes nothing), its transaction's
+    /// item count kept for the answer.
     fn modify_before_transmit(
         &self,
         context: &mut BeforeTransmitInterceptorContextMut<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if self.fault != Fault::ConditionFailed || self.sent.load(Ordering::SeqCst) + 1 != self.nth
-        {
+        let n = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
+        cfg.interceptor_state().store_put(CallNumber(n));
+        if n != self.nth {
             return Ok(());
         }
         let request = context.request_mut();
         *self.failed.lock().unwrap() = Some(operation(request));
+        if self.fault != Fault::ConditionFailed {
+            return Ok(());
+        }
         let items = request
             .body()
             .bytes()
@@ -147,14 +146,26 @@ impl Intercept for FailOneCall {
         Ok(())
     }
 
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if self.fault == Fault::BeforeSending && self.is_chosen(cfg) {
+            return Err("injected fault: the request was not sent".into());
+        }
+        Ok(())
+    }
+
     /// `ConditionFailed`: the harmless read's answer replaced by the refusal.
     fn modify_before_deserialization(
         &self,
         context: &mut BeforeDeserializationInterceptorContextMut<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if self.fault != Fault::ConditionFailed || self.sent.load(Ordering::SeqCst) != self.nth {
+        if self.fault != Fault::ConditionFailed || !self.is_chosen(cfg) {
             return Ok(());
         }
         let body = match *self.refused_items.lock().unwrap() {
@@ -188,9 +199,9 @@ impl Intercept for FailOneCall {
         &self,
         _context: &BeforeDeserializationInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if self.fault == Fault::AnswerLost && self.sent.load(Ordering::SeqCst) == self.nth {
+        if self.fault == Fault::AnswerLost && self.is_chosen(cfg) {
             return Err("injected fault: the answer was lost".into());
         }
         Ok(())

@@ -14,6 +14,7 @@ use tessera_core::ports::{
     StoreError, UnsentMessages,
 };
 use tessera_core::session::{Session, SessionSettings, SessionToken};
+use tessera_core::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
 use tessera_core::time::Seconds;
 use tessera_core::{
     AccountId, AccountStatus, Country, Email, Identity, Name, Profile, Timestamp, Username,
@@ -332,6 +333,149 @@ pub async fn attempts_are_taken_atomically(ledger: Arc<dyn AttemptLedger>) {
     );
 }
 
+/// Twenty attempts begun at once for one address: as many may check a password as one at a
+/// time would be allowed (the 5 free failures), each with its own count and the identity read
+/// with it; the others wait out the delay.
+async fn burst_of_twenty(
+    logins: &Arc<dyn LoginStore>,
+    key: &ThrottleKey,
+    at: Timestamp,
+    identity: &Identity,
+) {
+    let settings = ThrottleSettings::default();
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (logins, key) = (logins.clone(), key.clone());
+            tokio::spawn(async move { logins.begin_login(&key, at, &settings).await })
+        })
+        .collect();
+    let (mut counts, mut waits) = (Vec::new(), 0);
+    for t in tasks {
+        match t.await.unwrap().unwrap() {
+            LoginStart::Attempt {
+                identity: read,
+                throttle,
+            } => {
+                assert_eq!(
+                    read.map(|i| i.account_id),
+                    Some(identity.account_id.clone())
+                );
+                counts.push(throttle.failures);
+            }
+            LoginStart::Wait { retry_at } => {
+                assert_eq!(retry_at, at + Seconds(1));
+                waits += 1;
+            }
+        }
+    }
+    counts.sort();
+    assert_eq!((counts, waits), (vec![1, 2, 3, 4, 5], 15));
+}
+
+fn counted(start: &LoginStart) -> Option<(u32, bool)> {
+    match start {
+        LoginStart::Attempt { throttle, .. } => Some((throttle.failures, throttle.failed)),
+        LoginStart::Wait { .. } => None,
+    }
+}
+
+/// Attempts are counted before the check, in parallel as one at a time; a failure is never
+/// forgotten by waiting, while a success's lone attempt counts nothing once its lease is over.
+/// Unknown login IDs have a throttle of their own.
+pub async fn login_attempts_are_counted_before_the_check(
+    accounts: &dyn AccountStore,
+    logins: Arc<dyn LoginStore>,
+) {
+    let (identity, profile) =
+        pending_account("burst@example.com", "00112233445566778899aabbccddeeff");
+    accounts.create_account(&identity, &profile).await.unwrap();
+    let key = ThrottleKey::Email(identity.email.clone());
+    let settings = ThrottleSettings::default();
+    burst_of_twenty(&logins, &key, Timestamp(1000), &identity).await;
+    // Past the free failures, one attempt per delay: 1 s after the fifth, then 2 s.
+    let next = logins
+        .begin_login(&key, Timestamp(1001), &settings)
+        .await
+        .unwrap();
+    assert_eq!(counted(&next), Some((6, false)), "{next:?}");
+    let wait = logins
+        .begin_login(&key, Timestamp(1002), &settings)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            wait,
+            LoginStart::Wait {
+                retry_at: Timestamp(1003)
+            }
+        ),
+        "{wait:?}"
+    );
+    logins.clear_login_failures(&key).await.unwrap();
+    assert_eq!(logins.login_throttle(&key).await.unwrap().failures, 0);
+
+    // A success leaves its lone attempt: counted while it may be in flight, nothing after.
+    let begin = |at: i64| {
+        let (logins, key) = (logins.clone(), key.clone());
+        async move {
+            counted(
+                &logins
+                    .begin_login(&key, Timestamp(at), &settings)
+                    .await
+                    .unwrap(),
+            )
+        }
+    };
+    assert_eq!(begin(2000).await, Some((1, false)));
+    assert_eq!(begin(2059).await, Some((2, false)), "within the lease");
+    logins.clear_login_failures(&key).await.unwrap();
+    assert_eq!(begin(3000).await, Some((1, false)));
+    assert_eq!(begin(3060).await, Some((1, false)), "a spent success");
+    burst_of_twenty(&logins, &key, Timestamp(4000), &identity).await;
+    logins.clear_login_failures(&key).await.unwrap();
+    // A failure is marked, and waiting does not forget it.
+    assert_eq!(begin(5000).await, Some((1, false)));
+    logins.mark_login_failed(&key).await.unwrap();
+    assert_eq!(
+        logins.login_throttle(&key).await.unwrap(),
+        LoginThrottle {
+            failures: 1,
+            last_failure_at: Timestamp(5000),
+            failed: true
+        }
+    );
+    assert_eq!(begin(90_000).await, Some((2, true)));
+    logins.clear_login_failures(&key).await.unwrap();
+    logins.mark_login_failed(&key).await.unwrap();
+    assert_eq!(
+        logins.login_throttle(&key).await.unwrap(),
+        LoginThrottle::default(),
+        "marking a cleared count writes nothing"
+    );
+
+    let unknown =
+        ThrottleKey::UnknownUsername(tessera_core::Username::parse("TS00000000").unwrap());
+    let start = logins
+        .begin_login(&unknown, Timestamp(1000), &settings)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            start,
+            LoginStart::Attempt {
+                identity: None,
+                throttle: LoginThrottle { failures: 1, .. }
+            }
+        ),
+        "{start:?}"
+    );
+    assert_eq!(
+        logins.login_throttle(&key).await.unwrap().failures,
+        0,
+        "keys are separate"
+    );
+}
+
 /// 20 concurrent failures for one address count 20; a session start clears them in the same write.
 pub async fn login_failures_count_atomically(
     accounts: &dyn AccountStore,
@@ -361,12 +505,8 @@ pub async fn login_failures_count_atomically(
         (1..=20).collect::<Vec<u32>>(),
         "each failure saw its own count"
     );
-    let (read, throttle) = logins.login_state(&email).await.unwrap();
-    assert_eq!(
-        read.map(|i| i.account_id),
-        Some(identity.account_id.clone())
-    );
-    assert_eq!(throttle.failures, 20);
+    let key = ThrottleKey::Email(email.clone());
+    assert_eq!(logins.login_throttle(&key).await.unwrap().failures, 20);
 
     let token = SessionToken::generate(&identity.account_id, &FixedBytes);
     let session = Session::start(
@@ -377,7 +517,7 @@ pub async fn login_failures_count_atomically(
         &SessionSettings::default(),
     );
     logins.start_session(&session, &email, true).await.unwrap();
-    assert_eq!(logins.login_state(&email).await.unwrap().1.failures, 0);
+    assert_eq!(logins.login_throttle(&key).await.unwrap().failures, 0);
     // Unknown addresses have a throttle too.
     let stranger = Email::parse("stranger@example.com").unwrap();
     assert_eq!(
@@ -389,14 +529,15 @@ pub async fn login_failures_count_atomically(
         1
     );
     assert_eq!(
-        logins.login_state(&stranger).await.unwrap(),
-        (
-            None,
-            tessera_core::throttle::LoginThrottle {
-                failures: 1,
-                last_failure_at: Timestamp(5)
-            }
-        )
+        logins
+            .login_throttle(&ThrottleKey::Email(stranger))
+            .await
+            .unwrap(),
+        LoginThrottle {
+            failures: 1,
+            last_failure_at: Timestamp(5),
+            failed: true
+        }
     );
 }
 

@@ -122,6 +122,9 @@ impl AccountStore for UnavailableStore {
     async fn update_identity(&self, _: &Identity) -> Result<(), StoreError> {
         outage()
     }
+    async fn replace_registration(&self, _: &Identity, _: &Profile) -> Result<(), StoreError> {
+        outage()
+    }
     async fn activate(&self, _: &Identity, _: &Username) -> Result<(), StoreError> {
         outage()
     }

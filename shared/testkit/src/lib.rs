@@ -46,7 +46,7 @@ pub async fn federated_account(app: &TestApp, name: &str) -> (String, String) {
     let (mut identity, mut profile) = conformance::pending_account(&email, &id);
     identity.status = tessera_core::AccountStatus::Active;
     identity.purge_at = None;
-    identity.password_hash = tessera_core::PasswordHash::from_phc("!federated".into());
+    identity.password_hash = tessera_core::PasswordHash::unusable();
     identity.password_history.clear();
     profile.federated = true;
     profile.purge_at = None;

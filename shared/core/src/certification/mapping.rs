@@ -1,9 +1,11 @@
 //! Account mapping on first use: linking the logged-in account to its candidate record.
 //!
 //! - **By score report**: last name + exam registration number + a new email address. The
-//!   registration number finds the record, the last name must match it, and the new address
-//!   becomes the record's email on file. Guesses are counted per account (5 an hour) and per
-//!   record named (10 an hour, whichever accounts guess), taken before the check.
+//!   registration number finds the record, the last name must match it, and the account is mapped.
+//!   The new address becomes the record's email on file only once proven: a code goes to it, the
+//!   account confirms it (`confirm`), and the previous address on file is told. Guesses are
+//!   counted per account (5 an hour) and per record named (10 an hour, whichever accounts guess),
+//!   taken before the check.
 //! - **By email**: a code goes to the record's address on file, and the account confirms it. The
 //!   answer is the same whether or not a record has that address; if several records share it,
 //!   the address is told (by email) to contact support to merge them.
@@ -16,7 +18,7 @@ use unicode_normalization::UnicodeNormalization;
 use super::import::CandidateId;
 use super::record::CandidateProfile;
 use super::CertificationDeps;
-use crate::account::Profile;
+use crate::account::{AccountId, Profile};
 use crate::attempts::{Allowance, AttemptKey, Guess, Take};
 use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode, SendLog};
 use crate::delivery::deliver;
@@ -45,12 +47,32 @@ pub struct MappingState {
     pub pending: Option<PendingMapping>,
     #[serde(default)]
     pub sends: SendLog,
+    /// The new address a score report gave for the record mapped to this account, until the
+    /// code sent to it comes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_email: Option<PendingEmail>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingMapping {
     pub candidate_id: CandidateId,
     pub code: CodeRecord,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEmail {
+    pub candidate_id: CandidateId,
+    pub email: Email,
+    pub code: CodeRecord,
+}
+
+/// What a score report did.
+#[derive(Debug, PartialEq, Eq)]
+pub struct MappedByReport {
+    pub candidate_id: CandidateId,
+    /// A code went to the new address, which becomes the record's once confirmed; `false` when
+    /// it was the address on file already.
+    pub email_confirmation_sent: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -140,13 +162,14 @@ async fn try_map(
     }
 }
 
-/// Maps by score report; the record's email on file becomes `report.new_email`.
+/// Maps by score report. The record's email on file stays until `report.new_email` is proven:
+/// a code goes to it (within the send limits) for `confirm`.
 pub async fn map_by_score_report(
     identity: &IdentityDeps,
     deps: &CertificationDeps,
     holder: &Profile,
     report: &ScoreReport,
-) -> Result<CandidateId, MappingError> {
+) -> Result<MappedByReport, MappingError> {
     let account = &holder.account_id;
     ensure_unmapped(holder)?;
     let mut guess = account_guess(identity);
@@ -159,6 +182,7 @@ pub async fn map_by_score_report(
     );
     take(identity, &mut guess, AttemptKey::mapping(account)).await?;
     for _ in 0..ATTEMPTS {
+        let now = identity.clock.now();
         let mut state = deps.records.mapping_state(account).await?;
         let Some(named) = deps
             .records
@@ -172,34 +196,67 @@ pub async fn map_by_score_report(
         if !same_name(&named.last_name, &report.last_name) {
             return Err(MappingError::NoMatch);
         }
-        let profile = named;
-        if profile.account_id.is_some() {
+        if named.account_id.is_some() {
             return Err(MappingError::RecordTaken);
         }
-        let others = deps
-            .records
-            .candidates_with_email(&report.new_email)
-            .await?;
-        if others
-            .iter()
-            .any(|o| o.candidate_id != profile.candidate_id)
-        {
-            return Err(MappingError::DuplicateRecords);
-        }
-        let previous_email = profile.email.clone();
+        ensure_no_other_record(deps, &report.new_email, &named.candidate_id).await?;
         let mapped = CandidateProfile {
-            email: Some(report.new_email.clone()),
             account_id: Some(account.clone()),
-            ..profile
+            ..named
         };
         state.pending = None;
-        if try_map(identity, deps, &mapped, previous_email.as_ref(), &state).await? {
+        let changes_email = mapped.email.as_ref() != Some(&report.new_email);
+        let code = (changes_email && state.sends.may_send(now, &identity.settings.sends))
+            .then(|| OneTimeCode::generate(identity.random.as_ref()));
+        state.new_email = code.as_ref().map(|code| PendingEmail {
+            candidate_id: mapped.candidate_id.clone(),
+            email: report.new_email.clone(),
+            code: CodeRecord::issue(
+                &identity.settings.pepper,
+                CodePurpose::RecordEmail,
+                account.as_str(),
+                code,
+                now,
+                CODE_TTL,
+            ),
+        });
+        if code.is_some() {
+            state.sends.record(now, &identity.settings.sends);
+        }
+        if try_map(identity, deps, &mapped, mapped.email.as_ref(), &state).await? {
             guess.give_back().await?;
             record_guess.give_back().await?;
-            return Ok(mapped.candidate_id);
+            if let Some(code) = &code {
+                let message = messages::RECORD_EMAIL_PROOF.render(
+                    report.new_email.as_str(),
+                    &[
+                        ("first_name", &mapped.first_name),
+                        ("candidate_id", mapped.candidate_id.as_str()),
+                        ("code", code.expose()),
+                    ],
+                );
+                deliver(identity, &message, now + CODE_TTL).await;
+            }
+            return Ok(MappedByReport {
+                candidate_id: mapped.candidate_id,
+                email_confirmation_sent: code.is_some(),
+            });
         }
     }
     Err(StoreError::Conflict.into())
+}
+
+/// A record's address must not be another record's too (those need support to merge).
+async fn ensure_no_other_record(
+    deps: &CertificationDeps,
+    email: &Email,
+    candidate: &CandidateId,
+) -> Result<(), MappingError> {
+    let others = deps.records.candidates_with_email(email).await?;
+    if others.iter().any(|o| &o.candidate_id != candidate) {
+        return Err(MappingError::DuplicateRecords);
+    }
+    Ok(())
 }
 
 /// Starts mapping by email. Always succeeds the same way for the caller, whatever is on file:
@@ -257,46 +314,81 @@ pub async fn map_by_email(
     Ok(())
 }
 
-/// Completes mapping by email with the emailed code.
+/// One guess at a code the account was emailed, taken from the account's mapping allowance
+/// before the check: `Ok(None)` when right; `Ok(Some(counted))` when wrong, the code with the
+/// failure counted for the caller to store (`wrong_code_stored`), so five wrong tries kill it.
+async fn guess_code(
+    identity: &IdentityDeps,
+    guess: &mut Guess<'_>,
+    account: &AccountId,
+    issued: &CodeRecord,
+    purpose: CodePurpose,
+    code: &OneTimeCode,
+) -> Result<Option<CodeRecord>, MappingError> {
+    if let Take::Refused { .. } = guess.take(AttemptKey::mapping(account)).await? {
+        return Err(MappingError::InvalidCode);
+    }
+    let check = issued.check(
+        &identity.settings.pepper,
+        purpose,
+        account.as_str(),
+        code,
+        identity.clock.now(),
+        identity.settings.code_max_attempts,
+    );
+    match check {
+        CodeCheck::Valid => Ok(None),
+        CodeCheck::Expired | CodeCheck::Exhausted => Err(MappingError::InvalidCode),
+        CodeCheck::Wrong => Ok(Some(CodeRecord {
+            failed_attempts: issued.failed_attempts + 1,
+            ..issued.clone()
+        })),
+    }
+}
+
+/// Stores the state with a wrong guess counted: `InvalidCode` to answer, or `Ok` when the state
+/// changed meanwhile and the caller should read it again.
+async fn wrong_code_stored(
+    deps: &CertificationDeps,
+    account: &AccountId,
+    state: &MappingState,
+) -> Result<(), MappingError> {
+    match deps.records.save_mapping_state(account, state).await {
+        Ok(()) => Err(MappingError::InvalidCode),
+        Err(StoreError::Conflict) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Completes a mapping by email with the emailed code; or, for an account mapped by score
+/// report, proves the new address it gave, which then becomes the record's email on file (the
+/// previous address is told).
 pub async fn confirm(
     identity: &IdentityDeps,
     deps: &CertificationDeps,
     holder: &Profile,
     code: &OneTimeCode,
 ) -> Result<CandidateId, MappingError> {
+    if holder.candidate_id.is_some() {
+        return confirm_new_email(identity, deps, holder, code).await;
+    }
     let account = &holder.account_id;
-    ensure_unmapped(holder)?;
     let mut guess = account_guess(identity);
     for _ in 0..ATTEMPTS {
-        let now = identity.clock.now();
         let mut state = deps.records.mapping_state(account).await?;
         let Some(pending) = state.pending.clone() else {
             return Err(MappingError::InvalidCode);
         };
-        if let Take::Refused { .. } = guess.take(AttemptKey::mapping(account)).await? {
-            return Err(MappingError::InvalidCode);
-        }
-        let check = pending.code.check(
-            &identity.settings.pepper,
-            CodePurpose::CandidateMapping,
-            account.as_str(),
-            code,
-            now,
-            identity.settings.code_max_attempts,
-        );
-        match check {
-            CodeCheck::Valid => {}
-            CodeCheck::Expired | CodeCheck::Exhausted => return Err(MappingError::InvalidCode),
-            CodeCheck::Wrong => {
-                let mut wrong = pending;
-                wrong.code.failed_attempts += 1;
-                state.pending = Some(wrong);
-                match deps.records.save_mapping_state(account, &state).await {
-                    Ok(()) => return Err(MappingError::InvalidCode),
-                    Err(StoreError::Conflict) => continue,
-                    Err(e) => return Err(e.into()),
-                }
-            }
+        let purpose = CodePurpose::CandidateMapping;
+        if let Some(counted) =
+            guess_code(identity, &mut guess, account, &pending.code, purpose, code).await?
+        {
+            state.pending = Some(PendingMapping {
+                code: counted,
+                ..pending
+            });
+            wrong_code_stored(deps, account, &state).await?;
+            continue;
         }
         let Some(record) = deps.records.candidate(&pending.candidate_id).await? else {
             return Err(MappingError::InvalidCode);
@@ -313,6 +405,78 @@ pub async fn confirm(
             guess.give_back().await?;
             return Ok(mapped.candidate_id);
         }
+    }
+    Err(StoreError::Conflict.into())
+}
+
+async fn confirm_new_email(
+    identity: &IdentityDeps,
+    deps: &CertificationDeps,
+    holder: &Profile,
+    code: &OneTimeCode,
+) -> Result<CandidateId, MappingError> {
+    let account = &holder.account_id;
+    let mut guess = account_guess(identity);
+    for _ in 0..ATTEMPTS {
+        let mut state = deps.records.mapping_state(account).await?;
+        let Some(pending) = state.new_email.clone() else {
+            return Err(MappingError::AlreadyMapped);
+        };
+        let purpose = CodePurpose::RecordEmail;
+        if let Some(counted) =
+            guess_code(identity, &mut guess, account, &pending.code, purpose, code).await?
+        {
+            state.new_email = Some(PendingEmail {
+                code: counted,
+                ..pending
+            });
+            wrong_code_stored(deps, account, &state).await?;
+            continue;
+        }
+        let candidate = &pending.candidate_id;
+        let Some(record) = deps.records.candidate(candidate).await? else {
+            return Err(MappingError::InvalidCode);
+        };
+        if record.profile.account_id.as_ref() != Some(account) {
+            return Err(MappingError::InvalidCode);
+        }
+        ensure_no_other_record(deps, &pending.email, candidate).await?;
+        let previous = record.profile.email.clone();
+        state.new_email = None;
+        let changed = match previous.as_ref() == Some(&pending.email) {
+            true => deps.records.save_mapping_state(account, &state).await,
+            false => {
+                deps.records
+                    .change_record_email(
+                        candidate,
+                        account,
+                        previous.as_ref(),
+                        &pending.email,
+                        &state,
+                    )
+                    .await
+            }
+        };
+        match changed {
+            Ok(()) => {}
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+        guess.give_back().await?;
+        if let Some(previous) = previous.filter(|p| p != &pending.email) {
+            let when = identity.clock.now().to_rfc3339();
+            let message = messages::RECORD_EMAIL_CHANGED.render(
+                previous.as_str(),
+                &[
+                    ("first_name", &record.profile.first_name),
+                    ("candidate_id", candidate.as_str()),
+                    ("new_email", pending.email.as_str()),
+                    ("when", &when),
+                ],
+            );
+            crate::delivery::deliver_notice(identity, &message).await;
+        }
+        return Ok(candidate.clone());
     }
     Err(StoreError::Conflict.into())
 }

@@ -12,7 +12,7 @@ use time::Date;
 use super::catalog::Catalog;
 use super::dates::iso_date;
 use super::import::CandidateId;
-use super::record::CandidateRecord;
+use super::record::{CandidateProfile, CandidateRecord};
 use super::status::Status;
 use super::CertificationDeps;
 use crate::account::Profile;
@@ -391,7 +391,7 @@ pub async fn email(
     let message = messages::TRANSCRIPT.render(
         to.as_str(),
         &[
-            ("holder", &transcript.content.display_name),
+            ("holder", &record_name(&record.profile)),
             ("url", &url),
             ("transcript_id", id.as_str()),
             ("expires", &long_date(transcript.content.expires_at.date())),
@@ -422,7 +422,12 @@ pub struct ShownTrack {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PublicTranscript {
     pub id: String,
+    /// The holder's name as the program's record holds it: what the page vouches for.
     pub holder: String,
+    /// The name the holder typed for the transcript, when it differs from the record's: shown
+    /// as the holder's own words, never as the program's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     pub country: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organisation: Option<String>,
@@ -478,6 +483,11 @@ pub fn shown(
         .collect()
 }
 
+/// The holder's name as the program's record holds it.
+pub fn record_name(profile: &CandidateProfile) -> String {
+    format!("{} {}", profile.first_name.trim(), profile.last_name.trim())
+}
+
 /// A view of the public page: counted (atomically) only when the page is shown, that is when the
 /// transcript exists, has not expired and the holder still consents.
 pub async fn view(
@@ -501,10 +511,14 @@ pub async fn view(
         ViewCount::Expired => return Err(TranscriptError::Expired),
         ViewCount::Missing => return Err(TranscriptError::NotFound),
     };
+    let holder = record_name(&record.profile);
+    let tracks = shown(&deps.catalog, &record, &transcript, now.date());
+    let display_name = transcript.content.display_name;
     Ok(PublicTranscript {
         id: id.as_str().to_string(),
-        tracks: shown(&deps.catalog, &record, &transcript, now.date()),
-        holder: transcript.content.display_name,
+        tracks,
+        display_name: (display_name.trim() != holder).then_some(display_name),
+        holder,
         country: transcript.content.holder_country,
         organisation: transcript.content.holder_organisation,
         description: transcript.content.description,

@@ -13,7 +13,10 @@ state=$(mktemp -d)
 api="http://127.0.0.1:$port"
 
 # No uniform-answer floor: the run checks answers, not timing, and sign-ups would take 400 ms each.
-TESSERA_UNIFORM_ANSWER_MS=0 start_local_api "$port" "$state" "$out/watch.log"
+# Every generated request comes from loopback: per-client limits off, so each operation is reached
+# (their 429 is declared, and tested in tests/tests/client_limits.rs).
+TESSERA_UNIFORM_ANSWER_MS=0 TESSERA_CLIENT_REGISTRATIONS=0 TESSERA_CLIENT_LOGINS=0 \
+  TESSERA_CLIENT_RECOVERIES=0 start_local_api "$port" "$state" "$out/watch.log"
 
 # One account with a session, and the sample records imported, so the session operations reach
 # their real handlers rather than stopping at 401.

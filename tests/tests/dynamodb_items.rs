@@ -21,15 +21,21 @@ async fn pending_items_expire_by_ttl_until_activated() {
     let code = app.latest_code(&email);
 
     let client = aws_sdk_dynamodb::Client::new(&moto::sdk_config().await);
+    // The account's items; the attempt ledger's (per-client allowances) expire by their own ttl.
     let scan = || async {
-        client
+        let items = client
             .scan()
             .table_name(app.table_name().unwrap())
             .send()
             .await
             .unwrap()
             .items()
-            .to_vec()
+            .to_vec();
+        let (ledger, account): (Vec<_>, Vec<_>) = items
+            .into_iter()
+            .partition(|item| item["pk"].as_s().unwrap().starts_with("ATTEMPTS#"));
+        assert!(ledger.iter().all(|item| item.contains_key("ttl")));
+        account
     };
     let items = scan().await;
     assert_eq!(items.len(), 2);

@@ -496,7 +496,68 @@ async fn wrong_removal_codes_spend_the_accounts_budget(backend: Backend) {
     assert_eq!(remove(&token, right).await.status, 204, "a new window");
 }
 
+async fn stored_identity(app: &TestApp, email: &str) -> tessera_core::Identity {
+    let email = tessera_core::Email::parse(email).unwrap();
+    app.deps.store.identity(&email).await.unwrap().unwrap()
+}
+
+/// Rule "TOTP seeds are encrypted at rest with a key that is not in the table": the stored seed
+/// (pending and confirmed) is sealed, never the base32 text the app was given, and it is bound to
+/// its account (copied onto another account it opens nothing). A seed stored before sealing
+/// still works, and is sealed at its next use.
+async fn seeds_are_sealed_at_rest(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (email, _) = active_account(&app, "sealed").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let r = enrol(&app, &token, PASSWORD).await;
+    let secret = r.json["secret"].as_str().unwrap().to_string();
+    let pending = stored_identity(&app, &email).await.totp_pending.unwrap();
+    assert!(
+        pending.secret.starts_with("sealed:v1:"),
+        "{}",
+        pending.secret
+    );
+    assert!(!pending.secret.contains(&secret));
+    let r = confirm(&app, &token, &current_code(&app, &secret)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut identity = stored_identity(&app, &email).await;
+    let sealed = identity.totp.clone().unwrap().secret;
+    assert!(sealed.starts_with("sealed:v1:") && !sealed.contains(&secret));
+    let dump = app.stored_identities_text().await;
+    assert!(
+        dump.contains("sealed:v1:") && !dump.contains(&secret),
+        "nowhere in the table"
+    );
+
+    // A seed from before sealing: stored as its base32 text, it still logs in, and is sealed by
+    // that use.
+    app.clock.advance(Seconds(30));
+    identity.totp.as_mut().unwrap().secret = secret.clone();
+    app.deps.store.update_identity(&identity).await.unwrap();
+    let c = challenge(&app, &email).await;
+    let r = answer(&app, &c, &current_code(&app, &secret)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let resealed = stored_identity(&app, &email).await.totp.unwrap().secret;
+    assert!(resealed.starts_with("sealed:v1:"), "{resealed}");
+
+    // Another account's sealed seed, copied onto this one, opens nothing: codes fail closed.
+    let other = enrolled_account(&app, "other").await;
+    let foreign = stored_identity(&app, &other.email)
+        .await
+        .totp
+        .unwrap()
+        .secret;
+    let mut identity = stored_identity(&app, &email).await;
+    identity.totp.as_mut().unwrap().secret = foreign;
+    app.deps.store.update_identity(&identity).await.unwrap();
+    app.clock.advance(Seconds(30));
+    let c = challenge(&app, &email).await;
+    let r = answer(&app, &c, &current_code(&app, &other.secret)).await;
+    assert_ne!(r.status, 201, "{}", r.text);
+}
+
 on_both_backends!(
+    seeds_are_sealed_at_rest,
     enrol_confirm_and_log_in_with_a_code,
     one_code_answered_four_times_at_once_starts_one_session,
     recovery_codes_each_work_once,

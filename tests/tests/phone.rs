@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 use tessera_core::ports::Channel;
+use tessera_core::time::Seconds;
 use tessera_testkit::{app::unique, Backend, TestApp, TestResponse};
 use tessera_tests::{
     active_account, authorized, log_in, me, on_both_backends, request_reset, token_of,
@@ -203,7 +204,95 @@ async fn changes_need_the_password(backend: Backend) {
     assert_eq!(me(&app, &token).await.json["phone"], Value::Null);
 }
 
+/// An account with a verified number; its address, session and number.
+async fn with_verified_number(app: &TestApp, name: &str) -> (String, String, String) {
+    let (email, _) = active_account(app, name).await;
+    let token = token_of(&log_in(app, &email, PASSWORD).await);
+    let number = fresh_number();
+    let body = json!({ "password": PASSWORD, "phone": number });
+    let r = call(app, "PUT", "/v1/me/phone", &token, body).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let code = app.latest_code(&number);
+    assert_eq!(verify_phone(app, &token, &code).await.status, 204);
+    (email, token, number)
+}
+
+/// Rule "limits per target", for text messages: at most `TESSERA_SMS_PER_NUMBER` to one number a
+/// day and `TESSERA_SMS_PER_DAY` in all. Over either, the request answers as usual and nothing
+/// is sent; the next day the budgets are whole again.
+async fn text_messages_stay_within_their_budgets(backend: Backend) {
+    let app = TestApp::with_vars(
+        backend,
+        &[
+            ("TESSERA_SMS_PER_NUMBER", "2"),
+            ("TESSERA_SMS_PER_DAY", "4"),
+        ],
+    )
+    .await;
+    let (email, _, number) = with_verified_number(&app, "budget").await;
+    app.clock.advance(Seconds(61));
+    assert_eq!(request_reset(&app, &email, "sms").await.status, 202);
+    assert_eq!(
+        app.messages_to(&number).len(),
+        2,
+        "verification and a reset"
+    );
+    app.clock.advance(Seconds(61));
+    assert_eq!(request_reset(&app, &email, "sms").await.status, 202);
+    assert_eq!(
+        app.messages_to(&number).len(),
+        2,
+        "the number's budget is spent"
+    );
+
+    // Three messages went out today: one more to a new number, then the day's budget is spent.
+    let (_, _, second) = with_verified_number(&app, "second").await;
+    assert_eq!(app.messages_to(&second).len(), 1);
+    let (_, token, _) = with_verified_number(&app, "third").await;
+    app.clock.advance(Seconds(61));
+    let third = fresh_number();
+    let body = json!({ "password": PASSWORD, "phone": third });
+    assert_eq!(
+        call(&app, "PUT", "/v1/me/phone", &token, body).await.status,
+        202
+    );
+    assert!(
+        app.messages_to(&third).is_empty(),
+        "the day's budget is spent"
+    );
+
+    app.clock.advance(Seconds::days(1));
+    assert_eq!(request_reset(&app, &email, "sms").await.status, 202);
+    assert_eq!(app.messages_to(&number).len(), 3, "a new day");
+}
+
+/// A default allow-list of SMS countries: a number from elsewhere is refused unless the operator
+/// allows every country (`TESSERA_PHONE_COUNTRIES=all`).
+async fn numbers_from_outside_the_default_countries_are_refused(backend: Backend) {
+    let body = json!({ "password": PASSWORD, "phone": "+2348031234567" });
+    let app = TestApp::new(backend).await;
+    let (email, _) = active_account(&app, "abroad").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let r = call(&app, "PUT", "/v1/me/phone", &token, body.clone()).await;
+    assert_eq!(
+        r.json["errors"][0]["code"], "country_not_allowed",
+        "{}",
+        r.text
+    );
+    let open = TestApp::with_vars(backend, &[("TESSERA_PHONE_COUNTRIES", "all")]).await;
+    let (email, _) = active_account(&open, "abroad").await;
+    let token = token_of(&log_in(&open, &email, PASSWORD).await);
+    assert_eq!(
+        call(&open, "PUT", "/v1/me/phone", &token, body)
+            .await
+            .status,
+        202
+    );
+}
+
 on_both_backends!(
+    text_messages_stay_within_their_budgets,
+    numbers_from_outside_the_default_countries_are_refused,
     add_verify_and_reset_by_sms,
     unverified_numbers_get_no_reset_codes,
     changes_need_the_password

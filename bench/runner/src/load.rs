@@ -92,6 +92,10 @@ pub fn run(root: &Path, port: u16, counts: Counts, clients: usize) -> LoadReport
         .env("CARGO_TARGET_DIR", root.join("target/watch"))
         .env("TESSERA_LOCAL_DIR", state.path())
         .env("TESSERA_UNIFORM_ANSWER_MS", "0")
+        // Every request comes from loopback: the per-client limits would measure themselves.
+        .env("TESSERA_CLIENT_REGISTRATIONS", "0")
+        .env("TESSERA_CLIENT_LOGINS", "0")
+        .env("TESSERA_CLIENT_RECOVERIES", "0")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -11,11 +11,20 @@ use serde_json::json;
 use tessera_core::code::OneTimeCode;
 use tessera_core::password::Password;
 use tessera_core::policy::PolicyFailure;
+use tessera_core::signup::ClientRequest;
 use tessera_core::signup::{self, ActivateError, Activation, IdentityDeps, SignUp, SignUpError};
 use tessera_core::{Country, Email, Name};
+use tessera_http::client;
 use tessera_http::problem::FieldError;
 use tessera_http::response;
 use tessera_http::{Fields, Problem};
+
+/// The secrets this function uses (activation codes): the only ones it reads, and the only ones the
+/// template gives it.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
+    code_pepper: true,
+    ..tessera_http::config::Secrets::NONE
+};
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
@@ -33,6 +42,7 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
 }
 
 async fn sign_up(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    client::limit(request, deps, ClientRequest::Registration).await?;
     let command = parse_sign_up(request, deps)?;
     signup::sign_up(deps, command)
         .await
@@ -109,6 +119,7 @@ fn sign_up_problem(error: SignUpError, deps: &IdentityDeps) -> Problem {
 }
 
 async fn activate(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    client::limit(request, deps, ClientRequest::Registration).await?;
     let mut f = Fields::from_request(request, &["email", "code", "password"])?;
     let email = f.parse("email", "invalid_email", Email::parse);
     let code = f.parse("code", "invalid_code_format", OneTimeCode::parse);
@@ -144,6 +155,7 @@ async fn activate(request: &Request, deps: &IdentityDeps) -> Result<Response<Bod
 }
 
 async fn resend(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    client::limit(request, deps, ClientRequest::Registration).await?;
     let mut f = Fields::from_request(request, &["email"])?;
     let Some(email) = f.parse("email", "invalid_email", Email::parse) else {
         return Err(f.into_problem());

@@ -41,6 +41,13 @@ use tessera_http::candidate::{mapped_record, not_mapped};
 use tessera_http::problem::FieldError;
 use tessera_http::{auth, response, Fields, Problem};
 
+/// The secrets this function uses (mapping codes and certificate verification codes): the only ones
+/// it reads, and the only ones the template gives it.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
+    code_pepper: true,
+    ..tessera_http::config::Secrets::NONE
+};
+
 #[derive(Clone)]
 pub struct CandidateState {
     pub identity: IdentityDeps,

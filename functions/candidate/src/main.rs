@@ -7,7 +7,7 @@ use tessera_http::wiring::{Connections, OsRandom, SystemClock};
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit();
+    let config = tessera_http::wiring::config_or_exit(candidate::SECRETS);
     let backend = Connections::open(&config).await?;
     let identity = backend.identity_deps(&config, Arc::new(SystemClock), Arc::new(OsRandom))?;
     let certification = backend.certification_deps(Arc::new(SystemClock))?;

@@ -12,9 +12,14 @@ use tessera_core::account::Username;
 use tessera_core::email_reminder::{self, Revealed};
 use tessera_core::login::LoginError;
 use tessera_core::password::Password;
+use tessera_core::signup::ClientRequest;
 use tessera_core::signup::IdentityDeps;
 use tessera_core::Email;
+use tessera_http::client;
 use tessera_http::{response, Fields, Problem};
+
+/// This function uses no secret: it reads none, and the template gives it none.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
@@ -28,6 +33,7 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
 }
 
 async fn reminder(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    client::limit(request, deps, ClientRequest::Recovery).await?;
     let mut f = Fields::from_request(request, &["username", "password", "email"])?;
     let by_email = f.has("email");
     if by_email && (f.has("username") || f.has("password")) {

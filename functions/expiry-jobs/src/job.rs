@@ -23,6 +23,13 @@ use tessera_core::jobs::{JobReport, PAGE};
 use tessera_core::ports::StoreError;
 use tessera_core::signup::{self, IdentityDeps};
 
+/// The secrets this function uses (expiring the checkout of an order cancelled unpaid): the only
+/// ones it reads, and the only ones the template gives it.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
+    payment_api_key: true,
+    ..tessera_http::config::Secrets::NONE
+};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Job {
     PendingAccounts,

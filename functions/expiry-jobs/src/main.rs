@@ -13,8 +13,8 @@ use tessera_http::wiring::{Connections, OsRandom, SystemClock};
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit();
-    let payment = tessera_http::wiring::or_exit(PaymentConfig::from_env());
+    let config = tessera_http::wiring::config_or_exit(expiry_jobs::SECRETS);
+    let payment = tessera_http::wiring::or_exit(PaymentConfig::from_env_for(expiry_jobs::SECRETS));
     let reminder_days =
         match expiry_jobs::reminder_days(std::env::var("TESSERA_REMINDER_DAYS").ok().as_deref()) {
             Ok(days) => days,

@@ -30,6 +30,14 @@ use tessera_http::candidate::mapped_record;
 use tessera_http::config::{AdminAuth, Config, PaymentConfig, PaymentProvider};
 use tessera_http::{auth, response, Problem};
 
+/// The secrets this function uses (checkouts, and the provider's signed events): the only ones it
+/// reads, and the only ones the template gives it.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
+    payment_api_key: true,
+    webhook_secret: true,
+    ..tessera_http::config::Secrets::NONE
+};
+
 #[derive(Clone)]
 pub struct FulfillmentState {
     pub identity: IdentityDeps,

@@ -9,8 +9,8 @@ use tessera_http::wiring::{Connections, OsRandom, SystemClock};
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit();
-    let payment = tessera_http::wiring::or_exit(PaymentConfig::from_env());
+    let config = tessera_http::wiring::config_or_exit(fulfillment::SECRETS);
+    let payment = tessera_http::wiring::or_exit(PaymentConfig::from_env_for(fulfillment::SECRETS));
     let backend = Connections::open(&config).await?;
     let identity = backend.identity_deps(&config, Arc::new(SystemClock), Arc::new(OsRandom))?;
     let certification = backend.certification_deps(Arc::new(SystemClock))?;

@@ -16,6 +16,9 @@ use tessera_http::config::AdminAuth;
 use tessera_http::problem::FieldError;
 use tessera_http::{auth, body, response, Problem};
 
+/// This function uses no secret: it reads none, and the template gives it none.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
+
 #[derive(Clone)]
 pub struct ImportState {
     pub certification: CertificationDeps,

@@ -3,7 +3,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit();
+    let config = tessera_http::wiring::config_or_exit(imports::SECRETS);
     let state = imports::ImportState {
         certification: tessera_http::wiring::certification_deps(&config).await?,
         admin: config.admin.clone(),

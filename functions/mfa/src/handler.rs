@@ -13,6 +13,14 @@ use tessera_core::password::Password;
 use tessera_core::signup::IdentityDeps;
 use tessera_http::{auth, response, Fields, Problem};
 
+/// The secrets this function uses (enrolment and removal: TOTP seeds and recovery codes): the only
+/// ones it reads, and the only ones the template gives it.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
+    code_pepper: true,
+    seed_keys: true,
+    ..tessera_http::config::Secrets::NONE
+};
+
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
         ("POST", "/v1/me/mfa/totp") => enrol(&request, &deps).await,

@@ -7,6 +7,9 @@ use tessera_core::ports::StoreError;
 use tessera_core::signup::IdentityDeps;
 
 /// Messages tried per run; the next run picks up the rest.
+/// This function uses no secret: it reads none, and the template gives it none.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
+
 pub const BATCH: usize = 200;
 
 /// One run. A store failure fails the run, so Lambda retries it and then hands it to the

@@ -7,7 +7,7 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit();
+    let config = tessera_http::wiring::config_or_exit(notification_retries::SECRETS);
     let deps = tessera_http::wiring::identity_deps(&config).await?;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
         let report = notification_retries::run(&deps).await?;

@@ -10,6 +10,9 @@ use tessera_core::signup::IdentityDeps;
 use tessera_http::problem::FieldError;
 use tessera_http::{auth, response, Fields, Problem};
 
+/// This function uses no secret: it reads none, and the template gives it none.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
+
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
         ("PUT", "/v1/me/password") => change(&request, &deps).await,

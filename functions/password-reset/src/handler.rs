@@ -12,10 +12,20 @@ use tessera_core::password::Password;
 use tessera_core::password_reset::{
     self, CompleteResetError, ResetChannel, ResetToken, VerifyResetError,
 };
+use tessera_core::signup::ClientRequest;
 use tessera_core::signup::IdentityDeps;
 use tessera_core::Email;
+use tessera_http::client;
 use tessera_http::problem::FieldError;
 use tessera_http::{response, Fields, Problem};
+
+/// The secrets this function uses (reset codes, and the authenticator a reset with MFA checks): the
+/// only ones it reads, and the only ones the template gives it.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
+    code_pepper: true,
+    seed_keys: true,
+    ..tessera_http::config::Secrets::NONE
+};
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
@@ -42,6 +52,7 @@ fn parse_channel(raw: &str) -> Result<ResetChannel, &'static str> {
 }
 
 async fn request_reset(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    client::limit(request, deps, ClientRequest::Recovery).await?;
     let mut f = Fields::from_request(request, &["email", "channel"])?;
     let email = f.parse("email", "invalid_email", Email::parse);
     let channel = f.parse("channel", "invalid_channel", parse_channel);
@@ -55,6 +66,7 @@ async fn request_reset(request: &Request, deps: &IdentityDeps) -> Result<Respons
 }
 
 async fn verify(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    client::limit(request, deps, ClientRequest::Recovery).await?;
     let mut f = Fields::from_request(request, &["email", "code"])?;
     let email = f.parse("email", "invalid_email", Email::parse);
     let code = f.parse("code", "invalid_code_format", OneTimeCode::parse);
@@ -83,6 +95,7 @@ async fn verify(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>
 }
 
 async fn complete(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    client::limit(request, deps, ClientRequest::Recovery).await?;
     let mut f = Fields::from_request(
         request,
         &[

@@ -13,6 +13,13 @@ use tessera_core::signup::IdentityDeps;
 use tessera_http::problem::FieldError;
 use tessera_http::{auth, response, Fields, Problem};
 
+/// The secrets this function uses (phone verification codes): the only ones it reads, and the only
+/// ones the template gives it.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
+    code_pepper: true,
+    ..tessera_http::config::Secrets::NONE
+};
+
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
         ("PUT", "/v1/me/phone") => change(&request, &deps).await,

@@ -13,6 +13,9 @@ use tessera_core::signup::IdentityDeps;
 use tessera_core::{Country, Name};
 use tessera_http::{auth, response, Fields, Problem};
 
+/// This function uses no secret: it reads none, and the template gives it none.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
+
 const DETAIL_MAX: usize = 100;
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {

@@ -12,10 +12,20 @@ use serde_json::json;
 use tessera_core::login::{self, LoggedIn, LoginError, LoginOutcome};
 use tessera_core::mfa::{self, MfaLoginError};
 use tessera_core::password::Password;
+use tessera_core::signup::ClientRequest;
 use tessera_core::signup::IdentityDeps;
 use tessera_core::token::AddressedToken;
 use tessera_core::Email;
+use tessera_http::client;
 use tessera_http::{auth, response, Fields, Problem};
+
+/// The secrets this function uses (the authenticator step: TOTP seeds and recovery codes): the only
+/// ones it reads, and the only ones the template gives it.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
+    code_pepper: true,
+    seed_keys: true,
+    ..tessera_http::config::Secrets::NONE
+};
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {
@@ -31,6 +41,7 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
 }
 
 async fn log_in(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
+    client::limit(request, deps, ClientRequest::Login).await?;
     let mut f = Fields::from_request(request, &["email", "password"])?;
     let email = f.parse("email", "invalid_email", Email::parse);
     let password = f.parse("password", "too_long", Password::new);

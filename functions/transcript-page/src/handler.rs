@@ -16,6 +16,9 @@ use tessera_core::certification::CertificationDeps;
 use tessera_core::messages::escape_html;
 use tessera_http::{response, Problem};
 
+/// This function uses no secret: it reads none, and the template gives it none.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
+
 const PREFIX: &str = "/v1/transcripts/";
 
 /// The page's only style; the CSP allows it by hash (checked by a test).

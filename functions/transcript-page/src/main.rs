@@ -4,7 +4,7 @@
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit();
+    let config = tessera_http::wiring::config_or_exit(transcript_page::SECRETS);
     let certification = tessera_http::wiring::certification_deps(&config).await?;
     tessera_http::serve(certification, transcript_page::handle).await
 }

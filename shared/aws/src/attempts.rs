@@ -149,13 +149,15 @@ impl AttemptLedger for DynamoStore {
                 .send()
                 .await
                 .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-            if let Some(start) = stored
+            let window = stored
                 .item
                 .as_ref()
-                .and_then(|i| read_number(i, "window_start"))
-            {
+                .and_then(|i| Some((read_number(i, "window_start")?, read_number(i, "count")?)));
+            if let Some((start, count)) = window {
                 let retry_at = Timestamp(start) + allowance.window;
-                if now < retry_at {
+                // Full and open: refused. Otherwise the item changed between the calls (an
+                // attempt given back, a window opened): try again.
+                if now < retry_at && count >= i64::from(allowance.max) {
                     return Ok(Take::Refused { retry_at });
                 }
             }

@@ -41,6 +41,22 @@ impl AttemptKey {
         AttemptKey(format!("record#{candidate}"))
     }
 
+    /// Requests of one kind from one client address (per-client limits on the routes that cost
+    /// a hash or send a message).
+    pub fn client(kind: &str, address: &str) -> AttemptKey {
+        AttemptKey(format!("client#{kind}#{address}"))
+    }
+
+    /// Text messages to one number.
+    pub fn sms_number(e164: &str) -> AttemptKey {
+        AttemptKey(format!("sms-number#{e164}"))
+    }
+
+    /// Text messages sent on one UTC day, to any number (`day`: `YYYY-MM-DD`).
+    pub fn sms_day(day: &str) -> AttemptKey {
+        AttemptKey(format!("sms-day#{day}"))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -211,6 +227,9 @@ mod tests {
             AttemptKey::reset_grant("0123456789abcdef0123456789abcdef"),
             AttemptKey::mapping(&account),
             AttemptKey::candidate_record("0123456789abcdef0123456789abcdef"),
+            AttemptKey::client("login", "192.0.2.1"),
+            AttemptKey::sms_number("+33612345678"),
+            AttemptKey::sms_day("2026-12-06"),
         ];
         for (i, a) in keys.iter().enumerate() {
             for b in &keys[i + 1..] {

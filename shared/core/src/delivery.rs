@@ -3,7 +3,8 @@
 //! retry job sends it later with a growing delay, until it is no longer worth sending (a code's
 //! message dies with the code).
 
-use crate::ports::{OutgoingMessage, StoreError};
+use crate::attempts::{Allowance, AttemptKey, Take};
+use crate::ports::{Channel, OutgoingMessage, StoreError};
 use crate::signup::IdentityDeps;
 use crate::time::{Seconds, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -35,9 +36,60 @@ pub fn retry_delay(attempts: u32) -> Seconds {
     Seconds((FIRST_RETRY_DELAY.0 << doublings).min(LONGEST_RETRY_DELAY.0))
 }
 
+/// Text messages at most: per number in a day, and in all on one UTC day. Over either, the
+/// message is not sent (the request answers as usual) and the operator is told in the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SmsBudget {
+    pub per_number: u32,
+    pub per_day: u32,
+}
+
+impl Default for SmsBudget {
+    fn default() -> Self {
+        SmsBudget {
+            per_number: 5,
+            per_day: 500,
+        }
+    }
+}
+
+/// Takes one text message from the number's and the day's budgets; `false` when either is
+/// spent (or cannot be counted: no message is better than an unbounded bill).
+async fn sms_within_budget(deps: &IdentityDeps, number: &str) -> bool {
+    let budget = deps.settings.sms_budget;
+    let now = deps.clock.now();
+    let day = now.date().to_string();
+    let limits = [
+        (AttemptKey::sms_number(number), budget.per_number),
+        (AttemptKey::sms_day(&day), budget.per_day),
+    ];
+    for (key, max) in limits {
+        let allowance = Allowance {
+            max,
+            window: Seconds::days(1),
+        };
+        match deps.attempts.take_attempt(&key, allowance, now).await {
+            Ok(Take::Taken { .. }) => {}
+            Ok(Take::Refused { .. }) => {
+                tracing::error!(budget = %key.as_str(), "SMS budget spent: message not sent");
+                return false;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "SMS budget unreadable: message not sent");
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// Sends `message`, keeping it for a retry when the send fails or outlasts the configured
-/// timeout. Never fails: the person's request does not depend on the mail system.
+/// timeout. Never fails: the person's request does not depend on the mail system. A text message
+/// over the SMS budget is not sent at all.
 pub async fn deliver(deps: &IdentityDeps, message: &OutgoingMessage, discard_after: Timestamp) {
+    if message.channel == Channel::Sms && !sms_within_budget(deps, &message.to).await {
+        return;
+    }
     let Err(reason) = send_within(deps, message).await else {
         return;
     };

@@ -23,6 +23,7 @@ pub mod policy;
 pub mod ports;
 pub mod profile;
 pub mod random_id;
+pub mod seed;
 pub mod session;
 pub mod signup;
 pub mod throttle;

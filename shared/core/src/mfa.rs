@@ -11,6 +11,7 @@ use crate::login::{reauthenticate, LoggedIn, ReauthError};
 use crate::messages::{self, EmailTemplate};
 use crate::password::{HashError, Password};
 use crate::ports::{Random, StoreError};
+use crate::seed::{SeedKeyError, SeedKeys};
 use crate::session::Session;
 use crate::signup::{first_name, IdentityDeps};
 use crate::time::{Seconds, Timestamp};
@@ -33,7 +34,7 @@ const MAX_RETRIES: usize = 5;
 /// A confirmed authenticator.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TotpState {
-    /// Base32, as the authenticator app holds it.
+    /// The seed, sealed (`seed::SeedKeys`); the base32 text for one stored before sealing.
     pub secret: String,
     /// The last time step accepted; codes of this step or earlier are refused.
     pub last_step: u64,
@@ -44,6 +45,7 @@ pub struct TotpState {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingTotp {
+    /// Sealed, as `TotpState::secret`.
     pub secret: String,
     pub expires_at: Timestamp,
 }
@@ -79,9 +81,11 @@ fn normalize_recovery(code: &str) -> String {
 }
 
 impl TotpState {
-    /// The factor `code` proves at `now`: an unused TOTP step or an unused recovery code.
+    /// The factor `code` proves at `now`: an unused TOTP step (checked against `seed`, the
+    /// opened secret) or an unused recovery code.
     pub fn verify(
         &self,
+        seed: &str,
         pepper: &CodePepper,
         account_id: &str,
         code: &str,
@@ -89,7 +93,7 @@ impl TotpState {
     ) -> Option<SecondFactor> {
         let code = code.trim();
         if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-            let totp = totp_for(&self.secret, ISSUER)?;
+            let totp = totp_for(seed, ISSUER)?;
             let step = totp.check(code, now.0.max(0) as u64)?;
             return (step > self.last_step).then_some(SecondFactor::Totp { step });
         }
@@ -143,13 +147,34 @@ pub async fn check_second_factor(
     let Some(state) = identity.totp.as_mut() else {
         return Ok(FactorCheck::Wrong);
     };
-    match state.verify(&deps.settings.pepper, &account_id, code, now) {
+    let keys = &deps.settings.seed_keys;
+    let seed = open_seed(keys, &account_id, &state.secret)?;
+    match state.verify(&seed, &deps.settings.pepper, &account_id, code, now) {
         Some(factor) => {
             state.consume(factor);
+            // A seed stored before sealing, or under a retired key, is sealed now: the caller
+            // writes the identity anyway.
+            if !keys.is_sealed_by_current(&state.secret) {
+                state.secret = seal_seed(deps, &account_id, &seed)?;
+            }
             Ok(FactorCheck::Accepted)
         }
         None => Ok(FactorCheck::Wrong),
     }
+}
+
+/// The stored seed opened for its account; a seed no configured key opens is a fault of the
+/// configuration, not of the person.
+fn open_seed(keys: &SeedKeys, account: &str, stored: &str) -> Result<String, StoreError> {
+    keys.open(account, stored)
+        .ok_or_else(|| StoreError::unavailable(SeedKeyError::NoKey))
+}
+
+fn seal_seed(deps: &IdentityDeps, account: &str, seed: &str) -> Result<String, StoreError> {
+    deps.settings
+        .seed_keys
+        .seal(account, seed, deps.random.as_ref())
+        .map_err(StoreError::unavailable)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -208,7 +233,7 @@ pub async fn start_enrolment(
             .to_url()
             .map_err(|e| StoreError::unavailable(std::io::Error::other(e.to_string())))?;
         identity.totp_pending = Some(PendingTotp {
-            secret: secret.clone(),
+            secret: seal_seed(deps, identity.account_id.as_str(), &secret)?,
             expires_at: deps.clock.now() + ENROLMENT_TTL,
         });
         match deps.store.update_identity(&identity).await {
@@ -248,8 +273,12 @@ pub async fn confirm_enrolment(
         if !guess.take_for_account(&identity.account_id).await? {
             return Err(MfaError::InvalidCode);
         }
-        let totp = totp_for(&pending.secret, identity.email.as_str())
-            .ok_or(MfaError::NoPendingEnrolment)?;
+        let seed = open_seed(
+            &settings.seed_keys,
+            identity.account_id.as_str(),
+            &pending.secret,
+        )?;
+        let totp = totp_for(&seed, identity.email.as_str()).ok_or(MfaError::NoPendingEnrolment)?;
         let Some(step) = totp.check(code.trim(), now.0.max(0) as u64) else {
             return Err(MfaError::InvalidCode);
         };

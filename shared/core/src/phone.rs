@@ -93,6 +93,11 @@ pub struct PendingPhone {
     pub code: CodeRecord,
 }
 
+/// The countries whose numbers may be bound unless the operator says otherwise
+/// (`TESSERA_PHONE_COUNTRIES`): text messages to these cost little and are rarely pumped.
+pub const DEFAULT_SMS_COUNTRIES: &str =
+    "AT AU BE CA CH DE DK ES FI FR GB IE IT JP LU NL NO NZ PT SE SG US";
+
 #[derive(Debug, thiserror::Error)]
 pub enum PhoneError {
     #[error("the password is wrong")]

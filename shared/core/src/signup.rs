@@ -26,6 +26,8 @@ use std::sync::Arc;
 pub struct IdentitySettings {
     pub policy: PasswordPolicy,
     pub pepper: CodePepper,
+    /// Seal authenticator seeds at rest; none where a function never reads one.
+    pub seed_keys: crate::seed::SeedKeys,
     pub activation_ttl: Seconds,
     pub code_max_attempts: u32,
     pub guess_budget: u32,
@@ -38,8 +40,13 @@ pub struct IdentitySettings {
     pub reset_code_ttl: Seconds,
     /// How long a verified reset code's token may be used to set the new password.
     pub reset_grant_ttl: Seconds,
-    /// Countries whose mobile numbers may be bound (ISO 3166-1 alpha-2); empty: all.
+    /// Countries whose mobile numbers may be bound (ISO 3166-1 alpha-2); empty: all. The
+    /// default is `phone::DEFAULT_SMS_COUNTRIES`.
     pub phone_countries: Vec<String>,
+    /// Text messages at most, per number and per day: SMS pumping turns a form into a bill.
+    pub sms_budget: crate::delivery::SmsBudget,
+    /// Requests per client address on the routes that cost a hash or send a message.
+    pub client_limits: ClientLimits,
     /// How long a request waits for the mail system before keeping the message for a retry.
     pub send_timeout_ms: u64,
     /// The least time answers that must not reveal an account (sign-up, resend, forgot password,
@@ -52,6 +59,7 @@ impl IdentitySettings {
         IdentitySettings {
             policy: PasswordPolicy::default(),
             pepper,
+            seed_keys: crate::seed::SeedKeys::none(),
             activation_ttl: Seconds::hours(24),
             code_max_attempts: 5,
             guess_budget: 10,
@@ -63,10 +71,91 @@ impl IdentitySettings {
             throttle: ThrottleSettings::default(),
             reset_code_ttl: Seconds::minutes(10),
             reset_grant_ttl: Seconds::minutes(15),
-            phone_countries: Vec::new(),
+            phone_countries: crate::phone::DEFAULT_SMS_COUNTRIES
+                .split(' ')
+                .map(str::to_string)
+                .collect(),
+            sms_budget: crate::delivery::SmsBudget::default(),
+            client_limits: ClientLimits::default(),
             send_timeout_ms: 3000,
             uniform_answer_ms: 400,
         }
+    }
+}
+
+/// The kinds of unauthenticated requests limited per client address, each with its allowance in
+/// `ClientLimits::window`; 0 turns a kind's limit off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientRequest {
+    /// Sign-up, activation and activation-code resends.
+    Registration,
+    /// Log-in with a password.
+    Login,
+    /// Forgot password (request, verify, complete) and forgot email.
+    Recovery,
+}
+
+impl ClientRequest {
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientRequest::Registration => "registration",
+            ClientRequest::Login => "login",
+            ClientRequest::Recovery => "recovery",
+        }
+    }
+}
+
+/// Per-client limits: generous enough for a campus or an office behind one address, small enough
+/// that one client cannot spend the program's hashes or messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientLimits {
+    pub window: Seconds,
+    pub registration: u32,
+    pub login: u32,
+    pub recovery: u32,
+}
+
+impl Default for ClientLimits {
+    fn default() -> Self {
+        ClientLimits {
+            window: Seconds::minutes(10),
+            registration: 60,
+            login: 300,
+            recovery: 60,
+        }
+    }
+}
+
+impl ClientLimits {
+    /// The allowance for `kind`, or `None` when its limit is off.
+    pub fn allowance(&self, kind: ClientRequest) -> Option<crate::attempts::Allowance> {
+        let max = match kind {
+            ClientRequest::Registration => self.registration,
+            ClientRequest::Login => self.login,
+            ClientRequest::Recovery => self.recovery,
+        };
+        (max > 0).then_some(crate::attempts::Allowance {
+            max,
+            window: self.window,
+        })
+    }
+}
+
+/// Takes one request of `kind` from `address`'s allowance, before any hash or message: when it is
+/// spent, when the next may be made.
+pub async fn take_client_request(
+    deps: &IdentityDeps,
+    kind: ClientRequest,
+    address: &str,
+) -> Result<Option<crate::Timestamp>, StoreError> {
+    let Some(allowance) = deps.settings.client_limits.allowance(kind) else {
+        return Ok(None);
+    };
+    let key = crate::attempts::AttemptKey::client(kind.name(), address);
+    let now = deps.clock.now();
+    match deps.attempts.take_attempt(&key, allowance, now).await? {
+        crate::attempts::Take::Taken { .. } => Ok(None),
+        crate::attempts::Take::Refused { retry_at } => Ok(Some(retry_at)),
     }
 }
 

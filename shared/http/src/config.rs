@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use tessera_core::code::CodePepper;
 use tessera_core::password::HashParams;
+use tessera_core::seed::SeedKeys;
 use tessera_core::signup::IdentitySettings;
 use tessera_core::time::Seconds;
 use tessera_core::PasswordPolicy;
@@ -76,13 +77,122 @@ pub const LOCAL_ADMIN_TOKEN: &str = "tessera-local-admin-token";
 /// its own `TESSERA_CODE_PEPPER`.
 const LOCAL_PEPPER: &str = "tessera-local-development-pepper";
 
+/// The embedded default's authenticator seed keys, made on first use beside its database.
+const LOCAL_SEED_KEY_FILE: &str = "totp-seed-keys";
+
+/// The secrets a function uses. Only these are read (and required on AWS); the template gives
+/// each function exactly these (`tests/tests/secrets.rs` holds the two together). One that is
+/// not used is never read: a random value stands in, so nothing made with it can match.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Secrets {
+    /// `TESSERA_CODE_PEPPER`: one-time codes, recovery codes, certificate verification codes.
+    pub code_pepper: bool,
+    /// `TESSERA_TOTP_KEYS`: authenticator seeds, sealed at rest.
+    pub seed_keys: bool,
+    /// `TESSERA_STRIPE_SECRET_KEY`: the payment provider's API.
+    pub payment_api_key: bool,
+    /// `TESSERA_PAYMENT_WEBHOOK_SECRET`: the provider's signed events.
+    pub webhook_secret: bool,
+}
+
+impl Secrets {
+    pub const NONE: Secrets = Secrets {
+        code_pepper: false,
+        seed_keys: false,
+        payment_api_key: false,
+        webhook_secret: false,
+    };
+    pub const ALL: Secrets = Secrets {
+        code_pepper: true,
+        seed_keys: true,
+        payment_api_key: true,
+        webhook_secret: true,
+    };
+
+    /// The environment variables these secrets are read from.
+    pub fn variables(&self) -> Vec<&'static str> {
+        [
+            (self.code_pepper, "TESSERA_CODE_PEPPER"),
+            (self.seed_keys, "TESSERA_TOTP_KEYS"),
+            (self.payment_api_key, "TESSERA_STRIPE_SECRET_KEY"),
+            (self.webhook_secret, "TESSERA_PAYMENT_WEBHOOK_SECRET"),
+        ]
+        .into_iter()
+        .filter_map(|(used, name)| used.then_some(name))
+        .collect()
+    }
+}
+
+/// 32 random bytes as hex: the stand-in for a secret a function does not use.
+fn unused_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    hex::encode(bytes)
+}
+
+/// The embedded default's seed keys: read from the key file in `dir`, made on first use (several
+/// processes may start at once: the first to create the file wins, the others read it).
+fn local_seed_keys(dir: &std::path::Path) -> Result<String, ConfigError> {
+    use std::io::Write;
+    let invalid = |e: std::io::Error| ConfigError::Invalid {
+        name: "TESSERA_LOCAL_DIR",
+        reason: format!("cannot keep the seed key file: {e}"),
+    };
+    let path = dir.join(LOCAL_SEED_KEY_FILE);
+    std::fs::create_dir_all(dir).map_err(invalid)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(&path) {
+        Ok(mut file) => {
+            let spec = tessera_core::seed::SeedKeys::generate_spec("local-1", &SystemRandom);
+            file.write_all(spec.as_bytes()).map_err(invalid)?;
+            Ok(spec)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // A process that just created it may not have written it yet.
+            for _ in 0..50 {
+                let spec = std::fs::read_to_string(&path).map_err(invalid)?;
+                if !spec.trim().is_empty() {
+                    return Ok(spec);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(invalid(std::io::Error::other("the key file stays empty")))
+        }
+        Err(e) => Err(invalid(e)),
+    }
+}
+
+struct SystemRandom;
+
+impl tessera_core::ports::Random for SystemRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, buf);
+    }
+}
+
 impl Config {
+    /// Every secret required: what tests and tools that run every flow use.
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Builds the configuration from any variable lookup (tests pass a map).
+    /// A function's configuration: only the secrets it uses are read.
+    pub fn from_env_for(secrets: Secrets) -> Result<Config, ConfigError> {
+        Config::from_lookup_for(|name| std::env::var(name).ok(), secrets)
+    }
+
+    /// Builds the configuration from any variable lookup (tests pass a map), every secret read.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        Config::from_lookup_for(lookup, Secrets::ALL)
+    }
+
+    pub fn from_lookup_for(
+        lookup: impl Fn(&str) -> Option<String>,
+        secrets: Secrets,
+    ) -> Result<Config, ConfigError> {
         let vars = Vars(&lookup);
         let backend = match vars.get("TESSERA_BACKEND").as_deref().unwrap_or("embedded") {
             "embedded" => Backend::Embedded {
@@ -113,7 +223,11 @@ impl Config {
                 })
             }
         };
-        let pepper = match (&backend, vars.get("TESSERA_CODE_PEPPER")) {
+        let pepper = match (
+            &backend,
+            vars.get_if(secrets.code_pepper, "TESSERA_CODE_PEPPER"),
+        ) {
+            _ if !secrets.code_pepper => unused_secret(),
             (_, Some(p)) if p.len() >= 16 => p,
             (_, Some(_)) => {
                 return Err(ConfigError::Invalid {
@@ -163,6 +277,23 @@ impl Config {
             parallelism: vars.parse("TESSERA_ARGON2_PARALLELISM", hash_defaults.parallelism)?,
         };
         let mut identity = IdentitySettings::with_pepper(CodePepper::new(pepper.into_bytes()));
+        identity.seed_keys = match (
+            &backend,
+            vars.get_if(secrets.seed_keys, "TESSERA_TOTP_KEYS"),
+        ) {
+            _ if !secrets.seed_keys => SeedKeys::none(),
+            (_, Some(spec)) => SeedKeys::parse(&spec).map_err(|e| ConfigError::Invalid {
+                name: "TESSERA_TOTP_KEYS",
+                reason: e.to_string(),
+            })?,
+            (Backend::Embedded { dir }, None) => {
+                SeedKeys::parse(&local_seed_keys(dir)?).map_err(|e| ConfigError::Invalid {
+                    name: "TESSERA_LOCAL_DIR",
+                    reason: format!("the seed key file: {e}"),
+                })?
+            }
+            (Backend::Aws { .. }, None) => return Err(ConfigError::Missing("TESSERA_TOTP_KEYS")),
+        };
         identity.policy = policy;
         identity.activation_ttl =
             Seconds::hours(vars.parse("TESSERA_ACTIVATION_CODE_TTL_HOURS", 24)?);
@@ -177,7 +308,17 @@ impl Config {
         )?;
         identity.throttle.lock_at =
             vars.parse("TESSERA_LOGIN_LOCK_AT", identity.throttle.lock_at)?;
-        identity.phone_countries = vars.country_list("TESSERA_PHONE_COUNTRIES")?;
+        if let Some(countries) = vars.country_list("TESSERA_PHONE_COUNTRIES")? {
+            identity.phone_countries = countries;
+        }
+        identity.sms_budget.per_number =
+            vars.parse("TESSERA_SMS_PER_NUMBER", identity.sms_budget.per_number)?;
+        identity.sms_budget.per_day =
+            vars.parse("TESSERA_SMS_PER_DAY", identity.sms_budget.per_day)?;
+        let limits = &mut identity.client_limits;
+        limits.registration = vars.parse("TESSERA_CLIENT_REGISTRATIONS", limits.registration)?;
+        limits.login = vars.parse("TESSERA_CLIENT_LOGINS", limits.login)?;
+        limits.recovery = vars.parse("TESSERA_CLIENT_RECOVERIES", limits.recovery)?;
         identity.send_timeout_ms =
             vars.parse("TESSERA_SEND_TIMEOUT_MS", identity.send_timeout_ms)?;
         identity.uniform_answer_ms =
@@ -269,12 +410,21 @@ pub const LOCAL_WEBHOOK_SECRET: &str = "whsec_tessera_local_sandbox";
 pub const LOCAL_RETURN_URL: &str = "http://localhost:3000/orders";
 
 impl PaymentConfig {
-    pub fn from_env() -> Result<PaymentConfig, ConfigError> {
-        PaymentConfig::from_lookup(|name| std::env::var(name).ok())
+    /// Only the payment secrets `secrets` names are read.
+    pub fn from_env_for(secrets: Secrets) -> Result<PaymentConfig, ConfigError> {
+        PaymentConfig::from_lookup_for(|name| std::env::var(name).ok(), secrets)
     }
 
+    /// Every payment secret read (tests).
     pub fn from_lookup(
         lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<PaymentConfig, ConfigError> {
+        PaymentConfig::from_lookup_for(lookup, Secrets::ALL)
+    }
+
+    pub fn from_lookup_for(
+        lookup: impl Fn(&str) -> Option<String>,
+        secrets: Secrets,
     ) -> Result<PaymentConfig, ConfigError> {
         let vars = Vars(&lookup);
         let embedded = vars.get("TESSERA_BACKEND").as_deref().unwrap_or("embedded") == "embedded";
@@ -305,7 +455,10 @@ impl PaymentConfig {
         let provider = match provider_name.as_str() {
             "sandbox" => PaymentProvider::Sandbox,
             "stripe" => {
-                let secret_key = vars.require("TESSERA_STRIPE_SECRET_KEY")?;
+                let secret_key = match secrets.payment_api_key {
+                    true => vars.require("TESSERA_STRIPE_SECRET_KEY")?,
+                    false => format!("sk_unused_{}", unused_secret()),
+                };
                 if !(secret_key.starts_with("sk_") || secret_key.starts_with("rk_")) {
                     return Err(ConfigError::Invalid {
                         name: "TESSERA_STRIPE_SECRET_KEY",
@@ -336,17 +489,19 @@ impl PaymentConfig {
                 })
             }
         };
-        let webhook_secret = match vars.get("TESSERA_PAYMENT_WEBHOOK_SECRET") {
-            Some(secret) if secret.len() >= 16 => secret,
-            Some(_) => {
-                return Err(ConfigError::Invalid {
-                    name: "TESSERA_PAYMENT_WEBHOOK_SECRET",
-                    reason: "must be at least 16 characters".into(),
-                })
-            }
-            None if embedded => LOCAL_WEBHOOK_SECRET.into(),
-            None => return Err(ConfigError::Missing("TESSERA_PAYMENT_WEBHOOK_SECRET")),
-        };
+        let webhook_secret =
+            match vars.get_if(secrets.webhook_secret, "TESSERA_PAYMENT_WEBHOOK_SECRET") {
+                _ if !secrets.webhook_secret => unused_secret(),
+                Some(secret) if secret.len() >= 16 => secret,
+                Some(_) => {
+                    return Err(ConfigError::Invalid {
+                        name: "TESSERA_PAYMENT_WEBHOOK_SECRET",
+                        reason: "must be at least 16 characters".into(),
+                    })
+                }
+                None if embedded => LOCAL_WEBHOOK_SECRET.into(),
+                None => return Err(ConfigError::Missing("TESSERA_PAYMENT_WEBHOOK_SECRET")),
+            };
         let return_url = match vars.get("TESSERA_CHECKOUT_RETURN_URL") {
             Some(url) if url.starts_with("https://") || url.starts_with("http://") => url,
             Some(_) => {
@@ -374,15 +529,25 @@ impl Vars<'_> {
         (self.0)(name).filter(|v| !v.trim().is_empty())
     }
 
+    /// A secret, read only when the function uses it.
+    fn get_if(&self, used: bool, name: &str) -> Option<String> {
+        used.then(|| self.get(name)).flatten()
+    }
+
     fn require(&self, name: &'static str) -> Result<String, ConfigError> {
         self.get(name).ok_or(ConfigError::Missing(name))
     }
 
     /// A comma-separated list of ISO 3166-1 alpha-2 codes; absent or empty: no restriction.
-    fn country_list(&self, name: &'static str) -> Result<Vec<String>, ConfigError> {
+    /// ISO country codes, comma-separated; `all` for every country (an empty list); `None` when
+    /// unset.
+    fn country_list(&self, name: &'static str) -> Result<Option<Vec<String>>, ConfigError> {
         let Some(list) = self.get(name) else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
+        if list.trim().eq_ignore_ascii_case("all") {
+            return Ok(Some(Vec::new()));
+        }
         list.split(',')
             .map(|c| {
                 tessera_core::Country::parse(c)
@@ -392,7 +557,8 @@ impl Vars<'_> {
                         reason: format!("{c:?} is not an ISO country code"),
                     })
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
     }
 
     fn parse<T: FromStr>(&self, name: &'static str, default: T) -> Result<T, ConfigError>
@@ -417,12 +583,45 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    /// A key of its own unless the test sets one: no key file is made beside the sources.
+    const SEED_KEYS: &str = "t-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
+        let mut map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
+        map.entry("TESSERA_TOTP_KEYS".into())
+            .or_insert_with(|| SEED_KEYS.into());
         Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn the_embedded_default_makes_its_seed_key_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().display().to_string();
+        let read = || {
+            let vars = HashMap::from([("TESSERA_LOCAL_DIR".to_string(), local.clone())]);
+            Config::from_lookup(|k| vars.get(k).cloned()).unwrap()
+        };
+        let first = read();
+        let file = std::fs::read_to_string(dir.path().join(LOCAL_SEED_KEY_FILE)).unwrap();
+        assert!(file.starts_with("local-1:"), "{file}");
+        let sealed = first
+            .identity
+            .seed_keys
+            .seal("account", "JBSWY3DPEHPK3PXP", &SystemRandom)
+            .unwrap();
+        let again = read();
+        assert_eq!(
+            again.identity.seed_keys.open("account", &sealed).as_deref(),
+            Some("JBSWY3DPEHPK3PXP"),
+            "a second process reads the same key"
+        );
+        assert!(
+            !format!("{:?}", again.identity).contains(&file[8..]),
+            "never in Debug"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod body;
 pub mod candidate;
+pub mod client;
 pub mod config;
 pub mod logging;
 pub mod problem;

@@ -278,8 +278,9 @@ where
 }
 
 /// Loads the configuration or exits with its error (a Lambda Init failure names the variable).
-pub fn config_or_exit() -> Config {
-    or_exit(Config::from_env())
+/// The function's configuration, reading only the secrets it uses, or the process stopped.
+pub fn config_or_exit(secrets: crate::config::Secrets) -> Config {
+    or_exit(Config::from_env_for(secrets))
 }
 
 /// A configuration read, or the process stopped with its error.

@@ -45,6 +45,9 @@ pub fn unique() -> u64 {
 }
 
 /// A fresh address for one test (moto's SES log is shared by every test).
+/// The seed keys moto-backed tests configure, as an operator sets `TESSERA_TOTP_KEYS`.
+pub const MOTO_SEED_KEYS: &str = "test-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
 pub fn unique_email(name: &str) -> String {
     format!("{name}.{}@example.com", unique())
 }
@@ -136,6 +139,7 @@ impl TestApp {
                     "TESSERA_CODE_PEPPER".into(),
                     "moto-test-pepper-0123456789".into(),
                 );
+                vars.insert("TESSERA_TOTP_KEYS".into(), MOTO_SEED_KEYS.into());
                 table = Some(name);
             }
         }
@@ -203,6 +207,30 @@ impl TestApp {
     }
 
     /// The keys of every stored item (`EMAIL#…`, `ACCOUNT#…`, `USERNAME#…`), sorted.
+    /// Every identity as stored, as text (SQLite's JSON bodies, or DynamoDB's items): what a
+    /// leaked table would show.
+    pub async fn stored_identities_text(&self) -> String {
+        match self.backend {
+            Backend::Embedded => {
+                let db =
+                    rusqlite::Connection::open(self.dir.path().join("tessera.sqlite3")).unwrap();
+                let mut stmt = db.prepare("SELECT body FROM identities").unwrap();
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+                rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("\n")
+            }
+            Backend::Moto => {
+                let client = aws_sdk_dynamodb::Client::new(&crate::moto::sdk_config().await);
+                let out = client
+                    .scan()
+                    .table_name(self.table.as_deref().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+                format!("{:?}", out.items())
+            }
+        }
+    }
+
     pub async fn stored_keys(&self) -> Vec<String> {
         let mut keys = match self.backend {
             Backend::Embedded => {
@@ -228,9 +256,12 @@ impl TestApp {
                     .send()
                     .await
                     .unwrap();
+                // The attempt ledger's items are bookkeeping that expires, not account data (the
+                // embedded list above leaves them out too).
                 out.items()
                     .iter()
                     .map(|item| item["pk"].as_s().unwrap().to_string())
+                    .filter(|pk| !pk.starts_with("ATTEMPTS#"))
                     .collect()
             }
         };
@@ -252,8 +283,7 @@ impl TestApp {
     }
 
     /// Fails the `nth` DynamoDB call the identity, attempt-ledger and candidate-record ports make
-    /// from now on
-    /// (moto only; `None` on the embedded store).
+    /// from now on (moto only; `None` on the embedded store).
     pub async fn fail_dynamodb_call(
         &mut self,
         nth: usize,

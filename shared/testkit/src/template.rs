@@ -183,3 +183,28 @@ fn key_schema(schema: &Value) -> Vec<KeySchemaElement> {
         })
         .collect()
 }
+
+/// The environment variables the template gives each function (its own and `Globals`'), by code
+/// folder name.
+pub fn function_environments(
+    template: &Value,
+) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+    let names = |variables: &Value| -> BTreeSet<String> {
+        variables
+            .as_mapping()
+            .map(|m| {
+                m.keys()
+                    .filter_map(|k| k.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let global = names(&template["Globals"]["Function"]["Environment"]["Variables"]);
+    resources(template)
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|(_, r)| {
+            let own = names(&r["Properties"]["Environment"]["Variables"]);
+            (function_folder(r), global.union(&own).cloned().collect())
+        })
+        .collect()
+}

@@ -1,0 +1,45 @@
+//! Per-client limits on the unauthenticated routes that cost a hash or send a message, keyed by
+//! the source address API Gateway saw (never a header the caller writes). They are counted in
+//! the attempt ledger, so every instance of a function shares them.
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Request, RequestExt};
+use tessera_core::signup::{take_client_request, ClientRequest, IdentityDeps};
+
+use crate::problem::Problem;
+
+/// The caller's address as API Gateway saw it; requests that did not come through it (handlers
+/// driven in process) share one address.
+pub fn client_address(request: &Request) -> String {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Takes this request from its client's allowance of `kind`, before any hash or message: 429
+/// `too_many_requests` with `Retry-After` when it is spent.
+pub async fn limit(
+    request: &Request,
+    deps: &IdentityDeps,
+    kind: ClientRequest,
+) -> Result<(), Problem> {
+    let address = client_address(request);
+    match take_client_request(deps, kind, &address).await {
+        Ok(None) => Ok(()),
+        Ok(Some(retry_at)) => {
+            let seconds = (retry_at - deps.clock.now()).0.max(1);
+            Err(Problem::new(
+                429,
+                "too_many_requests",
+                "Too many requests",
+                format!(
+                    "Too many requests of this kind from your network. Try again in {seconds} seconds."
+                ),
+            )
+            .with_header("retry-after", seconds.to_string()))
+        }
+        Err(e) => Err(Problem::internal(&e)),
+    }
+}

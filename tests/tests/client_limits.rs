@@ -1,0 +1,118 @@
+//! Per-client limits (SECURITY.md, "limits per target, not only per caller", and the abuse
+//! rules): the unauthenticated routes that cost a hash or send a message take each request from
+//! an allowance per source address, shared by every instance (the attempt ledger). Over it: 429
+//! `too_many_requests` with `Retry-After`, before any hash or message; other addresses are
+//! untouched, and the allowance comes back with the window.
+
+use lambda_http::Request;
+use serde_json::json;
+use tessera_core::time::Seconds;
+use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
+use tessera_tests::{active_account, on_both_backends, PASSWORD};
+
+/// `request` as API Gateway delivers it from `address`.
+fn from(address: &str, mut request: Request) -> Request {
+    let mut context =
+        lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext::default();
+    context.http.source_ip = Some(address.to_string());
+    request
+        .extensions_mut()
+        .insert(lambda_http::request::RequestContext::ApiGatewayV2(context));
+    request
+}
+
+async fn log_in_from(app: &TestApp, address: &str, email: &str, password: &str) -> TestResponse {
+    let body = json!({ "email": email, "password": password });
+    let request = from(address, json_request("POST", "/v1/sessions", &body));
+    app.call(sessions::handle, request).await
+}
+
+fn assert_limited(r: &TestResponse) {
+    assert_eq!(
+        (r.status, r.json["code"].as_str()),
+        (429, Some("too_many_requests")),
+        "{}",
+        r.text
+    );
+    let wait: i64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!(wait > 0 && wait <= 600, "{wait}");
+}
+
+async fn logins_are_limited_per_client_address(backend: Backend) {
+    let app = TestApp::with_vars(backend, &[("TESSERA_CLIENT_LOGINS", "3")]).await;
+    let (email, _) = active_account(&app, "client").await;
+    for password in ["Wrong-Password-77", "Wrong-Password-78", PASSWORD] {
+        let r = log_in_from(&app, "192.0.2.10", &email, password).await;
+        assert_ne!(r.status, 429, "{}", r.text);
+    }
+    let over = log_in_from(&app, "192.0.2.10", &email, PASSWORD).await;
+    assert_limited(&over);
+    let other = log_in_from(&app, "198.51.100.7", &email, PASSWORD).await;
+    assert_eq!(other.status, 201, "another address is untouched");
+    // Spraying many addresses from one client is limited the same way.
+    let sprayed = log_in_from(&app, "192.0.2.10", &unique_email("other"), PASSWORD).await;
+    assert_limited(&sprayed);
+    app.clock.advance(Seconds::minutes(10));
+    let later = log_in_from(&app, "192.0.2.10", &email, PASSWORD).await;
+    assert_eq!(later.status, 201, "the window is over: {}", later.text);
+}
+
+async fn registrations_and_recoveries_are_limited_per_client_address(backend: Backend) {
+    let app = TestApp::with_vars(
+        backend,
+        &[
+            ("TESSERA_CLIENT_REGISTRATIONS", "2"),
+            ("TESSERA_CLIENT_RECOVERIES", "2"),
+        ],
+    )
+    .await;
+    let sign_up = |email: String| {
+        let body = json!({ "email": email, "password": PASSWORD, "first_name": "Ada",
+                           "last_name": "Lovelace", "country": "GB" });
+        from("203.0.113.5", json_request("POST", "/v1/accounts", &body))
+    };
+    let first = unique_email("first");
+    for email in [first.clone(), unique_email("second")] {
+        assert_eq!(app.call(accounts::handle, sign_up(email)).await.status, 202);
+    }
+    let third = unique_email("third");
+    assert_limited(&app.call(accounts::handle, sign_up(third.clone())).await);
+    assert!(
+        app.messages_to(&third).is_empty(),
+        "nothing sent over the limit"
+    );
+    let resend = json!({ "email": first });
+    let request = from(
+        "203.0.113.5",
+        json_request("POST", "/v1/accounts/activation-code", &resend),
+    );
+    assert_limited(&app.call(accounts::handle, request).await);
+
+    let reset = |kind: &str| {
+        let body = json!({ "email": first, "channel": kind });
+        from(
+            "203.0.113.5",
+            json_request("POST", "/v1/password-resets", &body),
+        )
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            app.call(password_reset::handle, reset("email"))
+                .await
+                .status,
+            202
+        );
+    }
+    assert_limited(&app.call(password_reset::handle, reset("sms")).await);
+    let reminder = json!({ "email": first });
+    let request = from(
+        "203.0.113.5",
+        json_request("POST", "/v1/email-reminders", &reminder),
+    );
+    assert_limited(&app.call(email_reminders::handle, request).await);
+}
+
+on_both_backends!(
+    logins_are_limited_per_client_address,
+    registrations_and_recoveries_are_limited_per_client_address,
+);

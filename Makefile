@@ -19,7 +19,8 @@ export SAM_CLI_TELEMETRY := 0
 dev: tools-dev
 	cargo lambda watch $(EMBEDDED) --invoke-address 127.0.0.1 --invoke-port $(DEV_PORT)
 
-## make test: formatting, every Rust test on both backends (moto on loopback), clippy, the
+## make test: formatting, every Rust test on both backends (moto on loopback), the IAM policies
+## held to the DynamoDB keys those tests touched, clippy, the
 ## template linted by cfn-lint and sam, the README's curl session against `cargo lambda watch`, and
 ## a bounded schemathesis run from the OpenAPI document against it (scripts/api-fuzz.sh).
 ## Installs Debian's chromium for the browser test of the public transcript page.
@@ -27,7 +28,10 @@ test: tools-test
 	scripts/ensure-system-packages.sh chromium
 	cargo fmt --all -- --check
 	mkdir -p .test-output
+	rm -rf .test-output/dynamodb-keys
 	scripts/with-moto.sh $(MOTO_PORT) cargo test --workspace --all-targets 2>&1 | tee .test-output/cargo-test.log
+	# What the flows did on DynamoDB, against each function's IAM policy (tests/tests/leading_keys.rs).
+	cargo test -p tessera-tests --test leading_keys -- --ignored 2>&1 | tee -a .test-output/cargo-test.log
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(MAKE) --no-print-directory lint smoke fuzz-api
 	scripts/test-summary.sh .test-output/cargo-test.log

@@ -8,6 +8,7 @@ pub mod round_trips;
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
 use tessera_core::signup::IdentityDeps;
+use tessera_testkit::keys::within;
 
 /// The password-policy function's handler, fed from the identity settings tests configure.
 pub async fn password_policy_handler(request: Request, deps: IdentityDeps) -> Response<Body> {
@@ -227,7 +228,8 @@ pub async fn import(
     app: &tessera_testkit::TestApp,
     request: Request,
 ) -> tessera_testkit::TestResponse {
-    tessera_testkit::TestResponse::from_response(imports::handle(request, import_state(app)).await)
+    let work = imports::handle(request, import_state(app));
+    tessera_testkit::TestResponse::from_response(within("imports", work).await)
 }
 
 /// The sample files of docs/samples/.
@@ -242,7 +244,11 @@ pub async fn transcript_page(
     request: Request,
 ) -> tessera_testkit::TestResponse {
     tessera_testkit::TestResponse::from_response(
-        transcript_page::handle(request, app.certification.clone()).await,
+        within(
+            "transcript-page",
+            transcript_page::handle(request, app.certification.clone()),
+        )
+        .await,
     )
 }
 
@@ -256,7 +262,9 @@ pub async fn candidate_call(
         certification: app.certification.clone(),
         public_url: app.config.public_url.clone(),
     };
-    tessera_testkit::TestResponse::from_response(candidate::handle(request, state).await)
+    tessera_testkit::TestResponse::from_response(
+        within("candidate", candidate::handle(request, state)).await,
+    )
 }
 
 /// The fulfillment function's state on the test app: the sandbox provider (as the embedded
@@ -294,7 +302,11 @@ pub async fn fulfillment_call(
     request: Request,
 ) -> tessera_testkit::TestResponse {
     tessera_testkit::TestResponse::from_response(
-        fulfillment::handle(request, fulfillment_state(app, None)).await,
+        within(
+            "fulfillment",
+            fulfillment::handle(request, fulfillment_state(app, None)),
+        )
+        .await,
     )
 }
 

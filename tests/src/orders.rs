@@ -37,7 +37,9 @@ pub async fn place(
     request
         .headers_mut()
         .insert("idempotency-key", key.parse().unwrap());
-    TestResponse::from_response(fulfillment::handle(request, state).await)
+    TestResponse::from_response(
+        tessera_testkit::keys::within("fulfillment", fulfillment::handle(request, state)).await,
+    )
 }
 
 /// The order's status as its candidate sees it.

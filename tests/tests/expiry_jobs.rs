@@ -31,7 +31,8 @@ fn stripe(provider: &FakeProvider) -> Arc<dyn Payments> {
 }
 
 async fn run(app: &TestApp, provider: &FakeProvider, job: Job) -> JobReport {
-    expiry_jobs::run(job, &job_deps(app, Some(stripe(provider))))
+    let deps = job_deps(app, Some(stripe(provider)));
+    tessera_testkit::keys::within("expiry-jobs", expiry_jobs::run(job, &deps))
         .await
         .expect("job run")
 }

@@ -273,7 +273,9 @@ impl Buyer {
     async fn send(&self, app: &TestApp, request: Request) -> TestResponse {
         let payments = Arc::new(StripePayments::new(&self.provider.url, SECRET_KEY));
         let state = fulfillment_state(app, Some(payments));
-        TestResponse::from_response(fulfillment::handle(request, state).await)
+        TestResponse::from_response(
+            tessera_testkit::keys::within("fulfillment", fulfillment::handle(request, state)).await,
+        )
     }
 
     /// The free initial kit, shipped without tracking (idempotency key `claim-1`).
@@ -478,7 +480,7 @@ async fn a_shipment_report_survives_a_fault_at_every_call() {
 }
 
 async fn retry_unsent(app: &TestApp) -> tessera_core::delivery::RetryReport {
-    notification_retries::run(&app.deps)
+    tessera_testkit::keys::within("notification-retries", notification_retries::run(&app.deps))
         .await
         .expect("retry run")
 }

@@ -32,7 +32,13 @@ fn state(app: &TestApp, provider: Option<&FakeProvider>) -> fulfillment::Fulfill
 }
 
 async fn send(app: &TestApp, provider: Option<&FakeProvider>, request: Request) -> TestResponse {
-    TestResponse::from_response(fulfillment::handle(request, state(app, provider)).await)
+    TestResponse::from_response(
+        tessera_testkit::keys::within(
+            "fulfillment",
+            fulfillment::handle(request, state(app, provider)),
+        )
+        .await,
+    )
 }
 
 async fn get(

@@ -15,7 +15,7 @@ use tessera_tests::{
 };
 
 async fn retry(app: &TestApp) -> RetryReport {
-    notification_retries::run(&app.deps)
+    tessera_testkit::keys::within("notification-retries", notification_retries::run(&app.deps))
         .await
         .expect("retry run")
 }

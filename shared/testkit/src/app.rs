@@ -44,10 +44,10 @@ pub fn unique() -> u64 {
     (std::process::id() as u64) << 32 ^ nanos << 8 ^ n
 }
 
-/// A fresh address for one test (moto's SES log is shared by every test).
 /// The seed keys moto-backed tests configure, as an operator sets `TESSERA_TOTP_KEYS`.
 pub const MOTO_SEED_KEYS: &str = "test-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
+/// A fresh address for one test (moto's SES log is shared by every test).
 pub fn unique_email(name: &str) -> String {
     format!("{name}.{}@example.com", unique())
 }
@@ -163,7 +163,7 @@ impl TestApp {
         let certification = connections
             .certification_deps(clock.clone())
             .expect("wiring");
-        TestApp {
+        let mut app = TestApp {
             backend,
             deps,
             certification,
@@ -171,16 +171,24 @@ impl TestApp {
             config,
             dir,
             table,
-        }
+        };
+        // Every moto app records which keys its functions touch (`keys`), whatever else a test
+        // intercepts later.
+        app.intercept_dynamodb(crate::calls::CallCounter::default())
+            .await;
+        app
     }
 
-    /// Calls a function's handler as Lambda would.
+    /// Calls a function's handler as Lambda would (its DynamoDB calls attributed to the
+    /// function the template routes the request to).
     pub async fn call<H, Fut>(&self, handler: H, request: Request) -> TestResponse
     where
         H: FnOnce(Request, IdentityDeps) -> Fut,
         Fut: Future<Output = Response<Body>>,
     {
-        TestResponse::from_response(handler(request, self.deps.clone()).await)
+        let function = crate::template::function_serving(&request);
+        let response = crate::keys::within(&function, handler(request, self.deps.clone())).await;
+        TestResponse::from_response(response)
     }
 
     pub fn outbox_path(&self) -> PathBuf {
@@ -316,7 +324,7 @@ impl TestApp {
     }
 
     /// Rewires the identity, attempt-ledger and candidate-record ports to a DynamoDB client with
-    /// `interceptor`.
+    /// `interceptor` (and the key recorder every moto app has).
     async fn intercept_dynamodb(
         &mut self,
         interceptor: impl aws_sdk_dynamodb::config::Intercept + 'static,
@@ -324,7 +332,16 @@ impl TestApp {
         let Some(table) = self.table.clone() else {
             return false;
         };
+        let mut tables = vec![(table.clone(), "IdentityTable")];
+        if let tessera_http::config::Backend::Aws {
+            candidate_table: Some(candidates),
+            ..
+        } = &self.config.backend
+        {
+            tables.push((candidates.clone(), "CandidateTable"));
+        }
         let config = aws_sdk_dynamodb::config::Builder::from(&crate::moto::sdk_config().await)
+            .interceptor(crate::keys::KeyRecorder::new(tables))
             .interceptor(interceptor)
             .build();
         let client = aws_sdk_dynamodb::Client::from_conf(config);

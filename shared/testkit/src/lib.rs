@@ -7,6 +7,7 @@ pub mod app;
 pub mod calls;
 pub mod conformance;
 pub mod fakes;
+pub mod keys;
 pub mod loopback;
 pub mod messages;
 pub mod moto;

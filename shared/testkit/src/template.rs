@@ -208,3 +208,25 @@ pub fn function_environments(
         })
         .collect()
 }
+
+/// The function (code folder name) the template routes `request` to, or `?` for a path no
+/// route matches.
+pub fn function_serving(request: &lambda_http::Request) -> String {
+    static ROUTES: std::sync::OnceLock<BTreeSet<(String, String, String)>> =
+        std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| http_routes(&load()));
+    let method = request.method().as_str();
+    let path: Vec<&str> = request.uri().path().split('/').collect();
+    routes
+        .iter()
+        .find(|(m, pattern, _)| {
+            let pattern: Vec<&str> = pattern.split('/').collect();
+            m == method
+                && pattern.len() == path.len()
+                && pattern
+                    .iter()
+                    .zip(&path)
+                    .all(|(p, s)| p == s || (p.starts_with('{') && p.ends_with('}')))
+        })
+        .map_or_else(|| "?".to_string(), |(_, _, function)| function.clone())
+}

@@ -52,7 +52,8 @@ fn remember(function: &str, table: &str, action: &str, prefix: &str) {
             .append(true)
             .open(path)
         {
-            let _ = writeln!(file, "{line}");
+            // One write of the whole line: with O_APPEND it cannot interleave with another's.
+            let _ = file.write_all(format!("{line}\n").as_bytes());
         }
     }
 }

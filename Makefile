@@ -23,9 +23,10 @@ dev: tools-dev
 ## held to the DynamoDB keys those tests touched, clippy, the
 ## template linted by cfn-lint and sam, the README's curl session against `cargo lambda watch`, and
 ## a bounded schemathesis run from the OpenAPI document against it (scripts/api-fuzz.sh).
-## Installs Debian's chromium for the browser test of the public transcript page.
+## Installs Debian's chromium for the browser test of the public transcript page, and Node.js for the
+## edge layer's viewer-request function.
 test: tools-test
-	scripts/ensure-system-packages.sh chromium
+	scripts/ensure-system-packages.sh chromium node
 	cargo fmt --all -- --check
 	mkdir -p .test-output
 	rm -rf .test-output/dynamodb-keys

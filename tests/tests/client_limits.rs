@@ -112,7 +112,78 @@ async fn registrations_and_recoveries_are_limited_per_client_address(backend: Ba
     assert_limited(&app.call(email_reminders::handle, request).await);
 }
 
+const EDGE_SECRET: &str = "an-edge-secret-of-at-least-thirty-two-characters";
+
+/// A request through the edge layer: from the edge's address as API Gateway sees it, with the
+/// edge's secret and the viewer's address its function wrote.
+fn through_edge(viewer: &str, request: Request) -> Request {
+    let mut request = from("130.176.0.1", request);
+    let headers = request.headers_mut();
+    headers.insert("x-tessera-edge", EDGE_SECRET.parse().unwrap());
+    headers.insert("x-tessera-viewer", viewer.parse().unwrap());
+    request
+}
+
+async fn served(app: &TestApp, request: Request) -> TestResponse {
+    let response = tessera_http::wiring::admit_and_dispatch(
+        &app.config.edge,
+        sessions::handle,
+        request,
+        app.deps.clone(),
+    )
+    .await;
+    TestResponse::from_response(response)
+}
+
+/// With the edge layer on, requests that did not come through it are refused (403
+/// `edge_required`, before any work), and the per-client limits key on the viewer's address the
+/// edge vouched for: two viewers behind one edge address have an allowance each.
+async fn behind_the_edge_limits_key_on_the_viewer(backend: Backend) {
+    let app = TestApp::with_vars(
+        backend,
+        &[
+            ("TESSERA_CLIENT_LOGINS", "2"),
+            ("TESSERA_EDGE_SECRET", EDGE_SECRET),
+        ],
+    )
+    .await;
+    let (email, _) = active_account(&app, "edge").await;
+    let login = || {
+        json_request(
+            "POST",
+            "/v1/sessions",
+            &json!({ "email": email, "password": PASSWORD }),
+        )
+    };
+    let direct = served(&app, from("192.0.2.10", login())).await;
+    assert_eq!(
+        (direct.status, direct.json["code"].as_str()),
+        (403, Some("edge_required"))
+    );
+    let mut spoofed = from("192.0.2.10", login());
+    spoofed
+        .headers_mut()
+        .insert("x-tessera-viewer", "198.51.100.1".parse().unwrap());
+    assert_eq!(
+        served(&app, spoofed).await.status,
+        403,
+        "a viewer header alone proves nothing"
+    );
+    for _ in 0..2 {
+        let r = served(&app, through_edge("203.0.113.1", login())).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    assert_limited(&served(&app, through_edge("203.0.113.1", login())).await);
+    let other = served(&app, through_edge("203.0.113.2", login())).await;
+    assert_eq!(
+        other.status, 201,
+        "another viewer behind the same edge: {}",
+        other.text
+    );
+}
+
 on_both_backends!(
+    behind_the_edge_limits_key_on_the_viewer,
     logins_are_limited_per_client_address,
     registrations_and_recoveries_are_limited_per_client_address,
 );

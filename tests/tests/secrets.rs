@@ -94,6 +94,7 @@ fn secrets_read(secrets: Secrets) -> BTreeSet<String> {
             match name {
                 "TESSERA_BACKEND" => "aws",
                 "TESSERA_TOTP_KEYS" => tessera_testkit::app::MOTO_SEED_KEYS,
+                "TESSERA_EDGE_SECRET" => "an-edge-secret-of-at-least-thirty-two-characters",
                 "TESSERA_PAYMENT_PROVIDER" => "stripe",
                 "TESSERA_STRIPE_SECRET_KEY" => "sk_test_0123456789abcdef",
                 "TESSERA_PUBLIC_URL"

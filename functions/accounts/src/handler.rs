@@ -23,7 +23,7 @@ use tessera_http::{Fields, Problem};
 /// template gives it.
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
     code_pepper: true,
-    ..tessera_http::config::Secrets::NONE
+    ..tessera_http::config::Secrets::HTTP
 };
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {

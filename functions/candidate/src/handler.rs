@@ -45,7 +45,7 @@ use tessera_http::{auth, response, Fields, Problem};
 /// it reads, and the only ones the template gives it.
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
     code_pepper: true,
-    ..tessera_http::config::Secrets::NONE
+    ..tessera_http::config::Secrets::HTTP
 };
 
 #[derive(Clone)]

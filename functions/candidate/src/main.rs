@@ -16,5 +16,5 @@ async fn main() -> Result<(), lambda_http::Error> {
         certification,
         public_url: config.public_url.clone(),
     };
-    tessera_http::serve(state, candidate::handle).await
+    tessera_http::serve(&config, state, candidate::handle).await
 }

@@ -35,7 +35,7 @@ use tessera_http::{auth, response, Problem};
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
     payment_api_key: true,
     webhook_secret: true,
-    ..tessera_http::config::Secrets::NONE
+    ..tessera_http::config::Secrets::HTTP
 };
 
 #[derive(Clone)]

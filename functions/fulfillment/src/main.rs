@@ -21,5 +21,5 @@ async fn main() -> Result<(), lambda_http::Error> {
         sandbox: payment.provider == PaymentProvider::Sandbox,
         admin: config.admin.clone(),
     };
-    tessera_http::serve(state, fulfillment::handle).await
+    tessera_http::serve(&config, state, fulfillment::handle).await
 }

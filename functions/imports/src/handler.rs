@@ -16,8 +16,9 @@ use tessera_http::config::AdminAuth;
 use tessera_http::problem::FieldError;
 use tessera_http::{auth, body, response, Problem};
 
-/// This function uses no secret: it reads none, and the template gives it none.
-pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
+/// This function uses no secret but the edge layer's (every HTTP function checks it when the
+/// edge is on): it reads no other, and the template gives it no other.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
 #[derive(Clone)]
 pub struct ImportState {

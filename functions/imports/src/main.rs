@@ -8,5 +8,5 @@ async fn main() -> Result<(), lambda_http::Error> {
         certification: tessera_http::wiring::certification_deps(&config).await?,
         admin: config.admin.clone(),
     };
-    tessera_http::serve(state, imports::handle).await
+    tessera_http::serve(&config, state, imports::handle).await
 }

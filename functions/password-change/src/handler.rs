@@ -10,8 +10,9 @@ use tessera_core::signup::IdentityDeps;
 use tessera_http::problem::FieldError;
 use tessera_http::{auth, response, Fields, Problem};
 
-/// This function uses no secret: it reads none, and the template gives it none.
-pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
+/// This function uses no secret but the edge layer's (every HTTP function checks it when the
+/// edge is on): it reads no other, and the template gives it no other.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {

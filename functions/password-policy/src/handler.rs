@@ -12,8 +12,9 @@ use tessera_core::{Email, PasswordPolicy};
 use tessera_http::response;
 use tessera_http::{Fields, Problem};
 
-/// This function uses no secret: it reads none, and the template gives it none.
-pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
+/// This function uses no secret but the edge layer's (every HTTP function checks it when the
+/// edge is on): it reads no other, and the template gives it no other.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
 pub async fn handle(request: Request, policy: Arc<PasswordPolicy>) -> Response<Body> {
     let result = match (request.method().as_str(), request.uri().path()) {

@@ -6,5 +6,6 @@ use std::sync::Arc;
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
     let config = tessera_http::wiring::config_or_exit(password_policy::SECRETS);
-    tessera_http::serve(Arc::new(config.identity.policy), password_policy::handle).await
+    let policy = Arc::new(config.identity.policy.clone());
+    tessera_http::serve(&config, policy, password_policy::handle).await
 }

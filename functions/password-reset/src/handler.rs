@@ -24,7 +24,7 @@ use tessera_http::{response, Fields, Problem};
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
     code_pepper: true,
     seed_keys: true,
-    ..tessera_http::config::Secrets::NONE
+    ..tessera_http::config::Secrets::HTTP
 };
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {

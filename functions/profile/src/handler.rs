@@ -13,8 +13,9 @@ use tessera_core::signup::IdentityDeps;
 use tessera_core::{Country, Name};
 use tessera_http::{auth, response, Fields, Problem};
 
-/// This function uses no secret: it reads none, and the template gives it none.
-pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
+/// This function uses no secret but the edge layer's (every HTTP function checks it when the
+/// edge is on): it reads no other, and the template gives it no other.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
 const DETAIL_MAX: usize = 100;
 

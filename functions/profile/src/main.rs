@@ -5,5 +5,5 @@ async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
     let config = tessera_http::wiring::config_or_exit(profile::SECRETS);
     let deps = tessera_http::wiring::identity_deps(&config).await?;
-    tessera_http::serve(deps, profile::handle).await
+    tessera_http::serve(&config, deps, profile::handle).await
 }

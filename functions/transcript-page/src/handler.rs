@@ -16,8 +16,9 @@ use tessera_core::certification::CertificationDeps;
 use tessera_core::messages::escape_html;
 use tessera_http::{response, Problem};
 
-/// This function uses no secret: it reads none, and the template gives it none.
-pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
+/// This function uses no secret but the edge layer's (every HTTP function checks it when the
+/// edge is on): it reads no other, and the template gives it no other.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
 const PREFIX: &str = "/v1/transcripts/";
 

@@ -1,16 +1,21 @@
 //! Per-client limits on the unauthenticated routes that cost a hash or send a message, keyed by
-//! the source address API Gateway saw (never a header the caller writes). They are counted in
+//! the source address API Gateway saw, or the viewer's the edge layer vouched for (never a header
+//! the caller writes). They are counted in
 //! the attempt ledger, so every instance of a function shares them.
 
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use tessera_core::signup::{take_client_request, ClientRequest, IdentityDeps};
 
+use crate::edge::ViewerAddress;
 use crate::problem::Problem;
 
-/// The caller's address as API Gateway saw it; requests that did not come through it (handlers
-/// driven in process) share one address.
+/// The caller's address: the viewer's, when the edge layer vouched for it (`edge`), else the one
+/// API Gateway saw; requests that came through neither (handlers driven in process) share one.
 pub fn client_address(request: &Request) -> String {
+    if let Some(ViewerAddress(viewer)) = request.extensions().get::<ViewerAddress>() {
+        return viewer.clone();
+    }
     match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
         _ => None,

@@ -64,6 +64,8 @@ pub struct Config {
     /// The API's public address for links sent to third parties (`TESSERA_PUBLIC_URL`, e.g.
     /// `https://api.example.com`). Unset on AWS: the domain API Gateway was invoked on.
     pub public_url: Option<String>,
+    /// Whether requests must come through the optional edge layer (`TESSERA_EDGE_SECRET`).
+    pub edge: crate::edge::EdgeGate,
 }
 
 /// Where `make dev` serves the API.
@@ -93,6 +95,9 @@ pub struct Secrets {
     pub payment_api_key: bool,
     /// `TESSERA_PAYMENT_WEBHOOK_SECRET`: the provider's signed events.
     pub webhook_secret: bool,
+    /// `TESSERA_EDGE_SECRET`: with the optional edge layer, the header proving a request came
+    /// through it (every HTTP function).
+    pub edge_secret: bool,
 }
 
 impl Secrets {
@@ -101,12 +106,19 @@ impl Secrets {
         seed_keys: false,
         payment_api_key: false,
         webhook_secret: false,
+        edge_secret: false,
+    };
+    /// What an HTTP function that uses no other secret reads.
+    pub const HTTP: Secrets = Secrets {
+        edge_secret: true,
+        ..Secrets::NONE
     };
     pub const ALL: Secrets = Secrets {
         code_pepper: true,
         seed_keys: true,
         payment_api_key: true,
         webhook_secret: true,
+        edge_secret: true,
     };
 
     /// The environment variables these secrets are read from.
@@ -116,6 +128,7 @@ impl Secrets {
             (self.seed_keys, "TESSERA_TOTP_KEYS"),
             (self.payment_api_key, "TESSERA_STRIPE_SECRET_KEY"),
             (self.webhook_secret, "TESSERA_PAYMENT_WEBHOOK_SECRET"),
+            (self.edge_secret, "TESSERA_EDGE_SECRET"),
         ]
         .into_iter()
         .filter_map(|(used, name)| used.then_some(name))
@@ -356,12 +369,23 @@ impl Config {
             (Backend::Embedded { .. }, None) => Some(LOCAL_PUBLIC_URL.to_string()),
             (Backend::Aws { .. }, None) => None,
         };
+        let edge = match vars.get_if(secrets.edge_secret, "TESSERA_EDGE_SECRET") {
+            Some(secret) if secret.len() >= 32 => crate::edge::EdgeGate::new(Some(secret)),
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    name: "TESSERA_EDGE_SECRET",
+                    reason: "must be at least 32 characters".into(),
+                })
+            }
+            None => crate::edge::EdgeGate::default(),
+        };
         Ok(Config {
             backend,
             hashing,
             identity,
             admin,
             public_url,
+            edge,
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod body;
 pub mod candidate;
 pub mod client;
 pub mod config;
+pub mod edge;
 pub mod logging;
 pub mod problem;
 pub mod response;

@@ -245,18 +245,41 @@ pub async fn certification_deps(
         .certification_deps(Arc::new(SystemClock))
 }
 
-/// A function's `main`: the handler behind lambda_http, each request through `dispatch`.
-pub async fn serve<S, H, Fut>(state: S, handler: H) -> Result<(), lambda_http::Error>
+/// A function's `main`: the handler behind lambda_http, each request admitted by the edge gate
+/// (when the edge layer is on) and run through `dispatch`.
+pub async fn serve<S, H, Fut>(
+    config: &Config,
+    state: S,
+    handler: H,
+) -> Result<(), lambda_http::Error>
 where
     S: Clone + Send + Sync + 'static,
     H: Fn(Request, S) -> Fut + Send + Sync + Copy + 'static,
     Fut: Future<Output = Response<Body>> + Send,
 {
+    let gate = Arc::new(config.edge.clone());
     lambda_http::run(service_fn(move |request: Request| {
-        let state = state.clone();
-        async move { Ok::<_, Infallible>(dispatch(handler, request, state).await) }
+        let (state, gate) = (state.clone(), gate.clone());
+        async move { Ok::<_, Infallible>(admit_and_dispatch(&gate, handler, request, state).await) }
     }))
     .await
+}
+
+/// One request as `serve` runs it: admitted by the edge gate, then `dispatch`.
+pub async fn admit_and_dispatch<S, H, Fut>(
+    gate: &crate::edge::EdgeGate,
+    handler: H,
+    mut request: Request,
+    state: S,
+) -> Response<Body>
+where
+    H: FnOnce(Request, S) -> Fut,
+    Fut: Future<Output = Response<Body>>,
+{
+    match gate.admit(&mut request) {
+        Ok(()) => dispatch(handler, request, state).await,
+        Err(refused) => refused.into_response(),
+    }
 }
 
 /// Runs one request in a span carrying its request id and logs its outcome (never its body).
@@ -277,8 +300,8 @@ where
     .await
 }
 
-/// Loads the configuration or exits with its error (a Lambda Init failure names the variable).
-/// The function's configuration, reading only the secrets it uses, or the process stopped.
+/// The function's configuration, reading only the secrets it uses, or the process stopped with
+/// its error (a Lambda Init failure names the variable).
 pub fn config_or_exit(secrets: crate::config::Secrets) -> Config {
     or_exit(Config::from_env_for(secrets))
 }

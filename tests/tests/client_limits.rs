@@ -182,7 +182,30 @@ async fn behind_the_edge_limits_key_on_the_viewer(backend: Backend) {
     );
 }
 
+/// A process takes a client's requests in small batches (a thirtieth of the allowance) and
+/// spends them from memory: most log-ins cost no ledger call, and the allowance still holds to
+/// the request.
+async fn requests_taken_ahead_still_hold_the_allowance(backend: Backend) {
+    let mut app = TestApp::with_vars(backend, &[("TESSERA_CLIENT_LOGINS", "90")]).await;
+    let counter = app.count_dynamodb_calls().await;
+    for n in 1..=90 {
+        let email = format!("nobody.{n}@example.com");
+        let r = log_in_from(&app, "192.0.2.77", &email, "Wrong-Password-77").await;
+        assert_eq!(r.status, 401, "request {n}: {}", r.text);
+        app.clock.advance(Seconds(1));
+    }
+    if let Some(counter) = counter {
+        let calls = counter.take();
+        let ledger = calls.iter().filter(|c| *c == "UpdateItem").count();
+        // 90 logins: the throttle's count and its "failed" mark for each, and 30 batches of 3
+        // for the client (one call per log-in for the client would make 270).
+        assert_eq!(ledger, 90 * 2 + 30, "updates for 90 log-ins");
+    }
+    assert_limited(&log_in_from(&app, "192.0.2.77", "nobody@example.com", PASSWORD).await);
+}
+
 on_both_backends!(
+    requests_taken_ahead_still_hold_the_allowance,
     behind_the_edge_limits_key_on_the_viewer,
     logins_are_limited_per_client_address,
     registrations_and_recoveries_are_limited_per_client_address,

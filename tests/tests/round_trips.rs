@@ -13,19 +13,21 @@ use tessera_tests::round_trips::flows;
 /// step takes from the challenge's allowance and the account's budget: +3). Re-entering the
 /// password within a minute of logging in also counts the login's own attempt, still within its
 /// lease, and clears both after (MFA enrol: +3). The unauthenticated routes that cost a hash or
-/// send a message also take the request from its client address's allowance (sign-up,
-/// activation, log-in and the three reset steps: +1).
+/// send a message also take the request from its client address's allowance: +1 for a request
+/// that takes a batch of them (sign-up, log-in, the reset request and completion here), none
+/// for one that spends a request its process took ahead (activation, reset verify, the second
+/// log-in).
 const BOUNDS: &[(&str, usize)] = &[
     ("sign-up (new address)", 2),
-    ("activate", 5),
+    ("activate", 4),
     ("log in (password only)", 4),
     ("authenticated read (GET /v1/me)", 2),
     ("reset request", 3),
-    ("reset verify", 5),
+    ("reset verify", 4),
     ("reset complete", 3),
     ("MFA enrol", 6),
     ("MFA confirm", 5),
-    ("log in (MFA challenge)", 4),
+    ("log in (MFA challenge)", 3),
     ("TOTP step", 5),
     ("certification screen", 2),
     ("personal info", 2),

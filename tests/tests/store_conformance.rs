@@ -40,6 +40,11 @@ async fn attempts_are_taken_atomically(backend: Backend) {
     conformance::attempts_are_taken_atomically(app.deps.attempts.clone()).await;
 }
 
+async fn batches_are_taken_whole_or_not_at_all(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    conformance::batches_are_taken_whole_or_not_at_all(app.deps.attempts.clone()).await;
+}
+
 async fn login_attempts_are_counted_before_the_check(backend: Backend) {
     let app = TestApp::new(backend).await;
     conformance::login_attempts_are_counted_before_the_check(
@@ -166,6 +171,7 @@ on_both_backends!(
     login_failures_count_atomically,
     attempts_are_taken_atomically,
     login_attempts_are_counted_before_the_check,
+    batches_are_taken_whole_or_not_at_all,
     sessions_are_read_with_their_profile,
     create_then_read_back,
     unknown_keys_read_as_nothing,

@@ -8,10 +8,10 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
+use tessera_core::client_limits::ClientRequest;
 use tessera_core::code::OneTimeCode;
 use tessera_core::password::Password;
 use tessera_core::policy::PolicyFailure;
-use tessera_core::signup::ClientRequest;
 use tessera_core::signup::{self, ActivateError, Activation, IdentityDeps, SignUp, SignUpError};
 use tessera_core::{Country, Email, Name};
 use tessera_http::client;

@@ -9,10 +9,10 @@
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use tessera_core::account::Username;
+use tessera_core::client_limits::ClientRequest;
 use tessera_core::email_reminder::{self, Revealed};
 use tessera_core::login::LoginError;
 use tessera_core::password::Password;
-use tessera_core::signup::ClientRequest;
 use tessera_core::signup::IdentityDeps;
 use tessera_core::Email;
 use tessera_http::client;

@@ -7,12 +7,12 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
+use tessera_core::client_limits::ClientRequest;
 use tessera_core::code::OneTimeCode;
 use tessera_core::password::Password;
 use tessera_core::password_reset::{
     self, CompleteResetError, ResetChannel, ResetToken, VerifyResetError,
 };
-use tessera_core::signup::ClientRequest;
 use tessera_core::signup::IdentityDeps;
 use tessera_core::Email;
 use tessera_http::client;

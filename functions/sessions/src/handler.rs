@@ -9,10 +9,10 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
+use tessera_core::client_limits::ClientRequest;
 use tessera_core::login::{self, LoggedIn, LoginError, LoginOutcome};
 use tessera_core::mfa::{self, MfaLoginError};
 use tessera_core::password::Password;
-use tessera_core::signup::ClientRequest;
 use tessera_core::signup::IdentityDeps;
 use tessera_core::token::AddressedToken;
 use tessera_core::Email;

@@ -37,11 +37,12 @@ fn expiry(allowance: Allowance, now: Timestamp) -> i64 {
 }
 
 impl DynamoStore {
-    /// Creates the key's window or counts one more in its open window; `None` if the window
-    /// is over or full.
+    /// Creates the key's window or counts `n` more in its open window; `None` if the window is
+    /// over or has no room for `n`.
     async fn count_in_open_window(
         &self,
         key: &AttemptKey,
+        n: u32,
         allowance: Allowance,
         now: Timestamp,
     ) -> Result<Option<u32>, StoreError> {
@@ -51,20 +52,21 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_key(Some(attempts_key(key)))
             .update_expression(
-                "SET #count = if_not_exists(#count, :zero) + :one, \
+                "SET #count = if_not_exists(#count, :zero) + :n, \
                  #start = if_not_exists(#start, :now), #ttl = if_not_exists(#ttl, :ttl)",
             )
             .condition_expression(
-                "attribute_not_exists(pk) OR (#start > :cutoff AND #count < :max)",
+                "attribute_not_exists(pk) OR (#start > :cutoff AND #count <= :room)",
             )
             .expression_attribute_names("#count", "count")
             .expression_attribute_names("#start", "window_start")
             .expression_attribute_names("#ttl", "ttl")
             .expression_attribute_values(":zero", number(0))
-            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":n", number(i64::from(n)))
             .expression_attribute_values(":now", number(now.0))
             .expression_attribute_values(":cutoff", number(now.0 - allowance.window.0))
-            .expression_attribute_values(":max", number(i64::from(allowance.max)))
+            // The most the window may hold before these `n`.
+            .expression_attribute_values(":room", number(i64::from(allowance.max) - i64::from(n)))
             .expression_attribute_values(":ttl", number(expiry(allowance, now)))
             .return_values(ReturnValue::AllNew)
             .send()
@@ -86,10 +88,11 @@ impl DynamoStore {
         }
     }
 
-    /// Opens a new window with this attempt if the stored one is over; whether it did.
+    /// Opens a new window with these `n` attempts if the stored one is over; whether it did.
     async fn open_new_window(
         &self,
         key: &AttemptKey,
+        n: u32,
         allowance: Allowance,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
@@ -98,12 +101,12 @@ impl DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(attempts_key(key)))
-            .update_expression("SET #count = :one, #start = :now, #ttl = :ttl")
+            .update_expression("SET #count = :n, #start = :now, #ttl = :ttl")
             .condition_expression("#start <= :cutoff")
             .expression_attribute_names("#count", "count")
             .expression_attribute_names("#start", "window_start")
             .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":n", number(i64::from(n)))
             .expression_attribute_values(":now", number(now.0))
             .expression_attribute_values(":cutoff", number(now.0 - allowance.window.0))
             .expression_attribute_values(":ttl", number(expiry(allowance, now)))
@@ -125,20 +128,26 @@ impl DynamoStore {
 
 #[async_trait]
 impl AttemptLedger for DynamoStore {
-    async fn take_attempt(
+    async fn take_attempts(
         &self,
         key: &AttemptKey,
+        n: u32,
         allowance: Allowance,
         now: Timestamp,
     ) -> Result<Take, StoreError> {
+        if n > allowance.max {
+            return Ok(Take::Refused {
+                retry_at: now + allowance.window,
+            });
+        }
         // Each round either counts, opens a window, or finds the full window's start; a round
         // repeats only if the item changed between its calls.
         for _ in 0..3 {
-            if let Some(count) = self.count_in_open_window(key, allowance, now).await? {
+            if let Some(count) = self.count_in_open_window(key, n, allowance, now).await? {
                 return Ok(Take::Taken { count });
             }
-            if self.open_new_window(key, allowance, now).await? {
-                return Ok(Take::Taken { count: 1 });
+            if self.open_new_window(key, n, allowance, now).await? {
+                return Ok(Take::Taken { count: n });
             }
             let stored = self
                 .client
@@ -157,7 +166,7 @@ impl AttemptLedger for DynamoStore {
                 let retry_at = Timestamp(start) + allowance.window;
                 // Full and open: refused. Otherwise the item changed between the calls (an
                 // attempt given back, a window opened): try again.
-                if now < retry_at && count >= i64::from(allowance.max) {
+                if now < retry_at && count + i64::from(n) > i64::from(allowance.max) {
                     return Ok(Take::Refused { retry_at });
                 }
             }

@@ -93,20 +93,32 @@ impl AttemptWindow {
         allowance: Allowance,
         now: Timestamp,
     ) -> Result<AttemptWindow, Timestamp> {
+        AttemptWindow::take_many(current, 1, allowance, now)
+    }
+
+    /// The window after taking `n` attempts at once (all or none), or when the allowance has
+    /// room again: `take` for a batch.
+    pub fn take_many(
+        current: Option<AttemptWindow>,
+        n: u32,
+        allowance: Allowance,
+        now: Timestamp,
+    ) -> Result<AttemptWindow, Timestamp> {
         match current {
             Some(w) if now < w.ends_at(allowance) => {
-                if w.count < allowance.max {
+                if w.count.saturating_add(n) <= allowance.max {
                     Ok(AttemptWindow {
-                        count: w.count + 1,
+                        count: w.count + n,
                         ..w
                     })
                 } else {
                     Err(w.ends_at(allowance))
                 }
             }
+            _ if n > allowance.max => Err(now + allowance.window),
             _ => Ok(AttemptWindow {
                 window_start: now,
-                count: 1,
+                count: n,
             }),
         }
     }
@@ -125,6 +137,17 @@ pub trait AttemptLedger: Send + Sync {
     async fn take_attempt(
         &self,
         key: &AttemptKey,
+        allowance: Allowance,
+        now: Timestamp,
+    ) -> Result<Take, StoreError> {
+        self.take_attempts(key, 1, allowance, now).await
+    }
+
+    /// Takes `n` attempts at once, all or none (`AttemptWindow::take_many`), atomically.
+    async fn take_attempts(
+        &self,
+        key: &AttemptKey,
+        n: u32,
         allowance: Allowance,
         now: Timestamp,
     ) -> Result<Take, StoreError>;

@@ -46,7 +46,7 @@ pub struct IdentitySettings {
     /// Text messages at most, per number and per day: SMS pumping turns a form into a bill.
     pub sms_budget: crate::delivery::SmsBudget,
     /// Requests per client address on the routes that cost a hash or send a message.
-    pub client_limits: ClientLimits,
+    pub client_limits: crate::client_limits::ClientLimits,
     /// How long a request waits for the mail system before keeping the message for a retry.
     pub send_timeout_ms: u64,
     /// The least time answers that must not reveal an account (sign-up, resend, forgot password,
@@ -76,86 +76,10 @@ impl IdentitySettings {
                 .map(str::to_string)
                 .collect(),
             sms_budget: crate::delivery::SmsBudget::default(),
-            client_limits: ClientLimits::default(),
+            client_limits: crate::client_limits::ClientLimits::default(),
             send_timeout_ms: 3000,
             uniform_answer_ms: 400,
         }
-    }
-}
-
-/// The kinds of unauthenticated requests limited per client address, each with its allowance in
-/// `ClientLimits::window`; 0 turns a kind's limit off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ClientRequest {
-    /// Sign-up, activation and activation-code resends.
-    Registration,
-    /// Log-in with a password.
-    Login,
-    /// Forgot password (request, verify, complete) and forgot email.
-    Recovery,
-}
-
-impl ClientRequest {
-    pub fn name(self) -> &'static str {
-        match self {
-            ClientRequest::Registration => "registration",
-            ClientRequest::Login => "login",
-            ClientRequest::Recovery => "recovery",
-        }
-    }
-}
-
-/// Per-client limits: generous enough for a campus or an office behind one address, small enough
-/// that one client cannot spend the program's hashes or messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClientLimits {
-    pub window: Seconds,
-    pub registration: u32,
-    pub login: u32,
-    pub recovery: u32,
-}
-
-impl Default for ClientLimits {
-    fn default() -> Self {
-        ClientLimits {
-            window: Seconds::minutes(10),
-            registration: 60,
-            login: 300,
-            recovery: 60,
-        }
-    }
-}
-
-impl ClientLimits {
-    /// The allowance for `kind`, or `None` when its limit is off.
-    pub fn allowance(&self, kind: ClientRequest) -> Option<crate::attempts::Allowance> {
-        let max = match kind {
-            ClientRequest::Registration => self.registration,
-            ClientRequest::Login => self.login,
-            ClientRequest::Recovery => self.recovery,
-        };
-        (max > 0).then_some(crate::attempts::Allowance {
-            max,
-            window: self.window,
-        })
-    }
-}
-
-/// Takes one request of `kind` from `address`'s allowance, before any hash or message: when it is
-/// spent, when the next may be made.
-pub async fn take_client_request(
-    deps: &IdentityDeps,
-    kind: ClientRequest,
-    address: &str,
-) -> Result<Option<crate::Timestamp>, StoreError> {
-    let Some(allowance) = deps.settings.client_limits.allowance(kind) else {
-        return Ok(None);
-    };
-    let key = crate::attempts::AttemptKey::client(kind.name(), address);
-    let now = deps.clock.now();
-    match deps.attempts.take_attempt(&key, allowance, now).await? {
-        crate::attempts::Take::Taken { .. } => Ok(None),
-        crate::attempts::Take::Refused { retry_at } => Ok(Some(retry_at)),
     }
 }
 
@@ -172,6 +96,8 @@ pub struct IdentityDeps {
     pub random: Arc<dyn Random>,
     pub hasher: PasswordHasher,
     pub settings: Arc<IdentitySettings>,
+    /// Client requests taken from their allowances ahead of need, in this process.
+    pub client_leases: Arc<crate::client_limits::ClientLeases>,
 }
 
 /// A sign-up request, already parsed at the edge.

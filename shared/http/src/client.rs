@@ -5,7 +5,8 @@
 
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
-use tessera_core::signup::{take_client_request, ClientRequest, IdentityDeps};
+use tessera_core::client_limits::{take_client_request, ClientRequest};
+use tessera_core::signup::IdentityDeps;
 
 use crate::edge::ViewerAddress;
 use crate::problem::Problem;

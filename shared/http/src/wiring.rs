@@ -158,6 +158,7 @@ impl Connections {
             random,
             hasher: PasswordHasher::new(config.hashing)?,
             settings: Arc::new(config.identity.clone()),
+            client_leases: Arc::default(),
         })
     }
 

@@ -22,9 +22,10 @@ CREATE INDEX IF NOT EXISTS attempts_expiry ON attempts (expires_at);
 
 #[async_trait]
 impl AttemptLedger for SqliteStore {
-    async fn take_attempt(
+    async fn take_attempts(
         &self,
         key: &AttemptKey,
+        n: u32,
         allowance: Allowance,
         now: Timestamp,
     ) -> Result<Take, StoreError> {
@@ -45,11 +46,11 @@ impl AttemptLedger for SqliteStore {
                     .optional()
                 })
                 .map_err(StoreError::unavailable)?;
-            let next = match AttemptWindow::take(current, allowance, now) {
+            let next = match AttemptWindow::take_many(current, n, allowance, now) {
                 Ok(next) => next,
                 Err(retry_at) => return Ok(Take::Refused { retry_at }),
             };
-            if next.count == 1 {
+            if next.count == n {
                 tx.prepare_cached("DELETE FROM attempts WHERE expires_at <= ?1")
                     .and_then(|mut s| s.execute([now.0]))
                     .map_err(StoreError::unavailable)?;

@@ -333,6 +333,61 @@ pub async fn attempts_are_taken_atomically(ledger: Arc<dyn AttemptLedger>) {
     );
 }
 
+/// Batches of attempts are taken whole or not at all: twenty parallel batches of 3 from an
+/// allowance of 10 get three batches (nine), never a part of a fourth; one more single attempt
+/// fits, then nothing until the window ends, when a batch opens the new window.
+pub async fn batches_are_taken_whole_or_not_at_all(ledger: Arc<dyn AttemptLedger>) {
+    let key = AttemptKey::client("login", "192.0.2.44");
+    let allowance = Allowance {
+        max: 10,
+        window: Seconds(600),
+    };
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (ledger, key) = (ledger.clone(), key.clone());
+            tokio::spawn(async move {
+                ledger
+                    .take_attempts(&key, 3, allowance, Timestamp(1000))
+                    .await
+            })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for t in tasks {
+        if let Take::Taken { count } = t.await.unwrap().unwrap() {
+            counts.push(count);
+        }
+    }
+    counts.sort();
+    assert_eq!(counts, vec![3, 6, 9]);
+    let take = |n: u32, at: i64| {
+        let (ledger, key) = (ledger.clone(), key.clone());
+        async move {
+            ledger
+                .take_attempts(&key, n, allowance, Timestamp(at))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        take(3, 1001).await,
+        Take::Refused {
+            retry_at: Timestamp(1600)
+        }
+    );
+    assert_eq!(take(1, 1001).await, Take::Taken { count: 10 });
+    assert!(matches!(take(1, 1599).await, Take::Refused { .. }));
+    assert_eq!(
+        take(3, 1600).await,
+        Take::Taken { count: 3 },
+        "a new window"
+    );
+    assert!(
+        matches!(take(11, 1601).await, Take::Refused { .. }),
+        "more than the allowance never fits"
+    );
+}
+
 /// Twenty attempts begun at once for one address: as many may check a password as one at a
 /// time would be allowed (the 5 free failures), each with its own count and the identity read
 /// with it; the others wait out the delay.

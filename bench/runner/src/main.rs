@@ -63,6 +63,7 @@ async fn function_env(table: &str) -> HashMap<String, String> {
         ("TESSERA_BACKEND", "aws"),
         ("TESSERA_EMAIL_FROM", tessera_testkit::app::TEST_SENDER),
         ("TESSERA_CODE_PEPPER", "bench-pepper-0123456789"),
+        ("TESSERA_TOTP_KEYS", tessera_testkit::app::MOTO_SEED_KEYS),
         ("TESSERA_UNIFORM_ANSWER_MS", "0"),
         // The fulfillment function as deployed: the provider's API (never called here; its
         // HTTPS client is built on the first checkout, so Init does not include it).

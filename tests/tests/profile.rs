@@ -203,6 +203,7 @@ async fn a_reset_never_gives_a_federated_account_a_password(backend: Backend) {
         token_digest: token.digest(),
         expires_at: app.clock.now() + tessera_core::time::Seconds::minutes(15),
         mfa_required: false,
+        mfa_failures: 0,
     });
     app.deps.store.update_identity(&identity).await.unwrap();
     let new = "Tessellate-9-Quartz";

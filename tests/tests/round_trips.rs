@@ -6,29 +6,29 @@ use tessera_tests::round_trips::flows;
 
 /// Today's counts: lower one when a flow gets cheaper; raising one needs a reason.
 ///
-/// Reasons so far (SECURITY.md, "Rules added after the first review"): every check of a secret
-/// takes its attempt atomically before the check. A password check counts its attempt with one
-/// `UpdateItem` sent beside the identity's read (log-in: +1); a code check takes one from the
-/// attempt ledger and gives it back when right (activate, reset verify, MFA confirm: +2; the TOTP
-/// step takes from the challenge's allowance and the account's budget: +3). Re-entering the
-/// password within a minute of logging in also counts the login's own attempt, still within its
-/// lease, and clears both after (MFA enrol: +3). The unauthenticated routes that cost a hash or
-/// send a message also take the request from its client address's allowance: +1 for a request
-/// that takes a batch of them (sign-up, log-in, the reset request and completion here), none
-/// for one that spends a request its process took ahead (activation, reset verify, the second
-/// log-in).
+/// Reasons so far (SECURITY.md, "Rules added after the first review"): every check of a password
+/// counts its attempt before the check, with one `UpdateItem` sent beside the identity's read
+/// (log-in: +1). Codes held on the identity (emailed, SMS, TOTP, recovery) cost nothing extra:
+/// the version-checked write that uses a right one up, or records a wrong one, is the count.
+/// Re-entering the password within a minute of logging in also counts the login's own attempt,
+/// still within its lease, and clears both after (MFA enrol: +3). The unauthenticated routes
+/// that cost a hash or send a message also take the request from its client address's
+/// allowance: +1 for a request that takes a batch of them (sign-up, log-in, the reset request
+/// and completion here), none for one that spends a request its process took ahead
+/// (activation, reset verify, the second log-in). The TOTP step writes the identity and then
+/// the session (3 calls, not 2 in a transaction): a transaction bills each item twice.
 const BOUNDS: &[(&str, usize)] = &[
     ("sign-up (new address)", 2),
-    ("activate", 4),
+    ("activate", 2),
     ("log in (password only)", 4),
     ("authenticated read (GET /v1/me)", 2),
     ("reset request", 3),
-    ("reset verify", 4),
+    ("reset verify", 2),
     ("reset complete", 3),
     ("MFA enrol", 6),
-    ("MFA confirm", 5),
+    ("MFA confirm", 3),
     ("log in (MFA challenge)", 3),
-    ("TOTP step", 5),
+    ("TOTP step", 3),
     ("certification screen", 2),
     ("personal info", 2),
     ("log out", 2),

@@ -747,37 +747,24 @@ impl LoginStore for DynamoStore {
             .await
     }
 
-    async fn start_session_with(
+    async fn identity_and_throttle(
         &self,
-        session: &Session,
-        identity: &Identity,
-    ) -> Result<(), StoreError> {
-        let item = item_with_key(
-            session,
-            Self::session_key(&session.token_digest),
-            Some(session.expires_at),
-        )?;
-        let clear = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(Self::throttle_key(&identity.email)))
-            .build()
-            .map_err(StoreError::unavailable)?;
-        let items = vec![
-            TransactWriteItem::builder()
-                .put(self.put_identity_versioned(identity)?)
-                .build(),
-            self.put_new(item)?,
-            TransactWriteItem::builder().delete(clear).build(),
-        ];
-        self.transact(
-            items,
-            &[
-                StoreError::Conflict,
-                StoreError::Conflict,
-                StoreError::Conflict,
-            ],
-        )
-        .await
+        email: &Email,
+    ) -> Result<(Option<Identity>, LoginThrottle), StoreError> {
+        // Both items sit in the address's partition: one query reads them (one read unit for
+        // both while they are under 4 KB together).
+        let items = self
+            .query_partition(format!("EMAIL#{}", email.as_str()), None)
+            .await?;
+        let (mut identity, mut throttle) = (None, LoginThrottle::default());
+        for item in items {
+            match sort_key(&item) {
+                IDENTITY => identity = Some(from_item(item)?),
+                crate::throttle::THROTTLE => throttle = from_item(item)?,
+                _ => {}
+            }
+        }
+        Ok((identity, throttle))
     }
 
     async fn start_session(

@@ -16,7 +16,7 @@ use tessera_core::Timestamp;
 
 use crate::dynamo::{from_item, DynamoStore, Item};
 
-const THROTTLE: &str = "THROTTLE";
+pub(crate) const THROTTLE: &str = "THROTTLE";
 /// Counts for addresses nobody tries any more are deleted after a month.
 const RETENTION_SECONDS: i64 = 30 * 86_400;
 /// Each round either counts, waits, or sees a count another attempt moved on; with the free

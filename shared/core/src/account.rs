@@ -159,6 +159,9 @@ pub struct Identity {
     /// The outstanding second step of a login.
     #[serde(default)]
     pub mfa_challenge: Option<crate::mfa::MfaChallenge>,
+    /// The account's guess budget: its wrong codes of every kind in the current window.
+    #[serde(default)]
+    pub wrong_codes: crate::attempts::WrongCodes,
     /// "Your sign-in address" reminders sent to this address: rate-limited like codes.
     #[serde(default)]
     pub reminder_sends: SendLog,
@@ -185,6 +188,9 @@ pub struct ResetGrant {
     pub token_digest: String,
     pub expires_at: Timestamp,
     pub mfa_required: bool,
+    /// Wrong authenticator codes answered with it; at the limit the reset starts over.
+    #[serde(default)]
+    pub mfa_failures: u32,
 }
 
 /// What the person told us about themselves, keyed by account id.

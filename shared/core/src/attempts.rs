@@ -1,8 +1,12 @@
-//! One home for counting guesses at a secret: an allowance of so many attempts per fixed window,
-//! per key (an account's codes, one login challenge, one reset grant). An attempt is *taken*
-//! atomically before the secret is checked, so a burst of parallel requests gets no more checks
-//! than the same requests one at a time; a right answer may give its attempt back, so only
-//! wrong ones are spent.
+//! One home for counting guesses: an allowance of so many attempts per fixed window, per key.
+//!
+//! Guesses at what an identity holds (its emailed and SMS codes, its authenticator, its recovery
+//! codes) are counted on the identity itself ([`WrongCodes`]): the answer waits for the
+//! version-checked write that records it, so parallel guesses are answered one at a time and
+//! a right answer costs no extra write. Guesses at anything else (a candidate record, requests
+//! per client address, text messages) are *taken* from the attempt ledger ([`AttemptLedger`])
+//! atomically before the check, so a burst of parallel requests gets no more checks than the
+//! same requests one at a time; a right answer may give its attempt back.
 
 use crate::account::AccountId;
 use crate::ports::StoreError;
@@ -16,21 +20,6 @@ use serde::{Deserialize, Serialize};
 pub struct AttemptKey(String);
 
 impl AttemptKey {
-    /// Every code the account is asked for (emailed, SMS, TOTP, recovery): its guess budget.
-    pub fn account_codes(account: &AccountId) -> AttemptKey {
-        AttemptKey(format!("codes#{}", account.as_str()))
-    }
-
-    /// One login challenge (the second step after the password), by its token digest.
-    pub fn login_challenge(token_digest: &str) -> AttemptKey {
-        AttemptKey(format!("challenge#{token_digest}"))
-    }
-
-    /// The authenticator step of one password reset, by the reset grant's token digest.
-    pub fn reset_grant(token_digest: &str) -> AttemptKey {
-        AttemptKey(format!("grant#{token_digest}"))
-    }
-
     /// An account's attempts at mapping itself to a candidate record (score report or code).
     pub fn mapping(account: &AccountId) -> AttemptKey {
         AttemptKey(format!("mapping#{}", account.as_str()))
@@ -128,6 +117,32 @@ impl AttemptWindow {
     }
 }
 
+/// An account's wrong codes in the current window, emailed, SMS, TOTP and recovery alike (its
+/// guess budget: a new code does not reset it), held on its identity.
+///
+/// A flow checks a code only while the budget has room, and answers only once the identity
+/// write recording the outcome has landed, version-checked: the wrong code counted here, or the
+/// right one used up. Two parallel guesses read the same version, so one of them writes and the
+/// other reads again and finds the budget as the first left it: guesses are answered one at a
+/// time, however they arrive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WrongCodes(Option<AttemptWindow>);
+
+impl WrongCodes {
+    /// Whether one more code may be checked at `now`.
+    pub fn have_room(&self, allowance: Allowance, now: Timestamp) -> bool {
+        AttemptWindow::take(self.0, allowance, now).is_ok()
+    }
+
+    /// Counts a wrong code at `now` (checked only while there was room).
+    pub fn count(&mut self, allowance: Allowance, now: Timestamp) {
+        if let Ok(window) = AttemptWindow::take(self.0, allowance, now) {
+            self.0 = Some(window);
+        }
+    }
+}
+
 /// Where attempts are counted: one small item per key, changed only by atomic conditional
 /// updates, expiring once its window is over.
 #[async_trait]
@@ -175,15 +190,6 @@ impl<'a> Guess<'a> {
         }
     }
 
-    /// A guess at one of an account's codes (settings `guess_budget` per `guess_window`).
-    pub fn at_account_codes(deps: &'a IdentityDeps) -> Guess<'a> {
-        let allowance = Allowance {
-            max: deps.settings.guess_budget,
-            window: deps.settings.guess_window,
-        };
-        Guess::new(deps, allowance)
-    }
-
     /// Takes this request's attempt at `key` (once): `Refused` means nothing may be checked.
     pub async fn take(&mut self, key: AttemptKey) -> Result<Take, StoreError> {
         if self.taken.is_some() {
@@ -199,12 +205,6 @@ impl<'a> Guess<'a> {
             self.taken = Some(key);
         }
         Ok(take)
-    }
-
-    /// Takes this request's attempt at an account's code budget; `false` if it is spent.
-    pub async fn take_for_account(&mut self, account: &AccountId) -> Result<bool, StoreError> {
-        let take = self.take(AttemptKey::account_codes(account)).await?;
-        Ok(matches!(take, Take::Taken { .. }))
     }
 
     /// The answer was right: the attempt goes back.
@@ -242,12 +242,29 @@ mod tests {
     }
 
     #[test]
+    fn only_wrong_codes_spend_the_budget_held_on_an_identity() {
+        let mut wrong = WrongCodes::default();
+        for i in 0..5 {
+            assert!(wrong.have_room(FIVE_A_MINUTE, Timestamp(100 + i)));
+            wrong.count(FIVE_A_MINUTE, Timestamp(100 + i));
+        }
+        assert!(!wrong.have_room(FIVE_A_MINUTE, Timestamp(159)), "spent");
+        wrong.count(FIVE_A_MINUTE, Timestamp(159));
+        assert_eq!(wrong.0.unwrap().count, 5, "never past the maximum");
+        assert!(
+            wrong.have_room(FIVE_A_MINUTE, Timestamp(160)),
+            "a new window"
+        );
+        let stored = serde_json::to_value(wrong).unwrap();
+        assert_eq!(stored["count"], 5, "stored as the window itself");
+        let none: WrongCodes = serde_json::from_value(serde_json::Value::Null).unwrap();
+        assert_eq!(none, WrongCodes::default(), "an identity stored before it");
+    }
+
+    #[test]
     fn keys_name_their_limit_and_never_collide() {
         let account = AccountId::from_stored("0123456789abcdef0123456789abcdef".into());
         let keys = [
-            AttemptKey::account_codes(&account),
-            AttemptKey::login_challenge("0123456789abcdef0123456789abcdef"),
-            AttemptKey::reset_grant("0123456789abcdef0123456789abcdef"),
             AttemptKey::mapping(&account),
             AttemptKey::candidate_record("0123456789abcdef0123456789abcdef"),
             AttemptKey::client("login", "192.0.2.1"),

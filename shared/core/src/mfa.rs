@@ -4,7 +4,6 @@
 //! accepted step is stored and every acceptance is a version-checked write.
 
 use crate::account::{AccountStatus, Identity, Profile};
-use crate::attempts::{Allowance, AttemptKey, Guess, Take};
 use crate::code::{CodePepper, CodePurpose};
 use crate::delivery::deliver_notice;
 use crate::login::{reauthenticate, LoggedIn, ReauthError};
@@ -54,6 +53,21 @@ pub struct PendingTotp {
 pub struct MfaChallenge {
     pub token_digest: String,
     pub expires_at: Timestamp,
+    /// Wrong codes answered to it; at `CHALLENGE_MAX_FAILURES` it ends.
+    #[serde(default)]
+    pub failures: u32,
+}
+
+impl MfaChallenge {
+    /// Whether `token_digest` names this challenge and it may still be answered at `now`.
+    fn admits(&self, token_digest: &str, now: Timestamp) -> bool {
+        let same: bool = self
+            .token_digest
+            .as_bytes()
+            .ct_eq(token_digest.as_bytes())
+            .into();
+        same && now < self.expires_at && self.failures < CHALLENGE_MAX_FAILURES
+    }
 }
 
 /// Which second factor a code matched, so it can be used up.
@@ -121,30 +135,32 @@ impl TotpState {
 /// What checking a TOTP or recovery code found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FactorCheck {
-    /// Right, and now used up on the identity (which the caller writes, version-checked).
+    /// Right, and now used up on the identity.
     Accepted,
-    /// Checked and wrong: the attempt taken from the account's budget stays spent.
+    /// Checked and wrong, and now counted in the identity's guess budget.
     Wrong,
-    /// The account's code budget is spent for this window: nothing was checked.
+    /// The account's guess budget is spent for this window: nothing was checked.
     BudgetSpent,
 }
 
-/// The one place a TOTP or recovery code is checked, on every route. An attempt is taken from
-/// the account's code budget (shared with its emailed and SMS codes) before the check, so
-/// parallel guesses get no more checks than sequential ones. A right code is used up on
-/// `identity`; the caller gives `guess` back once that write has landed.
-pub async fn check_second_factor(
+/// The one place a TOTP or recovery code is checked, on every route, and only while the
+/// account's guess budget (shared with its emailed and SMS codes) has room. A right code is
+/// used up on `identity`, a wrong one counted on it: either way the caller writes the identity
+/// (version-checked) before answering, and reads it again on a conflict, so parallel guesses
+/// are answered one at a time (`attempts::WrongCodes`).
+pub fn check_second_factor(
     deps: &IdentityDeps,
     identity: &mut Identity,
-    guess: &mut Guess<'_>,
     code: &str,
 ) -> Result<FactorCheck, StoreError> {
-    if !guess.take_for_account(&identity.account_id).await? {
+    let now = deps.clock.now();
+    let budget = deps.settings.code_budget();
+    if !identity.wrong_codes.have_room(budget, now) {
         return Ok(FactorCheck::BudgetSpent);
     }
-    let now = deps.clock.now();
     let account_id = identity.account_id.as_str().to_string();
     let Some(state) = identity.totp.as_mut() else {
+        identity.wrong_codes.count(budget, now);
         return Ok(FactorCheck::Wrong);
     };
     let keys = &deps.settings.seed_keys;
@@ -159,7 +175,10 @@ pub async fn check_second_factor(
             }
             Ok(FactorCheck::Accepted)
         }
-        None => Ok(FactorCheck::Wrong),
+        None => {
+            identity.wrong_codes.count(budget, now);
+            Ok(FactorCheck::Wrong)
+        }
     }
 }
 
@@ -214,13 +233,52 @@ impl From<ReauthError> for MfaError {
     }
 }
 
+/// An identity whose password was just re-entered: read again after a lost race without
+/// checking the password again (each check is a counted attempt and a hash), as long as the
+/// password is still the one proven.
+struct ProvenIdentity {
+    proven: Identity,
+    fresh: Option<Identity>,
+}
+
+impl ProvenIdentity {
+    async fn new(
+        deps: &IdentityDeps,
+        email: &crate::email::Email,
+        password: &Password,
+    ) -> Result<ProvenIdentity, MfaError> {
+        let proven = reauthenticate(deps, email, password).await?;
+        Ok(ProvenIdentity {
+            fresh: Some(proven.clone()),
+            proven,
+        })
+    }
+
+    /// The identity as it was proven, then as stored now on each later call.
+    async fn current(&mut self, deps: &IdentityDeps) -> Result<Identity, MfaError> {
+        if let Some(identity) = self.fresh.take() {
+            return Ok(identity);
+        }
+        match deps.store.identity(&self.proven.email).await? {
+            Some(identity)
+                if identity.password_hash == self.proven.password_hash
+                    && identity.status == AccountStatus::Active =>
+            {
+                Ok(identity)
+            }
+            _ => Err(MfaError::WrongPassword),
+        }
+    }
+}
+
 pub async fn start_enrolment(
     deps: &IdentityDeps,
     profile: &Profile,
     password: &Password,
 ) -> Result<Enrolment, MfaError> {
+    let mut proven = ProvenIdentity::new(deps, &profile.email, password).await?;
     for _ in 0..MAX_RETRIES {
-        let mut identity = reauthenticate(deps, &profile.email, password).await?;
+        let mut identity = proven.current(deps).await?;
         if identity.totp.is_some() {
             return Err(MfaError::AlreadyEnabled);
         }
@@ -257,7 +315,7 @@ pub async fn confirm_enrolment(
     code: &str,
 ) -> Result<Vec<String>, MfaError> {
     let settings = &deps.settings;
-    let mut guess = Guess::at_account_codes(deps);
+    let budget = settings.code_budget();
     for _ in 0..MAX_RETRIES {
         let mut identity = deps
             .store
@@ -270,7 +328,7 @@ pub async fn confirm_enrolment(
             .clone()
             .filter(|p| now < p.expires_at)
             .ok_or(MfaError::NoPendingEnrolment)?;
-        if !guess.take_for_account(&identity.account_id).await? {
+        if !identity.wrong_codes.have_room(budget, now) {
             return Err(MfaError::InvalidCode);
         }
         let seed = open_seed(
@@ -280,7 +338,12 @@ pub async fn confirm_enrolment(
         )?;
         let totp = totp_for(&seed, identity.email.as_str()).ok_or(MfaError::NoPendingEnrolment)?;
         let Some(step) = totp.check(code.trim(), now.0.max(0) as u64) else {
-            return Err(MfaError::InvalidCode);
+            identity.wrong_codes.count(budget, now);
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => return Err(MfaError::InvalidCode),
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            }
         };
         let codes: Vec<String> = (0..RECOVERY_CODES)
             .map(|_| recovery_code(deps.random.as_ref()))
@@ -304,7 +367,6 @@ pub async fn confirm_enrolment(
         identity.totp_pending = None;
         match deps.store.update_identity(&identity).await {
             Ok(()) => {
-                guess.give_back().await?;
                 notify(deps, &identity, &messages::MFA_ENABLED).await;
                 return Ok(codes);
             }
@@ -322,21 +384,24 @@ pub async fn remove(
     password: &Password,
     code: &str,
 ) -> Result<(), MfaError> {
-    let mut guess = Guess::at_account_codes(deps);
+    let mut proven = ProvenIdentity::new(deps, &profile.email, password).await?;
     for _ in 0..MAX_RETRIES {
-        let mut identity = reauthenticate(deps, &profile.email, password).await?;
+        let mut identity = proven.current(deps).await?;
         if identity.totp.is_none() {
             return Err(MfaError::NotEnabled);
         }
-        if check_second_factor(deps, &mut identity, &mut guess, code).await?
-            != FactorCheck::Accepted
-        {
-            return Err(MfaError::InvalidCode);
+        match check_second_factor(deps, &mut identity, code)? {
+            FactorCheck::Accepted => {}
+            FactorCheck::BudgetSpent => return Err(MfaError::InvalidCode),
+            FactorCheck::Wrong => match deps.store.update_identity(&identity).await {
+                Ok(()) => return Err(MfaError::InvalidCode),
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            },
         }
         identity.totp = None;
         match deps.store.update_identity(&identity).await {
             Ok(()) => {
-                guess.give_back().await?;
                 notify(deps, &identity, &messages::MFA_REMOVED).await;
                 return Ok(());
             }
@@ -366,6 +431,7 @@ pub async fn issue_challenge(
         identity.mfa_challenge = Some(MfaChallenge {
             token_digest: token.digest(),
             expires_at: deps.clock.now() + CHALLENGE_TTL,
+            failures: 0,
         });
         match deps.store.update_identity(&identity).await {
             Ok(()) => return Ok(token),
@@ -387,51 +453,54 @@ pub enum MfaLoginError {
     Store(#[from] StoreError),
 }
 
-/// Completes a login with a TOTP or recovery code. The code, the challenge and the session are
-/// one transaction, so a step or recovery code cannot log in twice, even racing.
+/// Completes a login with a TOTP or recovery code. Using the code up and ending the challenge
+/// is one version-checked write of the identity, so a step or recovery code logs in once, even
+/// racing; the session is stored after it (if that fails, the person logs in again).
 pub async fn complete_login(
     deps: &IdentityDeps,
     challenge: &AddressedToken,
     code: &str,
 ) -> Result<LoggedIn, MfaLoginError> {
     let email = challenge.email().ok_or(MfaLoginError::InvalidChallenge)?;
-    let mut guess = Guess::at_account_codes(deps);
-    let mut challenge_guess = Guess::new(
-        deps,
-        Allowance {
-            max: CHALLENGE_MAX_FAILURES,
-            window: CHALLENGE_TTL,
-        },
-    );
     for _ in 0..MAX_RETRIES {
-        let mut identity = deps
-            .store
-            .identity(&email)
-            .await?
-            .ok_or(MfaLoginError::InvalidChallenge)?;
+        let (identity, throttle) = deps.logins.identity_and_throttle(&email).await?;
+        let mut identity = identity.ok_or(MfaLoginError::InvalidChallenge)?;
         let now = deps.clock.now();
-        let live = identity.mfa_challenge.as_ref().is_some_and(|c| {
-            bool::from(
-                c.token_digest
-                    .as_bytes()
-                    .ct_eq(challenge.digest().as_bytes()),
-            ) && now < c.expires_at
-        });
+        let live = identity
+            .mfa_challenge
+            .as_ref()
+            .is_some_and(|c| c.admits(&challenge.digest(), now));
         if !live || identity.status != AccountStatus::Active || identity.reset_required {
             return Err(MfaLoginError::InvalidChallenge);
         }
-        let key = AttemptKey::login_challenge(&challenge.digest());
-        if let Take::Refused { .. } = challenge_guess.take(key).await? {
-            return Err(MfaLoginError::InvalidChallenge);
-        }
-        if check_second_factor(deps, &mut identity, &mut guess, code).await?
-            != FactorCheck::Accepted
-        {
-            // Wrong codes count as failed logins too, so fresh challenges buy no extra guesses.
-            crate::login::count_failure(deps, &email).await?;
-            return Err(MfaLoginError::InvalidCode);
+        match check_second_factor(deps, &mut identity, code)? {
+            FactorCheck::Accepted => {}
+            FactorCheck::BudgetSpent => {
+                crate::login::count_failure(deps, &email).await?;
+                return Err(MfaLoginError::InvalidCode);
+            }
+            FactorCheck::Wrong => {
+                if let Some(challenge) = identity.mfa_challenge.as_mut() {
+                    challenge.failures += 1;
+                }
+                match deps.store.update_identity(&identity).await {
+                    Ok(()) => {
+                        // Wrong codes count as failed logins too, so fresh challenges buy no
+                        // extra guesses.
+                        crate::login::count_failure(deps, &email).await?;
+                        return Err(MfaLoginError::InvalidCode);
+                    }
+                    Err(StoreError::Conflict) => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            }
         }
         identity.mfa_challenge = None;
+        match deps.store.update_identity(&identity).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
         let token =
             crate::session::SessionToken::generate(&identity.account_id, deps.random.as_ref());
         let session = Session::start(
@@ -441,17 +510,13 @@ pub async fn complete_login(
             now,
             &deps.settings.sessions,
         );
-        match deps.logins.start_session_with(&session, &identity).await {
-            Ok(()) => {
-                guess.give_back().await?;
-                return Ok(LoggedIn {
-                    token,
-                    expires_at: session.expires_at,
-                });
-            }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
-        }
+        deps.logins
+            .start_session(&session, &email, throttle.needs_clearing())
+            .await?;
+        return Ok(LoggedIn {
+            token,
+            expires_at: session.expires_at,
+        });
     }
     Err(MfaLoginError::InvalidChallenge)
 }

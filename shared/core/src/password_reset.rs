@@ -3,7 +3,6 @@
 //! rule, revokes every session, clears the failed-login count and lifts a lock-out, in one write.
 
 use crate::account::{AccountStatus, ResetGrant};
-use crate::attempts::{Allowance, AttemptKey, Guess, Take};
 use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode};
 use crate::delivery::{deliver, deliver_notice};
 use crate::email::Email;
@@ -136,7 +135,7 @@ pub async fn verify_reset_code(
     code: &OneTimeCode,
 ) -> Result<ResetVerified, VerifyResetError> {
     let settings = &deps.settings;
-    let mut guess = Guess::at_account_codes(deps);
+    let budget = settings.code_budget();
     for _ in 0..MAX_RETRIES {
         let Some(mut identity) = deps.store.identity(email).await? else {
             return Err(VerifyResetError::InvalidCode);
@@ -149,7 +148,7 @@ pub async fn verify_reset_code(
             return Err(VerifyResetError::InvalidCode);
         };
         let now = deps.clock.now();
-        if !guess.take_for_account(&identity.account_id).await? {
+        if !identity.wrong_codes.have_room(budget, now) {
             return Err(VerifyResetError::InvalidCode);
         }
         let check = record.check(
@@ -168,6 +167,7 @@ pub async fn verify_reset_code(
                     failed_attempts: record.failed_attempts + 1,
                     ..record
                 });
+                identity.wrong_codes.count(budget, now);
                 match deps.store.update_identity(&identity).await {
                     Ok(()) => return Err(VerifyResetError::InvalidCode),
                     Err(StoreError::Conflict) => continue,
@@ -186,10 +186,10 @@ pub async fn verify_reset_code(
             token_digest: token.digest(),
             expires_at: now + settings.reset_grant_ttl,
             mfa_required,
+            mfa_failures: 0,
         });
         match deps.store.update_identity(&identity).await {
             Ok(()) => {
-                guess.give_back().await?;
                 return Ok(ResetVerified {
                     token,
                     mfa_required,
@@ -235,17 +235,6 @@ pub async fn complete_reset(
         return Err(CompleteResetError::Mismatch);
     }
     let email = token.email().ok_or(CompleteResetError::InvalidToken)?;
-    let settings = &deps.settings;
-    let mut guess = Guess::at_account_codes(deps);
-    // Wrong authenticator codes are counted on the grant (at the limit the reset starts over)
-    // and on the account's code budget.
-    let mut grant_guess = Guess::new(
-        deps,
-        Allowance {
-            max: CHALLENGE_MAX_FAILURES,
-            window: settings.reset_grant_ttl,
-        },
-    );
     for _ in 0..MAX_RETRIES {
         let Some(mut identity) = deps.store.identity(&email).await? else {
             return Err(CompleteResetError::InvalidToken);
@@ -269,14 +258,22 @@ pub async fn complete_reset(
             let Some(code) = mfa_code else {
                 return Err(CompleteResetError::MfaCodeRequired);
             };
-            let key = AttemptKey::reset_grant(&token.digest());
-            if let Take::Refused { .. } = grant_guess.take(key).await? {
-                return Err(CompleteResetError::InvalidToken);
-            }
-            match check_second_factor(deps, &mut identity, &mut guess, code).await? {
+            match check_second_factor(deps, &mut identity, code)? {
                 FactorCheck::Accepted => {}
-                FactorCheck::Wrong | FactorCheck::BudgetSpent => {
-                    return Err(CompleteResetError::MfaCodeRequired)
+                FactorCheck::BudgetSpent => return Err(CompleteResetError::MfaCodeRequired),
+                FactorCheck::Wrong => {
+                    // Counted on the grant too: at the limit the reset starts over.
+                    if let Some(grant) = identity.reset_grant.as_mut() {
+                        grant.mfa_failures += 1;
+                        if grant.mfa_failures >= CHALLENGE_MAX_FAILURES {
+                            identity.reset_grant = None;
+                        }
+                    }
+                    match deps.store.update_identity(&identity).await {
+                        Ok(()) => return Err(CompleteResetError::MfaCodeRequired),
+                        Err(StoreError::Conflict) => continue,
+                        Err(e) => return Err(e.into()),
+                    }
                 }
             }
         }
@@ -290,7 +287,6 @@ pub async fn complete_reset(
         };
         match deps.store.save_password(&updated, true).await {
             Ok(()) => {
-                guess.give_back().await?;
                 let first_name = first_name(deps, &updated).await;
                 let when = now.to_rfc3339();
                 let message = messages::PASSWORD_RESET.render(

@@ -2,7 +2,6 @@
 //! a code sent to it comes back, removed with the password. The owner is emailed each time.
 
 use crate::account::{Identity, Profile};
-use crate::attempts::Guess;
 use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode};
 use crate::delivery::{deliver, deliver_notice};
 use crate::login::{reauthenticate, ReauthError};
@@ -199,7 +198,7 @@ pub async fn verify(
     code: &OneTimeCode,
 ) -> Result<(), PhoneError> {
     let settings = &deps.settings;
-    let mut guess = Guess::at_account_codes(deps);
+    let budget = settings.code_budget();
     for _ in 0..MAX_RETRIES {
         let mut identity = deps
             .store
@@ -211,7 +210,7 @@ pub async fn verify(
             .clone()
             .ok_or(PhoneError::NothingPending)?;
         let now = deps.clock.now();
-        if !guess.take_for_account(&identity.account_id).await? {
+        if !identity.wrong_codes.have_room(budget, now) {
             return Err(PhoneError::InvalidCode);
         }
         let check = pending.code.check(
@@ -232,6 +231,7 @@ pub async fn verify(
                     code: record,
                     ..pending
                 });
+                identity.wrong_codes.count(budget, now);
                 match deps.store.update_identity(&identity).await {
                     Ok(()) => return Err(PhoneError::InvalidCode),
                     Err(StoreError::Conflict) => continue,
@@ -246,7 +246,6 @@ pub async fn verify(
         identity.phone_pending = None;
         match deps.store.update_identity(&identity).await {
             Ok(()) => {
-                guess.give_back().await?;
                 notify(
                     deps,
                     &identity,

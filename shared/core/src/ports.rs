@@ -156,14 +156,12 @@ pub trait LoginStore: Send + Sync {
         now: Timestamp,
     ) -> Result<LoginThrottle, StoreError>;
 
-    /// A session begun after the second factor, in one transaction with the identity that
-    /// consumed it (version-checked: a code or challenge can be used once) and the cleared
-    /// failure count.
-    async fn start_session_with(
+    /// The address's identity and its throttle, in one read: what the second step of a login
+    /// needs (the challenge, and whether a success must clear the count).
+    async fn identity_and_throttle(
         &self,
-        session: &Session,
-        identity: &Identity,
-    ) -> Result<(), StoreError>;
+        email: &Email,
+    ) -> Result<(Option<Identity>, LoginThrottle), StoreError>;
 
     /// Stores a new session and, when `clear_throttle`, clears the email's count (sent
     /// together; an ordinary login's own lone attempt needs no clearing, see `throttle`).

@@ -4,7 +4,7 @@
 //! resend always succeed from the outside; the mailbox owner is told what happened by email.
 
 use crate::account::{AccountId, AccountStatus, Country, Identity, Name, Profile, Username};
-use crate::attempts::Guess;
+use crate::attempts::Allowance;
 use crate::code::{
     CodeCheck, CodePepper, CodePurpose, CodeRecord, OneTimeCode, SendLimits, SendLog,
 };
@@ -55,6 +55,14 @@ pub struct IdentitySettings {
 }
 
 impl IdentitySettings {
+    /// Wrong codes an account may be sent in a window, across all its codes.
+    pub fn code_budget(&self) -> Allowance {
+        Allowance {
+            max: self.guess_budget,
+            window: self.guess_window,
+        }
+    }
+
     pub fn with_pepper(pepper: CodePepper) -> IdentitySettings {
         IdentitySettings {
             policy: PasswordPolicy::default(),
@@ -175,6 +183,7 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         totp: None,
         totp_pending: None,
         mfa_challenge: None,
+        wrong_codes: Default::default(),
         reminder_sends: SendLog::default(),
         phone: None,
         phone_pending: None,
@@ -314,7 +323,7 @@ pub async fn activate(
         .hasher
         .hash(&request.password, salt(deps.random.as_ref()))
         .await?;
-    let mut guess = Guess::at_account_codes(deps);
+    let budget = settings.code_budget();
     for _ in 0..MAX_RETRIES {
         let Some(mut identity) = deps.store.identity(&request.email).await? else {
             return Err(ActivateError::InvalidCode);
@@ -327,7 +336,7 @@ pub async fn activate(
         else {
             return Err(ActivateError::InvalidCode);
         };
-        if !guess.take_for_account(&identity.account_id).await? {
+        if !identity.wrong_codes.have_room(budget, now) {
             return Err(ActivateError::InvalidCode);
         }
         let check = record.check(
@@ -346,6 +355,7 @@ pub async fn activate(
                     failed_attempts: record.failed_attempts + 1,
                     ..record
                 });
+                identity.wrong_codes.count(budget, now);
                 match deps.store.update_identity(&identity).await {
                     Ok(()) => return Err(ActivateError::InvalidCode),
                     Err(StoreError::Conflict) => continue,
@@ -362,10 +372,7 @@ pub async fn activate(
         identity.password_history = vec![hash.clone()];
         identity.password_changed_at = now;
         match deps.store.activate(&identity, &username).await {
-            Ok(()) => {
-                guess.give_back().await?;
-                return Ok(username);
-            }
+            Ok(()) => return Ok(username),
             // Another request used the code first, or the username is taken: read again.
             Err(StoreError::Conflict | StoreError::UsernameTaken) => continue,
             Err(e) => return Err(e.into()),

@@ -122,8 +122,19 @@ impl Problem {
         )
     }
 
-    /// The only 5xx body: it says nothing about the cause, which goes to the log instead.
+    /// The answer to an error no flow names. A request that lost every retry of a race (the
+    /// record kept changing under it) is told to try again (409); anything else is the only
+    /// 5xx body, which says nothing about the cause: that goes to the log.
     pub fn internal(error: &(dyn std::error::Error + 'static)) -> Problem {
+        if lost_a_race(error) {
+            tracing::warn!(error = %error_chain(error), "request lost a race");
+            return Problem::new(
+                409,
+                "conflict",
+                "Conflict",
+                "The record changed while this request was handled. Try again.",
+            );
+        }
         tracing::error!(error = %error_chain(error), "request failed");
         Problem::new(
             500,
@@ -154,6 +165,21 @@ impl Problem {
     }
 }
 
+/// Whether `error`, or an error it wraps, is a store conflict.
+fn lost_a_race(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if matches!(
+            e.downcast_ref::<tessera_core::ports::StoreError>(),
+            Some(tessera_core::ports::StoreError::Conflict)
+        ) {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
 /// "outer: inner: innermost", for one log field.
 pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut out = error.to_string();
@@ -164,4 +190,19 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
         source = e.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tessera_core::ports::StoreError;
+
+    #[test]
+    fn a_lost_race_is_told_to_try_again_and_a_fault_says_nothing() {
+        let conflict = Problem::internal(&StoreError::Conflict);
+        assert_eq!((conflict.status, conflict.code), (409, "conflict"));
+        let fault = Problem::internal(&StoreError::unavailable(std::io::Error::other("disk")));
+        assert_eq!((fault.status, fault.code), (500, "internal_error"));
+        assert!(!fault.detail.contains("disk"));
+    }
 }

@@ -606,24 +606,20 @@ impl LoginStore for SqliteStore {
         .await
     }
 
-    async fn start_session_with(
+    async fn identity_and_throttle(
         &self,
-        session: &Session,
-        identity: &Identity,
-    ) -> Result<(), StoreError> {
-        let session = session.clone();
-        let identity = identity.clone();
+        email: &Email,
+    ) -> Result<(Option<Identity>, LoginThrottle), StoreError> {
+        let email = email.as_str().to_string();
         self.with(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
-            replace_identity(&tx, &identity)?;
-            tx.execute(
-                "INSERT INTO sessions (token_digest, account_id, expires_at, body) VALUES (?1, ?2, ?3, ?4)",
-                params![session.token_digest, session.account_id.as_str(), session.expires_at.0, to_json(&session)?],
-            )
-            .map_err(StoreError::unavailable)?;
-            tx.execute("DELETE FROM login_throttles WHERE email = ?1", [identity.email.as_str()])
+            let tx = conn.transaction().map_err(StoreError::unavailable)?;
+            let body: Option<String> = tx
+                .prepare_cached("SELECT body FROM identities WHERE email = ?1")
+                .and_then(|mut s| s.query_row([&email], |r| r.get(0)).optional())
                 .map_err(StoreError::unavailable)?;
-            tx.commit().map_err(StoreError::unavailable)
+            let identity = body.as_deref().map(from_json).transpose()?;
+            let throttle = read_throttle(&tx, &email)?;
+            Ok((identity, throttle))
         })
         .await
     }

@@ -48,6 +48,7 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         totp: None,
         totp_pending: None,
         mfa_challenge: None,
+        wrong_codes: Default::default(),
         reminder_sends: SendLog::default(),
         greeting_name: None,
         phone: None,
@@ -262,7 +263,7 @@ pub async fn concurrent_creations_make_one_account(store: Arc<dyn AccountStore>)
 /// refused until the window ends, when a new window opens; a give-back frees one attempt; keys
 /// are independent.
 pub async fn attempts_are_taken_atomically(ledger: Arc<dyn AttemptLedger>) {
-    let key = AttemptKey::login_challenge("conformance-challenge");
+    let key = AttemptKey::candidate_record("conformance-record");
     let allowance = Allowance {
         max: 5,
         window: Seconds(600),
@@ -311,7 +312,7 @@ pub async fn attempts_are_taken_atomically(ledger: Arc<dyn AttemptLedger>) {
         Take::Taken { count: 1 },
         "a new window"
     );
-    let other = AttemptKey::reset_grant("conformance-challenge");
+    let other = AttemptKey::sms_number("+33600000000");
     assert_eq!(
         ledger
             .take_attempt(&other, allowance, Timestamp(1600))
@@ -320,7 +321,7 @@ pub async fn attempts_are_taken_atomically(ledger: Arc<dyn AttemptLedger>) {
         Take::Taken { count: 1 }
     );
     // Giving back never goes below zero, nor creates anything.
-    let unused = AttemptKey::login_challenge("never-taken");
+    let unused = AttemptKey::candidate_record("never-taken");
     ledger.give_back_attempt(&unused).await.unwrap();
     ledger.give_back_attempt(&other).await.unwrap();
     ledger.give_back_attempt(&other).await.unwrap();
@@ -531,7 +532,8 @@ pub async fn login_attempts_are_counted_before_the_check(
     );
 }
 
-/// 20 concurrent failures for one address count 20; a session start clears them in the same write.
+/// 20 concurrent failures for one address count 20, read with the identity in one call; a
+/// session start clears them in the same write.
 pub async fn login_failures_count_atomically(
     accounts: &dyn AccountStore,
     logins: Arc<dyn LoginStore>,
@@ -562,6 +564,10 @@ pub async fn login_failures_count_atomically(
     );
     let key = ThrottleKey::Email(email.clone());
     assert_eq!(logins.login_throttle(&key).await.unwrap().failures, 20);
+    // The second step of a login reads the identity and its count together.
+    let (read, throttle) = logins.identity_and_throttle(&email).await.unwrap();
+    assert_eq!(read.unwrap().account_id, identity.account_id);
+    assert_eq!((throttle.failures, throttle.failed), (20, true));
 
     let token = SessionToken::generate(&identity.account_id, &FixedBytes);
     let session = Session::start(
@@ -573,6 +579,9 @@ pub async fn login_failures_count_atomically(
     );
     logins.start_session(&session, &email, true).await.unwrap();
     assert_eq!(logins.login_throttle(&key).await.unwrap().failures, 0);
+    let nobody = Email::parse("nobody@example.com").unwrap();
+    let (read, throttle) = logins.identity_and_throttle(&nobody).await.unwrap();
+    assert_eq!((read, throttle), (None, LoginThrottle::default()));
     // Unknown addresses have a throttle too.
     let stranger = Email::parse("stranger@example.com").unwrap();
     assert_eq!(

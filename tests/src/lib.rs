@@ -159,6 +159,24 @@ pub fn authorized(
     .expect("valid request")
 }
 
+/// `PUT /v1/me/password` with a token.
+pub async fn change_password(
+    app: &tessera_testkit::TestApp,
+    token: &str,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> tessera_testkit::TestResponse {
+    let body = serde_json::json!({
+        "current_password": current, "new_password": new, "confirm_password": confirm
+    });
+    app.call(
+        password_change::handle,
+        authorized("PUT", "/v1/me/password", token, Some(&body)),
+    )
+    .await
+}
+
 /// `GET /v1/me` with a token.
 pub async fn me(app: &tessera_testkit::TestApp, token: &str) -> tessera_testkit::TestResponse {
     app.call(profile::handle, authorized("GET", "/v1/me", token, None))

@@ -96,7 +96,11 @@ async fn answer(app: &TestApp, challenge: &str, code: &str) -> TestResponse {
 
 /// Logs in with the password and returns the MFA challenge.
 async fn challenge(app: &TestApp, email: &str) -> String {
-    let r = log_in(app, email, PASSWORD).await;
+    challenge_with(app, email, PASSWORD).await
+}
+
+async fn challenge_with(app: &TestApp, email: &str, password: &str) -> String {
+    let r = log_in(app, email, password).await;
     assert_eq!(
         (r.status, &r.json["mfa_required"]),
         (200, &json!(true)),
@@ -289,7 +293,57 @@ async fn wrong_codes_sent_at_once_end_a_challenge(backend: Backend) {
         "invalid_challenge"
     );
     let identity = stored_identity(&app, &enrolled.email).await;
-    assert_eq!(identity.mfa_challenge.unwrap().failures, 5);
+    assert_eq!(identity.challenge_mark.unwrap().answered[0].failures, 5);
+}
+
+/// A challenge is stored nowhere: it proves itself, for its account and its password. Changing
+/// the password voids one still open; a tampered one is refused; going back to a challenge
+/// issued before one already answered gets no fresh guesses.
+async fn challenges_prove_themselves_and_never_go_back(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let enrolled = enrolled_account(&app, "germain").await;
+    let open = challenge(&app, &enrolled.email).await;
+    let mut tampered = open.clone().into_bytes();
+    let last = tampered.len() - 1;
+    tampered[last] = if tampered[last] == b'0' { b'1' } else { b'0' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let right = current_code(&app, &enrolled.secret);
+    assert_eq!(
+        answer(&app, &tampered, &right).await.json["code"],
+        "invalid_challenge"
+    );
+
+    // An earlier challenge, after a later one was answered wrongly, is over.
+    app.clock.advance(Seconds(1));
+    let later = challenge(&app, &enrolled.email).await;
+    let wrong = wrong_code(&app, &enrolled.secret);
+    assert_eq!(
+        answer(&app, &later, &wrong).await.json["code"],
+        "invalid_code"
+    );
+    assert_eq!(
+        answer(&app, &open, &right).await.json["code"],
+        "invalid_challenge",
+        "issued before the one answered"
+    );
+    token_of(&answer(&app, &later, &right).await);
+
+    // A password change voids the challenges still open (the password may change an hour on).
+    app.clock.advance(Seconds::hours(2));
+    let c = challenge(&app, &enrolled.email).await;
+    let token = token_of(&answer(&app, &c, &current_code(&app, &enrolled.secret)).await);
+    app.clock.advance(Seconds(30));
+    let pending = challenge(&app, &enrolled.email).await;
+    let new = "Tessellate-9-Quartz";
+    let r = tessera_tests::change_password(&app, &token, PASSWORD, new, new).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let right = current_code(&app, &enrolled.secret);
+    assert_eq!(
+        answer(&app, &pending, &right).await.json["code"],
+        "invalid_challenge"
+    );
+    let fresh = challenge_with(&app, &enrolled.email, new).await;
+    token_of(&answer(&app, &fresh, &right).await);
 }
 
 /// Case 13: removing the authenticator needs the password and a current code; the owner is told.
@@ -596,6 +650,7 @@ on_both_backends!(
     recovery_codes_each_work_once,
     five_wrong_codes_end_a_challenge,
     wrong_codes_sent_at_once_end_a_challenge,
+    challenges_prove_themselves_and_never_go_back,
     removal_needs_password_and_code,
     a_reset_needs_the_second_factor,
     enrolment_checks,

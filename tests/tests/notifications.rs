@@ -2,7 +2,6 @@
 //! request still gets its answer, and the retry job delivers it later, with a growing delay, until
 //! it is no longer worth sending. On both backends.
 
-use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use tessera_core::delivery::{retry_unsent, RetryReport};
@@ -10,8 +9,7 @@ use tessera_core::ports::Clock;
 use tessera_core::time::Seconds;
 use tessera_testkit::{unique_email, Backend, FlakyMessenger, SilentMessenger, TestApp};
 use tessera_tests::{
-    activate, active_account, authorized, log_in, on_both_backends, request_reset, sign_up,
-    token_of, PASSWORD,
+    activate, active_account, log_in, on_both_backends, request_reset, sign_up, token_of, PASSWORD,
 };
 
 async fn retry(app: &TestApp) -> RetryReport {
@@ -131,14 +129,7 @@ async fn a_refused_security_notice_is_delivered_later(backend: Backend) {
     let token = token_of(&log_in(&app, &email, PASSWORD).await);
     app.deps.messenger = Arc::new(FlakyMessenger::new(app.deps.messenger.clone(), 1));
     let new = "Tessellate-9-Quartz";
-    let body =
-        json!({ "current_password": PASSWORD, "new_password": new, "confirm_password": new });
-    let r = app
-        .call(
-            password_change::handle,
-            authorized("PUT", "/v1/me/password", &token, Some(&body)),
-        )
-        .await;
+    let r = tessera_tests::change_password(&app, &token, PASSWORD, new, new).await;
     assert_eq!(r.status, 204, "{}", r.text);
     assert_eq!(
         app.messages_to(&email).len(),

@@ -3,23 +3,9 @@
 use serde_json::json;
 use tessera_core::time::Seconds;
 use tessera_testkit::{Backend, TestApp, TestResponse};
-use tessera_tests::{active_account, authorized, log_in, me, on_both_backends, token_of, PASSWORD};
-
-async fn change(
-    app: &TestApp,
-    token: &str,
-    current: &str,
-    new: &str,
-    confirm: &str,
-) -> TestResponse {
-    let body =
-        json!({ "current_password": current, "new_password": new, "confirm_password": confirm });
-    app.call(
-        password_change::handle,
-        authorized("PUT", "/v1/me/password", token, Some(&body)),
-    )
-    .await
-}
+use tessera_tests::{
+    active_account, authorized, change_password, log_in, me, on_both_backends, token_of, PASSWORD,
+};
 
 /// Logs in with `current` and changes it to `new`.
 async fn change_from_fresh_session(
@@ -29,7 +15,7 @@ async fn change_from_fresh_session(
     new: &str,
 ) -> TestResponse {
     let token = token_of(&log_in(app, email, current).await);
-    change(app, &token, current, new, new).await
+    change_password(app, &token, current, new, new).await
 }
 
 /// Case 12: two sessions; changing the password in one kills both; the owner is emailed.
@@ -39,7 +25,7 @@ async fn a_change_logs_out_every_session(backend: Backend) {
     app.clock.advance(Seconds::hours(1)); // past the minimum age of the sign-up password
     let first = token_of(&log_in(&app, &email, PASSWORD).await);
     let second = token_of(&log_in(&app, &email, PASSWORD).await);
-    let r = change(
+    let r = change_password(
         &app,
         &first,
         PASSWORD,
@@ -119,7 +105,7 @@ async fn bad_changes_change_nothing(backend: Backend) {
     let (email, username) = active_account(&app, "hopper").await;
     app.clock.advance(Seconds::hours(2));
     let token = token_of(&log_in(&app, &email, PASSWORD).await);
-    let r = change(
+    let r = change_password(
         &app,
         &token,
         "Wrong-Current-11",
@@ -131,7 +117,7 @@ async fn bad_changes_change_nothing(backend: Backend) {
         (r.status, r.json["code"].as_str()),
         (403, Some("invalid_current_password"))
     );
-    let r = change(
+    let r = change_password(
         &app,
         &token,
         PASSWORD,
@@ -144,9 +130,9 @@ async fn bad_changes_change_nothing(backend: Backend) {
         (422, Some("mismatch"))
     );
     let with_username = format!("Hi-{username}-x");
-    let r = change(&app, &token, PASSWORD, &with_username, &with_username).await;
+    let r = change_password(&app, &token, PASSWORD, &with_username, &with_username).await;
     assert_eq!(r.json["errors"][0]["code"], "not_username");
-    let r = change(&app, &token, PASSWORD, "Password123!", "Password123!").await;
+    let r = change_password(&app, &token, PASSWORD, "Password123!", "Password123!").await;
     assert_eq!(r.json["errors"][0]["code"], "not_common");
     let r = app
         .call(
@@ -165,7 +151,7 @@ async fn bad_changes_change_nothing(backend: Backend) {
     // Wrong current passwords count as failed logins (the login above cleared the count): after
     // five, even the right one waits.
     for _ in 0..5 {
-        change(
+        change_password(
             &app,
             &token,
             "Wrong-Current-11",
@@ -174,7 +160,7 @@ async fn bad_changes_change_nothing(backend: Backend) {
         )
         .await;
     }
-    let r = change(
+    let r = change_password(
         &app,
         &token,
         PASSWORD,

@@ -528,9 +528,10 @@ fn report(
     let _ = writeln!(
         md,
         "Billed duration = measured CPU time ÷ {:.0} % (the CPU share of 1024 MB) + {} ms per \
-         DynamoDB call + {} ms per email, at least the 400 ms uniform-answer floor where it \
-         applies. Lambda $0.0000133334/GB-s + $0.20/M requests; HTTP API $1.00/M; DynamoDB \
-         on-demand $0.625/M write units, $0.125/M read units; SES $0.10/1,000 emails.\n",
+         DynamoDB round trip (calls sent together wait once) + {} ms per email, at least the \
+         400 ms uniform-answer floor where it applies. Lambda $0.0000133334/GB-s + $0.20/M \
+         requests; HTTP API $1.00/M; DynamoDB on-demand $0.625/M write units, $0.125/M read \
+         units; SES $0.10/1,000 emails.\n",
         cost::CPU_SHARE_AT_1024_MB * 100.0,
         cost::DYNAMODB_CALL_MS,
         cost::SEND_CALL_MS

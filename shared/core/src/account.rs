@@ -156,9 +156,9 @@ pub struct Identity {
     /// An enrolment begun but not yet confirmed with a first code.
     #[serde(default)]
     pub totp_pending: Option<crate::mfa::PendingTotp>,
-    /// The outstanding second step of a login.
+    /// The latest login challenge answered, and what its answers did (`challenge.rs`).
     #[serde(default)]
-    pub mfa_challenge: Option<crate::mfa::MfaChallenge>,
+    pub challenge_mark: Option<crate::challenge::ChallengeMark>,
     /// The account's guess budget: its wrong codes of every kind in the current window.
     #[serde(default)]
     pub wrong_codes: crate::attempts::WrongCodes,
@@ -179,6 +179,47 @@ pub struct Identity {
     pub greeting_name: Option<Name>,
     /// Optimistic concurrency: a write succeeds only if the stored version is the one read.
     pub version: u64,
+}
+
+impl Identity {
+    /// A new pending identity with `hash` as its password, as sign-up makes one before its
+    /// activation code and greeting are set: nothing sent, nothing outstanding.
+    pub fn pending(
+        email: Email,
+        account_id: AccountId,
+        hash: PasswordHash,
+        now: Timestamp,
+    ) -> Identity {
+        Identity {
+            email,
+            account_id,
+            status: AccountStatus::Pending,
+            username: None,
+            password_hash: hash.clone(),
+            password_history: vec![hash],
+            password_changed_at: now,
+            activation: None,
+            activation_sends: SendLog::default(),
+            exists_notices: SendLog::default(),
+            created_at: now,
+            purge_at: None,
+            session_epoch: 0,
+            reset_required: false,
+            reset_code: None,
+            reset_sends: SendLog::default(),
+            reset_grant: None,
+            totp: None,
+            totp_pending: None,
+            challenge_mark: None,
+            wrong_codes: Default::default(),
+            reminder_sends: SendLog::default(),
+            phone: None,
+            phone_pending: None,
+            phone_sends: SendLog::default(),
+            greeting_name: None,
+            version: 0,
+        }
+    }
 }
 
 /// A verified reset: the digest of the reset token handed out, until when, and whether the

@@ -70,6 +70,8 @@ pub enum CodePurpose {
     RecordEmail,
     RecoveryCode,
     Certificate,
+    /// The proof a login challenge carries (`challenge.rs`).
+    LoginChallenge,
 }
 
 impl CodePurpose {
@@ -82,6 +84,7 @@ impl CodePurpose {
             CodePurpose::RecordEmail => "record_email",
             CodePurpose::Certificate => "certificate",
             CodePurpose::RecoveryCode => "recovery_code",
+            CodePurpose::LoginChallenge => "login_challenge",
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod attempts;
 pub mod certification;
+pub mod challenge;
 pub mod client_limits;
 pub mod code;
 pub mod common_passwords;

@@ -82,9 +82,13 @@ pub async fn log_in(
         return Err(LoginError::InvalidCredentials);
     };
     if identity.totp.is_some() {
-        return Ok(LoginOutcome::MfaRequired(
-            crate::mfa::issue_challenge(deps, identity).await?,
-        ));
+        // Nothing is written: the challenge proves itself, and the count waits for the code.
+        return Ok(LoginOutcome::MfaRequired(crate::challenge::issue(
+            &settings.pepper,
+            identity,
+            now,
+            deps.random.as_ref(),
+        )));
     }
     let token = SessionToken::generate(&identity.account_id, deps.random.as_ref());
     let session = Session::start(

@@ -25,9 +25,6 @@ const RECOVERY_CODES: usize = 10;
 /// Letters and digits that cannot be mistaken for one another.
 const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 const ENROLMENT_TTL: Seconds = Seconds::minutes(15);
-const CHALLENGE_TTL: Seconds = Seconds::minutes(5);
-/// Wrong codes that end a login challenge.
-pub const CHALLENGE_MAX_FAILURES: u32 = 5;
 const MAX_RETRIES: usize = 5;
 
 /// A confirmed authenticator.
@@ -47,27 +44,6 @@ pub struct PendingTotp {
     /// Sealed, as `TotpState::secret`.
     pub secret: String,
     pub expires_at: Timestamp,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MfaChallenge {
-    pub token_digest: String,
-    pub expires_at: Timestamp,
-    /// Wrong codes answered to it; at `CHALLENGE_MAX_FAILURES` it ends.
-    #[serde(default)]
-    pub failures: u32,
-}
-
-impl MfaChallenge {
-    /// Whether `token_digest` names this challenge and it may still be answered at `now`.
-    fn admits(&self, token_digest: &str, now: Timestamp) -> bool {
-        let same: bool = self
-            .token_digest
-            .as_bytes()
-            .ct_eq(token_digest.as_bytes())
-            .into();
-        same && now < self.expires_at && self.failures < CHALLENGE_MAX_FAILURES
-    }
 }
 
 /// Which second factor a code matched, so it can be used up.
@@ -412,36 +388,6 @@ pub async fn remove(
     Err(StoreError::Conflict.into())
 }
 
-/// After a correct password on an account with an authenticator: the challenge to answer.
-/// `identity` is the one the login just read; it is read again only if it changed meanwhile.
-pub async fn issue_challenge(
-    deps: &IdentityDeps,
-    identity: &Identity,
-) -> Result<AddressedToken, StoreError> {
-    let mut current = Some(identity.clone());
-    for _ in 0..MAX_RETRIES {
-        let mut identity = match current.take() {
-            Some(identity) => identity,
-            None => match deps.store.identity(&identity.email).await? {
-                Some(identity) => identity,
-                None => break,
-            },
-        };
-        let token = AddressedToken::generate(&identity.email, deps.random.as_ref());
-        identity.mfa_challenge = Some(MfaChallenge {
-            token_digest: token.digest(),
-            expires_at: deps.clock.now() + CHALLENGE_TTL,
-            failures: 0,
-        });
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => return Ok(token),
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(StoreError::Conflict)
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum MfaLoginError {
     /// Unknown, expired, used or exhausted challenge: log in with the password again.
@@ -453,8 +399,8 @@ pub enum MfaLoginError {
     Store(#[from] StoreError),
 }
 
-/// Completes a login with a TOTP or recovery code. Using the code up and ending the challenge
-/// is one version-checked write of the identity, so a step or recovery code logs in once, even
+/// Completes a login with a TOTP or recovery code, answering a challenge (`challenge.rs`).
+/// Using the code up and marking the challenge used is one version-checked write of the identity, so a step or recovery code logs in once, even
 /// racing; the session is stored after it (if that fails, the person logs in again).
 pub async fn complete_login(
     deps: &IdentityDeps,
@@ -466,13 +412,14 @@ pub async fn complete_login(
         let (identity, throttle) = deps.logins.identity_and_throttle(&email).await?;
         let mut identity = identity.ok_or(MfaLoginError::InvalidChallenge)?;
         let now = deps.clock.now();
-        let live = identity
-            .mfa_challenge
-            .as_ref()
-            .is_some_and(|c| c.admits(&challenge.digest(), now));
-        if !live || identity.status != AccountStatus::Active || identity.reset_required {
+        if identity.status != AccountStatus::Active
+            || identity.reset_required
+            || identity.totp.is_none()
+        {
             return Err(MfaLoginError::InvalidChallenge);
         }
+        let open = crate::challenge::open(&deps.settings.pepper, &identity, challenge, now)
+            .ok_or(MfaLoginError::InvalidChallenge)?;
         match check_second_factor(deps, &mut identity, code)? {
             FactorCheck::Accepted => {}
             FactorCheck::BudgetSpent => {
@@ -480,9 +427,7 @@ pub async fn complete_login(
                 return Err(MfaLoginError::InvalidCode);
             }
             FactorCheck::Wrong => {
-                if let Some(challenge) = identity.mfa_challenge.as_mut() {
-                    challenge.failures += 1;
-                }
+                open.record_wrong(&mut identity);
                 match deps.store.update_identity(&identity).await {
                     Ok(()) => {
                         // Wrong codes count as failed logins too, so fresh challenges buy no
@@ -495,7 +440,7 @@ pub async fn complete_login(
                 }
             }
         }
-        identity.mfa_challenge = None;
+        open.record_used(&mut identity);
         match deps.store.update_identity(&identity).await {
             Ok(()) => {}
             Err(StoreError::Conflict) => continue,

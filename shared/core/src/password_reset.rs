@@ -3,11 +3,12 @@
 //! rule, revokes every session, clears the failed-login count and lifts a lock-out, in one write.
 
 use crate::account::{AccountStatus, ResetGrant};
+use crate::challenge::CHALLENGE_MAX_FAILURES;
 use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode};
 use crate::delivery::{deliver, deliver_notice};
 use crate::email::Email;
 use crate::messages;
-use crate::mfa::{check_second_factor, FactorCheck, CHALLENGE_MAX_FAILURES};
+use crate::mfa::{check_second_factor, FactorCheck};
 use crate::password::{HashError, Password};
 use crate::password_change::{with_new_password, NewPasswordError};
 use crate::policy::{ChangeKind, PolicyFailure};

@@ -163,33 +163,11 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
     let code = OneTimeCode::generate(deps.random.as_ref());
     let purge_at = Some(now + settings.pending_account_ttl);
     let identity = Identity {
-        email: request.email.clone(),
-        account_id: account_id.clone(),
-        status: AccountStatus::Pending,
-        username: None,
-        password_hash: hash.clone(),
-        password_history: vec![hash],
-        password_changed_at: now,
         activation: Some(activation_record(settings, &account_id, &code, now)),
         activation_sends: SendLog::first(now),
-        exists_notices: SendLog::default(),
-        created_at: now,
         purge_at,
-        session_epoch: 0,
-        reset_required: false,
-        reset_code: None,
-        reset_sends: SendLog::default(),
-        reset_grant: None,
-        totp: None,
-        totp_pending: None,
-        mfa_challenge: None,
-        wrong_codes: Default::default(),
-        reminder_sends: SendLog::default(),
-        phone: None,
-        phone_pending: None,
-        phone_sends: SendLog::default(),
         greeting_name: Some(request.first_name.clone()),
-        version: 0,
+        ..Identity::pending(request.email.clone(), account_id.clone(), hash, now)
     };
     let profile = Profile {
         account_id,

@@ -1,6 +1,7 @@
 //! Short-lived secrets that name their account: `<hex of the canonical email>.<256 random bits,
 //! hex>`. The email part finds the identity in one read; only the whole token's SHA-256 is
-//! stored. Used for reset tokens and MFA login challenges.
+//! stored. Used for reset tokens, and for MFA login challenges, whose secret part carries its
+//! own proof instead (`challenge.rs`).
 
 use crate::email::Email;
 use crate::ports::Random;
@@ -19,6 +20,23 @@ impl AddressedToken {
             hex::encode(email.as_str()),
             hex::encode(secret)
         ))
+    }
+
+    /// A token whose secret part is `secret`, made by the caller.
+    pub fn from_secret(email: &Email, secret: [u8; 32]) -> AddressedToken {
+        AddressedToken(format!(
+            "{}.{}",
+            hex::encode(email.as_str()),
+            hex::encode(secret)
+        ))
+    }
+
+    /// The secret part's bytes.
+    pub fn secret(&self) -> Option<[u8; 32]> {
+        let (_, secret) = self.0.split_once('.')?;
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(secret, &mut out).ok()?;
+        Some(out)
     }
 
     /// A token as presented; its email part must be a canonical address.

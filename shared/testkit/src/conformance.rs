@@ -28,33 +28,9 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
     let hash =
         PasswordHash::from_phc("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into());
     let identity = Identity {
-        email: email.clone(),
-        account_id: account_id.clone(),
-        status: AccountStatus::Pending,
-        username: None,
-        password_hash: hash.clone(),
-        password_history: vec![hash],
-        password_changed_at: now,
-        activation: None,
         activation_sends: SendLog::first(now),
-        exists_notices: SendLog::default(),
-        created_at: now,
         purge_at: Some(Timestamp(now.0 + 7 * 86_400)),
-        session_epoch: 0,
-        reset_required: false,
-        reset_code: None,
-        reset_sends: SendLog::default(),
-        reset_grant: None,
-        totp: None,
-        totp_pending: None,
-        mfa_challenge: None,
-        wrong_codes: Default::default(),
-        reminder_sends: SendLog::default(),
-        greeting_name: None,
-        phone: None,
-        phone_pending: None,
-        phone_sends: SendLog::default(),
-        version: 0,
+        ..Identity::pending(email.clone(), account_id.clone(), hash, now)
     };
     let profile = Profile {
         account_id,

@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod email;
 pub mod email_reminder;
 pub mod fulfillment;
+pub mod held_code;
 pub mod jobs;
 pub mod login;
 pub mod messages;

@@ -4,9 +4,10 @@
 
 use crate::account::{AccountStatus, ResetGrant};
 use crate::challenge::CHALLENGE_MAX_FAILURES;
-use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode};
+use crate::code::{CodePurpose, CodeRecord, OneTimeCode};
 use crate::delivery::{deliver, deliver_notice};
 use crate::email::Email;
+use crate::held_code::{check_held_code, HeldCodeCheck};
 use crate::messages;
 use crate::mfa::{check_second_factor, FactorCheck};
 use crate::password::{HashError, Password};
@@ -136,45 +137,30 @@ pub async fn verify_reset_code(
     code: &OneTimeCode,
 ) -> Result<ResetVerified, VerifyResetError> {
     let settings = &deps.settings;
-    let budget = settings.code_budget();
     for _ in 0..MAX_RETRIES {
         let Some(mut identity) = deps.store.identity(email).await? else {
             return Err(VerifyResetError::InvalidCode);
         };
-        let Some(record) = identity
-            .reset_code
-            .clone()
-            .filter(|_| identity.status == AccountStatus::Active)
-        else {
-            return Err(VerifyResetError::InvalidCode);
-        };
-        let now = deps.clock.now();
-        if !identity.wrong_codes.have_room(budget, now) {
+        if identity.status != AccountStatus::Active {
             return Err(VerifyResetError::InvalidCode);
         }
-        let check = record.check(
-            &settings.pepper,
+        let now = deps.clock.now();
+        let check = check_held_code(
+            &mut identity,
+            |i| i.reset_code.as_mut(),
+            settings,
             CodePurpose::PasswordReset,
-            identity.account_id.as_str(),
             code,
             now,
-            settings.code_max_attempts,
         );
         match check {
-            CodeCheck::Valid => {}
-            CodeCheck::Expired | CodeCheck::Exhausted => return Err(VerifyResetError::InvalidCode),
-            CodeCheck::Wrong => {
-                identity.reset_code = Some(CodeRecord {
-                    failed_attempts: record.failed_attempts + 1,
-                    ..record
-                });
-                identity.wrong_codes.count(budget, now);
-                match deps.store.update_identity(&identity).await {
-                    Ok(()) => return Err(VerifyResetError::InvalidCode),
-                    Err(StoreError::Conflict) => continue,
-                    Err(e) => return Err(e.into()),
-                }
-            }
+            HeldCodeCheck::Valid => {}
+            HeldCodeCheck::Refused => return Err(VerifyResetError::InvalidCode),
+            HeldCodeCheck::Wrong => match deps.store.update_identity(&identity).await {
+                Ok(()) => return Err(VerifyResetError::InvalidCode),
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            },
         }
         if !identity.password_hash.is_usable() {
             return Err(VerifyResetError::Federated);

@@ -2,8 +2,9 @@
 //! a code sent to it comes back, removed with the password. The owner is emailed each time.
 
 use crate::account::{Identity, Profile};
-use crate::code::{CodeCheck, CodePurpose, CodeRecord, OneTimeCode};
+use crate::code::{CodePurpose, CodeRecord, OneTimeCode};
 use crate::delivery::{deliver, deliver_notice};
+use crate::held_code::{check_held_code, HeldCodeCheck};
 use crate::login::{reauthenticate, ReauthError};
 use crate::messages;
 use crate::password::{HashError, Password};
@@ -198,7 +199,6 @@ pub async fn verify(
     code: &OneTimeCode,
 ) -> Result<(), PhoneError> {
     let settings = &deps.settings;
-    let budget = settings.code_budget();
     for _ in 0..MAX_RETRIES {
         let mut identity = deps
             .store
@@ -210,34 +210,22 @@ pub async fn verify(
             .clone()
             .ok_or(PhoneError::NothingPending)?;
         let now = deps.clock.now();
-        if !identity.wrong_codes.have_room(budget, now) {
-            return Err(PhoneError::InvalidCode);
-        }
-        let check = pending.code.check(
-            &settings.pepper,
+        let check = check_held_code(
+            &mut identity,
+            |i| i.phone_pending.as_mut().map(|p| &mut p.code),
+            settings,
             CodePurpose::PhoneVerification,
-            identity.account_id.as_str(),
             code,
             now,
-            settings.code_max_attempts,
         );
         match check {
-            CodeCheck::Valid => {}
-            CodeCheck::Expired | CodeCheck::Exhausted => return Err(PhoneError::InvalidCode),
-            CodeCheck::Wrong => {
-                let mut record = pending.code.clone();
-                record.failed_attempts += 1;
-                identity.phone_pending = Some(PendingPhone {
-                    code: record,
-                    ..pending
-                });
-                identity.wrong_codes.count(budget, now);
-                match deps.store.update_identity(&identity).await {
-                    Ok(()) => return Err(PhoneError::InvalidCode),
-                    Err(StoreError::Conflict) => continue,
-                    Err(e) => return Err(e.into()),
-                }
-            }
+            HeldCodeCheck::Valid => {}
+            HeldCodeCheck::Refused => return Err(PhoneError::InvalidCode),
+            HeldCodeCheck::Wrong => match deps.store.update_identity(&identity).await {
+                Ok(()) => return Err(PhoneError::InvalidCode),
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            },
         }
         identity.phone = Some(BoundPhone {
             number: pending.number.clone(),

@@ -5,11 +5,10 @@
 
 use crate::account::{AccountId, AccountStatus, Country, Identity, Name, Profile, Username};
 use crate::attempts::Allowance;
-use crate::code::{
-    CodeCheck, CodePepper, CodePurpose, CodeRecord, OneTimeCode, SendLimits, SendLog,
-};
+use crate::code::{CodePepper, CodePurpose, CodeRecord, OneTimeCode, SendLimits, SendLog};
 use crate::delivery::{deliver, deliver_notice};
 use crate::email::Email;
+use crate::held_code::{check_held_code, HeldCodeCheck};
 use crate::messages;
 use crate::password::{HashError, Password, PasswordHasher};
 use crate::policy::{ChangeKind, PasswordPolicy, PolicyContext, PolicyFailure};
@@ -301,45 +300,30 @@ pub async fn activate(
         .hasher
         .hash(&request.password, salt(deps.random.as_ref()))
         .await?;
-    let budget = settings.code_budget();
     for _ in 0..MAX_RETRIES {
         let Some(mut identity) = deps.store.identity(&request.email).await? else {
             return Err(ActivateError::InvalidCode);
         };
         let now = deps.clock.now();
-        let Some(record) = identity
-            .activation
-            .clone()
-            .filter(|_| identity.status == AccountStatus::Pending)
-        else {
-            return Err(ActivateError::InvalidCode);
-        };
-        if !identity.wrong_codes.have_room(budget, now) {
+        if identity.status != AccountStatus::Pending {
             return Err(ActivateError::InvalidCode);
         }
-        let check = record.check(
-            &settings.pepper,
+        let check = check_held_code(
+            &mut identity,
+            |i| i.activation.as_mut(),
+            settings,
             CodePurpose::Activation,
-            identity.account_id.as_str(),
             &request.code,
             now,
-            settings.code_max_attempts,
         );
         match check {
-            CodeCheck::Valid => {}
-            CodeCheck::Expired | CodeCheck::Exhausted => return Err(ActivateError::InvalidCode),
-            CodeCheck::Wrong => {
-                identity.activation = Some(CodeRecord {
-                    failed_attempts: record.failed_attempts + 1,
-                    ..record
-                });
-                identity.wrong_codes.count(budget, now);
-                match deps.store.update_identity(&identity).await {
-                    Ok(()) => return Err(ActivateError::InvalidCode),
-                    Err(StoreError::Conflict) => continue,
-                    Err(e) => return Err(e.into()),
-                }
-            }
+            HeldCodeCheck::Valid => {}
+            HeldCodeCheck::Refused => return Err(ActivateError::InvalidCode),
+            HeldCodeCheck::Wrong => match deps.store.update_identity(&identity).await {
+                Ok(()) => return Err(ActivateError::InvalidCode),
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            },
         }
         let username = Username::generate(&settings.username_prefix, deps.random.as_ref());
         identity.status = AccountStatus::Active;

@@ -142,12 +142,7 @@ async fn activate(request: &Request, deps: &IdentityDeps) -> Result<Response<Bod
             200,
             &json!({ "username": username.as_str(), "status": "active" }),
         )),
-        Err(ActivateError::InvalidCode) => Err(Problem::new(
-            400,
-            "invalid_code",
-            "Invalid code",
-            "The code is wrong, used or expired. Ask for a new one if needed.",
-        )),
+        Err(ActivateError::InvalidCode) => Err(Problem::invalid_code()),
         Err(ActivateError::WeakPassword(failures)) => Err(weak_password(failures, deps)),
         Err(ActivateError::Store(e)) => Err(Problem::internal(&e)),
         Err(ActivateError::Hash(e)) => Err(Problem::internal(&e)),

@@ -580,12 +580,7 @@ fn problem(e: MappingError) -> Problem {
             "That address is on file for more than one candidate record. Contact support to merge them.",
         ),
         MappingError::TooManyAttempts(wait) => Problem::too_many_attempts(wait.0),
-        MappingError::InvalidCode => Problem::new(
-            400,
-            "invalid_code",
-            "Invalid code",
-            "The code is wrong, used or expired. Ask for a new one if needed.",
-        ),
+        MappingError::InvalidCode => Problem::invalid_code(),
         MappingError::Store(e) => Problem::internal(&e),
     }
 }

@@ -83,12 +83,7 @@ async fn verify(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>
             200,
             &json!({ "reset_token": verified.token.expose(), "mfa_required": verified.mfa_required }),
         )),
-        Err(VerifyResetError::InvalidCode) => Err(Problem::new(
-            400,
-            "invalid_code",
-            "Invalid code",
-            "The code is wrong, used or expired. Ask for a new one if needed.",
-        )),
+        Err(VerifyResetError::InvalidCode) => Err(Problem::invalid_code()),
         Err(VerifyResetError::Federated) => Err(tessera_http::auth::federated_account()),
         Err(VerifyResetError::Store(e)) => Err(Problem::internal(&e)),
     }

@@ -88,12 +88,7 @@ fn problem(error: PhoneError, deps: &IdentityDeps) -> Problem {
             "country_not_allowed",
             "Numbers from this country are not accepted.",
         )]),
-        PhoneError::InvalidCode => Problem::new(
-            400,
-            "invalid_code",
-            "Invalid code",
-            "The code is wrong, used or expired. Ask for a new one if needed.",
-        ),
+        PhoneError::InvalidCode => Problem::invalid_code(),
         PhoneError::NothingPending => Problem::new(
             409,
             "no_pending_phone",

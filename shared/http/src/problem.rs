@@ -109,6 +109,17 @@ impl Problem {
         .with_errors(errors)
     }
 
+    /// A one-time code (emailed or texted) that does not open anything: wrong, used, expired, or
+    /// past its guesses; one answer for all.
+    pub fn invalid_code() -> Problem {
+        Problem::new(
+            400,
+            "invalid_code",
+            "Invalid code",
+            "The code is wrong, used or expired. Ask for a new one if needed.",
+        )
+    }
+
     pub fn not_found() -> Problem {
         Problem::new(404, "not_found", "Not found", "No such route.")
     }

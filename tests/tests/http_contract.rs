@@ -134,11 +134,17 @@ async fn wrong_content_type_is_415_and_oversized_is_413() {
 #[tokio::test]
 async fn unknown_routes_and_methods_are_404_and_405() {
     let app = TestApp::new(Backend::Embedded).await;
-    assert_problem(
-        &app.call(accounts::handle, get("/v1/accounts")).await,
-        405,
-        "method_not_allowed",
-    );
+    let r = app.call(accounts::handle, get("/v1/accounts")).await;
+    assert_problem(&r, 405, "method_not_allowed");
+    assert_eq!(r.headers["allow"], "POST", "405 says what the path allows");
+    let r = app
+        .call(
+            profile::handle,
+            json_request("DELETE", "/v1/me", &json!({})),
+        )
+        .await;
+    assert_problem(&r, 405, "method_not_allowed");
+    assert_eq!(r.headers["allow"], "GET, PATCH");
     assert_problem(
         &app.call(accounts::handle, get("/v1/nothing-here")).await,
         404,

@@ -90,3 +90,34 @@ fn every_function_folder_is_a_workspace_member_with_routes_or_a_schedule() {
         );
     }
 }
+
+/// The functions that route by a table (`tessera_http::routing`) serve exactly the routes the
+/// template gives them, so neither can gain or lose one alone.
+#[test]
+fn each_routing_table_is_the_templates_routes_for_its_function() {
+    let tables: [(&str, Vec<(&str, &str)>); 10] = [
+        ("accounts", accounts::routes()),
+        ("sessions", sessions::routes()),
+        ("password-policy", password_policy::routes()),
+        ("password-reset", password_reset::routes()),
+        ("email-reminders", email_reminders::routes()),
+        ("imports", imports::routes()),
+        ("mfa", mfa::routes()),
+        ("password-change", password_change::routes()),
+        ("profile", profile::routes()),
+        ("phone", phone::routes()),
+    ];
+    let template = template_routes();
+    for (function, table) in tables {
+        let served: BTreeSet<Route> = table
+            .into_iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        let declared: BTreeSet<Route> = template
+            .iter()
+            .filter(|(_, _, f)| f == function)
+            .map(|(m, p, _)| (m.clone(), p.clone()))
+            .collect();
+        assert_eq!(served, declared, "{function}");
+    }
+}

@@ -17,6 +17,7 @@ use tessera_core::{Country, Email, Name};
 use tessera_http::client;
 use tessera_http::problem::FieldError;
 use tessera_http::response;
+use tessera_http::routing::route;
 use tessera_http::{Fields, Problem};
 
 /// The secrets this function uses (activation codes): the only ones it reads, and the only ones the
@@ -26,17 +27,34 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
     ..tessera_http::config::Secrets::HTTP
 };
 
+/// What this function serves, each route once (`tessera_http::routing`).
+#[derive(Clone, Copy)]
+enum Route {
+    SignUp,
+    Activate,
+    Resend,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("POST", "/v1/accounts", Route::SignUp),
+    ("POST", "/v1/accounts/activate", Route::Activate),
+    ("POST", "/v1/accounts/activation-code", Route::Resend),
+];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|&(method, path, _)| (method, path))
+        .collect()
+}
+
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
-    let result = match (request.method().as_str(), request.uri().path()) {
-        ("POST", "/v1/accounts") => response::uniformly(&deps, sign_up(&request, &deps)).await,
-        ("POST", "/v1/accounts/activate") => activate(&request, &deps).await,
-        ("POST", "/v1/accounts/activation-code") => {
-            response::uniformly(&deps, resend(&request, &deps)).await
-        }
-        (_, "/v1/accounts" | "/v1/accounts/activate" | "/v1/accounts/activation-code") => {
-            Err(Problem::method_not_allowed())
-        }
-        _ => Err(Problem::not_found()),
+    let result = match route(&request, ROUTES) {
+        Ok(Route::SignUp) => response::uniformly(&deps, sign_up(&request, &deps)).await,
+        Ok(Route::Activate) => activate(&request, &deps).await,
+        Ok(Route::Resend) => response::uniformly(&deps, resend(&request, &deps)).await,
+        Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
 }

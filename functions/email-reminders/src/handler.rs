@@ -16,19 +16,34 @@ use tessera_core::password::Password;
 use tessera_core::signup::IdentityDeps;
 use tessera_core::Email;
 use tessera_http::client;
+use tessera_http::routing::route;
 use tessera_http::{response, Fields, Problem};
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
 /// edge is on): it reads no other, and the template gives it no other.
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
+/// What this function serves, each route once (`tessera_http::routing`).
+#[derive(Clone, Copy)]
+enum Route {
+    Remind,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] =
+    &[("POST", "/v1/email-reminders", Route::Remind)];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|&(method, path, _)| (method, path))
+        .collect()
+}
+
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
-    let result = match (request.method().as_str(), request.uri().path()) {
-        ("POST", "/v1/email-reminders") => {
-            response::uniformly(&deps, reminder(&request, &deps)).await
-        }
-        (_, "/v1/email-reminders") => Err(Problem::method_not_allowed()),
-        _ => Err(Problem::not_found()),
+    let result = match route(&request, ROUTES) {
+        Ok(Route::Remind) => response::uniformly(&deps, reminder(&request, &deps)).await,
+        Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
 }

@@ -14,6 +14,7 @@ use tessera_core::certification::importer::{self, source_name, ImportFailure, Im
 use tessera_core::certification::CertificationDeps;
 use tessera_http::config::AdminAuth;
 use tessera_http::problem::FieldError;
+use tessera_http::routing::route;
 use tessera_http::{auth, body, response, Problem};
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
@@ -29,12 +30,31 @@ pub struct ImportState {
 const EXAM_RESULTS: &str = "/v1/admin/imports/exam-results";
 const CE_CREDITS: &str = "/v1/admin/imports/ce-credits";
 
+/// What this function serves, each route once (`tessera_http::routing`).
+#[derive(Clone, Copy)]
+enum Route {
+    ExamResults,
+    CeCredits,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("POST", EXAM_RESULTS, Route::ExamResults),
+    ("POST", CE_CREDITS, Route::CeCredits),
+];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|&(method, path, _)| (method, path))
+        .collect()
+}
+
 pub async fn handle(request: Request, state: ImportState) -> Response<Body> {
-    let result = match (request.method().as_str(), request.uri().path()) {
-        ("POST", EXAM_RESULTS) => import(&request, &state, Kind::ExamResults).await,
-        ("POST", CE_CREDITS) => import(&request, &state, Kind::CeCredits).await,
-        (_, EXAM_RESULTS | CE_CREDITS) => Err(Problem::method_not_allowed()),
-        _ => Err(Problem::not_found()),
+    let result = match route(&request, ROUTES) {
+        Ok(Route::ExamResults) => import(&request, &state, Kind::ExamResults).await,
+        Ok(Route::CeCredits) => import(&request, &state, Kind::CeCredits).await,
+        Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
 }

@@ -11,6 +11,7 @@ use serde_json::json;
 use tessera_core::mfa::{self, MfaError};
 use tessera_core::password::Password;
 use tessera_core::signup::IdentityDeps;
+use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
 
 /// The secrets this function uses (enrolment and removal: TOTP seeds and recovery codes): the only
@@ -21,13 +22,34 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
     ..tessera_http::config::Secrets::HTTP
 };
 
+/// What this function serves, each route once (`tessera_http::routing`).
+#[derive(Clone, Copy)]
+enum Route {
+    Enrol,
+    Confirm,
+    Remove,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("POST", "/v1/me/mfa/totp", Route::Enrol),
+    ("POST", "/v1/me/mfa/totp/confirm", Route::Confirm),
+    ("DELETE", "/v1/me/mfa/totp", Route::Remove),
+];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|&(method, path, _)| (method, path))
+        .collect()
+}
+
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
-    let result = match (request.method().as_str(), request.uri().path()) {
-        ("POST", "/v1/me/mfa/totp") => enrol(&request, &deps).await,
-        ("POST", "/v1/me/mfa/totp/confirm") => confirm(&request, &deps).await,
-        ("DELETE", "/v1/me/mfa/totp") => remove(&request, &deps).await,
-        (_, "/v1/me/mfa/totp" | "/v1/me/mfa/totp/confirm") => Err(Problem::method_not_allowed()),
-        _ => Err(Problem::not_found()),
+    let result = match route(&request, ROUTES) {
+        Ok(Route::Enrol) => enrol(&request, &deps).await,
+        Ok(Route::Confirm) => confirm(&request, &deps).await,
+        Ok(Route::Remove) => remove(&request, &deps).await,
+        Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
 }

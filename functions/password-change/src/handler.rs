@@ -8,17 +8,33 @@ use tessera_core::password::Password;
 use tessera_core::password_change::{self, ChangePasswordError, PasswordChange};
 use tessera_core::signup::IdentityDeps;
 use tessera_http::problem::FieldError;
+use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
 /// edge is on): it reads no other, and the template gives it no other.
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
+/// What this function serves, each route once (`tessera_http::routing`).
+#[derive(Clone, Copy)]
+enum Route {
+    Change,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[("PUT", "/v1/me/password", Route::Change)];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|&(method, path, _)| (method, path))
+        .collect()
+}
+
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
-    let result = match (request.method().as_str(), request.uri().path()) {
-        ("PUT", "/v1/me/password") => change(&request, &deps).await,
-        (_, "/v1/me/password") => Err(Problem::method_not_allowed()),
-        _ => Err(Problem::not_found()),
+    let result = match route(&request, ROUTES) {
+        Ok(Route::Change) => change(&request, &deps).await,
+        Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
 }

@@ -10,20 +10,38 @@ use tessera_core::password::Password;
 use tessera_core::policy::PolicyContext;
 use tessera_core::{Email, PasswordPolicy};
 use tessera_http::response;
+use tessera_http::routing::route;
 use tessera_http::{Fields, Problem};
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
 /// edge is on): it reads no other, and the template gives it no other.
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
+/// What this function serves, each route once (`tessera_http::routing`).
+#[derive(Clone, Copy)]
+enum Route {
+    Describe,
+    Check,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("GET", "/v1/password-policy", Route::Describe),
+    ("POST", "/v1/password-policy/check", Route::Check),
+];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|&(method, path, _)| (method, path))
+        .collect()
+}
+
 pub async fn handle(request: Request, policy: Arc<PasswordPolicy>) -> Response<Body> {
-    let result = match (request.method().as_str(), request.uri().path()) {
-        ("GET", "/v1/password-policy") => Ok(describe(&policy)),
-        ("POST", "/v1/password-policy/check") => check(&request, &policy),
-        (_, "/v1/password-policy" | "/v1/password-policy/check") => {
-            Err(Problem::method_not_allowed())
-        }
-        _ => Err(Problem::not_found()),
+    let result = match route(&request, ROUTES) {
+        Ok(Route::Describe) => Ok(describe(&policy)),
+        Ok(Route::Check) => check(&request, &policy),
+        Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
 }

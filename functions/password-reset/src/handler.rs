@@ -17,6 +17,7 @@ use tessera_core::signup::IdentityDeps;
 use tessera_core::Email;
 use tessera_http::client;
 use tessera_http::problem::FieldError;
+use tessera_http::routing::route;
 use tessera_http::{response, Fields, Problem};
 
 /// The secrets this function uses (reset codes, and the authenticator a reset with MFA checks): the
@@ -27,18 +28,34 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
     ..tessera_http::config::Secrets::HTTP
 };
 
+/// What this function serves, each route once (`tessera_http::routing`).
+#[derive(Clone, Copy)]
+enum Route {
+    Request,
+    Verify,
+    Complete,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("POST", "/v1/password-resets", Route::Request),
+    ("POST", "/v1/password-resets/verify", Route::Verify),
+    ("POST", "/v1/password-resets/complete", Route::Complete),
+];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|&(method, path, _)| (method, path))
+        .collect()
+}
+
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
-    let result = match (request.method().as_str(), request.uri().path()) {
-        ("POST", "/v1/password-resets") => {
-            response::uniformly(&deps, request_reset(&request, &deps)).await
-        }
-        ("POST", "/v1/password-resets/verify") => verify(&request, &deps).await,
-        ("POST", "/v1/password-resets/complete") => complete(&request, &deps).await,
-        (
-            _,
-            "/v1/password-resets" | "/v1/password-resets/verify" | "/v1/password-resets/complete",
-        ) => Err(Problem::method_not_allowed()),
-        _ => Err(Problem::not_found()),
+    let result = match route(&request, ROUTES) {
+        Ok(Route::Request) => response::uniformly(&deps, request_reset(&request, &deps)).await,
+        Ok(Route::Verify) => verify(&request, &deps).await,
+        Ok(Route::Complete) => complete(&request, &deps).await,
+        Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
 }

@@ -11,6 +11,7 @@ use tessera_core::password::Password;
 use tessera_core::phone::{self, PhoneError, PhoneNumber};
 use tessera_core::signup::IdentityDeps;
 use tessera_http::problem::FieldError;
+use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
 
 /// The secrets this function uses (phone verification codes): the only ones it reads, and the only
@@ -20,13 +21,34 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
     ..tessera_http::config::Secrets::HTTP
 };
 
+/// What this function serves, each route once (`tessera_http::routing`).
+#[derive(Clone, Copy)]
+enum Route {
+    Change,
+    Verify,
+    Remove,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("PUT", "/v1/me/phone", Route::Change),
+    ("POST", "/v1/me/phone/verify", Route::Verify),
+    ("DELETE", "/v1/me/phone", Route::Remove),
+];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|&(method, path, _)| (method, path))
+        .collect()
+}
+
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
-    let result = match (request.method().as_str(), request.uri().path()) {
-        ("PUT", "/v1/me/phone") => change(&request, &deps).await,
-        ("POST", "/v1/me/phone/verify") => verify(&request, &deps).await,
-        ("DELETE", "/v1/me/phone") => remove(&request, &deps).await,
-        (_, "/v1/me/phone" | "/v1/me/phone/verify") => Err(Problem::method_not_allowed()),
-        _ => Err(Problem::not_found()),
+    let result = match route(&request, ROUTES) {
+        Ok(Route::Change) => change(&request, &deps).await,
+        Ok(Route::Verify) => verify(&request, &deps).await,
+        Ok(Route::Remove) => remove(&request, &deps).await,
+        Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
 }

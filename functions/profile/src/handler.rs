@@ -11,6 +11,7 @@ use tessera_core::account::{CommunicationSettings, Profile, ProfileEdit};
 use tessera_core::phone::mask;
 use tessera_core::signup::IdentityDeps;
 use tessera_core::{Country, Name};
+use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
@@ -19,14 +20,41 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
 
 const DETAIL_MAX: usize = 100;
 
+/// What this function serves, each route once (`tessera_http::routing`).
+#[derive(Clone, Copy)]
+enum Route {
+    Me,
+    Edit,
+    Communication,
+    SetCommunication,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("GET", "/v1/me", Route::Me),
+    ("PATCH", "/v1/me", Route::Edit),
+    ("GET", "/v1/me/communication-settings", Route::Communication),
+    (
+        "PUT",
+        "/v1/me/communication-settings",
+        Route::SetCommunication,
+    ),
+];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|&(method, path, _)| (method, path))
+        .collect()
+}
+
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
-    let result = match (request.method().as_str(), request.uri().path()) {
-        ("GET", "/v1/me") => me(&request, &deps).await,
-        ("PATCH", "/v1/me") => edit(&request, &deps).await,
-        ("GET", "/v1/me/communication-settings") => communication(&request, &deps).await,
-        ("PUT", "/v1/me/communication-settings") => set_communication(&request, &deps).await,
-        (_, "/v1/me" | "/v1/me/communication-settings") => Err(Problem::method_not_allowed()),
-        _ => Err(Problem::not_found()),
+    let result = match route(&request, ROUTES) {
+        Ok(Route::Me) => me(&request, &deps).await,
+        Ok(Route::Edit) => edit(&request, &deps).await,
+        Ok(Route::Communication) => communication(&request, &deps).await,
+        Ok(Route::SetCommunication) => set_communication(&request, &deps).await,
+        Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
 }

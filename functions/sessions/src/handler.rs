@@ -17,6 +17,7 @@ use tessera_core::signup::IdentityDeps;
 use tessera_core::token::AddressedToken;
 use tessera_core::Email;
 use tessera_http::client;
+use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
 
 /// The secrets this function uses (the authenticator step: TOTP seeds and recovery codes): the only
@@ -27,15 +28,34 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
     ..tessera_http::config::Secrets::HTTP
 };
 
+/// What this function serves, each route once (`tessera_http::routing`).
+#[derive(Clone, Copy)]
+enum Route {
+    LogIn,
+    AnswerChallenge,
+    LogOut,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("POST", "/v1/sessions", Route::LogIn),
+    ("POST", "/v1/sessions/mfa", Route::AnswerChallenge),
+    ("DELETE", "/v1/sessions/current", Route::LogOut),
+];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|&(method, path, _)| (method, path))
+        .collect()
+}
+
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
-    let result = match (request.method().as_str(), request.uri().path()) {
-        ("POST", "/v1/sessions") => log_in(&request, &deps).await,
-        ("POST", "/v1/sessions/mfa") => answer_challenge(&request, &deps).await,
-        ("DELETE", "/v1/sessions/current") => log_out(&request, &deps).await,
-        (_, "/v1/sessions" | "/v1/sessions/mfa" | "/v1/sessions/current") => {
-            Err(Problem::method_not_allowed())
-        }
-        _ => Err(Problem::not_found()),
+    let result = match route(&request, ROUTES) {
+        Ok(Route::LogIn) => log_in(&request, &deps).await,
+        Ok(Route::AnswerChallenge) => answer_challenge(&request, &deps).await,
+        Ok(Route::LogOut) => log_out(&request, &deps).await,
+        Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
 }

@@ -11,6 +11,7 @@ pub mod edge;
 pub mod logging;
 pub mod problem;
 pub mod response;
+pub mod routing;
 pub mod wiring;
 
 pub use body::Fields;

@@ -27,6 +27,14 @@ pub fn route<R: Copy>(request: &Request, routes: &[Route<R>]) -> Result<R, Probl
     Err(Problem::method_not_allowed().with_header("allow", allowed.join(", ")))
 }
 
+/// A table's (method, path) pairs, for holding it to the template.
+pub fn pairs<R>(routes: &[Route<R>]) -> Vec<(&'static str, &'static str)> {
+    routes
+        .iter()
+        .map(|(method, path, _)| (*method, *path))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,6 +83,14 @@ async fn unsent_messages_are_found_by_due_time_and_claimed_once(backend: Backend
     .await
 }
 
+async fn transcript_writes_hold_under_races(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    conformance::transcript_writes_hold_under_races(
+        app.certification.transcripts.clone(),
+        &tessera_testkit::SeededRandom::new(3),
+    )
+    .await
+}
 async fn candidate_records_are_created_extended_and_read_whole(backend: Backend) {
     conformance::candidate_records_are_created_extended_and_read_whole(
         TestApp::new(backend).await.certification.records.as_ref(),
@@ -156,6 +164,7 @@ async fn reminder_watches_are_due_until_saved_and_version_checked(backend: Backe
 }
 
 on_both_backends!(
+    transcript_writes_hold_under_races,
     reminder_watches_are_due_until_saved_and_version_checked,
     pending_accounts_are_listed_by_purge_date_and_purged_once,
     unpaid_orders_are_listed_until_they_move,

@@ -88,8 +88,13 @@ impl DynamoStore {
         ])
     }
 
+    /// The identity table's partition of one address: its identity and its login throttle.
+    pub(crate) fn address_partition(email: &Email) -> String {
+        format!("EMAIL#{}", email.as_str())
+    }
+
     fn identity_key(email: &Email) -> Item {
-        Self::key(format!("EMAIL#{}", email.as_str()), IDENTITY)
+        Self::key(Self::address_partition(email), IDENTITY)
     }
 
     pub(crate) fn profile_key(id: &AccountId) -> Item {
@@ -754,7 +759,7 @@ impl LoginStore for DynamoStore {
         // Both items sit in the address's partition: one query reads them (one read unit for
         // both while they are under 4 KB together).
         let items = self
-            .query_partition(format!("EMAIL#{}", email.as_str()), None)
+            .query_partition(Self::address_partition(email), None)
             .await?;
         let (mut identity, mut throttle) = (None, LoginThrottle::default());
         for item in items {

@@ -49,7 +49,7 @@ impl DynamoStore {
     /// username marker would be.
     pub(crate) fn login_throttle_key(key: &ThrottleKey) -> Item {
         match key {
-            ThrottleKey::Email(email) => Self::key(format!("EMAIL#{}", email.as_str()), THROTTLE),
+            ThrottleKey::Email(email) => Self::key(Self::address_partition(email), THROTTLE),
             ThrottleKey::UnknownUsername(username) => {
                 Self::key(format!("USERNAME#{}", username.as_str()), THROTTLE)
             }

@@ -400,8 +400,9 @@ pub enum MfaLoginError {
 }
 
 /// Completes a login with a TOTP or recovery code, answering a challenge (`challenge.rs`).
-/// Using the code up and marking the challenge used is one version-checked write of the identity, so a step or recovery code logs in once, even
-/// racing; the session is stored after it (if that fails, the person logs in again).
+/// Using the code up and marking the challenge used is one version-checked write of the
+/// identity, so a step or recovery code logs in once, even racing; the session is stored after
+/// it (if that fails, the person logs in again).
 pub async fn complete_login(
     deps: &IdentityDeps,
     challenge: &AddressedToken,

@@ -1,7 +1,7 @@
 //! CSV import rows: never panics on any file; every row reported (imported or refused) is a row of the file.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tessera_core::certification::import::{parse_ce_credits, parse_exam_results};
+use tessera_certification::import::{parse_ce_credits, parse_exam_results};
 
 fuzz_target!(|text: &str| {
     let lines = text.lines().count() + 1;

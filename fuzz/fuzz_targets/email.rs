@@ -2,8 +2,8 @@
 //! it back) and within the length limit.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tessera_core::email::MAX_EMAIL_LEN;
-use tessera_core::Email;
+use tessera_kernel::email::MAX_EMAIL_LEN;
+use tessera_kernel::email::Email;
 
 fuzz_target!(|raw: &str| {
     if let Ok(email) = Email::parse(raw) {

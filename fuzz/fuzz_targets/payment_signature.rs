@@ -2,8 +2,8 @@
 //! signed for the body verifies at its own time, and not for another body.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tessera_core::fulfillment::signature::SigningSecret;
-use tessera_core::Timestamp;
+use tessera_fulfillment::signature::SigningSecret;
+use tessera_kernel::time::Timestamp;
 
 fuzz_target!(|input: (&str, &[u8], i64)| {
     let (header, body, at) = input;

@@ -2,7 +2,7 @@
 //! back to itself, and its masked form hides the middle digits.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tessera_core::phone::{mask, PhoneNumber};
+use tessera_identity::phone::{mask, PhoneNumber};
 
 fuzz_target!(|raw: &str| {
     if let Ok(number) = PhoneNumber::parse(raw) {

@@ -2,7 +2,7 @@
 //! sample files imported, a signed-in account on the samples' day.
 
 use serde_json::Value;
-use tessera_core::time::Seconds;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{TestApp, TestResponse};
 
 use crate::{

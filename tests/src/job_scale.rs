@@ -6,11 +6,11 @@
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use serde::Serialize;
 use tessera_aws::{DynamoClient, DynamoStore};
-use tessera_core::jobs::{JobReport, PAGE};
-use tessera_core::ports::Clock;
-use tessera_core::signup::purge_unactivated;
-use tessera_core::time::Seconds;
-use tessera_core::Timestamp;
+use tessera_identity::signup::purge_unactivated;
+use tessera_kernel::jobs::{JobReport, PAGE};
+use tessera_kernel::ports::Clock;
+use tessera_kernel::time::Seconds;
+use tessera_kernel::time::Timestamp;
 use tessera_testkit::conformance::pending_account;
 use tessera_testkit::{Backend, TestApp};
 

@@ -7,7 +7,7 @@ pub mod round_trips;
 
 use lambda_http::{Body, Request, Response};
 use std::sync::Arc;
-use tessera_core::signup::IdentityDeps;
+use tessera_identity::signup::IdentityDeps;
 use tessera_testkit::keys::within;
 
 /// The password-policy function's handler, fed from the identity settings tests configure.
@@ -196,8 +196,8 @@ pub async fn enrol_authenticator(app: &tessera_testkit::TestApp, email: &str) ->
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let secret = r.json["secret"].as_str().unwrap().to_string();
-    let now = tessera_core::ports::Clock::now(app.clock.as_ref());
-    let code = tessera_core::mfa::code_at(&secret, now).unwrap();
+    let now = tessera_kernel::ports::Clock::now(app.clock.as_ref());
+    let code = tessera_identity::mfa::code_at(&secret, now).unwrap();
     let body = serde_json::json!({ "code": code });
     let r = app
         .call(
@@ -206,7 +206,7 @@ pub async fn enrol_authenticator(app: &tessera_testkit::TestApp, email: &str) ->
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    app.clock.advance(tessera_core::time::Seconds(30));
+    app.clock.advance(tessera_kernel::time::Seconds(30));
     secret
 }
 
@@ -289,11 +289,11 @@ pub async fn candidate_call(
 /// default has it), or `provider` (the checkout adapter pointed at a loopback stand-in).
 pub fn fulfillment_state(
     app: &tessera_testkit::TestApp,
-    provider: Option<Arc<dyn tessera_core::fulfillment::payment::Payments>>,
+    provider: Option<Arc<dyn tessera_fulfillment::payment::Payments>>,
 ) -> fulfillment::FulfillmentState {
-    use tessera_core::fulfillment::ordering::FulfillmentDeps;
-    use tessera_core::fulfillment::payment::SandboxPayments;
-    use tessera_core::fulfillment::signature::SigningSecret;
+    use tessera_fulfillment::ordering::FulfillmentDeps;
+    use tessera_fulfillment::payment::SandboxPayments;
+    use tessera_fulfillment::signature::SigningSecret;
     let sandbox = provider.is_none();
     let payments = provider.unwrap_or_else(|| {
         Arc::new(SandboxPayments {
@@ -304,8 +304,9 @@ pub fn fulfillment_state(
         identity: app.deps.clone(),
         certification: app.certification.clone(),
         fulfillment: FulfillmentDeps {
+            orders: app.orders.clone(),
             payments,
-            prices: tessera_core::fulfillment::Prices::default(),
+            prices: tessera_fulfillment::Prices::default(),
             webhook_secret: SigningSecret::new(tessera_http::config::LOCAL_WEBHOOK_SECRET),
             return_url: tessera_http::config::LOCAL_RETURN_URL.into(),
         },
@@ -332,7 +333,7 @@ pub async fn fulfillment_call(
 /// of `fulfillment_state` (the sandbox, or `provider`).
 pub fn job_deps(
     app: &tessera_testkit::TestApp,
-    provider: Option<Arc<dyn tessera_core::fulfillment::payment::Payments>>,
+    provider: Option<Arc<dyn tessera_fulfillment::payment::Payments>>,
 ) -> expiry_jobs::JobDeps {
     let state = fulfillment_state(app, provider);
     expiry_jobs::JobDeps {

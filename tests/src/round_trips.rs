@@ -8,9 +8,9 @@ use crate::{
 };
 use serde::Serialize;
 use serde_json::json;
-use tessera_core::mfa::code_at;
-use tessera_core::ports::Clock;
-use tessera_core::time::Seconds;
+use tessera_identity::mfa::code_at;
+use tessera_kernel::ports::Clock;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
 
 #[derive(Clone, Debug, Serialize)]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::json;
-use tessera_core::certification::CertificationDeps;
+use tessera_certification::CertificationDeps;
 use tessera_testkit::{repo_root, unique_email, Backend, TestApp};
 use tessera_tests::certification::{call, consent, import_samples, move_clock_to_the_samples_day};
 use tessera_tests::{active_account, log_in, on_both_backends, token_of, PASSWORD};

@@ -3,7 +3,7 @@
 //! every certification screen from it.
 
 use serde_json::{json, Value};
-use tessera_core::time::Seconds;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::app::unique;
 use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::certification::{
@@ -30,7 +30,7 @@ async fn import_one(app: &TestApp, email: &str) -> (String, String) {
 }
 
 async fn email_on_file(app: &TestApp, candidate: &str) -> Option<String> {
-    let id = tessera_core::certification::CandidateId::parse(candidate).unwrap();
+    let id = tessera_kernel::ids::CandidateId::parse(candidate).unwrap();
     let record = app.certification.records.candidate(&id).await.unwrap();
     record
         .unwrap()

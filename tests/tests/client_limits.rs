@@ -6,7 +6,7 @@
 
 use lambda_http::Request;
 use serde_json::json;
-use tessera_core::time::Seconds;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::{active_account, on_both_backends, PASSWORD};
 

@@ -1,7 +1,7 @@
 //! Forgot email, on both backends: by login ID and password, or by a last-known address.
 
 use serde_json::{json, Value};
-use tessera_core::time::Seconds;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::{active_account, log_in, on_both_backends, PASSWORD};
 

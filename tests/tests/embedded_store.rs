@@ -2,7 +2,8 @@
 //! its own connection to one SQLite file. Two connections racing behave as one store.
 
 use std::sync::Arc;
-use tessera_core::ports::{AccountStore, StoreError};
+use tessera_identity::ports::AccountStore;
+use tessera_kernel::ports::StoreError;
 use tessera_local::SqliteStore;
 use tessera_testkit::conformance::pending_account;
 
@@ -34,7 +35,7 @@ async fn separate_connections_to_one_file_keep_one_account_per_email() {
     }
     assert_eq!(created, 1);
     // What one connection wrote, the other reads.
-    let email = tessera_core::Email::parse("shared@example.com").unwrap();
+    let email = tessera_kernel::email::Email::parse("shared@example.com").unwrap();
     let a = stores[0].identity(&email).await.unwrap().unwrap();
     let b = stores[1].identity(&email).await.unwrap().unwrap();
     assert_eq!(a, b);

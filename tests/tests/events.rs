@@ -182,7 +182,7 @@ async fn every_scheduled_job_has_an_event_that_runs_it() {
         let (job, answer) = match function.as_str() {
             "notification-retries" => (
                 function.clone(),
-                notification_retries::run(&app.deps)
+                notification_retries::run(&app.deps.postbox)
                     .await
                     .map(|r| notification_retries::report_json(&r))
                     .map_err(|e| e.to_string()),

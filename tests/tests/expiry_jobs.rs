@@ -7,11 +7,12 @@
 use std::sync::Arc;
 
 use serde_json::json;
-use tessera_core::fulfillment::payment::Payments;
-use tessera_core::fulfillment::unpaid::{self, PAYMENT_WINDOW};
-use tessera_core::jobs::JobReport;
-use tessera_core::ports::Clock;
-use tessera_core::time::Seconds;
+use tessera_fulfillment::payment::Payments;
+use tessera_fulfillment::unpaid;
+use tessera_fulfillment::unpaid::PAYMENT_WINDOW;
+use tessera_kernel::jobs::JobReport;
+use tessera_kernel::ports::Clock;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::payment_provider::{FakeProvider, SECRET_KEY};
 use tessera_testkit::{unique_email, Backend, TestApp};
 use tessera_tests::certification::{call, consent, holder};
@@ -194,7 +195,7 @@ async fn a_crashed_unpaid_run_is_finished_by_the_next(backend: Backend) {
     let token = signed_in_again(&app, &email).await;
 
     let deps = job_deps(&app, Some(stripe(&provider)));
-    let crashed = unpaid::cancel_unpaid(&deps.identity, &deps.certification, &deps.fulfillment, 1)
+    let crashed = unpaid::cancel_unpaid(&deps.certification, &deps.fulfillment, 1)
         .await
         .unwrap();
     assert_eq!((crashed.due, crashed.changed), (1, 1));
@@ -232,9 +233,9 @@ async fn pending_accounts_are_purged_and_their_email_freed(backend: Backend) {
         report.notified, 0,
         "an unconfirmed address is not written to"
     );
-    let canonical = tessera_core::Email::parse(&email).unwrap();
+    let canonical = tessera_kernel::email::Email::parse(&email).unwrap();
     assert!(app.deps.store.identity(&canonical).await.unwrap().is_none());
-    let active = tessera_core::Email::parse(&active).unwrap();
+    let active = tessera_kernel::email::Email::parse(&active).unwrap();
     assert!(app.deps.store.identity(&active).await.unwrap().is_some());
     let keys = app.stored_keys().await;
     assert_eq!(
@@ -326,7 +327,7 @@ async fn expired_transcripts_are_removed_after_the_grace_period(backend: Backend
 
     // Expired, but within the grace period: kept (the holder may extend it).
     app.clock.advance(
-        Seconds::days(1) + tessera_core::certification::transcript::KEPT_AFTER_EXPIRY - Seconds(1),
+        Seconds::days(1) + tessera_certification::transcript::KEPT_AFTER_EXPIRY - Seconds(1),
     );
     assert_eq!(
         run(&app, &provider, Job::Transcripts).await,
@@ -477,22 +478,17 @@ async fn crashed_runs_are_finished_by_the_next(backend: Backend) {
     assert_eq!(r.status, 200, "{}", r.text);
     app.clock.advance(Seconds::days(7));
 
-    let crashed = tessera_core::signup::purge_unactivated(&deps.identity, 1)
+    let crashed = tessera_identity::signup::purge_unactivated(&deps.identity, 1)
         .await
         .unwrap();
     assert_eq!(crashed.changed, 1);
     let rerun = run(&app, &provider, Job::PendingAccounts).await;
     assert_eq!((rerun.due, rerun.changed), (1, 1), "{rerun:?}");
 
-    let days = tessera_core::certification::reminders::ReminderDays::default();
-    let crashed = tessera_core::certification::reminders::send_due_notices(
-        &deps.identity,
-        &deps.certification,
-        &days,
-        1,
-    )
-    .await
-    .unwrap();
+    let days = tessera_certification::reminders::ReminderDays::default();
+    let crashed = tessera_certification::reminders::send_due_notices(&deps.certification, &days, 1)
+        .await
+        .unwrap();
     assert_eq!(crashed.notified, 1);
     let rerun = run(&app, &provider, Job::CertificationReminders).await;
     assert_eq!((rerun.due, rerun.notified), (1, 1), "{rerun:?}");
@@ -500,7 +496,7 @@ async fn crashed_runs_are_finished_by_the_next(backend: Backend) {
         assert_eq!(expiry_subjects(&app, holder).len(), 1, "one reminder each");
     }
     for email in &pending {
-        let canonical = tessera_core::Email::parse(email).unwrap();
+        let canonical = tessera_kernel::email::Email::parse(email).unwrap();
         assert!(app.deps.store.identity(&canonical).await.unwrap().is_none());
     }
 }
@@ -514,8 +510,8 @@ async fn a_crashed_transcripts_run_is_finished_by_the_next(backend: Backend) {
     consent(&app, &token, true).await;
     create_transcripts(&app, &token, &[("first", 1), ("second", 1), ("kept", 365)]).await;
     app.clock
-        .advance(Seconds::days(1) + tessera_core::certification::transcript::KEPT_AFTER_EXPIRY);
-    let crashed = tessera_core::certification::transcript::remove_expired(&app.certification, 1)
+        .advance(Seconds::days(1) + tessera_certification::transcript::KEPT_AFTER_EXPIRY);
+    let crashed = tessera_certification::transcript::remove_expired(&app.certification, 1)
         .await
         .unwrap();
     assert_eq!((crashed.due, crashed.changed), (1, 1));

@@ -7,9 +7,9 @@
 use lambda_http::{Body, Request};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use tessera_core::fulfillment::signature::SigningSecret;
-use tessera_core::ports::Clock;
-use tessera_core::time::Seconds;
+use tessera_fulfillment::signature::SigningSecret;
+use tessera_kernel::ports::Clock;
+use tessera_kernel::time::Seconds;
 use tessera_stripe::StripePayments;
 use tessera_testkit::calls::{FailOneCall, Fault};
 use tessera_testkit::payment_provider::{FakeProvider, SECRET_KEY};
@@ -105,7 +105,7 @@ async fn sign_up_survives_a_fault_at_every_call() {
             let case = case_of(&failure, nth, fault);
             declared(&r, 202);
 
-            let canonical = tessera_core::Email::parse(&email).unwrap();
+            let canonical = tessera_kernel::email::Email::parse(&email).unwrap();
             let identity = app.deps.store.identity(&canonical).await.unwrap();
             if let Some(identity) = &identity {
                 let profile = app.deps.store.profile(&identity.account_id).await.unwrap();
@@ -482,10 +482,13 @@ async fn a_shipment_report_survives_a_fault_at_every_call() {
     }
 }
 
-async fn retry_unsent(app: &TestApp) -> tessera_core::delivery::RetryReport {
-    tessera_testkit::keys::within("notification-retries", notification_retries::run(&app.deps))
-        .await
-        .expect("retry run")
+async fn retry_unsent(app: &TestApp) -> tessera_kernel::delivery::RetryReport {
+    tessera_testkit::keys::within(
+        "notification-retries",
+        notification_retries::run(&app.deps.postbox),
+    )
+    .await
+    .expect("retry run")
 }
 
 /// SES fails the activation email at the adapter: before sending (it never reached SES) or with
@@ -554,7 +557,7 @@ async fn an_sms_the_sms_service_fails_is_kept_and_retried() {
 async fn an_injected_condition_failure_reads_as_the_tables_own() {
     let mut app = TestApp::new(Backend::Moto).await;
     let email = an_active_account(&app).await;
-    let canonical = tessera_core::Email::parse(&email).unwrap();
+    let canonical = tessera_kernel::email::Email::parse(&email).unwrap();
     let identity = app.deps.store.identity(&canonical).await.unwrap().unwrap();
     let failure = app
         .fail_dynamodb_call(1, Fault::ConditionFailed)
@@ -563,7 +566,7 @@ async fn an_injected_condition_failure_reads_as_the_tables_own() {
     let refused = app.deps.store.update_identity(&identity).await;
     assert_eq!(failure.struck().as_deref(), Some("PutItem"), "{refused:?}");
     assert!(
-        matches!(refused, Err(tessera_core::ports::StoreError::Conflict)),
+        matches!(refused, Err(tessera_kernel::ports::StoreError::Conflict)),
         "{refused:?}"
     );
     let stored = app.deps.store.identity(&canonical).await.unwrap().unwrap();

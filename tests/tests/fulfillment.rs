@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use lambda_http::{Body, Request};
 use serde_json::{json, Value};
-use tessera_core::fulfillment::signature::SigningSecret;
-use tessera_core::time::Seconds;
-use tessera_core::Timestamp;
+use tessera_fulfillment::signature::SigningSecret;
+use tessera_kernel::time::Seconds;
+use tessera_kernel::time::Timestamp;
 use tessera_testkit::payment_provider::{FakeProvider, SECRET_KEY};
 use tessera_testkit::{Backend, TestApp, TestResponse};
 use tessera_tests::certification::holder;
@@ -26,7 +26,7 @@ const WEBHOOK: &str = "/v1/payments/webhook";
 fn state(app: &TestApp, provider: Option<&FakeProvider>) -> fulfillment::FulfillmentState {
     let payments = provider.map(|p| {
         Arc::new(tessera_stripe::StripePayments::new(&p.url, SECRET_KEY))
-            as Arc<dyn tessera_core::fulfillment::payment::Payments>
+            as Arc<dyn tessera_fulfillment::payment::Payments>
     });
     fulfillment_state(app, payments)
 }
@@ -86,7 +86,7 @@ trait Now {
 
 impl Now for TestApp {
     fn clock_now(&self) -> Timestamp {
-        use tessera_core::ports::Clock;
+        use tessera_kernel::ports::Clock;
         self.clock.now()
     }
 }

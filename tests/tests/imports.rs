@@ -3,7 +3,8 @@
 //! reported by number while the others import, and only an admin may import.
 
 use std::collections::HashMap;
-use tessera_core::certification::{CandidateId, Status};
+use tessera_certification::Status;
+use tessera_kernel::ids::CandidateId;
 use tessera_testkit::{Backend, TestApp};
 use tessera_tests::{csv_upload, import, on_both_backends, sample};
 use time::macros::date;
@@ -205,7 +206,7 @@ async fn only_an_admin_may_import_and_only_csv_within_the_size_limit() {
     json.headers_mut()
         .insert("content-type", "application/json".parse().unwrap());
     assert_eq!(import(&app, json).await.status, 415);
-    let huge = "x".repeat(tessera_core::certification::import::MAX_IMPORT_BYTES + 1);
+    let huge = "x".repeat(tessera_certification::import::MAX_IMPORT_BYTES + 1);
     assert_eq!(
         import(&app, csv_upload(EXAMS, &huge, None)).await.status,
         413

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use tessera_core::time::Seconds;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{json_request, unique_email, Backend, FlakyMessenger, TestApp};
 
 #[derive(Clone, Default)]
@@ -53,7 +53,7 @@ async fn logs_name_the_request_and_never_a_secret() {
     for backend in [Backend::Embedded, Backend::Moto] {
         let mut app = TestApp::with_vars(backend, &[("TESSERA_CODE_PEPPER", PEPPER)]).await;
         // The first email fails, so the error path logs too.
-        app.deps.messenger = Arc::new(FlakyMessenger::new(app.deps.messenger.clone(), 1));
+        app.set_messenger(Arc::new(FlakyMessenger::new(app.messenger(), 1)));
         let email = unique_email("logs");
         let sign_up = json!({ "email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "L", "country": "GB" });
         assert_eq!(

@@ -1,8 +1,8 @@
 //! The messaging port on both backends: an email (subject, text, HTML) through SES v2 or the
 //! outbox, an SMS through SNS or the outbox, each read back from where it really landed.
 
-use tessera_core::messages::ACTIVATION;
-use tessera_core::ports::{Channel, OutgoingMessage};
+use tessera_identity::messages::ACTIVATION;
+use tessera_kernel::ports::{Channel, OutgoingMessage};
 use tessera_testkit::{app::unique, unique_email, Backend, TestApp};
 use tessera_tests::on_both_backends;
 
@@ -10,7 +10,7 @@ async fn email_and_sms_reach_their_channels(backend: Backend) {
     let app = TestApp::new(backend).await;
     let to = unique_email("inbox");
     let email = ACTIVATION.render(&to, &[("first_name", "Ada"), ("code", "123456")]);
-    app.deps.messenger.send(&email).await.unwrap();
+    app.messenger().send(&email).await.unwrap();
     let phone = format!("+1415555{:04}", unique() % 10_000);
     let sms = OutgoingMessage {
         channel: Channel::Sms,
@@ -19,7 +19,7 @@ async fn email_and_sms_reach_their_channels(backend: Backend) {
         text: "Your Tessera code is 654321".into(),
         html: None,
     };
-    app.deps.messenger.send(&sms).await.unwrap();
+    app.messenger().send(&sms).await.unwrap();
 
     let emails = app.messages_to(&to);
     assert_eq!(emails.len(), 1);
@@ -43,8 +43,7 @@ on_both_backends!(email_and_sms_reach_their_channels);
 async fn outbox_lines_carry_the_documented_fields() {
     let app = TestApp::new(Backend::Embedded).await;
     let to = unique_email("fields");
-    app.deps
-        .messenger
+    app.messenger()
         .send(&ACTIVATION.render(&to, &[("first_name", "Ada"), ("code", "222333")]))
         .await
         .unwrap();
@@ -55,7 +54,7 @@ async fn outbox_lines_carry_the_documented_fields() {
         text: "x".into(),
         html: None,
     };
-    app.deps.messenger.send(&sms).await.unwrap();
+    app.messenger().send(&sms).await.unwrap();
     let text = std::fs::read_to_string(app.outbox_path()).unwrap();
     let lines: Vec<serde_json::Value> = text
         .lines()

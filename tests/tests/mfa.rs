@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use serde_json::json;
-use tessera_core::mfa::code_at;
-use tessera_core::throttle::ATTEMPT_LEASE;
-use tessera_core::time::Seconds;
+use tessera_identity::mfa::code_at;
+use tessera_identity::throttle::ATTEMPT_LEASE;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{json_request, Backend, TestApp, TestResponse};
 use tessera_tests::{
     active_account, authorized, log_in, me, on_both_backends, request_reset, token_of,
@@ -21,15 +21,19 @@ struct Enrolled {
 
 /// The code the authenticator app shows now.
 fn current_code(app: &TestApp, secret: &str) -> String {
-    code_at(secret, tessera_core::ports::Clock::now(app.clock.as_ref())).unwrap()
+    code_at(
+        secret,
+        tessera_kernel::ports::Clock::now(app.clock.as_ref()),
+    )
+    .unwrap()
 }
 
 /// A six-digit code the authenticator does not show in the accepted window (±1 step).
 fn wrong_code(app: &TestApp, secret: &str) -> String {
-    let now = tessera_core::ports::Clock::now(app.clock.as_ref());
+    let now = tessera_kernel::ports::Clock::now(app.clock.as_ref());
     let window: Vec<String> = [-30, 0, 30]
         .iter()
-        .map(|d| code_at(secret, tessera_core::Timestamp(now.0 + d)).unwrap())
+        .map(|d| code_at(secret, tessera_kernel::time::Timestamp(now.0 + d)).unwrap())
         .collect();
     (0..1000)
         .map(|n| format!("{n:06}"))
@@ -583,8 +587,8 @@ async fn wrong_removal_codes_spend_the_accounts_budget(backend: Backend) {
     assert_eq!(remove(&token, right).await.status, 204, "a new window");
 }
 
-async fn stored_identity(app: &TestApp, email: &str) -> tessera_core::Identity {
-    let email = tessera_core::Email::parse(email).unwrap();
+async fn stored_identity(app: &TestApp, email: &str) -> tessera_identity::Identity {
+    let email = tessera_kernel::email::Email::parse(email).unwrap();
     app.deps.store.identity(&email).await.unwrap().unwrap()
 }
 

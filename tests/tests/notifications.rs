@@ -4,18 +4,21 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use tessera_core::delivery::{retry_unsent, RetryReport};
-use tessera_core::ports::Clock;
-use tessera_core::time::Seconds;
+use tessera_kernel::delivery::{retry_unsent, RetryReport};
+use tessera_kernel::ports::Clock;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{unique_email, Backend, FlakyMessenger, SilentMessenger, TestApp};
 use tessera_tests::{
     activate, active_account, log_in, on_both_backends, request_reset, sign_up, token_of, PASSWORD,
 };
 
 async fn retry(app: &TestApp) -> RetryReport {
-    tessera_testkit::keys::within("notification-retries", notification_retries::run(&app.deps))
-        .await
-        .expect("retry run")
+    tessera_testkit::keys::within(
+        "notification-retries",
+        notification_retries::run(&app.deps.postbox),
+    )
+    .await
+    .expect("retry run")
 }
 
 fn report(sent: u32, failed_again: u32, discarded: u32) -> RetryReport {
@@ -31,7 +34,7 @@ fn report(sent: u32, failed_again: u32, discarded: u32) -> RetryReport {
 /// then the job sends it and its code activates the account. Nothing is sent twice.
 async fn a_refused_activation_email_is_retried_and_its_code_works(backend: Backend) {
     let mut app = TestApp::new(backend).await;
-    app.deps.messenger = Arc::new(FlakyMessenger::new(app.deps.messenger.clone(), 1));
+    app.set_messenger(Arc::new(FlakyMessenger::new(app.messenger(), 1)));
     let email = unique_email("kept");
     assert_eq!(sign_up(&app, &email, PASSWORD).await.status, 202);
     assert!(app.messages_to(&email).is_empty());
@@ -52,8 +55,8 @@ async fn a_refused_activation_email_is_retried_and_its_code_works(backend: Backe
 async fn a_failing_message_backs_off_and_dies_with_its_code(backend: Backend) {
     let mut app = TestApp::new(backend).await;
     let (email, _) = active_account(&app, "backoff").await;
-    let working = app.deps.messenger.clone();
-    app.deps.messenger = Arc::new(FlakyMessenger::new(working.clone(), 1000));
+    let working = app.messenger();
+    app.set_messenger(Arc::new(FlakyMessenger::new(working.clone(), 1000)));
     let r = request_reset(&app, &email, "email").await;
     assert_eq!(r.status, 202);
 
@@ -82,7 +85,7 @@ async fn a_failing_message_backs_off_and_dies_with_its_code(backend: Backend) {
         ]
     );
     app.clock.advance(Seconds(240));
-    app.deps.messenger = working;
+    app.set_messenger(working);
     assert_eq!(retry(&app).await, report(0, 0, 1));
     assert_eq!(
         app.messages_to(&email).len(),
@@ -95,8 +98,8 @@ async fn a_failing_message_backs_off_and_dies_with_its_code(backend: Backend) {
 /// message is kept for the job.
 async fn a_silent_mail_system_does_not_hold_the_answer(backend: Backend) {
     let mut app = TestApp::with_vars(backend, &[("TESSERA_SEND_TIMEOUT_MS", "200")]).await;
-    let working = app.deps.messenger.clone();
-    app.deps.messenger = Arc::new(SilentMessenger);
+    let working = app.messenger();
+    app.set_messenger(Arc::new(SilentMessenger));
     let email = unique_email("silent");
     let r = tokio::time::timeout(Duration::from_secs(5), sign_up(&app, &email, PASSWORD))
         .await
@@ -105,17 +108,16 @@ async fn a_silent_mail_system_does_not_hold_the_answer(backend: Backend) {
 
     let kept = app
         .deps
+        .postbox
         .unsent
         .due(app.clock.now() + Seconds(60), 10)
         .await
         .unwrap();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].message.to, email);
-    app.deps.messenger = working;
+    app.set_messenger(working);
     // The mail system is back, with the usual timeout: a loaded moto can take longer than 200 ms.
-    let mut settings = (*app.deps.settings).clone();
-    settings.send_timeout_ms = 3000;
-    app.deps.settings = Arc::new(settings);
+    app.deps.postbox.settings.send_timeout_ms = 3000;
     app.clock.advance(Seconds(60));
     assert_eq!(retry(&app).await, report(1, 0, 0));
     assert_eq!(app.messages_to(&email).len(), 1);
@@ -127,7 +129,7 @@ async fn a_refused_security_notice_is_delivered_later(backend: Backend) {
     let (email, _) = active_account(&app, "notice").await;
     app.clock.advance(Seconds::hours(1));
     let token = token_of(&log_in(&app, &email, PASSWORD).await);
-    app.deps.messenger = Arc::new(FlakyMessenger::new(app.deps.messenger.clone(), 1));
+    app.set_messenger(Arc::new(FlakyMessenger::new(app.messenger(), 1)));
     let new = "Tessellate-9-Quartz";
     let r = tessera_tests::change_password(&app, &token, PASSWORD, new, new).await;
     assert_eq!(r.status, 204, "{}", r.text);
@@ -159,17 +161,20 @@ on_both_backends!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overlapping_runs_send_each_message_once() {
     let mut app = TestApp::new(Backend::Embedded).await;
-    let working = app.deps.messenger.clone();
-    app.deps.messenger = Arc::new(FlakyMessenger::new(working.clone(), 20));
+    let working = app.messenger();
+    app.set_messenger(Arc::new(FlakyMessenger::new(working.clone(), 20)));
     let emails: Vec<String> = (0..20)
         .map(|i| unique_email(&format!("twice{i}")))
         .collect();
     for email in &emails {
         assert_eq!(sign_up(&app, email, PASSWORD).await.status, 202);
     }
-    app.deps.messenger = working;
+    app.set_messenger(working);
     app.clock.advance(Seconds(60));
-    let (first, second) = tokio::join!(retry_unsent(&app.deps, 100), retry_unsent(&app.deps, 100));
+    let (first, second) = tokio::join!(
+        retry_unsent(&app.deps.postbox, 100),
+        retry_unsent(&app.deps.postbox, 100)
+    );
     let (first, second) = (first.unwrap(), second.unwrap());
     assert_eq!(first.sent + second.sent, 20, "{first:?} {second:?}");
     for email in &emails {

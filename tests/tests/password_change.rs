@@ -1,7 +1,7 @@
 //! Changing the password while logged in (SECURITY.md cases 3 and 12), on both backends.
 
 use serde_json::json;
-use tessera_core::time::Seconds;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{Backend, TestApp, TestResponse};
 use tessera_tests::{
     active_account, authorized, change_password, log_in, me, on_both_backends, token_of, PASSWORD,

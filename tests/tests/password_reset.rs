@@ -3,7 +3,7 @@
 
 use serde_json::json;
 use std::sync::Arc;
-use tessera_core::time::Seconds;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::{
     active_account, log_in, me, on_both_backends, request_reset, token_of, verify_reset, PASSWORD,

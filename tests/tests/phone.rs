@@ -2,8 +2,8 @@
 //! (SECURITY.md cases 6 and 13 for phones).
 
 use serde_json::{json, Value};
-use tessera_core::ports::Channel;
-use tessera_core::time::Seconds;
+use tessera_kernel::ports::Channel;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{app::unique, Backend, TestApp, TestResponse};
 use tessera_tests::{
     active_account, authorized, log_in, me, on_both_backends, request_reset, token_of,

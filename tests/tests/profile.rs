@@ -181,7 +181,7 @@ async fn federated_accounts_have_no_password_or_security_settings(backend: Backe
 /// like any other, sends no code and tells the mailbox why; a reset grant found on such an
 /// account (one issued before it became federated) is refused with 409 `federated_account`.
 async fn a_reset_never_gives_a_federated_account_a_password(backend: Backend) {
-    use tessera_core::ports::Clock;
+    use tessera_kernel::ports::Clock;
     let app = TestApp::new(backend).await;
     let (email, _) = federated_account(&app, "org").await;
     assert_eq!(request_reset(&app, &email, "email").await.status, 202);
@@ -193,15 +193,15 @@ async fn a_reset_never_gives_a_federated_account_a_password(backend: Backend) {
     );
     assert_eq!(tessera_testkit::messages::extract_code(&last.body), None);
 
-    let canonical = tessera_core::Email::parse(&email).unwrap();
+    let canonical = tessera_kernel::email::Email::parse(&email).unwrap();
     let mut identity = app.deps.store.identity(&canonical).await.unwrap().unwrap();
-    let token = tessera_core::token::AddressedToken::generate(
+    let token = tessera_identity::token::AddressedToken::generate(
         &canonical,
         &tessera_testkit::SeededRandom::new(7),
     );
-    identity.reset_grant = Some(tessera_core::account::ResetGrant {
+    identity.reset_grant = Some(tessera_identity::account::ResetGrant {
         token_digest: token.digest(),
-        expires_at: app.clock.now() + tessera_core::time::Seconds::minutes(15),
+        expires_at: app.clock.now() + tessera_kernel::time::Seconds::minutes(15),
         mfa_required: false,
         mfa_failures: 0,
     });

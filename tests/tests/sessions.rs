@@ -1,8 +1,8 @@
 //! Log in, use the session, log out; throttling and lock-out; session lifetimes. Both backends.
 
 use serde_json::{json, Value};
-use tessera_core::throttle::ATTEMPT_LEASE;
-use tessera_core::time::Seconds;
+use tessera_identity::throttle::ATTEMPT_LEASE;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::{active_account, authorized, log_in, me, on_both_backends, token_of, PASSWORD};
 

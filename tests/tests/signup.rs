@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 use std::sync::Arc;
-use tessera_core::time::Seconds;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{
     json_request, raw_request, unique_email, Backend, FlakyMessenger, TestApp, TestResponse,
 };
@@ -281,7 +281,7 @@ async fn concurrent_sign_ups_make_one_account(backend: Backend) {
         // account's profile exists.
         Backend::Moto => assert!(profiles >= 1, "{keys:?}"),
     }
-    let canonical = tessera_core::Email::parse(&email).unwrap();
+    let canonical = tessera_kernel::email::Email::parse(&email).unwrap();
     let identity = app.deps.store.identity(&canonical).await.unwrap().unwrap();
     let profile = app.deps.store.profile(&identity.account_id).await.unwrap();
     assert!(profile.is_some(), "the marker's account is whole");
@@ -297,7 +297,7 @@ async fn concurrent_sign_ups_make_one_account(backend: Backend) {
 /// pending, the answer is the generic one, and a resend delivers a working code.
 async fn a_failed_email_leaves_a_pending_account_that_resend_recovers(backend: Backend) {
     let mut app = TestApp::new(backend).await;
-    app.deps.messenger = Arc::new(FlakyMessenger::new(app.deps.messenger.clone(), 1));
+    app.set_messenger(Arc::new(FlakyMessenger::new(app.messenger(), 1)));
     let email = unique_email("babbage");
     let r = sign_up(&app, &email, PASSWORD).await;
     assert_eq!(

@@ -78,7 +78,7 @@ async fn profile_edits_keep_the_session_epoch(backend: Backend) {
 
 async fn unsent_messages_are_found_by_due_time_and_claimed_once(backend: Backend) {
     conformance::unsent_messages_are_found_by_due_time_and_claimed_once(
-        TestApp::new(backend).await.deps.unsent.as_ref(),
+        TestApp::new(backend).await.deps.postbox.unsent.as_ref(),
     )
     .await
 }
@@ -130,14 +130,14 @@ async fn concurrent_writes_to_a_record_all_hold(backend: Backend) {
 
 async fn orders_are_placed_once_per_key_and_kits_claimed_once(backend: Backend) {
     conformance::orders_are_placed_once_per_key_and_kits_claimed_once(
-        TestApp::new(backend).await.certification.orders.clone(),
+        TestApp::new(backend).await.orders.clone(),
     )
     .await
 }
 
 async fn order_updates_are_conditional_and_events_apply_once(backend: Backend) {
     conformance::order_updates_are_conditional_and_events_apply_once(
-        TestApp::new(backend).await.certification.orders.clone(),
+        TestApp::new(backend).await.orders.clone(),
     )
     .await
 }
@@ -151,7 +151,7 @@ async fn pending_accounts_are_listed_by_purge_date_and_purged_once(backend: Back
 
 async fn unpaid_orders_are_listed_until_they_move(backend: Backend) {
     conformance::unpaid_orders_are_listed_until_they_move(
-        TestApp::new(backend).await.certification.orders.clone(),
+        TestApp::new(backend).await.orders.clone(),
     )
     .await
 }

@@ -5,7 +5,7 @@
 
 use lambda_http::Request;
 use serde_json::{json, Value};
-use tessera_core::time::Seconds;
+use tessera_kernel::time::Seconds;
 use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::certification::{call, consent, holder};
 use tessera_tests::{log_in, on_both_backends, token_of, transcript_page, PASSWORD};

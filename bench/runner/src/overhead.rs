@@ -4,7 +4,7 @@
 
 use crate::stats::Summary;
 use std::time::Instant;
-use tessera_core::Password;
+use tessera_identity::Password;
 use tessera_testkit::{Backend, TestApp};
 use tessera_tests::{active_account, log_in, PASSWORD};
 
@@ -18,7 +18,7 @@ pub struct LoginOverhead {
 pub async fn login_against_argon2(runs: usize) -> LoginOverhead {
     let app = TestApp::new(Backend::Embedded).await;
     let (email, _) = active_account(&app, "bench").await;
-    let canonical = tessera_core::Email::parse(&email).unwrap();
+    let canonical = tessera_kernel::email::Email::parse(&email).unwrap();
     let hash = app
         .deps
         .store
@@ -83,8 +83,9 @@ pub struct AgainstReference {
 const REFERENCE_BATCH: usize = 5;
 
 pub async fn verify_against_reference(root: &std::path::Path, samples: usize) -> AgainstReference {
-    let hasher = tessera_core::PasswordHasher::new(tessera_core::password::HashParams::default())
-        .expect("the default parameters");
+    let hasher =
+        tessera_identity::PasswordHasher::new(tessera_identity::password::HashParams::default())
+            .expect("the default parameters");
     let password = Password::new(PASSWORD).unwrap();
     let stored = hasher.hash(&password, [11; 16]).await.unwrap();
     assert!(hasher.verify(&password, &stored).await.unwrap());

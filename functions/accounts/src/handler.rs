@@ -8,17 +8,19 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use tessera_core::client_limits::ClientRequest;
-use tessera_core::code::OneTimeCode;
-use tessera_core::password::Password;
-use tessera_core::policy::PolicyFailure;
-use tessera_core::signup::{self, ActivateError, Activation, IdentityDeps, SignUp, SignUpError};
-use tessera_core::{Country, Email, Name};
 use tessera_http::client;
 use tessera_http::problem::FieldError;
 use tessera_http::response;
 use tessera_http::routing::route;
 use tessera_http::{Fields, Problem};
+use tessera_identity::client_limits::ClientRequest;
+use tessera_identity::password::Password;
+use tessera_identity::policy::PolicyFailure;
+use tessera_identity::signup;
+use tessera_identity::signup::{ActivateError, Activation, IdentityDeps, SignUp, SignUpError};
+use tessera_kernel::code::OneTimeCode;
+use tessera_kernel::email::Email;
+use tessera_kernel::person::{Country, Name};
 
 /// The secrets this function uses (activation codes): the only ones it reads, and the only ones the
 /// template gives it.

@@ -25,21 +25,24 @@ mod transcripts;
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
-use tessera_core::account::Profile;
-use tessera_core::certification::certificate::{self, CertificateText};
-use tessera_core::certification::logos;
-use tessera_core::certification::mapping::{self, MappingError, ScoreReport};
-use tessera_core::certification::views::{self, ExamSort, SortOrder};
-use tessera_core::certification::Status;
-use tessera_core::certification::{
+use tessera_certification::certificate;
+use tessera_certification::certificate::CertificateText;
+use tessera_certification::logos;
+use tessera_certification::mapping;
+use tessera_certification::mapping::{MappingError, ScoreReport};
+use tessera_certification::views;
+use tessera_certification::views::{ExamSort, SortOrder};
+use tessera_certification::AccountHolder;
+use tessera_certification::Status;
+use tessera_certification::{
     CandidateEdit, CandidateProfile, CandidateRecord, CandidateSettings, CertificationDeps,
 };
-use tessera_core::code::OneTimeCode;
-use tessera_core::signup::IdentityDeps;
-use tessera_core::Email;
-use tessera_http::candidate::{mapped_record, not_mapped};
+use tessera_http::candidate::{holder, mapped_record, not_mapped};
 use tessera_http::problem::FieldError;
 use tessera_http::{auth, response, Fields, Problem};
+use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::code::OneTimeCode;
+use tessera_kernel::email::Email;
 
 /// The secrets this function uses (mapping codes and certificate verification codes): the only ones
 /// it reads, and the only ones the template gives it.
@@ -155,9 +158,9 @@ fn certificate_id(path: &str) -> Option<&str> {
 }
 
 /// The caller's account profile (which names the mapped record, if any), or 401.
-async fn account(request: &Request, state: &CandidateState) -> Result<Profile, Problem> {
+async fn account(request: &Request, state: &CandidateState) -> Result<AccountHolder, Problem> {
     let (_, profile) = auth::authenticate(request, &state.identity).await?;
-    Ok(profile)
+    Ok(holder(&profile))
 }
 
 /// The caller's record, or 401 / 404 `not_mapped`.
@@ -188,7 +191,7 @@ async fn personal_info(
     state: &CandidateState,
 ) -> Result<Response<Body>, Problem> {
     let (_, session_profile) = auth::authenticate(request, &state.identity).await?;
-    let record = mapped_record(&state.certification, &session_profile).await?;
+    let record = mapped_record(&state.certification, &holder(&session_profile)).await?;
     let login_id = session_profile.username.as_ref().map(|u| u.as_str());
     Ok(response::json(
         200,
@@ -203,7 +206,7 @@ async fn edit(
     allowed: &[&str],
 ) -> Result<Response<Body>, Problem> {
     let (_, session_profile) = auth::authenticate(request, &state.identity).await?;
-    let record = mapped_record(&state.certification, &session_profile).await?;
+    let record = mapped_record(&state.certification, &holder(&session_profile)).await?;
     let mut f = Fields::from_request(request, allowed)?;
     let edit = parse(&mut f);
     let Some(edit) = edit.filter(|_| f.is_valid()) else {
@@ -467,7 +470,7 @@ async fn map(request: &Request, state: &CandidateState) -> Result<Response<Body>
             // Whether a record has the address must not show in the timing either.
             let result = response::uniformly(
                 &state.identity,
-                mapping::map_by_email(&state.identity, &state.certification, &account, &email),
+                mapping::map_by_email(&state.certification, &account, &email),
             )
             .await;
             result.map_err(problem)?;
@@ -500,14 +503,9 @@ async fn map(request: &Request, state: &CandidateState) -> Result<Response<Body>
                 registration_number,
                 new_email,
             };
-            let mapped = mapping::map_by_score_report(
-                &state.identity,
-                &state.certification,
-                &account,
-                &report,
-            )
-            .await
-            .map_err(problem)?;
+            let mapped = mapping::map_by_score_report(&state.certification, &account, &report)
+                .await
+                .map_err(problem)?;
             Ok(response::json(
                 200,
                 &json!({
@@ -544,7 +542,7 @@ async fn confirm(request: &Request, state: &CandidateState) -> Result<Response<B
     let Some(code) = f.parse("code", "invalid_code_format", OneTimeCode::parse) else {
         return Err(f.into_problem());
     };
-    let candidate = mapping::confirm(&state.identity, &state.certification, &account, &code)
+    let candidate = mapping::confirm(&state.certification, &account, &code)
         .await
         .map_err(problem)?;
     Ok(response::json(

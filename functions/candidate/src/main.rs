@@ -10,7 +10,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = tessera_http::wiring::config_or_exit(candidate::SECRETS);
     let backend = Connections::open(&config).await?;
     let identity = backend.identity_deps(&config, Arc::new(SystemClock), Arc::new(OsRandom))?;
-    let certification = backend.certification_deps(Arc::new(SystemClock))?;
+    let certification =
+        backend.certification_deps(&config, Arc::new(SystemClock), Arc::new(OsRandom))?;
     let state = candidate::CandidateState {
         identity,
         certification,

@@ -8,15 +8,16 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
-use tessera_core::certification::transcript::{
-    self, Selection, Transcript, TranscriptDraft, TranscriptError, TranscriptId, MAX_DAYS,
+use tessera_certification::transcript;
+use tessera_certification::transcript::{
+    Selection, Transcript, TranscriptDraft, TranscriptError, TranscriptId, MAX_DAYS,
 };
-use tessera_core::Email;
 use tessera_http::{response, Fields, Problem};
+use tessera_kernel::email::Email;
 
 use crate::{account, CandidateState};
-use tessera_core::account::Profile;
-use tessera_core::certification::CandidateRecord;
+use tessera_certification::AccountHolder;
+use tessera_certification::CandidateRecord;
 use tessera_http::candidate::{mapped_record, public_base};
 
 pub const TRANSCRIPTS: &str = "/v1/candidate/transcripts";
@@ -65,7 +66,7 @@ pub async fn route(
 async fn holder_and_record(
     request: &Request,
     state: &CandidateState,
-) -> Result<(Profile, CandidateRecord), Problem> {
+) -> Result<(AccountHolder, CandidateRecord), Problem> {
     let holder = account(request, state).await?;
     let record = mapped_record(&state.certification, &holder).await?;
     Ok((holder, record))
@@ -83,7 +84,11 @@ fn answer(
     Ok(response::json(status, &transcript_json(t, &base, now)))
 }
 
-fn transcript_json(t: &Transcript, public_base: &str, now: tessera_core::Timestamp) -> Value {
+fn transcript_json(
+    t: &Transcript,
+    public_base: &str,
+    now: tessera_kernel::time::Timestamp,
+) -> Value {
     let url = transcript::public_url(public_base, &t.id);
     let share: serde_json::Map<String, Value> = transcript::share_links(&url)
         .into_iter()
@@ -274,15 +279,9 @@ fn problem(e: TranscriptError) -> Problem {
 async fn create(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
     let (holder, record) = holder_and_record(request, state).await?;
     let draft = draft(request, true)?;
-    let created = transcript::create(
-        &state.certification,
-        state.identity.random.as_ref(),
-        &holder,
-        &record,
-        &draft,
-    )
-    .await
-    .map_err(problem)?;
+    let created = transcript::create(&state.certification, &holder, &record, &draft)
+        .await
+        .map_err(problem)?;
     answer(201, &created, request, state)
 }
 
@@ -343,16 +342,9 @@ async fn email(
         return Err(f.into_problem());
     };
     let base = public_base(state.public_url.as_deref(), request)?;
-    transcript::email(
-        &state.identity,
-        &state.certification,
-        &base,
-        &record,
-        id,
-        &to,
-    )
-    .await
-    .map_err(problem)?;
+    transcript::email(&state.certification, &base, &record, id, &to)
+        .await
+        .map_err(problem)?;
     Ok(response::json(202, &json!({ "status": "sent" })))
 }
 

@@ -8,16 +8,17 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use tessera_core::account::Username;
-use tessera_core::client_limits::ClientRequest;
-use tessera_core::email_reminder::{self, Revealed};
-use tessera_core::login::LoginError;
-use tessera_core::password::Password;
-use tessera_core::signup::IdentityDeps;
-use tessera_core::Email;
 use tessera_http::client;
 use tessera_http::routing::route;
 use tessera_http::{response, Fields, Problem};
+use tessera_identity::account::Username;
+use tessera_identity::client_limits::ClientRequest;
+use tessera_identity::email_reminder;
+use tessera_identity::email_reminder::Revealed;
+use tessera_identity::login::LoginError;
+use tessera_identity::password::Password;
+use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::email::Email;
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
 /// edge is on): it reads no other, and the template gives it no other.

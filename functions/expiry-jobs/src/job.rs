@@ -2,26 +2,28 @@
 //! names its job (`{"job": "unpaid-orders"}`):
 //!
 //! - `pending-accounts`: accounts never activated are deleted after their purge date, freeing
-//!   their email (`tessera_core::signup::purge_unactivated`)
+//!   their email (`tessera_identity::signup::purge_unactivated`)
 //! - `transcripts`: transcripts expired for `KEPT_AFTER_EXPIRY` are deleted with their public
-//!   link (`tessera_core::certification::transcript::remove_expired`)
+//!   link (`tessera_certification::transcript::remove_expired`)
 //! - `unpaid-orders`: orders unpaid a day after they were placed are cancelled, their checkout
-//!   closed and their initial kits given back (`tessera_core::fulfillment::unpaid`)
+//!   closed and their initial kits given back (`tessera_fulfillment::unpaid`)
 //! - `certification-reminders`: holders are emailed before a certification expires (90, 30 and
 //!   7 days ahead by default, `TESSERA_REMINDER_DAYS`) and when it has
-//!   (`tessera_core::certification::reminders`)
+//!   (`tessera_certification::reminders`)
 //!
 //! Each finds what is due through an index ordered by due time and takes one page per run
-//! (`tessera_core::jobs`).
+//! (`tessera_kernel::jobs`).
 
 use serde_json::{json, Value};
-use tessera_core::certification::reminders::{self, ReminderDays};
-use tessera_core::certification::{transcript, CertificationDeps};
-use tessera_core::fulfillment::ordering::FulfillmentDeps;
-use tessera_core::fulfillment::unpaid;
-use tessera_core::jobs::{JobReport, PAGE};
-use tessera_core::ports::StoreError;
-use tessera_core::signup::{self, IdentityDeps};
+use tessera_certification::reminders;
+use tessera_certification::reminders::ReminderDays;
+use tessera_certification::{transcript, CertificationDeps};
+use tessera_fulfillment::ordering::FulfillmentDeps;
+use tessera_fulfillment::unpaid;
+use tessera_identity::signup;
+use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::jobs::{JobReport, PAGE};
+use tessera_kernel::ports::StoreError;
 
 /// The secrets this function uses (expiring the checkout of an order cancelled unpaid): the only
 /// ones it reads, and the only ones the template gives it.
@@ -103,17 +105,10 @@ pub async fn run(job: Job, deps: &JobDeps) -> Result<JobReport, StoreError> {
         Job::PendingAccounts => signup::purge_unactivated(&deps.identity, PAGE).await?,
         Job::Transcripts => transcript::remove_expired(&deps.certification, PAGE).await?,
         Job::UnpaidOrders => {
-            unpaid::cancel_unpaid(&deps.identity, &deps.certification, &deps.fulfillment, PAGE)
-                .await?
+            unpaid::cancel_unpaid(&deps.certification, &deps.fulfillment, PAGE).await?
         }
         Job::CertificationReminders => {
-            reminders::send_due_notices(
-                &deps.identity,
-                &deps.certification,
-                &deps.reminder_days,
-                PAGE,
-            )
-            .await?
+            reminders::send_due_notices(&deps.certification, &deps.reminder_days, PAGE).await?
         }
     };
     tracing::info!(job = job.name(), ?report, "job run");

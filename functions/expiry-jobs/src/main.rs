@@ -26,8 +26,12 @@ async fn main() -> Result<(), lambda_http::Error> {
     let backend = Connections::open(&config).await?;
     let deps = JobDeps {
         identity: backend.identity_deps(&config, Arc::new(SystemClock), Arc::new(OsRandom))?,
-        certification: backend.certification_deps(Arc::new(SystemClock))?,
-        fulfillment: fulfillment::fulfillment_deps(&config, &payment),
+        certification: backend.certification_deps(
+            &config,
+            Arc::new(SystemClock),
+            Arc::new(OsRandom),
+        )?,
+        fulfillment: fulfillment::fulfillment_deps(&config, &payment, backend.orders()?),
         reminder_days,
     };
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {

@@ -17,18 +17,20 @@ use std::sync::Arc;
 
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
-use tessera_core::account::Profile;
-use tessera_core::certification::{CandidateRecord, CertificationDeps};
-use tessera_core::fulfillment::order::{Order, OrderBook, OrderId, OrderStatus};
-use tessera_core::fulfillment::ordering::{self, FulfillmentDeps, OrderError, ReportError};
-use tessera_core::fulfillment::payment::PaymentError;
-use tessera_core::fulfillment::payment::{Payments, SandboxPayments};
-use tessera_core::fulfillment::signature::SigningSecret;
-use tessera_core::fulfillment::{QuoteError, MAX_QUANTITY};
-use tessera_core::signup::IdentityDeps;
-use tessera_http::candidate::mapped_record;
+use tessera_certification::{CandidateRecord, CertificationDeps};
+use tessera_fulfillment::order::{Order, OrderBook, OrderId, OrderStatus};
+use tessera_fulfillment::ordering;
+use tessera_fulfillment::ordering::{FulfillmentDeps, OrderError, ReportError};
+use tessera_fulfillment::payment::PaymentError;
+use tessera_fulfillment::payment::{Payments, SandboxPayments};
+use tessera_fulfillment::ports::OrderStore;
+use tessera_fulfillment::signature::SigningSecret;
+use tessera_fulfillment::{QuoteError, MAX_QUANTITY};
+use tessera_http::candidate::{holder, mapped_record};
 use tessera_http::config::{AdminAuth, Config, PaymentConfig, PaymentProvider};
 use tessera_http::{auth, response, Problem};
+use tessera_identity::account::Profile;
+use tessera_identity::signup::IdentityDeps;
 
 /// The secrets this function uses (checkouts, and the provider's signed events): the only ones it
 /// reads, and the only ones the template gives it.
@@ -50,7 +52,11 @@ pub struct FulfillmentState {
 
 /// The order flows' settings and payment provider, from the typed configuration (the fulfillment
 /// function's and the unpaid-orders job's one home for it).
-pub fn fulfillment_deps(config: &Config, payment: &PaymentConfig) -> FulfillmentDeps {
+pub fn fulfillment_deps(
+    config: &Config,
+    payment: &PaymentConfig,
+    orders: Arc<dyn OrderStore>,
+) -> FulfillmentDeps {
     let payments: Arc<dyn Payments> = match &payment.provider {
         PaymentProvider::Sandbox => Arc::new(SandboxPayments {
             public_base: config.public_url.clone().unwrap_or_default(),
@@ -64,6 +70,7 @@ pub fn fulfillment_deps(config: &Config, payment: &PaymentConfig) -> Fulfillment
         )),
     };
     FulfillmentDeps {
+        orders,
         payments,
         prices: payment.prices.clone(),
         webhook_secret: SigningSecret::new(payment.webhook_secret.clone()),
@@ -116,14 +123,14 @@ async fn candidate(
     state: &FulfillmentState,
 ) -> Result<(Profile, CandidateRecord), Problem> {
     let (_, account) = auth::authenticate(request, &state.identity).await?;
-    let record = mapped_record(&state.certification, &account).await?;
+    let record = mapped_record(&state.certification, &holder(&account)).await?;
     Ok((account, record))
 }
 
 async fn catalog(request: &Request, state: &FulfillmentState) -> Result<Response<Body>, Problem> {
     let (_, record) = candidate(request, state).await?;
     let prices = &state.fulfillment.prices;
-    let kits = ordering::catalog(&state.certification, prices, &record)
+    let kits = ordering::catalog(&state.certification, &state.fulfillment, &record)
         .await
         .map_err(|e| Problem::internal(&e))?;
     Ok(response::json(
@@ -145,7 +152,6 @@ async fn place(request: &Request, state: &FulfillmentState) -> Result<Response<B
     let key = requests::idempotency_key(request)?;
     let order_request = requests::order_request(request)?;
     let order = ordering::place(
-        &state.identity,
         &state.certification,
         &state.fulfillment,
         &record,
@@ -162,7 +168,7 @@ async fn place(request: &Request, state: &FulfillmentState) -> Result<Response<B
 async fn own_orders(request: &Request, state: &FulfillmentState) -> Result<OrderBook, Problem> {
     let (_, record) = candidate(request, state).await?;
     state
-        .certification
+        .fulfillment
         .orders
         .order_book(&record.profile.candidate_id)
         .await
@@ -197,8 +203,8 @@ async fn report(
     let id = status_path(path).ok_or_else(Problem::not_found)?;
     let (status, tracking_number) = requests::status_report(request)?;
     let order = ordering::report(
-        &state.identity,
         &state.certification,
+        &state.fulfillment,
         &id,
         status,
         tracking_number,

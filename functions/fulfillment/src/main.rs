@@ -13,11 +13,12 @@ async fn main() -> Result<(), lambda_http::Error> {
     let payment = tessera_http::wiring::or_exit(PaymentConfig::from_env_for(fulfillment::SECRETS));
     let backend = Connections::open(&config).await?;
     let identity = backend.identity_deps(&config, Arc::new(SystemClock), Arc::new(OsRandom))?;
-    let certification = backend.certification_deps(Arc::new(SystemClock))?;
+    let certification =
+        backend.certification_deps(&config, Arc::new(SystemClock), Arc::new(OsRandom))?;
     let state = fulfillment::FulfillmentState {
         identity,
         certification,
-        fulfillment: fulfillment::fulfillment_deps(&config, &payment),
+        fulfillment: fulfillment::fulfillment_deps(&config, &payment, backend.orders()?),
         sandbox: payment.provider == PaymentProvider::Sandbox,
         admin: config.admin.clone(),
     };

@@ -2,12 +2,13 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use tessera_core::fulfillment::order::{Order, OrderStatus};
-use tessera_core::fulfillment::ordering::{self, money, WebhookError};
-use tessera_core::fulfillment::payment::{ReturnUrls, SandboxPayments};
-use tessera_core::fulfillment::signature::SignatureError;
-use tessera_core::messages::escape_html;
+use tessera_fulfillment::order::{Order, OrderStatus};
+use tessera_fulfillment::ordering;
+use tessera_fulfillment::ordering::{money, WebhookError};
+use tessera_fulfillment::payment::{ReturnUrls, SandboxPayments};
+use tessera_fulfillment::signature::SignatureError;
 use tessera_http::{body, response, Problem};
+use tessera_kernel::messages::escape_html;
 
 use crate::FulfillmentState;
 
@@ -36,15 +37,9 @@ pub async fn webhook(
         .get(SIGNATURE_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let effect = ordering::apply_event(
-        &state.identity,
-        &state.certification,
-        &state.fulfillment,
-        signature,
-        raw,
-    )
-    .await
-    .map_err(webhook_problem)?;
+    let effect = ordering::apply_event(&state.certification, &state.fulfillment, signature, raw)
+        .await
+        .map_err(webhook_problem)?;
     Ok(response::json(
         200,
         &json!({ "received": true, "effect": effect }),
@@ -118,7 +113,7 @@ async fn sandbox_order(state: &FulfillmentState, session: &str) -> Result<Option
     let Some(id) = SandboxPayments::order_of(session) else {
         return Ok(None);
     };
-    ordering::find_order(&state.certification, &id)
+    ordering::find_order(state.fulfillment.orders.as_ref(), &id)
         .await
         .map_err(|e| Problem::internal(&e))
 }
@@ -146,19 +141,13 @@ async fn approve_or_decline(
     let now = deps.clock.now();
     let event_id = format!(
         "evt_sandbox_{}",
-        tessera_core::random_id::generate(state.identity.random.as_ref())
+        tessera_kernel::random_id::generate(state.certification.random.as_ref())
     );
     let event = SandboxPayments::event(order, &event_id, approved, now);
     let signature = state.fulfillment.webhook_secret.sign(now, &event);
-    let effect = ordering::apply_event(
-        &state.identity,
-        deps,
-        &state.fulfillment,
-        &signature,
-        &event,
-    )
-    .await
-    .map_err(webhook_problem)?;
+    let effect = ordering::apply_event(deps, &state.fulfillment, &signature, &event)
+        .await
+        .map_err(webhook_problem)?;
     let urls = ReturnUrls::for_order(&state.fulfillment.return_url, &order.id);
     let location = if approved { urls.success } else { urls.cancel };
     let mut answer = response::json(303, &json!({ "effect": effect, "location": location }));

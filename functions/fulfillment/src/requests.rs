@@ -3,15 +3,13 @@
 
 use lambda_http::Request;
 use serde_json::Value;
-use tessera_core::account::Country;
-use tessera_core::fulfillment::order::{OrderStatus, PaymentMethod};
-use tessera_core::fulfillment::ordering::OrderRequest;
-use tessera_core::fulfillment::shipping::{
-    latin, localized, LocalizedShipping, Shipping, TextError,
-};
-use tessera_core::fulfillment::{Requested, MAX_LINES};
-use tessera_core::Email;
+use tessera_fulfillment::order::{OrderStatus, PaymentMethod};
+use tessera_fulfillment::ordering::OrderRequest;
+use tessera_fulfillment::shipping::{latin, localized, LocalizedShipping, Shipping, TextError};
+use tessera_fulfillment::{Requested, MAX_LINES};
 use tessera_http::{Fields, Problem};
+use tessera_kernel::email::Email;
+use tessera_kernel::person::Country;
 
 const ORDER_FIELDS: &[&str] = &[
     "items",

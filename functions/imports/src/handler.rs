@@ -8,10 +8,11 @@
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
-use tessera_core::certification::dates::iso_date;
-use tessera_core::certification::import::{ImportError, MAX_IMPORT_BYTES};
-use tessera_core::certification::importer::{self, source_name, ImportFailure, ImportReport};
-use tessera_core::certification::CertificationDeps;
+use tessera_certification::dates::iso_date;
+use tessera_certification::import::{ImportError, MAX_IMPORT_BYTES};
+use tessera_certification::importer;
+use tessera_certification::importer::{source_name, ImportFailure, ImportReport};
+use tessera_certification::CertificationDeps;
 use tessera_http::config::AdminAuth;
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route;

@@ -8,11 +8,12 @@ mod qr;
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use tessera_core::mfa::{self, MfaError};
-use tessera_core::password::Password;
-use tessera_core::signup::IdentityDeps;
 use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
+use tessera_identity::mfa;
+use tessera_identity::mfa::MfaError;
+use tessera_identity::password::Password;
+use tessera_identity::signup::IdentityDeps;
 
 /// The secrets this function uses (enrolment and removal: TOTP seeds and recovery codes): the only
 /// ones it reads, and the only ones the template gives it.

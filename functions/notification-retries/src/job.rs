@@ -1,10 +1,10 @@
 //! The notification retry job: sends the messages requests could not, with a growing delay
-//! (see `tessera_core::delivery`). Scheduled by EventBridge; the event's content is not used.
+//! (see `tessera_kernel::delivery`). Scheduled by EventBridge; the event's content is not used.
 
 use serde_json::{json, Value};
-use tessera_core::delivery::{self, RetryReport};
-use tessera_core::ports::StoreError;
-use tessera_core::signup::IdentityDeps;
+use tessera_kernel::delivery;
+use tessera_kernel::delivery::{Postbox, RetryReport};
+use tessera_kernel::ports::StoreError;
 
 /// Messages tried per run; the next run picks up the rest.
 /// This function uses no secret: it reads none, and the template gives it none.
@@ -14,8 +14,8 @@ pub const BATCH: usize = 200;
 
 /// One run. A store failure fails the run, so Lambda retries it and then hands it to the
 /// failure queue; a message that fails again only waits for a later run.
-pub async fn run(deps: &IdentityDeps) -> Result<RetryReport, StoreError> {
-    let report = delivery::retry_unsent(deps, BATCH).await?;
+pub async fn run(postbox: &Postbox) -> Result<RetryReport, StoreError> {
+    let report = delivery::retry_unsent(postbox, BATCH).await?;
     tracing::info!(
         sent = report.sent,
         failed_again = report.failed_again,

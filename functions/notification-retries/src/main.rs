@@ -8,16 +8,16 @@ use serde_json::Value;
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
     let config = tessera_http::wiring::config_or_exit(notification_retries::SECRETS);
-    let deps = tessera_http::wiring::identity_deps(&config).await?;
+    let postbox = tessera_http::wiring::postbox(&config).await?;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
-        let report = notification_retries::run(&deps).await?;
+        let report = notification_retries::run(&postbox).await?;
         println!("{}", notification_retries::report_json(&report));
         return Ok(());
     }
     lambda_runtime::run(service_fn(move |_event: LambdaEvent<Value>| {
-        let deps = deps.clone();
+        let postbox = postbox.clone();
         async move {
-            let report = notification_retries::run(&deps).await?;
+            let report = notification_retries::run(&postbox).await?;
             Ok::<_, lambda_http::Error>(notification_retries::report_json(&report))
         }
     }))

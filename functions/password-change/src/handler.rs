@@ -4,12 +4,13 @@
 //!   session (this one too) is logged out
 
 use lambda_http::{Body, Request, Response};
-use tessera_core::password::Password;
-use tessera_core::password_change::{self, ChangePasswordError, PasswordChange};
-use tessera_core::signup::IdentityDeps;
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
+use tessera_identity::password::Password;
+use tessera_identity::password_change;
+use tessera_identity::password_change::{ChangePasswordError, PasswordChange};
+use tessera_identity::signup::IdentityDeps;
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
 /// edge is on): it reads no other, and the template gives it no other.

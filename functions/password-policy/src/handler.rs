@@ -6,12 +6,13 @@
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use std::sync::Arc;
-use tessera_core::password::Password;
-use tessera_core::policy::PolicyContext;
-use tessera_core::{Email, PasswordPolicy};
 use tessera_http::response;
 use tessera_http::routing::route;
 use tessera_http::{Fields, Problem};
+use tessera_identity::password::Password;
+use tessera_identity::policy::PolicyContext;
+use tessera_identity::PasswordPolicy;
+use tessera_kernel::email::Email;
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
 /// edge is on): it reads no other, and the template gives it no other.

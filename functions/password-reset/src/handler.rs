@@ -7,18 +7,19 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use tessera_core::client_limits::ClientRequest;
-use tessera_core::code::OneTimeCode;
-use tessera_core::password::Password;
-use tessera_core::password_reset::{
-    self, CompleteResetError, ResetChannel, ResetToken, VerifyResetError,
-};
-use tessera_core::signup::IdentityDeps;
-use tessera_core::Email;
 use tessera_http::client;
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route;
 use tessera_http::{response, Fields, Problem};
+use tessera_identity::client_limits::ClientRequest;
+use tessera_identity::password::Password;
+use tessera_identity::password_reset;
+use tessera_identity::password_reset::{
+    CompleteResetError, ResetChannel, ResetToken, VerifyResetError,
+};
+use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::code::OneTimeCode;
+use tessera_kernel::email::Email;
 
 /// The secrets this function uses (reset codes, and the authenticator a reset with MFA checks): the
 /// only ones it reads, and the only ones the template gives it.

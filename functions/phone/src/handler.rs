@@ -6,13 +6,14 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use tessera_core::code::OneTimeCode;
-use tessera_core::password::Password;
-use tessera_core::phone::{self, PhoneError, PhoneNumber};
-use tessera_core::signup::IdentityDeps;
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
+use tessera_identity::password::Password;
+use tessera_identity::phone;
+use tessera_identity::phone::{PhoneError, PhoneNumber};
+use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::code::OneTimeCode;
 
 /// The secrets this function uses (phone verification codes): the only ones it reads, and the only
 /// ones the template gives it.

@@ -7,12 +7,12 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use tessera_core::account::{CommunicationSettings, Profile, ProfileEdit};
-use tessera_core::phone::mask;
-use tessera_core::signup::IdentityDeps;
-use tessera_core::{Country, Name};
 use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
+use tessera_identity::account::{CommunicationSettings, Profile, ProfileEdit};
+use tessera_identity::phone::mask;
+use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::person::{Country, Name};
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
 /// edge is on): it reads no other, and the template gives it no other.
@@ -134,7 +134,7 @@ async fn edit(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, 
         f.error("body", "empty_edit", "Send at least one field to change.");
         return Err(f.into_problem());
     }
-    let updated = tessera_core::profile::edit(deps, &profile, &edit)
+    let updated = tessera_identity::profile::edit(deps, &profile, &edit)
         .await
         .map_err(|e| Problem::internal(&e))?
         .ok_or_else(Problem::unauthenticated)?;

@@ -9,16 +9,18 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use tessera_core::client_limits::ClientRequest;
-use tessera_core::login::{self, LoggedIn, LoginError, LoginOutcome};
-use tessera_core::mfa::{self, MfaLoginError};
-use tessera_core::password::Password;
-use tessera_core::signup::IdentityDeps;
-use tessera_core::token::AddressedToken;
-use tessera_core::Email;
 use tessera_http::client;
 use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
+use tessera_identity::client_limits::ClientRequest;
+use tessera_identity::login;
+use tessera_identity::login::{LoggedIn, LoginError, LoginOutcome};
+use tessera_identity::mfa;
+use tessera_identity::mfa::MfaLoginError;
+use tessera_identity::password::Password;
+use tessera_identity::signup::IdentityDeps;
+use tessera_identity::token::AddressedToken;
+use tessera_kernel::email::Email;
 
 /// The secrets this function uses (the authenticator step: TOTP seeds and recovery codes): the only
 /// ones it reads, and the only ones the template gives it.

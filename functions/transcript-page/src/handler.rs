@@ -9,12 +9,11 @@
 
 use lambda_http::http::header::ACCEPT;
 use lambda_http::{Body, Request, Response};
-use tessera_core::certification::transcript::{
-    self, PublicTranscript, TranscriptError, TranscriptId,
-};
-use tessera_core::certification::CertificationDeps;
-use tessera_core::messages::escape_html;
+use tessera_certification::transcript;
+use tessera_certification::transcript::{PublicTranscript, TranscriptError, TranscriptId};
+use tessera_certification::CertificationDeps;
 use tessera_http::{response, Problem};
+use tessera_kernel::messages::escape_html;
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
 /// edge is on): it reads no other, and the template gives it no other.
@@ -192,7 +191,7 @@ mod tests {
     use super::*;
     use base64::Engine;
     use sha2::{Digest, Sha256};
-    use tessera_core::certification::transcript::{ShownCertification, ShownTrack};
+    use tessera_certification::transcript::{ShownCertification, ShownTrack};
 
     #[test]
     fn the_policy_allows_exactly_the_page_style() {

@@ -7,9 +7,9 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-use tessera_core::attempts::{Allowance, AttemptKey, AttemptLedger, Take};
-use tessera_core::ports::StoreError;
-use tessera_core::Timestamp;
+use tessera_kernel::attempts::{Allowance, AttemptKey, AttemptLedger, Take};
+use tessera_kernel::ports::StoreError;
+use tessera_kernel::time::Timestamp;
 
 use crate::dynamo::{DynamoStore, Item};
 

@@ -25,13 +25,17 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, Put, PutRequest, ReturnValue, TransactWriteItem, Update, WriteRequest,
 };
 use std::collections::{HashMap, HashSet};
-use tessera_core::certification::mapping::MappingState;
-use tessera_core::certification::reminders::Watch;
-use tessera_core::certification::{
-    CandidateEdit, CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
+use tessera_certification::mapping::MappingState;
+use tessera_certification::ports::{Added, CandidateRecords};
+use tessera_certification::reminders::Watch;
+use tessera_certification::{
+    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
 };
-use tessera_core::ports::{Added, CandidateRecords, StoreError};
-use tessera_core::{AccountId, Email, Timestamp};
+use tessera_kernel::email::Email;
+use tessera_kernel::ids::AccountId;
+use tessera_kernel::ids::CandidateId;
+use tessera_kernel::ports::StoreError;
+use tessera_kernel::time::Timestamp;
 
 use crate::dynamo::{
     conflict_if_condition_failed, due_entry, from_item, item_with_key, set_due, sort_key,

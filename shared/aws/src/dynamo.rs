@@ -10,13 +10,17 @@ use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
-use tessera_core::account::{CommunicationSettings, ProfileEdit};
-use tessera_core::delivery::UnsentMessage;
-use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError, UnsentMessages};
-use tessera_core::session::Session;
-use tessera_core::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
-use tessera_core::time::Seconds;
-use tessera_core::{AccountId, Email, Identity, Profile, Timestamp, Username};
+use tessera_identity::account::{CommunicationSettings, ProfileEdit};
+use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
+use tessera_identity::session::Session;
+use tessera_identity::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
+use tessera_identity::{Identity, Profile, Username};
+use tessera_kernel::delivery::UnsentMessage;
+use tessera_kernel::email::Email;
+use tessera_kernel::ids::AccountId;
+use tessera_kernel::ports::{StoreError, UnsentMessages};
+use tessera_kernel::time::Seconds;
+use tessera_kernel::time::Timestamp;
 
 pub type Item = HashMap<String, AttributeValue>;
 

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_sesv2::config::SharedInterceptor;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-use tessera_core::ports::{Channel, Messenger, OutgoingMessage, SendError};
+use tessera_kernel::ports::{Channel, Messenger, OutgoingMessage, SendError};
 
 /// Email through SES v2 (text and HTML parts), SMS through SNS. Each client is built on its first
 /// message: most requests send nothing, and a client costs a cold function about 0.15 ms of Init.

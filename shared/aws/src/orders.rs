@@ -15,11 +15,12 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
-use tessera_core::certification::CandidateId;
-use tessera_core::fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
-use tessera_core::ports::{OrderStore, StoreError};
-use tessera_core::time::Seconds;
-use tessera_core::Timestamp;
+use tessera_fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
+use tessera_fulfillment::ports::OrderStore;
+use tessera_kernel::ids::CandidateId;
+use tessera_kernel::ports::StoreError;
+use tessera_kernel::time::Seconds;
+use tessera_kernel::time::Timestamp;
 
 use crate::dynamo::{from_item, item_with_key, set_due, sort_key, DynamoStore, Item};
 

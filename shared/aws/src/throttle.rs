@@ -10,9 +10,9 @@
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
-use tessera_core::ports::StoreError;
-use tessera_core::throttle::{LoginThrottle, ThrottleKey, ThrottleSettings, ATTEMPT_LEASE};
-use tessera_core::Timestamp;
+use tessera_identity::throttle::{LoginThrottle, ThrottleKey, ThrottleSettings, ATTEMPT_LEASE};
+use tessera_kernel::ports::StoreError;
+use tessera_kernel::time::Timestamp;
 
 use crate::dynamo::{from_item, DynamoStore, Item};
 

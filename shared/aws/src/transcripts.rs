@@ -15,12 +15,11 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, ReturnValue, ReturnValuesOnConditionCheckFailure,
 };
-use tessera_core::certification::transcript::{
-    Transcript, TranscriptContent, TranscriptId, ViewCount,
-};
-use tessera_core::certification::CandidateId;
-use tessera_core::ports::{StoreError, TranscriptStore};
-use tessera_core::Timestamp;
+use tessera_certification::ports::TranscriptStore;
+use tessera_certification::transcript::{Transcript, TranscriptContent, TranscriptId, ViewCount};
+use tessera_kernel::ids::CandidateId;
+use tessera_kernel::ports::StoreError;
+use tessera_kernel::time::Timestamp;
 
 use crate::dynamo::{
     due_entry, from_item, item_with_key, set_due, updated_or_none, DynamoStore, Item,

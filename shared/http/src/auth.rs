@@ -8,10 +8,11 @@ use lambda_http::request::RequestContext;
 use lambda_http::Request;
 use lambda_http::RequestExt;
 use subtle::ConstantTimeEq;
-use tessera_core::account::Profile;
-use tessera_core::login::{self, AuthError};
-use tessera_core::session::{Session, SessionToken};
-use tessera_core::signup::IdentityDeps;
+use tessera_identity::account::Profile;
+use tessera_identity::login;
+use tessera_identity::login::AuthError;
+use tessera_identity::session::{Session, SessionToken};
+use tessera_identity::signup::IdentityDeps;
 
 /// The token in `Authorization: Bearer <token>`, if well formed. Tokens are never read from URLs.
 pub fn bearer_token(request: &Request) -> Option<SessionToken> {

@@ -1,12 +1,40 @@
-//! What the candidate-facing functions share: the signed-in account's candidate record, and the
-//! public address links are built from.
+//! What the candidate-facing functions share: the signed-in account as certification tracking
+//! sees it, its candidate record, and the public address links are built from.
 
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
-use tessera_core::account::Profile;
-use tessera_core::certification::{CandidateRecord, CertificationDeps};
+use std::sync::Arc;
+use tessera_certification::ports::AccountHolders;
+use tessera_certification::{AccountHolder, CandidateRecord, CertificationDeps};
+use tessera_identity::account::Profile;
+use tessera_identity::ports::AccountStore;
+use tessera_kernel::ids::AccountId;
+use tessera_kernel::ports::StoreError;
 
 use crate::problem::Problem;
+
+/// The account as certification tracking sees it, from its profile: the one place an identity
+/// type becomes a certification one.
+pub fn holder(profile: &Profile) -> AccountHolder {
+    AccountHolder {
+        account_id: profile.account_id.clone(),
+        first_name: profile.first_name.clone(),
+        last_name: profile.last_name.clone(),
+        country: profile.country.clone(),
+        company: profile.details.company.clone(),
+        candidate_id: profile.candidate_id.clone(),
+    }
+}
+
+/// Account holders read through identity's profiles.
+pub struct ProfileHolders(pub Arc<dyn AccountStore>);
+
+#[async_trait::async_trait]
+impl AccountHolders for ProfileHolders {
+    async fn holder(&self, account: &AccountId) -> Result<Option<AccountHolder>, StoreError> {
+        Ok(self.0.profile(account).await?.as_ref().map(holder))
+    }
+}
 
 pub fn not_mapped() -> Problem {
     Problem::new(
@@ -21,7 +49,7 @@ pub fn not_mapped() -> Problem {
 /// (404 `not_mapped` otherwise).
 pub async fn mapped_record(
     certification: &CertificationDeps,
-    account: &Profile,
+    account: &AccountHolder,
 ) -> Result<CandidateRecord, Problem> {
     let Some(candidate) = &account.candidate_id else {
         return Err(not_mapped());

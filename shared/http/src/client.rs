@@ -5,8 +5,8 @@
 
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
-use tessera_core::client_limits::{take_client_request, ClientRequest};
-use tessera_core::signup::IdentityDeps;
+use tessera_identity::client_limits::{take_client_request, ClientRequest};
+use tessera_identity::signup::IdentityDeps;
 
 use crate::edge::ViewerAddress;
 use crate::problem::Problem;

@@ -3,12 +3,13 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
-use tessera_core::code::CodePepper;
-use tessera_core::password::HashParams;
-use tessera_core::seed::SeedKeys;
-use tessera_core::signup::IdentitySettings;
-use tessera_core::time::Seconds;
-use tessera_core::PasswordPolicy;
+use tessera_identity::password::HashParams;
+use tessera_identity::seed::SeedKeys;
+use tessera_identity::signup::IdentitySettings;
+use tessera_identity::PasswordPolicy;
+use tessera_kernel::code::CodePepper;
+use tessera_kernel::delivery::DeliverySettings;
+use tessera_kernel::time::Seconds;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
@@ -60,6 +61,8 @@ pub struct Config {
     pub backend: Backend,
     pub hashing: HashParams,
     pub identity: IdentitySettings,
+    /// How messages go out, in every context: the SMS budget and the send timeout.
+    pub delivery: DeliverySettings,
     pub admin: AdminAuth,
     /// The API's public address for links sent to third parties (`TESSERA_PUBLIC_URL`, e.g.
     /// `https://api.example.com`). Unset on AWS: the domain API Gateway was invoked on.
@@ -159,7 +162,7 @@ fn local_seed_keys(dir: &std::path::Path) -> Result<String, ConfigError> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     match options.open(&path) {
         Ok(mut file) => {
-            let spec = tessera_core::seed::SeedKeys::generate_spec("local-1", &SystemRandom);
+            let spec = tessera_identity::seed::SeedKeys::generate_spec("local-1", &SystemRandom);
             file.write_all(spec.as_bytes()).map_err(invalid)?;
             Ok(spec)
         }
@@ -180,7 +183,7 @@ fn local_seed_keys(dir: &std::path::Path) -> Result<String, ConfigError> {
 
 struct SystemRandom;
 
-impl tessera_core::ports::Random for SystemRandom {
+impl tessera_kernel::ports::Random for SystemRandom {
     fn fill(&self, buf: &mut [u8]) {
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, buf);
     }
@@ -324,19 +327,20 @@ impl Config {
         if let Some(countries) = vars.country_list("TESSERA_PHONE_COUNTRIES")? {
             identity.phone_countries = countries;
         }
-        identity.sms_budget.per_number =
-            vars.parse("TESSERA_SMS_PER_NUMBER", identity.sms_budget.per_number)?;
-        identity.sms_budget.per_day =
-            vars.parse("TESSERA_SMS_PER_DAY", identity.sms_budget.per_day)?;
+        let mut delivery = DeliverySettings::default();
+        delivery.sms_budget.per_number =
+            vars.parse("TESSERA_SMS_PER_NUMBER", delivery.sms_budget.per_number)?;
+        delivery.sms_budget.per_day =
+            vars.parse("TESSERA_SMS_PER_DAY", delivery.sms_budget.per_day)?;
         let limits = &mut identity.client_limits;
         limits.registration = vars.parse("TESSERA_CLIENT_REGISTRATIONS", limits.registration)?;
         limits.login = vars.parse("TESSERA_CLIENT_LOGINS", limits.login)?;
         limits.recovery = vars.parse("TESSERA_CLIENT_RECOVERIES", limits.recovery)?;
-        identity.send_timeout_ms =
-            vars.parse("TESSERA_SEND_TIMEOUT_MS", identity.send_timeout_ms)?;
+        delivery.send_timeout_ms =
+            vars.parse("TESSERA_SEND_TIMEOUT_MS", delivery.send_timeout_ms)?;
         identity.uniform_answer_ms =
             vars.parse("TESSERA_UNIFORM_ANSWER_MS", identity.uniform_answer_ms)?;
-        if identity.send_timeout_ms == 0 {
+        if delivery.send_timeout_ms == 0 {
             return Err(ConfigError::Invalid {
                 name: "TESSERA_SEND_TIMEOUT_MS",
                 reason: "must be at least 1".into(),
@@ -383,6 +387,7 @@ impl Config {
             backend,
             hashing,
             identity,
+            delivery,
             admin,
             public_url,
             edge,
@@ -406,7 +411,7 @@ pub enum PaymentProvider {
 /// without them).
 #[derive(Clone)]
 pub struct PaymentConfig {
-    pub prices: tessera_core::fulfillment::Prices,
+    pub prices: tessera_fulfillment::Prices,
     pub provider: PaymentProvider,
     /// The provider's webhook signing secret (`TESSERA_PAYMENT_WEBHOOK_SECRET`).
     pub webhook_secret: String,
@@ -452,7 +457,7 @@ impl PaymentConfig {
     ) -> Result<PaymentConfig, ConfigError> {
         let vars = Vars(&lookup);
         let embedded = vars.get("TESSERA_BACKEND").as_deref().unwrap_or("embedded") == "embedded";
-        let defaults = tessera_core::fulfillment::Prices::default();
+        let defaults = tessera_fulfillment::Prices::default();
         let currency = vars.get("TESSERA_CURRENCY").unwrap_or(defaults.currency);
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
             return Err(ConfigError::Invalid {
@@ -460,7 +465,7 @@ impl PaymentConfig {
                 reason: "must be an ISO 4217 code such as usd".into(),
             });
         }
-        let prices = tessera_core::fulfillment::Prices {
+        let prices = tessera_fulfillment::Prices {
             kit_cents: vars.parse("TESSERA_KIT_PRICE_CENTS", defaults.kit_cents)?,
             tracking_cents: vars.parse("TESSERA_TRACKING_PRICE_CENTS", defaults.tracking_cents)?,
             currency: currency.to_ascii_lowercase(),
@@ -574,7 +579,7 @@ impl Vars<'_> {
         }
         list.split(',')
             .map(|c| {
-                tessera_core::Country::parse(c)
+                tessera_kernel::person::Country::parse(c)
                     .map(|c| c.as_str().to_string())
                     .ok_or_else(|| ConfigError::Invalid {
                         name,
@@ -660,7 +665,7 @@ mod tests {
         assert_eq!(c.identity.policy, PasswordPolicy::default());
         assert_eq!(c.hashing, HashParams::default());
         assert_eq!(c.identity.uniform_answer_ms, 400);
-        assert_eq!(c.identity.send_timeout_ms, 3000);
+        assert_eq!(c.delivery.send_timeout_ms, 3000);
     }
 
     #[test]
@@ -787,7 +792,7 @@ mod tests {
     fn payments_default_to_the_sandbox_locally_and_must_be_configured_on_aws() {
         let local = payments(&[]).unwrap();
         assert!(local.provider == PaymentProvider::Sandbox);
-        assert_eq!(local.prices, tessera_core::fulfillment::Prices::default());
+        assert_eq!(local.prices, tessera_fulfillment::Prices::default());
         assert_eq!(local.webhook_secret, LOCAL_WEBHOOK_SECRET);
         assert_eq!(
             payments(&[("TESSERA_BACKEND", "aws")]).unwrap_err(),

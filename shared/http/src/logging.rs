@@ -48,10 +48,10 @@ pub fn loggable_path(request: &Request) -> String {
         .map(|segment| {
             let cut = segment
                 .len()
-                .saturating_sub(tessera_core::random_id::LENGTH);
+                .saturating_sub(tessera_kernel::random_id::LENGTH);
             match segment.split_at_checked(cut) {
                 Some((prefix, id))
-                    if tessera_core::random_id::is_well_formed(&id.to_ascii_lowercase()) =>
+                    if tessera_kernel::random_id::is_well_formed(&id.to_ascii_lowercase()) =>
                 {
                     format!("{prefix}{{id}}")
                 }

@@ -181,8 +181,8 @@ fn lost_a_race(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut next = Some(error);
     while let Some(e) = next {
         if matches!(
-            e.downcast_ref::<tessera_core::ports::StoreError>(),
-            Some(tessera_core::ports::StoreError::Conflict)
+            e.downcast_ref::<tessera_kernel::ports::StoreError>(),
+            Some(tessera_kernel::ports::StoreError::Conflict)
         ) {
             return true;
         }
@@ -206,7 +206,7 @@ pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tessera_core::ports::StoreError;
+    use tessera_kernel::ports::StoreError;
 
     #[test]
     fn a_lost_race_is_told_to_try_again_and_a_fault_says_nothing() {

@@ -3,7 +3,7 @@ use lambda_http::{Body, Response};
 use serde::Serialize;
 use std::future::Future;
 use std::time::Duration;
-use tessera_core::signup::IdentityDeps;
+use tessera_identity::signup::IdentityDeps;
 
 /// Runs an answer that must not reveal whether an account exists so that it takes at least the
 /// configured `uniform_answer_ms`: the work an account's state causes (a write, an email) hides

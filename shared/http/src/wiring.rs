@@ -8,13 +8,16 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-use tessera_core::attempts::AttemptLedger;
-use tessera_core::ports::{
-    AccountStore, CandidateRecords, Clock, LoginStore, Messenger, OrderStore, Random, SessionStore,
-    TranscriptStore, UnsentMessages,
-};
-use tessera_core::signup::IdentityDeps;
-use tessera_core::{PasswordHasher, Timestamp};
+use tessera_certification::ports::{CandidateRecords, TranscriptStore};
+use tessera_certification::{Catalog, CertificationDeps, CodeRules};
+use tessera_fulfillment::ports::OrderStore;
+use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
+use tessera_identity::signup::IdentityDeps;
+use tessera_identity::PasswordHasher;
+use tessera_kernel::attempts::AttemptLedger;
+use tessera_kernel::delivery::Postbox;
+use tessera_kernel::ports::{Clock, Messenger, Random, UnsentMessages};
+use tessera_kernel::time::Timestamp;
 use tracing::Instrument;
 
 pub struct SystemClock;
@@ -41,22 +44,49 @@ impl Random for OsRandom {
 
 pub type WiringError = Box<dyn std::error::Error + Send + Sync>;
 
-/// One backend object seen through each port the flows use.
-type Stores = (
-    Arc<dyn AccountStore>,
-    Arc<dyn LoginStore>,
-    Arc<dyn AttemptLedger>,
-    Arc<dyn SessionStore>,
-    Arc<dyn UnsentMessages>,
-    Arc<dyn Messenger>,
-);
+/// The identity table's store seen through each port that table serves.
+struct IdentityTable {
+    accounts: Arc<dyn AccountStore>,
+    logins: Arc<dyn LoginStore>,
+    attempts: Arc<dyn AttemptLedger>,
+    sessions: Arc<dyn SessionStore>,
+    unsent: Arc<dyn UnsentMessages>,
+}
 
-/// The candidate-record, transcript and order stores (one store serves all three).
-type CandidateStores = (
-    Arc<dyn CandidateRecords>,
-    Arc<dyn TranscriptStore>,
-    Arc<dyn OrderStore>,
-);
+impl IdentityTable {
+    fn of<T>(store: Arc<T>) -> IdentityTable
+    where
+        T: AccountStore + LoginStore + AttemptLedger + SessionStore + UnsentMessages + 'static,
+    {
+        IdentityTable {
+            accounts: store.clone(),
+            logins: store.clone(),
+            attempts: store.clone(),
+            sessions: store.clone(),
+            unsent: store,
+        }
+    }
+}
+
+/// The candidate table's store seen through each port that table serves.
+struct CandidateTable {
+    records: Arc<dyn CandidateRecords>,
+    transcripts: Arc<dyn TranscriptStore>,
+    orders: Arc<dyn OrderStore>,
+}
+
+impl CandidateTable {
+    fn of<T>(store: Arc<T>) -> CandidateTable
+    where
+        T: CandidateRecords + TranscriptStore + OrderStore + 'static,
+    {
+        CandidateTable {
+            records: store.clone(),
+            transcripts: store.clone(),
+            orders: store,
+        }
+    }
+}
 
 /// The backend a process talks to, opened once in `main`: every store built from it shares one
 /// SQLite connection, or one AWS configuration and HTTPS client (loading the configuration is
@@ -109,51 +139,13 @@ impl Connections {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Result<IdentityDeps, WiringError> {
-        let (store, logins, attempts, sessions, unsent, messenger): Stores = match self {
-            #[cfg(feature = "embedded")]
-            Connections::Embedded { db, dir } => {
-                let outbox = Arc::new(tessera_local::FileOutbox::new(
-                    dir.join("outbox.jsonl"),
-                    clock.clone(),
-                ));
-                (
-                    db.clone(),
-                    db.clone(),
-                    db.clone(),
-                    db.clone(),
-                    db.clone(),
-                    outbox,
-                )
-            }
-            Connections::Aws {
-                sdk,
-                dynamodb,
-                identity_table,
-                email_from,
-                ..
-            } => {
-                let db = Arc::new(tessera_aws::DynamoStore::new(
-                    dynamodb.clone(),
-                    identity_table.clone(),
-                ));
-                let messenger = Arc::new(tessera_aws::AwsMessenger::new(sdk, email_from.clone()));
-                (
-                    db.clone(),
-                    db.clone(),
-                    db.clone(),
-                    db.clone(),
-                    db,
-                    messenger,
-                )
-            }
-        };
+        let table = self.identity_table();
         Ok(IdentityDeps {
-            store,
-            logins,
-            attempts,
-            sessions,
-            messenger,
-            unsent,
+            postbox: self.postbox_over(config, &table, clock.clone(), random.clone()),
+            store: table.accounts,
+            logins: table.logins,
+            attempts: table.attempts,
+            sessions: table.sessions,
             clock,
             random,
             hasher: PasswordHasher::new(config.hashing)?,
@@ -162,28 +154,102 @@ impl Connections {
         })
     }
 
-    /// The certification flows' ports, with the built-in catalog and `clock`.
+    /// The certification flows' ports, with the built-in catalog, `clock` and `random`: the
+    /// candidate table's stores, and from the identity table the account holders (read through
+    /// their profiles), the attempt ledger and the outbox.
     pub fn certification_deps(
         &self,
+        config: &Config,
         clock: Arc<dyn Clock>,
-    ) -> Result<tessera_core::certification::CertificationDeps, WiringError> {
-        let (records, transcripts, orders) = self.candidate_stores()?;
-        Ok(tessera_core::certification::CertificationDeps {
-            records,
-            transcripts,
-            orders,
-            catalog: Arc::new(tessera_core::certification::Catalog::built_in()),
+        random: Arc<dyn Random>,
+    ) -> Result<CertificationDeps, WiringError> {
+        let candidates = self.candidate_table()?;
+        let identity = self.identity_table();
+        let settings = &config.identity;
+        Ok(CertificationDeps {
+            records: candidates.records,
+            transcripts: candidates.transcripts,
+            holders: Arc::new(crate::candidate::ProfileHolders(identity.accounts.clone())),
+            catalog: Arc::new(Catalog::built_in()),
+            postbox: self.postbox_over(config, &identity, clock.clone(), random.clone()),
+            attempts: identity.attempts,
             clock,
+            random,
+            codes: CodeRules {
+                pepper: settings.pepper.clone(),
+                sends: settings.sends,
+                max_attempts: settings.code_max_attempts,
+            },
         })
+    }
+
+    /// The fulfillment orders (the candidate table).
+    pub fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError> {
+        Ok(self.candidate_table()?.orders)
+    }
+
+    fn identity_table(&self) -> IdentityTable {
+        match self {
+            #[cfg(feature = "embedded")]
+            Connections::Embedded { db, .. } => IdentityTable::of(db.clone()),
+            Connections::Aws {
+                dynamodb,
+                identity_table,
+                ..
+            } => IdentityTable::of(Arc::new(tessera_aws::DynamoStore::new(
+                dynamodb.clone(),
+                identity_table.clone(),
+            ))),
+        }
+    }
+
+    /// How messages go out, with the clock and randomness given: what a function that only sends
+    /// needs.
+    pub fn postbox(
+        &self,
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> Postbox {
+        self.postbox_over(config, &self.identity_table(), clock, random)
+    }
+
+    /// How messages go out: SES and SNS on AWS, the outbox file on the embedded default; unsent
+    /// messages and the SMS budget kept in the identity table.
+    fn postbox_over(
+        &self,
+        config: &Config,
+        table: &IdentityTable,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> Postbox {
+        let messenger: Arc<dyn Messenger> = match self {
+            #[cfg(feature = "embedded")]
+            Connections::Embedded { dir, .. } => Arc::new(tessera_local::FileOutbox::new(
+                dir.join("outbox.jsonl"),
+                clock.clone(),
+            )),
+            Connections::Aws {
+                sdk, email_from, ..
+            } => Arc::new(tessera_aws::AwsMessenger::new(sdk, email_from.clone())),
+        };
+        Postbox {
+            messenger,
+            unsent: table.unsent.clone(),
+            attempts: table.attempts.clone(),
+            clock,
+            random,
+            settings: config.delivery,
+        }
     }
 
     /// The candidate-record, transcript and order stores: the embedded database, or the
     /// candidate table (`TESSERA_CANDIDATE_TABLE`, required on AWS by the functions that call
     /// this).
-    pub fn candidate_stores(&self) -> Result<CandidateStores, WiringError> {
+    fn candidate_table(&self) -> Result<CandidateTable, WiringError> {
         match self {
             #[cfg(feature = "embedded")]
-            Connections::Embedded { db, .. } => Ok((db.clone(), db.clone(), db.clone())),
+            Connections::Embedded { db, .. } => Ok(CandidateTable::of(db.clone())),
             Connections::Aws {
                 dynamodb,
                 identity_table,
@@ -195,12 +261,13 @@ impl Connections {
                     .ok_or(crate::config::ConfigError::Missing(
                         "TESSERA_CANDIDATE_TABLE",
                     ))?;
-                let store = Arc::new(tessera_aws::DynamoStore::candidates(
-                    dynamodb.clone(),
-                    table,
-                    identity_table.clone(),
-                ));
-                Ok((store.clone(), store.clone(), store))
+                Ok(CandidateTable::of(Arc::new(
+                    tessera_aws::DynamoStore::candidates(
+                        dynamodb.clone(),
+                        table,
+                        identity_table.clone(),
+                    ),
+                )))
             }
         }
     }
@@ -236,14 +303,22 @@ pub async fn identity_deps(config: &Config) -> Result<IdentityDeps, WiringError>
     )
 }
 
-/// The certification flows' ports for `config` with the real clock (a function that builds no
-/// other stores).
-pub async fn certification_deps(
-    config: &Config,
-) -> Result<tessera_core::certification::CertificationDeps, WiringError> {
-    Connections::open(config)
+/// How messages go out for `config`, with the real clock and randomness (a function that only
+/// sends).
+pub async fn postbox(config: &Config) -> Result<Postbox, WiringError> {
+    Ok(Connections::open(config)
         .await?
-        .certification_deps(Arc::new(SystemClock))
+        .postbox(config, Arc::new(SystemClock), Arc::new(OsRandom)))
+}
+
+/// The certification flows' ports for `config` with the real clock and randomness (a function
+/// that builds no other stores).
+pub async fn certification_deps(config: &Config) -> Result<CertificationDeps, WiringError> {
+    Connections::open(config).await?.certification_deps(
+        config,
+        Arc::new(SystemClock),
+        Arc::new(OsRandom),
+    )
 }
 
 /// A function's `main`: the handler behind lambda_http, each request admitted by the edge gate

@@ -4,9 +4,9 @@
 
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
-use tessera_core::attempts::{Allowance, AttemptKey, AttemptLedger, AttemptWindow, Take};
-use tessera_core::ports::StoreError;
-use tessera_core::Timestamp;
+use tessera_kernel::attempts::{Allowance, AttemptKey, AttemptLedger, AttemptWindow, Take};
+use tessera_kernel::ports::StoreError;
+use tessera_kernel::time::Timestamp;
 
 use crate::store::SqliteStore;
 

@@ -4,13 +4,17 @@
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use tessera_core::certification::mapping::MappingState;
-use tessera_core::certification::reminders::Watch;
-use tessera_core::certification::{
-    CandidateEdit, CandidateId, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
+use tessera_certification::mapping::MappingState;
+use tessera_certification::ports::{Added, CandidateRecords};
+use tessera_certification::reminders::Watch;
+use tessera_certification::{
+    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
 };
-use tessera_core::ports::{Added, CandidateRecords, StoreError};
-use tessera_core::{AccountId, Email, Timestamp};
+use tessera_kernel::email::Email;
+use tessera_kernel::ids::AccountId;
+use tessera_kernel::ids::CandidateId;
+use tessera_kernel::ports::StoreError;
+use tessera_kernel::time::Timestamp;
 
 use crate::store::{bodies, is_unique_violation, optional_body, to_json, SqliteStore};
 

@@ -4,10 +4,11 @@
 
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
-use tessera_core::certification::CandidateId;
-use tessera_core::fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
-use tessera_core::ports::{OrderStore, StoreError};
-use tessera_core::Timestamp;
+use tessera_fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
+use tessera_fulfillment::ports::OrderStore;
+use tessera_kernel::ids::CandidateId;
+use tessera_kernel::ports::StoreError;
+use tessera_kernel::time::Timestamp;
 
 use crate::store::{bodies, from_json, is_unique_violation, to_json, SqliteStore};
 

@@ -3,7 +3,7 @@ use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
-use tessera_core::ports::{Channel, Clock, Messenger, OutgoingMessage, SendError};
+use tessera_kernel::ports::{Channel, Clock, Messenger, OutgoingMessage, SendError};
 
 /// Appends every message as one JSON line to a file (`.local/outbox.jsonl` by default):
 /// `{channel, to, subject, text, html, created_at}`. Each line is one `write` on a file opened

@@ -3,12 +3,16 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tessera_core::account::{CommunicationSettings, ProfileEdit};
-use tessera_core::delivery::UnsentMessage;
-use tessera_core::ports::{AccountStore, LoginStore, SessionStore, StoreError, UnsentMessages};
-use tessera_core::session::Session;
-use tessera_core::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
-use tessera_core::{AccountId, Email, Identity, Profile, Timestamp, Username};
+use tessera_identity::account::{CommunicationSettings, ProfileEdit};
+use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
+use tessera_identity::session::Session;
+use tessera_identity::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
+use tessera_identity::{Identity, Profile, Username};
+use tessera_kernel::delivery::UnsentMessage;
+use tessera_kernel::email::Email;
+use tessera_kernel::ids::AccountId;
+use tessera_kernel::ports::{StoreError, UnsentMessages};
+use tessera_kernel::time::Timestamp;
 
 /// Every item is a JSON document in a table per kind; uniqueness and versions are SQL constraints
 /// and conditions, checked inside one `BEGIN IMMEDIATE` transaction per write.

@@ -3,12 +3,11 @@
 
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
-use tessera_core::certification::transcript::{
-    Transcript, TranscriptContent, TranscriptId, ViewCount,
-};
-use tessera_core::certification::CandidateId;
-use tessera_core::ports::{StoreError, TranscriptStore};
-use tessera_core::Timestamp;
+use tessera_certification::ports::TranscriptStore;
+use tessera_certification::transcript::{Transcript, TranscriptContent, TranscriptId, ViewCount};
+use tessera_kernel::ids::CandidateId;
+use tessera_kernel::ports::StoreError;
+use tessera_kernel::time::Timestamp;
 
 use crate::store::{bodies, from_json, is_unique_violation, to_json, SqliteStore};
 

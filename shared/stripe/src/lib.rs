@@ -2,7 +2,7 @@
 //! order id as the `Idempotency-Key`, so a retried order opens the same checkout), and
 //! `POST /v1/checkout/sessions/{id}/expire` when an unpaid order is cancelled. The candidate
 //! pays on the provider's hosted page; the signed `checkout.session.*` events that follow are
-//! read by `tessera_core::fulfillment::payment`. The secret key is only ever a header value.
+//! read by `tessera_fulfillment::payment`. The secret key is only ever a header value.
 //!
 //! The HTTPS client is built on the first checkout, not at start: only orders that cost
 //! something pay for loading the platform's CA roots.
@@ -18,8 +18,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
-use tessera_core::fulfillment::order::{Order, PaymentMethod};
-use tessera_core::fulfillment::payment::{
+use tessera_fulfillment::order::{Order, PaymentMethod};
+use tessera_fulfillment::payment::{
     CheckoutClosed, CheckoutSession, PaymentError, Payments, ReturnUrls,
 };
 

@@ -10,9 +10,12 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tessera_core::certification::CertificationDeps;
-use tessera_core::signup::IdentityDeps;
+use tessera_certification::CertificationDeps;
+use tessera_fulfillment::ports::OrderStore;
+use tessera_http::candidate::ProfileHolders;
 use tessera_http::Config;
+use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::ports::{Messenger, Random};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -26,6 +29,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub deps: IdentityDeps,
     pub certification: CertificationDeps,
+    pub orders: Arc<dyn OrderStore>,
     pub clock: Arc<ManualClock>,
     pub config: Config,
     dir: tempfile::TempDir,
@@ -153,20 +157,19 @@ impl TestApp {
         let connections = tessera_http::wiring::Connections::open(&config)
             .await
             .expect("wiring");
+        let random: Arc<dyn Random> = Arc::new(SeededRandom::new(unique()));
         let deps = connections
-            .identity_deps(
-                &config,
-                clock.clone(),
-                Arc::new(SeededRandom::new(unique())),
-            )
+            .identity_deps(&config, clock.clone(), random.clone())
             .expect("wiring");
         let certification = connections
-            .certification_deps(clock.clone())
+            .certification_deps(&config, clock.clone(), random)
             .expect("wiring");
+        let orders = connections.orders().expect("wiring");
         let mut app = TestApp {
             backend,
             deps,
             certification,
+            orders,
             clock,
             config,
             dir,
@@ -315,12 +318,23 @@ impl TestApp {
         }
         let failure = crate::calls::FailOneCall::new(nth, fault);
         let interceptor = aws_sdk_dynamodb::config::SharedInterceptor::new(failure.clone());
-        self.deps.messenger = Arc::new(tessera_aws::AwsMessenger::with_interceptors(
+        self.set_messenger(Arc::new(tessera_aws::AwsMessenger::with_interceptors(
             &crate::moto::sdk_config().await,
             TEST_SENDER,
             vec![interceptor],
-        ));
+        )));
         Some(failure)
+    }
+
+    /// The mail system every context sends through.
+    pub fn messenger(&self) -> Arc<dyn Messenger> {
+        self.deps.postbox.messenger.clone()
+    }
+
+    /// Sends every context's messages through `messenger` from now on.
+    pub fn set_messenger(&mut self, messenger: Arc<dyn Messenger>) {
+        self.deps.postbox.messenger = messenger.clone();
+        self.certification.postbox.messenger = messenger;
     }
 
     /// Rewires the identity, attempt-ledger and candidate-record ports to a DynamoDB client with
@@ -357,14 +371,19 @@ impl TestApp {
             ));
             self.certification.records = store.clone();
             self.certification.transcripts = store.clone();
-            self.certification.orders = store;
+            self.orders = store;
         }
         let store = Arc::new(tessera_aws::DynamoStore::new(client, table));
         self.deps.store = store.clone();
         self.deps.logins = store.clone();
         self.deps.attempts = store.clone();
         self.deps.sessions = store.clone();
-        self.deps.unsent = store;
+        self.certification.attempts = store.clone();
+        self.certification.holders = Arc::new(ProfileHolders(store.clone()));
+        for postbox in [&mut self.deps.postbox, &mut self.certification.postbox] {
+            postbox.attempts = store.clone();
+            postbox.unsent = store.clone();
+        }
         true
     }
 }

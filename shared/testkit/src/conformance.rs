@@ -2,23 +2,25 @@
 //! `tests/tests/store_conformance.rs`), so the embedded store and DynamoDB cannot drift apart.
 
 use std::sync::Arc;
-use tessera_core::attempts::{Allowance, AttemptKey, AttemptLedger, Take};
-use tessera_core::certification::{
-    CandidateEdit, CandidateId, CandidateProfile, CeActivity, ExamCode, ExamRecord, Grade,
+use tessera_certification::ports::{Added, CandidateRecords};
+use tessera_certification::{
+    CandidateEdit, CandidateProfile, CeActivity, ExamCode, ExamRecord, Grade,
 };
-use tessera_core::code::SendLog;
-use tessera_core::delivery::UnsentMessage;
-use tessera_core::password::PasswordHash;
-use tessera_core::ports::{
-    AccountStore, Added, CandidateRecords, Channel, LoginStore, OutgoingMessage, SessionStore,
-    StoreError, UnsentMessages,
-};
-use tessera_core::session::{Session, SessionSettings, SessionToken};
-use tessera_core::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
-use tessera_core::time::Seconds;
-use tessera_core::{
-    AccountId, AccountStatus, Country, Email, Identity, Name, Profile, Timestamp, Username,
-};
+use tessera_identity::password::PasswordHash;
+use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
+use tessera_identity::session::{Session, SessionSettings, SessionToken};
+use tessera_identity::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
+use tessera_identity::{AccountStatus, Identity, Profile, Username};
+use tessera_kernel::attempts::{Allowance, AttemptKey, AttemptLedger, Take};
+use tessera_kernel::code::SendLog;
+use tessera_kernel::delivery::UnsentMessage;
+use tessera_kernel::email::Email;
+use tessera_kernel::ids::AccountId;
+use tessera_kernel::ids::CandidateId;
+use tessera_kernel::person::{Country, Name};
+use tessera_kernel::ports::{Channel, OutgoingMessage, StoreError, UnsentMessages};
+use tessera_kernel::time::Seconds;
+use tessera_kernel::time::Timestamp;
 
 /// A pending account for `email` with account id `id`.
 pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
@@ -486,7 +488,7 @@ pub async fn login_attempts_are_counted_before_the_check(
     );
 
     let unknown =
-        ThrottleKey::UnknownUsername(tessera_core::Username::parse("TS00000000").unwrap());
+        ThrottleKey::UnknownUsername(tessera_identity::Username::parse("TS00000000").unwrap());
     let start = logins
         .begin_login(&unknown, Timestamp(1000), &settings)
         .await
@@ -642,7 +644,7 @@ pub async fn sessions_are_read_with_their_profile(
 }
 
 struct FixedBytes;
-impl tessera_core::ports::Random for FixedBytes {
+impl tessera_kernel::ports::Random for FixedBytes {
     fn fill(&self, buf: &mut [u8]) {
         buf.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8);
     }
@@ -656,9 +658,9 @@ pub async fn profile_edits_keep_the_session_epoch(store: &dyn AccountStore) {
     let mut changed = identity.clone();
     changed.session_epoch = 1;
     store.save_password(&changed, false).await.unwrap();
-    let edit = tessera_core::account::ProfileEdit {
+    let edit = tessera_identity::account::ProfileEdit {
         job_title: Some(Some("Engineer".into())),
-        last_name: Some(tessera_core::Name::parse("Byron").unwrap()),
+        last_name: Some(tessera_kernel::person::Name::parse("Byron").unwrap()),
         ..Default::default()
     };
     let edited = store
@@ -1166,10 +1168,10 @@ pub fn order(
     key: &str,
     claims: &[&str],
     paid: &[&str],
-) -> tessera_core::fulfillment::order::Order {
-    use tessera_core::fulfillment::order::{Order, OrderId, OrderItem, OrderStatus, PaymentMethod};
-    use tessera_core::fulfillment::shipping::Shipping;
-    use tessera_core::fulfillment::Line;
+) -> tessera_fulfillment::order::Order {
+    use tessera_fulfillment::order::{Order, OrderId, OrderItem, OrderStatus, PaymentMethod};
+    use tessera_fulfillment::shipping::Shipping;
+    use tessera_fulfillment::Line;
     let line = |certification: &&str, claims_initial_kit: bool| OrderItem {
         line: Line {
             certification_id: certification.to_string(),
@@ -1210,7 +1212,7 @@ pub fn order(
             city: "London".into(),
             region: None,
             postal_code: Some("N1 1AA".into()),
-            country: tessera_core::account::Country::parse("GB").unwrap(),
+            country: tessera_kernel::person::Country::parse("GB").unwrap(),
         },
         shipping_localized: None,
         payment_method: PaymentMethod::Card,
@@ -1229,9 +1231,9 @@ pub fn order(
 
 /// One order per idempotency key; each initial kit claimed once, by one atomic write.
 pub async fn orders_are_placed_once_per_key_and_kits_claimed_once(
-    orders: Arc<dyn tessera_core::ports::OrderStore>,
+    orders: Arc<dyn tessera_fulfillment::ports::OrderStore>,
 ) {
-    use tessera_core::fulfillment::order::Placed;
+    use tessera_fulfillment::order::Placed;
     let n = crate::app::unique() % 1_000_000_000;
     let candidate = format!("TSO{n}");
     let id = CandidateId::parse(&candidate).unwrap();
@@ -1313,9 +1315,9 @@ pub async fn orders_are_placed_once_per_key_and_kits_claimed_once(
 /// A status change is conditional on the status read; a provider event applies once; a
 /// cancelled order gives its initial-kit claims back (and only its own).
 pub async fn order_updates_are_conditional_and_events_apply_once(
-    orders: Arc<dyn tessera_core::ports::OrderStore>,
+    orders: Arc<dyn tessera_fulfillment::ports::OrderStore>,
 ) {
-    use tessera_core::fulfillment::order::{OrderStatus, Placed, Updated};
+    use tessera_fulfillment::order::{OrderStatus, Placed, Updated};
     let n = crate::app::unique() % 1_000_000_000;
     let candidate = format!("TSU{n}");
     let id = CandidateId::parse(&candidate).unwrap();
@@ -1499,9 +1501,9 @@ pub async fn pending_accounts_are_listed_by_purge_date_and_purged_once(store: &d
 
 /// Orders waiting for payment are listed by placing time until their status moves.
 pub async fn unpaid_orders_are_listed_until_they_move(
-    orders: Arc<dyn tessera_core::ports::OrderStore>,
+    orders: Arc<dyn tessera_fulfillment::ports::OrderStore>,
 ) {
-    use tessera_core::fulfillment::order::{OrderStatus, Updated};
+    use tessera_fulfillment::order::{OrderStatus, Updated};
     let n = crate::app::unique() % 1_000_000_000;
     let candidate = format!("TSU{n}");
     let mut early = order(&candidate, "unpaid-1", &[], &["infrastructure-associate"]);
@@ -1517,7 +1519,7 @@ pub async fn unpaid_orders_are_listed_until_they_move(
         orders.place_order(o).await.unwrap();
     }
     let placed = late.created_at;
-    let ids = |listed: Vec<tessera_core::fulfillment::order::Order>| -> Vec<String> {
+    let ids = |listed: Vec<tessera_fulfillment::order::Order>| -> Vec<String> {
         listed.iter().map(|o| o.id.as_str().to_string()).collect()
     };
     let by_early = orders.unpaid_orders(early.created_at, 100).await.unwrap();
@@ -1545,7 +1547,7 @@ pub async fn unpaid_orders_are_listed_until_they_move(
 pub async fn reminder_watches_are_due_until_saved_and_version_checked(
     records: &dyn CandidateRecords,
 ) {
-    use tessera_core::certification::reminders::Watch;
+    use tessera_certification::reminders::Watch;
     let n = crate::app::unique() % 1_000_000_000;
     let candidate = CandidateId::parse(&format!("TSW{n}")).unwrap();
     let now = Timestamp(1_767_225_600);
@@ -1601,10 +1603,10 @@ pub async fn reminder_watches_are_due_until_saved_and_version_checked(
 /// neither viewed nor kept, and an edit that extends a transcript races its expiry deletion
 /// without losing either side's consistency (deleted and gone, or extended and kept).
 pub async fn transcript_writes_hold_under_races(
-    store: Arc<dyn tessera_core::ports::TranscriptStore>,
-    random: &dyn tessera_core::ports::Random,
+    store: Arc<dyn tessera_certification::ports::TranscriptStore>,
+    random: &dyn tessera_kernel::ports::Random,
 ) {
-    use tessera_core::certification::transcript::{
+    use tessera_certification::transcript::{
         Selection, Transcript, TranscriptContent, TranscriptId, ViewCount,
     };
     let candidate = CandidateId::parse(&format!("TR{}", crate::app::unique() % 1_000_000)).unwrap();

@@ -2,11 +2,14 @@ use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
-use tessera_core::account::{CommunicationSettings, ProfileEdit};
-use tessera_core::ports::{AccountStore, Clock, Random, StoreError};
-use tessera_core::time::Seconds;
-use tessera_core::Timestamp;
-use tessera_core::{AccountId, Email, Identity, Profile, Username};
+use tessera_identity::account::{CommunicationSettings, ProfileEdit};
+use tessera_identity::ports::AccountStore;
+use tessera_identity::{Identity, Profile, Username};
+use tessera_kernel::email::Email;
+use tessera_kernel::ids::AccountId;
+use tessera_kernel::ports::{Clock, Random, StoreError};
+use tessera_kernel::time::Seconds;
+use tessera_kernel::time::Timestamp;
 
 /// A clock that moves only when told.
 pub struct ManualClock(AtomicI64);
@@ -52,13 +55,13 @@ impl Random for SeededRandom {
 
 /// Wraps a real messenger and fails the first `failures` sends, as SES or SNS would when down.
 pub struct FlakyMessenger {
-    inner: std::sync::Arc<dyn tessera_core::ports::Messenger>,
+    inner: std::sync::Arc<dyn tessera_kernel::ports::Messenger>,
     failures_left: std::sync::atomic::AtomicU32,
 }
 
 impl FlakyMessenger {
     pub fn new(
-        inner: std::sync::Arc<dyn tessera_core::ports::Messenger>,
+        inner: std::sync::Arc<dyn tessera_kernel::ports::Messenger>,
         failures: u32,
     ) -> FlakyMessenger {
         FlakyMessenger {
@@ -73,15 +76,15 @@ impl FlakyMessenger {
 struct InjectedFailure;
 
 #[async_trait::async_trait]
-impl tessera_core::ports::Messenger for FlakyMessenger {
+impl tessera_kernel::ports::Messenger for FlakyMessenger {
     async fn send(
         &self,
-        message: &tessera_core::ports::OutgoingMessage,
-    ) -> Result<(), tessera_core::ports::SendError> {
+        message: &tessera_kernel::ports::OutgoingMessage,
+    ) -> Result<(), tessera_kernel::ports::SendError> {
         let left = self.failures_left.load(Ordering::SeqCst);
         if left > 0 {
             self.failures_left.store(left - 1, Ordering::SeqCst);
-            return Err(tessera_core::ports::SendError(Box::new(InjectedFailure)));
+            return Err(tessera_kernel::ports::SendError(Box::new(InjectedFailure)));
         }
         self.inner.send(message).await
     }
@@ -91,11 +94,11 @@ impl tessera_core::ports::Messenger for FlakyMessenger {
 pub struct SilentMessenger;
 
 #[async_trait::async_trait]
-impl tessera_core::ports::Messenger for SilentMessenger {
+impl tessera_kernel::ports::Messenger for SilentMessenger {
     async fn send(
         &self,
-        _message: &tessera_core::ports::OutgoingMessage,
-    ) -> Result<(), tessera_core::ports::SendError> {
+        _message: &tessera_kernel::ports::OutgoingMessage,
+    ) -> Result<(), tessera_kernel::ports::SendError> {
         std::future::pending().await
     }
 }

@@ -34,20 +34,20 @@ pub fn sms_count(app: &TestApp) -> usize {
         Backend::Moto => messages::from_moto(),
     };
     all.iter()
-        .filter(|m| m.channel == tessera_core::ports::Channel::Sms)
+        .filter(|m| m.channel == tessera_kernel::ports::Channel::Sms)
         .count()
 }
 
 /// An account that signs in through its organisation (single sign-on is not part of Tessera
 /// itself): stored directly, with a session opened for it. Returns the address and the token.
 pub async fn federated_account(app: &TestApp, name: &str) -> (String, String) {
-    use tessera_core::session::{Session, SessionToken};
+    use tessera_identity::session::{Session, SessionToken};
     let email = app::unique_email(name);
     let id = format!("{:032x}", app::unique() as u128 * 7919);
     let (mut identity, mut profile) = conformance::pending_account(&email, &id);
-    identity.status = tessera_core::AccountStatus::Active;
+    identity.status = tessera_identity::AccountStatus::Active;
     identity.purge_at = None;
-    identity.password_hash = tessera_core::PasswordHash::unusable();
+    identity.password_hash = tessera_identity::PasswordHash::unusable();
     identity.password_history.clear();
     profile.federated = true;
     profile.purge_at = None;
@@ -57,7 +57,7 @@ pub async fn federated_account(app: &TestApp, name: &str) -> (String, String) {
         .await
         .unwrap();
     let token = SessionToken::generate(&identity.account_id, &SeededRandom::new(app::unique()));
-    let now = tessera_core::ports::Clock::now(app.clock.as_ref());
+    let now = tessera_kernel::ports::Clock::now(app.clock.as_ref());
     let session = Session::start(
         &token,
         identity.account_id.clone(),

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 use std::path::Path;
-use tessera_core::ports::Channel;
+use tessera_kernel::ports::Channel;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SentMessage {

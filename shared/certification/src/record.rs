@@ -1,0 +1,174 @@
+//! A candidate record: who the testing vendors know (candidate ID, names, email on file, testing
+//! IDs), the exams they sat and the CE activities they earned, with where each came from.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::catalog::{Catalog, ExamCode};
+use super::dates::iso_date;
+use super::import::Grade;
+use super::requirement::{Credit, Pass};
+use super::status::{self, Standing};
+use tessera_kernel::email::Email;
+use tessera_kernel::ids::AccountId;
+use tessera_kernel::ids::CandidateId;
+
+/// The record's own fields (one stored item), without its exams and activities.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateProfile {
+    pub candidate_id: CandidateId,
+    pub first_name: String,
+    pub last_name: String,
+    /// Where mapping by email sends its code; imports fill it when the record has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+    #[serde(default)]
+    pub testing_ids: Vec<String>,
+    /// The account mapped to this record, once mapping completed (absent, not null, until then:
+    /// the mapping's condition is that it does not exist).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<AccountId>,
+    /// The day the first exam result arrived: the candidate agreement's active date.
+    #[serde(with = "iso_date")]
+    pub first_exam: Date,
+    /// The five required yes/no settings; `None` until the candidate answers.
+    #[serde(default)]
+    pub settings: CandidateSettings,
+    /// The one attribute the candidate edits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    /// Credential numbers (e.g. an expert number) set by the program, read-only to the candidate.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub credential_numbers: BTreeMap<String, String>,
+}
+
+/// The required yes/no settings of the personal-info screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateSettings {
+    pub employee: Option<bool>,
+    pub partner: Option<bool>,
+    pub email_notifications: Option<bool>,
+    pub academy_student: Option<bool>,
+    /// Consent to verification of certification status by third parties (transcripts).
+    pub verification_consent: Option<bool>,
+}
+
+impl CandidateSettings {
+    /// Whether every required setting has an answer.
+    pub fn complete(&self) -> bool {
+        [
+            self.employee,
+            self.partner,
+            self.email_notifications,
+            self.academy_student,
+            self.verification_consent,
+        ]
+        .iter()
+        .all(Option::is_some)
+    }
+}
+
+/// A change the candidate makes to their record's own fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CandidateEdit {
+    Settings(CandidateSettings),
+    JobTitle(Option<String>),
+}
+
+impl CandidateProfile {
+    pub fn apply(&mut self, edit: &CandidateEdit) {
+        match edit {
+            CandidateEdit::Settings(settings) => self.settings = *settings,
+            CandidateEdit::JobTitle(title) => self.job_title = title.clone(),
+        }
+    }
+}
+
+impl CandidateProfile {
+    /// What an import adds to an existing record: testing IDs it lacks, and the email when the
+    /// record has none. Names and an email on file are never overwritten by an import (the
+    /// candidate or support keeps them); the earliest exam date is kept.
+    pub fn merge_import(&mut self, incoming: &CandidateProfile) {
+        for id in &incoming.testing_ids {
+            if !self.testing_ids.contains(id) {
+                self.testing_ids.push(id.clone());
+            }
+        }
+        if self.email.is_none() {
+            self.email = incoming.email.clone();
+        }
+        self.first_exam = self.first_exam.min(incoming.first_exam);
+    }
+}
+
+/// One exam sitting. The registration number identifies it: importing it again changes nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExamRecord {
+    pub registration_number: String,
+    pub exam_code: ExamCode,
+    pub exam_name: String,
+    pub grade: Grade,
+    #[serde(with = "iso_date")]
+    pub date: Date,
+    pub source_file: String,
+}
+
+/// One CE activity. The provider and its external id identify it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CeActivity {
+    pub provider: String,
+    pub external_id: String,
+    pub activity: String,
+    pub points: u32,
+    #[serde(with = "iso_date")]
+    pub active: Date,
+    #[serde(with = "iso_date")]
+    pub inactive: Date,
+    pub source_file: String,
+    /// The day it was imported (the "updated" column).
+    #[serde(with = "iso_date")]
+    pub imported: Date,
+}
+
+impl CeActivity {
+    /// What makes a re-import of the same activity a duplicate.
+    pub fn key(&self) -> String {
+        activity_key(&self.provider, &self.external_id)
+    }
+}
+
+/// Provider names compared without case or surrounding space, so one provider's files agree.
+pub fn activity_key(provider: &str, external_id: &str) -> String {
+    format!("{}#{}", provider.trim().to_lowercase(), external_id)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CandidateRecord {
+    pub profile: CandidateProfile,
+    pub exams: Vec<ExamRecord>,
+    pub activities: Vec<CeActivity>,
+}
+
+impl CandidateRecord {
+    /// Where each certification stands on `today`.
+    pub fn standings(&self, catalog: &Catalog, today: Date) -> Vec<Standing> {
+        let passes: Vec<Pass> = self
+            .exams
+            .iter()
+            .filter(|e| e.grade == Grade::Pass)
+            .filter_map(|e| status::pass(catalog, &e.exam_code, e.date))
+            .collect();
+        let credits: Vec<Credit> = self
+            .activities
+            .iter()
+            .map(|a| Credit {
+                points: a.points,
+                active: a.active,
+                inactive: a.inactive,
+            })
+            .collect();
+        status::standings(catalog, passes, credits, today)
+    }
+}

@@ -1,0 +1,638 @@
+//! What the certification screens show, built from a candidate record, the catalog and the day:
+//! the certifications grouped by track (active, in progress, past), one certification's progress
+//! tree with its CE credits and history, the exam history sorted as asked, the CE activities
+//! with their provenance, the agreements and the logos the candidate may download. Plain data,
+//! serialized as the API's JSON.
+
+use serde::Serialize;
+use time::Date;
+
+use super::catalog::{Catalog, Certification};
+use super::dates::{add_years, iso_date};
+use super::import::Grade;
+use super::record::CandidateRecord;
+use super::requirement::{Ask, Progress};
+use super::status::{Milestone, Standing, Status};
+
+fn day(date: Date) -> String {
+    iso_date::format(date)
+}
+
+fn optional_day(date: Option<Date>) -> Option<String> {
+    date.map(day)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TrackView {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CertificationSummary {
+    pub id: String,
+    pub name: String,
+    pub abbreviation: String,
+    pub track: TrackView,
+    pub status: &'static str,
+    pub started: Option<String>,
+    pub active: Option<String>,
+    pub expires: Option<String>,
+    /// The logo and PDF certificate, for active certifications only.
+    pub downloads: Option<Downloads>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Downloads {
+    pub logo: Option<String>,
+    pub certificate_pdf: String,
+}
+
+/// Certifications of one status, grouped by track in catalog order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TrackGroup {
+    pub track: TrackView,
+    pub certifications: Vec<CertificationSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CertificationsView {
+    pub active: Vec<TrackGroup>,
+    pub in_progress: Vec<TrackGroup>,
+    pub past: Vec<TrackGroup>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProgressView {
+    pub number: String,
+    pub requirement: String,
+    pub achieved: u32,
+    pub required: u32,
+    pub unit: &'static str,
+    pub met: bool,
+    /// `10 / 30 CE credits`.
+    pub summary: String,
+    pub children: Vec<ProgressView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CreditView {
+    pub activity: String,
+    pub provider: String,
+    pub points: u32,
+    pub active_date: String,
+    pub inactive_date: String,
+    pub status: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HistoryView {
+    pub date: String,
+    pub event: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CertificationDetail {
+    #[serde(flatten)]
+    pub summary: CertificationSummary,
+    /// Toward renewal while active, toward earning otherwise.
+    pub progress_toward: &'static str,
+    pub progress: ProgressView,
+    /// CE credits dated in the current window (the ones the progress can count), active or not.
+    pub ce_credits: Vec<CreditView>,
+    pub history: Vec<HistoryView>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExamSort {
+    Date,
+    Code,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortOrder {
+    Ascending,
+    Descending,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExamView {
+    pub code: String,
+    pub exam: String,
+    pub registration_number: String,
+    pub grade: &'static str,
+    pub date: String,
+    /// Until when a pass counts toward earning; `None` ("never") for a fail or an exam the
+    /// catalog does not know.
+    pub expires: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActivitySource {
+    pub file: String,
+    pub external_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActivityView {
+    pub name: String,
+    pub provider: String,
+    pub points: u32,
+    pub active_date: String,
+    pub expires: String,
+    pub updated: String,
+    pub status: &'static str,
+    pub source: ActivitySource,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AgreementView {
+    pub name: String,
+    pub active_date: String,
+    /// `None`: never expires.
+    pub expires: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LogoView {
+    pub id: String,
+    pub name: String,
+    /// The file name (in `data/logos/`).
+    pub file: String,
+    pub download: String,
+}
+
+/// Links the API answers carry, under `/v1/candidate`.
+fn downloads(certification: &Certification) -> Downloads {
+    Downloads {
+        logo: certification
+            .logo
+            .as_ref()
+            .map(|_| format!("/v1/candidate/logos/{}", certification.id)),
+        certificate_pdf: format!(
+            "/v1/candidate/certifications/{}/certificate.pdf",
+            certification.id
+        ),
+    }
+}
+
+fn summary(catalog: &Catalog, standing: &Standing) -> Option<CertificationSummary> {
+    let certification = catalog.certification(standing.certification.as_str())?;
+    let track = catalog.track(&certification.track)?;
+    Some(CertificationSummary {
+        id: certification.id.to_string(),
+        name: certification.name.clone(),
+        abbreviation: certification.abbreviation.clone(),
+        track: TrackView {
+            id: track.id.clone(),
+            name: track.name.clone(),
+        },
+        status: standing.status.as_str(),
+        started: optional_day(standing.started),
+        active: optional_day(standing.active),
+        expires: optional_day(standing.expires),
+        downloads: (standing.status == Status::Active).then(|| downloads(certification)),
+    })
+}
+
+fn grouped(catalog: &Catalog, summaries: Vec<CertificationSummary>) -> Vec<TrackGroup> {
+    catalog
+        .tracks
+        .iter()
+        .filter_map(|track| {
+            let certifications: Vec<CertificationSummary> = summaries
+                .iter()
+                .filter(|s| s.track.id == track.id)
+                .cloned()
+                .collect();
+            (!certifications.is_empty()).then(|| TrackGroup {
+                track: TrackView {
+                    id: track.id.clone(),
+                    name: track.name.clone(),
+                },
+                certifications,
+            })
+        })
+        .collect()
+}
+
+pub fn certifications(
+    catalog: &Catalog,
+    record: &CandidateRecord,
+    today: Date,
+) -> CertificationsView {
+    let standings = record.standings(catalog, today);
+    let of = |status: Status| {
+        let summaries = standings
+            .iter()
+            .filter(|s| s.status == status)
+            .filter_map(|s| summary(catalog, s))
+            .collect();
+        grouped(catalog, summaries)
+    };
+    CertificationsView {
+        active: of(Status::Active),
+        in_progress: of(Status::InProgress),
+        past: of(Status::Expired),
+    }
+}
+
+/// One certification's screen; `None` if the candidate has neither held nor started it.
+pub fn certification(
+    catalog: &Catalog,
+    record: &CandidateRecord,
+    id: &str,
+    today: Date,
+) -> Option<CertificationDetail> {
+    let standing = record
+        .standings(catalog, today)
+        .into_iter()
+        .find(|s| s.certification.as_str() == id)?;
+    let summary = summary(catalog, &standing)?;
+    // The window the progress counts: after the last active date while active, from the
+    // expiration (or the beginning) otherwise.
+    let window_from = match standing.status {
+        Status::Active => standing.active.and_then(|d| d.next_day()),
+        Status::Expired => standing.expires,
+        Status::InProgress => None,
+    };
+    let ce_credits = record
+        .activities
+        .iter()
+        .filter(|a| window_from.is_none_or(|from| a.active >= from) && a.active <= today)
+        .map(|a| CreditView {
+            activity: a.activity.clone(),
+            provider: a.provider.clone(),
+            points: a.points,
+            active_date: day(a.active),
+            inactive_date: day(a.inactive),
+            status: if today < a.inactive {
+                "active"
+            } else {
+                "inactive"
+            },
+        })
+        .collect();
+    Some(CertificationDetail {
+        summary,
+        progress_toward: if standing.status == Status::Active {
+            "renewal"
+        } else {
+            "earning"
+        },
+        progress: progress_view(catalog, &standing.progress),
+        ce_credits,
+        history: standing
+            .history
+            .iter()
+            .rev()
+            .map(|h| HistoryView {
+                date: day(h.date),
+                event: match h.milestone {
+                    Milestone::Earned => "earned",
+                    Milestone::Renewed => "renewed",
+                    Milestone::Expired => "expired",
+                },
+            })
+            .collect(),
+    })
+}
+
+fn progress_view(catalog: &Catalog, progress: &Progress) -> ProgressView {
+    ProgressView {
+        number: progress.number.clone(),
+        requirement: describe(catalog, progress),
+        achieved: progress.achieved,
+        required: progress.required,
+        unit: progress.unit(),
+        met: progress.met,
+        summary: progress.summary(),
+        children: progress
+            .children
+            .iter()
+            .map(|c| progress_view(catalog, c))
+            .collect(),
+    }
+}
+
+/// The requirement in words: "Pass 1 of: IA-201 Infrastructure Associate, EC-301 Enterprise Core".
+fn describe(catalog: &Catalog, progress: &Progress) -> String {
+    let of = |n: u32| {
+        if n == 1 {
+            "1".to_string()
+        } else {
+            n.to_string()
+        }
+    };
+    match &progress.ask {
+        Ask::AllOf => "All of the following".into(),
+        Ask::AnyOf { need } => format!("{} of the following", of(*need as u32)),
+        Ask::Exams { codes } => {
+            let names: Vec<String> = codes
+                .iter()
+                .map(|c| match catalog.exam(c) {
+                    Some(exam) => format!("{c} {}", exam.name),
+                    None => c.to_string(),
+                })
+                .collect();
+            format!("Pass {} of: {}", of(progress.required), names.join(", "))
+        }
+        Ask::CeCredits => format!("Earn {} CE credits", progress.required),
+        Ask::Certifications { ids } => {
+            let names: Vec<String> = ids
+                .iter()
+                .map(|id| {
+                    catalog
+                        .certification(id.as_str())
+                        .map_or_else(|| id.to_string(), |c| c.name.clone())
+                })
+                .collect();
+            format!(
+                "Earn or renew {} of: {}",
+                of(progress.required),
+                names.join(", ")
+            )
+        }
+    }
+}
+
+pub fn exams(
+    catalog: &Catalog,
+    record: &CandidateRecord,
+    sort: ExamSort,
+    order: SortOrder,
+) -> Vec<ExamView> {
+    let mut exams: Vec<_> = record.exams.iter().collect();
+    exams.sort_by(|a, b| {
+        let by_date = a.date.cmp(&b.date);
+        let by_code = a.exam_code.cmp(&b.exam_code);
+        let primary = match sort {
+            ExamSort::Date => by_date.then(by_code),
+            ExamSort::Code => by_code.then(by_date),
+        };
+        primary.then_with(|| a.registration_number.cmp(&b.registration_number))
+    });
+    if order == SortOrder::Descending {
+        exams.reverse();
+    }
+    exams
+        .into_iter()
+        .map(|e| ExamView {
+            code: e.exam_code.to_string(),
+            exam: e.exam_name.clone(),
+            registration_number: e.registration_number.clone(),
+            grade: e.grade.as_str(),
+            date: day(e.date),
+            expires: match (e.grade, catalog.exam(&e.exam_code)) {
+                (Grade::Pass, Some(exam)) => Some(day(add_years(e.date, exam.pass_valid_years))),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
+/// CE activities, the most recent first.
+pub fn activities(record: &CandidateRecord, today: Date) -> Vec<ActivityView> {
+    let mut activities: Vec<_> = record.activities.iter().collect();
+    activities.sort_by(|a, b| b.active.cmp(&a.active).then_with(|| a.key().cmp(&b.key())));
+    activities
+        .into_iter()
+        .map(|a| ActivityView {
+            name: a.activity.clone(),
+            provider: a.provider.clone(),
+            points: a.points,
+            active_date: day(a.active),
+            expires: day(a.inactive),
+            updated: day(a.imported),
+            status: if today < a.inactive {
+                "active"
+            } else {
+                "inactive"
+            },
+            source: ActivitySource {
+                file: a.source_file.clone(),
+                external_id: a.external_id.clone(),
+            },
+        })
+        .collect()
+}
+
+/// The candidate agreement, accepted at the first exam; it does not expire.
+pub fn agreements(catalog: &Catalog, record: &CandidateRecord) -> Vec<AgreementView> {
+    vec![AgreementView {
+        name: catalog.agreement.clone(),
+        active_date: day(record.profile.first_exam),
+        expires: None,
+    }]
+}
+
+/// The logos the candidate may download: each active certification's, and the tenure
+/// achievements reached (`<id>-<years>-years`).
+pub fn logos(catalog: &Catalog, record: &CandidateRecord, today: Date) -> Vec<LogoView> {
+    let mut logos = Vec::new();
+    for standing in record.standings(catalog, today) {
+        let Some(certification) = catalog.certification(standing.certification.as_str()) else {
+            continue;
+        };
+        if standing.status != Status::Active {
+            continue;
+        }
+        let logo = |id: String, name: String, file: String| LogoView {
+            download: format!("/v1/candidate/logos/{id}"),
+            id,
+            name,
+            file,
+        };
+        if let Some(file) = &certification.logo {
+            logos.push(logo(
+                certification.id.to_string(),
+                certification.name.clone(),
+                file.clone(),
+            ));
+        }
+        if certification.tenure_logos {
+            for years in standing.tenure_reached(catalog, today) {
+                let id = format!("{}-{years}-years", certification.id);
+                logos.push(logo(
+                    id.clone(),
+                    format!("{} - {years}-year achievement", certification.name),
+                    format!("{id}.svg"),
+                ));
+            }
+        }
+    }
+    logos
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::samples::sample_record;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 11 - 25);
+
+    fn ids(groups: &[TrackGroup]) -> Vec<(String, Vec<String>)> {
+        groups
+            .iter()
+            .map(|g| {
+                (
+                    g.track.name.clone(),
+                    g.certifications
+                        .iter()
+                        .map(|c| c.abbreviation.clone())
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn certifications_are_grouped_by_status_and_track_with_downloads_for_active_ones() {
+        let catalog = Catalog::built_in();
+        let view = certifications(&catalog, &sample_record("TSC1000001"), TODAY);
+        assert_eq!(
+            ids(&view.active),
+            [
+                ("Entry".to_string(), vec!["NT".to_string()]),
+                ("Associate".to_string(), vec!["IA".to_string()])
+            ]
+        );
+        assert_eq!(
+            ids(&view.past),
+            [("Professional".to_string(), vec!["EP".to_string()])]
+        );
+        let ia = &view.active[1].certifications[0];
+        assert_eq!(
+            (ia.active.as_deref(), ia.expires.as_deref()),
+            (Some("2022-09-02"), Some("2028-12-08"))
+        );
+        assert_eq!(
+            ia.downloads.as_ref().unwrap().certificate_pdf,
+            "/v1/candidate/certifications/infrastructure-associate/certificate.pdf"
+        );
+        assert_eq!(view.past[0].certifications[0].downloads, None);
+    }
+
+    #[test]
+    fn a_certification_shows_its_tree_in_words_its_credits_and_its_history() {
+        let catalog = Catalog::built_in();
+        let detail = certification(
+            &catalog,
+            &sample_record("TSC1000001"),
+            "enterprise-professional",
+            TODAY,
+        )
+        .expect("held once");
+        assert_eq!(detail.summary.status, "expired");
+        assert_eq!(detail.progress_toward, "earning");
+        assert_eq!(detail.progress.requirement, "All of the following");
+        assert_eq!(
+            detail.progress.children[0].requirement,
+            "Pass 1 of: EC-301 Enterprise Core"
+        );
+        let history: Vec<_> = detail
+            .history
+            .iter()
+            .map(|h| (h.date.as_str(), h.event))
+            .collect();
+        assert_eq!(
+            history,
+            [("2025-09-02", "expired"), ("2022-09-02", "earned")]
+        );
+
+        let ia = certification(
+            &catalog,
+            &sample_record("TSC1000001"),
+            "infrastructure-associate",
+            TODAY,
+        )
+        .unwrap();
+        assert_eq!(ia.progress_toward, "renewal");
+        let ce = &ia.progress.children[1];
+        // Two of the three credits lapsed on 2026-02-01: 10 points count today.
+        assert_eq!(
+            (ce.number.as_str(), ce.summary.as_str()),
+            ("1.2", "10 / 30 CE credits")
+        );
+        assert_eq!(ce.requirement, "Earn 30 CE credits");
+        assert_eq!(
+            ia.progress.children[2].requirement,
+            "Earn or renew 1 of: Enterprise Professional, Security Professional"
+        );
+        // The credits dated in the renewal window, with their state on the day.
+        let credits: Vec<_> = ia.ce_credits.iter().map(|c| (c.points, c.status)).collect();
+        assert_eq!(credits, [(5, "inactive"), (5, "inactive"), (10, "active")]);
+        assert!(certification(
+            &catalog,
+            &sample_record("TSC1000001"),
+            "security-expert",
+            TODAY
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn exams_sort_by_date_or_code_either_way_and_passes_expire() {
+        let catalog = Catalog::built_in();
+        let record = sample_record("TSC1000001");
+        let by_date_desc = exams(&catalog, &record, ExamSort::Date, SortOrder::Descending);
+        let dates: Vec<_> = by_date_desc.iter().map(|e| e.date.as_str()).collect();
+        assert_eq!(
+            dates,
+            [
+                "2022-09-02",
+                "2022-03-01",
+                "2021-11-02",
+                "2019-12-09",
+                "2019-12-08"
+            ]
+        );
+        let by_code = exams(&catalog, &record, ExamSort::Code, SortOrder::Ascending);
+        let codes: Vec<_> = by_code.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, ["EC-301", "EC-301", "ER-311", "IA-201", "NF-101"]);
+        let fail = by_code.iter().find(|e| e.grade == "fail").unwrap();
+        assert_eq!(
+            (fail.date.as_str(), fail.expires.as_deref()),
+            ("2021-11-02", None)
+        );
+        let pass = by_code.iter().find(|e| e.code == "IA-201").unwrap();
+        assert_eq!(pass.expires.as_deref(), Some("2022-12-08"));
+    }
+
+    #[test]
+    fn activities_show_provenance_and_lapse() {
+        let record = sample_record("TSC1000001");
+        let list = activities(&record, TODAY);
+        assert_eq!(list[0].active_date, "2024-05-15");
+        assert_eq!(list[0].source.file, "ce-credits.csv");
+        assert_eq!(list[0].source.external_id, "1462602");
+        assert_eq!(list[0].updated, "2026-11-01");
+        let lapsed = activities(&record, date!(2026 - 02 - 01));
+        assert_eq!(
+            lapsed.iter().map(|a| a.status).collect::<Vec<_>>(),
+            ["active", "inactive", "inactive"]
+        );
+    }
+
+    #[test]
+    fn logos_follow_active_certifications_and_tenure() {
+        let catalog = Catalog::built_in();
+        let alan = sample_record("TSC1000003");
+        let ids: Vec<_> = logos(&catalog, &alan, TODAY)
+            .into_iter()
+            .map(|l| l.id)
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "enterprise-expert",
+                "enterprise-expert-10-years",
+                "enterprise-expert-15-years"
+            ]
+        );
+        let agreements = agreements(&catalog, &alan);
+        assert_eq!(agreements[0].active_date, "2008-05-05");
+        assert_eq!(agreements[0].expires, None);
+    }
+}

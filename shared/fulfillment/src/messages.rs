@@ -1,0 +1,8 @@
+//! The fulfillment emails, from `templates/`.
+
+use tessera_kernel::email_template;
+use tessera_kernel::messages::EmailTemplate;
+
+pub const ORDER_CONFIRMED: EmailTemplate = email_template!("order-confirmed");
+pub const ORDER_SENT: EmailTemplate = email_template!("order-sent");
+pub const ORDER_CANCELLED: EmailTemplate = email_template!("order-cancelled");

@@ -1,0 +1,227 @@
+//! Orders: what a candidate bought, how it ships, how it is paid, and where it stands. Placed
+//! once per idempotency key, with the initial-kit claims it makes, in one atomic write.
+
+use serde::{Deserialize, Serialize};
+
+use super::shipping::{LocalizedShipping, Shipping};
+use super::Line;
+use tessera_kernel::ids::CandidateId;
+use tessera_kernel::ports::Random;
+use tessera_kernel::random_id;
+use tessera_kernel::time::Timestamp;
+
+/// 128 random bits as 32 lower-case hex digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrderId(String);
+
+impl OrderId {
+    pub fn generate(random: &dyn Random) -> OrderId {
+        OrderId(random_id::generate(random))
+    }
+
+    pub fn parse(raw: &str) -> Option<OrderId> {
+        random_id::is_well_formed(raw).then(|| OrderId(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Card,
+    Paypal,
+}
+
+/// Pending payment → queued → sent → complete; or cancelled / refunded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    PendingPayment,
+    Queued,
+    Sent,
+    Complete,
+    Cancelled,
+    Refunded,
+}
+
+impl OrderStatus {
+    /// Whether the fulfillment house (or an operator) may report `next` for an order in `self`:
+    /// queued → sent → complete; cancelled before it ships; refunded once paid.
+    pub fn may_report(self, next: OrderStatus) -> bool {
+        use OrderStatus::*;
+        matches!(
+            (self, next),
+            (Queued, Sent)
+                | (Sent, Complete)
+                | (PendingPayment | Queued, Cancelled)
+                | (Queued | Sent | Complete, Refunded)
+        )
+    }
+}
+
+/// The payment provider's checkout for an order that costs something.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// `stripe`, or `sandbox` on the embedded default.
+    pub provider: String,
+    pub session_id: String,
+    /// Where the candidate pays (the provider's hosted page).
+    pub checkout_url: String,
+}
+
+/// One line of the order, with the code the printed kit carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderItem {
+    #[serde(flatten)]
+    pub line: Line,
+    pub verification_code: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: OrderId,
+    pub candidate_id: CandidateId,
+    /// The client's `Idempotency-Key`, and a digest of the request it came with: the same key
+    /// with another request is refused.
+    pub idempotency_key: String,
+    pub request_digest: String,
+    pub items: Vec<OrderItem>,
+    pub tracking: bool,
+    pub tracking_cents: u32,
+    pub total_cents: u32,
+    pub currency: String,
+    pub shipping: Shipping,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_localized: Option<LocalizedShipping>,
+    pub payment_method: PaymentMethod,
+    /// The checkout, once the provider created it (orders that cost nothing have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<Payment>,
+    /// The account's stored address at the time of the order: confirmations go here.
+    pub notify_email: String,
+    /// The carrier's number, when the fulfillment house reports the kit sent with tracking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_number: Option<String>,
+    pub status: OrderStatus,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Order {
+    /// The certifications whose initial kit this order claims.
+    pub fn claims(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .filter(|i| i.line.claims_initial_kit)
+            .map(|i| i.line.certification_id.clone())
+            .collect()
+    }
+}
+
+/// A candidate's orders and the initial kits they claimed (one read).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderBook {
+    /// Oldest first.
+    pub orders: Vec<Order>,
+    /// Certifications whose initial kit is claimed, sorted.
+    pub claimed: Vec<String>,
+}
+
+impl OrderBook {
+    pub fn by_key(&self, idempotency_key: &str) -> Option<&Order> {
+        self.orders
+            .iter()
+            .find(|o| o.idempotency_key == idempotency_key)
+    }
+
+    pub fn by_id(&self, id: &OrderId) -> Option<&Order> {
+        self.orders.iter().find(|o| &o.id == id)
+    }
+}
+
+/// What a conditional order update did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Updated {
+    Applied,
+    /// The provider event was applied before: nothing written.
+    EventSeen,
+    /// The order is no longer in the status the update started from: nothing written.
+    StatusMoved,
+}
+
+/// What placing an order did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placed {
+    /// Stored, with its claims.
+    New,
+    /// The candidate used this idempotency key before: that order, unchanged.
+    Existing(Box<Order>),
+    /// An initial kit it claims was claimed meanwhile; nothing stored.
+    KitClaimed,
+}
+
+/// The code printed on a kit and checked by anyone verifying it: 12 characters of Crockford's
+/// base 32 (no I, L, O or U to misread), grouped by four. 60 random bits.
+pub fn verification_code(random: &dyn Random) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bytes = [0u8; 12];
+    random.fill(&mut bytes);
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(b % 32)] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderStatus::*;
+
+    #[test]
+    fn the_fulfillment_house_moves_orders_forward_only() {
+        assert!(Queued.may_report(Sent));
+        assert!(Sent.may_report(Complete));
+        assert!(PendingPayment.may_report(Cancelled));
+        assert!(Complete.may_report(Refunded));
+        for (from, to) in [
+            (PendingPayment, Sent),
+            (Queued, Complete),
+            (Sent, Queued),
+            (Sent, Cancelled),
+            (Cancelled, Queued),
+            (PendingPayment, Refunded),
+            (Refunded, Refunded),
+        ] {
+            assert!(!from.may_report(to), "{from:?} → {to:?}");
+        }
+    }
+
+    struct Counting(std::sync::atomic::AtomicU8);
+    impl Random for Counting {
+        fn fill(&self, buf: &mut [u8]) {
+            for b in buf {
+                *b = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }
+
+    #[test]
+    fn verification_codes_are_three_groups_of_four_unambiguous_characters() {
+        let code = verification_code(&Counting(0.into()));
+        assert_eq!(code, "0123-4567-89AB");
+        let code = verification_code(&Counting(20.into()));
+        assert_eq!(code.len(), 14);
+        assert!(code
+            .chars()
+            .all(|c| c == '-' || (c.is_ascii_alphanumeric() && !"ILOU".contains(c))));
+    }
+}

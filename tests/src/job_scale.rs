@@ -5,7 +5,7 @@
 
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use serde::Serialize;
-use tessera_aws::{DynamoClient, DynamoStore};
+use tessera_aws::{DynamoClient, IdentityStore};
 use tessera_identity::signup::purge_unactivated;
 use tessera_kernel::jobs::{JobReport, PAGE};
 use tessera_kernel::ports::Clock;
@@ -62,7 +62,7 @@ async fn seed(table: &str, now: Timestamp, items: usize, due: usize) {
         };
         identity.purge_at = Some(purge_at);
         profile.purge_at = Some(purge_at);
-        writes.extend(DynamoStore::account_items(&identity, &profile).unwrap());
+        writes.extend(IdentityStore::account_items(&identity, &profile).unwrap());
     }
     for batch in writes.chunks(25) {
         let mut unprocessed: Vec<WriteRequest> = batch

@@ -11,14 +11,14 @@ use tessera_kernel::attempts::{Allowance, AttemptKey, AttemptLedger, Take};
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Timestamp;
 
-use crate::dynamo::{DynamoStore, Item};
+use crate::dynamo::{item_key, IdentityStore, Item};
 
 const ATTEMPTS: &str = "ATTEMPTS";
 /// The item outlives its window by this much before DynamoDB's TTL may delete it.
 const RETENTION_SECONDS: i64 = 86_400;
 
 fn attempts_key(key: &AttemptKey) -> Item {
-    DynamoStore::key(format!("ATTEMPTS#{}", key.as_str()), ATTEMPTS)
+    item_key(format!("ATTEMPTS#{}", key.as_str()), ATTEMPTS)
 }
 
 fn number(n: i64) -> AttributeValue {
@@ -36,7 +36,7 @@ fn expiry(allowance: Allowance, now: Timestamp) -> i64 {
     (now + allowance.window).0.saturating_add(RETENTION_SECONDS)
 }
 
-impl DynamoStore {
+impl IdentityStore {
     /// Creates the key's window or counts `n` more in its open window; `None` if the window is
     /// over or has no room for `n`.
     async fn count_in_open_window(
@@ -127,7 +127,7 @@ impl DynamoStore {
 }
 
 #[async_trait]
-impl AttemptLedger for DynamoStore {
+impl AttemptLedger for IdentityStore {
     async fn take_attempts(
         &self,
         key: &AttemptKey,

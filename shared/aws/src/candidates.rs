@@ -38,15 +38,15 @@ use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Timestamp;
 
 use crate::dynamo::{
-    conflict_if_condition_failed, due_entry, from_item, item_with_key, set_due, sort_key,
-    updated_or_none, DynamoStore, Item,
+    conflict_if_condition_failed, due_entry, from_item, item_key, item_with_key, set_due, sort_key,
+    updated_or_none, CandidateStore, IdentityStore, Item,
 };
 
 /// Watches are listed in the `due` index under this job, by the moment they fall due.
 const WATCHES: &str = "CERTIFICATIONS";
 
 fn watch_key(candidate: &CandidateId) -> Item {
-    DynamoStore::key(format!("WATCH#{}", candidate.as_str()), "WATCH")
+    item_key(format!("WATCH#{}", candidate.as_str()), "WATCH")
 }
 
 const PROFILE: &str = "PROFILE";
@@ -64,11 +64,11 @@ fn candidate_pk(id: &CandidateId) -> String {
 }
 
 fn profile_key(id: &CandidateId) -> Item {
-    DynamoStore::key(candidate_pk(id), PROFILE)
+    item_key(candidate_pk(id), PROFILE)
 }
 
 fn reg_key(registration_number: &str) -> Item {
-    DynamoStore::key(format!("REG#{registration_number}"), REG)
+    item_key(format!("REG#{registration_number}"), REG)
 }
 
 fn account_pk(account: &AccountId) -> String {
@@ -76,7 +76,7 @@ fn account_pk(account: &AccountId) -> String {
 }
 
 fn email_key(email: &Email, candidate: &CandidateId) -> Item {
-    DynamoStore::key(
+    item_key(
         format!("EMAIL#{}", email.as_str()),
         &candidate_pk(candidate),
     )
@@ -86,7 +86,7 @@ fn string_attribute(item: &Item, name: &str) -> Option<String> {
     item.get(name).and_then(|v| v.as_s().ok()).cloned()
 }
 
-impl DynamoStore {
+impl CandidateStore {
     /// Which candidate each registration number is recorded for, for those recorded.
     async fn registration_owners(
         &self,
@@ -128,7 +128,7 @@ impl DynamoStore {
                     AttributeValue::S(candidate.as_str().to_string()),
                 );
                 items.push(put(&self.table, marker, Some("attribute_not_exists(pk)"))?);
-                let key = DynamoStore::key(
+                let key = item_key(
                     candidate_pk(candidate),
                     &format!("EXAM#{}", exam.registration_number),
                 );
@@ -288,7 +288,7 @@ fn versioned_mapping_put(
 ) -> Result<Put, StoreError> {
     let mut next = state.clone();
     next.version += 1;
-    let item = item_with_key(&next, DynamoStore::key(account_pk(account), MAPPING), None)?;
+    let item = item_with_key(&next, item_key(account_pk(account), MAPPING), None)?;
     let builder = Put::builder().table_name(table).set_item(Some(item));
     let builder = if state.version == 0 {
         builder.condition_expression("attribute_not_exists(pk)")
@@ -326,7 +326,7 @@ fn cancelled_by_condition_or_conflict(e: &SdkError<TransactWriteItemsError>) -> 
 }
 
 #[async_trait]
-impl CandidateRecords for DynamoStore {
+impl CandidateRecords for CandidateStore {
     async fn add_exams(
         &self,
         incoming: &CandidateProfile,
@@ -405,7 +405,7 @@ impl CandidateRecords for DynamoStore {
         for chunk in unique.chunks(BATCH_READ) {
             let keys = chunk
                 .iter()
-                .map(|sk| DynamoStore::key(candidate_pk(candidate), sk))
+                .map(|sk| item_key(candidate_pk(candidate), sk))
                 .collect();
             for item in self.batch_get(keys).await? {
                 existing.insert(sort_key(&item).to_string());
@@ -417,7 +417,7 @@ impl CandidateRecords for DynamoStore {
             if existing.insert(sk.clone()) {
                 new_items.push(item_with_key(
                     activity,
-                    DynamoStore::key(candidate_pk(candidate), sk),
+                    item_key(candidate_pk(candidate), sk),
                     None,
                 )?);
                 outcomes.push(Added::New);
@@ -489,7 +489,7 @@ impl CandidateRecords for DynamoStore {
             .items
             .unwrap_or_default()
             .iter()
-            .map(|item| DynamoStore::key(sort_key(item).to_string(), PROFILE))
+            .map(|item| item_key(sort_key(item).to_string(), PROFILE))
             .collect();
         if keys.is_empty() {
             return Ok(Vec::new());
@@ -508,7 +508,7 @@ impl CandidateRecords for DynamoStore {
 
     async fn mapping_state(&self, account: &AccountId) -> Result<MappingState, StoreError> {
         Ok(self
-            .get(DynamoStore::key(account_pk(account), MAPPING))
+            .get(item_key(account_pk(account), MAPPING))
             .await?
             .unwrap_or_default())
     }
@@ -579,7 +579,7 @@ impl CandidateRecords for DynamoStore {
         let candidate = &profile.candidate_id;
         let mark_account = Update::builder()
             .table_name(&self.accounts_table)
-            .set_key(Some(DynamoStore::profile_key(&account)))
+            .set_key(Some(IdentityStore::profile_key(&account)))
             .update_expression("SET candidate_id = :candidate")
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(candidate_id)")
             .expression_attribute_values(

@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use tessera_identity::account::{CommunicationSettings, ProfileEdit};
 use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
 use tessera_identity::session::Session;
@@ -40,14 +41,36 @@ pub type Item = HashMap<String, AttributeValue>;
 /// sort key starting with the zero-padded due time: a job queries what is due, never scans.
 /// Unsent messages sit under `due_pk = UNSENT`, `due_sk = <next attempt>#<id>`; pending accounts
 /// under `due_pk = PENDING`, `due_sk = <purge date>#<email>`.
-#[derive(Clone)]
-pub struct DynamoStore {
+///
+/// The type names its table (`IdentityStore`, `CandidateStore`): each implements only the ports
+/// its table serves, so a store of one table cannot be wired where the other is expected.
+pub struct DynamoStore<Table> {
     pub(crate) client: Client,
     pub(crate) table: String,
     /// The identity table, whose account profiles a candidate mapping marks (the same table
     /// for the identity store itself).
     pub(crate) accounts_table: String,
+    kind: PhantomData<fn() -> Table>,
 }
+
+impl<Table> Clone for DynamoStore<Table> {
+    fn clone(&self) -> Self {
+        DynamoStore {
+            client: self.client.clone(),
+            table: self.table.clone(),
+            accounts_table: self.accounts_table.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+/// The identity table: accounts, sessions, throttles, attempts, unsent messages.
+pub enum IdentityTable {}
+/// The candidate table: records, mappings, transcripts, orders.
+pub enum CandidateTable {}
+
+pub type IdentityStore = DynamoStore<IdentityTable>;
+pub type CandidateStore = DynamoStore<CandidateTable>;
 
 const IDENTITY: &str = "IDENTITY";
 const PROFILE: &str = "PROFILE";
@@ -60,53 +83,60 @@ const DUE_INDEX: &str = "due";
 /// An unsent message outlives its last useful moment by a day, then DynamoDB's TTL removes it.
 const UNSENT_RETENTION_SECONDS: i64 = 86_400;
 
-impl DynamoStore {
+impl IdentityStore {
     /// The identity store on `table`.
-    pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> IdentityStore {
         let table = table.into();
         DynamoStore {
             client,
             accounts_table: table.clone(),
             table,
+            kind: PhantomData,
         }
     }
+}
 
+impl CandidateStore {
     /// The candidate-record store on `candidate_table`; mappings mark account profiles in
     /// `identity_table`.
-    pub fn candidates(
+    pub fn new(
         client: Client,
         candidate_table: impl Into<String>,
         identity_table: impl Into<String>,
-    ) -> DynamoStore {
+    ) -> CandidateStore {
         DynamoStore {
             client,
             table: candidate_table.into(),
             accounts_table: identity_table.into(),
+            kind: PhantomData,
         }
     }
+}
 
-    pub(crate) fn key(pk: String, sk: &str) -> Item {
-        HashMap::from([
-            ("pk".to_string(), AttributeValue::S(pk)),
-            ("sk".to_string(), AttributeValue::S(sk.to_string())),
-        ])
-    }
+/// An item's key, in either table.
+pub(crate) fn item_key(pk: String, sk: &str) -> Item {
+    HashMap::from([
+        ("pk".to_string(), AttributeValue::S(pk)),
+        ("sk".to_string(), AttributeValue::S(sk.to_string())),
+    ])
+}
 
+impl IdentityStore {
     /// The identity table's partition of one address: its identity and its login throttle.
     pub(crate) fn address_partition(email: &Email) -> String {
         format!("EMAIL#{}", email.as_str())
     }
 
     fn identity_key(email: &Email) -> Item {
-        Self::key(Self::address_partition(email), IDENTITY)
+        item_key(Self::address_partition(email), IDENTITY)
     }
 
     pub(crate) fn profile_key(id: &AccountId) -> Item {
-        Self::key(format!("ACCOUNT#{}", id.as_str()), PROFILE)
+        item_key(format!("ACCOUNT#{}", id.as_str()), PROFILE)
     }
 
     fn username_key(username: &Username) -> Item {
-        Self::key(format!("USERNAME#{}", username.as_str()), USERNAME)
+        item_key(format!("USERNAME#{}", username.as_str()), USERNAME)
     }
 
     fn throttle_key(email: &Email) -> Item {
@@ -114,7 +144,7 @@ impl DynamoStore {
     }
 
     fn unsent_key(id: &str) -> Item {
-        Self::key(format!("UNSENT#{id}"), UNSENT)
+        item_key(format!("UNSENT#{id}"), UNSENT)
     }
 
     /// The unsent message with its key, its place in the `due` index, and its TTL.
@@ -129,9 +159,11 @@ impl DynamoStore {
     }
 
     fn session_key(digest: &str) -> Item {
-        Self::key(format!("SESSION#{digest}"), SESSION)
+        item_key(format!("SESSION#{digest}"), SESSION)
     }
+}
 
+impl<Table> DynamoStore<Table> {
     /// Strongly consistent reads of several items in one call (retrying keys DynamoDB left
     /// unprocessed). Items come back in no particular order: callers tell them apart by `sk`.
     pub(crate) async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
@@ -226,7 +258,9 @@ impl DynamoStore {
             .map_err(StoreError::unavailable)?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
+}
 
+impl IdentityStore {
     /// The identity item. A pending account's carries its purge date twice: as the `due` index
     /// entry the purge job finds it by, and as `ttl`, a backstop should the job not run.
     fn identity_item(identity: &Identity) -> Result<Item, StoreError> {
@@ -277,7 +311,9 @@ impl DynamoStore {
             .build()
             .map_err(StoreError::unavailable)
     }
+}
 
+impl<Table> DynamoStore<Table> {
     /// Deletes the items in one transaction: whether it happened (`false` when a condition
     /// failed, or a concurrent transaction got there first).
     pub(crate) async fn delete_together(
@@ -335,7 +371,7 @@ pub(crate) fn due_entry(job: &str, due: Timestamp, id: &str) -> (AttributeValue,
     )
 }
 
-impl DynamoStore {
+impl<Table> DynamoStore<Table> {
     /// `job`'s items due at `now` or earlier, soonest first, at most `limit`: one query of the
     /// `due` index, whose cost is what it returns, not the table's size. The index is eventually
     /// consistent: callers act through conditional writes on what they read.
@@ -458,13 +494,13 @@ fn translate_cancellation(
 }
 
 #[async_trait]
-impl AccountStore for DynamoStore {
+impl AccountStore for IdentityStore {
     async fn create_account(
         &self,
         identity: &Identity,
         profile: &Profile,
     ) -> Result<(), StoreError> {
-        let [identity_item, profile_item] = DynamoStore::account_items(identity, profile)?;
+        let [identity_item, profile_item] = IdentityStore::account_items(identity, profile)?;
         let items = vec![self.put_new(identity_item)?, self.put_new(profile_item)?];
         self.transact(items, &[StoreError::EmailTaken, StoreError::Conflict])
             .await
@@ -494,7 +530,7 @@ impl AccountStore for DynamoStore {
         identity: &Identity,
         profile: &Profile,
     ) -> Result<(), StoreError> {
-        let [_, profile_item] = DynamoStore::account_items(identity, profile)?;
+        let [_, profile_item] = IdentityStore::account_items(identity, profile)?;
         let profile_put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(profile_item))
@@ -707,7 +743,7 @@ impl AccountStore for DynamoStore {
 }
 
 #[async_trait]
-impl LoginStore for DynamoStore {
+impl LoginStore for IdentityStore {
     async fn begin_login(
         &self,
         key: &ThrottleKey,
@@ -812,7 +848,7 @@ impl LoginStore for DynamoStore {
 }
 
 #[async_trait]
-impl SessionStore for DynamoStore {
+impl SessionStore for IdentityStore {
     async fn session_and_profile(
         &self,
         token_digest: &str,
@@ -876,7 +912,7 @@ impl SessionStore for DynamoStore {
 }
 
 #[async_trait]
-impl UnsentMessages for DynamoStore {
+impl UnsentMessages for IdentityStore {
     async fn keep(&self, unsent: &UnsentMessage) -> Result<(), StoreError> {
         self.client
             .put_item()

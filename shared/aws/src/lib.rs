@@ -3,15 +3,18 @@
 //! (`AWS_ENDPOINT_URL` points them at moto in tests).
 
 mod attempts;
+#[cfg(feature = "certification")]
 mod candidates;
 mod dynamo;
 mod messaging;
+#[cfg(feature = "fulfillment")]
 mod orders;
 mod throttle;
 mod tls;
+#[cfg(feature = "certification")]
 mod transcripts;
 
-pub use dynamo::DynamoStore;
+pub use dynamo::{CandidateStore, CandidateTable, DynamoStore, IdentityStore, IdentityTable};
 pub use messaging::AwsMessenger;
 pub use tls::{https_client, load_config, TrustedRoots};
 // The SDK clients, re-exported so callers need not depend on each SDK crate.

@@ -22,7 +22,7 @@ use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Seconds;
 use tessera_kernel::time::Timestamp;
 
-use crate::dynamo::{from_item, item_with_key, set_due, sort_key, DynamoStore, Item};
+use crate::dynamo::{from_item, item_key, item_with_key, set_due, sort_key, CandidateStore, Item};
 
 /// Orders waiting for payment are listed in the `due` index under this job, by placing time.
 const UNPAID: &str = "UNPAID";
@@ -32,11 +32,11 @@ fn orders_pk(candidate: &CandidateId) -> String {
 }
 
 fn idempotency_key(candidate: &CandidateId, key: &str) -> Item {
-    DynamoStore::key(orders_pk(candidate), &format!("IDEMP#{key}"))
+    item_key(orders_pk(candidate), &format!("IDEMP#{key}"))
 }
 
 fn claim_key(candidate: &CandidateId, certification: &str) -> Item {
-    DynamoStore::key(orders_pk(candidate), &format!("CLAIM#{certification}"))
+    item_key(orders_pk(candidate), &format!("CLAIM#{certification}"))
 }
 
 fn with_order_id(mut item: Item, id: &OrderId) -> Item {
@@ -48,11 +48,11 @@ fn with_order_id(mut item: Item, id: &OrderId) -> Item {
 const EVENT_MEMORY: Seconds = Seconds::days(90);
 
 fn event_key(event: &str) -> Item {
-    DynamoStore::key(format!("EVENT#{event}"), "EVENT")
+    item_key(format!("EVENT#{event}"), "EVENT")
 }
 
 fn order_key(candidate: &CandidateId, id: &OrderId) -> Item {
-    DynamoStore::key(orders_pk(candidate), &format!("ORDER#{}", id.as_str()))
+    item_key(orders_pk(candidate), &format!("ORDER#{}", id.as_str()))
 }
 
 /// The order document; while it waits for payment it is listed in the `due` index (a later
@@ -65,7 +65,7 @@ fn order_item(order: &Order) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-impl DynamoStore {
+impl CandidateStore {
     /// The order an idempotency key placed, if any.
     async fn order_for_key(
         &self,
@@ -121,10 +121,10 @@ impl DynamoStore {
 }
 
 #[async_trait]
-impl OrderStore for DynamoStore {
+impl OrderStore for CandidateStore {
     async fn place_order(&self, order: &Order) -> Result<Placed, StoreError> {
         let candidate = &order.candidate_id;
-        let mut pointer = DynamoStore::key(format!("ORDER#{}", order.id.as_str()), "ORDER");
+        let mut pointer = item_key(format!("ORDER#{}", order.id.as_str()), "ORDER");
         pointer.insert(
             "candidate_id".into(),
             AttributeValue::S(candidate.as_str().into()),
@@ -186,7 +186,7 @@ impl OrderStore for DynamoStore {
             candidate_id: CandidateId,
         }
         let pointer: Option<Pointer> = self
-            .get(DynamoStore::key(format!("ORDER#{}", id.as_str()), "ORDER"))
+            .get(item_key(format!("ORDER#{}", id.as_str()), "ORDER"))
             .await?;
         Ok(pointer.map(|p| p.candidate_id))
     }

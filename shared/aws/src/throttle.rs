@@ -14,7 +14,7 @@ use tessera_identity::throttle::{LoginThrottle, ThrottleKey, ThrottleSettings, A
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Timestamp;
 
-use crate::dynamo::{from_item, DynamoStore, Item};
+use crate::dynamo::{from_item, item_key, IdentityStore, Item};
 
 pub(crate) const THROTTLE: &str = "THROTTLE";
 /// Counts for addresses nobody tries any more are deleted after a month.
@@ -44,14 +44,14 @@ enum Outcome {
     Found(Option<LoginThrottle>),
 }
 
-impl DynamoStore {
+impl IdentityStore {
     /// An address's throttle sits beside its identity; an unknown login ID's beside where its
     /// username marker would be.
     pub(crate) fn login_throttle_key(key: &ThrottleKey) -> Item {
         match key {
-            ThrottleKey::Email(email) => Self::key(Self::address_partition(email), THROTTLE),
+            ThrottleKey::Email(email) => item_key(Self::address_partition(email), THROTTLE),
             ThrottleKey::UnknownUsername(username) => {
-                Self::key(format!("USERNAME#{}", username.as_str()), THROTTLE)
+                item_key(format!("USERNAME#{}", username.as_str()), THROTTLE)
             }
         }
     }

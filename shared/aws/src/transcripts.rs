@@ -22,7 +22,7 @@ use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Timestamp;
 
 use crate::dynamo::{
-    due_entry, from_item, item_with_key, set_due, updated_or_none, DynamoStore, Item,
+    due_entry, from_item, item_key, item_with_key, set_due, updated_or_none, CandidateStore, Item,
 };
 
 /// Expiring transcripts are listed in the `due` index under this job.
@@ -47,11 +47,11 @@ fn holder_pk(candidate: &CandidateId) -> String {
 }
 
 fn transcript_key(candidate: &CandidateId, id: &TranscriptId) -> Item {
-    DynamoStore::key(holder_pk(candidate), &format!("TRANSCRIPT#{}", id.as_str()))
+    item_key(holder_pk(candidate), &format!("TRANSCRIPT#{}", id.as_str()))
 }
 
 fn pointer_key(id: &TranscriptId) -> Item {
-    DynamoStore::key(format!("TRANSCRIPT#{}", id.as_str()), POINTER)
+    item_key(format!("TRANSCRIPT#{}", id.as_str()), POINTER)
 }
 
 fn unavailable(e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
@@ -59,7 +59,7 @@ fn unavailable(e: impl std::error::Error + Send + Sync + 'static) -> StoreError 
 }
 
 #[async_trait]
-impl TranscriptStore for DynamoStore {
+impl TranscriptStore for CandidateStore {
     async fn create_transcript(&self, transcript: &Transcript) -> Result<(), StoreError> {
         let mut item = item_with_key(
             transcript,
@@ -210,7 +210,7 @@ impl TranscriptStore for DynamoStore {
         window: Timestamp,
         limit: u32,
     ) -> Result<bool, StoreError> {
-        let key = DynamoStore::key(holder_pk(candidate), &format!("MAILS#{}", window.0));
+        let key = item_key(holder_pk(candidate), &format!("MAILS#{}", window.0));
         let result = self
             .client
             .update_item()

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod body;
+#[cfg(feature = "certification")]
 pub mod candidate;
 pub mod client;
 pub mod config;

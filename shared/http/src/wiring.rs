@@ -8,8 +8,11 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+#[cfg(feature = "certification")]
 use tessera_certification::ports::{CandidateRecords, TranscriptStore};
+#[cfg(feature = "certification")]
 use tessera_certification::{Catalog, CertificationDeps, CodeRules};
+#[cfg(feature = "fulfillment")]
 use tessera_fulfillment::ports::OrderStore;
 use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
 use tessera_identity::signup::IdentityDeps;
@@ -45,7 +48,7 @@ impl Random for OsRandom {
 pub type WiringError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The identity table's store seen through each port that table serves.
-struct IdentityTable {
+struct IdentityPorts {
     accounts: Arc<dyn AccountStore>,
     logins: Arc<dyn LoginStore>,
     attempts: Arc<dyn AttemptLedger>,
@@ -53,12 +56,12 @@ struct IdentityTable {
     unsent: Arc<dyn UnsentMessages>,
 }
 
-impl IdentityTable {
-    fn of<T>(store: Arc<T>) -> IdentityTable
+impl IdentityPorts {
+    fn of<T>(store: Arc<T>) -> IdentityPorts
     where
         T: AccountStore + LoginStore + AttemptLedger + SessionStore + UnsentMessages + 'static,
     {
-        IdentityTable {
+        IdentityPorts {
             accounts: store.clone(),
             logins: store.clone(),
             attempts: store.clone(),
@@ -68,24 +71,13 @@ impl IdentityTable {
     }
 }
 
-/// The candidate table's store seen through each port that table serves.
-struct CandidateTable {
-    records: Arc<dyn CandidateRecords>,
-    transcripts: Arc<dyn TranscriptStore>,
-    orders: Arc<dyn OrderStore>,
-}
-
-impl CandidateTable {
-    fn of<T>(store: Arc<T>) -> CandidateTable
-    where
-        T: CandidateRecords + TranscriptStore + OrderStore + 'static,
-    {
-        CandidateTable {
-            records: store.clone(),
-            transcripts: store.clone(),
-            orders: store,
-        }
-    }
+/// The candidate table's store, on whichever backend: it serves certification tracking's ports
+/// and fulfillment's.
+#[cfg(feature = "certification")]
+enum CandidateTable {
+    #[cfg(feature = "embedded")]
+    Embedded(Arc<tessera_local::SqliteStore>),
+    Aws(Arc<tessera_aws::CandidateStore>),
 }
 
 /// The backend a process talks to, opened once in `main`: every store built from it shares one
@@ -157,18 +149,24 @@ impl Connections {
     /// The certification flows' ports, with the built-in catalog, `clock` and `random`: the
     /// candidate table's stores, and from the identity table the account holders (read through
     /// their profiles), the attempt ledger and the outbox.
+    #[cfg(feature = "certification")]
     pub fn certification_deps(
         &self,
         config: &Config,
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Result<CertificationDeps, WiringError> {
-        let candidates = self.candidate_table()?;
+        let (records, transcripts): (Arc<dyn CandidateRecords>, Arc<dyn TranscriptStore>) =
+            match self.candidate_table()? {
+                #[cfg(feature = "embedded")]
+                CandidateTable::Embedded(db) => (db.clone(), db),
+                CandidateTable::Aws(store) => (store.clone(), store),
+            };
         let identity = self.identity_table();
         let settings = &config.identity;
         Ok(CertificationDeps {
-            records: candidates.records,
-            transcripts: candidates.transcripts,
+            records,
+            transcripts,
             holders: Arc::new(crate::candidate::ProfileHolders(identity.accounts.clone())),
             catalog: Arc::new(Catalog::built_in()),
             postbox: self.postbox_over(config, &identity, clock.clone(), random.clone()),
@@ -184,19 +182,24 @@ impl Connections {
     }
 
     /// The fulfillment orders (the candidate table).
+    #[cfg(feature = "fulfillment")]
     pub fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError> {
-        Ok(self.candidate_table()?.orders)
+        Ok(match self.candidate_table()? {
+            #[cfg(feature = "embedded")]
+            CandidateTable::Embedded(db) => db,
+            CandidateTable::Aws(store) => store,
+        })
     }
 
-    fn identity_table(&self) -> IdentityTable {
+    fn identity_table(&self) -> IdentityPorts {
         match self {
             #[cfg(feature = "embedded")]
-            Connections::Embedded { db, .. } => IdentityTable::of(db.clone()),
+            Connections::Embedded { db, .. } => IdentityPorts::of(db.clone()),
             Connections::Aws {
                 dynamodb,
                 identity_table,
                 ..
-            } => IdentityTable::of(Arc::new(tessera_aws::DynamoStore::new(
+            } => IdentityPorts::of(Arc::new(tessera_aws::IdentityStore::new(
                 dynamodb.clone(),
                 identity_table.clone(),
             ))),
@@ -219,7 +222,7 @@ impl Connections {
     fn postbox_over(
         &self,
         config: &Config,
-        table: &IdentityTable,
+        table: &IdentityPorts,
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Postbox {
@@ -243,13 +246,13 @@ impl Connections {
         }
     }
 
-    /// The candidate-record, transcript and order stores: the embedded database, or the
-    /// candidate table (`TESSERA_CANDIDATE_TABLE`, required on AWS by the functions that call
-    /// this).
+    /// The candidate table's store: the embedded database, or the candidate table
+    /// (`TESSERA_CANDIDATE_TABLE`, required on AWS by the functions that call this).
+    #[cfg(feature = "certification")]
     fn candidate_table(&self) -> Result<CandidateTable, WiringError> {
         match self {
             #[cfg(feature = "embedded")]
-            Connections::Embedded { db, .. } => Ok(CandidateTable::of(db.clone())),
+            Connections::Embedded { db, .. } => Ok(CandidateTable::Embedded(db.clone())),
             Connections::Aws {
                 dynamodb,
                 identity_table,
@@ -261,8 +264,8 @@ impl Connections {
                     .ok_or(crate::config::ConfigError::Missing(
                         "TESSERA_CANDIDATE_TABLE",
                     ))?;
-                Ok(CandidateTable::of(Arc::new(
-                    tessera_aws::DynamoStore::candidates(
+                Ok(CandidateTable::Aws(Arc::new(
+                    tessera_aws::CandidateStore::new(
                         dynamodb.clone(),
                         table,
                         identity_table.clone(),
@@ -313,6 +316,7 @@ pub async fn postbox(config: &Config) -> Result<Postbox, WiringError> {
 
 /// The certification flows' ports for `config` with the real clock and randomness (a function
 /// that builds no other stores).
+#[cfg(feature = "certification")]
 pub async fn certification_deps(config: &Config) -> Result<CertificationDeps, WiringError> {
     Connections::open(config).await?.certification_deps(
         config,

@@ -3,10 +3,13 @@
 //! and a file outbox where every email and SMS lands as one JSON line.
 
 mod attempts;
+#[cfg(feature = "certification")]
 mod candidates;
+#[cfg(feature = "fulfillment")]
 mod orders;
 mod outbox;
 mod store;
+#[cfg(feature = "certification")]
 mod transcripts;
 
 pub use outbox::FileOutbox;

@@ -84,10 +84,14 @@ impl SqliteStore {
             "failed",
             "INTEGER NOT NULL DEFAULT 0",
         )?;
+        // Each context's tables, made by whichever function opens the database first with it.
+        #[cfg(feature = "certification")]
         conn.execute_batch(crate::candidates::SCHEMA)
             .map_err(StoreError::unavailable)?;
+        #[cfg(feature = "certification")]
         conn.execute_batch(crate::transcripts::SCHEMA)
             .map_err(StoreError::unavailable)?;
+        #[cfg(feature = "fulfillment")]
         conn.execute_batch(crate::orders::SCHEMA)
             .map_err(StoreError::unavailable)?;
         conn.execute_batch(crate::attempts::SCHEMA)

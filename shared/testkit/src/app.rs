@@ -364,7 +364,7 @@ impl TestApp {
             ..
         } = &self.config.backend
         {
-            let store = Arc::new(tessera_aws::DynamoStore::candidates(
+            let store = Arc::new(tessera_aws::CandidateStore::new(
                 client.clone(),
                 candidates.clone(),
                 table.clone(),
@@ -373,7 +373,7 @@ impl TestApp {
             self.certification.transcripts = store.clone();
             self.orders = store;
         }
-        let store = Arc::new(tessera_aws::DynamoStore::new(client, table));
+        let store = Arc::new(tessera_aws::IdentityStore::new(client, table));
         self.deps.store = store.clone();
         self.deps.logins = store.clone();
         self.deps.attempts = store.clone();

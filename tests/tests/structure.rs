@@ -1,0 +1,123 @@
+//! The structure the README's layout table describes: one crate per context, each depending only
+//! downward (identity and certification on the kernel, fulfillment on certification too), no
+//! shared crate too big to read, and every function linking only the contexts it serves.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+use tessera_testkit::repo_root;
+
+const CONTEXTS: [&str; 4] = [
+    "tessera-kernel",
+    "tessera-identity",
+    "tessera-certification",
+    "tessera-fulfillment",
+];
+
+/// The workspace crates `package` links in a normal (non-test) build, as `cargo tree` resolves
+/// its features on its own: what a Lambda built from that package alone contains.
+fn linked_tessera_crates(package: &str, depth: Option<u32>) -> BTreeSet<String> {
+    let mut command = Command::new(env!("CARGO"));
+    command.current_dir(repo_root()).args([
+        "tree",
+        "--offline",
+        "-e",
+        "normal",
+        "--prefix",
+        "none",
+        "-p",
+        package,
+    ]);
+    if let Some(depth) = depth {
+        command.args(["--depth", &depth.to_string()]);
+    }
+    let output = command.output().expect("cargo tree runs");
+    assert!(
+        output.status.success(),
+        "cargo tree -p {package}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| name.starts_with("tessera-") && *name != package)
+        .map(str::to_string)
+        .collect()
+}
+
+fn contexts_of(crates: &BTreeSet<String>) -> BTreeSet<&'static str> {
+    CONTEXTS
+        .into_iter()
+        .filter(|c| crates.contains(*c))
+        .collect()
+}
+
+#[test]
+fn contexts_depend_only_downward() {
+    let expected: [(&str, &[&str]); 4] = [
+        ("tessera-kernel", &[]),
+        ("tessera-identity", &["tessera-kernel"]),
+        ("tessera-certification", &["tessera-kernel"]),
+        (
+            "tessera-fulfillment",
+            &["tessera-kernel", "tessera-certification"],
+        ),
+    ];
+    for (context, allowed) in expected {
+        let direct = contexts_of(&linked_tessera_crates(context, Some(1)));
+        let allowed: BTreeSet<&str> = allowed.iter().copied().collect();
+        assert_eq!(direct, allowed, "{context} depends on");
+    }
+}
+
+#[test]
+fn each_function_links_only_the_contexts_it_serves() {
+    let identity = ["tessera-kernel", "tessera-identity"];
+    let certification = [
+        "tessera-kernel",
+        "tessera-identity",
+        "tessera-certification",
+    ];
+    let everything = CONTEXTS;
+    let functions = std::fs::read_dir(repo_root().join("functions")).unwrap();
+    let mut checked = 0;
+    for entry in functions {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let expected: &[&str] = match name.as_str() {
+            "candidate" | "imports" | "transcript-page" => &certification,
+            "fulfillment" | "expiry-jobs" => &everything,
+            _ => &identity,
+        };
+        let linked = contexts_of(&linked_tessera_crates(&name, None));
+        let expected: BTreeSet<&str> = expected.iter().copied().collect();
+        assert_eq!(linked, expected, "the contexts {name} links");
+        checked += 1;
+    }
+    assert!(checked >= 15, "every function checked ({checked})");
+}
+
+#[test]
+fn no_shared_crate_is_too_big_to_read() {
+    for crate_dir in std::fs::read_dir(repo_root().join("shared")).unwrap() {
+        let dir = crate_dir.unwrap().path().join("src");
+        let lines = rust_lines(&dir);
+        assert!(
+            lines <= 6_000,
+            "{} holds {lines} lines of source",
+            dir.display()
+        );
+    }
+}
+
+fn rust_lines(dir: &std::path::Path) -> usize {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            total += rust_lines(&path);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            total += std::fs::read_to_string(&path).unwrap().lines().count();
+        }
+    }
+    total
+}

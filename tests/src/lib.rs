@@ -270,19 +270,31 @@ pub async fn transcript_page(
     )
 }
 
-/// A request through the candidate handler, on the test app's backend and clock.
+/// A request through the candidate-facing function the template routes it to (mapping,
+/// personal-info, certifications or transcripts), on the test app's backend and clock.
 pub async fn candidate_call(
     app: &tessera_testkit::TestApp,
     request: Request,
 ) -> tessera_testkit::TestResponse {
-    let state = candidate::CandidateState {
+    let state = tessera_http::candidate::CandidateState {
         identity: app.deps.clone(),
         certification: app.certification.clone(),
         public_url: app.config.public_url.clone(),
     };
-    tessera_testkit::TestResponse::from_response(
-        within("candidate", candidate::handle(request, state)).await,
-    )
+    let path = request.uri().path();
+    let function = match path {
+        "/v1/candidate" | "/v1/candidate/settings" | "/v1/candidate/attributes" => "personal-info",
+        p if p.starts_with("/v1/candidate/mapping") => "mapping",
+        p if p.starts_with("/v1/candidate/transcripts") => "transcripts",
+        _ => "certifications",
+    };
+    let response = match function {
+        "mapping" => within("mapping", mapping::handle(request, state)).await,
+        "personal-info" => within("personal-info", personal_info::handle(request, state)).await,
+        "transcripts" => within("transcripts", transcripts::handle(request, state)).await,
+        _ => within("certifications", certifications::handle(request, state)).await,
+    };
+    tessera_testkit::TestResponse::from_response(response)
 }
 
 /// The fulfillment function's state on the test app: the sandbox provider (as the embedded

@@ -40,7 +40,9 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "email-reminders" => app.call(email_reminders::handle, request).await,
         "phone" => app.call(phone::handle, request).await,
         "imports" => tessera_tests::import(app, request).await,
-        "candidate" => tessera_tests::candidate_call(app, request).await,
+        "mapping" | "personal-info" | "certifications" | "transcripts" => {
+            tessera_tests::candidate_call(app, request).await
+        }
         "transcript-page" => tessera_tests::transcript_page(app, request).await,
         "fulfillment" => tessera_tests::fulfillment_call(app, request).await,
         other => panic!("events/{other}: no such function"),

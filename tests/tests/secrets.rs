@@ -11,20 +11,23 @@ use tessera_testkit::template;
 fn declared() -> BTreeMap<&'static str, Secrets> {
     BTreeMap::from([
         ("accounts", accounts::SECRETS),
-        ("candidate", candidate::SECRETS),
+        ("certifications", certifications::SECRETS),
         ("email-reminders", email_reminders::SECRETS),
         ("expiry-jobs", expiry_jobs::SECRETS),
         ("fulfillment", fulfillment::SECRETS),
         ("imports", imports::SECRETS),
+        ("mapping", mapping::SECRETS),
         ("mfa", mfa::SECRETS),
         ("notification-retries", notification_retries::SECRETS),
         ("password-change", password_change::SECRETS),
         ("password-policy", password_policy::SECRETS),
         ("password-reset", password_reset::SECRETS),
+        ("personal-info", personal_info::SECRETS),
         ("phone", phone::SECRETS),
         ("profile", profile::SECRETS),
         ("sessions", sessions::SECRETS),
         ("transcript-page", transcript_page::SECRETS),
+        ("transcripts", transcripts::SECRETS),
     ])
 }
 
@@ -65,7 +68,8 @@ fn the_template_gives_each_function_exactly_the_secrets_it_uses() {
             .collect::<Vec<_>>(),
         [
             "accounts",
-            "candidate",
+            "certifications",
+            "mapping",
             "mfa",
             "password-reset",
             "phone",

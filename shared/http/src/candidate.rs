@@ -1,5 +1,6 @@
-//! What the candidate-facing functions share: the signed-in account as certification tracking
-//! sees it, its candidate record, and the public address links are built from.
+//! What the candidate-facing functions (mapping, personal-info, certifications, transcripts)
+//! share: their state, the signed-in account as certification tracking sees it, its candidate
+//! record, and the public address links are built from.
 
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
@@ -8,10 +9,34 @@ use tessera_certification::ports::AccountHolders;
 use tessera_certification::{AccountHolder, CandidateRecord, CertificationDeps};
 use tessera_identity::account::Profile;
 use tessera_identity::ports::AccountStore;
+use tessera_identity::signup::IdentityDeps;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::StoreError;
 
 use crate::problem::Problem;
+
+/// A candidate-facing function's state: identity (sessions), certification tracking, and the
+/// API's public address for links (`Config::public_url`).
+#[derive(Clone)]
+pub struct CandidateState {
+    pub identity: IdentityDeps,
+    pub certification: CertificationDeps,
+    pub public_url: Option<String>,
+}
+
+/// The most a candidate's free-text field holds.
+pub const MAX_TEXT: usize = 100;
+
+/// The signed-in account as certification tracking sees it (401 without a session).
+pub async fn account(request: &Request, state: &CandidateState) -> Result<AccountHolder, Problem> {
+    let (_, profile) = crate::auth::authenticate(request, &state.identity).await?;
+    Ok(holder(&profile))
+}
+
+/// The signed-in account's record, or 401 / 404 `not_mapped`.
+pub async fn record(request: &Request, state: &CandidateState) -> Result<CandidateRecord, Problem> {
+    mapped_record(&state.certification, &account(request, state).await?).await
+}
 
 /// The account as certification tracking sees it, from its profile: the one place an identity
 /// type becomes a certification one.
@@ -89,7 +114,7 @@ mod tests {
 
     #[test]
     fn links_use_the_configured_address_or_the_invoked_domain() {
-        let text = include_str!("../../../events/candidate/transcript-create.json");
+        let text = include_str!("../../../events/transcripts/transcript-create.json");
         let event = lambda_http::request::from_str(text).expect("an API Gateway event");
         assert_eq!(
             public_base(Some("https://api.example.com"), &event).unwrap(),

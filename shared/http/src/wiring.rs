@@ -325,6 +325,22 @@ pub async fn certification_deps(config: &Config) -> Result<CertificationDeps, Wi
     )
 }
 
+/// A candidate-facing function's state for `config`, with the real clock and randomness: what
+/// the mapping, personal-info, certifications and transcripts functions serve with.
+#[cfg(feature = "certification")]
+pub async fn candidate_state(
+    config: &Config,
+) -> Result<crate::candidate::CandidateState, WiringError> {
+    let backend = Connections::open(config).await?;
+    let (clock, random): (Arc<dyn Clock>, Arc<dyn Random>) =
+        (Arc::new(SystemClock), Arc::new(OsRandom));
+    Ok(crate::candidate::CandidateState {
+        identity: backend.identity_deps(config, clock.clone(), random.clone())?,
+        certification: backend.certification_deps(config, clock, random)?,
+        public_url: config.public_url.clone(),
+    })
+}
+
 /// A function's `main`: the handler behind lambda_http, each request admitted by the edge gate
 /// (when the edge layer is on) and run through `dispatch`.
 pub async fn serve<S, H, Fut>(

@@ -1,4 +1,5 @@
-//! The holder's transcripts, under `/v1/candidate/transcripts`:
+//! The holder's transcripts, under `/v1/candidate/transcripts` (each route needs a session and
+//! answers 404 `not_mapped` until the account is mapped):
 //!
 //! - `POST` `{display_name?, description, remarks?, expires_in_days, certifications: "active" |
 //!   [ids], include_new?}` → 201 the transcript (with its public `url` and share links)
@@ -15,12 +16,14 @@ use tessera_certification::transcript::{
 use tessera_http::{response, Fields, Problem};
 use tessera_kernel::email::Email;
 
-use crate::{account, CandidateState};
 use tessera_certification::AccountHolder;
 use tessera_certification::CandidateRecord;
-use tessera_http::candidate::{mapped_record, public_base};
+use tessera_http::candidate::{account, mapped_record, public_base, CandidateState};
+use tessera_http::routing::{pairs, route_with_params, Route};
 
-pub const TRANSCRIPTS: &str = "/v1/candidate/transcripts";
+/// This function uses no secret: it reads none, and the template gives it none.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
+
 const FIELDS: [&str; 6] = [
     "display_name",
     "description",
@@ -30,36 +33,53 @@ const FIELDS: [&str; 6] = [
     "include_new",
 ];
 
-/// The `{id}` of `/v1/candidate/transcripts/{id}`, and whether `/emails` follows it.
-pub fn transcript_path(path: &str) -> Option<(TranscriptId, bool)> {
-    let rest = path.strip_prefix(TRANSCRIPTS)?.strip_prefix('/')?;
-    let (raw, emails) = match rest.strip_suffix("/emails") {
-        Some(raw) => (raw, true),
-        None => (rest, false),
-    };
-    Some((TranscriptId::parse(raw)?, emails))
+#[derive(Clone, Copy)]
+enum Transcripts {
+    Create,
+    List,
+    Edit,
+    Delete,
+    Email,
 }
 
-pub async fn route(
-    request: &Request,
-    state: &CandidateState,
-    method: &str,
-    path: &str,
-) -> Option<Result<Response<Body>, Problem>> {
-    if path == TRANSCRIPTS {
-        return Some(match method {
-            "POST" => create(request, state).await,
-            "GET" => list(request, state).await,
-            _ => Err(Problem::method_not_allowed()),
-        });
-    }
-    let (id, emails) = transcript_path(path)?;
-    Some(match (method, emails) {
-        ("PATCH", false) => edit(request, state, &id).await,
-        ("DELETE", false) => delete(request, state, &id).await,
-        ("POST", true) => email(request, state, &id).await,
-        _ => Err(Problem::method_not_allowed()),
-    })
+const ROUTES: &[Route<Transcripts>] = &[
+    ("POST", "/v1/candidate/transcripts", Transcripts::Create),
+    ("GET", "/v1/candidate/transcripts", Transcripts::List),
+    ("PATCH", "/v1/candidate/transcripts/{id}", Transcripts::Edit),
+    (
+        "DELETE",
+        "/v1/candidate/transcripts/{id}",
+        Transcripts::Delete,
+    ),
+    (
+        "POST",
+        "/v1/candidate/transcripts/{id}/emails",
+        Transcripts::Email,
+    ),
+];
+
+/// This function's routes, as the template lists them.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    pairs(ROUTES)
+}
+
+pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
+    let well_formed = |segment: &str| TranscriptId::parse(segment).is_some();
+    let (route, ids) = match route_with_params(&request, ROUTES, well_formed) {
+        Ok(found) => found,
+        Err(problem) => return problem.into_response(),
+    };
+    let id = ids.first().and_then(|raw| TranscriptId::parse(raw));
+    let (request, state) = (&request, &state);
+    let result = match (route, id) {
+        (Transcripts::Create, _) => create(request, state).await,
+        (Transcripts::List, _) => list(request, state).await,
+        (Transcripts::Edit, Some(id)) => edit(request, state, &id).await,
+        (Transcripts::Delete, Some(id)) => delete(request, state, &id).await,
+        (Transcripts::Email, Some(id)) => email(request, state, &id).await,
+        (_, None) => Err(Problem::not_found()),
+    };
+    result.unwrap_or_else(Problem::into_response)
 }
 
 /// The signed-in holder and their record (401 / 404 `not_mapped` otherwise).
@@ -352,16 +372,29 @@ async fn email(
 mod tests {
     use super::*;
 
+    fn found(method: &str, path: &str) -> Option<Vec<String>> {
+        let request = lambda_http::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .body(Body::Empty)
+            .unwrap();
+        let well_formed = |segment: &str| TranscriptId::parse(segment).is_some();
+        route_with_params(&request, ROUTES, well_formed)
+            .ok()
+            .map(|(_, ids)| ids)
+    }
+
     #[test]
     fn transcript_paths_need_a_well_formed_id() {
         let id = "0123456789abcdef0123456789abcdef";
+        let base = "/v1/candidate/transcripts";
         assert_eq!(
-            transcript_path(&format!("{TRANSCRIPTS}/{id}/emails"))
-                .map(|(i, e)| (i.as_str().to_string(), e)),
-            Some((id.to_string(), true))
+            found("POST", &format!("{base}/{id}/emails")),
+            Some(vec![id.to_string()])
         );
-        assert!(transcript_path(&format!("{TRANSCRIPTS}/{id}")).is_some_and(|(_, e)| !e));
-        assert!(transcript_path(&format!("{TRANSCRIPTS}/../{id}")).is_none());
-        assert!(transcript_path(&format!("{TRANSCRIPTS}/{id}/other")).is_none());
+        assert!(found("PATCH", &format!("{base}/{id}")).is_some());
+        assert!(found("PATCH", &format!("{base}/../{id}")).is_none());
+        assert!(found("POST", &format!("{base}/{id}/other")).is_none());
+        assert!(found("PATCH", &format!("{base}/{}", id.to_uppercase())).is_none());
     }
 }

@@ -1,0 +1,9 @@
+//! The personal-info function: wiring only. Configuration and clients are built once per process.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    tessera_http::logging::init();
+    let config = tessera_http::wiring::config_or_exit(personal_info::SECRETS);
+    let state = tessera_http::wiring::candidate_state(&config).await?;
+    tessera_http::serve(&config, state, personal_info::handle).await
+}

@@ -35,6 +35,7 @@ use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ids::CandidateId;
 use tessera_kernel::ports::StoreError;
+use tessera_kernel::race::landed;
 use tessera_kernel::time::Timestamp;
 
 use crate::dynamo::{
@@ -56,9 +57,6 @@ const REG: &str = "REG";
 const EXAMS_PER_TRANSACTION: usize = 50;
 const BATCH_READ: usize = 100;
 const BATCH_WRITE: usize = 25;
-/// Tries of a conditional write whose condition a concurrent writer may have changed.
-const ATTEMPTS: usize = 5;
-
 fn candidate_pk(id: &CandidateId) -> String {
     format!("CAND#{}", id.as_str())
 }
@@ -195,41 +193,40 @@ impl CandidateStore {
     /// meanwhile is kept, and the merge is read again and retried.
     async fn save_imported_profile(&self, incoming: &CandidateProfile) -> Result<(), StoreError> {
         let key = profile_key(&incoming.candidate_id);
-        for _ in 0..ATTEMPTS {
-            let stored: Option<CandidateProfile> = self.get(key.clone()).await?;
-            let write = match &stored {
-                None => put(
-                    &self.table,
-                    item_with_key(incoming, key.clone(), None)?,
-                    Some("attribute_not_exists(pk)"),
-                )?,
-                Some(stored) => {
-                    let mut merged = stored.clone();
-                    merged.merge_import(incoming);
-                    if merged == *stored {
-                        return Ok(());
+        tessera_kernel::settle!(
+            async {
+                let stored: Option<CandidateProfile> = self.get(key.clone()).await?;
+                let write = match &stored {
+                    None => put(
+                        &self.table,
+                        item_with_key(incoming, key.clone(), None)?,
+                        Some("attribute_not_exists(pk)"),
+                    )?,
+                    Some(stored) => {
+                        let mut merged = stored.clone();
+                        merged.merge_import(incoming);
+                        if merged == *stored {
+                            return Ok(Some(()));
+                        }
+                        merge_update(&self.table, key.clone(), stored, &merged)?
                     }
-                    merge_update(&self.table, key.clone(), stored, &merged)?
+                };
+                let email_was = stored.as_ref().and_then(|p| p.email.as_ref());
+                let email_now = stored.as_ref().map_or(incoming.email.as_ref(), |s| {
+                    s.email.as_ref().or(incoming.email.as_ref())
+                });
+                let mut items = vec![write];
+                if let Some(email) = email_now.filter(|e| Some(*e) != email_was) {
+                    items.push(put(
+                        &self.table,
+                        email_key(email, &incoming.candidate_id),
+                        None,
+                    )?);
                 }
-            };
-            let email_was = stored.as_ref().and_then(|p| p.email.as_ref());
-            let email_now = stored.as_ref().map_or(incoming.email.as_ref(), |s| {
-                s.email.as_ref().or(incoming.email.as_ref())
-            });
-            let mut items = vec![write];
-            if let Some(email) = email_now.filter(|e| Some(*e) != email_was) {
-                items.push(put(
-                    &self.table,
-                    email_key(email, &incoming.candidate_id),
-                    None,
-                )?);
+                Ok(landed(self.transact(items, &[]).await)?.then_some(()))
             }
-            match self.transact(items, &[]).await {
-                Err(StoreError::Conflict) => continue,
-                other => return other,
-            }
-        }
-        Err(StoreError::Conflict)
+            .await
+        )
     }
 }
 

@@ -34,7 +34,6 @@ pub const RECORD_GUESS_LIMIT: u32 = 10;
 pub const GUESS_WINDOW: Seconds = Seconds::hours(1);
 /// How long an emailed mapping code is valid (SECURITY.md: every emailed code, 10 minutes).
 pub const CODE_TTL: Seconds = Seconds::minutes(10);
-const ATTEMPTS: usize = 3;
 
 /// Per account: the pending email mapping and the code sends.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,69 +178,72 @@ pub async fn map_by_score_report(
         },
     );
     take(deps, &mut guess, AttemptKey::mapping(account)).await?;
-    for _ in 0..ATTEMPTS {
-        let now = deps.clock.now();
-        let mut state = deps.records.mapping_state(account).await?;
-        let Some(named) = deps
-            .records
-            .candidate_with_registration(&report.registration_number)
-            .await?
-        else {
-            return Err(MappingError::NoMatch);
-        };
-        let record = AttemptKey::candidate_record(named.candidate_id.as_str());
-        take(deps, &mut record_guess, record).await?;
-        if !same_name(&named.last_name, &report.last_name) {
-            return Err(MappingError::NoMatch);
-        }
-        if named.account_id.is_some() {
-            return Err(MappingError::RecordTaken);
-        }
-        ensure_no_other_record(deps, &report.new_email, &named.candidate_id).await?;
-        let mapped = CandidateProfile {
-            account_id: Some(account.clone()),
-            ..named
-        };
-        state.pending = None;
-        let changes_email = mapped.email.as_ref() != Some(&report.new_email);
-        let code = (changes_email && state.sends.may_send(now, &deps.codes.sends))
-            .then(|| OneTimeCode::generate(deps.random.as_ref()));
-        state.new_email = code.as_ref().map(|code| PendingEmail {
-            candidate_id: mapped.candidate_id.clone(),
-            email: report.new_email.clone(),
-            code: CodeRecord::issue(
-                &deps.codes.pepper,
-                CodePurpose::RecordEmail,
-                account.as_str(),
-                code,
-                now,
-                CODE_TTL,
-            ),
-        });
-        if code.is_some() {
-            state.sends.record(now, &deps.codes.sends);
-        }
-        if try_map(deps, &mapped, mapped.email.as_ref(), &state).await? {
-            guess.give_back().await?;
-            record_guess.give_back().await?;
-            if let Some(code) = &code {
-                let message = messages::RECORD_EMAIL_PROOF.render(
-                    report.new_email.as_str(),
-                    &[
-                        ("first_name", &mapped.first_name),
-                        ("candidate_id", mapped.candidate_id.as_str()),
-                        ("code", code.expose()),
-                    ],
-                );
-                deliver(&deps.postbox, &message, now + CODE_TTL).await;
+    tessera_kernel::settle!(
+        async {
+            let now = deps.clock.now();
+            let mut state = deps.records.mapping_state(account).await?;
+            let Some(named) = deps
+                .records
+                .candidate_with_registration(&report.registration_number)
+                .await?
+            else {
+                return Err(MappingError::NoMatch);
+            };
+            let record = AttemptKey::candidate_record(named.candidate_id.as_str());
+            take(deps, &mut record_guess, record).await?;
+            if !same_name(&named.last_name, &report.last_name) {
+                return Err(MappingError::NoMatch);
             }
-            return Ok(MappedByReport {
-                candidate_id: mapped.candidate_id,
-                email_confirmation_sent: code.is_some(),
+            if named.account_id.is_some() {
+                return Err(MappingError::RecordTaken);
+            }
+            ensure_no_other_record(deps, &report.new_email, &named.candidate_id).await?;
+            let mapped = CandidateProfile {
+                account_id: Some(account.clone()),
+                ..named
+            };
+            state.pending = None;
+            let changes_email = mapped.email.as_ref() != Some(&report.new_email);
+            let code = (changes_email && state.sends.may_send(now, &deps.codes.sends))
+                .then(|| OneTimeCode::generate(deps.random.as_ref()));
+            state.new_email = code.as_ref().map(|code| PendingEmail {
+                candidate_id: mapped.candidate_id.clone(),
+                email: report.new_email.clone(),
+                code: CodeRecord::issue(
+                    &deps.codes.pepper,
+                    CodePurpose::RecordEmail,
+                    account.as_str(),
+                    code,
+                    now,
+                    CODE_TTL,
+                ),
             });
+            if code.is_some() {
+                state.sends.record(now, &deps.codes.sends);
+            }
+            if try_map(deps, &mapped, mapped.email.as_ref(), &state).await? {
+                guess.give_back().await?;
+                record_guess.give_back().await?;
+                if let Some(code) = &code {
+                    let message = messages::RECORD_EMAIL_PROOF.render(
+                        report.new_email.as_str(),
+                        &[
+                            ("first_name", &mapped.first_name),
+                            ("candidate_id", mapped.candidate_id.as_str()),
+                            ("code", code.expose()),
+                        ],
+                    );
+                    deliver(&deps.postbox, &message, now + CODE_TTL).await;
+                }
+                return Ok(Some(MappedByReport {
+                    candidate_id: mapped.candidate_id,
+                    email_confirmation_sent: code.is_some(),
+                }));
+            }
+            Ok(None)
         }
-    }
-    Err(StoreError::Conflict.into())
+        .await
+    )
 }
 
 /// A record's address must not be another record's too (those need support to merge).
@@ -370,39 +372,42 @@ pub async fn confirm(
     }
     let account = &holder.account_id;
     let mut guess = account_guess(deps);
-    for _ in 0..ATTEMPTS {
-        let mut state = deps.records.mapping_state(account).await?;
-        let Some(pending) = state.pending.clone() else {
-            return Err(MappingError::InvalidCode);
-        };
-        let purpose = CodePurpose::CandidateMapping;
-        if let Some(counted) =
-            guess_code(deps, &mut guess, account, &pending.code, purpose, code).await?
-        {
-            state.pending = Some(PendingMapping {
-                code: counted,
-                ..pending
-            });
-            wrong_code_stored(deps, account, &state).await?;
-            continue;
+    tessera_kernel::settle!(
+        async {
+            let mut state = deps.records.mapping_state(account).await?;
+            let Some(pending) = state.pending.clone() else {
+                return Err(MappingError::InvalidCode);
+            };
+            let purpose = CodePurpose::CandidateMapping;
+            if let Some(counted) =
+                guess_code(deps, &mut guess, account, &pending.code, purpose, code).await?
+            {
+                state.pending = Some(PendingMapping {
+                    code: counted,
+                    ..pending
+                });
+                wrong_code_stored(deps, account, &state).await?;
+                return Ok(None);
+            }
+            let Some(record) = deps.records.candidate(&pending.candidate_id).await? else {
+                return Err(MappingError::InvalidCode);
+            };
+            if record.profile.account_id.is_some() {
+                return Err(MappingError::RecordTaken);
+            }
+            let mapped = CandidateProfile {
+                account_id: Some(account.clone()),
+                ..record.profile
+            };
+            state.pending = None;
+            if try_map(deps, &mapped, mapped.email.as_ref(), &state).await? {
+                guess.give_back().await?;
+                return Ok(Some(mapped.candidate_id));
+            }
+            Ok(None)
         }
-        let Some(record) = deps.records.candidate(&pending.candidate_id).await? else {
-            return Err(MappingError::InvalidCode);
-        };
-        if record.profile.account_id.is_some() {
-            return Err(MappingError::RecordTaken);
-        }
-        let mapped = CandidateProfile {
-            account_id: Some(account.clone()),
-            ..record.profile
-        };
-        state.pending = None;
-        if try_map(deps, &mapped, mapped.email.as_ref(), &state).await? {
-            guess.give_back().await?;
-            return Ok(mapped.candidate_id);
-        }
-    }
-    Err(StoreError::Conflict.into())
+        .await
+    )
 }
 
 async fn confirm_new_email(
@@ -412,68 +417,70 @@ async fn confirm_new_email(
 ) -> Result<CandidateId, MappingError> {
     let account = &holder.account_id;
     let mut guess = account_guess(deps);
-    for _ in 0..ATTEMPTS {
-        let mut state = deps.records.mapping_state(account).await?;
-        let Some(pending) = state.new_email.clone() else {
-            return Err(MappingError::AlreadyMapped);
-        };
-        let purpose = CodePurpose::RecordEmail;
-        if let Some(counted) =
-            guess_code(deps, &mut guess, account, &pending.code, purpose, code).await?
-        {
-            state.new_email = Some(PendingEmail {
-                code: counted,
-                ..pending
-            });
-            wrong_code_stored(deps, account, &state).await?;
-            continue;
-        }
-        let candidate = &pending.candidate_id;
-        let Some(record) = deps.records.candidate(candidate).await? else {
-            return Err(MappingError::InvalidCode);
-        };
-        if record.profile.account_id.as_ref() != Some(account) {
-            return Err(MappingError::InvalidCode);
-        }
-        ensure_no_other_record(deps, &pending.email, candidate).await?;
-        let previous = record.profile.email.clone();
-        state.new_email = None;
-        let changed = match previous.as_ref() == Some(&pending.email) {
-            true => deps.records.save_mapping_state(account, &state).await,
-            false => {
-                deps.records
-                    .change_record_email(
-                        candidate,
-                        account,
-                        previous.as_ref(),
-                        &pending.email,
-                        &state,
-                    )
-                    .await
+    tessera_kernel::settle!(
+        async {
+            let mut state = deps.records.mapping_state(account).await?;
+            let Some(pending) = state.new_email.clone() else {
+                return Err(MappingError::AlreadyMapped);
+            };
+            let purpose = CodePurpose::RecordEmail;
+            if let Some(counted) =
+                guess_code(deps, &mut guess, account, &pending.code, purpose, code).await?
+            {
+                state.new_email = Some(PendingEmail {
+                    code: counted,
+                    ..pending
+                });
+                wrong_code_stored(deps, account, &state).await?;
+                return Ok(None);
             }
-        };
-        match changed {
-            Ok(()) => {}
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
+            let candidate = &pending.candidate_id;
+            let Some(record) = deps.records.candidate(candidate).await? else {
+                return Err(MappingError::InvalidCode);
+            };
+            if record.profile.account_id.as_ref() != Some(account) {
+                return Err(MappingError::InvalidCode);
+            }
+            ensure_no_other_record(deps, &pending.email, candidate).await?;
+            let previous = record.profile.email.clone();
+            state.new_email = None;
+            let changed = match previous.as_ref() == Some(&pending.email) {
+                true => deps.records.save_mapping_state(account, &state).await,
+                false => {
+                    deps.records
+                        .change_record_email(
+                            candidate,
+                            account,
+                            previous.as_ref(),
+                            &pending.email,
+                            &state,
+                        )
+                        .await
+                }
+            };
+            match changed {
+                Ok(()) => {}
+                Err(StoreError::Conflict) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+            guess.give_back().await?;
+            if let Some(previous) = previous.filter(|p| p != &pending.email) {
+                let when = deps.clock.now().to_rfc3339();
+                let message = messages::RECORD_EMAIL_CHANGED.render(
+                    previous.as_str(),
+                    &[
+                        ("first_name", &record.profile.first_name),
+                        ("candidate_id", candidate.as_str()),
+                        ("new_email", pending.email.as_str()),
+                        ("when", &when),
+                    ],
+                );
+                tessera_kernel::delivery::deliver_notice(&deps.postbox, &message).await;
+            }
+            Ok(Some(candidate.clone()))
         }
-        guess.give_back().await?;
-        if let Some(previous) = previous.filter(|p| p != &pending.email) {
-            let when = deps.clock.now().to_rfc3339();
-            let message = messages::RECORD_EMAIL_CHANGED.render(
-                previous.as_str(),
-                &[
-                    ("first_name", &record.profile.first_name),
-                    ("candidate_id", candidate.as_str()),
-                    ("new_email", pending.email.as_str()),
-                    ("when", &when),
-                ],
-            );
-            tessera_kernel::delivery::deliver_notice(&deps.postbox, &message).await;
-        }
-        return Ok(candidate.clone());
-    }
-    Err(StoreError::Conflict.into())
+        .await
+    )
 }
 
 #[cfg(test)]

@@ -173,16 +173,18 @@ pub async fn place(
 /// A transaction cancelled by a concurrent one on the same items names no winner: try again
 /// (the next attempt sees the winner's key or claim).
 async fn place_retrying(orders: &dyn OrderStore, order: &Order) -> Result<Placed, StoreError> {
-    let mut attempts = 0;
-    loop {
-        match orders.place_order(order).await {
-            Err(StoreError::Conflict) if attempts < 4 => attempts += 1,
-            Err(StoreError::Unavailable(_)) if landed(orders, order).await => {
-                return Ok(Placed::New)
+    tessera_kernel::settle!(
+        async {
+            match orders.place_order(order).await {
+                Err(StoreError::Conflict) => Ok(None),
+                Err(StoreError::Unavailable(_)) if landed(orders, order).await => {
+                    Ok(Some(Placed::New))
+                }
+                other => other.map(Some),
             }
-            other => return other,
         }
-    }
+        .await
+    )
 }
 
 /// Whether `order` is stored exactly as given. Asked when a write failed without saying whether

@@ -72,35 +72,38 @@ pub async fn reveal_email(
 
 /// Reminds the owner of `email`, if it is an active account's, within the resend limits.
 pub async fn remind(deps: &IdentityDeps, email: &Email) -> Result<(), StoreError> {
-    for _ in 0..5 {
-        let Some(mut identity) = deps.store.identity(email).await? else {
-            return Ok(());
-        };
-        let now = deps.clock.now();
-        if identity.status != AccountStatus::Active
-            || !identity.reminder_sends.may_send(now, &deps.settings.sends)
-        {
-            return Ok(());
-        }
-        identity.reminder_sends.record(now, &deps.settings.sends);
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {
-                let first_name = first_name(deps, &identity).await;
-                let username = identity
-                    .username
-                    .as_ref()
-                    .map(|u| u.as_str())
-                    .unwrap_or_default();
-                let message = messages::EMAIL_REMINDER.render(
-                    identity.email.as_str(),
-                    &[("first_name", &first_name), ("username", username)],
-                );
-                deliver_notice(&deps.postbox, &message).await;
-                return Ok(());
+    tessera_kernel::settle_or_give_up!(
+        async {
+            let Some(mut identity) = deps.store.identity(email).await? else {
+                return Ok(Some(()));
+            };
+            let now = deps.clock.now();
+            if identity.status != AccountStatus::Active
+                || !identity.reminder_sends.may_send(now, &deps.settings.sends)
+            {
+                return Ok(Some(()));
             }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e),
+            identity.reminder_sends.record(now, &deps.settings.sends);
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => {
+                    let first_name = first_name(deps, &identity).await;
+                    let username = identity
+                        .username
+                        .as_ref()
+                        .map(|u| u.as_str())
+                        .unwrap_or_default();
+                    let message = messages::EMAIL_REMINDER.render(
+                        identity.email.as_str(),
+                        &[("first_name", &first_name), ("username", username)],
+                    );
+                    deliver_notice(&deps.postbox, &message).await;
+                    Ok(Some(()))
+                }
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e),
+            }
         }
-    }
+        .await
+    )?;
     Ok(())
 }

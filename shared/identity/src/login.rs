@@ -183,23 +183,26 @@ pub(crate) async fn count_failure(deps: &IdentityDeps, email: &Email) -> Result<
 /// The hundredth failure in a row (or later): the password stops working until a reset, and the
 /// owner is told once: only the request that sets the lock sends the email.
 async fn require_reset(deps: &IdentityDeps, email: &Email) -> Result<(), StoreError> {
-    for _ in 0..5 {
-        let Some(mut identity) = deps.store.identity(email).await? else {
-            return Ok(());
-        };
-        if identity.reset_required || identity.status != AccountStatus::Active {
-            return Ok(());
-        }
-        identity.reset_required = true;
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {
-                notify_locked(deps, &identity).await;
-                return Ok(());
+    tessera_kernel::settle_or_give_up!(
+        async {
+            let Some(mut identity) = deps.store.identity(email).await? else {
+                return Ok(Some(()));
+            };
+            if identity.reset_required || identity.status != AccountStatus::Active {
+                return Ok(Some(()));
             }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e),
+            identity.reset_required = true;
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => {
+                    notify_locked(deps, &identity).await;
+                    Ok(Some(()))
+                }
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e),
+            }
         }
-    }
+        .await
+    )?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ use tessera_kernel::code::{CodePepper, CodePurpose};
 use tessera_kernel::delivery::deliver_notice;
 use tessera_kernel::messages::EmailTemplate;
 use tessera_kernel::ports::{Random, StoreError};
+
 use tessera_kernel::time::{Seconds, Timestamp};
 use totp_rs::{Builder, Secret, Totp};
 
@@ -26,8 +27,6 @@ const RECOVERY_CODES: usize = 10;
 /// Letters and digits that cannot be mistaken for one another.
 const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 const ENROLMENT_TTL: Seconds = Seconds::minutes(15);
-const MAX_RETRIES: usize = 5;
-
 /// A confirmed authenticator.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TotpState {
@@ -254,35 +253,35 @@ pub async fn start_enrolment(
     password: &Password,
 ) -> Result<Enrolment, MfaError> {
     let mut proven = ProvenIdentity::new(deps, &profile.email, password).await?;
-    for _ in 0..MAX_RETRIES {
-        let mut identity = proven.current(deps).await?;
-        if identity.totp.is_some() {
-            return Err(MfaError::AlreadyEnabled);
-        }
-        let mut bytes = [0u8; SECRET_BYTES];
-        deps.random.fill(&mut bytes);
-        let secret = Secret::from(bytes.to_vec()).to_base32();
-        let totp =
-            totp_for(&secret, identity.email.as_str()).expect("a fresh 160-bit secret builds");
-        let otpauth_uri = totp
-            .to_url()
-            .map_err(|e| StoreError::unavailable(std::io::Error::other(e.to_string())))?;
-        identity.totp_pending = Some(PendingTotp {
-            secret: seal_seed(deps, identity.account_id.as_str(), &secret)?,
-            expires_at: deps.clock.now() + ENROLMENT_TTL,
-        });
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {
-                return Ok(Enrolment {
+    tessera_kernel::settle!(
+        async {
+            let mut identity = proven.current(deps).await?;
+            if identity.totp.is_some() {
+                return Err(MfaError::AlreadyEnabled);
+            }
+            let mut bytes = [0u8; SECRET_BYTES];
+            deps.random.fill(&mut bytes);
+            let secret = Secret::from(bytes.to_vec()).to_base32();
+            let totp =
+                totp_for(&secret, identity.email.as_str()).expect("a fresh 160-bit secret builds");
+            let otpauth_uri = totp
+                .to_url()
+                .map_err(|e| StoreError::unavailable(std::io::Error::other(e.to_string())))?;
+            identity.totp_pending = Some(PendingTotp {
+                secret: seal_seed(deps, identity.account_id.as_str(), &secret)?,
+                expires_at: deps.clock.now() + ENROLMENT_TTL,
+            });
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => Ok(Some(Enrolment {
                     secret_base32: secret,
                     otpauth_uri,
-                })
+                })),
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e.into()),
             }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
         }
-    }
-    Err(StoreError::Conflict.into())
+        .await
+    )
 }
 
 /// Confirms the enrolment with a first code; returns the recovery codes, shown this once.
@@ -293,65 +292,68 @@ pub async fn confirm_enrolment(
 ) -> Result<Vec<String>, MfaError> {
     let settings = &deps.settings;
     let budget = settings.code_budget();
-    for _ in 0..MAX_RETRIES {
-        let mut identity = deps
-            .store
-            .identity(&profile.email)
-            .await?
-            .ok_or(MfaError::NoPendingEnrolment)?;
-        let now = deps.clock.now();
-        let pending = identity
-            .totp_pending
-            .clone()
-            .filter(|p| now < p.expires_at)
-            .ok_or(MfaError::NoPendingEnrolment)?;
-        if !identity.wrong_codes.have_room(budget, now) {
-            return Err(MfaError::InvalidCode);
-        }
-        let seed = open_seed(
-            &settings.seed_keys,
-            identity.account_id.as_str(),
-            &pending.secret,
-        )?;
-        let totp = totp_for(&seed, identity.email.as_str()).ok_or(MfaError::NoPendingEnrolment)?;
-        let Some(step) = totp.check(code.trim(), now.0.max(0) as u64) else {
-            identity.wrong_codes.count(budget, now);
+    tessera_kernel::settle!(
+        async {
+            let mut identity = deps
+                .store
+                .identity(&profile.email)
+                .await?
+                .ok_or(MfaError::NoPendingEnrolment)?;
+            let now = deps.clock.now();
+            let pending = identity
+                .totp_pending
+                .clone()
+                .filter(|p| now < p.expires_at)
+                .ok_or(MfaError::NoPendingEnrolment)?;
+            if !identity.wrong_codes.have_room(budget, now) {
+                return Err(MfaError::InvalidCode);
+            }
+            let seed = open_seed(
+                &settings.seed_keys,
+                identity.account_id.as_str(),
+                &pending.secret,
+            )?;
+            let totp =
+                totp_for(&seed, identity.email.as_str()).ok_or(MfaError::NoPendingEnrolment)?;
+            let Some(step) = totp.check(code.trim(), now.0.max(0) as u64) else {
+                identity.wrong_codes.count(budget, now);
+                match deps.store.update_identity(&identity).await {
+                    Ok(()) => return Err(MfaError::InvalidCode),
+                    Err(StoreError::Conflict) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                }
+            };
+            let codes: Vec<String> = (0..RECOVERY_CODES)
+                .map(|_| recovery_code(deps.random.as_ref()))
+                .collect();
+            let digests = codes
+                .iter()
+                .map(|c| {
+                    settings.pepper.digest_secret(
+                        CodePurpose::RecoveryCode,
+                        identity.account_id.as_str(),
+                        &normalize_recovery(c),
+                    )
+                })
+                .collect();
+            identity.totp = Some(TotpState {
+                secret: pending.secret,
+                last_step: step,
+                recovery_codes: digests,
+                enabled_at: now,
+            });
+            identity.totp_pending = None;
             match deps.store.update_identity(&identity).await {
-                Ok(()) => return Err(MfaError::InvalidCode),
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e.into()),
+                Ok(()) => {
+                    notify(deps, &identity, &messages::MFA_ENABLED).await;
+                    Ok(Some(codes))
+                }
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e.into()),
             }
-        };
-        let codes: Vec<String> = (0..RECOVERY_CODES)
-            .map(|_| recovery_code(deps.random.as_ref()))
-            .collect();
-        let digests = codes
-            .iter()
-            .map(|c| {
-                settings.pepper.digest_secret(
-                    CodePurpose::RecoveryCode,
-                    identity.account_id.as_str(),
-                    &normalize_recovery(c),
-                )
-            })
-            .collect();
-        identity.totp = Some(TotpState {
-            secret: pending.secret,
-            last_step: step,
-            recovery_codes: digests,
-            enabled_at: now,
-        });
-        identity.totp_pending = None;
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {
-                notify(deps, &identity, &messages::MFA_ENABLED).await;
-                return Ok(codes);
-            }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
         }
-    }
-    Err(StoreError::Conflict.into())
+        .await
+    )
 }
 
 /// Removes the authenticator: the password and a current code (or a recovery code).
@@ -362,31 +364,33 @@ pub async fn remove(
     code: &str,
 ) -> Result<(), MfaError> {
     let mut proven = ProvenIdentity::new(deps, &profile.email, password).await?;
-    for _ in 0..MAX_RETRIES {
-        let mut identity = proven.current(deps).await?;
-        if identity.totp.is_none() {
-            return Err(MfaError::NotEnabled);
-        }
-        match check_second_factor(deps, &mut identity, code)? {
-            FactorCheck::Accepted => {}
-            FactorCheck::BudgetSpent => return Err(MfaError::InvalidCode),
-            FactorCheck::Wrong => match deps.store.update_identity(&identity).await {
-                Ok(()) => return Err(MfaError::InvalidCode),
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e.into()),
-            },
-        }
-        identity.totp = None;
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {
-                notify(deps, &identity, &messages::MFA_REMOVED).await;
-                return Ok(());
+    tessera_kernel::settle!(
+        async {
+            let mut identity = proven.current(deps).await?;
+            if identity.totp.is_none() {
+                return Err(MfaError::NotEnabled);
             }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
+            match check_second_factor(deps, &mut identity, code)? {
+                FactorCheck::Accepted => {}
+                FactorCheck::BudgetSpent => return Err(MfaError::InvalidCode),
+                FactorCheck::Wrong => match deps.store.update_identity(&identity).await {
+                    Ok(()) => return Err(MfaError::InvalidCode),
+                    Err(StoreError::Conflict) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                },
+            }
+            identity.totp = None;
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => {
+                    notify(deps, &identity, &messages::MFA_REMOVED).await;
+                    Ok(Some(()))
+                }
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e.into()),
+            }
         }
-    }
-    Err(StoreError::Conflict.into())
+        .await
+    )
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -410,62 +414,65 @@ pub async fn complete_login(
     code: &str,
 ) -> Result<LoggedIn, MfaLoginError> {
     let email = challenge.email().ok_or(MfaLoginError::InvalidChallenge)?;
-    for _ in 0..MAX_RETRIES {
-        let (identity, throttle) = deps.logins.identity_and_throttle(&email).await?;
-        let mut identity = identity.ok_or(MfaLoginError::InvalidChallenge)?;
-        let now = deps.clock.now();
-        if identity.status != AccountStatus::Active
-            || identity.reset_required
-            || identity.totp.is_none()
-        {
-            return Err(MfaLoginError::InvalidChallenge);
-        }
-        let open = crate::challenge::open(&deps.settings.pepper, &identity, challenge, now)
-            .ok_or(MfaLoginError::InvalidChallenge)?;
-        match check_second_factor(deps, &mut identity, code)? {
-            FactorCheck::Accepted => {}
-            FactorCheck::BudgetSpent => {
-                crate::login::count_failure(deps, &email).await?;
-                return Err(MfaLoginError::InvalidCode);
+    tessera_kernel::settle_or_give_up!(
+        async {
+            let (identity, throttle) = deps.logins.identity_and_throttle(&email).await?;
+            let mut identity = identity.ok_or(MfaLoginError::InvalidChallenge)?;
+            let now = deps.clock.now();
+            if identity.status != AccountStatus::Active
+                || identity.reset_required
+                || identity.totp.is_none()
+            {
+                return Err(MfaLoginError::InvalidChallenge);
             }
-            FactorCheck::Wrong => {
-                open.record_wrong(&mut identity);
-                match deps.store.update_identity(&identity).await {
-                    Ok(()) => {
-                        // Wrong codes count as failed logins too, so fresh challenges buy no
-                        // extra guesses.
-                        crate::login::count_failure(deps, &email).await?;
-                        return Err(MfaLoginError::InvalidCode);
+            let open = crate::challenge::open(&deps.settings.pepper, &identity, challenge, now)
+                .ok_or(MfaLoginError::InvalidChallenge)?;
+            match check_second_factor(deps, &mut identity, code)? {
+                FactorCheck::Accepted => {}
+                FactorCheck::BudgetSpent => {
+                    crate::login::count_failure(deps, &email).await?;
+                    return Err(MfaLoginError::InvalidCode);
+                }
+                FactorCheck::Wrong => {
+                    open.record_wrong(&mut identity);
+                    match deps.store.update_identity(&identity).await {
+                        Ok(()) => {
+                            // Wrong codes count as failed logins too, so fresh challenges buy no
+                            // extra guesses.
+                            crate::login::count_failure(deps, &email).await?;
+                            return Err(MfaLoginError::InvalidCode);
+                        }
+                        Err(StoreError::Conflict) => return Ok(None),
+                        Err(e) => return Err(e.into()),
                     }
-                    Err(StoreError::Conflict) => continue,
-                    Err(e) => return Err(e.into()),
                 }
             }
+            open.record_used(&mut identity);
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => {}
+                Err(StoreError::Conflict) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+            let token =
+                crate::session::SessionToken::generate(&identity.account_id, deps.random.as_ref());
+            let session = Session::start(
+                &token,
+                identity.account_id.clone(),
+                identity.session_epoch,
+                now,
+                &deps.settings.sessions,
+            );
+            deps.logins
+                .start_session(&session, &email, throttle.needs_clearing())
+                .await?;
+            Ok(Some(LoggedIn {
+                token,
+                expires_at: session.expires_at,
+            }))
         }
-        open.record_used(&mut identity);
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {}
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
-        }
-        let token =
-            crate::session::SessionToken::generate(&identity.account_id, deps.random.as_ref());
-        let session = Session::start(
-            &token,
-            identity.account_id.clone(),
-            identity.session_epoch,
-            now,
-            &deps.settings.sessions,
-        );
-        deps.logins
-            .start_session(&session, &email, throttle.needs_clearing())
-            .await?;
-        return Ok(LoggedIn {
-            token,
-            expires_at: session.expires_at,
-        });
-    }
-    Err(MfaLoginError::InvalidChallenge)
+        .await
+    )?
+    .ok_or(MfaLoginError::InvalidChallenge)
 }
 
 fn recovery_code(random: &dyn Random) -> String {

@@ -47,38 +47,40 @@ pub async fn change_password(
         return Err(ChangePasswordError::Mismatch);
     }
     let email = &profile.email;
-    for _ in 0..5 {
-        let identity = match reauthenticate(deps, email, &change.current).await {
-            Ok(identity) => identity,
-            Err(ReauthError::WrongPassword) => {
-                // An account without a usable password (federated) has nothing to change.
-                return Err(match deps.store.identity(email).await? {
-                    Some(_) => ChangePasswordError::WrongCurrentPassword,
-                    None => ChangePasswordError::NoPassword,
-                });
+    tessera_kernel::settle!(
+        async {
+            let identity = match reauthenticate(deps, email, &change.current).await {
+                Ok(identity) => identity,
+                Err(ReauthError::WrongPassword) => {
+                    // An account without a usable password (federated) has nothing to change.
+                    return Err(match deps.store.identity(email).await? {
+                        Some(_) => ChangePasswordError::WrongCurrentPassword,
+                        None => ChangePasswordError::NoPassword,
+                    });
+                }
+                Err(ReauthError::TooManyAttempts { retry_at }) => {
+                    return Err(ChangePasswordError::TooManyAttempts { retry_at })
+                }
+                Err(ReauthError::Store(e)) => return Err(e.into()),
+                Err(ReauthError::Hash(e)) => return Err(e.into()),
+            };
+            let updated = with_new_password(deps, identity, &change.new, ChangeKind::Voluntary)
+                .await
+                .map_err(|e| match e {
+                    NewPasswordError::Weak(f) => ChangePasswordError::WeakPassword(f),
+                    NewPasswordError::Hash(h) => ChangePasswordError::Hash(h),
+                })?;
+            match deps.store.save_password(&updated, false).await {
+                Ok(()) => {
+                    notify_password_changed(deps, &updated).await;
+                    Ok(Some(()))
+                }
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e.into()),
             }
-            Err(ReauthError::TooManyAttempts { retry_at }) => {
-                return Err(ChangePasswordError::TooManyAttempts { retry_at })
-            }
-            Err(ReauthError::Store(e)) => return Err(e.into()),
-            Err(ReauthError::Hash(e)) => return Err(e.into()),
-        };
-        let updated = with_new_password(deps, identity, &change.new, ChangeKind::Voluntary)
-            .await
-            .map_err(|e| match e {
-                NewPasswordError::Weak(f) => ChangePasswordError::WeakPassword(f),
-                NewPasswordError::Hash(h) => ChangePasswordError::Hash(h),
-            })?;
-        match deps.store.save_password(&updated, false).await {
-            Ok(()) => {
-                notify_password_changed(deps, &updated).await;
-                return Ok(());
-            }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
         }
-    }
-    Err(StoreError::Conflict.into())
+        .await
+    )
 }
 
 pub(crate) enum NewPasswordError {

@@ -21,8 +21,6 @@ use tessera_kernel::ports::{Channel, OutgoingMessage, StoreError};
 /// What a verified reset code is exchanged for.
 pub type ResetToken = AddressedToken;
 
-const MAX_RETRIES: usize = 5;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResetChannel {
     Email,
@@ -38,77 +36,80 @@ pub async fn request_reset(
     channel: ResetChannel,
 ) -> Result<(), StoreError> {
     let settings = &deps.settings;
-    for _ in 0..MAX_RETRIES {
-        let Some(mut identity) = deps.store.identity(email).await? else {
-            return Ok(());
-        };
-        let now = deps.clock.now();
-        // SMS goes only to the verified number bound to the account, never to one just typed.
-        let sms_to = identity.phone.as_ref().map(|p| p.number.clone());
-        let reachable = match channel {
-            ResetChannel::Email => true,
-            ResetChannel::Sms => sms_to.is_some(),
-        };
-        if identity.status != AccountStatus::Active
-            || !reachable
-            || !identity.reset_sends.may_send(now, &settings.sends)
-        {
-            return Ok(());
-        }
-        if !identity.password_hash.is_usable() {
-            // Its organisation owns its sign-in: no code, and the mailbox is told why.
+    tessera_kernel::settle_or_give_up!(
+        async {
+            let Some(mut identity) = deps.store.identity(email).await? else {
+                return Ok(Some(()));
+            };
+            let now = deps.clock.now();
+            // SMS goes only to the verified number bound to the account, never to one just typed.
+            let sms_to = identity.phone.as_ref().map(|p| p.number.clone());
+            let reachable = match channel {
+                ResetChannel::Email => true,
+                ResetChannel::Sms => sms_to.is_some(),
+            };
+            if identity.status != AccountStatus::Active
+                || !reachable
+                || !identity.reset_sends.may_send(now, &settings.sends)
+            {
+                return Ok(Some(()));
+            }
+            if !identity.password_hash.is_usable() {
+                // Its organisation owns its sign-in: no code, and the mailbox is told why.
+                identity.reset_sends.record(now, &settings.sends);
+                match deps.store.update_identity(&identity).await {
+                    Ok(()) => {
+                        let first_name = first_name(deps, &identity).await;
+                        let message = messages::FEDERATED_RESET
+                            .render(identity.email.as_str(), &[("first_name", &first_name)]);
+                        deliver_notice(&deps.postbox, &message).await;
+                        return Ok(Some(()));
+                    }
+                    Err(StoreError::Conflict) => return Ok(None),
+                    Err(e) => return Err(e),
+                }
+            }
+            let code = OneTimeCode::generate(deps.random.as_ref());
+            identity.reset_code = Some(CodeRecord::issue(
+                &settings.pepper,
+                CodePurpose::PasswordReset,
+                identity.account_id.as_str(),
+                &code,
+                now,
+                settings.reset_code_ttl,
+            ));
             identity.reset_sends.record(now, &settings.sends);
+            identity.reset_grant = None;
             match deps.store.update_identity(&identity).await {
                 Ok(()) => {
-                    let first_name = first_name(deps, &identity).await;
-                    let message = messages::FEDERATED_RESET
-                        .render(identity.email.as_str(), &[("first_name", &first_name)]);
-                    deliver_notice(&deps.postbox, &message).await;
-                    return Ok(());
-                }
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        let code = OneTimeCode::generate(deps.random.as_ref());
-        identity.reset_code = Some(CodeRecord::issue(
-            &settings.pepper,
-            CodePurpose::PasswordReset,
-            identity.account_id.as_str(),
-            &code,
-            now,
-            settings.reset_code_ttl,
-        ));
-        identity.reset_sends.record(now, &settings.sends);
-        identity.reset_grant = None;
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {
-                let message = match (channel, sms_to) {
-                    (ResetChannel::Sms, Some(number)) => OutgoingMessage {
-                        channel: Channel::Sms,
-                        to: number,
-                        subject: None,
-                        text: format!(
+                    let message = match (channel, sms_to) {
+                        (ResetChannel::Sms, Some(number)) => OutgoingMessage {
+                            channel: Channel::Sms,
+                            to: number,
+                            subject: None,
+                            text: format!(
                             "Your Tessera password reset code is {}. It is valid for 10 minutes.",
                             code.expose()
                         ),
-                        html: None,
-                    },
-                    _ => {
-                        let first_name = first_name(deps, &identity).await;
-                        messages::PASSWORD_RESET_CODE.render(
-                            identity.email.as_str(),
-                            &[("first_name", &first_name), ("code", code.expose())],
-                        )
-                    }
-                };
-                deliver(&deps.postbox, &message, now + settings.reset_code_ttl).await;
-                return Ok(());
+                            html: None,
+                        },
+                        _ => {
+                            let first_name = first_name(deps, &identity).await;
+                            messages::PASSWORD_RESET_CODE.render(
+                                identity.email.as_str(),
+                                &[("first_name", &first_name), ("code", code.expose())],
+                            )
+                        }
+                    };
+                    deliver(&deps.postbox, &message, now + settings.reset_code_ttl).await;
+                    Ok(Some(()))
+                }
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e),
             }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e),
         }
-    }
+        .await
+    )?;
     Ok(())
 }
 
@@ -137,56 +138,57 @@ pub async fn verify_reset_code(
     code: &OneTimeCode,
 ) -> Result<ResetVerified, VerifyResetError> {
     let settings = &deps.settings;
-    for _ in 0..MAX_RETRIES {
-        let Some(mut identity) = deps.store.identity(email).await? else {
-            return Err(VerifyResetError::InvalidCode);
-        };
-        if identity.status != AccountStatus::Active {
-            return Err(VerifyResetError::InvalidCode);
-        }
-        let now = deps.clock.now();
-        let check = check_held_code(
-            &mut identity,
-            |i| i.reset_code.as_mut(),
-            settings,
-            CodePurpose::PasswordReset,
-            code,
-            now,
-        );
-        match check {
-            HeldCodeCheck::Valid => {}
-            HeldCodeCheck::Refused => return Err(VerifyResetError::InvalidCode),
-            HeldCodeCheck::Wrong => match deps.store.update_identity(&identity).await {
-                Ok(()) => return Err(VerifyResetError::InvalidCode),
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e.into()),
-            },
-        }
-        if !identity.password_hash.is_usable() {
-            return Err(VerifyResetError::Federated);
-        }
-        let token = AddressedToken::generate(email, deps.random.as_ref());
-        // An emailed code is not a second factor: with an authenticator, completing needs it too.
-        let mfa_required = identity.totp.is_some();
-        identity.reset_code = None;
-        identity.reset_grant = Some(ResetGrant {
-            token_digest: token.digest(),
-            expires_at: now + settings.reset_grant_ttl,
-            mfa_required,
-            mfa_failures: 0,
-        });
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {
-                return Ok(ResetVerified {
+    tessera_kernel::settle_or_give_up!(
+        async {
+            let Some(mut identity) = deps.store.identity(email).await? else {
+                return Err(VerifyResetError::InvalidCode);
+            };
+            if identity.status != AccountStatus::Active {
+                return Err(VerifyResetError::InvalidCode);
+            }
+            let now = deps.clock.now();
+            let check = check_held_code(
+                &mut identity,
+                |i| i.reset_code.as_mut(),
+                settings,
+                CodePurpose::PasswordReset,
+                code,
+                now,
+            );
+            match check {
+                HeldCodeCheck::Valid => {}
+                HeldCodeCheck::Refused => return Err(VerifyResetError::InvalidCode),
+                HeldCodeCheck::Wrong => match deps.store.update_identity(&identity).await {
+                    Ok(()) => return Err(VerifyResetError::InvalidCode),
+                    Err(StoreError::Conflict) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                },
+            }
+            if !identity.password_hash.is_usable() {
+                return Err(VerifyResetError::Federated);
+            }
+            let token = AddressedToken::generate(email, deps.random.as_ref());
+            // An emailed code is not a second factor: with an authenticator, completing needs it too.
+            let mfa_required = identity.totp.is_some();
+            identity.reset_code = None;
+            identity.reset_grant = Some(ResetGrant {
+                token_digest: token.digest(),
+                expires_at: now + settings.reset_grant_ttl,
+                mfa_required,
+                mfa_failures: 0,
+            });
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => Ok(Some(ResetVerified {
                     token,
                     mfa_required,
-                });
+                })),
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e.into()),
             }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
         }
-    }
-    Err(VerifyResetError::InvalidCode)
+        .await
+    )?
+    .ok_or(VerifyResetError::InvalidCode)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -222,70 +224,73 @@ pub async fn complete_reset(
         return Err(CompleteResetError::Mismatch);
     }
     let email = token.email().ok_or(CompleteResetError::InvalidToken)?;
-    for _ in 0..MAX_RETRIES {
-        let Some(mut identity) = deps.store.identity(&email).await? else {
-            return Err(CompleteResetError::InvalidToken);
-        };
-        let now = deps.clock.now();
-        let valid = identity.reset_grant.as_ref().is_some_and(|grant| {
-            let same: bool = grant
-                .token_digest
-                .as_bytes()
-                .ct_eq(token.digest().as_bytes())
-                .into();
-            same && now < grant.expires_at
-        });
-        if !valid {
-            return Err(CompleteResetError::InvalidToken);
-        }
-        if !identity.password_hash.is_usable() {
-            return Err(CompleteResetError::Federated);
-        }
-        if identity.totp.is_some() {
-            let Some(code) = mfa_code else {
-                return Err(CompleteResetError::MfaCodeRequired);
+    tessera_kernel::settle_or_give_up!(
+        async {
+            let Some(mut identity) = deps.store.identity(&email).await? else {
+                return Err(CompleteResetError::InvalidToken);
             };
-            match check_second_factor(deps, &mut identity, code)? {
-                FactorCheck::Accepted => {}
-                FactorCheck::BudgetSpent => return Err(CompleteResetError::MfaCodeRequired),
-                FactorCheck::Wrong => {
-                    // Counted on the grant too: at the limit the reset starts over.
-                    if let Some(grant) = identity.reset_grant.as_mut() {
-                        grant.mfa_failures += 1;
-                        if grant.mfa_failures >= CHALLENGE_MAX_FAILURES {
-                            identity.reset_grant = None;
+            let now = deps.clock.now();
+            let valid = identity.reset_grant.as_ref().is_some_and(|grant| {
+                let same: bool = grant
+                    .token_digest
+                    .as_bytes()
+                    .ct_eq(token.digest().as_bytes())
+                    .into();
+                same && now < grant.expires_at
+            });
+            if !valid {
+                return Err(CompleteResetError::InvalidToken);
+            }
+            if !identity.password_hash.is_usable() {
+                return Err(CompleteResetError::Federated);
+            }
+            if identity.totp.is_some() {
+                let Some(code) = mfa_code else {
+                    return Err(CompleteResetError::MfaCodeRequired);
+                };
+                match check_second_factor(deps, &mut identity, code)? {
+                    FactorCheck::Accepted => {}
+                    FactorCheck::BudgetSpent => return Err(CompleteResetError::MfaCodeRequired),
+                    FactorCheck::Wrong => {
+                        // Counted on the grant too: at the limit the reset starts over.
+                        if let Some(grant) = identity.reset_grant.as_mut() {
+                            grant.mfa_failures += 1;
+                            if grant.mfa_failures >= CHALLENGE_MAX_FAILURES {
+                                identity.reset_grant = None;
+                            }
                         }
-                    }
-                    match deps.store.update_identity(&identity).await {
-                        Ok(()) => return Err(CompleteResetError::MfaCodeRequired),
-                        Err(StoreError::Conflict) => continue,
-                        Err(e) => return Err(e.into()),
+                        match deps.store.update_identity(&identity).await {
+                            Ok(()) => return Err(CompleteResetError::MfaCodeRequired),
+                            Err(StoreError::Conflict) => return Ok(None),
+                            Err(e) => return Err(e.into()),
+                        }
                     }
                 }
             }
-        }
-        identity.reset_grant = None;
-        let updated = match with_new_password(deps, identity, new, ChangeKind::Reset).await {
-            Ok(updated) => updated,
-            Err(NewPasswordError::Weak(failures)) => {
-                return Err(CompleteResetError::WeakPassword(failures))
+            identity.reset_grant = None;
+            let updated = match with_new_password(deps, identity, new, ChangeKind::Reset).await {
+                Ok(updated) => updated,
+                Err(NewPasswordError::Weak(failures)) => {
+                    return Err(CompleteResetError::WeakPassword(failures))
+                }
+                Err(NewPasswordError::Hash(e)) => return Err(e.into()),
+            };
+            match deps.store.save_password(&updated, true).await {
+                Ok(()) => {
+                    let first_name = first_name(deps, &updated).await;
+                    let when = now.to_rfc3339();
+                    let message = messages::PASSWORD_RESET.render(
+                        updated.email.as_str(),
+                        &[("first_name", &first_name), ("when", &when)],
+                    );
+                    deliver_notice(&deps.postbox, &message).await;
+                    Ok(Some(()))
+                }
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e.into()),
             }
-            Err(NewPasswordError::Hash(e)) => return Err(e.into()),
-        };
-        match deps.store.save_password(&updated, true).await {
-            Ok(()) => {
-                let first_name = first_name(deps, &updated).await;
-                let when = now.to_rfc3339();
-                let message = messages::PASSWORD_RESET.render(
-                    updated.email.as_str(),
-                    &[("first_name", &first_name), ("when", &when)],
-                );
-                deliver_notice(&deps.postbox, &message).await;
-                return Ok(());
-            }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
         }
-    }
-    Err(CompleteResetError::InvalidToken)
+        .await
+    )?
+    .ok_or(CompleteResetError::InvalidToken)
 }

@@ -15,8 +15,6 @@ use tessera_kernel::ports::{Channel, OutgoingMessage, StoreError};
 use tessera_kernel::time::{Seconds, Timestamp};
 
 const CODE_TTL: Seconds = Seconds::minutes(10);
-const MAX_RETRIES: usize = 5;
-
 /// `+` and at most 15 digits (ITU-T E.164).
 const MAX_E164_LEN: usize = 16;
 
@@ -149,47 +147,49 @@ pub async fn request_change(
     if !allowed {
         return Err(PhoneError::CountryNotAllowed);
     }
-    for _ in 0..MAX_RETRIES {
-        let mut identity = reauthenticate(deps, &profile.email, password).await?;
-        let now = deps.clock.now();
-        if !identity.phone_sends.may_send(now, &settings.sends) {
-            return Err(PhoneError::TooManySends);
-        }
-        let code = OneTimeCode::generate(deps.random.as_ref());
-        let record = CodeRecord::issue(
-            &settings.pepper,
-            CodePurpose::PhoneVerification,
-            identity.account_id.as_str(),
-            &code,
-            now,
-            CODE_TTL,
-        );
-        identity.phone_pending = Some(PendingPhone {
-            number: number.e164().to_string(),
-            code: record,
-        });
-        identity.phone_sends.record(now, &settings.sends);
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {
-                let text = format!(
+    tessera_kernel::settle!(
+        async {
+            let mut identity = reauthenticate(deps, &profile.email, password).await?;
+            let now = deps.clock.now();
+            if !identity.phone_sends.may_send(now, &settings.sends) {
+                return Err(PhoneError::TooManySends);
+            }
+            let code = OneTimeCode::generate(deps.random.as_ref());
+            let record = CodeRecord::issue(
+                &settings.pepper,
+                CodePurpose::PhoneVerification,
+                identity.account_id.as_str(),
+                &code,
+                now,
+                CODE_TTL,
+            );
+            identity.phone_pending = Some(PendingPhone {
+                number: number.e164().to_string(),
+                code: record,
+            });
+            identity.phone_sends.record(now, &settings.sends);
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => {
+                    let text = format!(
                     "Your Tessera code to confirm this number is {}. It is valid for 10 minutes.",
                     code.expose()
                 );
-                let sms = OutgoingMessage {
-                    channel: Channel::Sms,
-                    to: number.e164().to_string(),
-                    subject: None,
-                    text,
-                    html: None,
-                };
-                deliver(&deps.postbox, &sms, now + CODE_TTL).await;
-                return Ok(());
+                    let sms = OutgoingMessage {
+                        channel: Channel::Sms,
+                        to: number.e164().to_string(),
+                        subject: None,
+                        text,
+                        html: None,
+                    };
+                    deliver(&deps.postbox, &sms, now + CODE_TTL).await;
+                    Ok(Some(()))
+                }
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e.into()),
             }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
         }
-    }
-    Err(StoreError::Conflict.into())
+        .await
+    )
 }
 
 /// Binds the pending number when its code comes back.
@@ -199,57 +199,59 @@ pub async fn verify(
     code: &OneTimeCode,
 ) -> Result<(), PhoneError> {
     let settings = &deps.settings;
-    for _ in 0..MAX_RETRIES {
-        let mut identity = deps
-            .store
-            .identity(&profile.email)
-            .await?
-            .ok_or(PhoneError::NothingPending)?;
-        let pending = identity
-            .phone_pending
-            .clone()
-            .ok_or(PhoneError::NothingPending)?;
-        let now = deps.clock.now();
-        let check = check_held_code(
-            &mut identity,
-            |i| i.phone_pending.as_mut().map(|p| &mut p.code),
-            settings,
-            CodePurpose::PhoneVerification,
-            code,
-            now,
-        );
-        match check {
-            HeldCodeCheck::Valid => {}
-            HeldCodeCheck::Refused => return Err(PhoneError::InvalidCode),
-            HeldCodeCheck::Wrong => match deps.store.update_identity(&identity).await {
-                Ok(()) => return Err(PhoneError::InvalidCode),
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e.into()),
-            },
-        }
-        identity.phone = Some(BoundPhone {
-            number: pending.number.clone(),
-            verified_at: now,
-        });
-        identity.phone_pending = None;
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {
-                notify(
-                    deps,
-                    &identity,
-                    &format!(
-                        "The mobile number {} was added to your account",
-                        mask(&pending.number)
-                    ),
-                )
-                .await;
-                return Ok(());
+    tessera_kernel::settle!(
+        async {
+            let mut identity = deps
+                .store
+                .identity(&profile.email)
+                .await?
+                .ok_or(PhoneError::NothingPending)?;
+            let pending = identity
+                .phone_pending
+                .clone()
+                .ok_or(PhoneError::NothingPending)?;
+            let now = deps.clock.now();
+            let check = check_held_code(
+                &mut identity,
+                |i| i.phone_pending.as_mut().map(|p| &mut p.code),
+                settings,
+                CodePurpose::PhoneVerification,
+                code,
+                now,
+            );
+            match check {
+                HeldCodeCheck::Valid => {}
+                HeldCodeCheck::Refused => return Err(PhoneError::InvalidCode),
+                HeldCodeCheck::Wrong => match deps.store.update_identity(&identity).await {
+                    Ok(()) => return Err(PhoneError::InvalidCode),
+                    Err(StoreError::Conflict) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                },
             }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
+            identity.phone = Some(BoundPhone {
+                number: pending.number.clone(),
+                verified_at: now,
+            });
+            identity.phone_pending = None;
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => {
+                    notify(
+                        deps,
+                        &identity,
+                        &format!(
+                            "The mobile number {} was added to your account",
+                            mask(&pending.number)
+                        ),
+                    )
+                    .await;
+                    Ok(Some(()))
+                }
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e.into()),
+            }
         }
-    }
-    Err(StoreError::Conflict.into())
+        .await
+    )
 }
 
 pub async fn remove(
@@ -257,30 +259,32 @@ pub async fn remove(
     profile: &Profile,
     password: &Password,
 ) -> Result<(), PhoneError> {
-    for _ in 0..MAX_RETRIES {
-        let mut identity = reauthenticate(deps, &profile.email, password).await?;
-        let Some(old) = identity.phone.take() else {
-            return Err(PhoneError::NoPhone);
-        };
-        identity.phone_pending = None;
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {
-                notify(
-                    deps,
-                    &identity,
-                    &format!(
-                        "The mobile number {} was removed from your account",
-                        mask(&old.number)
-                    ),
-                )
-                .await;
-                return Ok(());
+    tessera_kernel::settle!(
+        async {
+            let mut identity = reauthenticate(deps, &profile.email, password).await?;
+            let Some(old) = identity.phone.take() else {
+                return Err(PhoneError::NoPhone);
+            };
+            identity.phone_pending = None;
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => {
+                    notify(
+                        deps,
+                        &identity,
+                        &format!(
+                            "The mobile number {} was removed from your account",
+                            mask(&old.number)
+                        ),
+                    )
+                    .await;
+                    Ok(Some(()))
+                }
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e.into()),
             }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
         }
-    }
-    Err(StoreError::Conflict.into())
+        .await
+    )
 }
 
 async fn notify(deps: &IdentityDeps, identity: &Identity, change: &str) {

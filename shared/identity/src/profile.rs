@@ -6,8 +6,7 @@ use crate::signup::IdentityDeps;
 use tessera_kernel::email::Email;
 use tessera_kernel::person::Name;
 use tessera_kernel::ports::StoreError;
-
-const MAX_RETRIES: usize = 5;
+use tessera_kernel::race::landed;
 
 /// Applies `edit` to the profile of `account`; the profile as it is after, or `None` if it is
 /// gone. A new first name is copied onto the identity too (a cosmetic copy: if that second write
@@ -31,18 +30,17 @@ async fn refresh_greeting(
     email: &Email,
     name: &Name,
 ) -> Result<(), StoreError> {
-    for _ in 0..MAX_RETRIES {
-        let Some(mut identity) = deps.store.identity(email).await? else {
-            return Ok(());
-        };
-        if identity.greeting_name.as_ref() == Some(name) {
-            return Ok(());
+    tessera_kernel::settle!(
+        async {
+            let Some(mut identity) = deps.store.identity(email).await? else {
+                return Ok(Some(()));
+            };
+            if identity.greeting_name.as_ref() == Some(name) {
+                return Ok(Some(()));
+            }
+            identity.greeting_name = Some(name.clone());
+            Ok(landed(deps.store.update_identity(&identity).await)?.then_some(()))
         }
-        identity.greeting_name = Some(name.clone());
-        match deps.store.update_identity(&identity).await {
-            Err(StoreError::Conflict) => continue,
-            other => return other,
-        }
-    }
-    Err(StoreError::Conflict)
+        .await
+    )
 }

@@ -136,9 +136,6 @@ pub enum ActivateError {
     Hash(#[from] HashError),
 }
 
-/// Optimistic-concurrency retries before giving up on a busy record.
-const MAX_RETRIES: usize = 5;
-
 /// Signs up, or tells the mailbox owner why not. Always `Ok(())` unless the password fails the
 /// policy (which says nothing about the address) or the infrastructure fails.
 pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpError> {
@@ -209,64 +206,67 @@ async fn already_registered(
     details: &Profile,
 ) -> Result<(), StoreError> {
     let settings = &deps.settings;
-    for _ in 0..MAX_RETRIES {
-        let Some(mut identity) = deps.store.identity(&registration.email).await? else {
-            return Ok(()); // purged in between: nothing to say
-        };
-        let now = deps.clock.now();
-        match identity.status {
-            AccountStatus::Pending => {
-                identity.password_hash = registration.password_hash.clone();
-                identity.password_history = registration.password_history.clone();
-                identity.password_changed_at = now;
-                identity.greeting_name = registration.greeting_name.clone();
-                let code = identity
-                    .activation_sends
-                    .may_send(now, &settings.sends)
-                    .then(|| OneTimeCode::generate(deps.random.as_ref()));
-                if let Some(code) = &code {
-                    identity.activation =
-                        Some(activation_record(settings, &identity.account_id, code, now));
-                    identity.activation_sends.record(now, &settings.sends);
-                }
-                let profile = Profile {
-                    account_id: identity.account_id.clone(),
-                    created_at: identity.created_at,
-                    purge_at: identity.purge_at,
-                    ..details.clone()
-                };
-                match deps.store.replace_registration(&identity, &profile).await {
-                    Ok(()) => {
-                        if let Some(code) = &code {
-                            let first_name = profile.first_name.as_str();
-                            send_activation_code(deps, &identity.email, first_name, code, now)
-                                .await;
+    tessera_kernel::settle_or_give_up!(
+        async {
+            let Some(mut identity) = deps.store.identity(&registration.email).await? else {
+                return Ok(Some(())); // purged in between: nothing to say
+            };
+            let now = deps.clock.now();
+            match identity.status {
+                AccountStatus::Pending => {
+                    identity.password_hash = registration.password_hash.clone();
+                    identity.password_history = registration.password_history.clone();
+                    identity.password_changed_at = now;
+                    identity.greeting_name = registration.greeting_name.clone();
+                    let code = identity
+                        .activation_sends
+                        .may_send(now, &settings.sends)
+                        .then(|| OneTimeCode::generate(deps.random.as_ref()));
+                    if let Some(code) = &code {
+                        identity.activation =
+                            Some(activation_record(settings, &identity.account_id, code, now));
+                        identity.activation_sends.record(now, &settings.sends);
+                    }
+                    let profile = Profile {
+                        account_id: identity.account_id.clone(),
+                        created_at: identity.created_at,
+                        purge_at: identity.purge_at,
+                        ..details.clone()
+                    };
+                    match deps.store.replace_registration(&identity, &profile).await {
+                        Ok(()) => {
+                            if let Some(code) = &code {
+                                let first_name = profile.first_name.as_str();
+                                send_activation_code(deps, &identity.email, first_name, code, now)
+                                    .await;
+                            }
+                            Ok(Some(()))
                         }
-                        return Ok(());
+                        Err(StoreError::Conflict) => Ok(None),
+                        Err(e) => Err(e),
                     }
-                    Err(StoreError::Conflict) => continue,
-                    Err(e) => return Err(e),
                 }
-            }
-            AccountStatus::Active => {
-                if !identity.exists_notices.may_send(now, &settings.sends) {
-                    return Ok(());
-                }
-                identity.exists_notices.record(now, &settings.sends);
-                match deps.store.update_identity(&identity).await {
-                    Ok(()) => {
-                        let first_name = first_name(deps, &identity).await;
-                        let message = messages::ACCOUNT_EXISTS
-                            .render(identity.email.as_str(), &[("first_name", &first_name)]);
-                        deliver_notice(&deps.postbox, &message).await;
-                        return Ok(());
+                AccountStatus::Active => {
+                    if !identity.exists_notices.may_send(now, &settings.sends) {
+                        return Ok(Some(()));
                     }
-                    Err(StoreError::Conflict) => continue,
-                    Err(e) => return Err(e),
+                    identity.exists_notices.record(now, &settings.sends);
+                    match deps.store.update_identity(&identity).await {
+                        Ok(()) => {
+                            let first_name = first_name(deps, &identity).await;
+                            let message = messages::ACCOUNT_EXISTS
+                                .render(identity.email.as_str(), &[("first_name", &first_name)]);
+                            deliver_notice(&deps.postbox, &message).await;
+                            Ok(Some(()))
+                        }
+                        Err(StoreError::Conflict) => Ok(None),
+                        Err(e) => Err(e),
+                    }
                 }
             }
         }
-    }
+        .await
+    )?;
     Ok(())
 }
 
@@ -295,80 +295,86 @@ pub async fn activate(
         .hasher
         .hash(&request.password, salt(deps.random.as_ref()))
         .await?;
-    for _ in 0..MAX_RETRIES {
-        let Some(mut identity) = deps.store.identity(&request.email).await? else {
-            return Err(ActivateError::InvalidCode);
-        };
-        let now = deps.clock.now();
-        if identity.status != AccountStatus::Pending {
-            return Err(ActivateError::InvalidCode);
+    tessera_kernel::settle_or_give_up!(
+        async {
+            let Some(mut identity) = deps.store.identity(&request.email).await? else {
+                return Err(ActivateError::InvalidCode);
+            };
+            let now = deps.clock.now();
+            if identity.status != AccountStatus::Pending {
+                return Err(ActivateError::InvalidCode);
+            }
+            let check = check_held_code(
+                &mut identity,
+                |i| i.activation.as_mut(),
+                settings,
+                CodePurpose::Activation,
+                &request.code,
+                now,
+            );
+            match check {
+                HeldCodeCheck::Valid => {}
+                HeldCodeCheck::Refused => return Err(ActivateError::InvalidCode),
+                HeldCodeCheck::Wrong => match deps.store.update_identity(&identity).await {
+                    Ok(()) => return Err(ActivateError::InvalidCode),
+                    Err(StoreError::Conflict) => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                },
+            }
+            let username = Username::generate(&settings.username_prefix, deps.random.as_ref());
+            identity.status = AccountStatus::Active;
+            identity.activation = None;
+            identity.username = Some(username.clone());
+            identity.purge_at = None;
+            identity.password_hash = hash.clone();
+            identity.password_history = vec![hash.clone()];
+            identity.password_changed_at = now;
+            match deps.store.activate(&identity, &username).await {
+                Ok(()) => Ok(Some(username)),
+                // Another request used the code first, or the username is taken: read again.
+                Err(StoreError::Conflict | StoreError::UsernameTaken) => Ok(None),
+                Err(e) => Err(e.into()),
+            }
         }
-        let check = check_held_code(
-            &mut identity,
-            |i| i.activation.as_mut(),
-            settings,
-            CodePurpose::Activation,
-            &request.code,
-            now,
-        );
-        match check {
-            HeldCodeCheck::Valid => {}
-            HeldCodeCheck::Refused => return Err(ActivateError::InvalidCode),
-            HeldCodeCheck::Wrong => match deps.store.update_identity(&identity).await {
-                Ok(()) => return Err(ActivateError::InvalidCode),
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e.into()),
-            },
-        }
-        let username = Username::generate(&settings.username_prefix, deps.random.as_ref());
-        identity.status = AccountStatus::Active;
-        identity.activation = None;
-        identity.username = Some(username.clone());
-        identity.purge_at = None;
-        identity.password_hash = hash.clone();
-        identity.password_history = vec![hash.clone()];
-        identity.password_changed_at = now;
-        match deps.store.activate(&identity, &username).await {
-            Ok(()) => return Ok(username),
-            // Another request used the code first, or the username is taken: read again.
-            Err(StoreError::Conflict | StoreError::UsernameTaken) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ActivateError::InvalidCode)
+        .await
+    )?
+    .ok_or(ActivateError::InvalidCode)
 }
 
 /// Sends a new activation code to a pending account, within the resend limits. Silent otherwise.
 pub async fn resend_activation_code(deps: &IdentityDeps, email: &Email) -> Result<(), StoreError> {
     let settings = &deps.settings;
-    for _ in 0..MAX_RETRIES {
-        let Some(mut identity) = deps.store.identity(email).await? else {
-            return Ok(());
-        };
-        let now = deps.clock.now();
-        if identity.status != AccountStatus::Pending
-            || !identity.activation_sends.may_send(now, &settings.sends)
-        {
-            return Ok(());
-        }
-        let code = OneTimeCode::generate(deps.random.as_ref());
-        identity.activation = Some(activation_record(
-            settings,
-            &identity.account_id,
-            &code,
-            now,
-        ));
-        identity.activation_sends.record(now, &settings.sends);
-        match deps.store.update_identity(&identity).await {
-            Ok(()) => {
-                let first_name = first_name(deps, &identity).await;
-                send_activation_code(deps, &identity.email, &first_name, &code, now).await;
-                return Ok(());
+    tessera_kernel::settle_or_give_up!(
+        async {
+            let Some(mut identity) = deps.store.identity(email).await? else {
+                return Ok(Some(()));
+            };
+            let now = deps.clock.now();
+            if identity.status != AccountStatus::Pending
+                || !identity.activation_sends.may_send(now, &settings.sends)
+            {
+                return Ok(Some(()));
             }
-            Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e),
+            let code = OneTimeCode::generate(deps.random.as_ref());
+            identity.activation = Some(activation_record(
+                settings,
+                &identity.account_id,
+                &code,
+                now,
+            ));
+            identity.activation_sends.record(now, &settings.sends);
+            match deps.store.update_identity(&identity).await {
+                Ok(()) => {
+                    let first_name = first_name(deps, &identity).await;
+                    send_activation_code(deps, &identity.email, &first_name, &code, now).await;
+                    Ok(Some(()))
+                }
+                Err(StoreError::Conflict) => Ok(None),
+                Err(e) => Err(e),
+            }
         }
-    }
+        .await
+    )?;
     Ok(())
 }
 

@@ -182,9 +182,9 @@ impl<'a> Guess<'a> {
         Ok(take)
     }
 
-    /// The answer was right: the attempt goes back.
-    pub async fn give_back(self) -> Result<(), StoreError> {
-        match self.taken {
+    /// The answer was right: the attempt goes back (once).
+    pub async fn give_back(&mut self) -> Result<(), StoreError> {
+        match self.taken.take() {
             Some(key) => self.ledger.give_back_attempt(&key).await,
             None => Ok(()),
         }

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod messages;
 pub mod person;
 pub mod ports;
+pub mod race;
 pub mod random_id;
 pub mod time;
 

@@ -1,0 +1,203 @@
+//! The storage conformance suite, one module per port. Each case runs on every backend (see
+//! `tests/tests/store_conformance.rs`, which names each case once), so the embedded store and
+//! DynamoDB cannot drift apart.
+
+use std::sync::Arc;
+use tessera_certification::ports::{Added, CandidateRecords};
+use tessera_certification::{
+    CandidateEdit, CandidateProfile, CeActivity, ExamCode, ExamRecord, Grade,
+};
+use tessera_identity::password::PasswordHash;
+use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
+use tessera_identity::session::{Session, SessionSettings, SessionToken};
+use tessera_identity::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
+use tessera_identity::{AccountStatus, Identity, Profile, Username};
+use tessera_kernel::attempts::{Allowance, AttemptKey, AttemptLedger, Take};
+use tessera_kernel::code::SendLog;
+use tessera_kernel::delivery::UnsentMessage;
+use tessera_kernel::email::Email;
+use tessera_kernel::ids::AccountId;
+use tessera_kernel::ids::CandidateId;
+use tessera_kernel::person::{Country, Name};
+use tessera_kernel::ports::{Channel, OutgoingMessage, StoreError, UnsentMessages};
+use tessera_kernel::time::Seconds;
+use tessera_kernel::time::Timestamp;
+
+mod accounts;
+mod attempts;
+mod candidates;
+mod logins;
+mod orders;
+mod sessions;
+mod transcripts;
+mod unsent;
+
+pub use accounts::*;
+pub use attempts::*;
+pub use candidates::*;
+pub use logins::*;
+pub use orders::*;
+pub use sessions::*;
+pub use transcripts::*;
+pub use unsent::*;
+
+/// A pending account for `email` with account id `id`.
+pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
+    let email = Email::parse(email).unwrap();
+    let account_id = AccountId::from_stored(id.to_string());
+    let now = Timestamp(1_767_225_600);
+    let hash =
+        PasswordHash::from_phc("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into());
+    let identity = Identity {
+        activation_sends: SendLog::first(now),
+        purge_at: Some(Timestamp(now.0 + 7 * 86_400)),
+        ..Identity::pending(email.clone(), account_id.clone(), hash, now)
+    };
+    let profile = Profile {
+        account_id,
+        email,
+        username: None,
+        first_name: Name::parse("Ada").unwrap(),
+        last_name: Name::parse("Lovelace").unwrap(),
+        country: Country::parse("GB").unwrap(),
+        created_at: now,
+        purge_at: identity.purge_at,
+        session_epoch: 0,
+        details: Default::default(),
+        communication: Default::default(),
+        federated: false,
+        candidate_id: None,
+    };
+    (identity, profile)
+}
+
+fn stored(mut identity: Identity, version: u64) -> Identity {
+    identity.version = version;
+    identity
+}
+
+fn counted(start: &LoginStart) -> Option<(u32, bool)> {
+    match start {
+        LoginStart::Attempt { throttle, .. } => Some((throttle.failures, throttle.failed)),
+        LoginStart::Wait { .. } => None,
+    }
+}
+
+struct FixedBytes;
+impl tessera_kernel::ports::Random for FixedBytes {
+    fn fill(&self, buf: &mut [u8]) {
+        buf.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8);
+    }
+}
+
+fn ids(found: &[UnsentMessage]) -> Vec<&str> {
+    found.iter().map(|u| u.id.as_str()).collect()
+}
+
+/// A candidate profile as an import would bring it.
+pub fn imported_candidate(id: &str, email: Option<&str>, testing_id: &str) -> CandidateProfile {
+    CandidateProfile {
+        candidate_id: CandidateId::parse(id).unwrap(),
+        first_name: "Ada".into(),
+        last_name: "Lovelace".into(),
+        email: email.map(|e| Email::parse(e).unwrap()),
+        testing_ids: vec![testing_id.to_string()],
+        account_id: None,
+        first_exam: time::macros::date!(2021 - 04 - 01),
+        settings: Default::default(),
+        job_title: None,
+        credential_numbers: Default::default(),
+    }
+}
+
+pub fn exam(registration_number: &str, code: &str, date: time::Date) -> ExamRecord {
+    ExamRecord {
+        registration_number: registration_number.into(),
+        exam_code: ExamCode::parse(code).unwrap(),
+        exam_name: "Some exam".into(),
+        grade: Grade::Pass,
+        date,
+        source_file: "exams.csv".into(),
+    }
+}
+
+pub fn activity(provider: &str, external_id: &str, points: u32) -> CeActivity {
+    CeActivity {
+        provider: provider.into(),
+        external_id: external_id.into(),
+        activity: "Workshop".into(),
+        points,
+        active: time::macros::date!(2022 - 01 - 01),
+        inactive: time::macros::date!(2025 - 01 - 01),
+        source_file: "ce.csv".into(),
+        imported: time::macros::date!(2022 - 01 - 02),
+    }
+}
+
+/// An order for `candidate` under `key`, claiming the initial kit of each of `claims` and paying
+/// for one more kit of `paid`.
+pub fn order(
+    candidate: &str,
+    key: &str,
+    claims: &[&str],
+    paid: &[&str],
+) -> tessera_fulfillment::order::Order {
+    use tessera_fulfillment::order::{Order, OrderId, OrderItem, OrderStatus, PaymentMethod};
+    use tessera_fulfillment::shipping::Shipping;
+    use tessera_fulfillment::Line;
+    let line = |certification: &&str, claims_initial_kit: bool| OrderItem {
+        line: Line {
+            certification_id: certification.to_string(),
+            name: format!("{certification} kit"),
+            quantity: 1,
+            claims_initial_kit,
+            amount_cents: if claims_initial_kit { 0 } else { 1500 },
+        },
+        verification_code: format!("VC-{certification}"),
+    };
+    let items: Vec<OrderItem> = claims
+        .iter()
+        .map(|c| line(c, true))
+        .chain(paid.iter().map(|c| line(c, false)))
+        .collect();
+    let total_cents = items.iter().map(|i| i.line.amount_cents).sum();
+    let id = {
+        let n = crate::app::unique();
+        OrderId::parse(&format!("{n:032x}")).unwrap()
+    };
+    Order {
+        id,
+        candidate_id: CandidateId::parse(candidate).unwrap(),
+        idempotency_key: key.into(),
+        request_digest: format!("digest-of-{key}"),
+        items,
+        tracking: false,
+        tracking_cents: 0,
+        total_cents,
+        currency: "usd".into(),
+        shipping: Shipping {
+            first_name: "Ada".into(),
+            last_name: "Lovelace".into(),
+            email: "ada@example.com".into(),
+            phone: "+44 20 7946 0000".into(),
+            address: "1 Analytical Way".into(),
+            address_cont: None,
+            city: "London".into(),
+            region: None,
+            postal_code: Some("N1 1AA".into()),
+            country: tessera_kernel::person::Country::parse("GB").unwrap(),
+        },
+        shipping_localized: None,
+        payment_method: PaymentMethod::Card,
+        payment: None,
+        notify_email: "ada@example.com".into(),
+        tracking_number: None,
+        status: if total_cents == 0 {
+            OrderStatus::Queued
+        } else {
+            OrderStatus::PendingPayment
+        },
+        created_at: Timestamp(1_767_225_600),
+        updated_at: Timestamp(1_767_225_600),
+    }
+}

@@ -11,6 +11,7 @@
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
+use tessera_certification::catalog::is_catalog_id;
 use tessera_certification::certificate;
 use tessera_certification::certificate::CertificateText;
 use tessera_certification::logos;
@@ -70,17 +71,8 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
     pairs(ROUTES)
 }
 
-/// A certification's or a logo's id, as the catalog writes them: 1 to 60 lower-case letters,
-/// digits and hyphens. Anything else names no screen (404).
-fn catalog_id(segment: &str) -> bool {
-    (1..=60).contains(&segment.len())
-        && segment
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
 pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
-    let (screen, ids) = match route_with_params(&request, ROUTES, catalog_id) {
+    let (screen, ids) = match route_with_params(&request, ROUTES, is_catalog_id) {
         Ok(found) => found,
         Err(problem) => return problem.into_response(),
     };

@@ -3,7 +3,8 @@
 
 use lambda_http::Request;
 use serde_json::Value;
-use tessera_fulfillment::order::{OrderStatus, PaymentMethod};
+use tessera_certification::CertificationId;
+use tessera_fulfillment::order::{IdempotencyKey, OrderStatus, PaymentMethod, TrackingNumber};
 use tessera_fulfillment::ordering::OrderRequest;
 use tessera_fulfillment::shipping::{latin, localized, LocalizedShipping, Shipping, TextError};
 use tessera_fulfillment::{Requested, MAX_LINES};
@@ -41,11 +42,8 @@ const LOCALIZED_FIELDS: &[&str] = &[
     "postal_code",
 ];
 
-/// The longest idempotency key accepted.
-const MAX_KEY: usize = 100;
-
-/// The `Idempotency-Key` header: 1–100 of `A-Z a-z 0-9 _ -` (a UUID fits). Required.
-pub fn idempotency_key(request: &Request) -> Result<String, Problem> {
+/// The `Idempotency-Key` header (`IdempotencyKey::parse`). Required.
+pub fn idempotency_key(request: &Request) -> Result<IdempotencyKey, Problem> {
     let Some(raw) = request.headers().get("idempotency-key") else {
         return Err(Problem::new(
             400,
@@ -54,20 +52,17 @@ pub fn idempotency_key(request: &Request) -> Result<String, Problem> {
             "Send an Idempotency-Key header (for example a UUID) with each new order; send the same one when retrying it.",
         ));
     };
-    let key = raw.to_str().unwrap_or_default().trim();
-    let well_formed = (1..=MAX_KEY).contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !well_formed {
-        return Err(Problem::new(
+    IdempotencyKey::parse(raw.to_str().unwrap_or_default()).ok_or_else(|| {
+        Problem::new(
             400,
             "invalid_idempotency_key",
             "Invalid Idempotency-Key",
-            format!("The Idempotency-Key is 1 to {MAX_KEY} letters, digits, '_' or '-'."),
-        ));
-    }
-    Ok(key.to_string())
+            format!(
+                "The Idempotency-Key is 1 to {} letters, digits, '_' or '-'.",
+                IdempotencyKey::MAX_LEN
+            ),
+        )
+    })
 }
 
 /// The order body. Nothing in it is a price: the server computes every amount.
@@ -156,11 +151,8 @@ fn items(f: &mut Fields) -> Result<Option<Vec<Requested>>, Problem> {
         let name = format!("items[{n}]");
         let mut item = Fields::element(value, ITEM_FIELDS, &name)?;
         let certification_id = item.parse("certification_id", "invalid", |raw| {
-            let ok = (1..=64).contains(&raw.len())
-                && raw
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            ok.then(|| raw.to_string())
+            CertificationId::parse(raw)
+                .map(|id| id.as_str().to_string())
                 .ok_or("must be a certification id")
         });
         let quantity = item.whole_number("quantity");
@@ -253,7 +245,7 @@ fn localized_shipping(f: &mut Fields) -> Option<LocalizedShipping> {
 }
 
 /// `{status: "sent" | "complete" | "cancelled" | "refunded", tracking_number?}`.
-pub fn status_report(request: &Request) -> Result<(OrderStatus, Option<String>), Problem> {
+pub fn status_report(request: &Request) -> Result<(OrderStatus, Option<TrackingNumber>), Problem> {
     let mut f = Fields::from_request(request, &["status", "tracking_number"])?;
     let status = f.parse("status", "invalid_status", |raw| match raw {
         "sent" => Ok(OrderStatus::Sent),
@@ -263,11 +255,7 @@ pub fn status_report(request: &Request) -> Result<(OrderStatus, Option<String>),
         _ => Err("must be sent, complete, cancelled or refunded"),
     });
     let tracking_number = f.parse_optional("tracking_number", "invalid_tracking_number", |raw| {
-        let raw = raw.trim();
-        let ok = (1..=40).contains(&raw.len())
-            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        ok.then(|| raw.to_string())
-            .ok_or("must be 1 to 40 letters, digits or '-'")
+        TrackingNumber::parse(raw).ok_or("must be 1 to 40 letters, digits or '-'")
     });
     match status {
         Some(status) if f.is_valid() => Ok((status, tracking_number)),

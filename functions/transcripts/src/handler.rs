@@ -11,8 +11,9 @@ use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
 use tessera_certification::transcript;
 use tessera_certification::transcript::{
-    Selection, Transcript, TranscriptDraft, TranscriptError, TranscriptId, MAX_DAYS,
+    Selection, TextField, Transcript, TranscriptDraft, TranscriptError, TranscriptId, MAX_DAYS,
 };
+use tessera_certification::CertificationId;
 use tessera_http::{response, Fields, Problem};
 use tessera_kernel::email::Email;
 
@@ -135,36 +136,31 @@ fn transcript_json(
 }
 
 /// Trimmed text of at most `max` characters, no control characters; empty allowed if `may_be_empty`.
-fn text(f: &mut Fields, field: &str, max: usize, may_be_empty: bool) -> Option<String> {
-    let value = f.optional_string(field)?.trim().to_string();
-    let count = value.chars().count();
-    if (count == 0 && !may_be_empty) || count > max || value.chars().any(char::is_control) {
-        let least = if may_be_empty { 0 } else { 1 };
+/// A free text of the draft, parsed by its field's rule (`TextField`).
+fn text(f: &mut Fields, name: &str, field: TextField) -> Option<String> {
+    let raw = f.optional_string(name)?;
+    let parsed = field.parse(&raw);
+    if parsed.is_none() {
+        let least = if field.may_be_empty() { 0 } else { 1 };
+        let most = field.max_chars();
         f.error(
-            field,
+            name,
             "invalid",
-            format!("{least} to {max} characters of text."),
+            format!("{least} to {most} characters of text."),
         );
-        return None;
     }
-    Some(value)
+    parsed
 }
 
 fn selection(f: &mut Fields) -> Option<Selection> {
     let value = f.take("certifications")?;
-    let valid_id = |id: &str| {
-        (1..=60).contains(&id.len())
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
     match value {
         Value::String(s) if s == "active" => Some(Selection::AllActive),
         Value::Array(items) if (1..=50).contains(&items.len()) => {
             let mut ids: Vec<String> = Vec::new();
             for item in items {
                 match item.as_str() {
-                    Some(id) if valid_id(id) => {
+                    Some(id) if CertificationId::parse(id).is_some() => {
                         if !ids.iter().any(|i| i == id) {
                             ids.push(id.to_string());
                         }
@@ -226,9 +222,9 @@ fn draft(request: &Request, creating: bool) -> Result<TranscriptDraft, Problem> 
         }
     }
     let draft = TranscriptDraft {
-        display_name: text(&mut f, "display_name", 100, false),
-        description: text(&mut f, "description", 200, false),
-        remarks: text(&mut f, "remarks", 500, true),
+        display_name: text(&mut f, "display_name", TextField::DisplayName),
+        description: text(&mut f, "description", TextField::Description),
+        remarks: text(&mut f, "remarks", TextField::Remarks),
         certifications: selection(&mut f),
         include_new: include_new(&mut f),
         expires_in_days: days(&mut f),

@@ -17,6 +17,12 @@ pub const BUILT_IN: &str = include_str!("../data/catalog.toml");
 pub struct CertificationId(String);
 
 impl CertificationId {
+    /// A certification's id as the catalog writes it (`is_catalog_id`); what a request names is
+    /// parsed here, so a malformed id is refused at the edge the same way everywhere.
+    pub fn parse(raw: &str) -> Option<CertificationId> {
+        is_catalog_id(raw).then(|| CertificationId(raw.to_string()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -409,12 +415,17 @@ fn check_need(need: u32, listed: usize) -> Result<(), CatalogError> {
     Ok(())
 }
 
-fn check_id(what: &str, id: &str) -> Result<(), CatalogError> {
-    let ok = (1..=40).contains(&id.len())
-        && id
+/// The shape of every id in the catalog (certifications, tracks, logos): 1–40 lower-case
+/// letters, digits or hyphens.
+pub fn is_catalog_id(raw: &str) -> bool {
+    (1..=40).contains(&raw.len())
+        && raw
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn check_id(what: &str, id: &str) -> Result<(), CatalogError> {
+    if is_catalog_id(id) {
         Ok(())
     } else {
         Err(invalid(format!(
@@ -454,6 +465,23 @@ fn dependency_order(certifications: &[Certification]) -> Result<Vec<usize>, Cata
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certification_ids_have_the_catalogs_shape() {
+        assert_eq!(
+            CertificationId::parse("infrastructure-associate")
+                .unwrap()
+                .as_str(),
+            "infrastructure-associate"
+        );
+        for bad in ["", "Associate", "a_b", "a b", "../x", &"a".repeat(41)] {
+            assert!(CertificationId::parse(bad).is_none(), "{bad:?}");
+        }
+        let catalog = Catalog::built_in();
+        for c in &catalog.certifications {
+            assert!(CertificationId::parse(c.id.as_str()).is_some(), "{}", c.id);
+        }
+    }
 
     const MINIMAL: &str = r#"
         [[track]]

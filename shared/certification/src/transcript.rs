@@ -109,6 +109,37 @@ pub enum ViewCount {
     Missing,
 }
 
+/// The holder's free texts on a transcript, each with its rule: trimmed, no control characters,
+/// at most so many characters, and only the remarks may be empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextField {
+    DisplayName,
+    Description,
+    Remarks,
+}
+
+impl TextField {
+    pub fn max_chars(self) -> usize {
+        match self {
+            TextField::DisplayName => 100,
+            TextField::Description => 200,
+            TextField::Remarks => 500,
+        }
+    }
+
+    pub fn may_be_empty(self) -> bool {
+        self == TextField::Remarks
+    }
+
+    /// The text as the transcript keeps it, or `None` when it breaks the field's rule.
+    pub fn parse(self, raw: &str) -> Option<String> {
+        let text = raw.trim();
+        let count = text.chars().count();
+        let fits = (count > 0 || self.may_be_empty()) && count <= self.max_chars();
+        (fits && !text.chars().any(char::is_control)).then(|| text.to_string())
+    }
+}
+
 /// The holder's request, parsed at the edge: every field of a create, the ones given of an edit.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TranscriptDraft {
@@ -526,6 +557,25 @@ pub async fn view(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transcript_texts_follow_their_fields_rules() {
+        assert_eq!(
+            TextField::DisplayName.parse("  Ada L.  ").as_deref(),
+            Some("Ada L.")
+        );
+        assert_eq!(TextField::Remarks.parse("  ").as_deref(), Some(""));
+        assert!(
+            TextField::Description.parse(" ").is_none(),
+            "only remarks may be empty"
+        );
+        assert!(TextField::DisplayName.parse(&"x".repeat(101)).is_none());
+        assert!(
+            TextField::Description.parse(&"é".repeat(200)).is_some(),
+            "characters, not bytes"
+        );
+        assert!(TextField::Remarks.parse("line\u{0}break").is_none());
+    }
 
     #[test]
     fn ids_are_128_bits_of_hex_and_parse_back() {

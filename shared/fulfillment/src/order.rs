@@ -81,6 +81,48 @@ pub struct OrderItem {
     pub verification_code: String,
 }
 
+/// The client's `Idempotency-Key` for one order: 1–100 of `A-Z a-z 0-9 _ -` (a UUID fits),
+/// surrounding space ignored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub const MAX_LEN: usize = 100;
+
+    pub fn parse(raw: &str) -> Option<IdempotencyKey> {
+        let key = raw.trim();
+        let well_formed = (1..=Self::MAX_LEN).contains(&key.len())
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        well_formed.then(|| IdempotencyKey(key.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A carrier's tracking number as the fulfillment house reports it: 1–40 letters, digits or
+/// hyphens, surrounding space ignored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrackingNumber(String);
+
+impl TrackingNumber {
+    pub fn parse(raw: &str) -> Option<TrackingNumber> {
+        let number = raw.trim();
+        let well_formed = (1..=40).contains(&number.len())
+            && number
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        well_formed.then(|| TrackingNumber(number.to_string()))
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
     pub id: OrderId,
@@ -132,10 +174,10 @@ pub struct OrderBook {
 }
 
 impl OrderBook {
-    pub fn by_key(&self, idempotency_key: &str) -> Option<&Order> {
+    pub fn by_key(&self, idempotency_key: &IdempotencyKey) -> Option<&Order> {
         self.orders
             .iter()
-            .find(|o| o.idempotency_key == idempotency_key)
+            .find(|o| o.idempotency_key == idempotency_key.as_str())
     }
 
     pub fn by_id(&self, id: &OrderId) -> Option<&Order> {
@@ -184,6 +226,29 @@ pub fn verification_code(random: &dyn Random) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idempotency_keys_and_tracking_numbers_have_their_shapes() {
+        let uuid = "3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a3b";
+        assert_eq!(
+            IdempotencyKey::parse(&format!(" {uuid} "))
+                .unwrap()
+                .as_str(),
+            uuid
+        );
+        assert!(IdempotencyKey::parse("key_1-A").is_some());
+        for bad in ["", " ", "a b", "key/1", "clé", &"k".repeat(101)] {
+            assert!(IdempotencyKey::parse(bad).is_none(), "{bad:?}");
+        }
+        assert!(IdempotencyKey::parse(&"k".repeat(100)).is_some());
+        assert_eq!(
+            TrackingNumber::parse(" 1Z-999AA1 ").unwrap().into_string(),
+            "1Z-999AA1"
+        );
+        for bad in ["", "1Z 999", "1Z_999", &"9".repeat(41)] {
+            assert!(TrackingNumber::parse(bad).is_none(), "{bad:?}");
+        }
+    }
     use OrderStatus::*;
 
     #[test]

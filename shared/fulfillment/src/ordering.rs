@@ -8,8 +8,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::order::{
-    verification_code, Order, OrderId, OrderItem, OrderStatus, Payment, PaymentMethod, Placed,
-    Updated,
+    verification_code, IdempotencyKey, Order, OrderId, OrderItem, OrderStatus, Payment,
+    PaymentMethod, Placed, TrackingNumber, Updated,
 };
 use super::payment::{parse_event, Outcome, PaymentError, PaymentEvent, Payments, ReturnUrls};
 use super::shipping::{LocalizedShipping, Shipping};
@@ -100,7 +100,7 @@ pub async fn place(
     fulfillment: &FulfillmentDeps,
     record: &CandidateRecord,
     notify_email: &str,
-    idempotency_key: &str,
+    idempotency_key: &IdempotencyKey,
     request: &OrderRequest,
 ) -> Result<Order, OrderError> {
     let candidate = &record.profile.candidate_id;
@@ -126,7 +126,7 @@ pub async fn place(
     let order = Order {
         id: OrderId::generate(deps.random.as_ref()),
         candidate_id: candidate.clone(),
-        idempotency_key: idempotency_key.to_string(),
+        idempotency_key: idempotency_key.as_str().to_string(),
         request_digest: digest.clone(),
         items: quote
             .lines
@@ -381,7 +381,7 @@ pub async fn report(
     fulfillment: &FulfillmentDeps,
     id: &OrderId,
     next: OrderStatus,
-    tracking_number: Option<String>,
+    tracking_number: Option<TrackingNumber>,
 ) -> Result<Order, ReportError> {
     let order = find_order(fulfillment.orders.as_ref(), id)
         .await?
@@ -398,8 +398,8 @@ pub async fn report(
     let mut updated = order.clone();
     updated.status = next;
     updated.updated_at = deps.clock.now();
-    if tracking_number.is_some() {
-        updated.tracking_number = tracking_number;
+    if let Some(number) = tracking_number {
+        updated.tracking_number = Some(number.into_string());
     }
     match update_checked(fulfillment.orders.as_ref(), &updated, order.status, None).await? {
         Updated::Applied => {}

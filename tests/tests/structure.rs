@@ -45,6 +45,50 @@ fn linked_tessera_crates(package: &str, depth: Option<u32>) -> BTreeSet<String> 
         .collect()
 }
 
+/// Every crate `package` links in a normal build, by name.
+fn linked_crates(package: &str) -> BTreeSet<String> {
+    let output = Command::new(env!("CARGO"))
+        .current_dir(repo_root())
+        .args([
+            "tree",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "-p",
+            package,
+        ])
+        .output()
+        .expect("cargo tree runs");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != package)
+        .map(str::to_string)
+        .collect()
+}
+
+fn function_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("functions"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn no_function_is_wired_from_another_functions_crate() {
+    let functions = function_names();
+    for function in &functions {
+        let linked = linked_crates(function);
+        let others: Vec<&String> = functions.iter().filter(|f| linked.contains(*f)).collect();
+        assert!(others.is_empty(), "{function} links {others:?}");
+    }
+}
+
 fn contexts_of(crates: &BTreeSet<String>) -> BTreeSet<&'static str> {
     CONTEXTS
         .into_iter()
@@ -79,10 +123,8 @@ fn each_function_links_only_the_contexts_it_serves() {
         "tessera-certification",
     ];
     let everything = CONTEXTS;
-    let functions = std::fs::read_dir(repo_root().join("functions")).unwrap();
     let mut checked = 0;
-    for entry in functions {
-        let name = entry.unwrap().file_name().into_string().unwrap();
+    for name in function_names() {
         let expected: &[&str] = match name.as_str() {
             "mapping" | "personal-info" | "certifications" | "transcripts" | "imports"
             | "transcript-page" => &certification,

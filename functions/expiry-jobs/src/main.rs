@@ -31,7 +31,7 @@ async fn main() -> Result<(), lambda_http::Error> {
             Arc::new(SystemClock),
             Arc::new(OsRandom),
         )?,
-        fulfillment: fulfillment::fulfillment_deps(&config, &payment, backend.orders()?),
+        fulfillment: tessera_http::wiring::fulfillment_deps(&config, &payment, backend.orders()?),
         reminder_days,
     };
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {

@@ -13,8 +13,6 @@
 mod payments;
 mod requests;
 
-use std::sync::Arc;
-
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
 use tessera_certification::{CandidateRecord, CertificationDeps};
@@ -22,12 +20,9 @@ use tessera_fulfillment::order::{Order, OrderBook, OrderId, OrderStatus};
 use tessera_fulfillment::ordering;
 use tessera_fulfillment::ordering::{FulfillmentDeps, OrderError, ReportError};
 use tessera_fulfillment::payment::PaymentError;
-use tessera_fulfillment::payment::{Payments, SandboxPayments};
-use tessera_fulfillment::ports::OrderStore;
-use tessera_fulfillment::signature::SigningSecret;
 use tessera_fulfillment::{QuoteError, MAX_QUANTITY};
 use tessera_http::candidate::{holder, mapped_record};
-use tessera_http::config::{AdminAuth, Config, PaymentConfig, PaymentProvider};
+use tessera_http::config::AdminAuth;
 use tessera_http::{auth, response, Problem};
 use tessera_identity::account::Profile;
 use tessera_identity::signup::IdentityDeps;
@@ -48,34 +43,6 @@ pub struct FulfillmentState {
     /// Whether the sandbox provider is configured (its checkout page answers only then).
     pub sandbox: bool,
     pub admin: AdminAuth,
-}
-
-/// The order flows' settings and payment provider, from the typed configuration (the fulfillment
-/// function's and the unpaid-orders job's one home for it).
-pub fn fulfillment_deps(
-    config: &Config,
-    payment: &PaymentConfig,
-    orders: Arc<dyn OrderStore>,
-) -> FulfillmentDeps {
-    let payments: Arc<dyn Payments> = match &payment.provider {
-        PaymentProvider::Sandbox => Arc::new(SandboxPayments {
-            public_base: config.public_url.clone().unwrap_or_default(),
-        }),
-        PaymentProvider::Stripe {
-            api_base,
-            secret_key,
-        } => Arc::new(tessera_stripe::StripePayments::new(
-            api_base.clone(),
-            secret_key.clone(),
-        )),
-    };
-    FulfillmentDeps {
-        orders,
-        payments,
-        prices: payment.prices.clone(),
-        webhook_secret: SigningSecret::new(payment.webhook_secret.clone()),
-        return_url: payment.return_url.clone(),
-    }
 }
 
 const CATALOG: &str = "/v1/candidate/fulfillment/catalog";

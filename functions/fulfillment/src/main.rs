@@ -18,7 +18,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let state = fulfillment::FulfillmentState {
         identity,
         certification,
-        fulfillment: fulfillment::fulfillment_deps(&config, &payment, backend.orders()?),
+        fulfillment: tessera_http::wiring::fulfillment_deps(&config, &payment, backend.orders()?),
         sandbox: payment.provider == PaymentProvider::Sandbox,
         admin: config.admin.clone(),
     };

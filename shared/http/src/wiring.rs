@@ -341,6 +341,39 @@ pub async fn candidate_state(
     })
 }
 
+/// The order flows' settings and payment provider, from the typed configuration (the fulfillment
+/// function's and the unpaid-orders job's one home for it).
+#[cfg(feature = "fulfillment")]
+pub fn fulfillment_deps(
+    config: &Config,
+    payment: &crate::config::PaymentConfig,
+    orders: Arc<dyn OrderStore>,
+) -> tessera_fulfillment::ordering::FulfillmentDeps {
+    use crate::config::PaymentProvider;
+    use tessera_fulfillment::payment::{Payments, SandboxPayments};
+    let payments: Arc<dyn Payments> = match &payment.provider {
+        PaymentProvider::Sandbox => Arc::new(SandboxPayments {
+            public_base: config.public_url.clone().unwrap_or_default(),
+        }),
+        PaymentProvider::Stripe {
+            api_base,
+            secret_key,
+        } => Arc::new(tessera_stripe::StripePayments::new(
+            api_base.clone(),
+            secret_key.clone(),
+        )),
+    };
+    tessera_fulfillment::ordering::FulfillmentDeps {
+        orders,
+        payments,
+        prices: payment.prices.clone(),
+        webhook_secret: tessera_fulfillment::signature::SigningSecret::new(
+            payment.webhook_secret.clone(),
+        ),
+        return_url: payment.return_url.clone(),
+    }
+}
+
 /// A function's `main`: the handler behind lambda_http, each request admitted by the edge gate
 /// (when the edge layer is on) and run through `dispatch`.
 pub async fn serve<S, H, Fut>(

@@ -2,8 +2,7 @@
 //! its own connection to one SQLite file. Two connections racing behave as one store.
 
 use std::sync::Arc;
-use tessera_identity::ports::AccountStore;
-use tessera_kernel::ports::StoreError;
+use tessera_identity::ports::{AccountStore, UniqueWriteError};
 use tessera_local::SqliteStore;
 use tessera_testkit::conformance::pending_account;
 
@@ -29,7 +28,7 @@ async fn separate_connections_to_one_file_keep_one_account_per_email() {
     for t in tasks {
         match t.await.unwrap() {
             Ok(()) => created += 1,
-            Err(StoreError::EmailTaken) => {}
+            Err(UniqueWriteError::Taken) => {}
             Err(e) => panic!("a connection failed instead of waiting its turn: {e:?}"),
         }
     }

@@ -223,7 +223,7 @@ impl CandidateStore {
                         None,
                     )?);
                 }
-                Ok(landed(self.transact(items, &[]).await)?.then_some(()))
+                Ok(landed(self.transact(items).await)?.then_some(()))
             }
             .await
         )
@@ -620,7 +620,7 @@ impl CandidateRecords for CandidateStore {
             }
         }
         // Any failed condition (record or account mapped, state changed) is a `Conflict`.
-        self.transact(items, &[]).await
+        self.transact(items).await
     }
 
     async fn change_record_email(
@@ -663,7 +663,7 @@ impl CandidateRecords for CandidateStore {
         }
         // A failed condition (the record remapped or its email changed, the state moved on) is a
         // `Conflict`.
-        self.transact(items, &[]).await
+        self.transact(items).await
     }
 
     async fn watches_due(&self, now: Timestamp, limit: usize) -> Result<Vec<Watch>, StoreError> {

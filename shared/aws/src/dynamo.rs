@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use tessera_identity::account::{CommunicationSettings, ProfileEdit};
-use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
+use tessera_identity::ports::{AccountStore, LoginStore, SessionStore, UniqueWriteError};
 use tessera_identity::session::Session;
 use tessera_identity::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
 use tessera_identity::{Identity, Profile, Username};
@@ -324,18 +324,30 @@ impl<Table> DynamoStore<Table> {
             .into_iter()
             .map(|d| TransactWriteItem::builder().delete(d).build())
             .collect();
-        match self.transact(items, &[]).await {
+        match self.transact(items).await {
             Ok(()) => Ok(true),
             Err(StoreError::Conflict) => Ok(false),
             Err(e) => Err(e),
         }
     }
 
-    pub(crate) async fn transact(
+    /// Writes `items` in one transaction: any failed condition is `Conflict`.
+    pub(crate) async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        self.transact_marking(items, &[])
+            .await
+            .map_err(|e| match e {
+                UniqueWriteError::Taken => StoreError::Conflict,
+                UniqueWriteError::Store(e) => e,
+            })
+    }
+
+    /// Writes `items` in one transaction, a failed condition meaning what `on_condition` says
+    /// for its item.
+    pub(crate) async fn transact_marking(
         &self,
         items: Vec<TransactWriteItem>,
-        on_condition: &[StoreError],
-    ) -> Result<(), StoreError> {
+        on_condition: &[OnCondition],
+    ) -> Result<(), UniqueWriteError> {
         let result = self
             .client
             .transact_write_items()
@@ -464,21 +476,28 @@ pub(crate) fn item_with_key<T: Serialize>(
     Ok(item)
 }
 
-/// Maps a cancelled transaction to the domain error of the first item whose condition failed
-/// (`on_condition[i]` for item `i`); anything else is `Unavailable`.
+/// What a transaction item's failed condition means: the item changed since it was read, or a
+/// key that must be unique is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnCondition {
+    Conflict,
+    Taken,
+}
+
+/// Maps a cancelled transaction to what the first item whose condition failed means
+/// (`on_condition[i]` for item `i`, `Conflict` when not listed); anything else is `Unavailable`.
 fn translate_cancellation(
     e: SdkError<TransactWriteItemsError>,
-    on_condition: &[StoreError],
-) -> StoreError {
+    on_condition: &[OnCondition],
+) -> UniqueWriteError {
     let service = e.into_service_error();
     if let TransactWriteItemsError::TransactionCanceledException(cancelled) = &service {
         let reasons = cancelled.cancellation_reasons();
         for (i, reason) in reasons.iter().enumerate() {
             if reason.code() == Some("ConditionalCheckFailed") {
                 return match on_condition.get(i) {
-                    Some(StoreError::EmailTaken) => StoreError::EmailTaken,
-                    Some(StoreError::UsernameTaken) => StoreError::UsernameTaken,
-                    _ => StoreError::Conflict,
+                    Some(OnCondition::Taken) => UniqueWriteError::Taken,
+                    _ => StoreError::Conflict.into(),
                 };
             }
         }
@@ -487,10 +506,10 @@ fn translate_cancellation(
             .iter()
             .any(|r| r.code() == Some("TransactionConflict"))
         {
-            return StoreError::Conflict;
+            return StoreError::Conflict.into();
         }
     }
-    StoreError::unavailable(service)
+    StoreError::unavailable(service).into()
 }
 
 #[async_trait]
@@ -499,10 +518,10 @@ impl AccountStore for IdentityStore {
         &self,
         identity: &Identity,
         profile: &Profile,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), UniqueWriteError> {
         let [identity_item, profile_item] = IdentityStore::account_items(identity, profile)?;
         let items = vec![self.put_new(identity_item)?, self.put_new(profile_item)?];
-        self.transact(items, &[StoreError::EmailTaken, StoreError::Conflict])
+        self.transact_marking(items, &[OnCondition::Taken, OnCondition::Conflict])
             .await
     }
 
@@ -543,11 +562,14 @@ impl AccountStore for IdentityStore {
                 .build(),
             TransactWriteItem::builder().put(profile_put).build(),
         ];
-        self.transact(items, &[StoreError::Conflict, StoreError::Conflict])
-            .await
+        self.transact(items).await
     }
 
-    async fn activate(&self, identity: &Identity, username: &Username) -> Result<(), StoreError> {
+    async fn activate(
+        &self,
+        identity: &Identity,
+        username: &Username,
+    ) -> Result<(), UniqueWriteError> {
         let mut marker = Self::username_key(username);
         marker.insert(
             "account_id".to_string(),
@@ -575,12 +597,12 @@ impl AccountStore for IdentityStore {
             self.put_new(marker)?,
             TransactWriteItem::builder().update(profile_update).build(),
         ];
-        self.transact(
+        self.transact_marking(
             items,
             &[
-                StoreError::Conflict,
-                StoreError::UsernameTaken,
-                StoreError::Conflict,
+                OnCondition::Conflict,
+                OnCondition::Taken,
+                OnCondition::Conflict,
             ],
         )
         .await
@@ -617,15 +639,7 @@ impl AccountStore for IdentityStore {
             items.push(TransactWriteItem::builder().delete(delete).build());
         }
         // Only the identity has a condition that can fail for a reason of its own (its version).
-        self.transact(
-            items,
-            &[
-                StoreError::Conflict,
-                StoreError::Conflict,
-                StoreError::Conflict,
-            ],
-        )
-        .await
+        self.transact(items).await
     }
 
     async fn edit_profile(

@@ -143,7 +143,7 @@ impl OrderStore for CandidateStore {
                 &order.id,
             ))?);
         }
-        match self.transact(items, &[]).await {
+        match self.transact(items).await {
             Ok(()) => Ok(Placed::New),
             // Which condition failed: the key was used, or a kit was claimed. Read to tell
             // (a transaction cancelled by a concurrent one names neither: `Conflict`, retry).
@@ -211,7 +211,7 @@ impl OrderStore for CandidateStore {
                 items.push(self.release_claim(order, &certification)?);
             }
         }
-        match self.transact(items, &[]).await {
+        match self.transact(items).await {
             Ok(()) => Ok(Updated::Applied),
             Err(StoreError::Conflict) => {
                 if let Some(event) = event {

@@ -75,7 +75,7 @@ impl TranscriptStore for CandidateStore {
             "candidate_id".into(),
             AttributeValue::S(transcript.candidate_id.as_str().into()),
         );
-        self.transact(vec![self.put_new(item)?, self.put_new(pointer)?], &[])
+        self.transact(vec![self.put_new(item)?, self.put_new(pointer)?])
             .await
     }
 

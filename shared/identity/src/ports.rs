@@ -10,15 +10,24 @@ use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Timestamp;
 
+/// Writing what must be unique: a new account's address, an activated account's login ID.
+#[derive(Debug, thiserror::Error)]
+pub enum UniqueWriteError {
+    #[error("the address or login ID is taken already")]
+    Taken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Creating accounts and reading them by email.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
-    /// Writes identity and profile together, or neither. `EmailTaken` if the identity exists.
+    /// Writes identity and profile together, or neither. `Taken` if the identity exists.
     async fn create_account(
         &self,
         identity: &Identity,
         profile: &Profile,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), UniqueWriteError>;
 
     /// A strongly consistent read of the identity for a canonical email.
     async fn identity(&self, email: &Email) -> Result<Option<Identity>, StoreError>;
@@ -37,8 +46,13 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Activation in one transaction: the identity (version-checked, as `update_identity`),
-    /// a username marker that must not exist yet, and the profile's username and purge date.
-    async fn activate(&self, identity: &Identity, username: &Username) -> Result<(), StoreError>;
+    /// a username marker that must not exist yet (`Taken` otherwise), and the profile's username
+    /// and purge date.
+    async fn activate(
+        &self,
+        identity: &Identity,
+        username: &Username,
+    ) -> Result<(), UniqueWriteError>;
 
     /// A new password in one transaction: the identity (version-checked, as `update_identity`),
     /// its session epoch mirrored onto the profile so every older session dies with it, and, when

@@ -8,7 +8,7 @@ use crate::held_code::{check_held_code, HeldCodeCheck};
 use crate::messages;
 use crate::password::{HashError, Password, PasswordHasher};
 use crate::policy::{ChangeKind, PasswordPolicy, PolicyContext, PolicyFailure};
-use crate::ports::{AccountStore, LoginStore, SessionStore};
+use crate::ports::{AccountStore, LoginStore, SessionStore, UniqueWriteError};
 use crate::session::SessionSettings;
 use crate::throttle::ThrottleSettings;
 use std::sync::Arc;
@@ -187,11 +187,11 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
             .await;
             Ok(())
         }
-        Err(StoreError::EmailTaken) => {
+        Err(UniqueWriteError::Taken) => {
             already_registered(deps, &identity, &profile).await?;
             Ok(())
         }
-        Err(e) => Err(e.into()),
+        Err(UniqueWriteError::Store(e)) => Err(e.into()),
     }
 }
 
@@ -332,8 +332,10 @@ pub async fn activate(
             match deps.store.activate(&identity, &username).await {
                 Ok(()) => Ok(Some(username)),
                 // Another request used the code first, or the username is taken: read again.
-                Err(StoreError::Conflict | StoreError::UsernameTaken) => Ok(None),
-                Err(e) => Err(e.into()),
+                Err(UniqueWriteError::Taken | UniqueWriteError::Store(StoreError::Conflict)) => {
+                    Ok(None)
+                }
+                Err(UniqueWriteError::Store(e)) => Err(e.into()),
             }
         }
         .await

@@ -21,10 +21,6 @@ type Source = Box<dyn std::error::Error + Send + Sync>;
 /// Storage failures, in the domain's words. Adapters translate their conditions into these.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("an account already exists for this email")]
-    EmailTaken,
-    #[error("the username is already assigned")]
-    UsernameTaken,
     #[error("the record changed since it was read")]
     Conflict,
     #[error("storage unavailable: {0}")]

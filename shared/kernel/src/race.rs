@@ -107,6 +107,7 @@ mod tests {
     fn only_a_conflict_is_a_lost_race() {
         assert!(landed(Ok(())).unwrap());
         assert!(!landed(Err(StoreError::Conflict)).unwrap());
-        assert!(landed(Err(StoreError::EmailTaken)).is_err());
+        let down = StoreError::unavailable(std::io::Error::other("down"));
+        assert!(landed(Err(down)).is_err());
     }
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tessera_identity::account::{CommunicationSettings, ProfileEdit};
-use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
+use tessera_identity::ports::{AccountStore, LoginStore, SessionStore, UniqueWriteError};
 use tessera_identity::session::Session;
 use tessera_identity::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
 use tessera_identity::{Identity, Profile, Username};
@@ -185,10 +185,11 @@ impl AccountStore for SqliteStore {
         &self,
         identity: &Identity,
         profile: &Profile,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), UniqueWriteError> {
         let identity = identity.clone();
         let profile = profile.clone();
-        self.with(move |conn| {
+        // `false`: the address is taken (the transaction rolls back unwritten).
+        let created = self.with(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
             let inserted = tx.execute(
                 "INSERT INTO identities (email, account_id, version, purge_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -201,7 +202,7 @@ impl AccountStore for SqliteStore {
                 ],
             );
             match inserted {
-                Err(e) if is_unique_violation(&e) => return Err(StoreError::EmailTaken),
+                Err(e) if is_unique_violation(&e) => return Ok(false),
                 Err(e) => return Err(StoreError::unavailable(e)),
                 Ok(_) => {}
             }
@@ -210,9 +211,14 @@ impl AccountStore for SqliteStore {
                 params![profile.account_id.as_str(), profile.purge_at.map(|t| t.0), to_json(&profile)?],
             )
             .map_err(StoreError::unavailable)?;
-            tx.commit().map_err(StoreError::unavailable)
+            tx.commit().map_err(StoreError::unavailable)?;
+            Ok(true)
         })
-        .await
+        .await?;
+        match created {
+            true => Ok(()),
+            false => Err(UniqueWriteError::Taken),
+        }
     }
 
     async fn identity(&self, email: &Email) -> Result<Option<Identity>, StoreError> {
@@ -273,45 +279,56 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn activate(&self, identity: &Identity, username: &Username) -> Result<(), StoreError> {
+    async fn activate(
+        &self,
+        identity: &Identity,
+        username: &Username,
+    ) -> Result<(), UniqueWriteError> {
         let identity = identity.clone();
         let username = username.clone();
-        self.with(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(StoreError::unavailable)?;
-            replace_identity(&tx, &identity)?;
-            match tx.execute(
-                "INSERT INTO usernames (username, account_id) VALUES (?1, ?2)",
-                params![username.as_str(), identity.account_id.as_str()],
-            ) {
-                Err(e) if is_unique_violation(&e) => return Err(StoreError::UsernameTaken),
-                Err(e) => return Err(StoreError::unavailable(e)),
-                Ok(_) => {}
-            }
-            let body: String = tx
-                .query_row(
-                    "SELECT body FROM profiles WHERE account_id = ?1",
-                    [identity.account_id.as_str()],
-                    |r| r.get(0),
+        // `false`: the login ID is taken (the transaction rolls back unwritten).
+        let activated = self
+            .with(move |conn| {
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(StoreError::unavailable)?;
+                replace_identity(&tx, &identity)?;
+                match tx.execute(
+                    "INSERT INTO usernames (username, account_id) VALUES (?1, ?2)",
+                    params![username.as_str(), identity.account_id.as_str()],
+                ) {
+                    Err(e) if is_unique_violation(&e) => return Ok(false),
+                    Err(e) => return Err(StoreError::unavailable(e)),
+                    Ok(_) => {}
+                }
+                let body: String = tx
+                    .query_row(
+                        "SELECT body FROM profiles WHERE account_id = ?1",
+                        [identity.account_id.as_str()],
+                        |r| r.get(0),
+                    )
+                    .map_err(StoreError::unavailable)?;
+                let mut profile: Profile = from_json(&body)?;
+                profile.username = Some(username.clone());
+                profile.purge_at = identity.purge_at;
+                tx.execute(
+                    "UPDATE profiles SET purge_at = ?1, body = ?2 WHERE account_id = ?3",
+                    params![
+                        profile.purge_at.map(|t| t.0),
+                        to_json(&profile)?,
+                        profile.account_id.as_str()
+                    ],
                 )
                 .map_err(StoreError::unavailable)?;
-            let mut profile: Profile = from_json(&body)?;
-            profile.username = Some(username.clone());
-            profile.purge_at = identity.purge_at;
-            tx.execute(
-                "UPDATE profiles SET purge_at = ?1, body = ?2 WHERE account_id = ?3",
-                params![
-                    profile.purge_at.map(|t| t.0),
-                    to_json(&profile)?,
-                    profile.account_id.as_str()
-                ],
-            )
-            .map_err(StoreError::unavailable)?;
-            // Dropping `tx` on any early return above rolls everything back.
-            tx.commit().map_err(StoreError::unavailable)
-        })
-        .await
+                // Dropping `tx` on any early return above rolls everything back.
+                tx.commit().map_err(StoreError::unavailable)?;
+                Ok(true)
+            })
+            .await?;
+        match activated {
+            true => Ok(()),
+            false => Err(UniqueWriteError::Taken),
+        }
     }
 
     async fn save_password(

@@ -3,7 +3,7 @@ use rand::{RngCore, SeedableRng};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 use tessera_identity::account::{CommunicationSettings, ProfileEdit};
-use tessera_identity::ports::AccountStore;
+use tessera_identity::ports::{AccountStore, UniqueWriteError};
 use tessera_identity::{Identity, Profile, Username};
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
@@ -116,8 +116,8 @@ fn outage<T>() -> Result<T, StoreError> {
 
 #[async_trait::async_trait]
 impl AccountStore for UnavailableStore {
-    async fn create_account(&self, _: &Identity, _: &Profile) -> Result<(), StoreError> {
-        outage()
+    async fn create_account(&self, _: &Identity, _: &Profile) -> Result<(), UniqueWriteError> {
+        Ok(outage()?)
     }
     async fn identity(&self, _: &Email) -> Result<Option<Identity>, StoreError> {
         outage()
@@ -128,8 +128,8 @@ impl AccountStore for UnavailableStore {
     async fn replace_registration(&self, _: &Identity, _: &Profile) -> Result<(), StoreError> {
         outage()
     }
-    async fn activate(&self, _: &Identity, _: &Username) -> Result<(), StoreError> {
-        outage()
+    async fn activate(&self, _: &Identity, _: &Username) -> Result<(), UniqueWriteError> {
+        Ok(outage()?)
     }
     async fn save_password(&self, _: &Identity, _: bool) -> Result<(), StoreError> {
         outage()

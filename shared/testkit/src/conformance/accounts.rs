@@ -48,7 +48,7 @@ pub async fn a_taken_email_refuses_the_whole_account(store: &dyn AccountStore) {
         .create_account(&second, &second_profile)
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::EmailTaken), "{err:?}");
+    assert!(matches!(err, UniqueWriteError::Taken), "{err:?}");
     assert_eq!(
         store.profile(&second_profile.account_id).await.unwrap(),
         None,
@@ -128,7 +128,7 @@ pub async fn a_failed_activation_writes_nothing(store: &dyn AccountStore) {
     b_active.status = AccountStatus::Active;
     assert!(matches!(
         store.activate(&b_active, &taken).await,
-        Err(StoreError::UsernameTaken)
+        Err(UniqueWriteError::Taken)
     ));
     assert_eq!(
         store.identity(&b.email).await.unwrap(),
@@ -150,7 +150,7 @@ pub async fn a_failed_activation_writes_nothing(store: &dyn AccountStore) {
     let fresh_name = Username::parse("TS33333333").unwrap();
     assert!(matches!(
         store.activate(&stale, &fresh_name).await,
-        Err(StoreError::Conflict)
+        Err(UniqueWriteError::Store(StoreError::Conflict))
     ));
     assert_eq!(
         store.account_by_username(&fresh_name).await.unwrap(),
@@ -175,7 +175,7 @@ pub async fn concurrent_creations_make_one_account(store: Arc<dyn AccountStore>)
     for t in tasks {
         match t.await.unwrap() {
             Ok(()) => created += 1,
-            Err(StoreError::EmailTaken) => {}
+            Err(UniqueWriteError::Taken) => {}
             Err(e) => panic!("unexpected {e:?}"),
         }
     }

@@ -8,7 +8,7 @@ use tessera_certification::{
     CandidateEdit, CandidateProfile, CeActivity, ExamCode, ExamRecord, Grade,
 };
 use tessera_identity::password::PasswordHash;
-use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
+use tessera_identity::ports::{AccountStore, LoginStore, SessionStore, UniqueWriteError};
 use tessera_identity::session::{Session, SessionSettings, SessionToken};
 use tessera_identity::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
 use tessera_identity::{AccountStatus, Identity, Profile, Username};

@@ -95,7 +95,7 @@ fn every_function_folder_is_a_workspace_member_with_routes_or_a_schedule() {
 /// template gives them, so neither can gain or lose one alone.
 #[test]
 fn each_routing_table_is_the_templates_routes_for_its_function() {
-    let tables: [(&str, Vec<(&str, &str)>); 14] = [
+    let tables: [(&str, Vec<(&str, &str)>); 15] = [
         ("accounts", accounts::routes()),
         ("sessions", sessions::routes()),
         ("password-policy", password_policy::routes()),
@@ -110,6 +110,7 @@ fn each_routing_table_is_the_templates_routes_for_its_function() {
         ("personal-info", personal_info::routes()),
         ("certifications", certifications::routes()),
         ("transcripts", transcripts::routes()),
+        ("fulfillment", fulfillment::routes()),
     ];
     let template = template_routes();
     for (function, table) in tables {

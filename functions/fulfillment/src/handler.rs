@@ -19,10 +19,11 @@ use tessera_certification::{CandidateRecord, CertificationDeps};
 use tessera_fulfillment::order::{Order, OrderBook, OrderId, OrderStatus};
 use tessera_fulfillment::ordering;
 use tessera_fulfillment::ordering::{FulfillmentDeps, OrderError, ReportError};
-use tessera_fulfillment::payment::PaymentError;
+use tessera_fulfillment::payment::{PaymentError, SandboxPayments};
 use tessera_fulfillment::{QuoteError, MAX_QUANTITY};
 use tessera_http::candidate::{holder, mapped_record};
 use tessera_http::config::AdminAuth;
+use tessera_http::routing::{pairs, route_with_params, Route};
 use tessera_http::{auth, response, Problem};
 use tessera_identity::account::Profile;
 use tessera_identity::signup::IdentityDeps;
@@ -48,40 +49,80 @@ pub struct FulfillmentState {
 const CATALOG: &str = "/v1/candidate/fulfillment/catalog";
 const ORDERS: &str = "/v1/candidate/fulfillment/orders";
 const WEBHOOK: &str = "/v1/payments/webhook";
+/// Where the sandbox checkout pages are (`{session}` follows).
 const SANDBOX: &str = "/v1/payments/sandbox/";
-const ADMIN_ORDERS: &str = "/v1/admin/fulfillment/orders/";
 
 /// What the candidate is told about delivery (said, not enforced).
 const DELIVERY_NOTE: &str = "Please allow 6 to 8 weeks for delivery.";
 
+#[derive(Clone, Copy)]
+enum Fulfillment {
+    Catalog,
+    Place,
+    History,
+    Order,
+    Webhook,
+    SandboxPage,
+    SandboxDecision,
+    Report,
+}
+
+const ROUTES: &[Route<Fulfillment>] = &[
+    ("GET", CATALOG, Fulfillment::Catalog),
+    ("POST", ORDERS, Fulfillment::Place),
+    ("GET", ORDERS, Fulfillment::History),
+    (
+        "GET",
+        "/v1/candidate/fulfillment/orders/{id}",
+        Fulfillment::Order,
+    ),
+    ("POST", WEBHOOK, Fulfillment::Webhook),
+    (
+        "GET",
+        "/v1/payments/sandbox/{session}",
+        Fulfillment::SandboxPage,
+    ),
+    (
+        "POST",
+        "/v1/payments/sandbox/{session}",
+        Fulfillment::SandboxDecision,
+    ),
+    (
+        "POST",
+        "/v1/admin/fulfillment/orders/{id}/status",
+        Fulfillment::Report,
+    ),
+];
+
+/// This function's routes, as the template lists them.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    pairs(ROUTES)
+}
+
+/// A path parameter: an order id, or a sandbox checkout session (which names its order). Any
+/// other segment names nothing (404).
+fn order_or_session(segment: &str) -> bool {
+    OrderId::parse(segment).is_some() || SandboxPayments::order_of(segment).is_some()
+}
+
 pub async fn handle(request: Request, state: FulfillmentState) -> Response<Body> {
-    let path = request.uri().path().to_string();
-    let method = request.method().as_str().to_string();
-    let result = match (method.as_str(), path.as_str()) {
-        ("GET", CATALOG) => catalog(&request, &state).await,
-        ("POST", ORDERS) => place(&request, &state).await,
-        ("GET", ORDERS) => history(&request, &state).await,
-        ("GET", p) if order_id(p).is_some() => one_order(&request, &state, p).await,
-        ("POST", WEBHOOK) => payments::webhook(&request, &state).await,
-        (_, p) if p.starts_with(SANDBOX) => payments::sandbox(&request, &state, &method, p).await,
-        ("POST", p) if status_path(p).is_some() => report(&request, &state, p).await,
-        (_, CATALOG | ORDERS | WEBHOOK) => Err(Problem::method_not_allowed()),
-        (_, p) if order_id(p).is_some() || status_path(p).is_some() => {
-            Err(Problem::method_not_allowed())
-        }
-        _ => Err(Problem::not_found()),
+    let (route, parameters) = match route_with_params(&request, ROUTES, order_or_session) {
+        Ok(found) => found,
+        Err(problem) => return problem.into_response(),
+    };
+    let parameter = parameters.first().map(String::as_str).unwrap_or_default();
+    let (request, state) = (&request, &state);
+    let result = match route {
+        Fulfillment::Catalog => catalog(request, state).await,
+        Fulfillment::Place => place(request, state).await,
+        Fulfillment::History => history(request, state).await,
+        Fulfillment::Order => one_order(request, state, parameter).await,
+        Fulfillment::Webhook => payments::webhook(request, state).await,
+        Fulfillment::SandboxPage => payments::sandbox_page(state, parameter).await,
+        Fulfillment::SandboxDecision => payments::sandbox_decision(request, state, parameter).await,
+        Fulfillment::Report => report(request, state, parameter).await,
     };
     result.unwrap_or_else(Problem::into_response)
-}
-
-/// `/v1/candidate/fulfillment/orders/{id}`.
-fn order_id(path: &str) -> Option<OrderId> {
-    OrderId::parse(path.strip_prefix(ORDERS)?.strip_prefix('/')?)
-}
-
-/// `/v1/admin/fulfillment/orders/{id}/status`.
-fn status_path(path: &str) -> Option<OrderId> {
-    OrderId::parse(path.strip_prefix(ADMIN_ORDERS)?.strip_suffix("/status")?)
 }
 
 /// The signed-in candidate's account and record (401, or 404 `not_mapped`).
@@ -152,9 +193,9 @@ async fn history(request: &Request, state: &FulfillmentState) -> Result<Response
 async fn one_order(
     request: &Request,
     state: &FulfillmentState,
-    path: &str,
+    id: &str,
 ) -> Result<Response<Body>, Problem> {
-    let id = order_id(path).ok_or_else(Problem::not_found)?;
+    let id = OrderId::parse(id).ok_or_else(Problem::not_found)?;
     let book = own_orders(request, state).await?;
     // Another candidate's order is as unknown as one that does not exist.
     let order = book.by_id(&id).ok_or_else(order_not_found)?;
@@ -164,10 +205,10 @@ async fn one_order(
 async fn report(
     request: &Request,
     state: &FulfillmentState,
-    path: &str,
+    id: &str,
 ) -> Result<Response<Body>, Problem> {
     auth::require_admin(request, &state.admin)?;
-    let id = status_path(path).ok_or_else(Problem::not_found)?;
+    let id = OrderId::parse(id).ok_or_else(Problem::not_found)?;
     let (status, tracking_number) = requests::status_report(request)?;
     let order = ordering::report(
         &state.certification,
@@ -291,13 +332,28 @@ pub fn order_json(order: &Order) -> Value {
 mod tests {
     use super::*;
 
+    fn found(method: &str, path: &str) -> Option<Vec<String>> {
+        let request = lambda_http::http::Request::builder()
+            .method(method)
+            .uri(path)
+            .body(Body::Empty)
+            .unwrap();
+        route_with_params(&request, ROUTES, order_or_session)
+            .ok()
+            .map(|(_, parameters)| parameters)
+    }
+
     #[test]
     fn order_paths_need_a_well_formed_id() {
         let id = "0123456789abcdef0123456789abcdef";
-        assert!(order_id(&format!("{ORDERS}/{id}")).is_some());
-        assert!(order_id(&format!("{ORDERS}/{id}/x")).is_none());
-        assert!(order_id(&format!("{ORDERS}/../{id}")).is_none());
-        assert!(status_path(&format!("{ADMIN_ORDERS}{id}/status")).is_some());
-        assert!(status_path(&format!("{ADMIN_ORDERS}{id}")).is_none());
+        assert_eq!(
+            found("GET", &format!("{ORDERS}/{id}")),
+            Some(vec![id.to_string()])
+        );
+        assert!(found("GET", &format!("{ORDERS}/{id}/x")).is_none());
+        assert!(found("GET", &format!("{ORDERS}/../{id}")).is_none());
+        let admin = "/v1/admin/fulfillment/orders";
+        assert!(found("POST", &format!("{admin}/{id}/status")).is_some());
+        assert!(found("POST", &format!("{admin}/{id}")).is_none());
     }
 }

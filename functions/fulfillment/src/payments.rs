@@ -89,24 +89,33 @@ fn webhook_problem(e: WebhookError) -> Problem {
 /// `POST` there (`decision=approve|decline`, form-encoded; empty approves): the sandbox sends the
 /// signed event a real provider would, through the same webhook path, and redirects (303) to
 /// the front end's return page. Answers only when the sandbox provider is configured.
-pub async fn sandbox(
+pub async fn sandbox_page(
+    state: &FulfillmentState,
+    session: &str,
+) -> Result<Response<Body>, Problem> {
+    let order = sandbox_checkout(state, session).await?;
+    Ok(page(&order, session))
+}
+
+/// `POST /v1/payments/sandbox/{session}`: the candidate's decision (see `sandbox_page`).
+pub async fn sandbox_decision(
     request: &Request,
     state: &FulfillmentState,
-    method: &str,
-    path: &str,
+    session: &str,
 ) -> Result<Response<Body>, Problem> {
+    let order = sandbox_checkout(state, session).await?;
+    approve_or_decline(request, state, &order).await
+}
+
+/// The order a sandbox checkout session names: 404 unless the sandbox provider is configured
+/// and the order exists.
+async fn sandbox_checkout(state: &FulfillmentState, session: &str) -> Result<Order, Problem> {
     if !state.sandbox {
         return Err(Problem::not_found());
     }
-    let session = path.strip_prefix(crate::SANDBOX).unwrap_or_default();
-    let order = sandbox_order(state, session)
+    sandbox_order(state, session)
         .await?
-        .ok_or_else(Problem::not_found)?;
-    match method {
-        "GET" => Ok(page(&order, session)),
-        "POST" => approve_or_decline(request, state, &order).await,
-        _ => Err(Problem::method_not_allowed()),
-    }
+        .ok_or_else(Problem::not_found)
 }
 
 async fn sandbox_order(state: &FulfillmentState, session: &str) -> Result<Option<Order>, Problem> {

@@ -7,7 +7,9 @@ use std::time::Duration;
 use tessera_kernel::delivery::{retry_unsent, RetryReport};
 use tessera_kernel::ports::Clock;
 use tessera_kernel::time::Seconds;
-use tessera_testkit::{unique_email, Backend, FlakyMessenger, SilentMessenger, TestApp};
+use tessera_testkit::{
+    unique_email, Backend, FlakyMessenger, SeededRandom, SilentMessenger, TestApp,
+};
 use tessera_tests::{
     activate, active_account, log_in, on_both_backends, request_reset, sign_up, token_of, PASSWORD,
 };
@@ -150,7 +152,44 @@ async fn a_refused_security_notice_is_delivered_later(backend: Backend) {
     );
 }
 
+/// A function that sends nothing itself (imports, the public transcript page) links no mail
+/// client: whatever it would send is kept, and the retry job sends it.
+async fn a_function_without_mail_keeps_what_it_would_send_for_the_retry_job(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let connections = tessera_http::wiring::Connections::open(&app.config)
+        .await
+        .unwrap();
+    let certification = connections
+        .certification_deps_deferring_mail(
+            &app.config,
+            app.clock.clone(),
+            Arc::new(SeededRandom::new(7)),
+        )
+        .unwrap();
+    let to = unique_email("deferred");
+    let message = tessera_certification::messages::TRANSCRIPT.render(
+        &to,
+        &[
+            ("holder", "Ada Lovelace"),
+            ("url", "https://example.test/t"),
+            ("transcript_id", "x"),
+            ("expires", "1 January 2027"),
+        ],
+    );
+    tessera_kernel::delivery::deliver(
+        &certification.postbox,
+        &message,
+        app.clock.now() + Seconds::hours(1),
+    )
+    .await;
+    assert!(app.messages_to(&to).is_empty(), "nothing sent at once");
+    app.clock.advance(Seconds(60));
+    assert_eq!(retry(&app).await, report(1, 0, 0));
+    assert_eq!(app.messages_to(&to).len(), 1, "the retry job sent it");
+}
+
 on_both_backends!(
+    a_function_without_mail_keeps_what_it_would_send_for_the_retry_job,
     a_refused_activation_email_is_retried_and_its_code_works,
     a_failing_message_backs_off_and_dies_with_its_code,
     a_silent_mail_system_does_not_hold_the_answer,

@@ -47,6 +47,24 @@ impl Random for OsRandom {
 
 pub type WiringError = Box<dyn std::error::Error + Send + Sync>;
 
+/// A mail system that sends nothing at once: every message is kept as unsent, and the retry job
+/// sends it. For functions that never send, so they link no mail client.
+#[cfg(feature = "certification")]
+struct DeferredMail;
+
+#[cfg(feature = "certification")]
+#[async_trait::async_trait]
+impl Messenger for DeferredMail {
+    async fn send(
+        &self,
+        _: &tessera_kernel::ports::OutgoingMessage,
+    ) -> Result<(), tessera_kernel::ports::SendError> {
+        Err(tessera_kernel::ports::SendError(
+            "this function sends no mail itself: kept for the retry job".into(),
+        ))
+    }
+}
+
 /// The identity table's store seen through each port that table serves.
 struct IdentityPorts {
     accounts: Arc<dyn AccountStore>,
@@ -133,7 +151,13 @@ impl Connections {
     ) -> Result<IdentityDeps, WiringError> {
         let table = self.identity_table();
         Ok(IdentityDeps {
-            postbox: self.postbox_over(config, &table, clock.clone(), random.clone()),
+            postbox: self.postbox_over(
+                config,
+                &table,
+                self.messenger(clock.clone()),
+                clock.clone(),
+                random.clone(),
+            ),
             store: table.accounts,
             logins: table.logins,
             attempts: table.attempts,
@@ -156,6 +180,31 @@ impl Connections {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Result<CertificationDeps, WiringError> {
+        let messenger = self.messenger(clock.clone());
+        self.certification_deps_sending(config, messenger, clock, random)
+    }
+
+    /// `certification_deps` for a function that sends nothing itself (imports, the public
+    /// transcript page): it links no mail client, and anything a flow of it did send would be
+    /// kept for the retry job, which sends it.
+    #[cfg(feature = "certification")]
+    pub fn certification_deps_deferring_mail(
+        &self,
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> Result<CertificationDeps, WiringError> {
+        self.certification_deps_sending(config, Arc::new(DeferredMail), clock, random)
+    }
+
+    #[cfg(feature = "certification")]
+    fn certification_deps_sending(
+        &self,
+        config: &Config,
+        messenger: Arc<dyn Messenger>,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> Result<CertificationDeps, WiringError> {
         let (records, transcripts): (Arc<dyn CandidateRecords>, Arc<dyn TranscriptStore>) =
             match self.candidate_table()? {
                 #[cfg(feature = "embedded")]
@@ -169,7 +218,7 @@ impl Connections {
             transcripts,
             holders: Arc::new(crate::candidate::ProfileHolders(identity.accounts.clone())),
             catalog: Arc::new(Catalog::built_in()),
-            postbox: self.postbox_over(config, &identity, clock.clone(), random.clone()),
+            postbox: self.postbox_over(config, &identity, messenger, clock.clone(), random.clone()),
             attempts: identity.attempts,
             clock,
             random,
@@ -214,28 +263,34 @@ impl Connections {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Postbox {
-        self.postbox_over(config, &self.identity_table(), clock, random)
+        let messenger = self.messenger(clock.clone());
+        self.postbox_over(config, &self.identity_table(), messenger, clock, random)
     }
 
-    /// How messages go out: SES and SNS on AWS, the outbox file on the embedded default; unsent
-    /// messages and the SMS budget kept in the identity table.
-    fn postbox_over(
-        &self,
-        config: &Config,
-        table: &IdentityPorts,
-        clock: Arc<dyn Clock>,
-        random: Arc<dyn Random>,
-    ) -> Postbox {
-        let messenger: Arc<dyn Messenger> = match self {
+    /// The mail system: SES and SNS on AWS, the outbox file on the embedded default.
+    fn messenger(&self, clock: Arc<dyn Clock>) -> Arc<dyn Messenger> {
+        match self {
             #[cfg(feature = "embedded")]
             Connections::Embedded { dir, .. } => Arc::new(tessera_local::FileOutbox::new(
                 dir.join("outbox.jsonl"),
-                clock.clone(),
+                clock,
             )),
             Connections::Aws {
                 sdk, email_from, ..
             } => Arc::new(tessera_aws::AwsMessenger::new(sdk, email_from.clone())),
-        };
+        }
+    }
+
+    /// How messages go out through `messenger`; unsent messages and the SMS budget kept in the
+    /// identity table.
+    fn postbox_over(
+        &self,
+        config: &Config,
+        table: &IdentityPorts,
+        messenger: Arc<dyn Messenger>,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> Postbox {
         Postbox {
             messenger,
             unsent: table.unsent.clone(),
@@ -314,15 +369,14 @@ pub async fn postbox(config: &Config) -> Result<Postbox, WiringError> {
         .postbox(config, Arc::new(SystemClock), Arc::new(OsRandom)))
 }
 
-/// The certification flows' ports for `config` with the real clock and randomness (a function
-/// that builds no other stores).
+/// The certification flows' ports for `config` with the real clock and randomness, for a function
+/// that builds no other stores and sends nothing itself (imports, the public transcript page:
+/// `Connections::certification_deps_deferring_mail`).
 #[cfg(feature = "certification")]
 pub async fn certification_deps(config: &Config) -> Result<CertificationDeps, WiringError> {
-    Connections::open(config).await?.certification_deps(
-        config,
-        Arc::new(SystemClock),
-        Arc::new(OsRandom),
-    )
+    Connections::open(config)
+        .await?
+        .certification_deps_deferring_mail(config, Arc::new(SystemClock), Arc::new(OsRandom))
 }
 
 /// A candidate-facing function's state for `config`, with the real clock and randomness: what

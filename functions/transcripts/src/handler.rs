@@ -367,17 +367,12 @@ async fn email(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tessera_http::routing::route_path;
 
     fn found(method: &str, path: &str) -> Option<Vec<String>> {
-        let request = lambda_http::http::Request::builder()
-            .method(method)
-            .uri(path)
-            .body(Body::Empty)
-            .unwrap();
         let well_formed = |segment: &str| TranscriptId::parse(segment).is_some();
-        route_with_params(&request, ROUTES, well_formed)
-            .ok()
-            .map(|(_, ids)| ids)
+        let found = route_path(method, path, ROUTES, well_formed);
+        found.ok().map(|(_, ids)| ids)
     }
 
     #[test]

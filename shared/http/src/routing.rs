@@ -22,7 +22,21 @@ pub fn route_with_params<R: Copy>(
     routes: &[Route<R>],
     parameter: impl Fn(&str) -> bool,
 ) -> Result<(R, Vec<String>), Problem> {
-    let (method, path) = (request.method().as_str(), request.uri().path());
+    route_path(
+        request.method().as_str(),
+        request.uri().path(),
+        routes,
+        parameter,
+    )
+}
+
+/// `route_with_params` for a method and path (what a function's tests check its table with).
+pub fn route_path<R: Copy>(
+    method: &str,
+    path: &str,
+    routes: &[Route<R>],
+    parameter: impl Fn(&str) -> bool,
+) -> Result<(R, Vec<String>), Problem> {
     let mut allowed: Vec<&str> = Vec::new();
     for &(row_method, row_path, route) in routes {
         let Some(parameters) = matches(row_path, path, &parameter) else {

@@ -268,6 +268,8 @@ impl Connections {
     }
 
     /// The mail system: SES and SNS on AWS, the outbox file on the embedded default.
+    // Only the embedded outbox stamps its lines with the clock.
+    #[cfg_attr(not(feature = "embedded"), allow(unused_variables))]
     fn messenger(&self, clock: Arc<dyn Clock>) -> Arc<dyn Messenger> {
         match self {
             #[cfg(feature = "embedded")]

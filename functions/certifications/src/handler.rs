@@ -126,6 +126,15 @@ async fn screen_of(
     Ok(response::json(200, &view(&state.certification, &record)))
 }
 
+fn certification_not_found() -> Problem {
+    Problem::new(
+        404,
+        "certification_not_found",
+        "Certification not found",
+        "This candidate neither holds nor has started that certification.",
+    )
+}
+
 async fn certification(
     request: &Request,
     state: &CandidateState,
@@ -135,12 +144,7 @@ async fn certification(
     let c = &state.certification;
     match views::certification(&c.catalog, &record, id, c.today()) {
         Some(detail) => Ok(response::json(200, &detail)),
-        None => Err(Problem::new(
-            404,
-            "certification_not_found",
-            "Certification not found",
-            "This candidate neither holds nor has started that certification.",
-        )),
+        None => Err(certification_not_found()),
     }
 }
 
@@ -157,12 +161,7 @@ async fn certificate(
         .into_iter()
         .find(|s| s.certification.as_str() == id);
     let (Some(standing), Some(certification)) = (standing, c.catalog.certification(id)) else {
-        return Err(Problem::new(
-            404,
-            "certification_not_found",
-            "Certification not found",
-            "This candidate neither holds nor has started that certification.",
-        ));
+        return Err(certification_not_found());
     };
     let (Status::Active, Some(active), Some(expires)) =
         (standing.status, standing.active, standing.expires)

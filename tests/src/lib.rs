@@ -5,15 +5,11 @@ pub mod job_scale;
 pub mod orders;
 pub mod round_trips;
 
-use lambda_http::{Body, Request, Response};
-use std::sync::Arc;
-use tessera_identity::signup::IdentityDeps;
-use tessera_testkit::keys::within;
-
-/// The password-policy function's handler, fed from the identity settings tests configure.
-pub async fn password_policy_handler(request: Request, deps: IdentityDeps) -> Response<Body> {
-    password_policy::handle(request, Arc::new(deps.settings.policy.clone())).await
-}
+use fulfillment::FulfillmentState;
+use lambda_http::{Body, Request};
+use tessera_http::wiring::FromWiring;
+use tessera_testkit::payment_provider::{FakeProvider, SECRET_KEY};
+use tessera_testkit::TestApp;
 
 /// Generates, for each named `async fn name(backend: Backend)` in the calling file, one test on
 /// the embedded store (`embedded::name`) and one on DynamoDB/SES/SNS in moto (`moto::name`).
@@ -233,21 +229,12 @@ pub fn csv_upload(path: &str, csv: &str, source: Option<&str>) -> Request {
     }
 }
 
-/// The state the imports function runs with, on the test app's backend and clock.
-pub fn import_state(app: &tessera_testkit::TestApp) -> imports::ImportState {
-    imports::ImportState {
-        certification: app.certification.clone(),
-        admin: app.config.admin.clone(),
-    }
-}
-
 /// An import through the imports handler.
 pub async fn import(
     app: &tessera_testkit::TestApp,
     request: Request,
 ) -> tessera_testkit::TestResponse {
-    let work = imports::handle(request, import_state(app));
-    tessera_testkit::TestResponse::from_response(within("imports", work).await)
+    app.call(imports::handle, request).await
 }
 
 /// The sample files of docs/samples/.
@@ -261,13 +248,7 @@ pub async fn transcript_page(
     app: &tessera_testkit::TestApp,
     request: Request,
 ) -> tessera_testkit::TestResponse {
-    tessera_testkit::TestResponse::from_response(
-        within(
-            "transcript-page",
-            transcript_page::handle(request, app.certification.clone()),
-        )
-        .await,
-    )
+    app.call(transcript_page::handle, request).await
 }
 
 /// A request through the candidate-facing function the template routes it to (mapping,
@@ -276,82 +257,42 @@ pub async fn candidate_call(
     app: &tessera_testkit::TestApp,
     request: Request,
 ) -> tessera_testkit::TestResponse {
-    let state = tessera_http::candidate::CandidateState {
-        identity: app.deps.clone(),
-        certification: app.certification.clone(),
-        public_url: app.config.public_url.clone(),
-    };
-    let path = request.uri().path();
-    let function = match path {
-        "/v1/candidate" | "/v1/candidate/settings" | "/v1/candidate/attributes" => "personal-info",
-        p if p.starts_with("/v1/candidate/mapping") => "mapping",
-        p if p.starts_with("/v1/candidate/transcripts") => "transcripts",
-        _ => "certifications",
-    };
-    let response = match function {
-        "mapping" => within("mapping", mapping::handle(request, state)).await,
-        "personal-info" => within("personal-info", personal_info::handle(request, state)).await,
-        "transcripts" => within("transcripts", transcripts::handle(request, state)).await,
-        _ => within("certifications", certifications::handle(request, state)).await,
-    };
-    tessera_testkit::TestResponse::from_response(response)
+    match tessera_testkit::template::function_serving(&request).as_str() {
+        "personal-info" => app.call(personal_info::handle, request).await,
+        "mapping" => app.call(mapping::handle, request).await,
+        "transcripts" => app.call(transcripts::handle, request).await,
+        "certifications" => app.call(certifications::handle, request).await,
+        other => panic!("{other} is not a candidate-facing function"),
+    }
+}
+
+/// A state built as its function's `main` builds it, with the payment provider configured as
+/// the checkout adapter against `provider` (a loopback stand-in) with `key`, or left as the
+/// test app has it (the sandbox).
+pub fn with_provider<S: FromWiring>(app: &TestApp, provider: Option<(&str, &str)>) -> S {
+    match provider {
+        None => app.state(),
+        Some((url, key)) => S::from_wiring(&app.with_variables(&[
+            ("TESSERA_PAYMENT_PROVIDER", "stripe"),
+            ("TESSERA_STRIPE_API_BASE", url),
+            ("TESSERA_STRIPE_SECRET_KEY", key),
+        ]))
+        .expect("the function's state"),
+    }
 }
 
 /// The fulfillment function's state on the test app: the sandbox provider (as the embedded
-/// default has it), or `provider` (the checkout adapter pointed at a loopback stand-in).
-pub fn fulfillment_state(
-    app: &tessera_testkit::TestApp,
-    provider: Option<Arc<dyn tessera_fulfillment::payment::Payments>>,
-) -> fulfillment::FulfillmentState {
-    use tessera_fulfillment::ordering::FulfillmentDeps;
-    use tessera_fulfillment::payment::SandboxPayments;
-    use tessera_fulfillment::signature::SigningSecret;
-    let sandbox = provider.is_none();
-    let payments = provider.unwrap_or_else(|| {
-        Arc::new(SandboxPayments {
-            public_base: app.config.public_url.clone().unwrap_or_default(),
-        })
-    });
-    fulfillment::FulfillmentState {
-        identity: app.deps.clone(),
-        certification: app.certification.clone(),
-        fulfillment: FulfillmentDeps {
-            orders: app.orders.clone(),
-            payments,
-            prices: tessera_fulfillment::Prices::default(),
-            webhook_secret: SigningSecret::new(tessera_http::config::LOCAL_WEBHOOK_SECRET),
-            return_url: tessera_http::config::LOCAL_RETURN_URL.into(),
-        },
-        sandbox,
-        admin: app.config.admin.clone(),
-    }
+/// default has it), or the checkout adapter against `provider`.
+pub fn fulfillment_state(app: &TestApp, provider: Option<&FakeProvider>) -> FulfillmentState {
+    with_provider(app, provider.map(|p| (p.url.as_str(), SECRET_KEY)))
 }
 
 /// A request through the fulfillment handler with the sandbox provider.
-pub async fn fulfillment_call(
-    app: &tessera_testkit::TestApp,
-    request: Request,
-) -> tessera_testkit::TestResponse {
-    tessera_testkit::TestResponse::from_response(
-        within(
-            "fulfillment",
-            fulfillment::handle(request, fulfillment_state(app, None)),
-        )
-        .await,
-    )
+pub async fn fulfillment_call(app: &TestApp, request: Request) -> tessera_testkit::TestResponse {
+    app.call(fulfillment::handle, request).await
 }
 
-/// The expiry jobs' dependencies on the test app: its stores and clock, and the payment provider
-/// of `fulfillment_state` (the sandbox, or `provider`).
-pub fn job_deps(
-    app: &tessera_testkit::TestApp,
-    provider: Option<Arc<dyn tessera_fulfillment::payment::Payments>>,
-) -> expiry_jobs::JobDeps {
-    let state = fulfillment_state(app, provider);
-    expiry_jobs::JobDeps {
-        identity: state.identity,
-        certification: state.certification,
-        fulfillment: state.fulfillment,
-        reminder_days: Default::default(),
-    }
+/// The expiry jobs' state on the test app, with the payment provider of `fulfillment_state`.
+pub fn job_deps(app: &TestApp, provider: Option<&FakeProvider>) -> expiry_jobs::JobDeps {
+    with_provider(app, provider.map(|p| (p.url.as_str(), SECRET_KEY)))
 }

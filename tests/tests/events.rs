@@ -28,10 +28,7 @@ fn event_files() -> Vec<(String, PathBuf)> {
 async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) -> TestResponse {
     match function {
         "accounts" => app.call(accounts::handle, request).await,
-        "password-policy" => {
-            app.call(tessera_tests::password_policy_handler, request)
-                .await
-        }
+        "password-policy" => app.call(password_policy::handle, request).await,
         "sessions" => app.call(sessions::handle, request).await,
         "profile" => app.call(profile::handle, request).await,
         "password-change" => app.call(password_change::handle, request).await,
@@ -184,7 +181,7 @@ async fn every_scheduled_job_has_an_event_that_runs_it() {
         let (job, answer) = match function.as_str() {
             "notification-retries" => (
                 function.clone(),
-                notification_retries::run(&app.deps.postbox)
+                notification_retries::run(&app.state())
                     .await
                     .map(|r| notification_retries::report_json(&r))
                     .map_err(|e| e.to_string()),

@@ -4,16 +4,13 @@
 //! after the grace period. Each job run three times at once, or crashed halfway and rerun,
 //! changes each item once and emails each holder once.
 
-use std::sync::Arc;
-
 use serde_json::json;
-use tessera_fulfillment::payment::Payments;
 use tessera_fulfillment::unpaid;
 use tessera_fulfillment::unpaid::PAYMENT_WINDOW;
 use tessera_kernel::jobs::JobReport;
 use tessera_kernel::ports::Clock;
 use tessera_kernel::time::Seconds;
-use tessera_testkit::payment_provider::{FakeProvider, SECRET_KEY};
+use tessera_testkit::payment_provider::FakeProvider;
 use tessera_testkit::{unique_email, Backend, TestApp};
 use tessera_tests::certification::{call, consent, holder};
 use tessera_tests::orders::{order_body, order_status, place};
@@ -24,15 +21,8 @@ use tessera_tests::{
 
 use expiry_jobs::Job;
 
-fn stripe(provider: &FakeProvider) -> Arc<dyn Payments> {
-    Arc::new(tessera_stripe::StripePayments::new(
-        &provider.url,
-        SECRET_KEY,
-    ))
-}
-
 async fn run(app: &TestApp, provider: &FakeProvider, job: Job) -> JobReport {
-    let deps = job_deps(app, Some(stripe(provider)));
+    let deps = job_deps(app, Some(provider));
     tessera_testkit::keys::within("expiry-jobs", expiry_jobs::run(job, &deps))
         .await
         .expect("job run")
@@ -69,7 +59,7 @@ async fn unpaid_order(
         .as_str()
         .expect("a kit")
         .to_string();
-    let state = fulfillment_state(app, Some(stripe(provider)));
+    let state = fulfillment_state(app, Some(provider));
     let r = place(state, token, key, &order_body(&certification, 2, false)).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!(r.json["status"], "pending_payment");
@@ -194,7 +184,7 @@ async fn a_crashed_unpaid_run_is_finished_by_the_next(backend: Backend) {
     app.clock.advance(PAYMENT_WINDOW);
     let token = signed_in_again(&app, &email).await;
 
-    let deps = job_deps(&app, Some(stripe(&provider)));
+    let deps = job_deps(&app, Some(&provider));
     let crashed = unpaid::cancel_unpaid(&deps.certification, &deps.fulfillment, 1)
         .await
         .unwrap();

@@ -6,13 +6,11 @@
 
 use lambda_http::{Body, Request};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use tessera_fulfillment::signature::SigningSecret;
 use tessera_kernel::ports::Clock;
 use tessera_kernel::time::Seconds;
-use tessera_stripe::StripePayments;
 use tessera_testkit::calls::{FailOneCall, Fault};
-use tessera_testkit::payment_provider::{FakeProvider, SECRET_KEY};
+use tessera_testkit::payment_provider::FakeProvider;
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::certification::holder;
 use tessera_tests::orders::{order_body, ORDERS};
@@ -274,8 +272,7 @@ impl Buyer {
     }
 
     async fn send(&self, app: &TestApp, request: Request) -> TestResponse {
-        let payments = Arc::new(StripePayments::new(&self.provider.url, SECRET_KEY));
-        let state = fulfillment_state(app, Some(payments));
+        let state = fulfillment_state(app, Some(&self.provider));
         TestResponse::from_response(
             tessera_testkit::keys::within("fulfillment", fulfillment::handle(request, state)).await,
         )
@@ -485,7 +482,7 @@ async fn a_shipment_report_survives_a_fault_at_every_call() {
 async fn retry_unsent(app: &TestApp) -> tessera_kernel::delivery::RetryReport {
     tessera_testkit::keys::within(
         "notification-retries",
-        notification_retries::run(&app.deps.postbox),
+        notification_retries::run(&app.state()),
     )
     .await
     .expect("retry run")

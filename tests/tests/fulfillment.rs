@@ -13,22 +13,18 @@ use serde_json::{json, Value};
 use tessera_fulfillment::signature::SigningSecret;
 use tessera_kernel::time::Seconds;
 use tessera_kernel::time::Timestamp;
-use tessera_testkit::payment_provider::{FakeProvider, SECRET_KEY};
+use tessera_testkit::payment_provider::FakeProvider;
 use tessera_testkit::{Backend, TestApp, TestResponse};
 use tessera_tests::certification::holder;
 use tessera_tests::orders::{order_body, order_status, ORDERS};
-use tessera_tests::{authorized, fulfillment_state, on_both_backends};
+use tessera_tests::{authorized, fulfillment_state, on_both_backends, with_provider};
 
 const CATALOG: &str = "/v1/candidate/fulfillment/catalog";
 const WEBHOOK: &str = "/v1/payments/webhook";
 
 /// The function's state: the checkout adapter against `provider`, or the sandbox.
 fn state(app: &TestApp, provider: Option<&FakeProvider>) -> fulfillment::FulfillmentState {
-    let payments = provider.map(|p| {
-        Arc::new(tessera_stripe::StripePayments::new(&p.url, SECRET_KEY))
-            as Arc<dyn tessera_fulfillment::payment::Payments>
-    });
-    fulfillment_state(app, payments)
+    fulfillment_state(app, provider)
 }
 
 async fn send(app: &TestApp, provider: Option<&FakeProvider>, request: Request) -> TestResponse {
@@ -515,8 +511,8 @@ async fn a_checkout_the_provider_refuses_is_a_502_and_keeps_the_order(backend: B
     let (_, token) = holder(&app).await;
     let kit = kits(&app, &token).await[0].0.clone();
     // A wrong key: the provider answers 401, which is not worth retrying blindly.
-    let misconfigured = tessera_stripe::StripePayments::new(&provider.url, "sk_test_revoked");
-    let state = fulfillment_state(&app, Some(Arc::new(misconfigured)));
+    let state: fulfillment::FulfillmentState =
+        with_provider(&app, Some((&provider.url, "sk_test_revoked")));
     let mut request = authorized("POST", ORDERS, &token, Some(&order_body(&kit, 2, false)));
     request
         .headers_mut()

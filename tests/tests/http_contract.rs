@@ -152,7 +152,7 @@ async fn unknown_routes_and_methods_are_404_and_405() {
     );
     assert_problem(
         &app.call(
-            tessera_tests::password_policy_handler,
+            password_policy::handle,
             json_request("POST", "/v1/password-policy", &json!({})),
         )
         .await,

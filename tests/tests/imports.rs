@@ -229,7 +229,7 @@ async fn only_an_admin_may_import_and_only_csv_within_the_size_limit() {
 #[tokio::test]
 async fn on_aws_the_iam_caller_verified_by_api_gateway_is_required() {
     let app = TestApp::new(Backend::Embedded).await;
-    let mut state = tessera_tests::import_state(&app);
+    let mut state: imports::ImportState = app.state();
     state.admin = tessera_http::config::AdminAuth::Iam;
     let event = std::fs::read_to_string(
         tessera_testkit::repo_root().join("events/imports/exam-results.json"),

@@ -17,7 +17,7 @@ use tessera_tests::{
 async fn retry(app: &TestApp) -> RetryReport {
     tessera_testkit::keys::within(
         "notification-retries",
-        notification_retries::run(&app.deps.postbox),
+        notification_retries::run(&app.state()),
     )
     .await
     .expect("retry run")

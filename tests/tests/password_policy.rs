@@ -4,8 +4,7 @@ use serde_json::json;
 use tessera_testkit::{get, json_request, Backend, TestApp, TestResponse};
 
 async fn call(app: &TestApp, request: lambda_http::Request) -> TestResponse {
-    app.call(tessera_tests::password_policy_handler, request)
-        .await
+    app.call(password_policy::handle, request).await
 }
 
 async fn check(app: &TestApp, body: serde_json::Value) -> TestResponse {

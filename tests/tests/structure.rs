@@ -89,6 +89,33 @@ fn no_function_is_wired_from_another_functions_crate() {
     }
 }
 
+/// Each function's state is put together in one place, its `FromWiring`, which the flow tests
+/// call too: a `main` builds nothing by hand (no state literal, no port), it only asks
+/// `tessera_http::wiring` for the state its handler takes.
+#[test]
+fn every_main_builds_its_state_through_the_wiring_the_tests_use() {
+    for function in function_names() {
+        let main = std::fs::read_to_string(
+            repo_root()
+                .join("functions")
+                .join(&function)
+                .join("src/main.rs"),
+        )
+        .unwrap();
+        assert!(
+            main.contains("tessera_http::wiring::run(")
+                || main.contains("tessera_http::wiring::state_from_env::<"),
+            "{function}'s main does not build its state through FromWiring"
+        );
+        for by_hand in ["Deps {", "State {", "Connections", "::new(", "_deps("] {
+            assert!(
+                !main.contains(by_hand),
+                "{function}'s main builds something by hand ({by_hand:?})"
+            );
+        }
+    }
+}
+
 fn contexts_of(crates: &BTreeSet<String>) -> BTreeSet<&'static str> {
     CONTEXTS
         .into_iter()

@@ -1,9 +1,7 @@
-//! The certifications function: wiring only. Configuration and clients are built once per process.
+//! The certifications function: wiring only. Configuration, clients and the handler's state are built once per
+//! process (`tessera_http::wiring::FromWiring`).
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit(certifications::SECRETS);
-    let state = tessera_http::wiring::candidate_state(&config).await?;
-    tessera_http::serve(&config, state, certifications::handle).await
+    tessera_http::wiring::run(certifications::SECRETS, certifications::handle).await
 }

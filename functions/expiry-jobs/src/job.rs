@@ -20,6 +20,7 @@ use tessera_certification::reminders::ReminderDays;
 use tessera_certification::{transcript, CertificationDeps};
 use tessera_fulfillment::ordering::FulfillmentDeps;
 use tessera_fulfillment::unpaid;
+use tessera_http::config::ConfigError;
 use tessera_identity::signup;
 use tessera_identity::signup::IdentityDeps;
 use tessera_kernel::jobs::{JobReport, PAGE};
@@ -80,12 +81,26 @@ pub struct JobDeps {
     pub reminder_days: ReminderDays,
 }
 
+impl tessera_http::wiring::FromWiring for JobDeps {
+    fn from_wiring(
+        wiring: &dyn tessera_http::wiring::Wiring,
+    ) -> Result<JobDeps, tessera_http::wiring::WiringError> {
+        Ok(JobDeps {
+            identity: wiring.identity_deps()?,
+            certification: wiring.certification_deps()?,
+            fulfillment: tessera_http::wiring::fulfillment_deps(wiring)?,
+            reminder_days: reminder_days(wiring.variable("TESSERA_REMINDER_DAYS").as_deref())?,
+        })
+    }
+}
+
 /// `TESSERA_REMINDER_DAYS` (`90,30,7` when unset): whole days from 1 to 365.
-pub fn reminder_days(value: Option<&str>) -> Result<ReminderDays, String> {
+pub fn reminder_days(value: Option<&str>) -> Result<ReminderDays, ConfigError> {
     match value {
         None => Ok(ReminderDays::default()),
-        Some(text) => ReminderDays::parse(text).ok_or_else(|| {
-            format!("TESSERA_REMINDER_DAYS: {text:?} is not a list of days such as 90,30,7")
+        Some(text) => ReminderDays::parse(text).ok_or_else(|| ConfigError::Invalid {
+            name: "TESSERA_REMINDER_DAYS",
+            reason: format!("{text:?} is not a list of days such as 90,30,7"),
         }),
     }
 }

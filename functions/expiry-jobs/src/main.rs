@@ -2,38 +2,14 @@
 //! it runs the job each scheduled event names; run directly (`make jobs`) it runs every job once,
 //! or the ones named as arguments.
 
-use std::sync::Arc;
-
 use expiry_jobs::{Job, JobDeps};
 use lambda_http::{lambda_runtime, service_fn, LambdaEvent};
 use serde_json::Value;
-use tessera_http::config::PaymentConfig;
-use tessera_http::wiring::{Connections, OsRandom, SystemClock};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit(expiry_jobs::SECRETS);
-    let payment = tessera_http::wiring::or_exit(PaymentConfig::from_env_for(expiry_jobs::SECRETS));
-    let reminder_days =
-        match expiry_jobs::reminder_days(std::env::var("TESSERA_REMINDER_DAYS").ok().as_deref()) {
-            Ok(days) => days,
-            Err(problem) => {
-                eprintln!("configuration: {problem}");
-                std::process::exit(2);
-            }
-        };
-    let backend = Connections::open(&config).await?;
-    let deps = JobDeps {
-        identity: backend.identity_deps(&config, Arc::new(SystemClock), Arc::new(OsRandom))?,
-        certification: backend.certification_deps(
-            &config,
-            Arc::new(SystemClock),
-            Arc::new(OsRandom),
-        )?,
-        fulfillment: tessera_http::wiring::fulfillment_deps(&config, &payment, backend.orders()?),
-        reminder_days,
-    };
+    let (_, deps) = tessera_http::wiring::state_from_env::<JobDeps>(expiry_jobs::SECRETS).await?;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
         let named: Vec<String> = std::env::args().skip(1).collect();
         let jobs: Vec<Job> = if named.is_empty() {

@@ -46,6 +46,20 @@ pub struct FulfillmentState {
     pub admin: AdminAuth,
 }
 
+impl tessera_http::wiring::FromWiring for FulfillmentState {
+    fn from_wiring(
+        wiring: &dyn tessera_http::wiring::Wiring,
+    ) -> Result<FulfillmentState, tessera_http::wiring::WiringError> {
+        Ok(FulfillmentState {
+            identity: wiring.identity_deps()?,
+            certification: wiring.certification_deps()?,
+            fulfillment: tessera_http::wiring::fulfillment_deps(wiring)?,
+            sandbox: wiring.payment()?.provider == tessera_http::config::PaymentProvider::Sandbox,
+            admin: wiring.config().admin.clone(),
+        })
+    }
+}
+
 const CATALOG: &str = "/v1/candidate/fulfillment/catalog";
 const ORDERS: &str = "/v1/candidate/fulfillment/orders";
 const WEBHOOK: &str = "/v1/payments/webhook";

@@ -28,6 +28,18 @@ pub struct ImportState {
     pub admin: AdminAuth,
 }
 
+/// It sends nothing itself, so it links no mail client.
+impl tessera_http::wiring::FromWiring for ImportState {
+    fn from_wiring(
+        wiring: &dyn tessera_http::wiring::Wiring,
+    ) -> Result<ImportState, tessera_http::wiring::WiringError> {
+        Ok(ImportState {
+            certification: wiring.certification_deps_deferring_mail()?,
+            admin: wiring.config().admin.clone(),
+        })
+    }
+}
+
 const EXAM_RESULTS: &str = "/v1/admin/imports/exam-results";
 const CE_CREDITS: &str = "/v1/admin/imports/ce-credits";
 

@@ -1,12 +1,7 @@
-//! The imports function: wiring only. Configuration and clients are built once per process.
+//! The imports function: wiring only. Configuration, clients and the handler's state are built once per
+//! process (`tessera_http::wiring::FromWiring`).
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit(imports::SECRETS);
-    let state = imports::ImportState {
-        certification: tessera_http::wiring::certification_deps(&config).await?,
-        admin: config.admin.clone(),
-    };
-    tessera_http::serve(&config, state, imports::handle).await
+    tessera_http::wiring::run(imports::SECRETS, imports::handle).await
 }

@@ -1,9 +1,7 @@
-//! The mapping function: wiring only. Configuration and clients are built once per process.
+//! The mapping function: wiring only. Configuration, clients and the handler's state are built once per
+//! process (`tessera_http::wiring::FromWiring`).
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit(mapping::SECRETS);
-    let state = tessera_http::wiring::candidate_state(&config).await?;
-    tessera_http::serve(&config, state, mapping::handle).await
+    tessera_http::wiring::run(mapping::SECRETS, mapping::handle).await
 }

@@ -3,12 +3,13 @@
 
 use lambda_http::{lambda_runtime, service_fn, LambdaEvent};
 use serde_json::Value;
+use tessera_kernel::delivery::Postbox;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit(notification_retries::SECRETS);
-    let postbox = tessera_http::wiring::postbox(&config).await?;
+    let (_, postbox) =
+        tessera_http::wiring::state_from_env::<Postbox>(notification_retries::SECRETS).await?;
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
         let report = notification_retries::run(&postbox).await?;
         println!("{}", notification_retries::report_json(&report));

@@ -1,9 +1,7 @@
-//! The sessions function: wiring only. Configuration and clients are built once per process.
+//! The sessions function: wiring only. Configuration, clients and the handler's state are built once per
+//! process (`tessera_http::wiring::FromWiring`).
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tessera_http::logging::init();
-    let config = tessera_http::wiring::config_or_exit(sessions::SECRETS);
-    let deps = tessera_http::wiring::identity_deps(&config).await?;
-    tessera_http::serve(&config, deps, sessions::handle).await
+    tessera_http::wiring::run(sessions::SECRETS, sessions::handle).await
 }

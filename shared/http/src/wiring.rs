@@ -1,6 +1,6 @@
 //! Builds the ports for the configured backend, and runs a function's handler on Lambda.
 
-use crate::config::{Backend, Config};
+use crate::config::{Backend, Config, ConfigError, Secrets};
 use crate::logging;
 use lambda_http::{service_fn, Body, Request, Response};
 use rand::RngCore;
@@ -50,7 +50,7 @@ pub type WiringError = Box<dyn std::error::Error + Send + Sync>;
 /// A mail system that sends nothing at once: every message is kept as unsent, and the retry job
 /// sends it. For functions that never send, so they link no mail client.
 #[cfg(feature = "certification")]
-struct DeferredMail;
+pub struct DeferredMail;
 
 #[cfg(feature = "certification")]
 #[async_trait::async_trait]
@@ -353,63 +353,169 @@ fn open_embedded(_dir: &std::path::Path) -> Result<Connections, WiringError> {
     )
 }
 
-/// The identity flows' ports for `config`, with the real clock and randomness (a function that
-/// builds no other stores).
-pub async fn identity_deps(config: &Config) -> Result<IdentityDeps, WiringError> {
-    Connections::open(config).await?.identity_deps(
-        config,
-        Arc::new(SystemClock),
-        Arc::new(OsRandom),
-    )
+/// What every function's state is built from: its configuration and settings, and the ports of
+/// each context. A process's [`ProcessWiring`] builds them from the backend it opened; the tests'
+/// application hands out its own (moved clock, faulty messengers), and both build each function's
+/// state through the same [`FromWiring`].
+pub trait Wiring: Send + Sync {
+    fn config(&self) -> &Config;
+    /// The secrets the function reads (the others are never read).
+    fn secrets(&self) -> Secrets;
+    /// A variable a function reads for its own settings.
+    fn variable(&self, name: &str) -> Option<String>;
+    fn identity_deps(&self) -> Result<IdentityDeps, WiringError>;
+    /// How messages go out: what a function that only sends needs.
+    fn postbox(&self) -> Postbox;
+    /// The certification flows' ports, sending mail at once.
+    #[cfg(feature = "certification")]
+    fn certification_deps(&self) -> Result<CertificationDeps, WiringError>;
+    /// The certification flows' ports for a function that sends nothing itself
+    /// ([`Connections::certification_deps_deferring_mail`]).
+    #[cfg(feature = "certification")]
+    fn certification_deps_deferring_mail(&self) -> Result<CertificationDeps, WiringError>;
+    #[cfg(feature = "fulfillment")]
+    fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError>;
+
+    /// The payment provider's settings, read with the function's secrets.
+    #[cfg(feature = "fulfillment")]
+    fn payment(&self) -> Result<crate::config::PaymentConfig, ConfigError> {
+        crate::config::PaymentConfig::from_lookup_for(|name| self.variable(name), self.secrets())
+    }
 }
 
-/// How messages go out for `config`, with the real clock and randomness (a function that only
-/// sends).
-pub async fn postbox(config: &Config) -> Result<Postbox, WiringError> {
-    Ok(Connections::open(config)
-        .await?
-        .postbox(config, Arc::new(SystemClock), Arc::new(OsRandom)))
+/// A function's state, built once per process from the wiring: the one place a function's
+/// dependencies are put together, which its `main` (through [`run`]) and the tests both call.
+pub trait FromWiring: Sized {
+    fn from_wiring(wiring: &dyn Wiring) -> Result<Self, WiringError>;
 }
 
-/// The certification flows' ports for `config` with the real clock and randomness, for a function
-/// that builds no other stores and sends nothing itself (imports, the public transcript page:
-/// `Connections::certification_deps_deferring_mail`).
+/// A process's wiring: its configuration from the environment, the backend opened once, the
+/// real clock and the OS's randomness.
+pub struct ProcessWiring {
+    pub config: Config,
+    pub connections: Connections,
+    secrets: Secrets,
+}
+
+impl ProcessWiring {
+    /// Only the secrets the function uses are read. A configuration error stops the process with
+    /// its message (a Lambda Init failure names the variable).
+    pub async fn from_env(secrets: Secrets) -> Result<ProcessWiring, WiringError> {
+        let config = config_or_exit(secrets);
+        Ok(ProcessWiring {
+            connections: Connections::open(&config).await?,
+            config,
+            secrets,
+        })
+    }
+
+    fn clock(&self) -> Arc<dyn Clock> {
+        Arc::new(SystemClock)
+    }
+
+    fn random(&self) -> Arc<dyn Random> {
+        Arc::new(OsRandom)
+    }
+}
+
+impl Wiring for ProcessWiring {
+    fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn secrets(&self) -> Secrets {
+        self.secrets
+    }
+
+    fn variable(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn identity_deps(&self) -> Result<IdentityDeps, WiringError> {
+        self.connections
+            .identity_deps(&self.config, self.clock(), self.random())
+    }
+
+    fn postbox(&self) -> Postbox {
+        self.connections
+            .postbox(&self.config, self.clock(), self.random())
+    }
+
+    #[cfg(feature = "certification")]
+    fn certification_deps(&self) -> Result<CertificationDeps, WiringError> {
+        self.connections
+            .certification_deps(&self.config, self.clock(), self.random())
+    }
+
+    #[cfg(feature = "certification")]
+    fn certification_deps_deferring_mail(&self) -> Result<CertificationDeps, WiringError> {
+        self.connections.certification_deps_deferring_mail(
+            &self.config,
+            self.clock(),
+            self.random(),
+        )
+    }
+
+    #[cfg(feature = "fulfillment")]
+    fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError> {
+        self.connections.orders()
+    }
+}
+
+/// The identity functions' state.
+impl FromWiring for IdentityDeps {
+    fn from_wiring(wiring: &dyn Wiring) -> Result<IdentityDeps, WiringError> {
+        wiring.identity_deps()
+    }
+}
+
+/// The password-policy function's state: the configured policy, and no client.
+impl FromWiring for Arc<tessera_identity::policy::PasswordPolicy> {
+    fn from_wiring(wiring: &dyn Wiring) -> Result<Self, WiringError> {
+        Ok(Arc::new(wiring.config().identity.policy.clone()))
+    }
+}
+
+/// The notification-retries job's state: how messages go out.
+impl FromWiring for Postbox {
+    fn from_wiring(wiring: &dyn Wiring) -> Result<Postbox, WiringError> {
+        Ok(wiring.postbox())
+    }
+}
+
+/// The state of a function whose only state is certification tracking (the public transcript
+/// page): it needs no session and sends nothing itself, so it links no mail client.
 #[cfg(feature = "certification")]
-pub async fn certification_deps(config: &Config) -> Result<CertificationDeps, WiringError> {
-    Connections::open(config)
-        .await?
-        .certification_deps_deferring_mail(config, Arc::new(SystemClock), Arc::new(OsRandom))
+impl FromWiring for CertificationDeps {
+    fn from_wiring(wiring: &dyn Wiring) -> Result<CertificationDeps, WiringError> {
+        wiring.certification_deps_deferring_mail()
+    }
 }
 
-/// A candidate-facing function's state for `config`, with the real clock and randomness: what
-/// the mapping, personal-info, certifications and transcripts functions serve with.
+/// The candidate-facing functions' state (mapping, personal-info, certifications, transcripts).
 #[cfg(feature = "certification")]
-pub async fn candidate_state(
-    config: &Config,
-) -> Result<crate::candidate::CandidateState, WiringError> {
-    let backend = Connections::open(config).await?;
-    let (clock, random): (Arc<dyn Clock>, Arc<dyn Random>) =
-        (Arc::new(SystemClock), Arc::new(OsRandom));
-    Ok(crate::candidate::CandidateState {
-        identity: backend.identity_deps(config, clock.clone(), random.clone())?,
-        certification: backend.certification_deps(config, clock, random)?,
-        public_url: config.public_url.clone(),
-    })
+impl FromWiring for crate::candidate::CandidateState {
+    fn from_wiring(wiring: &dyn Wiring) -> Result<Self, WiringError> {
+        Ok(crate::candidate::CandidateState {
+            identity: wiring.identity_deps()?,
+            certification: wiring.certification_deps()?,
+            public_url: wiring.config().public_url.clone(),
+        })
+    }
 }
 
-/// The order flows' settings and payment provider, from the typed configuration (the fulfillment
-/// function's and the unpaid-orders job's one home for it).
+/// The order flows' ports, settings and payment provider (the fulfillment function's and the
+/// unpaid-orders job's one home for them).
 #[cfg(feature = "fulfillment")]
 pub fn fulfillment_deps(
-    config: &Config,
-    payment: &crate::config::PaymentConfig,
-    orders: Arc<dyn OrderStore>,
-) -> tessera_fulfillment::ordering::FulfillmentDeps {
+    wiring: &dyn Wiring,
+) -> Result<tessera_fulfillment::ordering::FulfillmentDeps, WiringError> {
     use crate::config::PaymentProvider;
     use tessera_fulfillment::payment::{Payments, SandboxPayments};
+    let payment = wiring.payment()?;
     let payments: Arc<dyn Payments> = match &payment.provider {
         PaymentProvider::Sandbox => Arc::new(SandboxPayments {
-            public_base: config.public_url.clone().unwrap_or_default(),
+            public_base: wiring.config().public_url.clone().unwrap_or_default(),
         }),
         PaymentProvider::Stripe {
             api_base,
@@ -419,14 +525,40 @@ pub fn fulfillment_deps(
             secret_key.clone(),
         )),
     };
-    tessera_fulfillment::ordering::FulfillmentDeps {
-        orders,
+    Ok(tessera_fulfillment::ordering::FulfillmentDeps {
+        orders: wiring.orders()?,
         payments,
-        prices: payment.prices.clone(),
-        webhook_secret: tessera_fulfillment::signature::SigningSecret::new(
-            payment.webhook_secret.clone(),
-        ),
-        return_url: payment.return_url.clone(),
+        prices: payment.prices,
+        webhook_secret: tessera_fulfillment::signature::SigningSecret::new(payment.webhook_secret),
+        return_url: payment.return_url,
+    })
+}
+
+/// An HTTP function's whole `main`: logs, the wiring from the environment, the state the
+/// handler takes built from it, and the handler served on Lambda.
+pub async fn run<S, H, Fut>(secrets: Secrets, handler: H) -> Result<(), lambda_http::Error>
+where
+    S: FromWiring + Clone + Send + Sync + 'static,
+    H: Fn(Request, S) -> Fut + Send + Sync + Copy + 'static,
+    Fut: Future<Output = Response<Body>> + Send,
+{
+    logging::init();
+    let (wiring, state) = state_from_env::<S>(secrets).await?;
+    serve(&wiring.config, state, handler).await
+}
+
+/// A process's wiring and the state `S` built from it; a configuration error stops the process
+/// with its message.
+pub async fn state_from_env<S: FromWiring>(
+    secrets: Secrets,
+) -> Result<(ProcessWiring, S), WiringError> {
+    let wiring = ProcessWiring::from_env(secrets).await?;
+    match S::from_wiring(&wiring) {
+        Ok(state) => Ok((wiring, state)),
+        Err(error) => match error.downcast::<ConfigError>() {
+            Ok(config) => or_exit(Err(*config)),
+            Err(other) => Err(other),
+        },
     }
 }
 

@@ -13,8 +13,11 @@ use std::sync::Arc;
 use tessera_certification::CertificationDeps;
 use tessera_fulfillment::ports::OrderStore;
 use tessera_http::candidate::ProfileHolders;
+use tessera_http::config::Secrets;
+use tessera_http::wiring::{DeferredMail, FromWiring, Wiring, WiringError};
 use tessera_http::Config;
 use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::delivery::Postbox;
 use tessera_kernel::ports::{Messenger, Random};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +35,8 @@ pub struct TestApp {
     pub orders: Arc<dyn OrderStore>,
     pub clock: Arc<ManualClock>,
     pub config: Config,
+    /// The variables `config` was read from: what a function reads its own settings from.
+    variables: HashMap<String, String>,
     dir: tempfile::TempDir,
     table: Option<String>,
 }
@@ -144,6 +149,20 @@ impl TestApp {
                     "moto-test-pepper-0123456789".into(),
                 );
                 vars.insert("TESSERA_TOTP_KEYS".into(), MOTO_SEED_KEYS.into());
+                // What the embedded default assumes, an operator sets on AWS.
+                for (name, value) in [
+                    ("TESSERA_PAYMENT_PROVIDER", "sandbox"),
+                    (
+                        "TESSERA_PAYMENT_WEBHOOK_SECRET",
+                        tessera_http::config::LOCAL_WEBHOOK_SECRET,
+                    ),
+                    (
+                        "TESSERA_CHECKOUT_RETURN_URL",
+                        tessera_http::config::LOCAL_RETURN_URL,
+                    ),
+                ] {
+                    vars.insert(name.into(), value.into());
+                }
                 table = Some(name);
             }
         }
@@ -172,6 +191,7 @@ impl TestApp {
             orders,
             clock,
             config,
+            variables: vars,
             dir,
             table,
         };
@@ -182,16 +202,55 @@ impl TestApp {
         app
     }
 
-    /// Calls a function's handler as Lambda would (its DynamoDB calls attributed to the
-    /// function the template routes the request to).
-    pub async fn call<H, Fut>(&self, handler: H, request: Request) -> TestResponse
+    /// Calls a function's handler as Lambda would: its state built by the function's own
+    /// [`FromWiring`] from this app's ports (its DynamoDB calls attributed to the function the
+    /// template routes the request to).
+    pub async fn call<S, H, Fut>(&self, handler: H, request: Request) -> TestResponse
     where
-        H: FnOnce(Request, IdentityDeps) -> Fut,
+        S: FromWiring,
+        H: FnOnce(Request, S) -> Fut,
+        Fut: Future<Output = Response<Body>>,
+    {
+        self.call_on(self, handler, request).await
+    }
+
+    /// `call` with the state built from `wiring` (this app with some variables set otherwise:
+    /// [`TestApp::with_variables`]).
+    pub async fn call_on<S, H, Fut>(
+        &self,
+        wiring: &dyn Wiring,
+        handler: H,
+        request: Request,
+    ) -> TestResponse
+    where
+        S: FromWiring,
+        H: FnOnce(Request, S) -> Fut,
         Fut: Future<Output = Response<Body>>,
     {
         let function = crate::template::function_serving(&request);
-        let response = crate::keys::within(&function, handler(request, self.deps.clone())).await;
+        let state = S::from_wiring(wiring).expect("the function's state");
+        let response = crate::keys::within(&function, handler(request, state)).await;
         TestResponse::from_response(response)
+    }
+
+    /// A function's state as its `main` builds it, from this app's ports.
+    pub fn state<S: FromWiring>(&self) -> S {
+        S::from_wiring(self).expect("the function's state")
+    }
+
+    /// This app's ports with some variables set otherwise, as an operator would set them for
+    /// one function (a payment provider, say).
+    /// The configuration is read again from them.
+    pub fn with_variables<'a>(&'a self, set: &[(&str, &str)]) -> VariedApp<'a> {
+        let mut variables = self.variables.clone();
+        for (name, value) in set {
+            variables.insert(name.to_string(), value.to_string());
+        }
+        VariedApp {
+            app: self,
+            config: Config::from_lookup(|k| variables.get(k).cloned()).expect("test configuration"),
+            variables,
+        }
     }
 
     pub fn outbox_path(&self) -> PathBuf {
@@ -385,6 +444,85 @@ impl TestApp {
             postbox.unsent = store.clone();
         }
         true
+    }
+}
+
+/// The ports a function's state is built from: this app's (its clock, randomness, messengers
+/// and interceptors), and its variables.
+impl Wiring for TestApp {
+    fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn secrets(&self) -> Secrets {
+        Secrets::ALL
+    }
+
+    fn variable(&self, name: &str) -> Option<String> {
+        self.variables.get(name).cloned()
+    }
+
+    fn identity_deps(&self) -> Result<IdentityDeps, WiringError> {
+        Ok(self.deps.clone())
+    }
+
+    fn postbox(&self) -> Postbox {
+        self.deps.postbox.clone()
+    }
+
+    fn certification_deps(&self) -> Result<CertificationDeps, WiringError> {
+        Ok(self.certification.clone())
+    }
+
+    fn certification_deps_deferring_mail(&self) -> Result<CertificationDeps, WiringError> {
+        let mut deps = self.certification.clone();
+        deps.postbox.messenger = Arc::new(DeferredMail);
+        Ok(deps)
+    }
+
+    fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError> {
+        Ok(self.orders.clone())
+    }
+}
+
+/// A test app with some variables set otherwise ([`TestApp::with_variables`]).
+pub struct VariedApp<'a> {
+    app: &'a TestApp,
+    config: Config,
+    variables: HashMap<String, String>,
+}
+
+impl Wiring for VariedApp<'_> {
+    fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn secrets(&self) -> Secrets {
+        self.app.secrets()
+    }
+
+    fn variable(&self, name: &str) -> Option<String> {
+        self.variables.get(name).cloned()
+    }
+
+    fn identity_deps(&self) -> Result<IdentityDeps, WiringError> {
+        self.app.identity_deps()
+    }
+
+    fn postbox(&self) -> Postbox {
+        self.app.postbox()
+    }
+
+    fn certification_deps(&self) -> Result<CertificationDeps, WiringError> {
+        self.app.certification_deps()
+    }
+
+    fn certification_deps_deferring_mail(&self) -> Result<CertificationDeps, WiringError> {
+        self.app.certification_deps_deferring_mail()
+    }
+
+    fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError> {
+        self.app.orders()
     }
 }
 

@@ -190,7 +190,7 @@ fn selection(f: &mut Fields) -> Option<Selection> {
 
 fn days(f: &mut Fields) -> Option<u32> {
     let value = f.take("expires_in_days")?;
-    match value.as_u64() {
+    match tessera_http::body::whole(&value) {
         Some(d) if (1..=u64::from(MAX_DAYS)).contains(&d) => Some(d as u32),
         _ => {
             f.error(

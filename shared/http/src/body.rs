@@ -195,20 +195,22 @@ impl Fields {
         }
     }
 
-    /// A required whole number (JSON number without fraction), 0 to `u32::MAX`.
+    /// A required whole number (`4` or `4.0`: see [`whole`]), 0 to `u32::MAX`.
     pub fn whole_number(&mut self, field: &str) -> Option<u32> {
         match self.map.remove(field) {
-            Some(Value::Number(n)) => match n.as_u64().and_then(|n| u32::try_from(n).ok()) {
-                Some(n) => Some(n),
-                None => {
-                    self.error(
-                        field,
-                        "invalid_number",
-                        "This field must be a whole number.",
-                    );
-                    None
+            Some(value @ Value::Number(_)) => {
+                match whole(&value).and_then(|n| u32::try_from(n).ok()) {
+                    Some(n) => Some(n),
+                    None => {
+                        self.error(
+                            field,
+                            "invalid_number",
+                            "This field must be a whole number.",
+                        );
+                        None
+                    }
                 }
-            },
+            }
             None | Some(Value::Null) => {
                 self.error(field, "required", "This field is required.");
                 None
@@ -354,5 +356,34 @@ impl Fields {
     /// The 422 listing every error recorded.
     pub fn into_problem(self) -> Problem {
         Problem::validation(self.errors)
+    }
+}
+
+/// A JSON number that is a whole number from 0 up: `4`, and also `4.0`, which JSON Schema (and so
+/// the OpenAPI document's `type: integer`) counts as the same integer.
+pub fn whole(value: &Value) -> Option<u64> {
+    let Value::Number(n) = value else {
+        return None;
+    };
+    n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64)
+            .map(|f| f as u64)
+    })
+}
+
+#[cfg(test)]
+mod whole_numbers {
+    use super::whole;
+    use serde_json::json;
+
+    #[test]
+    fn integers_written_with_a_zero_fraction_are_whole() {
+        assert_eq!(whole(&json!(4)), Some(4));
+        assert_eq!(whole(&json!(4.0)), Some(4));
+        assert_eq!(whole(&json!(4.5)), None);
+        assert_eq!(whole(&json!(-1)), None);
+        assert_eq!(whole(&json!(-1.0)), None);
+        assert_eq!(whole(&json!("4")), None);
     }
 }

@@ -14,9 +14,11 @@ api="http://127.0.0.1:$port"
 
 # No uniform-answer floor: the run checks answers, not timing, and sign-ups would take 400 ms each.
 # Every generated request comes from loopback: per-client limits off, so each operation is reached
-# (their 429 is declared, and tested in tests/tests/client_limits.rs).
+# (their 429 is declared, and tested in tests/tests/client_limits.rs). No minimum password age, so
+# a password change completed by tests/api-fuzz/hooks.py on a new account can succeed (the rule is
+# tested in tests/tests/password_change.rs).
 TESSERA_UNIFORM_ANSWER_MS=0 TESSERA_CLIENT_REGISTRATIONS=0 TESSERA_CLIENT_LOGINS=0 \
-  TESSERA_CLIENT_RECOVERIES=0 start_local_api "$port" "$state" "$out/watch.log"
+  TESSERA_CLIENT_RECOVERIES=0 TESSERA_PASSWORD_MIN_AGE_SECONDS=0 start_local_api "$port" "$state" "$out/watch.log"
 
 # One account with a session, and the sample records imported, so the session operations reach
 # their real handlers rather than stopping at 401.
@@ -66,6 +68,8 @@ mkdir -p "$state/schemathesis"
 (cd "$state/schemathesis" &&
   PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$root/tests/api-fuzz" \
   TESSERA_FUZZ_SESSION="$token" TESSERA_FUZZ_ADMIN=tessera-local-admin-token \
+  TESSERA_FUZZ_API="$api" TESSERA_FUZZ_STATE="$state" TESSERA_FUZZ_ROOT="$root" \
+  TESSERA_FUZZ_WEBHOOK_SECRET=whsec_tessera_local_sandbox \
   schemathesis --no-color --config-file "$root/tests/api-fuzz/schemathesis.toml" \
   run "$root/infra/openapi.yaml" --url "$api" "${examples[@]}" \
   --report junit --report-dir "$root/$out") >"$out/schemathesis.txt" 2>&1 || {

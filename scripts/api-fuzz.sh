@@ -36,28 +36,12 @@ curl -s -o /dev/null -X POST "$api/v1/candidate/mapping" -H "authorization: Bear
   -d "{\"method\":\"score_report\",\"last_name\":\"Hopper\",\"registration_number\":\"REG-2024-0611\",\"new_email\":\"$email\"}"
 
 # Real ids for the operations that name a resource, so they reach their handlers rather than
-# answering 404 to every generated id: a certification the account holds (sample records), two
-# transcripts (one for the delete) and a paid kit order with its sandbox checkout.
+# answering 404 to every generated id: a certification the account holds (sample records). The
+# transcripts and orders they name are made during the run (tests/api-fuzz/hooks.py).
 bearer=(-H "authorization: Bearer $token" -H 'content-type: application/json')
 curl -s -o /dev/null -X PUT "$api/v1/candidate/settings" "${bearer[@]}" \
   -d '{"employee":false,"partner":false,"email_notifications":true,"academy_student":false,"verification_consent":true}'
-new_transcript() {
-  curl -s -X POST "$api/v1/candidate/transcripts" "${bearer[@]}" \
-    -d '{"description":"Fuzzing","expires_in_days":30,"certifications":"active"}' |
-    grep -o '"id":"[0-9a-f]\{32\}"' | cut -d'"' -f4
-}
-order=$(curl -s -X POST "$api/v1/candidate/fulfillment/orders" "${bearer[@]}" \
-  -H 'idempotency-key: fuzz-order-1' \
-  -d '{"items":[{"certification_id":"security-associate","quantity":2}],"tracking":true,"payment_method":"card","shipping":{"first_name":"Grace","last_name":"Hopper","email":"grace@example.com","phone":"+1 202 555 0100","address":"1 Main Street","address_cont":null,"city":"Arlington","postal_code":"22201","country":"us"}}')
 export TESSERA_FUZZ_CERTIFICATION=security-associate
-TESSERA_FUZZ_TRANSCRIPT=$(new_transcript)
-TESSERA_FUZZ_DELETED_TRANSCRIPT=$(new_transcript)
-TESSERA_FUZZ_ORDER=$(grep -o '"id":"[0-9a-f]\{32\}"' <<<"$order" | head -n 1 | cut -d'"' -f4)
-TESSERA_FUZZ_CHECKOUT=$(grep -o 'cs_sandbox_[0-9a-f]\{32\}' <<<"$order" | head -n 1)
-export TESSERA_FUZZ_TRANSCRIPT TESSERA_FUZZ_DELETED_TRANSCRIPT TESSERA_FUZZ_ORDER TESSERA_FUZZ_CHECKOUT
-for id in TESSERA_FUZZ_TRANSCRIPT TESSERA_FUZZ_DELETED_TRANSCRIPT TESSERA_FUZZ_ORDER TESSERA_FUZZ_CHECKOUT; do
-  [ -n "${!id}" ] || { echo "API fuzzing: could not make $id (order: $order)" >&2; exit 1; }
-done
 examples=()
 [ -n "${FUZZ_EXAMPLES:-}" ] && examples=(--max-examples "$FUZZ_EXAMPLES")
 # Nothing may be written inside the workspace during the run: `cargo lambda watch` restarts every

@@ -9,7 +9,7 @@ What generation cannot know: some operations succeed only with something the API
 (an emailed code, a reset token, a login challenge, the provider's signature) or with a rule a
 schema cannot state (the password policy's character classes and common-password list, a fresh
 idempotency key, an import file's columns) or with a state the run itself may have undone (the
-holder's consent, a transcript not yet deleted). For each of those, the first request of each phase
+holder's consent). For each of those, the first request of each phase
 that carries schema-valid data is completed with that one missing piece, made here through the
 API itself against the local state: so every phase reaches the operation's success path, not
 only its refusals, and any other answer to a completed request is the API's fault. Every other
@@ -250,15 +250,6 @@ def _consent_given(case):
     return None, {}
 
 
-def _transcript_to_delete(case):
-    created = _expect(_call("POST", "/v1/candidate/transcripts",
-                            {"description": "To delete", "expires_in_days": 30,
-                             "certifications": "active"}, _fuzz_session()),
-                      201, "a transcript")
-    case.path_parameters = {**(case.path_parameters or {}), "id": created["id"]}
-    return None, {}
-
-
 def _set_phone(case):
     return {"password": PASSWORD, "phone": "+1 202 555 0147"}, {}
 
@@ -287,8 +278,71 @@ COMPLETERS = {
     ("PUT", "/v1/me/phone"): _set_phone,
     ("POST", "/v1/me/phone/verify"): _verify_phone,
     ("GET", "/v1/transcripts/{id}"): _consent_given,
-    ("DELETE", "/v1/candidate/transcripts/{id}"): _transcript_to_delete,
 }
+
+
+# Operations that name a resource the run makes (a transcript, an order, its checkout session). In
+# the stateful phase the document's links give them the one a sequence made; elsewhere a request
+# whose path is meant to be valid gets one made here (a fresh transcript for each delete, one kept
+# for the rest), so none stops at 404.
+
+_kept = {}
+
+
+def _new_transcript(description):
+    _consent_given(None)
+    created = _expect(_call("POST", "/v1/candidate/transcripts",
+                            {"description": description, "expires_in_days": 30,
+                             "certifications": "active"}, _fuzz_session()),
+                      201, "a transcript")
+    return created["id"]
+
+
+def _kept_order():
+    """A paid kit order waiting for payment, and its sandbox checkout session."""
+    if "order" not in _kept:
+        body, headers = _order(None)
+        body["items"][0]["quantity"] = 2
+        body["tracking"] = True
+        order = _expect(_call("POST", "/v1/candidate/fulfillment/orders", body, _fuzz_session(),
+                              headers), 201, "an order")
+        session = re.search(r"cs_sandbox_[0-9a-f]{32}", order.get("checkout_url") or "")
+        if session is None:
+            raise AssertionError(f"fuzz setup: the order has no sandbox checkout: {order}")
+        _kept["order"] = (order["id"], session.group(0))
+    return _kept["order"]
+
+
+def _kept_transcript():
+    if "transcript" not in _kept:
+        _kept["transcript"] = _new_transcript("Fuzzing")
+    return _kept["transcript"]
+
+
+def _transcript_for(case):
+    if case.operation.method.upper() == "DELETE":
+        return _new_transcript("To delete")
+    return _kept_transcript()
+
+
+RESOURCES = {
+    "/v1/candidate/transcripts/{id}": ("id", _transcript_for),
+    "/v1/candidate/transcripts/{id}/emails": ("id", _transcript_for),
+    "/v1/transcripts/{id}": ("id", _transcript_for),
+    "/v1/candidate/fulfillment/orders/{id}": ("id", lambda case: _kept_order()[0]),
+    "/v1/admin/fulfillment/orders/{id}/status": ("id", lambda case: _kept_order()[0]),
+    "/v1/payments/sandbox/{session}": ("session", lambda case: _kept_order()[1]),
+}
+
+
+def _name_the_resource(case):
+    resource = RESOURCES.get(case.operation.path)
+    if resource is None or case.meta is None:
+        return
+    if case.meta.phase.name == "stateful" or case.meta.is_negative_at(ParameterLocation.PATH):
+        return
+    name, made = resource
+    case.path_parameters = {**(case.path_parameters or {}), name: made(case)}
 
 
 def _complete(case):
@@ -312,6 +366,7 @@ def _complete(case):
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
+    _name_the_resource(case)
     _complete(case)
     body = case.body
     if isinstance(body, (bytes, bytearray)):

@@ -91,11 +91,11 @@ fn every_function_folder_is_a_workspace_member_with_routes_or_a_schedule() {
     }
 }
 
-/// The functions that route by a table (`tessera_http::routing`) serve exactly the routes the
-/// template gives them, so neither can gain or lose one alone.
+/// Every function that serves routes routes by a table (`tessera_http::routing`), and serves
+/// exactly the routes the template gives it, so neither can gain or lose one alone.
 #[test]
 fn each_routing_table_is_the_templates_routes_for_its_function() {
-    let tables: [(&str, Vec<(&str, &str)>); 15] = [
+    let tables: [(&str, Vec<(&str, &str)>); 16] = [
         ("accounts", accounts::routes()),
         ("sessions", sessions::routes()),
         ("password-policy", password_policy::routes()),
@@ -111,8 +111,15 @@ fn each_routing_table_is_the_templates_routes_for_its_function() {
         ("certifications", certifications::routes()),
         ("transcripts", transcripts::routes()),
         ("fulfillment", fulfillment::routes()),
+        ("transcript-page", transcript_page::routes()),
     ];
     let template = template_routes();
+    let listed: BTreeSet<String> = tables.iter().map(|(f, _)| f.to_string()).collect();
+    let serving: BTreeSet<String> = template.iter().map(|(_, _, f)| f.clone()).collect();
+    assert_eq!(
+        listed, serving,
+        "every function that serves routes routes by a table"
+    );
     for (function, table) in tables {
         let served: BTreeSet<Route> = table
             .into_iter()

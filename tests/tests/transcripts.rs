@@ -339,9 +339,13 @@ async fn chosen_certifications_and_bad_requests(backend: Backend) {
     )
     .await;
     assert_eq!(absent.json["code"], "transcript_not_found");
-    assert_eq!(
-        open_page(&app, "/v1/transcripts/not-an-id").await.status,
-        404
+    // A malformed id gets the page a person can read, like an unknown one.
+    let malformed = open_page(&app, "/v1/transcripts/not-an-id").await;
+    assert_eq!(malformed.status, 404);
+    assert!(
+        malformed.text.contains("Transcript not available"),
+        "{}",
+        malformed.text
     );
     let post = transcript_page(
         &app,
@@ -349,6 +353,7 @@ async fn chosen_certifications_and_bad_requests(backend: Backend) {
     )
     .await;
     assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow"), Some("GET"));
 }
 
 async fn emails_are_rate_limited_per_holder(backend: Backend) {

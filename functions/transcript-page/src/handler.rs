@@ -12,6 +12,7 @@ use lambda_http::{Body, Request, Response};
 use tessera_certification::transcript;
 use tessera_certification::transcript::{PublicTranscript, TranscriptError, TranscriptId};
 use tessera_certification::CertificationDeps;
+use tessera_http::routing::route_with_params;
 use tessera_http::{response, Problem};
 use tessera_kernel::messages::escape_html;
 
@@ -19,7 +20,22 @@ use tessera_kernel::messages::escape_html;
 /// edge is on): it reads no other, and the template gives it no other.
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
-const PREFIX: &str = "/v1/transcripts/";
+/// What this function serves, each route once (`tessera_http::routing`).
+#[derive(Clone, Copy)]
+enum Route {
+    View,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] =
+    &[("GET", "/v1/transcripts/{id}", Route::View)];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    ROUTES
+        .iter()
+        .map(|&(method, path, _)| (method, path))
+        .collect()
+}
 
 /// The page's only style; the CSP allows it by hash (checked by a test).
 const STYLE: &str = "body{font-family:system-ui,sans-serif;color:#1a1a1a;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ccc}tbody th{background:#eef2f7}caption{text-align:left;font-weight:bold;padding:.4rem 0}footer{margin-top:2rem;color:#555}";
@@ -33,20 +49,25 @@ fn content_security_policy() -> String {
 }
 
 pub async fn handle(request: Request, deps: CertificationDeps) -> Response<Body> {
-    let wants_json = wants_json(&request);
-    let path = request.uri().path();
-    let id = path.strip_prefix(PREFIX).map(TranscriptId::parse);
-    let answer = match (request.method().as_str(), id) {
-        ("GET", Some(Some(id))) => match transcript::view(&deps, &id).await {
-            Ok(page) if wants_json => response::json(200, &page),
-            Ok(page) => html(200, &render(&page)),
-            Err(e) => refusal(e, wants_json),
-        },
-        ("GET", Some(None)) => refusal(TranscriptError::NotFound, wants_json),
-        (_, Some(_)) => Problem::method_not_allowed().into_response(),
-        _ => Problem::not_found().into_response(),
+    // Every segment is routed to the page, so a malformed id gets the same "not available" page
+    // as an unknown one (in the format asked for), not a bare 404.
+    let answer = match route_with_params(&request, ROUTES, |_| true) {
+        Ok((Route::View, id)) => view(&request, &deps, &id[0]).await,
+        Err(problem) => problem.into_response(),
     };
     with_page_headers(answer)
+}
+
+async fn view(request: &Request, deps: &CertificationDeps, id: &str) -> Response<Body> {
+    let wants_json = wants_json(request);
+    let Some(id) = TranscriptId::parse(id) else {
+        return refusal(TranscriptError::NotFound, wants_json);
+    };
+    match transcript::view(deps, &id).await {
+        Ok(page) if wants_json => response::json(200, &page),
+        Ok(page) => html(200, &render(&page)),
+        Err(e) => refusal(e, wants_json),
+    }
 }
 
 /// JSON when the client asks for it and not for HTML (browsers list `text/html` first).

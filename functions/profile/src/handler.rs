@@ -42,10 +42,7 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
 
 /// The (method, path) pairs this function serves: held to the template's routes by a test.
 pub fn routes() -> Vec<(&'static str, &'static str)> {
-    ROUTES
-        .iter()
-        .map(|&(method, path, _)| (method, path))
-        .collect()
+    tessera_http::routing::pairs(ROUTES)
 }
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {

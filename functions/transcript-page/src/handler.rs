@@ -31,10 +31,7 @@ const ROUTES: &[tessera_http::routing::Route<Route>] =
 
 /// The (method, path) pairs this function serves: held to the template's routes by a test.
 pub fn routes() -> Vec<(&'static str, &'static str)> {
-    ROUTES
-        .iter()
-        .map(|&(method, path, _)| (method, path))
-        .collect()
+    tessera_http::routing::pairs(ROUTES)
 }
 
 /// The page's only style; the CSP allows it by hash (checked by a test).

@@ -82,8 +82,8 @@ pub struct JobDeps {
 }
 
 impl tessera_http::wiring::FromWiring for JobDeps {
-    fn from_wiring(
-        wiring: &dyn tessera_http::wiring::Wiring,
+    fn from_wiring<W: tessera_http::wiring::Wiring + ?Sized>(
+        wiring: &W,
     ) -> Result<JobDeps, tessera_http::wiring::WiringError> {
         Ok(JobDeps {
             identity: wiring.identity_deps()?,

@@ -47,8 +47,8 @@ pub struct FulfillmentState {
 }
 
 impl tessera_http::wiring::FromWiring for FulfillmentState {
-    fn from_wiring(
-        wiring: &dyn tessera_http::wiring::Wiring,
+    fn from_wiring<W: tessera_http::wiring::Wiring + ?Sized>(
+        wiring: &W,
     ) -> Result<FulfillmentState, tessera_http::wiring::WiringError> {
         Ok(FulfillmentState {
             identity: wiring.identity_deps()?,

@@ -30,8 +30,8 @@ pub struct ImportState {
 
 /// It sends nothing itself, so it links no mail client.
 impl tessera_http::wiring::FromWiring for ImportState {
-    fn from_wiring(
-        wiring: &dyn tessera_http::wiring::Wiring,
+    fn from_wiring<W: tessera_http::wiring::Wiring + ?Sized>(
+        wiring: &W,
     ) -> Result<ImportState, tessera_http::wiring::WiringError> {
         Ok(ImportState {
             certification: wiring.certification_deps_deferring_mail()?,

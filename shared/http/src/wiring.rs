@@ -365,7 +365,7 @@ pub trait Wiring: Send + Sync {
     fn variable(&self, name: &str) -> Option<String>;
     fn identity_deps(&self) -> Result<IdentityDeps, WiringError>;
     /// How messages go out: what a function that only sends needs.
-    fn postbox(&self) -> Postbox;
+    fn postbox(&self) -> Result<Postbox, WiringError>;
     /// The certification flows' ports, sending mail at once.
     #[cfg(feature = "certification")]
     fn certification_deps(&self) -> Result<CertificationDeps, WiringError>;
@@ -385,27 +385,45 @@ pub trait Wiring: Send + Sync {
 
 /// A function's state, built once per process from the wiring: the one place a function's
 /// dependencies are put together, which its `main` (through [`run`]) and the tests both call.
+/// Generic over the wiring, so a function links only the ports its state asks for.
 pub trait FromWiring: Sized {
-    fn from_wiring(wiring: &dyn Wiring) -> Result<Self, WiringError>;
+    /// Opens the backend the state is built on, once per process. A state built from the
+    /// configuration alone opens none (`None`), so its function links no SDK client and loads no
+    /// AWS configuration: its own future never names `Connections::open`.
+    fn open_backend(
+        config: &Config,
+    ) -> impl Future<Output = Result<Option<Connections>, WiringError>> + Send {
+        async move { Connections::open(config).await.map(Some) }
+    }
+
+    fn from_wiring<W: Wiring + ?Sized>(wiring: &W) -> Result<Self, WiringError>;
 }
 
-/// A process's wiring: its configuration from the environment, the backend opened once, the
-/// real clock and the OS's randomness.
+/// A process's wiring: its configuration from the environment, the backend opened once (when its
+/// state needs one), the real clock and the OS's randomness.
 pub struct ProcessWiring {
     pub config: Config,
-    pub connections: Connections,
+    connections: Option<Connections>,
     secrets: Secrets,
 }
 
 impl ProcessWiring {
-    /// Only the secrets the function uses are read. A configuration error stops the process with
-    /// its message (a Lambda Init failure names the variable).
-    pub async fn from_env(secrets: Secrets) -> Result<ProcessWiring, WiringError> {
+    /// The wiring for state `S`: only the secrets the function uses are read, and the backend is
+    /// opened only if `S` needs it (`FromWiring::open_backend`). A configuration error stops the process with its message (a
+    /// Lambda Init failure names the variable).
+    pub async fn from_env<S: FromWiring>(secrets: Secrets) -> Result<ProcessWiring, WiringError> {
         let config = config_or_exit(secrets);
+        let connections = S::open_backend(&config).await?;
         Ok(ProcessWiring {
-            connections: Connections::open(&config).await?,
             config,
+            connections,
             secrets,
+        })
+    }
+
+    fn connections(&self) -> Result<&Connections, WiringError> {
+        self.connections.as_ref().ok_or_else(|| {
+            "this function's state opened no backend (FromWiring::NEEDS_BACKEND)".into()
         })
     }
 
@@ -432,24 +450,25 @@ impl Wiring for ProcessWiring {
     }
 
     fn identity_deps(&self) -> Result<IdentityDeps, WiringError> {
-        self.connections
+        self.connections()?
             .identity_deps(&self.config, self.clock(), self.random())
     }
 
-    fn postbox(&self) -> Postbox {
-        self.connections
-            .postbox(&self.config, self.clock(), self.random())
+    fn postbox(&self) -> Result<Postbox, WiringError> {
+        Ok(self
+            .connections()?
+            .postbox(&self.config, self.clock(), self.random()))
     }
 
     #[cfg(feature = "certification")]
     fn certification_deps(&self) -> Result<CertificationDeps, WiringError> {
-        self.connections
+        self.connections()?
             .certification_deps(&self.config, self.clock(), self.random())
     }
 
     #[cfg(feature = "certification")]
     fn certification_deps_deferring_mail(&self) -> Result<CertificationDeps, WiringError> {
-        self.connections.certification_deps_deferring_mail(
+        self.connections()?.certification_deps_deferring_mail(
             &self.config,
             self.clock(),
             self.random(),
@@ -458,28 +477,32 @@ impl Wiring for ProcessWiring {
 
     #[cfg(feature = "fulfillment")]
     fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError> {
-        self.connections.orders()
+        self.connections()?.orders()
     }
 }
 
 /// The identity functions' state.
 impl FromWiring for IdentityDeps {
-    fn from_wiring(wiring: &dyn Wiring) -> Result<IdentityDeps, WiringError> {
+    fn from_wiring<W: Wiring + ?Sized>(wiring: &W) -> Result<IdentityDeps, WiringError> {
         wiring.identity_deps()
     }
 }
 
 /// The password-policy function's state: the configured policy, and no client.
 impl FromWiring for Arc<tessera_identity::policy::PasswordPolicy> {
-    fn from_wiring(wiring: &dyn Wiring) -> Result<Self, WiringError> {
+    async fn open_backend(_: &Config) -> Result<Option<Connections>, WiringError> {
+        Ok(None)
+    }
+
+    fn from_wiring<W: Wiring + ?Sized>(wiring: &W) -> Result<Self, WiringError> {
         Ok(Arc::new(wiring.config().identity.policy.clone()))
     }
 }
 
 /// The notification-retries job's state: how messages go out.
 impl FromWiring for Postbox {
-    fn from_wiring(wiring: &dyn Wiring) -> Result<Postbox, WiringError> {
-        Ok(wiring.postbox())
+    fn from_wiring<W: Wiring + ?Sized>(wiring: &W) -> Result<Postbox, WiringError> {
+        wiring.postbox()
     }
 }
 
@@ -487,7 +510,7 @@ impl FromWiring for Postbox {
 /// page): it needs no session and sends nothing itself, so it links no mail client.
 #[cfg(feature = "certification")]
 impl FromWiring for CertificationDeps {
-    fn from_wiring(wiring: &dyn Wiring) -> Result<CertificationDeps, WiringError> {
+    fn from_wiring<W: Wiring + ?Sized>(wiring: &W) -> Result<CertificationDeps, WiringError> {
         wiring.certification_deps_deferring_mail()
     }
 }
@@ -495,7 +518,7 @@ impl FromWiring for CertificationDeps {
 /// The candidate-facing functions' state (mapping, personal-info, certifications, transcripts).
 #[cfg(feature = "certification")]
 impl FromWiring for crate::candidate::CandidateState {
-    fn from_wiring(wiring: &dyn Wiring) -> Result<Self, WiringError> {
+    fn from_wiring<W: Wiring + ?Sized>(wiring: &W) -> Result<Self, WiringError> {
         Ok(crate::candidate::CandidateState {
             identity: wiring.identity_deps()?,
             certification: wiring.certification_deps()?,
@@ -507,8 +530,8 @@ impl FromWiring for crate::candidate::CandidateState {
 /// The order flows' ports, settings and payment provider (the fulfillment function's and the
 /// unpaid-orders job's one home for them).
 #[cfg(feature = "fulfillment")]
-pub fn fulfillment_deps(
-    wiring: &dyn Wiring,
+pub fn fulfillment_deps<W: Wiring + ?Sized>(
+    wiring: &W,
 ) -> Result<tessera_fulfillment::ordering::FulfillmentDeps, WiringError> {
     use crate::config::PaymentProvider;
     use tessera_fulfillment::payment::{Payments, SandboxPayments};
@@ -552,7 +575,7 @@ where
 pub async fn state_from_env<S: FromWiring>(
     secrets: Secrets,
 ) -> Result<(ProcessWiring, S), WiringError> {
-    let wiring = ProcessWiring::from_env(secrets).await?;
+    let wiring = ProcessWiring::from_env::<S>(secrets).await?;
     match S::from_wiring(&wiring) {
         Ok(state) => Ok((wiring, state)),
         Err(error) => match error.downcast::<ConfigError>() {

@@ -218,7 +218,7 @@ impl TestApp {
     /// [`TestApp::with_variables`]).
     pub async fn call_on<S, H, Fut>(
         &self,
-        wiring: &dyn Wiring,
+        wiring: &(impl Wiring + ?Sized),
         handler: H,
         request: Request,
     ) -> TestResponse
@@ -466,8 +466,8 @@ impl Wiring for TestApp {
         Ok(self.deps.clone())
     }
 
-    fn postbox(&self) -> Postbox {
-        self.deps.postbox.clone()
+    fn postbox(&self) -> Result<Postbox, WiringError> {
+        Ok(self.deps.postbox.clone())
     }
 
     fn certification_deps(&self) -> Result<CertificationDeps, WiringError> {
@@ -509,7 +509,7 @@ impl Wiring for VariedApp<'_> {
         self.app.identity_deps()
     }
 
-    fn postbox(&self) -> Postbox {
+    fn postbox(&self) -> Result<Postbox, WiringError> {
         self.app.postbox()
     }
 

@@ -9,6 +9,8 @@ PYTHON ?= python3
 DEV_PORT ?= 9000
 # What SAM builds for Lambda leaves SQLite out; local runs turn the embedded backend on.
 EMBEDDED := --features tessera-http/embedded
+# Every function package, as `-p <name>` arguments.
+FUNCTION_PACKAGES := $(patsubst functions/%/,-p %,$(wildcard functions/*/))
 MOTO_PORT ?= 5077
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
@@ -34,6 +36,8 @@ test: tools-test
 	# What the flows did on DynamoDB, against each function's IAM policy (tests/tests/leading_keys.rs).
 	cargo test -p tessera-tests --test leading_keys -- --ignored 2>&1 | tee -a .test-output/cargo-test.log
 	cargo clippy --workspace --all-targets -- -D warnings
+	# What SAM builds: the functions on their own, without the embedded backend the tests turn on.
+	cargo clippy $(FUNCTION_PACKAGES) -- -D warnings
 	$(MAKE) --no-print-directory lint smoke fuzz-api
 	scripts/test-summary.sh .test-output/cargo-test.log
 

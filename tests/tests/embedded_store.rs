@@ -44,3 +44,36 @@ async fn separate_connections_to_one_file_keep_one_account_per_email() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+/// The audit log is append-only below the port too: the database itself refuses to change or
+/// remove an event, whoever holds a connection to the file.
+#[tokio::test]
+async fn the_embedded_audit_log_refuses_updates_and_deletes() {
+    use tessera_kernel::audit::{AuditEvent, AuditId, AuditLog, AuditParty};
+    use tessera_kernel::time::Timestamp;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tessera.sqlite3");
+    let store = SqliteStore::open(&path).unwrap();
+    let event = AuditEvent {
+        id: AuditId::new(Timestamp(1_000), &tessera_testkit::SeededRandom::new(1)),
+        at: Timestamp(1_000),
+        actor: AuditParty::new("operator", "root"),
+        action: "roles.set".into(),
+        subject: AuditParty::new("account", "a"),
+        reason: "first administrator".into(),
+        changes: vec![],
+    };
+    store.append(&event).await.unwrap();
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    for statement in [
+        "UPDATE audit_events SET body = '{}'",
+        "DELETE FROM audit_events",
+    ] {
+        let refused = raw.execute(statement, []).unwrap_err().to_string();
+        assert!(refused.contains("append-only"), "{statement}: {refused}");
+    }
+    let count: i64 = raw
+        .query_row("SELECT count(*) FROM audit_events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 1);
+}

@@ -57,6 +57,9 @@ conformance_cases! {
     orders_are_placed_once_per_key_and_kits_claimed_once(app) => (app.orders.clone());
     order_updates_are_conditional_and_events_apply_once(app) => (app.orders.clone());
     unpaid_orders_are_listed_until_they_move(app) => (app.orders.clone());
+    // AuditLog
+    audit_events_are_appended_once_and_read_newest_first(app) =>
+        (app.audit.as_ref(), &SeededRandom::new(5));
     // TranscriptStore
     transcript_writes_hold_under_races(app) =>
         (app.certification.transcripts.clone(), &SeededRandom::new(3));

@@ -3,6 +3,7 @@
 //! (`AWS_ENDPOINT_URL` points them at moto in tests).
 
 mod attempts;
+mod audit;
 #[cfg(feature = "certification")]
 mod candidates;
 mod dynamo;
@@ -14,6 +15,7 @@ mod tls;
 #[cfg(feature = "certification")]
 mod transcripts;
 
+pub use audit::AuditStore;
 pub use dynamo::{CandidateStore, CandidateTable, DynamoStore, IdentityStore, IdentityTable};
 pub use messaging::AwsMessenger;
 pub use tls::{https_client, load_config, TrustedRoots};

@@ -30,6 +30,9 @@ pub enum Backend {
         /// Candidate records (`TESSERA_CANDIDATE_TABLE`): required by the certification
         /// functions, which refuse to start without it.
         candidate_table: Option<String>,
+        /// The audit log (`TESSERA_AUDIT_TABLE`): required by the functions that write or read
+        /// it, which refuse to start without it.
+        audit_table: Option<String>,
         email_from: String,
         /// Which CA roots the HTTPS client trusts (`TESSERA_TLS_ROOTS`: `amazon`, the default, or
         /// `system`).
@@ -220,6 +223,7 @@ impl Config {
             "aws" => Backend::Aws {
                 identity_table: vars.require("TESSERA_IDENTITY_TABLE")?,
                 candidate_table: vars.get("TESSERA_CANDIDATE_TABLE"),
+                audit_table: vars.get("TESSERA_AUDIT_TABLE"),
                 email_from: vars.require("TESSERA_EMAIL_FROM")?,
                 tls_roots: match vars.get("TESSERA_TLS_ROOTS").as_deref() {
                     None | Some("amazon") => tessera_aws::TrustedRoots::AmazonTrustServices,

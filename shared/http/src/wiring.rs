@@ -18,6 +18,7 @@ use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
 use tessera_identity::signup::IdentityDeps;
 use tessera_identity::PasswordHasher;
 use tessera_kernel::attempts::AttemptLedger;
+use tessera_kernel::audit::AuditLog;
 use tessera_kernel::delivery::Postbox;
 use tessera_kernel::ports::{Clock, Messenger, Random, UnsentMessages};
 use tessera_kernel::time::Timestamp;
@@ -116,6 +117,7 @@ pub enum Connections {
         dynamodb: tessera_aws::DynamoClient,
         identity_table: String,
         candidate_table: Option<String>,
+        audit_table: Option<String>,
         email_from: String,
     },
 }
@@ -127,6 +129,7 @@ impl Connections {
             Backend::Aws {
                 identity_table,
                 candidate_table,
+                audit_table,
                 email_from,
                 tls_roots,
             } => {
@@ -136,6 +139,7 @@ impl Connections {
                     sdk: Box::new(sdk),
                     identity_table: identity_table.clone(),
                     candidate_table: candidate_table.clone(),
+                    audit_table: audit_table.clone(),
                     email_from: email_from.clone(),
                 }
             }
@@ -237,6 +241,25 @@ impl Connections {
             #[cfg(feature = "embedded")]
             CandidateTable::Embedded(db) => db,
             CandidateTable::Aws(store) => store,
+        })
+    }
+
+    /// The audit log: the embedded database, or the audit table (`TESSERA_AUDIT_TABLE`, required
+    /// on AWS by the functions that call this).
+    pub fn audit_log(&self) -> Result<Arc<dyn AuditLog>, WiringError> {
+        Ok(match self {
+            #[cfg(feature = "embedded")]
+            Connections::Embedded { db, .. } => db.clone(),
+            Connections::Aws {
+                dynamodb,
+                audit_table,
+                ..
+            } => {
+                let table = audit_table
+                    .clone()
+                    .ok_or(crate::config::ConfigError::Missing("TESSERA_AUDIT_TABLE"))?;
+                Arc::new(tessera_aws::AuditStore::new(dynamodb.clone(), table))
+            }
         })
     }
 

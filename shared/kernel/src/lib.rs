@@ -4,6 +4,7 @@
 //! numbers itself, and nothing here knows an account, a certification or an order.
 
 pub mod attempts;
+pub mod audit;
 pub mod code;
 pub mod delivery;
 pub mod email;
@@ -20,3 +21,20 @@ pub use email::Email;
 pub use ids::{AccountId, CandidateId};
 pub use person::{Country, Name};
 pub use time::Timestamp;
+
+/// Randomness for the unit tests here: bytes counting up from where it starts.
+#[cfg(test)]
+pub(crate) mod test_random {
+    use crate::ports::Random;
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    pub(crate) struct Counting(pub(crate) AtomicU8);
+
+    impl Random for Counting {
+        fn fill(&self, buf: &mut [u8]) {
+            for b in buf {
+                *b = self.0.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}

@@ -16,7 +16,7 @@ use tessera_kernel::ids::CandidateId;
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Timestamp;
 
-use crate::store::{bodies, is_unique_violation, optional_body, to_json, SqliteStore};
+use crate::store::{bodies, conflict_if_taken, optional_body, to_json, SqliteStore};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS candidates (
@@ -78,13 +78,7 @@ fn write_profile(conn: &Connection, profile: &CandidateProfile) -> Result<(), St
         ],
     )
     // The one unique column besides the key: an account maps one record.
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            StoreError::Conflict
-        } else {
-            StoreError::unavailable(e)
-        }
-    })?;
+    .map_err(conflict_if_taken)?;
     Ok(())
 }
 

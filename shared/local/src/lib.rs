@@ -3,6 +3,7 @@
 //! and a file outbox where every email and SMS lands as one JSON line.
 
 mod attempts;
+mod audit;
 #[cfg(feature = "certification")]
 mod candidates;
 #[cfg(feature = "fulfillment")]

@@ -96,6 +96,8 @@ impl SqliteStore {
             .map_err(StoreError::unavailable)?;
         conn.execute_batch(crate::attempts::SCHEMA)
             .map_err(StoreError::unavailable)?;
+        conn.execute_batch(crate::audit::SCHEMA)
+            .map_err(StoreError::unavailable)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -150,6 +152,15 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreErr
 
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, StoreError> {
     serde_json::from_str(body).map_err(StoreError::unavailable)
+}
+
+/// An insert's error: `Conflict` when a unique key is taken, `Unavailable` otherwise.
+pub(crate) fn conflict_if_taken(e: rusqlite::Error) -> StoreError {
+    if is_unique_violation(&e) {
+        StoreError::Conflict
+    } else {
+        StoreError::unavailable(e)
+    }
 }
 
 pub(crate) fn is_unique_violation(e: &rusqlite::Error) -> bool {

@@ -9,7 +9,7 @@ use tessera_kernel::ids::CandidateId;
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Timestamp;
 
-use crate::store::{bodies, from_json, is_unique_violation, to_json, SqliteStore};
+use crate::store::{bodies, conflict_if_taken, from_json, to_json, SqliteStore};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS transcripts (
@@ -58,13 +58,7 @@ impl TranscriptStore for SqliteStore {
                     to_json(&transcript)?
                 ],
             )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Conflict
-                } else {
-                    StoreError::unavailable(e)
-                }
-            })?;
+            .map_err(conflict_if_taken)?;
             Ok(())
         })
         .await

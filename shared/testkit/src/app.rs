@@ -17,6 +17,7 @@ use tessera_http::config::Secrets;
 use tessera_http::wiring::{DeferredMail, FromWiring, Wiring, WiringError};
 use tessera_http::Config;
 use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::audit::AuditLog;
 use tessera_kernel::delivery::Postbox;
 use tessera_kernel::ports::{Messenger, Random};
 
@@ -33,6 +34,8 @@ pub struct TestApp {
     pub deps: IdentityDeps,
     pub certification: CertificationDeps,
     pub orders: Arc<dyn OrderStore>,
+    /// The audit log staff writes land in.
+    pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<ManualClock>,
     pub config: Config,
     /// The variables `config` was read from: what a function reads its own settings from.
@@ -128,6 +131,9 @@ impl TestApp {
                 crate::template::create_table(&dynamodb, &template, "CandidateTable", &candidates)
                     .await;
                 vars.insert("TESSERA_CANDIDATE_TABLE".into(), candidates);
+                let audit = format!("audit-{}", unique());
+                crate::template::create_table(&dynamodb, &template, "AuditTable", &audit).await;
+                vars.insert("TESSERA_AUDIT_TABLE".into(), audit);
                 // On AWS the admin routes are IAM-authorized; an operator may set a token instead,
                 // which is what flow tests use.
                 vars.insert(
@@ -184,11 +190,13 @@ impl TestApp {
             .certification_deps(&config, clock.clone(), random)
             .expect("wiring");
         let orders = connections.orders().expect("wiring");
+        let audit = connections.audit_log().expect("wiring");
         let mut app = TestApp {
             backend,
             deps,
             certification,
             orders,
+            audit,
             clock,
             config,
             variables: vars,
@@ -413,6 +421,13 @@ impl TestApp {
         {
             tables.push((candidates.clone(), "CandidateTable"));
         }
+        if let tessera_http::config::Backend::Aws {
+            audit_table: Some(audit),
+            ..
+        } = &self.config.backend
+        {
+            tables.push((audit.clone(), "AuditTable"));
+        }
         let config = aws_sdk_dynamodb::config::Builder::from(&crate::moto::sdk_config().await)
             .interceptor(crate::keys::KeyRecorder::new(tables))
             .interceptor(interceptor)
@@ -431,6 +446,13 @@ impl TestApp {
             self.certification.records = store.clone();
             self.certification.transcripts = store.clone();
             self.orders = store;
+        }
+        if let tessera_http::config::Backend::Aws {
+            audit_table: Some(audit),
+            ..
+        } = &self.config.backend
+        {
+            self.audit = Arc::new(tessera_aws::AuditStore::new(client.clone(), audit.clone()));
         }
         let store = Arc::new(tessera_aws::IdentityStore::new(client, table));
         self.deps.store = store.clone();

@@ -25,6 +25,7 @@ use tessera_kernel::time::Timestamp;
 
 mod accounts;
 mod attempts;
+mod audit;
 mod candidates;
 mod logins;
 mod orders;
@@ -34,6 +35,7 @@ mod unsent;
 
 pub use accounts::*;
 pub use attempts::*;
+pub use audit::*;
 pub use candidates::*;
 pub use logins::*;
 pub use orders::*;

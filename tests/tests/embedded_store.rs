@@ -60,7 +60,7 @@ async fn the_embedded_audit_log_refuses_updates_and_deletes() {
         actor: AuditParty::new("operator", "root"),
         action: "roles.set".into(),
         subject: AuditParty::new("account", "a"),
-        reason: "first administrator".into(),
+        reason: tessera_kernel::audit::Reason::parse("first administrator").unwrap(),
         changes: vec![],
     };
     store.append(&event).await.unwrap();

@@ -60,6 +60,8 @@ conformance_cases! {
     // AuditLog
     audit_events_are_appended_once_and_read_newest_first(app) =>
         (app.audit.as_ref(), &SeededRandom::new(5));
+    roles_are_set_with_their_audit_event_or_not_at_all(app) =>
+        (app.deps.store.as_ref(), app.audit.as_ref(), &SeededRandom::new(6));
     // TranscriptStore
     transcript_writes_hold_under_races(app) =>
         (app.certification.transcripts.clone(), &SeededRandom::new(3));

@@ -39,17 +39,22 @@ impl AuditStore {
     }
 }
 
+/// The item an event is stored as (appended alone, or in a staff write's transaction).
+pub(crate) fn event_item(event: &AuditEvent) -> Result<Item, StoreError> {
+    let key = Item::from([
+        ("pk".to_string(), AttributeValue::S(EVENT.into())),
+        (
+            "sk".to_string(),
+            AttributeValue::S(event.id.as_str().into()),
+        ),
+    ]);
+    item_with_key(event, key, None)
+}
+
 #[async_trait]
 impl AuditLog for AuditStore {
     async fn append(&self, event: &AuditEvent) -> Result<(), StoreError> {
-        let key = Item::from([
-            ("pk".to_string(), AttributeValue::S(EVENT.into())),
-            (
-                "sk".to_string(),
-                AttributeValue::S(event.id.as_str().into()),
-            ),
-        ]);
-        let item = item_with_key(event, key, None)?;
+        let item = event_item(event)?;
         self.client
             .put_item()
             .table_name(&self.table)

@@ -14,6 +14,7 @@ use std::marker::PhantomData;
 use tessera_identity::account::{CommunicationSettings, ProfileEdit};
 use tessera_identity::ports::{AccountStore, LoginStore, SessionStore, UniqueWriteError};
 use tessera_identity::session::Session;
+use tessera_identity::staff::Roles;
 use tessera_identity::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
 use tessera_identity::{Identity, Profile, Username};
 use tessera_kernel::delivery::UnsentMessage;
@@ -50,6 +51,9 @@ pub struct DynamoStore<Table> {
     /// The identity table, whose account profiles a candidate mapping marks (the same table
     /// for the identity store itself).
     pub(crate) accounts_table: String,
+    /// The audit table, where a staff write's event lands in the write's own transaction (only
+    /// the functions that make staff writes are given one).
+    pub(crate) audit_table: Option<String>,
     kind: PhantomData<fn() -> Table>,
 }
 
@@ -59,6 +63,7 @@ impl<Table> Clone for DynamoStore<Table> {
             client: self.client.clone(),
             table: self.table.clone(),
             accounts_table: self.accounts_table.clone(),
+            audit_table: self.audit_table.clone(),
             kind: PhantomData,
         }
     }
@@ -91,8 +96,34 @@ impl IdentityStore {
             client,
             accounts_table: table.clone(),
             table,
+            audit_table: None,
             kind: PhantomData,
         }
+    }
+}
+
+impl<Table> DynamoStore<Table> {
+    /// The same store, writing staff writes' audit events to `audit_table`.
+    pub fn with_audit_table(mut self, audit_table: Option<String>) -> Self {
+        self.audit_table = audit_table;
+        self
+    }
+
+    /// A transaction item appending `event` to the audit table.
+    pub(crate) fn audit_put(
+        &self,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let table = self.audit_table.as_ref().ok_or_else(|| {
+            StoreError::Unavailable("no audit table is configured (TESSERA_AUDIT_TABLE)".into())
+        })?;
+        let put = Put::builder()
+            .table_name(table)
+            .set_item(Some(crate::audit::event_item(event)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(StoreError::unavailable)?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 }
 
@@ -108,6 +139,7 @@ impl CandidateStore {
             client,
             table: candidate_table.into(),
             accounts_table: identity_table.into(),
+            audit_table: None,
             kind: PhantomData,
         }
     }
@@ -605,6 +637,43 @@ impl AccountStore for IdentityStore {
                 OnCondition::Conflict,
             ],
         )
+        .await
+    }
+
+    async fn set_roles(
+        &self,
+        account_id: &AccountId,
+        expected: &Roles,
+        roles: &Roles,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let list = |roles: &Roles| {
+            serde_dynamo::to_attribute_value(roles).map_err(StoreError::unavailable)
+        };
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(Self::profile_key(account_id)))
+            .expression_attribute_names("#roles", "roles");
+        // No roles is no attribute, as a profile is first written.
+        update = if roles.is_empty() {
+            update.update_expression("REMOVE #roles")
+        } else {
+            update
+                .update_expression("SET #roles = :roles")
+                .expression_attribute_values(":roles", list(roles)?)
+        };
+        update = if expected.is_empty() {
+            update.condition_expression("attribute_exists(pk) AND attribute_not_exists(#roles)")
+        } else {
+            update
+                .condition_expression("#roles = :expected")
+                .expression_attribute_values(":expected", list(expected)?)
+        };
+        let update = update.build().map_err(StoreError::unavailable)?;
+        self.transact(vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.audit_put(event)?,
+        ])
         .await
     }
 

@@ -13,6 +13,8 @@ use tessera_identity::login;
 use tessera_identity::login::AuthError;
 use tessera_identity::session::{Session, SessionToken};
 use tessera_identity::signup::IdentityDeps;
+use tessera_identity::staff;
+use tessera_identity::staff::{Role, StaffRefusal};
 
 /// The token in `Authorization: Bearer <token>`, if well formed. Tokens are never read from URLs.
 pub fn bearer_token(request: &Request) -> Option<SessionToken> {
@@ -33,6 +35,41 @@ pub async fn authenticate(
         Ok(found) => Ok(found),
         Err(AuthError::Unauthenticated) => Err(Problem::unauthenticated()),
         Err(AuthError::Store(e)) => Err(Problem::internal(&e)),
+    }
+}
+
+/// A staff route's caller: a live session that passed the authenticator, of an account holding
+/// one of the roles the route `allows` (the one it is admitted by comes back). 401 without a
+/// session; 403 `forbidden` without such a role, 403 `second_factor_required` without the
+/// second step.
+pub async fn authenticate_staff(
+    request: &Request,
+    deps: &IdentityDeps,
+    allows: &[Role],
+) -> Result<(Session, Profile, Role), Problem> {
+    let (session, profile) = authenticate(request, deps).await?;
+    match staff::admit(&profile, &session, allows) {
+        Ok(role) => Ok((session, profile, role)),
+        Err(StaffRefusal::NotAllowed) => Err(Problem::new(
+            403,
+            "forbidden",
+            "Not allowed",
+            format!(
+                "This needs one of the staff roles: {}.",
+                allows
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+        Err(StaffRefusal::SecondFactorRequired) => Err(Problem::new(
+            403,
+            "second_factor_required",
+            "Second step required",
+            "Staff routes need a session that passed the authenticator: enrol one \
+             (POST /v1/me/mfa/totp), then log in again.",
+        )),
     }
 }
 

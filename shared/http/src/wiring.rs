@@ -270,11 +270,12 @@ impl Connections {
             Connections::Aws {
                 dynamodb,
                 identity_table,
+                audit_table,
                 ..
-            } => IdentityPorts::of(Arc::new(tessera_aws::IdentityStore::new(
-                dynamodb.clone(),
-                identity_table.clone(),
-            ))),
+            } => IdentityPorts::of(Arc::new(
+                tessera_aws::IdentityStore::new(dynamodb.clone(), identity_table.clone())
+                    .with_audit_table(audit_table.clone()),
+            )),
         }
     }
 

@@ -185,6 +185,9 @@ pub struct Profile {
     /// the candidate's screens find their record from the session's own read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub candidate_id: Option<tessera_kernel::ids::CandidateId>,
+    /// The staff roles the account holds (none for candidates): set only with an audit event.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub roles: crate::staff::Roles,
 }
 
 /// The editable part of a profile: personal and company details.

@@ -1,6 +1,6 @@
 //! Identity: accounts (sign-up, activation, profiles), passwords and their policy, log-in with
 //! its throttle and second step, sessions, authenticators and recovery codes, mobile numbers,
-//! resets and reminders, and the storage ports these flows need. Built on `tessera-kernel` only:
+//! resets and reminders, staff roles, and the storage ports these flows need. Built on `tessera-kernel` only:
 //! nothing here knows a certification or an order.
 
 pub mod account;
@@ -22,6 +22,7 @@ pub mod profile;
 pub mod seed;
 pub mod session;
 pub mod signup;
+pub mod staff;
 pub mod throttle;
 pub mod token;
 pub mod wrong_codes;

@@ -455,13 +455,16 @@ pub async fn complete_login(
             }
             let token =
                 crate::session::SessionToken::generate(&identity.account_id, deps.random.as_ref());
-            let session = Session::start(
-                &token,
-                identity.account_id.clone(),
-                identity.session_epoch,
-                now,
-                &deps.settings.sessions,
-            );
+            let session = Session {
+                second_factor: true,
+                ..Session::start(
+                    &token,
+                    identity.account_id.clone(),
+                    identity.session_epoch,
+                    now,
+                    &deps.settings.sessions,
+                )
+            };
             deps.logins
                 .start_session(&session, &email, throttle.needs_clearing())
                 .await?;

@@ -3,8 +3,10 @@
 
 use crate::account::{CommunicationSettings, Identity, Profile, ProfileEdit, Username};
 use crate::session::Session;
+use crate::staff::Roles;
 use crate::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
 use async_trait::async_trait;
+use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::StoreError;
@@ -72,6 +74,17 @@ pub trait AccountStore: Send + Sync {
         account_id: &AccountId,
         edit: &ProfileEdit,
     ) -> Result<Option<Profile>, StoreError>;
+
+    /// Sets the account's staff roles to `roles` if they are still `expected`, and appends
+    /// `event` to the audit log, in one write: both or neither. `Conflict` if the roles changed
+    /// since they were read, or the account is gone.
+    async fn set_roles(
+        &self,
+        account_id: &AccountId,
+        expected: &Roles,
+        roles: &Roles,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError>;
 
     /// Replaces the communication settings.
     async fn set_communication(

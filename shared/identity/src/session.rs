@@ -84,6 +84,9 @@ pub struct Session {
     pub created_at: Timestamp,
     pub last_seen_at: Timestamp,
     pub expires_at: Timestamp,
+    /// The log-in passed the authenticator (or a recovery code), as staff routes require.
+    #[serde(default)]
+    pub second_factor: bool,
 }
 
 impl Session {
@@ -101,6 +104,7 @@ impl Session {
             created_at: now,
             last_seen_at: now,
             expires_at: now + settings.absolute,
+            second_factor: false,
         }
     }
 

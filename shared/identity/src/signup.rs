@@ -174,6 +174,7 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
         communication: Default::default(),
         federated: false,
         candidate_id: None,
+        roles: Default::default(),
     };
     match deps.store.create_account(&identity, &profile).await {
         Ok(()) => {

@@ -93,6 +93,27 @@ impl AuditParty {
     }
 }
 
+/// Why a staff member made a write: required on every one, kept in its audit event. Trimmed,
+/// 1 to 500 characters, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Reason(String);
+
+impl Reason {
+    pub const MAX_CHARS: usize = 500;
+
+    pub fn parse(raw: &str) -> Option<Reason> {
+        let text = raw.trim();
+        let count = text.chars().count();
+        let ok = (1..=Reason::MAX_CHARS).contains(&count) && !text.chars().any(char::is_control);
+        ok.then(|| Reason(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEvent {
     pub id: AuditId,
@@ -101,7 +122,7 @@ pub struct AuditEvent {
     /// What was done, as `subject-kind.verb` (`account.unlock`, `roles.set`, `import.exam_results`).
     pub action: String,
     pub subject: AuditParty,
-    pub reason: String,
+    pub reason: Reason,
     #[serde(default)]
     pub changes: Vec<FieldChange>,
 }
@@ -183,6 +204,18 @@ mod tests {
     }
 
     #[test]
+    fn reasons_are_trimmed_text_of_bounded_length() {
+        assert_eq!(
+            Reason::parse("  asked by phone ").unwrap().as_str(),
+            "asked by phone"
+        );
+        assert!(Reason::parse(" ").is_none());
+        assert!(Reason::parse("a\u{0}b").is_none());
+        assert!(Reason::parse(&"x".repeat(500)).is_some());
+        assert!(Reason::parse(&"x".repeat(501)).is_none());
+    }
+
+    #[test]
     fn parties_are_printable_and_bounded() {
         assert_eq!(
             AuditParty::parse(" account:abc ").unwrap().as_str(),
@@ -202,7 +235,7 @@ mod tests {
             actor: AuditParty::new("account", "a"),
             action: "account.unlock".into(),
             subject: AuditParty::new("account", "b"),
-            reason: "asked".into(),
+            reason: Reason::parse("asked").unwrap(),
             changes: vec![],
         };
         let three = vec![event(3), event(2), event(1)];

@@ -23,24 +23,29 @@ CREATE TRIGGER IF NOT EXISTS audit_events_are_not_deleted BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 ";
 
+/// Appends `event` on `conn` (inside a write's transaction, so both land or neither).
+pub(crate) fn insert_event(
+    conn: &rusqlite::Connection,
+    event: &AuditEvent,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO audit_events (id, actor, subject, body) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            event.id.as_str(),
+            event.actor.as_str(),
+            event.subject.as_str(),
+            to_json(event)?
+        ],
+    )
+    .map_err(conflict_if_taken)?;
+    Ok(())
+}
+
 #[async_trait]
 impl AuditLog for SqliteStore {
     async fn append(&self, event: &AuditEvent) -> Result<(), StoreError> {
         let event = event.clone();
-        self.with(move |conn| {
-            conn.execute(
-                "INSERT INTO audit_events (id, actor, subject, body) VALUES (?1, ?2, ?3, ?4)",
-                params![
-                    event.id.as_str(),
-                    event.actor.as_str(),
-                    event.subject.as_str(),
-                    to_json(&event)?
-                ],
-            )
-            .map_err(conflict_if_taken)?;
-            Ok(())
-        })
-        .await
+        self.with(move |conn| insert_event(conn, &event)).await
     }
 
     async fn query(&self, query: &AuditQuery) -> Result<AuditPage, StoreError> {

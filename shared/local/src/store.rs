@@ -6,8 +6,10 @@ use std::time::Duration;
 use tessera_identity::account::{CommunicationSettings, ProfileEdit};
 use tessera_identity::ports::{AccountStore, LoginStore, SessionStore, UniqueWriteError};
 use tessera_identity::session::Session;
+use tessera_identity::staff::Roles;
 use tessera_identity::throttle::{LoginStart, LoginThrottle, ThrottleKey, ThrottleSettings};
 use tessera_identity::{Identity, Profile, Username};
+use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::delivery::UnsentMessage;
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
@@ -408,6 +410,50 @@ impl AccountStore for SqliteStore {
             )
             .map(|_| ())
             .map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn set_roles(
+        &self,
+        account_id: &AccountId,
+        expected: &Roles,
+        roles: &Roles,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let (id, expected, roles, event) = (
+            account_id.as_str().to_string(),
+            expected.clone(),
+            roles.clone(),
+            event.clone(),
+        );
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let body: Option<String> = tx
+                .query_row(
+                    "SELECT body FROM profiles WHERE account_id = ?1",
+                    [&id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(StoreError::unavailable)?;
+            let mut profile: Profile = match body {
+                Some(body) => from_json(&body)?,
+                None => return Err(StoreError::Conflict),
+            };
+            if profile.roles != expected {
+                return Err(StoreError::Conflict);
+            }
+            profile.roles = roles;
+            tx.execute(
+                "UPDATE profiles SET body = ?1 WHERE account_id = ?2",
+                params![to_json(&profile)?, id],
+            )
+            .map_err(StoreError::unavailable)?;
+            crate::audit::insert_event(&tx, &event)?;
+            tx.commit().map_err(StoreError::unavailable)
         })
         .await
     }

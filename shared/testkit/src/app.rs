@@ -454,7 +454,12 @@ impl TestApp {
         {
             self.audit = Arc::new(tessera_aws::AuditStore::new(client.clone(), audit.clone()));
         }
-        let store = Arc::new(tessera_aws::IdentityStore::new(client, table));
+        let audit_table = match &self.config.backend {
+            tessera_http::config::Backend::Aws { audit_table, .. } => audit_table.clone(),
+            _ => None,
+        };
+        let store =
+            Arc::new(tessera_aws::IdentityStore::new(client, table).with_audit_table(audit_table));
         self.deps.store = store.clone();
         self.deps.logins = store.clone();
         self.deps.attempts = store.clone();

@@ -151,6 +151,15 @@ impl AccountStore for UnavailableStore {
     ) -> Result<(), StoreError> {
         outage()
     }
+    async fn set_roles(
+        &self,
+        _: &AccountId,
+        _: &tessera_identity::staff::Roles,
+        _: &tessera_identity::staff::Roles,
+        _: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        outage()
+    }
     async fn account_by_username(&self, _: &Username) -> Result<Option<AccountId>, StoreError> {
         outage()
     }

@@ -1,7 +1,9 @@
 //! `AuditLog`: append-only, read newest first by actor, subject and time, in pages.
 
 use super::*;
-use tessera_kernel::audit::{AuditEvent, AuditId, AuditLog, AuditParty, AuditQuery, FieldChange};
+use tessera_kernel::audit::{
+    AuditEvent, AuditId, AuditLog, AuditParty, AuditQuery, FieldChange, Reason,
+};
 use tessera_kernel::ports::Random;
 
 fn event(random: &dyn Random, at: i64, actor: &str, subject: &str) -> AuditEvent {
@@ -11,7 +13,7 @@ fn event(random: &dyn Random, at: i64, actor: &str, subject: &str) -> AuditEvent
         actor: AuditParty::new("account", actor),
         action: "account.unlock".into(),
         subject: AuditParty::new("account", subject),
-        reason: format!("case {at}"),
+        reason: Reason::parse(&format!("case {at}")).unwrap(),
         changes: vec![FieldChange::new(
             "locked",
             Some("true".into()),
@@ -117,7 +119,7 @@ pub async fn audit_events_are_appended_once_and_read_newest_first(
     assert_eq!(second.next, None);
 
     let again = AuditEvent {
-        reason: "rewritten".into(),
+        reason: Reason::parse("rewritten").unwrap(),
         ..events[2].clone()
     };
     assert!(
@@ -126,4 +128,71 @@ pub async fn audit_events_are_appended_once_and_read_newest_first(
     );
     let page = log.query(&all(10)).await.unwrap();
     assert_eq!(page.events[2], events[2]);
+}
+
+/// A staff write and its audit event land together or not at all: roles are set only against
+/// the roles read, and a lost race leaves no event behind.
+pub async fn roles_are_set_with_their_audit_event_or_not_at_all(
+    store: &dyn tessera_identity::ports::AccountStore,
+    log: &dyn AuditLog,
+    random: &dyn Random,
+) {
+    use tessera_identity::staff::{Role, Roles};
+    let (identity, profile) = pending_account("staff@example.com", "acct-staff");
+    store.create_account(&identity, &profile).await.unwrap();
+    let account = &profile.account_id;
+    let none = Roles::new();
+    let support: Roles = [Role::Support].into();
+    let auditor: Roles = [Role::Auditor].into();
+    let granted = event(random, 2_000, "admin", account.as_str());
+    store
+        .set_roles(account, &none, &support, &granted)
+        .await
+        .unwrap();
+    let stale = event(random, 2_001, "admin", account.as_str());
+    assert!(
+        matches!(
+            store.set_roles(account, &none, &auditor, &stale).await,
+            Err(StoreError::Conflict)
+        ),
+        "the roles changed since they were read"
+    );
+    let read = store.profile(account).await.unwrap().unwrap();
+    assert_eq!(read.roles, support);
+    let revoked = event(random, 2_002, "admin", account.as_str());
+    store
+        .set_roles(account, &support, &none, &revoked)
+        .await
+        .unwrap();
+    assert!(store
+        .profile(account)
+        .await
+        .unwrap()
+        .unwrap()
+        .roles
+        .is_empty());
+    let logged = log
+        .query(&AuditQuery {
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&logged.events),
+        [2_002, 2_000],
+        "no event of the lost write"
+    );
+    let gone = event(random, 2_003, "admin", "nobody");
+    assert!(matches!(
+        store
+            .set_roles(
+                &AccountId::from_stored("nobody".into()),
+                &none,
+                &support,
+                &gone
+            )
+            .await,
+        Err(StoreError::Conflict)
+    ));
 }

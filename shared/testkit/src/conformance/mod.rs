@@ -69,6 +69,7 @@ pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
         communication: Default::default(),
         federated: false,
         candidate_id: None,
+        roles: Default::default(),
     };
     (identity, profile)
 }

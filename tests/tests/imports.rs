@@ -27,6 +27,19 @@ fn errors(json: &serde_json::Value) -> Vec<(u64, String)> {
         .collect()
 }
 
+/// The imports in the audit log, newest first.
+async fn imports_logged(app: &TestApp) -> Vec<tessera_kernel::audit::AuditEvent> {
+    let query = tessera_kernel::audit::AuditQuery {
+        limit: 50,
+        ..Default::default()
+    };
+    let page = app.audit.query(&query).await.unwrap();
+    page.events
+        .into_iter()
+        .filter(|e| e.action.starts_with("import."))
+        .collect()
+}
+
 async fn the_samples_import_once_and_a_second_import_adds_nothing(backend: Backend) {
     let app = TestApp::new(backend).await;
     let exams = sample("exam-results.csv");
@@ -44,6 +57,26 @@ async fn the_samples_import_once_and_a_second_import_adds_nothing(backend: Backe
         (Some(15), Some(0))
     );
     assert_eq!(first.json["errors"], serde_json::json!([]));
+    // The import is in the audit log: who sent which file, and what it did.
+    let logged = imports_logged(&app).await;
+    assert_eq!(logged.len(), 1);
+    let event = &logged[0];
+    assert_eq!(event.actor.as_str(), "admin:token");
+    assert_eq!(event.action, "import.exam_results");
+    assert_eq!(event.subject.as_str(), "import:vendor-2026-11-25.csv");
+    let counts: Vec<(&str, Option<&str>)> = event
+        .changes
+        .iter()
+        .map(|c| (c.field.as_str(), c.after.as_deref()))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("imported", Some("15")),
+            ("duplicates", Some("0")),
+            ("errors", Some("0"))
+        ]
+    );
     let again = import(&app, csv_upload(EXAMS, &exams, None)).await;
     assert_eq!(
         (
@@ -173,6 +206,10 @@ async fn a_refused_file_imports_nothing(backend: Backend) {
         .as_str()
         .unwrap()
         .contains("registration_number"));
+    assert!(
+        imports_logged(&app).await.is_empty(),
+        "a refused file is no import"
+    );
     let record = app
         .certification
         .records

@@ -8,6 +8,7 @@
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
+use std::sync::Arc;
 use tessera_certification::dates::iso_date;
 use tessera_certification::import::{ImportError, MAX_IMPORT_BYTES};
 use tessera_certification::importer;
@@ -17,6 +18,8 @@ use tessera_http::config::AdminAuth;
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route;
 use tessera_http::{auth, body, response, Problem};
+use tessera_kernel::audit::{AuditEvent, AuditId, AuditLog, AuditParty, FieldChange, Reason};
+use tessera_kernel::ports::StoreError;
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
 /// edge is on): it reads no other, and the template gives it no other.
@@ -26,6 +29,8 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
 pub struct ImportState {
     pub certification: CertificationDeps,
     pub admin: AdminAuth,
+    /// Each import is recorded there: who sent which file, and what it did.
+    pub audit: Arc<dyn AuditLog>,
 }
 
 /// It sends nothing itself, so it links no mail client.
@@ -36,6 +41,7 @@ impl tessera_http::wiring::FromWiring for ImportState {
         Ok(ImportState {
             certification: wiring.certification_deps_deferring_mail()?,
             admin: wiring.config().admin.clone(),
+            audit: wiring.audit_log()?,
         })
     }
 }
@@ -80,7 +86,7 @@ async fn import(
     state: &ImportState,
     kind: Kind,
 ) -> Result<Response<Body>, Problem> {
-    auth::require_admin(request, &state.admin)?;
+    let caller = auth::require_admin(request, &state.admin)?;
     let csv = body::csv_text(request, MAX_IMPORT_BYTES)?;
     let deps = &state.certification;
     let today = deps.today();
@@ -120,11 +126,52 @@ async fn import(
                 row_errors = report.errors.len(),
                 "import"
             );
+            // After the rows: an import is idempotent, so if this fails (500) the sender's retry
+            // imports nothing twice and records the import then.
+            record(state, &caller, kind, &source, &report)
+                .await
+                .map_err(|e| Problem::internal(&e))?;
             Ok(response::json(200, &report_json(&report, &source)))
         }
         Err(ImportFailure::Refused(e)) => Err(refusal(&e)),
         Err(ImportFailure::Store(e)) => Err(Problem::internal(&e)),
     }
+}
+
+/// The import's audit event: the caller, the file, and how many rows it imported, found
+/// already there, or refused.
+async fn record(
+    state: &ImportState,
+    caller: &str,
+    kind: Kind,
+    source: &str,
+    report: &ImportReport,
+) -> Result<(), StoreError> {
+    let deps = &state.certification;
+    let now = deps.clock.now();
+    let action = match kind {
+        Kind::ExamResults => "import.exam_results",
+        Kind::CeCredits => "import.ce_credits",
+    };
+    let count = |field: &str, n: usize| FieldChange::new(field, None, Some(n.to_string()));
+    let reason = Reason::parse(&format!("the file {source} was sent"))
+        .expect("a source name is short printable text");
+    state
+        .audit
+        .append(&AuditEvent {
+            id: AuditId::new(now, deps.random.as_ref()),
+            at: now,
+            actor: AuditParty::new("admin", caller),
+            action: action.into(),
+            subject: AuditParty::new("import", source),
+            reason,
+            changes: vec![
+                count("imported", report.imported),
+                count("duplicates", report.duplicates),
+                count("errors", report.errors.len()),
+            ],
+        })
+        .await
 }
 
 fn report_json(report: &ImportReport, source: &str) -> serde_json::Value {

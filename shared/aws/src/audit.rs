@@ -2,7 +2,7 @@
 //!
 //! | item  | pk      | sk   | notes                                              |
 //! |-------|---------|------|----------------------------------------------------|
-//! | event | `EVENT` | `<id>` | the event's attributes; `actor`, `subject` as text |
+//! | event | `EVENT#ALL` | `<id>` | the event's attributes; `actor`, `subject` as text |
 //!
 //! Ids sort by time, so every read is a query newest first: the whole log on the table's one
 //! partition (staff writes are few), by actor on the `by_actor` index (`actor`, `sk`), by subject
@@ -17,7 +17,8 @@ use tessera_kernel::ports::StoreError;
 
 use crate::dynamo::{conflict_if_condition_failed, from_item, item_with_key, Item};
 
-const EVENT: &str = "EVENT";
+/// The log's one partition (its `EVENT#` prefix is what the policies' `LeadingKeys` name).
+const EVENT: &str = "EVENT#ALL";
 const BY_ACTOR: &str = "by_actor";
 const BY_SUBJECT: &str = "by_subject";
 /// Items read per query page while filling a page of events.

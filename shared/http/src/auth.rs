@@ -95,8 +95,9 @@ pub fn federated_account() -> Problem {
 /// Admin routes: with a token configured, `Authorization: Bearer <token>` (compared in constant
 /// time); on AWS, the IAM caller API Gateway verified (the route's authorizer is `AWS_IAM`, so an
 /// unsigned request never arrives; this check keeps a misconfigured route closed). The caller
-/// is named in the log, never the token.
-pub fn require_admin(request: &Request, admin: &AdminAuth) -> Result<(), Problem> {
+/// comes back (`token`, or the IAM principal) and is named in the log and the audit log, never
+/// the token.
+pub fn require_admin(request: &Request, admin: &AdminAuth) -> Result<String, Problem> {
     let caller = match admin {
         AdminAuth::Token(expected) => {
             let given = request
@@ -108,7 +109,7 @@ pub fn require_admin(request: &Request, admin: &AdminAuth) -> Result<(), Problem
                 .map(|(_, token)| token.trim().as_bytes())
                 .unwrap_or_default();
             let matches: bool = given.ct_eq(expected.as_bytes()).into();
-            matches.then(|| "admin token".to_string())
+            matches.then(|| "token".to_string())
         }
         AdminAuth::Iam => match request.request_context_ref() {
             Some(RequestContext::ApiGatewayV2(ctx)) => ctx
@@ -122,7 +123,7 @@ pub fn require_admin(request: &Request, admin: &AdminAuth) -> Result<(), Problem
     match caller {
         Some(caller) => {
             tracing::info!(%caller, "admin request");
-            Ok(())
+            Ok(caller)
         }
         None => Err(Problem::new(
             401,

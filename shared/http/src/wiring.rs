@@ -390,6 +390,8 @@ pub trait Wiring: Send + Sync {
     fn identity_deps(&self) -> Result<IdentityDeps, WiringError>;
     /// How messages go out: what a function that only sends needs.
     fn postbox(&self) -> Result<Postbox, WiringError>;
+    /// The audit log staff writes, imports and the fulfillment house's reports land in.
+    fn audit_log(&self) -> Result<Arc<dyn AuditLog>, WiringError>;
     /// The certification flows' ports, sending mail at once.
     #[cfg(feature = "certification")]
     fn certification_deps(&self) -> Result<CertificationDeps, WiringError>;
@@ -482,6 +484,10 @@ impl Wiring for ProcessWiring {
         Ok(self
             .connections()?
             .postbox(&self.config, self.clock(), self.random()))
+    }
+
+    fn audit_log(&self) -> Result<Arc<dyn AuditLog>, WiringError> {
+        self.connections()?.audit_log()
     }
 
     #[cfg(feature = "certification")]

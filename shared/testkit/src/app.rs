@@ -497,6 +497,10 @@ impl Wiring for TestApp {
         Ok(self.deps.postbox.clone())
     }
 
+    fn audit_log(&self) -> Result<Arc<dyn AuditLog>, WiringError> {
+        Ok(self.audit.clone())
+    }
+
     fn certification_deps(&self) -> Result<CertificationDeps, WiringError> {
         Ok(self.certification.clone())
     }
@@ -538,6 +542,10 @@ impl Wiring for VariedApp<'_> {
 
     fn postbox(&self) -> Result<Postbox, WiringError> {
         self.app.postbox()
+    }
+
+    fn audit_log(&self) -> Result<Arc<dyn AuditLog>, WiringError> {
+        self.app.audit_log()
     }
 
     fn certification_deps(&self) -> Result<CertificationDeps, WiringError> {

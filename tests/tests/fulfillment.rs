@@ -287,11 +287,46 @@ async fn a_free_kit_and_a_paid_kit_with_tracking_end_to_end(backend: Backend) {
     let twice = report(&app, &paid_id, json!({"status": "sent"})).await;
     assert_eq!(twice.status, 200, "{}", twice.text);
     assert_eq!(app.messages_to(&email).len(), shipped.len());
+    app.clock.advance(Seconds(1));
     let complete = report(&app, &paid_id, json!({"status": "complete"})).await;
     assert_eq!(complete.json["status"], "complete");
     let backwards = report(&app, &paid_id, json!({"status": "sent"})).await;
     assert_eq!(backwards.status, 409, "{}", backwards.text);
     assert_eq!(backwards.json["code"], "invalid_transition");
+    // Each report that changed the order is in the audit log, with what it changed; the repeated
+    // and the refused ones left nothing.
+    let query = tessera_kernel::audit::AuditQuery {
+        subject: Some(tessera_kernel::audit::AuditParty::new("order", &paid_id)),
+        limit: 10,
+        ..Default::default()
+    };
+    let reports = app.audit.query(&query).await.unwrap().events;
+    type Change = (String, Option<String>, Option<String>);
+    let changes: Vec<Vec<Change>> = reports
+        .iter()
+        .map(|e| {
+            assert_eq!(
+                (e.actor.as_str(), e.action.as_str()),
+                ("admin:token", "order.status")
+            );
+            e.changes
+                .iter()
+                .map(|c| (c.field.clone(), c.before.clone(), c.after.clone()))
+                .collect()
+        })
+        .collect();
+    let some = |s: &str| Some(s.to_string());
+    let tracking = some("1Z999AA10123456784");
+    assert_eq!(
+        changes,
+        [
+            vec![("status".into(), some("sent"), some("complete"))],
+            vec![
+                ("status".into(), some("queued"), some("sent")),
+                ("tracking_number".into(), None, tracking.clone()),
+            ],
+        ]
+    );
 
     // History: newest first, codes and statuses.
     let history = get(&app, None, ORDERS, &token).await;

@@ -27,6 +27,7 @@ use tessera_http::routing::{pairs, route_with_params, Route};
 use tessera_http::{auth, response, Problem};
 use tessera_identity::account::Profile;
 use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::audit::AuditParty;
 
 /// The secrets this function uses (checkouts, and the provider's signed events): the only ones it
 /// reads, and the only ones the template gives it.
@@ -221,7 +222,7 @@ async fn report(
     state: &FulfillmentState,
     id: &str,
 ) -> Result<Response<Body>, Problem> {
-    auth::require_admin(request, &state.admin)?;
+    let caller = auth::require_admin(request, &state.admin)?;
     let id = OrderId::parse(id).ok_or_else(Problem::not_found)?;
     let (status, tracking_number) = requests::status_report(request)?;
     let order = ordering::report(
@@ -230,6 +231,7 @@ async fn report(
         &id,
         status,
         tracking_number,
+        &AuditParty::new("admin", &caller),
     )
     .await
     .map_err(|e| match e {
@@ -240,8 +242,8 @@ async fn report(
             "Status change not allowed",
             format!(
                 "An order that is {} cannot become {}.",
-                status_name(from),
-                status_name(to)
+                from.as_str(),
+                to.as_str()
             ),
         ),
         ReportError::Store(e) => Problem::internal(&e),
@@ -256,13 +258,6 @@ fn order_not_found() -> Problem {
         "No such order",
         "This candidate has no order with that id.",
     )
-}
-
-fn status_name(status: OrderStatus) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn order_problem(e: OrderError) -> Problem {

@@ -196,8 +196,12 @@ impl OrderStore for CandidateStore {
         order: &Order,
         from: OrderStatus,
         event: Option<&str>,
+        audit: Option<&tessera_kernel::audit::AuditEvent>,
     ) -> Result<Updated, StoreError> {
         let mut items = vec![self.put_if_status(order, from)?];
+        if let Some(audit) = audit {
+            items.push(self.audit_put(audit)?);
+        }
         if let Some(event) = event {
             let mut marker = with_order_id(event_key(event), &order.id);
             marker.insert(

@@ -49,6 +49,18 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    /// The status as the API and the audit log name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "pending_payment",
+            OrderStatus::Queued => "queued",
+            OrderStatus::Sent => "sent",
+            OrderStatus::Complete => "complete",
+            OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Refunded => "refunded",
+        }
+    }
+
     /// Whether the fulfillment house (or an operator) may report `next` for an order in `self`:
     /// queued → sent → complete; cancelled before it ships; refunded once paid.
     pub fn may_report(self, next: OrderStatus) -> bool {

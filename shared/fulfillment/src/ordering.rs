@@ -3,6 +3,7 @@
 //! delivery path (kept for retry when the mail system fails).
 
 use std::sync::Arc;
+use tessera_kernel::audit::{AuditEvent, AuditId, AuditParty, FieldChange, Reason};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -205,8 +206,9 @@ async fn update_checked(
     order: &Order,
     from: OrderStatus,
     event: Option<&str>,
+    audit: Option<&AuditEvent>,
 ) -> Result<Updated, StoreError> {
-    match orders.update_order(order, from, event).await {
+    match orders.update_order(order, from, event, audit).await {
         Err(StoreError::Unavailable(_)) if landed(orders, order).await => Ok(Updated::Applied),
         other => other,
     }
@@ -245,7 +247,7 @@ async fn with_checkout(
     next.updated_at = deps.clock.now();
     match fulfillment
         .orders
-        .update_order(&next, OrderStatus::PendingPayment, None)
+        .update_order(&next, OrderStatus::PendingPayment, None, None)
         .await?
     {
         Updated::Applied => Ok(next),
@@ -349,6 +351,7 @@ pub async fn apply_event(
         &updated,
         OrderStatus::PendingPayment,
         Some(&id),
+        None,
     )
     .await?
     {
@@ -373,15 +376,17 @@ pub enum ReportError {
     Store(#[from] StoreError),
 }
 
-/// The fulfillment house's report on order `id`: sent (with the carrier's tracking number, if
-/// any), complete, cancelled or refunded. Reporting the status the order has already is a no-op,
-/// so a retried report does nothing twice.
+/// The fulfillment house's report on order `id` (made by `reporter`): sent (with the carrier's
+/// tracking number, if any), complete, cancelled or refunded, written with its audit event.
+/// Reporting the status the order has already is a no-op, so a retried report does nothing
+/// twice.
 pub async fn report(
     deps: &CertificationDeps,
     fulfillment: &FulfillmentDeps,
     id: &OrderId,
     next: OrderStatus,
     tracking_number: Option<TrackingNumber>,
+    reporter: &AuditParty,
 ) -> Result<Order, ReportError> {
     let order = find_order(fulfillment.orders.as_ref(), id)
         .await?
@@ -401,7 +406,36 @@ pub async fn report(
     if let Some(number) = tracking_number {
         updated.tracking_number = Some(number.into_string());
     }
-    match update_checked(fulfillment.orders.as_ref(), &updated, order.status, None).await? {
+    let now = updated.updated_at;
+    let mut audit = AuditEvent {
+        id: AuditId::new(now, deps.random.as_ref()),
+        at: now,
+        actor: reporter.clone(),
+        action: "order.status".into(),
+        subject: AuditParty::new("order", id.as_str()),
+        reason: Reason::parse("the fulfillment house's report").expect("a fixed reason"),
+        changes: vec![
+            FieldChange::new(
+                "status",
+                Some(order.status.as_str().into()),
+                Some(next.as_str().into()),
+            ),
+            FieldChange::new(
+                "tracking_number",
+                order.tracking_number.clone(),
+                updated.tracking_number.clone(),
+            ),
+        ],
+    };
+    audit.changes.retain(|change| change.before != change.after);
+    let write = update_checked(
+        fulfillment.orders.as_ref(),
+        &updated,
+        order.status,
+        None,
+        Some(&audit),
+    );
+    match write.await? {
         Updated::Applied => {}
         // Another report moved it between the read and the write: the caller retries.
         Updated::StatusMoved | Updated::EventSeen => return Err(StoreError::Conflict.into()),

@@ -3,6 +3,7 @@
 
 use crate::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
 use async_trait::async_trait;
+use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::ids::CandidateId;
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Timestamp;
@@ -22,12 +23,14 @@ pub trait OrderStore: Send + Sync {
 
     /// Replaces the stored order with `order` if its status is still `from` (`StatusMoved`
     /// otherwise), recording the provider's `event` in the same write so an event applies once
-    /// (`EventSeen`). An order moving to `Cancelled` gives its initial-kit claims back.
+    /// (`EventSeen`), and appending `audit` to the audit log in it too (a report the fulfillment
+    /// house made). An order moving to `Cancelled` gives its initial-kit claims back.
     async fn update_order(
         &self,
         order: &Order,
         from: OrderStatus,
         event: Option<&str>,
+        audit: Option<&AuditEvent>,
     ) -> Result<Updated, StoreError>;
 
     /// Orders waiting for payment that were placed at `placed_by` or earlier, oldest first, at

@@ -64,7 +64,7 @@ pub async fn cancel_unpaid(
         cancelled.updated_at = now;
         match fulfillment
             .orders
-            .update_order(&cancelled, OrderStatus::PendingPayment, None)
+            .update_order(&cancelled, OrderStatus::PendingPayment, None, None)
             .await?
         {
             Updated::Applied => {}

@@ -338,6 +338,7 @@ impl Connections {
                 dynamodb,
                 identity_table,
                 candidate_table,
+                audit_table,
                 ..
             } => {
                 let table = candidate_table
@@ -350,7 +351,8 @@ impl Connections {
                         dynamodb.clone(),
                         table,
                         identity_table.clone(),
-                    ),
+                    )
+                    .with_audit_table(audit_table.clone()),
                 )))
             }
         }

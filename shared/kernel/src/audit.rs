@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 /// An event's id: its time (seconds, zero-padded) then 64 random bits in hex, so ids sort by
-/// time and two events of one second never collide.
+/// time and two events of one second never collide (those two sort in no set order).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AuditId(String);

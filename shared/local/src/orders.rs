@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use tessera_fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
 use tessera_fulfillment::ports::OrderStore;
+use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::ids::CandidateId;
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Timestamp;
@@ -122,9 +123,11 @@ impl OrderStore for SqliteStore {
         order: &Order,
         from: OrderStatus,
         event: Option<&str>,
+        audit: Option<&AuditEvent>,
     ) -> Result<Updated, StoreError> {
         let order = order.clone();
         let event = event.map(str::to_string);
+        let audit = audit.cloned();
         self.with(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -160,6 +163,9 @@ impl OrderStore for SqliteStore {
             if order.status == OrderStatus::Cancelled {
                 tx.execute("DELETE FROM kit_claims WHERE order_id = ?1", [id])
                     .map_err(StoreError::unavailable)?;
+            }
+            if let Some(audit) = &audit {
+                crate::audit::insert_event(&tx, audit)?;
             }
             tx.commit().map_err(StoreError::unavailable)?;
             Ok(Updated::Applied)

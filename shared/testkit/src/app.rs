@@ -404,6 +404,14 @@ impl TestApp {
         self.certification.postbox.messenger = messenger;
     }
 
+    /// The audit table's name (moto only).
+    fn audit_table(&self) -> Option<String> {
+        match &self.config.backend {
+            tessera_http::config::Backend::Aws { audit_table, .. } => audit_table.clone(),
+            _ => None,
+        }
+    }
+
     /// Rewires the identity, attempt-ledger and candidate-record ports to a DynamoDB client with
     /// `interceptor` (and the key recorder every moto app has).
     async fn intercept_dynamodb(
@@ -438,11 +446,10 @@ impl TestApp {
             ..
         } = &self.config.backend
         {
-            let store = Arc::new(tessera_aws::CandidateStore::new(
-                client.clone(),
-                candidates.clone(),
-                table.clone(),
-            ));
+            let store = Arc::new(
+                tessera_aws::CandidateStore::new(client.clone(), candidates.clone(), table.clone())
+                    .with_audit_table(self.audit_table()),
+            );
             self.certification.records = store.clone();
             self.certification.transcripts = store.clone();
             self.orders = store;
@@ -454,12 +461,9 @@ impl TestApp {
         {
             self.audit = Arc::new(tessera_aws::AuditStore::new(client.clone(), audit.clone()));
         }
-        let audit_table = match &self.config.backend {
-            tessera_http::config::Backend::Aws { audit_table, .. } => audit_table.clone(),
-            _ => None,
-        };
-        let store =
-            Arc::new(tessera_aws::IdentityStore::new(client, table).with_audit_table(audit_table));
+        let store = Arc::new(
+            tessera_aws::IdentityStore::new(client, table).with_audit_table(self.audit_table()),
+        );
         self.deps.store = store.clone();
         self.deps.logins = store.clone();
         self.deps.attempts = store.clone();

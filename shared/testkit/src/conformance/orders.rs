@@ -116,7 +116,7 @@ pub async fn order_updates_are_conditional_and_events_apply_once(
         deliveries.spawn(async move {
             loop {
                 match orders
-                    .update_order(&paid, OrderStatus::PendingPayment, Some(&event))
+                    .update_order(&paid, OrderStatus::PendingPayment, Some(&event), None)
                     .await
                 {
                     Err(StoreError::Conflict) => continue,
@@ -143,7 +143,7 @@ pub async fn order_updates_are_conditional_and_events_apply_once(
     replay.status = OrderStatus::Cancelled;
     assert_eq!(
         orders
-            .update_order(&replay, OrderStatus::PendingPayment, Some(&event))
+            .update_order(&replay, OrderStatus::PendingPayment, Some(&event), None)
             .await
             .unwrap(),
         Updated::EventSeen
@@ -154,7 +154,8 @@ pub async fn order_updates_are_conditional_and_events_apply_once(
             .update_order(
                 &replay,
                 OrderStatus::PendingPayment,
-                Some(&format!("{event}-b"))
+                Some(&format!("{event}-b")),
+                None,
             )
             .await
             .unwrap(),
@@ -182,7 +183,7 @@ pub async fn order_updates_are_conditional_and_events_apply_once(
     cancelled.status = OrderStatus::Cancelled;
     assert_eq!(
         orders
-            .update_order(&cancelled, OrderStatus::PendingPayment, None)
+            .update_order(&cancelled, OrderStatus::PendingPayment, None, None)
             .await
             .unwrap(),
         Updated::Applied
@@ -230,7 +231,7 @@ pub async fn unpaid_orders_are_listed_until_they_move(
     let mut cancelled = late.clone();
     cancelled.status = OrderStatus::Cancelled;
     let moved = orders
-        .update_order(&cancelled, OrderStatus::PendingPayment, None)
+        .update_order(&cancelled, OrderStatus::PendingPayment, None, None)
         .await
         .unwrap();
     assert_eq!(moved, Updated::Applied);

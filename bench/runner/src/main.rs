@@ -174,9 +174,13 @@ async fn main() {
     let definitions = template::load();
     template::create_table(&dynamodb, &definitions, "IdentityTable", &table).await;
     template::create_table(&dynamodb, &definitions, "CandidateTable", &candidates).await;
+    let audit = format!("bench-audit-{}", tessera_testkit::app::unique());
+    template::create_table(&dynamodb, &definitions, "AuditTable", &audit).await;
     tessera_testkit::moto::verify_sender_domain(&sdk, "tessera.test").await;
     let mut env = function_env(&table).await;
     env.insert("TESSERA_CANDIDATE_TABLE".into(), candidates);
+    // The template gives every function the audit table, as it does the others.
+    env.insert("TESSERA_AUDIT_TABLE".into(), audit);
     let mut subjects: Vec<(String, String)> =
         vec![(FLOOR.to_string(), first_event(&root, "password-policy"))];
     subjects.extend(functions.iter().map(|f| (f.clone(), first_event(&root, f))));

@@ -13,9 +13,10 @@ const CONTEXTS: [&str; 4] = [
     "tessera-fulfillment",
 ];
 
-/// The workspace crates `package` links in a normal (non-test) build, as `cargo tree` resolves
-/// its features on its own: what a Lambda built from that package alone contains.
-fn linked_tessera_crates(package: &str, depth: Option<u32>) -> BTreeSet<String> {
+/// Every crate `package` links in a normal (non-test) build, by name, as `cargo tree` resolves
+/// its features on its own (what a Lambda built from that package alone contains), to `depth`
+/// levels when given.
+fn linked(package: &str, depth: Option<u32>) -> BTreeSet<String> {
     let mut command = Command::new(env!("CARGO"));
     command.current_dir(repo_root()).args([
         "tree",
@@ -40,34 +41,22 @@ fn linked_tessera_crates(package: &str, depth: Option<u32>) -> BTreeSet<String> 
         .unwrap()
         .lines()
         .filter_map(|line| line.split_whitespace().next())
-        .filter(|name| name.starts_with("tessera-") && *name != package)
+        .filter(|name| *name != package)
         .map(str::to_string)
+        .collect()
+}
+
+/// The workspace crates `package` links.
+fn linked_tessera_crates(package: &str, depth: Option<u32>) -> BTreeSet<String> {
+    linked(package, depth)
+        .into_iter()
+        .filter(|name| name.starts_with("tessera-"))
         .collect()
 }
 
 /// Every crate `package` links in a normal build, by name.
 fn linked_crates(package: &str) -> BTreeSet<String> {
-    let output = Command::new(env!("CARGO"))
-        .current_dir(repo_root())
-        .args([
-            "tree",
-            "--offline",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-            "-p",
-            package,
-        ])
-        .output()
-        .expect("cargo tree runs");
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|name| *name != package)
-        .map(str::to_string)
-        .collect()
+    linked(package, None)
 }
 
 fn function_names() -> Vec<String> {

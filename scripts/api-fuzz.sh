@@ -17,6 +17,9 @@ api="http://127.0.0.1:$port"
 # (their 429 is declared, and tested in tests/tests/client_limits.rs). No minimum password age, so
 # a password change completed by tests/api-fuzz/hooks.py on a new account can succeed (the rule is
 # tested in tests/tests/password_change.rs).
+# The operator command, built before the functions are watched (a build inside the workspace
+# during the run would restart them).
+cargo build -q -p tessera-operator
 TESSERA_UNIFORM_ANSWER_MS=0 TESSERA_CLIENT_REGISTRATIONS=0 TESSERA_CLIENT_LOGINS=0 \
   TESSERA_CLIENT_RECOVERIES=0 TESSERA_PASSWORD_MIN_AGE_SECONDS=0 start_local_api "$port" "$state" "$out/watch.log"
 
@@ -42,6 +45,22 @@ bearer=(-H "authorization: Bearer $token" -H 'content-type: application/json')
 curl -s -o /dev/null -X PUT "$api/v1/candidate/settings" "${bearer[@]}" \
   -d '{"employee":false,"partner":false,"email_notifications":true,"academy_student":false,"verification_consent":true}'
 export TESSERA_FUZZ_CERTIFICATION=security-associate
+
+# A staff member holding every role, granted by the operator command on the same embedded state
+# (as an operator bootstraps the first program administrator), signed in with the authenticator:
+# the staff operations need that session. They act on an account of their own (hooks.py).
+staff_email="fuzz.staff.$$@example.com"
+[ -n "$(new_session "$api" "$state" "$staff_email" "$password" Ada Lovelace)" ] ||
+  { echo "the fuzzing staff account could not log in" >&2; exit 1; }
+for role in support fulfillment program_admin auditor; do
+  TESSERA_LOCAL_DIR="$state" target/debug/tessera-operator grant-role --email "$staff_email" \
+    --role "$role" --reason "API fuzzing" --operator api-fuzz >/dev/null
+done
+hooks_dir="$(pwd)/tests/api-fuzz"
+staff=$(cd "$state" && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$hooks_dir" \
+  TESSERA_FUZZ_API="$api" TESSERA_FUZZ_STATE="$state" \
+  python3 -c 'import sys, hooks; print(hooks.staff_session(sys.argv[1]))' "$staff_email")
+[ -n "$staff" ] || { echo "the fuzzing staff member could not sign in" >&2; exit 1; }
 examples=()
 [ -n "${FUZZ_EXAMPLES:-}" ] && examples=(--max-examples "$FUZZ_EXAMPLES")
 # Nothing may be written inside the workspace during the run: `cargo lambda watch` restarts every
@@ -52,6 +71,7 @@ mkdir -p "$state/schemathesis"
 (cd "$state/schemathesis" &&
   PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$root/tests/api-fuzz" \
   TESSERA_FUZZ_SESSION="$token" TESSERA_FUZZ_ADMIN=tessera-local-admin-token \
+  TESSERA_FUZZ_STAFF="$staff" \
   TESSERA_FUZZ_API="$api" TESSERA_FUZZ_STATE="$state" TESSERA_FUZZ_ROOT="$root" \
   TESSERA_FUZZ_WEBHOOK_SECRET=whsec_tessera_local_sandbox \
   schemathesis --no-color --config-file "$root/tests/api-fuzz/schemathesis.toml" \

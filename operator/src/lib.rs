@@ -5,7 +5,7 @@
 use tessera_identity::account::AccountStatus;
 use tessera_identity::signup::IdentityDeps;
 use tessera_identity::staff::{change_roles, Role, RolesChange, RolesError};
-use tessera_kernel::audit::{AuditParty, Reason};
+use tessera_kernel::audit::{Attribution, AuditParty, Reason};
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::StoreError;
@@ -32,9 +32,9 @@ pub async fn grant_role(
         .await?
         .filter(|i| i.status == AccountStatus::Active)
         .ok_or(GrantError::NoActiveAccount)?;
-    let actor = AuditParty::new("operator", operator);
+    let by = Attribution::new(AuditParty::new("operator", operator), reason.clone());
     let account = identity.account_id;
-    let change = change_roles(deps, &actor, &account, reason, |roles| {
+    let change = change_roles(deps, &by, &account, |roles| {
         let mut roles = roles.clone();
         roles.insert(role);
         roles

@@ -26,6 +26,7 @@ import re
 import struct
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import schemathesis
@@ -218,8 +219,10 @@ def _log_in(case):
     return {"email": email, "password": PASSWORD}, {}
 
 
-def _answer_challenge(case):
-    email, token = _active_account("mfa")
+def _challenge_answer(email, token):
+    """Enrols an authenticator for `email` (signed in with `token`), logs in again, and returns
+    the answer to the login's challenge: the next step's code, as the confirming one is never
+    accepted again."""
     enrolment = _expect(_call("POST", "/v1/me/mfa/totp", {"password": PASSWORD}, token),
                         200, "authenticator enrolment")
     secret = enrolment["secret"]
@@ -227,8 +230,11 @@ def _answer_challenge(case):
             200, "authenticator confirmation")
     challenge = _expect(_call("POST", "/v1/sessions", {"email": email, "password": PASSWORD}),
                         200, "log-in with a second step")
-    # The next step's code: the confirming one is never accepted again.
-    return {"challenge": challenge["challenge"], "code": _totp(secret, time.time() + 30)}, {}
+    return {"challenge": challenge["challenge"], "code": _totp(secret, time.time() + 30)}
+
+
+def _answer_challenge(case):
+    return _challenge_answer(*_active_account("mfa")), {}
 
 
 def _change_password(case):
@@ -261,6 +267,31 @@ def _verify_phone(case):
     return {"code": _latest_code("+12025550148")}, _session(token)
 
 
+def staff_session(email):
+    """A session that passed the second step for `email` (active, its staff roles granted by the
+    operator command in scripts/api-fuzz.sh): enrols an authenticator, then logs in with it."""
+    login = _expect(_call("POST", "/v1/sessions", {"email": email, "password": PASSWORD}),
+                    201, "staff log-in")
+    answer = _challenge_answer(email, login["token"])
+    return _expect(_call("POST", "/v1/sessions/mfa", answer), 201, "staff second step")["token"]
+
+
+def _staff_subject():
+    """An account the staff operations act on (never the fuzzing staff member's own: disabling
+    or un-roling it would end the run's staff session): its address and id."""
+    if "subject" not in _kept:
+        email, _ = _active_account("subject")
+        found = _call("GET", "/v1/staff/accounts?email=" + urllib.parse.quote(email),
+                      token=_env("TESSERA_FUZZ_STAFF"))
+        _kept["subject"] = (email, _expect(found, 200, "the staff lookup")["account_id"])
+    return _kept["subject"]
+
+
+def _find_subject(case):
+    case.query = {"email": _staff_subject()[0]}
+    return None, {}
+
+
 COMPLETERS = {
     ("POST", "/v1/accounts"): _sign_up,
     ("POST", "/v1/accounts/activate"): _activate,
@@ -278,6 +309,7 @@ COMPLETERS = {
     ("PUT", "/v1/me/phone"): _set_phone,
     ("POST", "/v1/me/phone/verify"): _verify_phone,
     ("GET", "/v1/transcripts/{id}"): _consent_given,
+    ("GET", "/v1/staff/accounts"): _find_subject,
 }
 
 
@@ -332,6 +364,10 @@ RESOURCES = {
     "/v1/candidate/fulfillment/orders/{id}": ("id", lambda case: _kept_order()[0]),
     "/v1/admin/fulfillment/orders/{id}/status": ("id", lambda case: _kept_order()[0]),
     "/v1/payments/sandbox/{session}": ("session", lambda case: _kept_order()[1]),
+    "/v1/staff/accounts/{id}/unlock": ("id", lambda case: _staff_subject()[1]),
+    "/v1/staff/accounts/{id}/disable": ("id", lambda case: _staff_subject()[1]),
+    "/v1/staff/accounts/{id}/enable": ("id", lambda case: _staff_subject()[1]),
+    "/v1/staff/accounts/{id}/roles": ("id", lambda case: _staff_subject()[1]),
 }
 
 

@@ -206,6 +206,82 @@ pub async fn enrol_authenticator(app: &tessera_testkit::TestApp, email: &str) ->
     secret
 }
 
+/// A staff member: a new active account granted `roles` (by the operator's path, as the first
+/// program administrator gets them), enrolled with an authenticator and signed in with it.
+pub struct Staff {
+    pub email: String,
+    pub account: tessera_kernel::ids::AccountId,
+    /// A session that passed the second step.
+    pub token: String,
+    /// The authenticator's secret, to sign in again.
+    pub secret: String,
+}
+
+pub async fn staff_member(
+    app: &tessera_testkit::TestApp,
+    name: &str,
+    roles: &[tessera_identity::staff::Role],
+) -> Staff {
+    let (email, _) = active_account(app, name).await;
+    let address = tessera_kernel::email::Email::parse(&email).unwrap();
+    let reason = tessera_kernel::audit::Reason::parse("a test's staff member").unwrap();
+    let mut account = None;
+    for role in roles {
+        let (granted, _) =
+            tessera_operator::grant_role(&app.deps, "tests", &address, *role, &reason)
+                .await
+                .unwrap();
+        account = Some(granted);
+    }
+    let secret = enrol_authenticator(app, &email).await;
+    let token = second_step_session(app, &email, &secret).await;
+    let account = match account {
+        Some(account) => account,
+        None => {
+            app.deps
+                .store
+                .identity(&address)
+                .await
+                .unwrap()
+                .unwrap()
+                .account_id
+        }
+    };
+    Staff {
+        email,
+        account,
+        token,
+        secret,
+    }
+}
+
+/// Logs in with the password and answers the challenge with the authenticator's current code;
+/// the session token. Moves the clock past the code's step, so the next one is fresh.
+pub async fn second_step_session(
+    app: &tessera_testkit::TestApp,
+    email: &str,
+    secret: &str,
+) -> String {
+    let r = log_in(app, email, PASSWORD).await;
+    assert_eq!(
+        r.json["mfa_required"],
+        serde_json::json!(true),
+        "{}",
+        r.text
+    );
+    let now = tessera_kernel::ports::Clock::now(app.clock.as_ref());
+    let code = tessera_identity::mfa::code_at(secret, now).unwrap();
+    let body = serde_json::json!({ "challenge": r.json["challenge"], "code": code });
+    let answered = app
+        .call(
+            sessions::handle,
+            tessera_testkit::json_request("POST", "/v1/sessions/mfa", &body),
+        )
+        .await;
+    app.clock.advance(tessera_kernel::time::Seconds(30));
+    token_of(&answered)
+}
+
 /// The admin token the embedded default accepts.
 pub const ADMIN_TOKEN: &str = tessera_http::config::LOCAL_ADMIN_TOKEN;
 

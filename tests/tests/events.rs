@@ -42,6 +42,8 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         }
         "transcript-page" => tessera_tests::transcript_page(app, request).await,
         "fulfillment" => tessera_tests::fulfillment_call(app, request).await,
+        "staff-accounts" => app.call(staff_accounts::handle, request).await,
+        "staff-audit" => app.call(staff_audit::handle, request).await,
         other => panic!("events/{other}: no such function"),
     }
 }
@@ -76,6 +78,8 @@ fn expected_status(route: &(String, String)) -> u16 {
         // No order has that id (or session) on a fresh store.
         ("GET" | "POST", "/v1/payments/sandbox/{session}") => 404,
         ("POST", "/v1/admin/fulfillment/orders/{id}/status") => 404,
+        // Their token names no session on a fresh store.
+        (_, p) if p.starts_with("/v1/staff/") => 401,
         // No transcript has that id on a fresh store.
         ("GET", "/v1/transcripts/{id}") => 404,
         other => panic!("no expectation for {other:?}: add one"),

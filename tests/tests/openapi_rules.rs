@@ -207,3 +207,78 @@ fn the_email_pattern_takes_every_address_the_api_takes() {
 fn hex_of(text: &str) -> String {
     text.bytes().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The staff routes' rules: a reason (its length counted as sent, as `maxLength` counts it), an
+/// audit party, and the `since` of the audit log's query (wider than the parser: the pattern
+/// cannot know each month's length).
+#[test]
+fn staff_reasons_parties_and_times_follow_their_parsers() {
+    use tessera_kernel::audit::{AuditParty, Reason};
+    use tessera_kernel::time::Timestamp;
+    let schemas = schemas();
+    let mut texts = strings(&[
+        "asked by phone",
+        "  asked by phone\t",
+        "",
+        " ",
+        "a\u{0}b",
+        "x\ty",
+        "a\u{85}",
+        "account:0123",
+        "account: 0123",
+        "\u{2003}note\u{2003}",
+    ]);
+    for n in [199, 200, 201, 499, 500, 501] {
+        texts.push("é".repeat(n));
+        texts.push(format!(" {}", "x".repeat(n)));
+    }
+    let reason = &schemas["Reason"];
+    let max = reason["maxLength"].as_u64().unwrap() as usize;
+    let regex = pattern(reason);
+    for text in &texts {
+        let documented = regex.is_match(text) && text.chars().count() <= max;
+        assert_eq!(
+            Reason::parse(text).is_some(),
+            documented,
+            "Reason: {text:?}"
+        );
+    }
+    check(
+        "AuditParty",
+        &pattern(&schemas["AuditParty"]),
+        &texts,
+        |p| AuditParty::parse(p).is_some(),
+        true,
+    );
+    let document: Value = serde_yaml::from_str(
+        &std::fs::read_to_string(repo_root().join("infra/openapi.yaml")).unwrap(),
+    )
+    .unwrap();
+    let since = document["paths"]["/v1/staff/audit"]["get"]["parameters"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "since")
+        .unwrap()["schema"]
+        .clone();
+    let times = strings(&[
+        "2026-12-06",
+        " 2026-12-06 ",
+        "2026-12-06T13:00:00Z",
+        "2026-12-06t13:00:00z",
+        "2026-12-06T13:00:00.123456+01:00",
+        "2026-12-06T23:59:60Z",
+        "2026-02-30",
+        "2026-13-01",
+        "2026-12-06T13:00Z",
+        "yesterday",
+        "",
+    ]);
+    check(
+        "since",
+        &pattern(&since),
+        &times,
+        |t| Timestamp::parse(t).is_some(),
+        false,
+    );
+}

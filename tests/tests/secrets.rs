@@ -27,6 +27,8 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("profile", profile::SECRETS),
         ("sessions", sessions::SECRETS),
         ("transcript-page", transcript_page::SECRETS),
+        ("staff-accounts", staff_accounts::SECRETS),
+        ("staff-audit", staff_audit::SECRETS),
         ("transcripts", transcripts::SECRETS),
     ])
 }

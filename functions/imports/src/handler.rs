@@ -18,7 +18,7 @@ use tessera_http::config::AdminAuth;
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route;
 use tessera_http::{auth, body, response, Problem};
-use tessera_kernel::audit::{AuditEvent, AuditId, AuditLog, AuditParty, FieldChange, Reason};
+use tessera_kernel::audit::{Attribution, AuditLog, AuditParty, FieldChange, Reason};
 use tessera_kernel::ports::StoreError;
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the
@@ -156,22 +156,18 @@ async fn record(
     let count = |field: &str, n: usize| FieldChange::new(field, None, Some(n.to_string()));
     let reason = Reason::parse(&format!("the file {source} was sent"))
         .expect("a source name is short printable text");
-    state
-        .audit
-        .append(&AuditEvent {
-            id: AuditId::new(now, deps.random.as_ref()),
-            at: now,
-            actor: AuditParty::new("admin", caller),
-            action: action.into(),
-            subject: AuditParty::new("import", source),
-            reason,
-            changes: vec![
-                count("imported", report.imported),
-                count("duplicates", report.duplicates),
-                count("errors", report.errors.len()),
-            ],
-        })
-        .await
+    let event = Attribution::new(AuditParty::new("admin", caller), reason).event(
+        now,
+        deps.random.as_ref(),
+        action,
+        AuditParty::new("import", source),
+        vec![
+            count("imported", report.imported),
+            count("duplicates", report.duplicates),
+            count("errors", report.errors.len()),
+        ],
+    );
+    state.audit.append(&event).await
 }
 
 fn report_json(report: &ImportReport, source: &str) -> serde_json::Value {

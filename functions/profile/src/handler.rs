@@ -10,7 +10,7 @@ use serde_json::json;
 use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
 use tessera_identity::account::{CommunicationSettings, Profile, ProfileEdit};
-use tessera_identity::phone::mask;
+use tessera_identity::phone;
 use tessera_identity::signup::IdentityDeps;
 use tessera_kernel::person::{Country, Name};
 
@@ -72,15 +72,7 @@ async fn profile_json(
         .await
         .map_err(|e| Problem::internal(&e))?;
     let totp = identity.as_ref().is_some_and(|i| i.totp.is_some());
-    let phone = identity
-        .as_ref()
-        .and_then(|i| match (&i.phone, &i.phone_pending) {
-            (Some(bound), _) => Some(json!({ "masked": mask(&bound.number), "verified": true })),
-            (None, Some(pending)) => {
-                Some(json!({ "masked": mask(&pending.number), "verified": false }))
-            }
-            (None, None) => None,
-        });
+    let phone = identity.as_ref().and_then(phone::shown);
     Ok(json!({
         "username": profile.username.as_ref().map(|u| u.as_str()),
         "email": profile.email.as_str(),

@@ -677,10 +677,11 @@ impl AccountStore for IdentityStore {
         .await
     }
 
-    async fn save_password(
+    async fn save_sign_in(
         &self,
         identity: &Identity,
         clear_login_failures: bool,
+        audit: Option<&tessera_kernel::audit::AuditEvent>,
     ) -> Result<(), StoreError> {
         let epoch = Update::builder()
             .table_name(&self.table)
@@ -706,6 +707,9 @@ impl AccountStore for IdentityStore {
                 .build()
                 .map_err(StoreError::unavailable)?;
             items.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        if let Some(event) = audit {
+            items.push(self.audit_put(event)?);
         }
         // Only the identity has a condition that can fail for a reason of its own (its version).
         self.transact(items).await

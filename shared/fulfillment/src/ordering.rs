@@ -3,7 +3,7 @@
 //! delivery path (kept for retry when the mail system fails).
 
 use std::sync::Arc;
-use tessera_kernel::audit::{AuditEvent, AuditId, AuditParty, FieldChange, Reason};
+use tessera_kernel::audit::{Attribution, AuditEvent, AuditParty, FieldChange, Reason};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -407,14 +407,13 @@ pub async fn report(
         updated.tracking_number = Some(number.into_string());
     }
     let now = updated.updated_at;
-    let mut audit = AuditEvent {
-        id: AuditId::new(now, deps.random.as_ref()),
-        at: now,
-        actor: reporter.clone(),
-        action: "order.status".into(),
-        subject: AuditParty::new("order", id.as_str()),
-        reason: Reason::parse("the fulfillment house's report").expect("a fixed reason"),
-        changes: vec![
+    let reason = Reason::parse("the fulfillment house's report").expect("a fixed reason");
+    let audit = Attribution::new(reporter.clone(), reason).event(
+        now,
+        deps.random.as_ref(),
+        "order.status",
+        AuditParty::new("order", id.as_str()),
+        vec![
             FieldChange::new(
                 "status",
                 Some(order.status.as_str().into()),
@@ -426,8 +425,7 @@ pub async fn report(
                 updated.tracking_number.clone(),
             ),
         ],
-    };
-    audit.changes.retain(|change| change.before != change.after);
+    );
     let write = update_checked(
         fulfillment.orders.as_ref(),
         &updated,

@@ -13,6 +13,7 @@ pub mod logging;
 pub mod problem;
 pub mod response;
 pub mod routing;
+pub mod staff;
 pub mod wiring;
 
 pub use body::Fields;

@@ -42,6 +42,15 @@ pub enum AccountStatus {
     Active,
 }
 
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Pending => "pending",
+            AccountStatus::Active => "active",
+        }
+    }
+}
+
 /// The sign-in record, keyed by canonical email. Its existence is the "one account per email" marker.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
@@ -103,6 +112,10 @@ pub struct Identity {
     /// that email from the identity need not read the profile too. Profile edits refresh it.
     #[serde(default)]
     pub greeting_name: Option<Name>,
+    /// Disabled by support: no sign-in of any kind until support enables it again (disabling
+    /// also moves the session epoch, so every session ends at once).
+    #[serde(default)]
+    pub disabled: bool,
     /// Optimistic concurrency: a write succeeds only if the stored version is the one read.
     pub version: u64,
 }
@@ -143,8 +156,15 @@ impl Identity {
             phone_pending: None,
             phone_sends: SendLog::default(),
             greeting_name: None,
+            disabled: false,
             version: 0,
         }
+    }
+
+    /// Whether a right password (and second step) may begin a session: active, not locked
+    /// after failed logins, not disabled.
+    pub fn can_sign_in(&self) -> bool {
+        self.status == AccountStatus::Active && !self.reset_required && !self.disabled
     }
 }
 

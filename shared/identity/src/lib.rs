@@ -23,6 +23,7 @@ pub mod seed;
 pub mod session;
 pub mod signup;
 pub mod staff;
+pub mod support;
 pub mod throttle;
 pub mod token;
 pub mod wrong_codes;

@@ -76,7 +76,7 @@ pub async fn log_in(
     };
     let usable = identity
         .as_ref()
-        .filter(|i| password_matches && i.status == AccountStatus::Active && !i.reset_required);
+        .filter(|i| password_matches && i.can_sign_in());
     let Some(identity) = usable else {
         attempt.failed(deps).await?;
         return Err(LoginError::InvalidCredentials);

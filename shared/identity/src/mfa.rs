@@ -419,10 +419,7 @@ pub async fn complete_login(
             let (identity, throttle) = deps.logins.identity_and_throttle(&email).await?;
             let mut identity = identity.ok_or(MfaLoginError::InvalidChallenge)?;
             let now = deps.clock.now();
-            if identity.status != AccountStatus::Active
-                || identity.reset_required
-                || identity.totp.is_none()
-            {
+            if !identity.can_sign_in() || identity.totp.is_none() {
                 return Err(MfaLoginError::InvalidChallenge);
             }
             let open = crate::challenge::open(&deps.settings.pepper, &identity, challenge, now)

@@ -70,7 +70,7 @@ pub async fn change_password(
                     NewPasswordError::Weak(f) => ChangePasswordError::WeakPassword(f),
                     NewPasswordError::Hash(h) => ChangePasswordError::Hash(h),
                 })?;
-            match deps.store.save_password(&updated, false).await {
+            match deps.store.save_sign_in(&updated, false, None).await {
                 Ok(()) => {
                     notify_password_changed(deps, &updated).await;
                     Ok(Some(()))

@@ -275,7 +275,7 @@ pub async fn complete_reset(
                 }
                 Err(NewPasswordError::Hash(e)) => return Err(e.into()),
             };
-            match deps.store.save_password(&updated, true).await {
+            match deps.store.save_sign_in(&updated, true, None).await {
                 Ok(()) => {
                     let first_name = first_name(deps, &updated).await;
                     let when = now.to_rfc3339();

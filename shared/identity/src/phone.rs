@@ -79,6 +79,28 @@ pub fn mask(e164: &str) -> String {
     format!("+{start}{}{end}", "•".repeat(hidden))
 }
 
+/// The number on file as its owner and staff see it: masked, and whether it is verified (the
+/// verified one wins over one being added).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PhoneShown {
+    pub masked: String,
+    pub verified: bool,
+}
+
+pub fn shown(identity: &Identity) -> Option<PhoneShown> {
+    match (&identity.phone, &identity.phone_pending) {
+        (Some(bound), _) => Some(PhoneShown {
+            masked: mask(&bound.number),
+            verified: true,
+        }),
+        (None, Some(pending)) => Some(PhoneShown {
+            masked: mask(&pending.number),
+            verified: false,
+        }),
+        (None, None) => None,
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BoundPhone {
     pub number: String,

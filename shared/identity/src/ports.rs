@@ -56,13 +56,16 @@ pub trait AccountStore: Send + Sync {
         username: &Username,
     ) -> Result<(), UniqueWriteError>;
 
-    /// A new password in one transaction: the identity (version-checked, as `update_identity`),
-    /// its session epoch mirrored onto the profile so every older session dies with it, and, when
-    /// `clear_login_failures`, the address's failed-login count removed.
-    async fn save_password(
+    /// What decides sign-in, saved in one transaction: the identity (version-checked, as
+    /// `update_identity`; a new password, a lock lifted, the account disabled or enabled), its
+    /// session epoch mirrored onto the profile so every older session dies with it, when
+    /// `clear_login_failures` the address's failed-login count removed, and a staff action's
+    /// `audit` event appended.
+    async fn save_sign_in(
         &self,
         identity: &Identity,
         clear_login_failures: bool,
+        audit: Option<&AuditEvent>,
     ) -> Result<(), StoreError>;
 
     async fn profile(&self, account_id: &AccountId) -> Result<Option<Profile>, StoreError>;

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use crate::account::Profile;
 use crate::session::Session;
 use crate::signup::IdentityDeps;
-use tessera_kernel::audit::{AuditEvent, AuditId, AuditParty, FieldChange, Reason};
+use tessera_kernel::audit::{Attribution, AuditParty, FieldChange};
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::race::landed;
@@ -98,14 +98,13 @@ pub enum RolesError {
     Store(#[from] StoreError),
 }
 
-/// Changes `account`'s roles on `actor`'s word (`change` gives the new roles from the current
+/// Changes `account`'s roles on `by`'s word (`change` gives the new roles from the current
 /// ones): the roles and their audit event land in one write, read again and retried when the
 /// roles changed meanwhile. A change to the same roles writes nothing.
 pub async fn change_roles(
     deps: &IdentityDeps,
-    actor: &AuditParty,
+    by: &Attribution,
     account: &AccountId,
-    reason: &Reason,
     change: impl Fn(&Roles) -> Roles,
 ) -> Result<RolesChange, RolesError> {
     tessera_kernel::settle!(
@@ -121,20 +120,17 @@ pub async fn change_roles(
                     after,
                 }));
             }
-            let now = deps.clock.now();
-            let event = AuditEvent {
-                id: AuditId::new(now, deps.random.as_ref()),
-                at: now,
-                actor: actor.clone(),
-                action: "account.roles".into(),
-                subject: AuditParty::new("account", account.as_str()),
-                reason: reason.clone(),
-                changes: vec![FieldChange::new(
+            let event = by.event(
+                deps.clock.now(),
+                deps.random.as_ref(),
+                "account.roles",
+                AuditParty::new("account", account.as_str()),
+                vec![FieldChange::new(
                     "roles",
                     Some(roles_text(&profile.roles)),
                     Some(roles_text(&after)),
                 )],
-            };
+            );
             let write = deps
                 .store
                 .set_roles(account, &profile.roles, &after, &event)

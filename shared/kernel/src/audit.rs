@@ -103,9 +103,11 @@ impl Reason {
     pub const MAX_CHARS: usize = 500;
 
     pub fn parse(raw: &str) -> Option<Reason> {
+        // The limit holds for the text as sent, so a schema can state it (`maxLength`).
         let text = raw.trim();
-        let count = text.chars().count();
-        let ok = (1..=Reason::MAX_CHARS).contains(&count) && !text.chars().any(char::is_control);
+        let ok = !text.is_empty()
+            && raw.chars().count() <= Reason::MAX_CHARS
+            && !text.chars().any(char::is_control);
         ok.then(|| Reason(text.to_string()))
     }
 
@@ -129,6 +131,41 @@ pub struct AuditEvent {
 
 /// Which events to read: newest first, optionally by actor and subject, none older than `since`,
 /// and only those older than `before` (the previous page's last id).
+/// Who acts and why: what every audited write carries from the route to its event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attribution {
+    pub actor: AuditParty,
+    pub reason: Reason,
+}
+
+impl Attribution {
+    pub fn new(actor: AuditParty, reason: Reason) -> Attribution {
+        Attribution { actor, reason }
+    }
+
+    /// The event recording `action` on `subject` at `at`. Changes whose before and after agree
+    /// are left out: the event says what changed.
+    pub fn event(
+        &self,
+        at: Timestamp,
+        random: &dyn Random,
+        action: &str,
+        subject: AuditParty,
+        mut changes: Vec<FieldChange>,
+    ) -> AuditEvent {
+        changes.retain(|change| change.before != change.after);
+        AuditEvent {
+            id: AuditId::new(at, random),
+            at,
+            actor: self.actor.clone(),
+            action: action.to_string(),
+            subject,
+            reason: self.reason.clone(),
+            changes,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AuditQuery {
     pub actor: Option<AuditParty>,

@@ -18,6 +18,11 @@ impl AccountId {
     pub fn from_stored(s: String) -> AccountId {
         AccountId(s)
     }
+    /// An id as a caller writes it (a path segment): 32 lowercase hex digits, as generated.
+    pub fn parse(raw: &str) -> Option<AccountId> {
+        let ok = raw.len() == 32 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        ok.then(|| AccountId(raw.to_string()))
+    }
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -69,6 +69,19 @@ impl Timestamp {
             .unwrap_or(::time::Date::MIN)
     }
 
+    /// An instant as a caller writes it: RFC 3339 (`2026-12-06T13:00:00Z`), or a calendar day
+    /// (`2026-12-06`) for its start in UTC.
+    pub fn parse(raw: &str) -> Option<Timestamp> {
+        use ::time::format_description::well_known::Rfc3339;
+        let raw = raw.trim();
+        if let Ok(at) = ::time::OffsetDateTime::parse(raw, &Rfc3339) {
+            return Some(Timestamp(at.unix_timestamp()));
+        }
+        let day = ::time::macros::format_description!("[year]-[month]-[day]");
+        let date = ::time::Date::parse(raw, &day).ok()?;
+        Some(Timestamp(date.midnight().assume_utc().unix_timestamp()))
+    }
+
     /// RFC 3339 in UTC, for API answers and messages.
     pub fn to_rfc3339(self) -> String {
         ::time::OffsetDateTime::from_unix_timestamp(self.0)
@@ -78,5 +91,23 @@ impl Timestamp {
                     .ok()
             })
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_parse_as_written_or_as_a_day() {
+        let at = Timestamp::parse("2026-12-06T13:00:00Z").unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-12-06T13:00:00Z");
+        assert_eq!(
+            Timestamp::parse("2026-12-06").unwrap().to_rfc3339(),
+            "2026-12-06T00:00:00Z"
+        );
+        assert_eq!(Timestamp::parse("2026-12-06T14:00:00+01:00"), Some(at));
+        assert_eq!(Timestamp::parse("yesterday"), None);
+        assert_eq!(Timestamp::parse("2026-13-01"), None);
     }
 }

@@ -344,12 +344,14 @@ impl AccountStore for SqliteStore {
         }
     }
 
-    async fn save_password(
+    async fn save_sign_in(
         &self,
         identity: &Identity,
         clear_login_failures: bool,
+        audit: Option<&tessera_kernel::audit::AuditEvent>,
     ) -> Result<(), StoreError> {
         let identity = identity.clone();
+        let audit = audit.cloned();
         self.with(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
             replace_identity(&tx, &identity)?;
@@ -361,6 +363,9 @@ impl AccountStore for SqliteStore {
             if clear_login_failures {
                 tx.execute("DELETE FROM login_throttles WHERE email = ?1", [identity.email.as_str()])
                     .map_err(StoreError::unavailable)?;
+            }
+            if let Some(event) = &audit {
+                crate::audit::insert_event(&tx, event)?;
             }
             tx.commit().map_err(StoreError::unavailable)
         })

@@ -131,7 +131,12 @@ impl AccountStore for UnavailableStore {
     async fn activate(&self, _: &Identity, _: &Username) -> Result<(), UniqueWriteError> {
         Ok(outage()?)
     }
-    async fn save_password(&self, _: &Identity, _: bool) -> Result<(), StoreError> {
+    async fn save_sign_in(
+        &self,
+        _: &Identity,
+        _: bool,
+        _: Option<&tessera_kernel::audit::AuditEvent>,
+    ) -> Result<(), StoreError> {
         outage()
     }
     async fn profile(&self, _: &AccountId) -> Result<Option<Profile>, StoreError> {

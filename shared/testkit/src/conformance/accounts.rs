@@ -189,7 +189,7 @@ pub async fn profile_edits_keep_the_session_epoch(store: &dyn AccountStore) {
     store.create_account(&identity, &profile).await.unwrap();
     let mut changed = identity.clone();
     changed.session_epoch = 1;
-    store.save_password(&changed, false).await.unwrap();
+    store.save_sign_in(&changed, false, None).await.unwrap();
     let edit = tessera_identity::account::ProfileEdit {
         job_title: Some(Some("Engineer".into())),
         last_name: Some(tessera_kernel::person::Name::parse("Byron").unwrap()),

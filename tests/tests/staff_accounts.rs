@@ -1,0 +1,514 @@
+//! Support's routes on accounts and the audit log's reader, through the real handlers on both
+//! backends: find, unlock, disable (every session ends) and enable, roles (program
+//! administrators only), each write with its audit event; the auditor's paged reads; and the
+//! role matrix over every staff route the template declares.
+
+use lambda_http::{Request, RequestExt};
+use serde_json::{json, Value};
+use std::collections::{BTreeSet, HashMap};
+use tessera_identity::staff::Role;
+use tessera_testkit::{template, Backend, TestApp, TestResponse};
+use tessera_tests::{
+    active_account, authorized, log_in, on_both_backends, second_step_session, staff_member,
+    token_of, Staff, PASSWORD,
+};
+
+fn with_query(request: Request, query: &[(&str, &str)]) -> Request {
+    request.with_query_string_parameters(
+        query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<HashMap<_, _>>(),
+    )
+}
+
+/// A request to any staff route, through the function the template gives it.
+async fn staff_call(app: &TestApp, request: Request) -> TestResponse {
+    if request.uri().path().starts_with("/v1/staff/audit") {
+        app.call(staff_audit::handle, request).await
+    } else {
+        app.call(staff_accounts::handle, request).await
+    }
+}
+
+async fn find(app: &TestApp, token: &str, query: &[(&str, &str)]) -> TestResponse {
+    let request = authorized("GET", "/v1/staff/accounts", token, None);
+    staff_call(app, with_query(request, query)).await
+}
+
+async fn act(
+    app: &TestApp,
+    token: &str,
+    account: &str,
+    action: &str,
+    reason: &str,
+) -> TestResponse {
+    let path = format!("/v1/staff/accounts/{account}/{action}");
+    let body = json!({ "reason": reason });
+    staff_call(app, authorized("POST", &path, token, Some(&body))).await
+}
+
+async fn audit(app: &TestApp, token: &str, query: &[(&str, &str)]) -> TestResponse {
+    let request = authorized("GET", "/v1/staff/audit", token, None);
+    staff_call(app, with_query(request, query)).await
+}
+
+async fn me(app: &TestApp, token: &str) -> u16 {
+    app.call(profile::handle, authorized("GET", "/v1/me", token, None))
+        .await
+        .status
+}
+
+fn account_id(r: &TestResponse) -> String {
+    r.json["account_id"].as_str().unwrap().to_string()
+}
+
+/// Support finds an account by address (any case) or login ID and sees how it can sign in; no
+/// secret is in the answer. Neither or both keys, or a malformed one, is 422; nobody is 404.
+async fn support_finds_an_account_by_address_or_login_id(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "desk", &[Role::Support]).await;
+    let (email, username) = active_account(&app, "caller").await;
+    let by_email = find(&app, &support.token, &[("email", &email.to_uppercase())]).await;
+    assert_eq!(by_email.status, 200, "{}", by_email.text);
+    assert_eq!(by_email.json["email"], json!(email));
+    assert_eq!(by_email.json["username"], json!(username));
+    assert_eq!(by_email.json["status"], "active");
+    assert_eq!(by_email.json["disabled"], false);
+    assert_eq!(by_email.json["locked"], false);
+    assert_eq!(by_email.json["mfa"]["totp"], false);
+    assert_eq!(by_email.json["roles"], json!([]));
+    for secret in ["password", "hash", "secret", "code", "token"] {
+        assert!(
+            !by_email.text.to_lowercase().contains(secret),
+            "{secret} in {}",
+            by_email.text
+        );
+    }
+    let by_login_id = find(
+        &app,
+        &support.token,
+        &[("username", &username.to_lowercase())],
+    )
+    .await;
+    assert_eq!(by_login_id.status, 200);
+    assert_eq!(account_id(&by_login_id), account_id(&by_email));
+
+    let staff_view = find(&app, &support.token, &[("email", &support.email)]).await;
+    assert_eq!(staff_view.json["roles"], json!(["support"]));
+    assert_eq!(staff_view.json["mfa"]["totp"], true);
+
+    assert_eq!(
+        find(&app, &support.token, &[("email", "nobody@example.com")])
+            .await
+            .status,
+        404
+    );
+    for query in [
+        vec![],
+        vec![("email", email.as_str()), ("username", username.as_str())],
+        vec![("email", "not-an-address")],
+        vec![("username", "T S")],
+    ] {
+        let r = find(&app, &support.token, &query).await;
+        assert_eq!(r.status, 422, "{query:?}: {}", r.text);
+    }
+}
+
+/// A locked account (the growing delay after failed logins, and the reset the hundredth one
+/// requires) is unlocked with a reason: the right password works again at once, and the audit
+/// log says who, why and what changed. Unlocking an unlocked account writes nothing.
+async fn unlocking_lifts_a_lock_with_its_audit_event(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "unlocker", &[Role::Support]).await;
+    let (email, _) = active_account(&app, "locked.out").await;
+    for _ in 0..5 {
+        assert_eq!(log_in(&app, &email, "Wrong-Password-1x").await.status, 401);
+    }
+    let address = tessera_kernel::email::Email::parse(&email).unwrap();
+    let mut identity = app.deps.store.identity(&address).await.unwrap().unwrap();
+    identity.reset_required = true; // as the hundredth failure leaves it
+    app.deps.store.update_identity(&identity).await.unwrap();
+    let found = find(&app, &support.token, &[("email", &email)]).await;
+    assert_eq!(found.json["locked"], true);
+    assert_eq!(found.json["failed_logins"], 5);
+    let account = account_id(&found);
+
+    let empty = act(&app, &support.token, &account, "unlock", " ").await;
+    assert_eq!(empty.status, 422, "a reason is required");
+    assert_eq!(empty.json["errors"][0]["field"], "reason");
+
+    let unlocked = act(&app, &support.token, &account, "unlock", "verified caller").await;
+    assert_eq!(unlocked.status, 200, "{}", unlocked.text);
+    assert_eq!(unlocked.json["locked"], false);
+    assert_eq!(unlocked.json["failed_logins"], 0);
+    assert_eq!(log_in(&app, &email, PASSWORD).await.status, 201);
+
+    let events = audit_events(&app, &format!("account:{account}")).await;
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event.action, "account.unlock");
+    assert_eq!(
+        event.actor.as_str(),
+        format!("account:{}", support.account.as_str())
+    );
+    assert_eq!(event.reason.as_str(), "verified caller");
+    let changes: Vec<_> = event
+        .changes
+        .iter()
+        .map(|c| (c.field.as_str(), c.before.as_deref(), c.after.as_deref()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("locked", Some("true"), Some("false")),
+            ("failed_logins", Some("5"), Some("0"))
+        ]
+    );
+    let again = act(&app, &support.token, &account, "unlock", "again").await;
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        audit_events(&app, &format!("account:{account}"))
+            .await
+            .len(),
+        1
+    );
+}
+
+/// Disabling ends every session at once and refuses every sign-in (password, second step),
+/// with the answer a wrong password gets; enabling lets the owner in again. Each is audited
+/// once; the same action twice writes nothing more.
+async fn disabling_ends_every_session_and_refuses_sign_in(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "disabler", &[Role::Support]).await;
+    let target = staff_member(&app, "target", &[Role::Auditor]).await;
+    let other = second_step_session(&app, &target.email, &target.secret).await;
+    let account = target.account.as_str();
+    assert_eq!(me(&app, &target.token).await, 200);
+    assert_eq!(me(&app, &other).await, 200);
+
+    let disabled = act(&app, &support.token, account, "disable", "reported stolen").await;
+    assert_eq!(disabled.status, 200, "{}", disabled.text);
+    assert_eq!(disabled.json["disabled"], true);
+    assert_eq!(me(&app, &target.token).await, 401, "every session ended");
+    assert_eq!(me(&app, &other).await, 401, "every session ended");
+    let refused = log_in(&app, &target.email, PASSWORD).await;
+    assert_eq!(refused.status, 401, "{}", refused.text);
+    assert_eq!(refused.json["code"], "invalid_credentials");
+    assert_eq!(
+        act(&app, &support.token, account, "disable", "twice")
+            .await
+            .status,
+        200
+    );
+    // Audit ids are ordered by the second: the next event is a second later.
+    app.clock.advance(tessera_kernel::time::Seconds(1));
+
+    let enabled = act(&app, &support.token, account, "enable", "owner confirmed").await;
+    assert_eq!(enabled.json["disabled"], false);
+    let token = second_step_session(&app, &target.email, &target.secret).await;
+    assert_eq!(me(&app, &token).await, 200);
+
+    let events = audit_events(&app, &format!("account:{account}")).await;
+    let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
+    // Newest first; the operator's grant of the target's role is the oldest.
+    assert_eq!(
+        actions,
+        ["account.enable", "account.disable", "account.roles"]
+    );
+    assert_eq!(
+        (
+            events[1].changes[0].before.as_deref(),
+            events[1].changes[0].after.as_deref()
+        ),
+        (Some("false"), Some("true"))
+    );
+}
+
+/// Roles are set by a program administrator, with the roles before and after in the audit log;
+/// support may not; a malformed list is 422 and an unknown account 404, neither written.
+async fn program_administrators_set_roles(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let admin = staff_member(&app, "pa", &[Role::ProgramAdmin]).await;
+    let support = staff_member(&app, "sup", &[Role::Support]).await;
+    let (email, _) = active_account(&app, "new.hire").await;
+    let account = account_id(&find(&app, &support.token, &[("email", &email)]).await);
+    let path = format!("/v1/staff/accounts/{account}/roles");
+    let put = |token: &str, body: Value| authorized("PUT", &path, token, Some(&body));
+
+    let body = json!({ "roles": ["fulfillment", "auditor"], "reason": "joined the shipping team" });
+    let refused = staff_call(&app, put(&support.token, body.clone())).await;
+    assert_eq!(
+        (refused.status, refused.json["code"].clone()),
+        (403, json!("forbidden"))
+    );
+    let set = staff_call(&app, put(&admin.token, body)).await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(set.json["roles"], json!(["fulfillment", "auditor"]));
+
+    for bad in [
+        json!({ "roles": ["root"], "reason": "x" }),
+        json!({ "roles": ["auditor", "auditor"], "reason": "x" }),
+        json!({ "roles": "auditor", "reason": "x" }),
+        json!({ "roles": [] }),
+    ] {
+        let r = staff_call(&app, put(&admin.token, bad.clone())).await;
+        assert_eq!(r.status, 422, "{bad}: {}", r.text);
+    }
+    let nobody = authorized(
+        "PUT",
+        "/v1/staff/accounts/0123456789abcdef0123456789abcdef/roles",
+        &admin.token,
+        Some(&json!({ "roles": [], "reason": "x" })),
+    );
+    assert_eq!(staff_call(&app, nobody).await.status, 404);
+
+    let events = audit_events(&app, &format!("account:{account}")).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].actor.as_str(),
+        format!("account:{}", admin.account.as_str())
+    );
+    assert_eq!(
+        (
+            events[0].changes[0].before.as_deref(),
+            events[0].changes[0].after.as_deref()
+        ),
+        (Some(""), Some("fulfillment,auditor"))
+    );
+}
+
+/// The auditor reads the log newest first, by subject and by actor, from a time, a page at a
+/// time (`next` is the following page's `before`); bad parameters are 422, all named.
+async fn auditors_read_the_log_in_pages(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let auditor = staff_member(&app, "reader", &[Role::Auditor]).await;
+    let support = staff_member(&app, "actor", &[Role::Support]).await;
+    let (email, _) = active_account(&app, "subject").await;
+    let account = account_id(&find(&app, &support.token, &[("email", &email)]).await);
+    for action in ["disable", "enable", "disable"] {
+        assert_eq!(
+            act(&app, &support.token, &account, action, "case 42")
+                .await
+                .status,
+            200
+        );
+        app.clock.advance(tessera_kernel::time::Seconds(1));
+    }
+    let subject = format!("account:{account}");
+    let first = audit(
+        &app,
+        &auditor.token,
+        &[("subject", &subject), ("limit", "2")],
+    )
+    .await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let actions = |r: &TestResponse| -> Vec<String> {
+        r.json["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(actions(&first), ["account.disable", "account.enable"]);
+    assert_eq!(first.json["events"][0]["reason"], "case 42");
+    assert_eq!(first.json["events"][0]["subject"], json!(subject));
+    let next = first.json["next"].as_str().unwrap().to_string();
+    let second = audit(
+        &app,
+        &auditor.token,
+        &[("subject", &subject), ("limit", "2"), ("before", &next)],
+    )
+    .await;
+    assert_eq!(actions(&second), ["account.disable"]);
+    assert_eq!(second.json["next"], Value::Null);
+
+    let actor = format!("account:{}", support.account.as_str());
+    let by_actor = audit(&app, &auditor.token, &[("actor", &actor)]).await;
+    assert_eq!(actions(&by_actor).len(), 3);
+    let later = (tessera_kernel::ports::Clock::now(app.clock.as_ref())
+        + tessera_kernel::time::Seconds(3600))
+    .to_rfc3339();
+    let none = audit(&app, &auditor.token, &[("since", &later)]).await;
+    assert_eq!(none.json["events"], json!([]));
+    let everything = audit(&app, &auditor.token, &[]).await;
+    assert!(actions(&everything).len() >= 5, "roles granted and actions");
+
+    let bad = audit(
+        &app,
+        &auditor.token,
+        &[
+            ("limit", "0"),
+            ("since", "yesterday"),
+            ("before", "x"),
+            ("actor", "a b"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    let fields: BTreeSet<_> = bad.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        fields,
+        ["actor", "before", "limit", "since"]
+            .map(String::from)
+            .into()
+    );
+}
+
+async fn audit_events(app: &TestApp, subject: &str) -> Vec<tessera_kernel::audit::AuditEvent> {
+    let query = tessera_kernel::audit::AuditQuery {
+        subject: tessera_kernel::audit::AuditParty::parse(subject),
+        limit: 50,
+        ..Default::default()
+    };
+    app.audit.query(&query).await.unwrap().events
+}
+
+/// Which roles each staff route allows: every `/v1/staff/` route of the template is here.
+const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
+    (
+        "GET",
+        "/v1/staff/accounts",
+        &[Role::Support, Role::ProgramAdmin, Role::Auditor],
+    ),
+    (
+        "POST",
+        "/v1/staff/accounts/{id}/unlock",
+        &[Role::Support, Role::ProgramAdmin],
+    ),
+    (
+        "POST",
+        "/v1/staff/accounts/{id}/disable",
+        &[Role::Support, Role::ProgramAdmin],
+    ),
+    (
+        "POST",
+        "/v1/staff/accounts/{id}/enable",
+        &[Role::Support, Role::ProgramAdmin],
+    ),
+    (
+        "PUT",
+        "/v1/staff/accounts/{id}/roles",
+        &[Role::ProgramAdmin],
+    ),
+    ("GET", "/v1/staff/audit", &[Role::Auditor]),
+];
+
+fn concrete(method: &str, path: &str, token: &str, subject: &str) -> Request {
+    let path = path.replace("{id}", subject);
+    let body = match (method, path.ends_with("/roles")) {
+        ("GET", _) => None,
+        (_, true) => Some(json!({ "roles": ["auditor"], "reason": "matrix" })),
+        _ => Some(json!({ "reason": "matrix" })),
+    };
+    let request = authorized(method, &path, token, body.as_ref());
+    match path.as_str() {
+        "/v1/staff/accounts" => with_query(request, &[("email", "someone@example.com")]),
+        _ => request,
+    }
+}
+
+/// Every staff route refuses each role it does not name (403 `forbidden`), a holder of every
+/// role without an authenticator (403 `second_factor_required`) and no session (401); the roles
+/// it names get past the gate.
+async fn every_staff_route_holds_to_its_roles(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let declared: BTreeSet<(String, String)> = template::http_routes(&template::load())
+        .into_iter()
+        .filter(|(_, path, _)| path.starts_with("/v1/staff/"))
+        .map(|(method, path, _)| (method, path))
+        .collect();
+    let listed: BTreeSet<(String, String)> = STAFF_ROUTES
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        listed, declared,
+        "every staff route's roles are listed here"
+    );
+
+    let mut members: Vec<(Role, Staff)> = Vec::new();
+    for role in Role::ALL {
+        members.push((role, staff_member(&app, role.as_str(), &[role]).await));
+    }
+    let (subject_email, _) = active_account(&app, "matrix.subject").await;
+    let address = tessera_kernel::email::Email::parse(&subject_email).unwrap();
+    let subject = app
+        .deps
+        .store
+        .identity(&address)
+        .await
+        .unwrap()
+        .unwrap()
+        .account_id;
+    let all_roles_no_second_step = {
+        let (email, _) = active_account(&app, "no.authenticator").await;
+        let address = tessera_kernel::email::Email::parse(&email).unwrap();
+        for role in Role::ALL {
+            tessera_operator::grant_role(
+                &app.deps,
+                "tests",
+                &address,
+                role,
+                &tessera_kernel::audit::Reason::parse("matrix").unwrap(),
+            )
+            .await
+            .unwrap();
+        }
+        token_of(&log_in(&app, &email, PASSWORD).await)
+    };
+
+    for (method, path, allows) in STAFF_ROUTES {
+        for (role, member) in &members {
+            let r = staff_call(
+                &app,
+                concrete(method, path, &member.token, subject.as_str()),
+            )
+            .await;
+            if allows.contains(role) {
+                assert!(
+                    ![401, 403].contains(&r.status),
+                    "{method} {path} as {role:?}: {}",
+                    r.text
+                );
+            } else {
+                assert_eq!(
+                    (r.status, r.json["code"].as_str()),
+                    (403, Some("forbidden")),
+                    "{method} {path} as {role:?}"
+                );
+            }
+        }
+        let r = staff_call(
+            &app,
+            concrete(method, path, &all_roles_no_second_step, subject.as_str()),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.json["code"].as_str()),
+            (403, Some("second_factor_required")),
+            "{method} {path}, no authenticator"
+        );
+        let anonymous = concrete(method, path, "", subject.as_str());
+        assert_eq!(
+            staff_call(&app, anonymous).await.status,
+            401,
+            "{method} {path}"
+        );
+    }
+}
+
+on_both_backends!(
+    support_finds_an_account_by_address_or_login_id,
+    unlocking_lifts_a_lock_with_its_audit_event,
+    disabling_ends_every_session_and_refuses_sign_in,
+    program_administrators_set_roles,
+    auditors_read_the_log_in_pages,
+    every_staff_route_holds_to_its_roles,
+);

@@ -310,6 +310,10 @@ COMPLETERS = {
     ("POST", "/v1/me/phone/verify"): _verify_phone,
     ("GET", "/v1/transcripts/{id}"): _consent_given,
     ("GET", "/v1/staff/accounts"): _find_subject,
+    # A day not in the future, for a certification the record has not earned.
+    ("POST", "/v1/staff/candidates/{id}/grants"): lambda case: (
+        {"certification_id": "security-expert", "active_on": "2025-01-15",
+         "reason": "API fuzzing"}, {}),
 }
 
 

@@ -329,6 +329,19 @@ pub async fn transcript_page(
 
 /// A request through the candidate-facing function the template routes it to (mapping,
 /// personal-info, certifications or transcripts), on the test app's backend and clock.
+/// A request to any staff route, through the function the template gives it.
+pub async fn staff_call(
+    app: &tessera_testkit::TestApp,
+    request: Request,
+) -> tessera_testkit::TestResponse {
+    match tessera_testkit::template::function_serving(&request).as_str() {
+        "staff-accounts" => app.call(staff_accounts::handle, request).await,
+        "staff-audit" => app.call(staff_audit::handle, request).await,
+        "staff-records" => app.call(staff_records::handle, request).await,
+        other => panic!("{other} is not a staff function"),
+    }
+}
+
 pub async fn candidate_call(
     app: &tessera_testkit::TestApp,
     request: Request,

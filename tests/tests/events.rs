@@ -42,8 +42,9 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         }
         "transcript-page" => tessera_tests::transcript_page(app, request).await,
         "fulfillment" => tessera_tests::fulfillment_call(app, request).await,
-        "staff-accounts" => app.call(staff_accounts::handle, request).await,
-        "staff-audit" => app.call(staff_audit::handle, request).await,
+        "staff-accounts" | "staff-audit" | "staff-records" => {
+            tessera_tests::staff_call(app, request).await
+        }
         other => panic!("events/{other}: no such function"),
     }
 }

@@ -29,6 +29,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("transcript-page", transcript_page::SECRETS),
         ("staff-accounts", staff_accounts::SECRETS),
         ("staff-audit", staff_audit::SECRETS),
+        ("staff-records", staff_records::SECRETS),
         ("transcripts", transcripts::SECRETS),
     ])
 }

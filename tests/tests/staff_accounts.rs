@@ -9,8 +9,8 @@ use std::collections::{BTreeSet, HashMap};
 use tessera_identity::staff::Role;
 use tessera_testkit::{template, Backend, TestApp, TestResponse};
 use tessera_tests::{
-    active_account, authorized, log_in, on_both_backends, second_step_session, staff_member,
-    token_of, Staff, PASSWORD,
+    active_account, authorized, log_in, on_both_backends, second_step_session, staff_call,
+    staff_member, token_of, Staff, PASSWORD,
 };
 
 fn with_query(request: Request, query: &[(&str, &str)]) -> Request {
@@ -20,15 +20,6 @@ fn with_query(request: Request, query: &[(&str, &str)]) -> Request {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<HashMap<_, _>>(),
     )
-}
-
-/// A request to any staff route, through the function the template gives it.
-async fn staff_call(app: &TestApp, request: Request) -> TestResponse {
-    if request.uri().path().starts_with("/v1/staff/audit") {
-        app.call(staff_audit::handle, request).await
-    } else {
-        app.call(staff_accounts::handle, request).await
-    }
 }
 
 async fn find(app: &TestApp, token: &str, query: &[(&str, &str)]) -> TestResponse {
@@ -398,18 +389,48 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         &[Role::ProgramAdmin],
     ),
     ("GET", "/v1/staff/audit", &[Role::Auditor]),
+    (
+        "GET",
+        "/v1/staff/candidates",
+        &[Role::Support, Role::ProgramAdmin, Role::Auditor],
+    ),
+    (
+        "GET",
+        "/v1/staff/candidates/{id}",
+        &[Role::Support, Role::ProgramAdmin, Role::Auditor],
+    ),
+    (
+        "POST",
+        "/v1/staff/candidates/{id}/grants",
+        &[Role::ProgramAdmin],
+    ),
+    (
+        "POST",
+        "/v1/staff/candidates/{id}/certifications/{cert}/status",
+        &[Role::ProgramAdmin],
+    ),
 ];
 
+/// A well-formed request to a staff route: `{id}` is `subject` (an account id, which is also a
+/// well-formed candidate ID), `{cert}` a catalog id.
 fn concrete(method: &str, path: &str, token: &str, subject: &str) -> Request {
-    let path = path.replace("{id}", subject);
-    let body = match (method, path.ends_with("/roles")) {
-        ("GET", _) => None,
-        (_, true) => Some(json!({ "roles": ["auditor"], "reason": "matrix" })),
+    let route = path;
+    let path = path
+        .replace("{id}", subject)
+        .replace("{cert}", "security-associate");
+    let body = match route.rsplit('/').next() {
+        _ if method == "GET" => None,
+        Some("roles") => Some(json!({ "roles": ["auditor"], "reason": "matrix" })),
+        Some("grants") => Some(json!({
+            "certification_id": "security-associate", "active_on": "2025-01-01", "reason": "matrix"
+        })),
+        Some("status") => Some(json!({ "status": "suspended", "reason": "matrix" })),
         _ => Some(json!({ "reason": "matrix" })),
     };
     let request = authorized(method, &path, token, body.as_ref());
-    match path.as_str() {
+    match route {
         "/v1/staff/accounts" => with_query(request, &[("email", "someone@example.com")]),
+        "/v1/staff/candidates" => with_query(request, &[("q", "TSC1000001")]),
         _ => request,
     }
 }

@@ -143,7 +143,7 @@ fn each_function_links_only_the_contexts_it_serves() {
     for name in function_names() {
         let expected: &[&str] = match name.as_str() {
             "mapping" | "personal-info" | "certifications" | "transcripts" | "imports"
-            | "transcript-page" => &certification,
+            | "transcript-page" | "staff-records" => &certification,
             "fulfillment" | "expiry-jobs" => &everything,
             _ => &identity,
         };

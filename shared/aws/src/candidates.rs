@@ -26,6 +26,7 @@ use aws_sdk_dynamodb::types::{
 };
 use std::collections::{HashMap, HashSet};
 use tessera_certification::mapping::MappingState;
+use tessera_certification::oversight::Oversight;
 use tessera_certification::ports::{Added, CandidateRecords};
 use tessera_certification::reminders::Watch;
 use tessera_certification::{
@@ -561,6 +562,42 @@ impl CandidateRecords for CandidateStore {
             request = request.expression_attribute_values(":value", value);
         }
         updated_or_none(request.send().await)
+    }
+
+    async fn set_oversight(
+        &self,
+        candidate: &CandidateId,
+        expected: &Oversight,
+        new: &Oversight,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let value =
+            |o: &Oversight| serde_dynamo::to_attribute_value(o).map_err(StoreError::unavailable);
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(candidate)))
+            .expression_attribute_names("#oversight", "oversight");
+        // None is no attribute, as a record is first written.
+        update = if new.is_empty() {
+            update.update_expression("REMOVE #oversight")
+        } else {
+            update
+                .update_expression("SET #oversight = :new")
+                .expression_attribute_values(":new", value(new)?)
+        };
+        update = if expected.is_empty() {
+            update.condition_expression("attribute_exists(pk) AND attribute_not_exists(#oversight)")
+        } else {
+            update
+                .condition_expression("#oversight = :expected")
+                .expression_attribute_values(":expected", value(expected)?)
+        };
+        let update = update.build().map_err(StoreError::unavailable)?;
+        self.transact(vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.audit_put(event)?,
+        ])
+        .await
     }
 
     async fn map_account(

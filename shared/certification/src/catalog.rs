@@ -13,7 +13,9 @@ use super::requirement::Requirement;
 /// The catalog shipped with the product.
 pub const BUILT_IN: &str = include_str!("../data/catalog.toml");
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Stored as written (`serde`): what is stored was parsed on its way in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct CertificationId(String);
 
 impl CertificationId {

@@ -21,6 +21,7 @@ pub mod importer;
 pub mod logos;
 pub mod mapping;
 pub mod messages;
+pub mod oversight;
 pub mod ports;
 pub mod record;
 pub mod reminders;

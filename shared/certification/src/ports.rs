@@ -2,11 +2,13 @@
 //! table) and `tessera-local` (SQLite).
 
 use crate::mapping::MappingState;
+use crate::oversight::Oversight;
 use crate::record::{CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord};
 use crate::reminders::Watch;
 use crate::transcript::{Transcript, TranscriptContent, TranscriptId, ViewCount};
 use crate::AccountHolder;
 use async_trait::async_trait;
+use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::{AccountId, CandidateId};
 use tessera_kernel::ports::StoreError;
@@ -79,6 +81,17 @@ pub trait CandidateRecords: Send + Sync {
         candidate: &CandidateId,
         edit: &CandidateEdit,
     ) -> Result<Option<CandidateProfile>, StoreError>;
+
+    /// Replaces the record's manual grants and holds with `new` if they are still `expected`,
+    /// and appends `event` to the audit log, in one write: both or neither. `Conflict` if they
+    /// changed since they were read, or the record is gone.
+    async fn set_oversight(
+        &self,
+        candidate: &CandidateId,
+        expected: &Oversight,
+        new: &Oversight,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError>;
 
     /// Maps the record to the account, in one transaction: `profile` (with `account_id` set and
     /// perhaps a new email; `previous_email` is the one it replaces) is written only if the

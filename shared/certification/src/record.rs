@@ -9,8 +9,9 @@ use time::Date;
 use super::catalog::{Catalog, ExamCode};
 use super::dates::iso_date;
 use super::import::Grade;
+use super::oversight::{HoldKind, Oversight};
 use super::requirement::{Credit, Pass};
-use super::status::{self, Standing};
+use super::status::{self, Grant, Standing, Status};
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ids::CandidateId;
@@ -42,6 +43,9 @@ pub struct CandidateProfile {
     /// Credential numbers (e.g. an expert number) set by the program, read-only to the candidate.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub credential_numbers: BTreeMap<String, String>,
+    /// Manual grants and holds (`oversight`): set by staff only, each with an audit event.
+    #[serde(default, skip_serializing_if = "Oversight::is_empty")]
+    pub oversight: Oversight,
 }
 
 /// The required yes/no settings of the personal-info screen.
@@ -160,6 +164,17 @@ impl CandidateRecord {
             .filter(|e| e.grade == Grade::Pass)
             .filter_map(|e| status::pass(catalog, &e.exam_code, e.date))
             .collect();
+        let grants: Vec<Grant> = self
+            .profile
+            .oversight
+            .grants
+            .iter()
+            .map(|g| Grant {
+                certification: g.certification.clone(),
+                active: g.active_on,
+                expires: g.expires_on,
+            })
+            .collect();
         let credits: Vec<Credit> = self
             .activities
             .iter()
@@ -169,6 +184,15 @@ impl CandidateRecord {
                 inactive: a.inactive,
             })
             .collect();
-        status::standings(catalog, passes, credits, today)
+        let mut standings = status::standings(catalog, passes, credits, &grants, today);
+        for standing in &mut standings {
+            if let Some(hold) = self.profile.oversight.holds.get(&standing.certification) {
+                standing.status = match hold.kind {
+                    HoldKind::Revoked => Status::Revoked,
+                    HoldKind::Suspended => Status::Suspended,
+                };
+            }
+        }
+        standings
     }
 }

@@ -89,6 +89,10 @@ pub struct CreditView {
 pub struct HistoryView {
     pub date: String,
     pub event: &'static str,
+    /// How it happened, where the event alone does not say: "Manually granted: <reason>", or
+    /// the reason for a hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -222,18 +226,19 @@ pub fn certifications(
     today: Date,
 ) -> CertificationsView {
     let standings = record.standings(catalog, today);
-    let of = |status: Status| {
+    let of = |shown: &dyn Fn(Status) -> bool| {
         let summaries = standings
             .iter()
-            .filter(|s| s.status == status)
+            .filter(|s| shown(s.status))
             .filter_map(|s| summary(catalog, s))
             .collect();
         grouped(catalog, summaries)
     };
     CertificationsView {
-        active: of(Status::Active),
-        in_progress: of(Status::InProgress),
-        past: of(Status::Expired),
+        active: of(&|s| s == Status::Active),
+        in_progress: of(&|s| s == Status::InProgress),
+        // Held back by the program shows with the past ones, its status saying why.
+        past: of(&|s| matches!(s, Status::Expired | Status::Suspended | Status::Revoked)),
     }
 }
 
@@ -253,7 +258,7 @@ pub fn certification(
     // expiration (or the beginning) otherwise.
     let window_from = match standing.status {
         Status::Active => standing.active.and_then(|d| d.next_day()),
-        Status::Expired => standing.expires,
+        Status::Expired | Status::Suspended | Status::Revoked => standing.expires,
         Status::InProgress => None,
     };
     let ce_credits = record
@@ -282,20 +287,35 @@ pub fn certification(
         },
         progress: progress_view(catalog, &standing.progress),
         ce_credits,
-        history: standing
-            .history
-            .iter()
-            .rev()
-            .map(|h| HistoryView {
-                date: day(h.date),
-                event: match h.milestone {
-                    Milestone::Earned => "earned",
-                    Milestone::Renewed => "renewed",
-                    Milestone::Expired => "expired",
-                },
-            })
-            .collect(),
+        history: history(record, &standing),
     })
+}
+
+/// Newest first: each milestone, a manual grant with its reason, and a hold on top.
+fn history(record: &CandidateRecord, standing: &Standing) -> Vec<HistoryView> {
+    let oversight = &record.profile.oversight;
+    let hold = oversight
+        .holds
+        .get(&standing.certification)
+        .map(|hold| HistoryView {
+            date: day(hold.since),
+            event: hold.kind.as_str(),
+            note: Some(hold.reason.clone()),
+        });
+    let milestones = standing.history.iter().rev().map(|h| HistoryView {
+        date: day(h.date),
+        event: match h.milestone {
+            Milestone::Earned => "earned",
+            Milestone::Granted => "granted",
+            Milestone::Renewed => "renewed",
+            Milestone::Expired => "expired",
+        },
+        note: (h.milestone == Milestone::Granted)
+            .then(|| oversight.grant_on(&standing.certification, h.date))
+            .flatten()
+            .map(|grant| format!("Manually granted: {}", grant.reason)),
+    });
+    hold.into_iter().chain(milestones).collect()
 }
 
 fn progress_view(catalog: &Catalog, progress: &Progress) -> ProgressView {

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tessera_certification::mapping::MappingState;
+use tessera_certification::oversight::Oversight;
 use tessera_certification::ports::{Added, CandidateRecords};
 use tessera_certification::reminders::Watch;
 use tessera_certification::{
@@ -255,6 +256,37 @@ impl CandidateRecords for SqliteStore {
             write_profile(&tx, &profile)?;
             tx.commit().map_err(StoreError::unavailable)?;
             Ok(Some(profile))
+        })
+        .await
+    }
+
+    async fn set_oversight(
+        &self,
+        candidate: &CandidateId,
+        expected: &Oversight,
+        new: &Oversight,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let (candidate, expected, new, event) = (
+            candidate.clone(),
+            expected.clone(),
+            new.clone(),
+            event.clone(),
+        );
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let Some(mut profile) = candidate_profile(&tx, &candidate)? else {
+                return Err(StoreError::Conflict);
+            };
+            if profile.oversight != expected {
+                return Err(StoreError::Conflict);
+            }
+            profile.oversight = new;
+            write_profile(&tx, &profile)?;
+            crate::audit::insert_event(&tx, &event)?;
+            tx.commit().map_err(StoreError::unavailable)
         })
         .await
     }

@@ -1,0 +1,288 @@
+//! Staff routes on candidate records (staff sessions only, each route naming its roles):
+//!
+//! - `GET /v1/staff/candidates?q=…` → 200 `{candidates}`: by candidate ID, email on file or
+//!   registration number (support, program_admin, auditor)
+//! - `GET /v1/staff/candidates/{id}` → 200 the whole record (support, program_admin, auditor)
+//! - `POST /v1/staff/candidates/{id}/grants` `{certification_id, active_on, expires_on?, reason}`
+//!   → 200 the record, its history saying "Manually granted" (program_admin)
+//! - `POST /v1/staff/candidates/{id}/certifications/{cert}/status`
+//!   `{status: revoked | suspended | reinstated, reason}` → 200 the record (program_admin)
+//!
+//! Every write lands with its audit event in one write; one that changes nothing writes nothing.
+
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::{json, Value};
+use tessera_certification::dates::iso_date;
+use tessera_certification::oversight::{self, Decision, HoldKind, OversightError};
+use tessera_certification::views::{self, ExamSort, SortOrder};
+use tessera_certification::{
+    CandidateProfile, CandidateRecord, CertificationDeps, CertificationId,
+};
+use tessera_http::candidate::CandidateState;
+use tessera_http::problem::FieldError;
+use tessera_http::routing::route_with_params;
+use tessera_http::staff::{reason, StaffCaller};
+use tessera_http::{response, Fields, Problem};
+use tessera_identity::staff::Role;
+use tessera_kernel::email::Email;
+use tessera_kernel::ids::CandidateId;
+use time::Date;
+
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
+
+const READERS: &[Role] = &[Role::Support, Role::ProgramAdmin, Role::Auditor];
+const CERTIFIERS: &[Role] = &[Role::ProgramAdmin];
+
+#[derive(Clone, Copy)]
+enum Route {
+    Search,
+    Record,
+    Grant,
+    Status,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("GET", "/v1/staff/candidates", Route::Search),
+    ("GET", "/v1/staff/candidates/{id}", Route::Record),
+    ("POST", "/v1/staff/candidates/{id}/grants", Route::Grant),
+    (
+        "POST",
+        "/v1/staff/candidates/{id}/certifications/{cert}/status",
+        Route::Status,
+    ),
+];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    tessera_http::routing::pairs(ROUTES)
+}
+
+/// A path segment that can be a candidate ID or a catalog id (each checked again below).
+fn plausible_id(segment: &str) -> bool {
+    CandidateId::parse(segment).is_some() || CertificationId::parse(segment).is_some()
+}
+
+pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
+    let result = match route_with_params(&request, ROUTES, plausible_id) {
+        Ok((Route::Search, _)) => search(&request, &state).await,
+        Ok((Route::Record, params)) => record(&request, &state, &params).await,
+        Ok((Route::Grant, params)) => grant(&request, &state, &params).await,
+        Ok((Route::Status, params)) => status(&request, &state, &params).await,
+        Err(problem) => Err(problem),
+    };
+    result.unwrap_or_else(Problem::into_response)
+}
+
+fn candidate_id(params: &[String]) -> Result<CandidateId, Problem> {
+    CandidateId::parse(&params[0]).ok_or_else(Problem::not_found)
+}
+
+async fn search(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
+    StaffCaller::admit(request, &state.identity, READERS).await?;
+    let query = request.query_string_parameters();
+    let raw = query.first("q").unwrap_or_default();
+    let q = raw.trim();
+    if q.is_empty() || raw.chars().count() > 254 {
+        return Err(Problem::validation(vec![FieldError::new(
+            "q",
+            "required",
+            "Give a candidate ID, an email address or a registration number.",
+        )]));
+    }
+    let records = &state.certification.records;
+    let internal = |e: tessera_kernel::ports::StoreError| Problem::internal(&e);
+    let mut found: Vec<CandidateProfile> = Vec::new();
+    if let Ok(email) = Email::parse(q) {
+        found.extend(
+            records
+                .candidates_with_email(&email)
+                .await
+                .map_err(internal)?,
+        );
+    }
+    if let Some(id) = CandidateId::parse(q) {
+        if let Some(record) = records.candidate(&id).await.map_err(internal)? {
+            found.push(record.profile);
+        }
+    }
+    if let Some(profile) = records
+        .candidate_with_registration(q)
+        .await
+        .map_err(internal)?
+    {
+        found.push(profile);
+    }
+    found.sort_by(|a, b| a.candidate_id.cmp(&b.candidate_id));
+    found.dedup_by(|a, b| a.candidate_id == b.candidate_id);
+    Ok(response::json(
+        200,
+        &json!({ "candidates": found.iter().map(profile_json).collect::<Vec<_>>() }),
+    ))
+}
+
+async fn record(
+    request: &Request,
+    state: &CandidateState,
+    params: &[String],
+) -> Result<Response<Body>, Problem> {
+    StaffCaller::admit(request, &state.identity, READERS).await?;
+    let candidate = candidate_id(params)?;
+    let record = state
+        .certification
+        .records
+        .candidate(&candidate)
+        .await
+        .map_err(|e| Problem::internal(&e))?
+        .ok_or_else(Problem::not_found)?;
+    Ok(response::json(
+        200,
+        &record_json(&state.certification, &record),
+    ))
+}
+
+async fn grant(
+    request: &Request,
+    state: &CandidateState,
+    params: &[String],
+) -> Result<Response<Body>, Problem> {
+    let staff = StaffCaller::admit(request, &state.identity, CERTIFIERS).await?;
+    let candidate = candidate_id(params)?;
+    let mut f = Fields::from_request(
+        request,
+        &["certification_id", "active_on", "expires_on", "reason"],
+    )?;
+    let certification = f.parse("certification_id", "invalid_certification", |raw| {
+        CertificationId::parse(raw).ok_or("must be a certification id from the catalog")
+    });
+    let today = state.certification.today();
+    let active_on = f.parse("active_on", "invalid_date", |raw| match day(raw) {
+        Some(date) if date <= today => Ok(date),
+        Some(_) => Err("must not be in the future"),
+        None => Err("must be a date (YYYY-MM-DD)"),
+    });
+    let expires_on = f.parse_optional("expires_on", "invalid_date", |raw| {
+        day(raw).ok_or("must be a date (YYYY-MM-DD)")
+    });
+    let reason = reason(&mut f);
+    if let (Some(active), Some(expires)) = (active_on, expires_on) {
+        if expires <= active {
+            f.error(
+                "expires_on",
+                "invalid_date",
+                "This field must be after active_on.",
+            );
+        }
+    }
+    let (Some(certification), Some(active_on), Some(reason), true) =
+        (certification, active_on, reason, f.is_valid())
+    else {
+        return Err(f.into_problem());
+    };
+    let decision = Decision::Grant {
+        active_on,
+        expires_on,
+    };
+    decide(state, &staff, &candidate, &certification, &decision, reason).await
+}
+
+async fn status(
+    request: &Request,
+    state: &CandidateState,
+    params: &[String],
+) -> Result<Response<Body>, Problem> {
+    let staff = StaffCaller::admit(request, &state.identity, CERTIFIERS).await?;
+    let candidate = candidate_id(params)?;
+    let certification = CertificationId::parse(&params[1]).ok_or_else(Problem::not_found)?;
+    let mut f = Fields::from_request(request, &["status", "reason"])?;
+    let decision = f.parse("status", "invalid_status", |raw| match raw {
+        "revoked" => Ok(Decision::Hold(HoldKind::Revoked)),
+        "suspended" => Ok(Decision::Hold(HoldKind::Suspended)),
+        "reinstated" => Ok(Decision::Reinstate),
+        _ => Err("must be revoked, suspended or reinstated"),
+    });
+    let reason = reason(&mut f);
+    let (Some(decision), Some(reason), true) = (decision, reason, f.is_valid()) else {
+        return Err(f.into_problem());
+    };
+    decide(state, &staff, &candidate, &certification, &decision, reason).await
+}
+
+async fn decide(
+    state: &CandidateState,
+    staff: &StaffCaller,
+    candidate: &CandidateId,
+    certification: &CertificationId,
+    decision: &Decision,
+    reason: tessera_kernel::audit::Reason,
+) -> Result<Response<Body>, Problem> {
+    let deps = &state.certification;
+    match oversight::decide(deps, &staff.by(reason), candidate, certification, decision).await {
+        Ok(record) => Ok(response::json(200, &record_json(deps, &record))),
+        Err(OversightError::NoRecord) => Err(Problem::not_found()),
+        Err(OversightError::UnknownCertification) => {
+            Err(Problem::validation(vec![FieldError::new(
+                "certification_id",
+                "unknown_certification",
+                "The catalog has no such certification.",
+            )]))
+        }
+        Err(OversightError::NotOnRecord) => Err(Problem::new(
+            409,
+            "not_on_record",
+            "Not on the record",
+            "The record has neither held nor started this certification.",
+        )),
+        Err(OversightError::Store(e)) => Err(Problem::internal(&e)),
+    }
+}
+
+/// A calendar day written YYYY-MM-DD (surrounding space ignored), and nothing else.
+fn day(raw: &str) -> Option<Date> {
+    let text = raw.trim();
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    shaped
+        .then(|| Date::parse(text, iso_date::FORMAT).ok())
+        .flatten()
+}
+
+fn profile_json(profile: &CandidateProfile) -> Value {
+    json!({
+        "candidate_id": profile.candidate_id.as_str(),
+        "first_name": profile.first_name,
+        "last_name": profile.last_name,
+        "email": profile.email.as_ref().map(|e| e.as_str()),
+        "testing_ids": profile.testing_ids,
+        "account_id": profile.account_id.as_ref().map(|a| a.as_str()),
+    })
+}
+
+/// The whole record as staff see it: who, settings and attributes, the certifications as the
+/// candidate sees them (holds and grants applied), every exam and activity, and the program's
+/// manual grants and holds with who and why.
+fn record_json(deps: &CertificationDeps, record: &CandidateRecord) -> Value {
+    let today = deps.today();
+    let catalog = &deps.catalog;
+    let profile = &record.profile;
+    let mut person = profile_json(profile);
+    person["settings"] = json!(profile.settings);
+    person["job_title"] = json!(profile.job_title);
+    person["credential_numbers"] = json!(profile.credential_numbers);
+    person["first_exam"] = json!(iso_date::format(profile.first_exam));
+    let standings: Vec<Value> = record
+        .standings(catalog, today)
+        .iter()
+        .filter_map(|s| views::certification(catalog, record, s.certification.as_str(), today))
+        .map(|detail| json!(detail))
+        .collect();
+    json!({
+        "candidate": person,
+        "certifications": standings,
+        "exams": views::exams(catalog, record, ExamSort::Date, SortOrder::Descending),
+        "ce_activities": views::activities(record, today),
+        "oversight": profile.oversight,
+    })
+}

@@ -1,0 +1,213 @@
+//! What the program decides by hand about a candidate's certifications, beside what the evidence
+//! says: manual grants (with their dates, who and why), and holds (revoked or suspended) that
+//! last until a reinstatement lifts them. Kept on the record, changed only by staff with an
+//! audit event; the status engine and every screen read them through `CandidateRecord`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::catalog::CertificationId;
+use super::dates::{iso_date, optional_iso_date};
+use super::record::CandidateRecord;
+use super::CertificationDeps;
+use tessera_kernel::audit::{Attribution, AuditParty, FieldChange};
+use tessera_kernel::ids::CandidateId;
+use tessera_kernel::ports::StoreError;
+use tessera_kernel::race::landed;
+
+/// A record's manual grants and holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Oversight {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<ManualGrant>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub holds: BTreeMap<CertificationId, Hold>,
+}
+
+impl Oversight {
+    pub fn is_empty(&self) -> bool {
+        self.grants.is_empty() && self.holds.is_empty()
+    }
+
+    /// The grant that began an active period of `certification` on `active`, if one did.
+    pub fn grant_on(&self, certification: &CertificationId, active: Date) -> Option<&ManualGrant> {
+        self.grants
+            .iter()
+            .find(|g| g.certification == *certification && g.active_on == active)
+    }
+}
+
+/// A certification granted by hand: active from `active_on`, until `expires_on` or, without
+/// one, for the catalog's validity; renewed and expiring as an earned one does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManualGrant {
+    pub certification: CertificationId,
+    #[serde(with = "iso_date")]
+    pub active_on: Date,
+    #[serde(
+        default,
+        with = "optional_iso_date",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_on: Option<Date>,
+    /// Who granted it, as the audit log names them.
+    pub by: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldKind {
+    /// Taken away for good (until a reinstatement says otherwise).
+    Revoked,
+    /// Held back while something is looked into.
+    Suspended,
+}
+
+impl HoldKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HoldKind::Revoked => "revoked",
+            HoldKind::Suspended => "suspended",
+        }
+    }
+}
+
+/// A certification held back: whatever the evidence says, its status is the hold's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    pub kind: HoldKind,
+    #[serde(with = "iso_date")]
+    pub since: Date,
+    pub reason: String,
+}
+
+/// What staff decide about one certification of a record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Grant {
+        active_on: Date,
+        expires_on: Option<Date>,
+    },
+    Hold(HoldKind),
+    /// Lifts a hold.
+    Reinstate,
+}
+
+impl Decision {
+    /// The audit log's name for it.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Decision::Grant { .. } => "certification.grant",
+            Decision::Hold(HoldKind::Revoked) => "certification.revoke",
+            Decision::Hold(HoldKind::Suspended) => "certification.suspend",
+            Decision::Reinstate => "certification.reinstate",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OversightError {
+    #[error("no such record")]
+    NoRecord,
+    #[error("the catalog has no such certification")]
+    UnknownCertification,
+    /// A hold on a certification the record has neither held nor started.
+    #[error("the record has no such certification")]
+    NotOnRecord,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Applies `decision` about `certification` to `candidate`'s record on `by`'s word: the grants
+/// and holds and their audit event land in one write, read again and retried if they changed
+/// meanwhile. A hold already in place, or a reinstatement with none, writes nothing. The record
+/// as it is after.
+pub async fn decide(
+    deps: &CertificationDeps,
+    by: &Attribution,
+    candidate: &CandidateId,
+    certification: &CertificationId,
+    decision: &Decision,
+) -> Result<CandidateRecord, OversightError> {
+    if deps.catalog.certification(certification.as_str()).is_none() {
+        return Err(OversightError::UnknownCertification);
+    }
+    tessera_kernel::settle!(
+        async {
+            let mut record = deps
+                .records
+                .candidate(candidate)
+                .await?
+                .ok_or(OversightError::NoRecord)?;
+            let today = deps.today();
+            let before = record.profile.oversight.clone();
+            let mut after = before.clone();
+            let held = before.holds.get(certification).map(|h| h.kind.as_str());
+            let (field, was, now) = match decision {
+                Decision::Grant {
+                    active_on,
+                    expires_on,
+                } => {
+                    after.grants.push(ManualGrant {
+                        certification: certification.clone(),
+                        active_on: *active_on,
+                        expires_on: *expires_on,
+                        by: by.actor.as_str().to_string(),
+                        reason: by.reason.as_str().to_string(),
+                    });
+                    let until = expires_on.map_or("its validity".into(), iso_date::format);
+                    let period = format!("{} until {until}", iso_date::format(*active_on));
+                    ("grant", None, Some(period))
+                }
+                Decision::Hold(kind) => {
+                    let on_record = record
+                        .standings(&deps.catalog, today)
+                        .iter()
+                        .any(|s| s.certification == *certification);
+                    if !on_record {
+                        return Err(OversightError::NotOnRecord);
+                    }
+                    if before.holds.get(certification).map(|h| h.kind) != Some(*kind) {
+                        let hold = Hold {
+                            kind: *kind,
+                            since: today,
+                            reason: by.reason.as_str().to_string(),
+                        };
+                        after.holds.insert(certification.clone(), hold);
+                    }
+                    ("hold", held.map(String::from), Some(kind.as_str().into()))
+                }
+                Decision::Reinstate => {
+                    after.holds.remove(certification);
+                    ("hold", held.map(String::from), None)
+                }
+            };
+            if after == before {
+                return Ok(Some(record));
+            }
+            let event = by.event(
+                deps.clock.now(),
+                deps.random.as_ref(),
+                decision.action(),
+                AuditParty::new("candidate", candidate.as_str()),
+                vec![FieldChange::new(
+                    &format!("{field}:{}", certification.as_str()),
+                    was,
+                    now,
+                )],
+            );
+            let write = deps
+                .records
+                .set_oversight(candidate, &before, &after, &event)
+                .await;
+            Ok(landed(write)?.then(|| {
+                record.profile.oversight = after;
+                record
+            }))
+        }
+        .await
+    )
+}

@@ -1,0 +1,322 @@
+//! Staff routes on candidate records, through the real handlers on both backends: search and
+//! the whole record; certifications by hand: a manual grant (the history says "Manually granted"
+//! with the reason), and holds (suspended, revoked) that the candidate's screens, PDF
+//! certificates, transcripts and kits honour until a reinstatement; each write audited once.
+
+use lambda_http::{Request, RequestExt};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use tessera_identity::staff::Role;
+use tessera_kernel::audit::{AuditParty, AuditQuery};
+use tessera_testkit::app::unique;
+use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
+use tessera_tests::{
+    authorized, candidate_call, csv_upload, import, log_in, on_both_backends, staff_call,
+    staff_member, token_of, PASSWORD,
+};
+
+const EXAM_HEADER: &str = "candidate_id,first_name,last_name,email,testing_id,registration_number,exam_code,exam_name,grade,date";
+
+/// A fresh record holding security-associate (its exam passed on 2025-06-11), with a fresh
+/// address on file: its candidate ID and registration number.
+async fn imported_record(app: &TestApp, email: &str) -> (String, String) {
+    let n = unique() % 1_000_000_000;
+    let (id, reg) = (format!("TSR{n}"), format!("REG-R-{n}"));
+    let csv = format!("{EXAM_HEADER}\n{id},Grace,Hopper,{email},VT{n},{reg},SA-201,Security Operations Associate,pass,2025-06-11\n");
+    let r = import(
+        app,
+        csv_upload("/v1/admin/imports/exam-results", &csv, None),
+    )
+    .await;
+    assert_eq!(r.json["imported"], 1, "{}", r.text);
+    (id, reg)
+}
+
+/// The record's owner, signed in and mapped to it by score report: a session token.
+async fn mapped_owner(app: &TestApp, email: &str, reg: &str) -> String {
+    let r = tessera_tests::sign_up(app, email, PASSWORD).await;
+    assert_eq!(r.status, 202);
+    let r = tessera_tests::activate(app, email, &app.latest_code(email)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let token = token_of(&log_in(app, email, PASSWORD).await);
+    let body = json!({
+        "method": "score_report", "last_name": "Hopper", "registration_number": reg,
+        "new_email": email,
+    });
+    let mapped = candidate_call(
+        app,
+        authorized("POST", "/v1/candidate/mapping", &token, Some(&body)),
+    )
+    .await;
+    assert_eq!(mapped.status, 200, "{}", mapped.text);
+    token
+}
+
+fn with_query(request: Request, query: &[(&str, &str)]) -> Request {
+    request.with_query_string_parameters(
+        query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<HashMap<_, _>>(),
+    )
+}
+
+async fn search(app: &TestApp, token: &str, q: &str) -> TestResponse {
+    let request = authorized("GET", "/v1/staff/candidates", token, None);
+    staff_call(app, with_query(request, &[("q", q)])).await
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> TestResponse {
+    staff_call(app, authorized("POST", path, token, Some(&body))).await
+}
+
+fn certification<'a>(record: &'a TestResponse, id: &str) -> &'a Value {
+    record.json["certifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("{id} in {}", record.text))
+}
+
+async fn audit_of(app: &TestApp, candidate: &str) -> Vec<tessera_kernel::audit::AuditEvent> {
+    let query = AuditQuery {
+        subject: Some(AuditParty::new("candidate", candidate)),
+        limit: 50,
+        ..AuditQuery::default()
+    };
+    app.audit.query(&query).await.unwrap().events
+}
+
+/// Support finds a record by candidate ID (any case), email on file or registration number, and
+/// reads it whole; nothing found is an empty list, no query 422, an unknown record 404.
+async fn support_finds_and_reads_a_record(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "records.desk", &[Role::Support]).await;
+    let email = unique_email("grace.record");
+    let (id, reg) = imported_record(&app, &email).await;
+    for q in [id.to_lowercase(), email.to_uppercase(), reg.clone()] {
+        let found = search(&app, &support.token, &q).await;
+        assert_eq!(found.status, 200, "{}", found.text);
+        let ids: Vec<_> = found.json["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["candidate_id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids, std::slice::from_ref(&id), "{q}");
+    }
+    let none = search(&app, &support.token, "nobody@example.com").await;
+    assert_eq!(none.json["candidates"], json!([]));
+    let request = authorized("GET", "/v1/staff/candidates", &support.token, None);
+    assert_eq!(staff_call(&app, request).await.status, 422);
+
+    let path = format!("/v1/staff/candidates/{id}");
+    let record = staff_call(&app, authorized("GET", &path, &support.token, None)).await;
+    assert_eq!(record.status, 200, "{}", record.text);
+    assert_eq!(record.json["candidate"]["email"], json!(email));
+    assert_eq!(record.json["exams"][0]["registration_number"], json!(reg));
+    assert_eq!(
+        certification(&record, "security-associate")["status"],
+        "active"
+    );
+    let missing = authorized("GET", "/v1/staff/candidates/TSC0", &support.token, None);
+    assert_eq!(staff_call(&app, missing).await.status, 404);
+}
+
+/// A program administrator grants a certification by hand: it is active for the candidate from
+/// its day, its history says "Manually granted" with the reason, and the audit log has who and
+/// why. Bad grants are 422 and write nothing.
+async fn a_manual_grant_shows_in_the_history_with_its_reason(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let admin = staff_member(&app, "granting.admin", &[Role::ProgramAdmin]).await;
+    let email = unique_email("grace.granted");
+    let (id, reg) = imported_record(&app, &email).await;
+    let owner = mapped_owner(&app, &email, &reg).await;
+    let path = format!("/v1/staff/candidates/{id}/grants");
+
+    for bad in [
+        json!({ "certification_id": "no-such-thing", "active_on": "2025-01-01", "reason": "x" }),
+        json!({ "certification_id": "networking-technician", "active_on": "2999-01-01", "reason": "x" }),
+        json!({ "certification_id": "networking-technician", "active_on": "2025-01-01", "expires_on": "2024-01-01", "reason": "x" }),
+        json!({ "certification_id": "networking-technician", "active_on": "2025-01-01" }),
+        json!({ "certification_id": "networking-technician", "active_on": "1/1/2025", "reason": "x" }),
+    ] {
+        let r = post(&app, &admin.token, &path, bad.clone()).await;
+        assert_eq!(r.status, 422, "{bad}: {}", r.text);
+    }
+    assert!(
+        audit_of(&app, &id).await.is_empty(),
+        "refused grants leave nothing"
+    );
+
+    let why = "passed at an event whose results were lost";
+    let granted = post(
+        &app,
+        &admin.token,
+        &path,
+        json!({ "certification_id": "networking-technician", "active_on": "2025-02-01", "reason": why }),
+    )
+    .await;
+    assert_eq!(granted.status, 200, "{}", granted.text);
+    let shown = certification(&granted, "networking-technician");
+    assert_eq!(shown["status"], "active");
+    assert_eq!(shown["history"][0]["event"], "granted");
+    assert_eq!(shown["history"][0]["date"], "2025-02-01");
+    assert_eq!(
+        shown["history"][0]["note"],
+        json!(format!("Manually granted: {why}"))
+    );
+
+    let screen = candidate_call(
+        &app,
+        authorized(
+            "GET",
+            "/v1/candidate/certifications/networking-technician",
+            &owner,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(screen.status, 200, "{}", screen.text);
+    assert_eq!(screen.json["status"], "active");
+    assert_eq!(
+        screen.json["history"][0]["note"],
+        json!(format!("Manually granted: {why}"))
+    );
+
+    let events = audit_of(&app, &id).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, "certification.grant");
+    assert_eq!(
+        events[0].actor.as_str(),
+        format!("account:{}", admin.account.as_str())
+    );
+    assert_eq!(events[0].reason.as_str(), why);
+    assert_eq!(events[0].changes[0].field, "grant:networking-technician");
+}
+
+/// A suspension takes the certification away wherever it shows (the candidate's list and
+/// screen, the PDF certificate, new transcripts, kits) until it is reinstated; a revocation the
+/// same. The same hold twice writes once; a hold on a certification the record never had is 409.
+async fn holds_take_a_certification_away_until_reinstated(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let admin = staff_member(&app, "holding.admin", &[Role::ProgramAdmin]).await;
+    let email = unique_email("grace.held");
+    let (id, reg) = imported_record(&app, &email).await;
+    let owner = mapped_owner(&app, &email, &reg).await;
+    let status_path = format!("/v1/staff/candidates/{id}/certifications/security-associate/status");
+    let pdf = "/v1/candidate/certifications/security-associate/certificate.pdf";
+    let candidate_get = |path: &str| authorized("GET", path, &owner, None);
+    assert_eq!(candidate_call(&app, candidate_get(pdf)).await.status, 200);
+    let kits_path = "/v1/candidate/fulfillment/catalog";
+    let kits = tessera_tests::fulfillment_call(&app, candidate_get(kits_path)).await;
+    assert_eq!(
+        kits.json["kits"][0]["certification_id"],
+        "security-associate"
+    );
+
+    let suspended = post(
+        &app,
+        &admin.token,
+        &status_path,
+        json!({ "status": "suspended", "reason": "integrity review, case 77" }),
+    )
+    .await;
+    assert_eq!(suspended.status, 200, "{}", suspended.text);
+    let shown = certification(&suspended, "security-associate");
+    assert_eq!(shown["status"], "suspended");
+    assert_eq!(shown["history"][0]["event"], "suspended");
+    assert_eq!(shown["history"][0]["note"], "integrity review, case 77");
+
+    let list = candidate_call(&app, candidate_get("/v1/candidate/certifications")).await;
+    assert_eq!(list.json["active"], json!([]), "{}", list.text);
+    assert_eq!(
+        list.json["past"][0]["certifications"][0]["status"],
+        "suspended"
+    );
+    let certificate = candidate_call(&app, candidate_get(pdf)).await;
+    assert_eq!(certificate.status, 409);
+    let kits = tessera_tests::fulfillment_call(&app, candidate_get(kits_path)).await;
+    assert_eq!(kits.status, 200, "{}", kits.text);
+    assert_eq!(
+        kits.json["kits"],
+        json!([]),
+        "no kit for a held certification"
+    );
+
+    let again = post(
+        &app,
+        &admin.token,
+        &status_path,
+        json!({ "status": "suspended", "reason": "again" }),
+    )
+    .await;
+    assert_eq!(again.status, 200);
+    app.clock.advance(tessera_kernel::time::Seconds(1));
+    let reinstated = post(
+        &app,
+        &admin.token,
+        &status_path,
+        json!({ "status": "reinstated", "reason": "review cleared" }),
+    )
+    .await;
+    assert_eq!(
+        certification(&reinstated, "security-associate")["status"],
+        "active"
+    );
+    assert_eq!(candidate_call(&app, candidate_get(pdf)).await.status, 200);
+    app.clock.advance(tessera_kernel::time::Seconds(1));
+    let revoked = post(
+        &app,
+        &admin.token,
+        &status_path,
+        json!({ "status": "revoked", "reason": "exam misconduct" }),
+    )
+    .await;
+    assert_eq!(
+        certification(&revoked, "security-associate")["status"],
+        "revoked"
+    );
+    assert_eq!(candidate_call(&app, candidate_get(pdf)).await.status, 409);
+
+    let actions: Vec<_> = audit_of(&app, &id)
+        .await
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "certification.revoke",
+            "certification.reinstate",
+            "certification.suspend"
+        ]
+    );
+
+    let never = post(
+        &app,
+        &admin.token,
+        &format!("/v1/staff/candidates/{id}/certifications/security-expert/status"),
+        json!({ "status": "revoked", "reason": "x" }),
+    )
+    .await;
+    assert_eq!(
+        (never.status, never.json["code"].clone()),
+        (409, json!("not_on_record"))
+    );
+    let bad = post(
+        &app,
+        &admin.token,
+        &status_path,
+        json!({ "status": "expired", "reason": "x" }),
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+}
+
+on_both_backends!(
+    support_finds_and_reads_a_record,
+    a_manual_grant_shows_in_the_history_with_its_reason,
+    holds_take_a_certification_away_until_reinstated,
+);

@@ -349,6 +349,34 @@ def _kept_order():
     return _kept["order"]
 
 
+def _paid_order():
+    """A fresh order paid on the sandbox checkout (each refund needs one not refunded yet)."""
+    # Two kits: at least one is paid for, whether or not the free initial kit is claimed yet.
+    body, headers = _order(None)
+    body["items"][0]["quantity"] = 2
+    order = _expect(_call("POST", "/v1/candidate/fulfillment/orders", body, _fuzz_session(),
+                          headers), 201, "an order to refund")
+    session = re.search(r"cs_sandbox_[0-9a-f]{32}", order.get("checkout_url") or "")
+    if session is None:
+        raise AssertionError(f"fuzz setup: the order has no sandbox checkout: {order}")
+    request = urllib.request.Request(
+        _env("TESSERA_FUZZ_API") + "/v1/payments/sandbox/" + session.group(0),
+        data=b"decision=approve", method="POST",
+        headers={"content-type": "application/x-www-form-urlencoded"})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(request, timeout=30)
+    except urllib.error.HTTPError as answer:
+        if answer.code != 303:
+            raise AssertionError(f"fuzz setup: the sandbox approval answered {answer.code}")
+    return order["id"]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def _kept_transcript():
     if "transcript" not in _kept:
         _kept["transcript"] = _new_transcript("Fuzzing")
@@ -372,6 +400,7 @@ RESOURCES = {
     "/v1/staff/accounts/{id}/disable": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/enable": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/roles": ("id", lambda case: _staff_subject()[1]),
+    "/v1/staff/orders/{id}/refund": ("id", lambda case: _paid_order()),
 }
 
 

@@ -30,6 +30,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("staff-accounts", staff_accounts::SECRETS),
         ("staff-audit", staff_audit::SECRETS),
         ("staff-records", staff_records::SECRETS),
+        ("staff-orders", staff_orders::SECRETS),
         ("transcripts", transcripts::SECRETS),
     ])
 }

@@ -409,6 +409,21 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         "/v1/staff/candidates/{id}/certifications/{cert}/status",
         &[Role::ProgramAdmin],
     ),
+    (
+        "GET",
+        "/v1/staff/orders",
+        &[
+            Role::Fulfillment,
+            Role::ProgramAdmin,
+            Role::Support,
+            Role::Auditor,
+        ],
+    ),
+    (
+        "POST",
+        "/v1/staff/orders/{id}/refund",
+        &[Role::Fulfillment, Role::ProgramAdmin],
+    ),
 ];
 
 /// A well-formed request to a staff route: `{id}` is `subject` (an account id, which is also a

@@ -16,10 +16,11 @@ mod requests;
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
 use tessera_certification::{CandidateRecord, CertificationDeps};
-use tessera_fulfillment::order::{Order, OrderBook, OrderId, OrderStatus};
+use tessera_fulfillment::order::{OrderBook, OrderId};
 use tessera_fulfillment::ordering;
 use tessera_fulfillment::ordering::{FulfillmentDeps, OrderError, ReportError};
 use tessera_fulfillment::payment::{PaymentError, SandboxPayments};
+use tessera_fulfillment::views::{self, order_json};
 use tessera_fulfillment::{QuoteError, MAX_QUANTITY};
 use tessera_http::candidate::{holder, mapped_record};
 use tessera_http::config::AdminAuth;
@@ -66,9 +67,6 @@ const ORDERS: &str = "/v1/candidate/fulfillment/orders";
 const WEBHOOK: &str = "/v1/payments/webhook";
 /// Where the sandbox checkout pages are (`{session}` follows).
 const SANDBOX: &str = "/v1/payments/sandbox/";
-
-/// What the candidate is told about delivery (said, not enforced).
-const DELIVERY_NOTE: &str = "Please allow 6 to 8 weeks for delivery.";
 
 #[derive(Clone, Copy)]
 enum Fulfillment {
@@ -165,7 +163,7 @@ async fn catalog(request: &Request, state: &FulfillmentState) -> Result<Response
             "currency": prices.currency,
             "max_quantity": MAX_QUANTITY,
             "payment_methods": ["card", "paypal"],
-            "delivery_note": DELIVERY_NOTE,
+            "delivery_note": views::DELIVERY_NOTE,
         }),
     ))
 }
@@ -298,45 +296,6 @@ fn order_problem(e: OrderError) -> Problem {
 }
 
 /// An order as the candidate sees it: no idempotency data, no stored email.
-pub fn order_json(order: &Order) -> Value {
-    let items: Vec<Value> = order
-        .items
-        .iter()
-        .map(|i| {
-            json!({
-                "certification_id": i.line.certification_id,
-                "name": i.line.name,
-                "quantity": i.line.quantity,
-                "initial_kit": i.line.claims_initial_kit,
-                "amount_cents": i.line.amount_cents,
-                "verification_code": i.verification_code,
-            })
-        })
-        .collect();
-    let checkout_url = order
-        .payment
-        .as_ref()
-        .filter(|_| order.status == OrderStatus::PendingPayment)
-        .map(|p| p.checkout_url.clone());
-    json!({
-        "id": order.id.as_str(),
-        "status": order.status,
-        "items": items,
-        "tracking": order.tracking,
-        "tracking_cents": order.tracking_cents,
-        "total_cents": order.total_cents,
-        "currency": order.currency,
-        "shipping": order.shipping,
-        "shipping_localized": order.shipping_localized,
-        "payment_method": order.payment_method,
-        "checkout_url": checkout_url,
-        "tracking_number": order.tracking_number,
-        "created_at": order.created_at.to_rfc3339(),
-        "updated_at": order.updated_at.to_rfc3339(),
-        "delivery_note": DELIVERY_NOTE,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -425,14 +425,39 @@ impl<Table> DynamoStore<Table> {
         now: Timestamp,
         limit: usize,
     ) -> Result<Vec<T>, StoreError> {
+        self.query_due(job, "due_sk < :bound", due_sort_bound(now), limit)
+            .await
+    }
+
+    /// The items listed under `job` in the `due` index from `since` on, oldest first, at most
+    /// `limit` (a listing by time rather than what is due now).
+    pub(crate) async fn listed_since<T: DeserializeOwned>(
+        &self,
+        job: &str,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<T>, StoreError> {
+        self.query_due(job, "due_sk >= :bound", due_sort_key(since, ""), limit)
+            .await
+    }
+
+    /// One query of the `due` index: `job`'s entries whose sort key meets `sort_condition`
+    /// against `:bound`, in sort order.
+    async fn query_due<T: DeserializeOwned>(
+        &self,
+        job: &str,
+        sort_condition: &str,
+        bound: String,
+        limit: usize,
+    ) -> Result<Vec<T>, StoreError> {
         let out = self
             .client
             .query()
             .table_name(&self.table)
             .index_name(DUE_INDEX)
-            .key_condition_expression("due_pk = :job AND due_sk < :bound")
+            .key_condition_expression(format!("due_pk = :job AND {sort_condition}"))
             .expression_attribute_values(":job", AttributeValue::S(job.into()))
-            .expression_attribute_values(":bound", AttributeValue::S(due_sort_bound(now)))
+            .expression_attribute_values(":bound", AttributeValue::S(bound))
             .limit(limit.clamp(1, 1000) as i32)
             .send()
             .await

@@ -55,14 +55,26 @@ fn order_key(candidate: &CandidateId, id: &OrderId) -> Item {
     item_key(orders_pk(candidate), &format!("ORDER#{}", id.as_str()))
 }
 
-/// The order document; while it waits for payment it is listed in the `due` index (a later
-/// write of the whole item, in another status, takes it out).
+/// The order document, listed in the `due` index under its status by placing time: while it
+/// waits for payment under the unpaid-orders job, then in the fulfillment house's queue for its
+/// status (each write of the whole item moves it).
 fn order_item(order: &Order) -> Result<Item, StoreError> {
     let mut item = item_with_key(order, order_key(&order.candidate_id, &order.id), None)?;
-    if order.status == OrderStatus::PendingPayment {
-        set_due(&mut item, UNPAID, order.created_at, order.id.as_str());
-    }
+    set_due(
+        &mut item,
+        &listing(order.status),
+        order.created_at,
+        order.id.as_str(),
+    );
     Ok(item)
+}
+
+/// Where orders in `status` are listed in the `due` index.
+fn listing(status: OrderStatus) -> String {
+    match status {
+        OrderStatus::PendingPayment => UNPAID.to_string(),
+        other => format!("QUEUE#{}", other.as_str()),
+    }
 }
 
 impl CandidateStore {
@@ -241,5 +253,14 @@ impl OrderStore for CandidateStore {
         limit: usize,
     ) -> Result<Vec<Order>, StoreError> {
         self.due_items(UNPAID, placed_by, limit).await
+    }
+
+    async fn queue(
+        &self,
+        status: OrderStatus,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        self.listed_since(&listing(status), since, limit).await
     }
 }

@@ -15,9 +15,11 @@ pub mod order;
 pub mod ordering;
 pub mod payment;
 pub mod ports;
+pub mod refunds;
 pub mod shipping;
 pub mod signature;
 pub mod unpaid;
+pub mod views;
 
 /// Prices, from configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -49,6 +49,20 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    pub const ALL: [OrderStatus; 6] = [
+        OrderStatus::PendingPayment,
+        OrderStatus::Queued,
+        OrderStatus::Sent,
+        OrderStatus::Complete,
+        OrderStatus::Cancelled,
+        OrderStatus::Refunded,
+    ];
+
+    /// A status as the API names it.
+    pub fn parse(raw: &str) -> Option<OrderStatus> {
+        OrderStatus::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
     /// The status as the API and the audit log name it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -160,6 +174,9 @@ pub struct Order {
     /// The carrier's number, when the fulfillment house reports the kit sent with tracking.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking_number: Option<String>,
+    /// The provider's refund, once staff refunded the order through it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_id: Option<String>,
     pub status: OrderStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

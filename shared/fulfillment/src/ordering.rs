@@ -38,7 +38,7 @@ pub struct FulfillmentDeps {
 }
 
 /// How long an order email is worth retrying.
-pub(super) const EMAIL_RETRY_WINDOW: Seconds = Seconds::days(7);
+pub(crate) const EMAIL_RETRY_WINDOW: Seconds = Seconds::days(7);
 
 /// An order as the candidate asks for it, parsed and validated at the edge.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -147,6 +147,7 @@ pub async fn place(
         payment: None,
         notify_email: notify_email.to_string(),
         tracking_number: None,
+        refund_id: None,
         status: if quote.total_cents == 0 {
             OrderStatus::Queued
         } else {
@@ -466,7 +467,17 @@ pub async fn report(
 
 /// The confirmation email, once an order is queued (placed at no cost, or paid).
 async fn confirm(deps: &CertificationDeps, order: &Order) {
-    let message = messages::ORDER_CONFIRMED.render(
+    email_about(deps, &messages::ORDER_CONFIRMED, order).await;
+}
+
+/// An email about `order` to the address it notifies: its id, the shipping name, its lines and
+/// its total.
+pub(crate) async fn email_about(
+    deps: &CertificationDeps,
+    template: &tessera_kernel::messages::EmailTemplate,
+    order: &Order,
+) {
+    let message = template.render(
         &order.notify_email,
         &[
             ("order_id", order.id.as_str()),
@@ -484,7 +495,7 @@ async fn confirm(deps: &CertificationDeps, order: &Order) {
 }
 
 /// One line per kit: quantity, name and verification code.
-pub(super) fn items_text(order: &Order) -> String {
+pub(crate) fn items_text(order: &Order) -> String {
     order
         .items
         .iter()

@@ -45,6 +45,10 @@ pub trait Payments: Send + Sync {
     /// Closes checkout `session_id` so it can no longer be paid (an order left unpaid is being
     /// cancelled). A checkout that had closed already answers what it became.
     async fn close_checkout(&self, session_id: &str) -> Result<CheckoutClosed, PaymentError>;
+
+    /// Refunds the whole payment of the paid checkout `session_id` for `order`; the provider's
+    /// refund id. Idempotent: asking again for the same order gives the same refund.
+    async fn refund(&self, order: &OrderId, session_id: &str) -> Result<String, PaymentError>;
 }
 
 /// What became of a checkout asked to close.
@@ -228,6 +232,11 @@ impl Payments for SandboxPayments {
     /// cannot be paid there, so there is nothing to close.
     async fn close_checkout(&self, _session_id: &str) -> Result<CheckoutClosed, PaymentError> {
         Ok(CheckoutClosed::Closed)
+    }
+
+    /// Nothing was charged: the refund is only the order's, named after it.
+    async fn refund(&self, order: &OrderId, _session_id: &str) -> Result<String, PaymentError> {
+        Ok(format!("re_sandbox_{}", order.as_str()))
     }
 }
 

@@ -25,6 +25,15 @@ pub trait OrderStore: Send + Sync {
     /// otherwise), recording the provider's `event` in the same write so an event applies once
     /// (`EventSeen`), and appending `audit` to the audit log in it too (a report the fulfillment
     /// house made). An order moving to `Cancelled` gives its initial-kit claims back.
+    /// Orders in `status` placed at `since` or later, oldest first, at most `limit`: the
+    /// fulfillment house's queue, found by an index, whatever the number of orders.
+    async fn queue(
+        &self,
+        status: OrderStatus,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError>;
+
     async fn update_order(
         &self,
         order: &Order,

@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS kit_claims (
 -- Orders waiting for payment, by placing time: the unpaid-orders job reads only these.
 CREATE INDEX IF NOT EXISTS orders_unpaid ON orders (json_extract(body, '$.created_at'))
     WHERE json_extract(body, '$.status') = 'pending_payment';
+-- The fulfillment house's queue: orders by status, oldest first.
+CREATE INDEX IF NOT EXISTS orders_by_status
+    ON orders (json_extract(body, '$.status'), json_extract(body, '$.created_at'));
 CREATE TABLE IF NOT EXISTS payment_events (
     id       TEXT PRIMARY KEY,
     order_id TEXT NOT NULL
@@ -186,6 +189,25 @@ impl OrderStore for SqliteStore {
                    AND json_extract(body, '$.created_at') <= ?1
                  ORDER BY json_extract(body, '$.created_at') LIMIT ?2",
                 params![placed_by.0, limit as i64],
+            )
+        })
+        .await
+    }
+
+    async fn queue(
+        &self,
+        status: OrderStatus,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        self.with(move |conn| {
+            bodies(
+                conn,
+                "SELECT body FROM orders
+                 WHERE json_extract(body, '$.status') = ?1
+                   AND json_extract(body, '$.created_at') >= ?2
+                 ORDER BY json_extract(body, '$.created_at'), id LIMIT ?3",
+                params![status.as_str(), since.0, limit as i64],
             )
         })
         .await

@@ -1,6 +1,7 @@
 //! The payment port over Stripe's HTTP API: `POST /v1/checkout/sessions` (form-encoded, with the
 //! order id as the `Idempotency-Key`, so a retried order opens the same checkout), and
-//! `POST /v1/checkout/sessions/{id}/expire` when an unpaid order is cancelled. The candidate
+//! `POST /v1/checkout/sessions/{id}/expire` when an unpaid order is cancelled, and
+//! `POST /v1/refunds` (keyed by the order) when staff refund a paid one. The candidate
 //! pays on the provider's hosted page; the signed `checkout.session.*` events that follow are
 //! read by `tessera_fulfillment::payment`. The secret key is only ever a header value.
 //!
@@ -18,7 +19,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
-use tessera_fulfillment::order::{Order, PaymentMethod};
+use tessera_fulfillment::order::{Order, OrderId, PaymentMethod};
 use tessera_fulfillment::payment::{
     CheckoutClosed, CheckoutSession, PaymentError, Payments, ReturnUrls,
 };
@@ -165,6 +166,14 @@ struct SessionAnswer {
 #[derive(Deserialize)]
 struct SessionState {
     status: Option<String>,
+    /// The payment the session took, once paid.
+    #[serde(default)]
+    payment_intent: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RefundAnswer {
+    id: String,
 }
 
 #[derive(Deserialize)]
@@ -243,6 +252,41 @@ impl Payments for StripePayments {
                 "the session could not be expired and is {other:?}"
             ))),
         }
+    }
+
+    /// `GET /v1/checkout/sessions/{id}` for the payment it took, then `POST /v1/refunds` for
+    /// the whole of it, keyed by the order (`Idempotency-Key: refund-<order>`), so a repeated
+    /// refund is the same refund.
+    async fn refund(&self, order: &OrderId, session_id: &str) -> Result<String, PaymentError> {
+        let session_url = format!("{}/v1/checkout/sessions/{session_id}", self.api_base);
+        let (status, body) = self
+            .exchange(self.request("GET", session_url, String::new())?)
+            .await?;
+        if !(200..=299).contains(&status) {
+            return Err(failure(status, &body));
+        }
+        let session: SessionState = serde_json::from_slice(&body)
+            .map_err(|e| PaymentError::Unavailable(format!("unreadable answer: {e}")))?;
+        let payment = session
+            .payment_intent
+            .ok_or_else(|| PaymentError::Refused("the checkout took no payment".into()))?;
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("payment_intent", &payment)
+            .append_pair("metadata[order_id]", order.as_str())
+            .finish();
+        let mut request = self.request("POST", format!("{}/v1/refunds", self.api_base), form)?;
+        request.headers_mut().insert(
+            "idempotency-key",
+            hyper::header::HeaderValue::from_str(&format!("refund-{}", order.as_str()))
+                .map_err(|e| PaymentError::Refused(e.to_string()))?,
+        );
+        let (status, body) = self.exchange(request).await?;
+        if !(200..=299).contains(&status) {
+            return Err(failure(status, &body));
+        }
+        let refund: RefundAnswer = serde_json::from_slice(&body)
+            .map_err(|e| PaymentError::Unavailable(format!("unreadable answer: {e}")))?;
+        Ok(refund.id)
     }
 }
 

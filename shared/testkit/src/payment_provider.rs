@@ -32,6 +32,8 @@ impl Received {
 #[derive(Default)]
 struct State {
     received: Vec<Received>,
+    /// Idempotency key → refund.
+    refunds: HashMap<String, Value>,
     /// Idempotency key → (form, session).
     sessions: HashMap<String, (Vec<(String, String)>, Value)>,
     failures_left: u32,
@@ -59,6 +61,17 @@ impl FakeProvider {
     /// Every checkout request so far, in order.
     pub fn received(&self) -> Vec<Received> {
         self.state.lock().unwrap().received.clone()
+    }
+
+    /// Every refund made (one per idempotency key, however often it was asked for).
+    pub fn refunds(&self) -> Vec<Value> {
+        self.state
+            .lock()
+            .unwrap()
+            .refunds
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// The next `n` checkout requests answer 500.
@@ -150,6 +163,7 @@ fn answer(state: &Mutex<State>, request: Request) -> Response<Body> {
         .is_some_and(|v| v.as_bytes() == format!("Bearer {SECRET_KEY}").as_bytes());
     match (request.method().as_str(), session_path) {
         ("POST", None) if path == "/v1/checkout/sessions" => create(state, request),
+        ("POST", None) if path == "/v1/refunds" && authorized => refund(state, request),
         (_, Some(_)) if !authorized => {
             error(401, "invalid_request_error", "Invalid API Key provided")
         }
@@ -243,8 +257,45 @@ fn create(state: &Mutex<State>, request: Request) -> Response<Body> {
         "client_reference_id": field("client_reference_id"),
         "metadata": {"order_id": field("metadata[order_id]")},
         "payment_status": "unpaid",
+        "payment_intent": format!("pi_test_{}", state.sessions.len() + 1),
         "status": "open",
     });
     state.sessions.insert(key, (form, session.clone()));
     reply(200, session)
+}
+
+/// `POST /v1/refunds`: the whole payment of a paid session back, once per idempotency key.
+fn refund(state: &Mutex<State>, request: Request) -> Response<Body> {
+    let key = request
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body: &[u8] = request.body().as_ref();
+    let form: HashMap<String, String> = form_urlencoded::parse(body).into_owned().collect();
+    let mut state = state.lock().unwrap();
+    if let Some(refund) = state.refunds.get(&key).filter(|_| !key.is_empty()) {
+        return reply(200, refund.clone());
+    }
+    let intent = form.get("payment_intent").cloned().unwrap_or_default();
+    let paid = state
+        .sessions
+        .values()
+        .map(|(_, s)| s)
+        .find(|s| s["payment_intent"] == intent.as_str() && s["status"] == "complete")
+        .cloned();
+    let Some(session) = paid else {
+        return error(400, "invalid_request_error", "No such paid payment_intent");
+    };
+    let refund = json!({
+        "id": format!("re_test_{}", state.refunds.len() + 1),
+        "object": "refund",
+        "amount": session["amount_total"],
+        "payment_intent": intent,
+        "metadata": {"order_id": form.get("metadata[order_id]")},
+        "status": "succeeded",
+    });
+    state.refunds.insert(key, refund.clone());
+    reply(200, refund)
 }

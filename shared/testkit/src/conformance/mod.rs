@@ -196,6 +196,7 @@ pub fn order(
         payment: None,
         notify_email: "ada@example.com".into(),
         tracking_number: None,
+        refund_id: None,
         status: if total_cents == 0 {
             OrderStatus::Queued
         } else {

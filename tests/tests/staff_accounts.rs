@@ -548,3 +548,57 @@ on_both_backends!(
     auditors_read_the_log_in_pages,
     every_staff_route_holds_to_its_roles,
 );
+
+/// "Alarms on failed staff writes": every staff function that writes (serves a route other than
+/// GET) has its log group counted into `StaffWriteFailures`, and an alarm on that metric tells
+/// the operator's topic.
+#[test]
+fn every_staff_function_that_writes_feeds_the_failed_writes_alarm() {
+    let template = template::load();
+    let resources = template["Resources"].as_mapping().unwrap();
+    let writers: BTreeSet<String> = template::http_routes(&template)
+        .into_iter()
+        .filter(|(method, path, _)| path.starts_with("/v1/staff/") && method != "GET")
+        .map(|(_, _, function)| function)
+        .collect();
+    assert!(writers.len() >= 3, "{writers:?}");
+    for function in &writers {
+        let (_, resource) = resources
+            .iter()
+            .find(|(_, r)| {
+                r["Properties"]["CodeUri"]
+                    .as_str()
+                    .is_some_and(|uri| uri.ends_with(&format!("/{function}")))
+            })
+            .unwrap();
+        let log_group = reference(&resource["Properties"]["LoggingConfig"]["LogGroup"])
+            .unwrap_or_else(|| panic!("{function} logs to its own group"))
+            .to_string();
+        let counted = resources.values().any(|r| {
+            r["Type"] == "AWS::Logs::MetricFilter"
+                && reference(&r["Properties"]["LogGroupName"]) == Some(log_group.as_str())
+                && r["Properties"]["MetricTransformations"][0]["MetricName"] == "StaffWriteFailures"
+                && r["Properties"]["FilterPattern"]
+                    .as_str()
+                    .is_some_and(|p| p.contains("status >= 500") && p.contains("\"handled\""))
+        });
+        assert!(counted, "{function}'s failed writes are counted");
+    }
+    let alarmed = resources.values().any(|r| {
+        r["Type"] == "AWS::CloudWatch::Alarm"
+            && r["Properties"]["MetricName"] == "StaffWriteFailures"
+            && reference(&r["Properties"]["AlarmActions"][0]) == Some("OperatorAlarmTopic")
+    });
+    assert!(
+        alarmed,
+        "an alarm on failed staff writes tells the operator"
+    );
+}
+
+/// The logical id a `!Ref` names.
+fn reference(value: &serde_yaml::Value) -> Option<&str> {
+    match value {
+        serde_yaml::Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str(),
+        other => other["Ref"].as_str(),
+    }
+}

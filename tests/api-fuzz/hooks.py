@@ -287,6 +287,19 @@ def _staff_subject():
     return _kept["subject"]
 
 
+def _confirm_email_change(case):
+    """A fresh account whose new address staff set: the code sent there, with its session."""
+    _, token = _active_account("moving")
+    me = _expect(_call("GET", "/v1/me", token=token), 200, "the profile")
+    found = _expect(_call("GET", "/v1/staff/accounts?email=" + urllib.parse.quote(me["email"]),
+                          token=_env("TESSERA_FUZZ_STAFF")), 200, "the staff lookup")
+    new_email = _fresh_email("moved")
+    _expect(_call("POST", f"/v1/staff/accounts/{found['account_id']}/email-change",
+                  {"new_email": new_email, "reason": "API fuzzing"},
+                  token=_env("TESSERA_FUZZ_STAFF")), 202, "the change of address")
+    return {"code": _latest_code(new_email)}, _session(token)
+
+
 def _find_subject(case):
     case.query = {"email": _staff_subject()[0]}
     return None, {}
@@ -310,6 +323,7 @@ COMPLETERS = {
     ("POST", "/v1/me/phone/verify"): _verify_phone,
     ("GET", "/v1/transcripts/{id}"): _consent_given,
     ("GET", "/v1/staff/accounts"): _find_subject,
+    ("POST", "/v1/me/email-change/confirm"): _confirm_email_change,
     # A day not in the future, for a certification the record has not earned.
     ("POST", "/v1/staff/candidates/{id}/grants"): lambda case: (
         {"certification_id": "security-expert", "active_on": "2025-01-15",
@@ -400,6 +414,7 @@ RESOURCES = {
     "/v1/staff/accounts/{id}/disable": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/enable": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/roles": ("id", lambda case: _staff_subject()[1]),
+    "/v1/staff/accounts/{id}/email-change": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/orders/{id}/refund": ("id", lambda case: _paid_order()),
 }
 

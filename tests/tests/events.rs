@@ -61,6 +61,7 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("DELETE", "/v1/sessions/current") => 401, // its token names no session
         ("GET" | "PATCH", "/v1/me") => 401,
         ("GET" | "PUT", "/v1/me/communication-settings") => 401,
+        ("POST", "/v1/me/email-change/confirm") => 401,
         ("PUT", "/v1/me/password") => 401,
         ("POST", "/v1/password-resets") => 202,
         ("POST", "/v1/password-resets/verify") => 400,

@@ -77,7 +77,9 @@ fn the_template_gives_each_function_exactly_the_secrets_it_uses() {
             "mfa",
             "password-reset",
             "phone",
-            "sessions"
+            "profile",
+            "sessions",
+            "staff-accounts"
         ]
     );
     assert_eq!(

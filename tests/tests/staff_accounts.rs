@@ -361,6 +361,115 @@ async fn audit_events(app: &TestApp, subject: &str) -> Vec<tessera_kernel::audit
     app.audit.query(&query).await.unwrap().events
 }
 
+async fn confirm_email(app: &TestApp, token: &str, code: &str) -> TestResponse {
+    let body = json!({ "code": code });
+    let request = authorized("POST", "/v1/me/email-change/confirm", token, Some(&body));
+    app.call(profile::handle, request).await
+}
+
+/// Support sets a new sign-in address for its owner: a code goes there and the old address is
+/// told; nothing changes until the owner, signed in, enters the code; then the account signs in
+/// with the new address only, its session goes on, and both steps are audited. An address in
+/// use is refused, and one taken between the request and the code leaves the account as it was.
+async fn support_changes_an_accounts_email_for_its_owner(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "email.desk", &[Role::Support]).await;
+    let (old, _) = active_account(&app, "moving").await;
+    let token = token_of(&log_in(&app, &old, PASSWORD).await);
+    let account = account_id(&find(&app, &support.token, &[("email", &old)]).await);
+    let path = format!("/v1/staff/accounts/{account}/email-change");
+    let request = |new_email: &str| {
+        let body = json!({ "new_email": new_email, "reason": "owner asked, case 9" });
+        authorized("POST", &path, &support.token, Some(&body))
+    };
+
+    let (taken, _) = active_account(&app, "taken").await;
+    let refused = staff_call(&app, request(&taken)).await;
+    assert_eq!(
+        (refused.status, refused.json["code"].clone()),
+        (409, json!("email_taken"))
+    );
+    assert_eq!(
+        staff_call(&app, request(&old)).await.status,
+        422,
+        "the same address"
+    );
+
+    let new = tessera_testkit::unique_email("moved");
+    let asked = staff_call(&app, request(&new)).await;
+    assert_eq!(asked.status, 202, "{}", asked.text);
+    let code = app.latest_code(&new);
+    let told = app.messages_to(&old);
+    assert!(
+        told.last().unwrap().body.contains(&new),
+        "the old address is told"
+    );
+    assert_eq!(
+        log_in(&app, &new, PASSWORD).await.status,
+        401,
+        "not before the code"
+    );
+    assert_eq!(log_in(&app, &old, PASSWORD).await.status, 201);
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(confirm_email(&app, &token, wrong).await.status, 400);
+    let confirmed = confirm_email(&app, &token, &code).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    assert_eq!(confirmed.json["email"], json!(new));
+    let me = app
+        .call(profile::handle, authorized("GET", "/v1/me", &token, None))
+        .await;
+    assert_eq!(me.json["email"], json!(new), "the session goes on");
+    assert_eq!(log_in(&app, &new, PASSWORD).await.status, 201);
+    assert_eq!(log_in(&app, &old, PASSWORD).await.status, 401);
+    assert!(app
+        .messages_to(&old)
+        .last()
+        .unwrap()
+        .body
+        .contains("changed to"));
+    assert_eq!(
+        find(&app, &support.token, &[("email", &new)]).await.status,
+        200
+    );
+    assert_eq!(
+        find(&app, &support.token, &[("email", &old)]).await.status,
+        404
+    );
+    assert_eq!(
+        confirm_email(&app, &token, &code).await.status,
+        409,
+        "nothing waits now"
+    );
+    let actions: Vec<_> = audit_events(&app, &format!("account:{account}"))
+        .await
+        .into_iter()
+        .map(|e| (e.action, e.actor.as_str().to_string()))
+        .collect();
+    assert!(actions.contains(&("account.email".into(), format!("account:{account}"))));
+    assert!(actions.contains(&(
+        "account.email_change".into(),
+        format!("account:{}", support.account.as_str())
+    )));
+
+    // Taken between the request and the code: the account stays where it is.
+    let contested = tessera_testkit::unique_email("contested");
+    assert_eq!(staff_call(&app, request(&contested)).await.status, 202);
+    let code = app.latest_code(&contested);
+    assert_eq!(
+        tessera_tests::sign_up(&app, &contested, PASSWORD)
+            .await
+            .status,
+        202
+    );
+    let lost = confirm_email(&app, &token, &code).await;
+    assert_eq!(
+        (lost.status, lost.json["code"].clone()),
+        (409, json!("email_taken"))
+    );
+    assert_eq!(log_in(&app, &new, PASSWORD).await.status, 201);
+}
+
 /// Which roles each staff route allows: every `/v1/staff/` route of the template is here.
 const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
     (
@@ -387,6 +496,11 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         "PUT",
         "/v1/staff/accounts/{id}/roles",
         &[Role::ProgramAdmin],
+    ),
+    (
+        "POST",
+        "/v1/staff/accounts/{id}/email-change",
+        &[Role::Support, Role::ProgramAdmin],
     ),
     ("GET", "/v1/staff/audit", &[Role::Auditor]),
     (
@@ -440,6 +554,9 @@ fn concrete(method: &str, path: &str, token: &str, subject: &str) -> Request {
             "certification_id": "security-associate", "active_on": "2025-01-01", "reason": "matrix"
         })),
         Some("status") => Some(json!({ "status": "suspended", "reason": "matrix" })),
+        Some("email-change") => Some(json!({
+            "new_email": tessera_testkit::unique_email("matrix.moved"), "reason": "matrix"
+        })),
         _ => Some(json!({ "reason": "matrix" })),
     };
     let request = authorized(method, &path, token, body.as_ref());
@@ -541,6 +658,7 @@ async fn every_staff_route_holds_to_its_roles(backend: Backend) {
 }
 
 on_both_backends!(
+    support_changes_an_accounts_email_for_its_owner,
     support_finds_an_account_by_address_or_login_id,
     unlocking_lifts_a_lock_with_its_audit_event,
     disabling_ends_every_session_and_refuses_sign_in,

@@ -4,19 +4,26 @@
 //! - `PATCH /v1/me` names, country, company, job title → 200 the profile; `email` → 422
 //!   `email_change_not_supported`
 //! - `GET`, `PUT /v1/me/communication-settings` → 200 `{product_updates, newsletters, event_invitations}`
+//! - `POST /v1/me/email-change/confirm` `{code}` → 200 `{email}`: the new sign-in address support
+//!   set, proven by the code sent to it
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
 use tessera_identity::account::{CommunicationSettings, Profile, ProfileEdit};
+use tessera_identity::email_change::{self, EmailChangeError};
 use tessera_identity::phone;
 use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::code::OneTimeCode;
 use tessera_kernel::person::{Country, Name};
 
-/// This function uses no secret but the edge layer's (every HTTP function checks it when the
-/// edge is on): it reads no other, and the template gives it no other.
-pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
+/// The code pepper (the email-change code is issued and checked with it), and the edge layer's
+/// secret as every HTTP function.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
+    code_pepper: true,
+    ..tessera_http::config::Secrets::HTTP
+};
 
 const DETAIL_MAX: usize = 100;
 
@@ -27,6 +34,7 @@ enum Route {
     Edit,
     Communication,
     SetCommunication,
+    ConfirmEmailChange,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
@@ -37,6 +45,11 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
         "PUT",
         "/v1/me/communication-settings",
         Route::SetCommunication,
+    ),
+    (
+        "POST",
+        "/v1/me/email-change/confirm",
+        Route::ConfirmEmailChange,
     ),
 ];
 
@@ -51,6 +64,7 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
         Ok(Route::Edit) => edit(&request, &deps).await,
         Ok(Route::Communication) => communication(&request, &deps).await,
         Ok(Route::SetCommunication) => set_communication(&request, &deps).await,
+        Ok(Route::ConfirmEmailChange) => confirm_email_change(&request, &deps).await,
         Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
@@ -104,7 +118,7 @@ async fn edit(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, 
         f.error(
             "email",
             "email_change_not_supported",
-            "The sign-in email address cannot be changed here.",
+            "The sign-in email address cannot be changed here: support sets a new one on request, and you confirm it with the code sent there (POST /v1/me/email-change/confirm).",
         );
     }
     let edit = ProfileEdit {
@@ -162,4 +176,33 @@ async fn set_communication(
         .await
         .map_err(|e| Problem::internal(&e))?;
     Ok(response::json(200, &settings))
+}
+
+async fn confirm_email_change(
+    request: &Request,
+    deps: &IdentityDeps,
+) -> Result<Response<Body>, Problem> {
+    let (_, profile) = auth::authenticate(request, deps).await?;
+    let mut f = Fields::from_request(request, &["code"])?;
+    let Some(code) = f.parse("code", "invalid_code_format", OneTimeCode::parse) else {
+        return Err(f.into_problem());
+    };
+    match email_change::confirm(deps, &profile, &code).await {
+        Ok(email) => Ok(response::json(200, &json!({ "email": email.as_str() }))),
+        Err(EmailChangeError::NothingPending) => Err(Problem::new(
+            409,
+            "no_email_change",
+            "No change of address",
+            "No new sign-in address is waiting for this account.",
+        )),
+        Err(EmailChangeError::InvalidCode) => Err(Problem::invalid_code()),
+        Err(EmailChangeError::Taken) => Err(Problem::new(
+            409,
+            "email_taken",
+            "Address taken",
+            "Another account signs in with the new address now; ask support for another.",
+        )),
+        Err(EmailChangeError::Store(e)) => Err(Problem::internal(&e)),
+        Err(other) => Err(Problem::internal(&other)),
+    }
 }

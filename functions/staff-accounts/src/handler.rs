@@ -4,6 +4,9 @@
 //!   (support, program_admin, auditor)
 //! - `POST /v1/staff/accounts/{id}/unlock`, `/disable`, `/enable` `{reason}` → 200 the account
 //!   (support, program_admin); disabling ends every session at once
+//! - `POST /v1/staff/accounts/{id}/email-change` `{new_email, reason}` → 202: a code goes to the
+//!   new address, the owner confirms at `POST /v1/me/email-change/confirm` (support,
+//!   program_admin)
 //! - `PUT /v1/staff/accounts/{id}/roles` `{roles, reason}` → 200 the account (program_admin)
 //!
 //! Every write lands with its audit event in one write; one that changes nothing writes nothing.
@@ -15,6 +18,7 @@ use tessera_http::routing::route_with_params;
 use tessera_http::staff::{reason, StaffCaller};
 use tessera_http::{response, Fields, Problem};
 use tessera_identity::account::Username;
+use tessera_identity::email_change::{self, EmailChangeError};
 use tessera_identity::phone;
 use tessera_identity::signup::IdentityDeps;
 use tessera_identity::staff::{change_roles, Role, Roles, RolesError};
@@ -22,7 +26,12 @@ use tessera_identity::support::{self, AccountAction, AccountCase, AccountKey, Su
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
 
-pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
+/// The code pepper (the email-change code is issued and checked with it), and the edge layer's
+/// secret as every HTTP function.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
+    code_pepper: true,
+    ..tessera_http::config::Secrets::HTTP
+};
 
 /// Who may read an account, and who may act on one.
 const READERS: &[Role] = &[Role::Support, Role::ProgramAdmin, Role::Auditor];
@@ -34,6 +43,7 @@ enum Route {
     Find,
     Act(AccountAction),
     Roles,
+    EmailChange,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
@@ -54,6 +64,11 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
         Route::Act(AccountAction::Enable),
     ),
     ("PUT", "/v1/staff/accounts/{id}/roles", Route::Roles),
+    (
+        "POST",
+        "/v1/staff/accounts/{id}/email-change",
+        Route::EmailChange,
+    ),
 ];
 
 /// The (method, path) pairs this function serves: held to the template's routes by a test.
@@ -66,6 +81,7 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
         Ok((Route::Find, _)) => find(&request, &deps).await,
         Ok((Route::Act(action), params)) => act(&request, &deps, &account(&params), action).await,
         Ok((Route::Roles, params)) => set_roles(&request, &deps, &account(&params)).await,
+        Ok((Route::EmailChange, params)) => email_change(&request, &deps, &account(&params)).await,
         Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
@@ -153,6 +169,40 @@ async fn set_roles(
         .map_err(|e| Problem::internal(&e))?
         .ok_or_else(Problem::not_found)?;
     Ok(response::json(200, &account_json(&case, deps)))
+}
+
+async fn email_change(
+    request: &Request,
+    deps: &IdentityDeps,
+    account: &AccountId,
+) -> Result<Response<Body>, Problem> {
+    let staff = StaffCaller::admit(request, deps, ACTORS).await?;
+    let mut f = Fields::from_request(request, &["new_email", "reason"])?;
+    let new_email = f.parse("new_email", "invalid_email", Email::parse);
+    let reason = reason(&mut f);
+    let (Some(new_email), Some(reason), true) = (new_email, reason, f.is_valid()) else {
+        return Err(f.into_problem());
+    };
+    match email_change::request(deps, &staff.by(reason), account, &new_email).await {
+        Ok(()) => Ok(response::json(
+            202,
+            &json!({ "email_change_to": new_email.as_str() }),
+        )),
+        Err(EmailChangeError::NoAccount) => Err(Problem::not_found()),
+        Err(EmailChangeError::SameAddress) => Err(Problem::validation(vec![FieldError::new(
+            "new_email",
+            "same_email",
+            "The account signs in with this address already.",
+        )])),
+        Err(EmailChangeError::Taken) => Err(Problem::new(
+            409,
+            "email_taken",
+            "Address taken",
+            "Another account signs in with this address.",
+        )),
+        Err(EmailChangeError::Store(e)) => Err(Problem::internal(&e)),
+        Err(other) => Err(Problem::internal(&other)),
+    }
 }
 
 /// `roles`: an array of role names, each once (an empty array takes every role away).

@@ -431,6 +431,7 @@ impl<Table> DynamoStore<Table> {
 
     /// The items listed under `job` in the `due` index from `since` on, oldest first, at most
     /// `limit` (a listing by time rather than what is due now).
+    #[cfg(feature = "fulfillment")]
     pub(crate) async fn listed_since<T: DeserializeOwned>(
         &self,
         job: &str,
@@ -584,6 +585,52 @@ impl AccountStore for IdentityStore {
 
     async fn identity(&self, email: &Email) -> Result<Option<Identity>, StoreError> {
         self.get(Self::identity_key(email)).await
+    }
+
+    async fn move_email(
+        &self,
+        identity: &Identity,
+        moved: &Identity,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), UniqueWriteError> {
+        let remove = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(Self::identity_key(&identity.email)))
+            .condition_expression(VERSION_CONDITION)
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(
+                ":expected",
+                AttributeValue::N(identity.version.to_string()),
+            )
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let mut next = moved.clone();
+        next.version = identity.version + 1;
+        let profile = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(Self::profile_key(&identity.account_id)))
+            .update_expression("SET #email = :email")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#email", "email")
+            .expression_attribute_values(":email", AttributeValue::S(next.email.as_str().into()))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let items = vec![
+            TransactWriteItem::builder().delete(remove).build(),
+            self.put_new(Self::identity_item(&next)?)?,
+            TransactWriteItem::builder().update(profile).build(),
+            self.audit_put(event)?,
+        ];
+        self.transact_marking(
+            items,
+            &[
+                OnCondition::Conflict,
+                OnCondition::Taken,
+                OnCondition::Conflict,
+                OnCondition::Conflict,
+            ],
+        )
+        .await
     }
 
     async fn update_identity(&self, identity: &Identity) -> Result<(), StoreError> {

@@ -112,6 +112,9 @@ pub struct Identity {
     /// that email from the identity need not read the profile too. Profile edits refresh it.
     #[serde(default)]
     pub greeting_name: Option<Name>,
+    /// A new sign-in address support set for the owner, until its code comes back from it.
+    #[serde(default)]
+    pub email_change: Option<PendingEmailChange>,
     /// Disabled by support: no sign-in of any kind until support enables it again (disabling
     /// also moves the session epoch, so every session ends at once).
     #[serde(default)]
@@ -156,6 +159,7 @@ impl Identity {
             phone_pending: None,
             phone_sends: SendLog::default(),
             greeting_name: None,
+            email_change: None,
             disabled: false,
             version: 0,
         }
@@ -166,6 +170,13 @@ impl Identity {
     pub fn can_sign_in(&self) -> bool {
         self.status == AccountStatus::Active && !self.reset_required && !self.disabled
     }
+}
+
+/// A change of sign-in address waiting for its proof: the new address and the code sent to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEmailChange {
+    pub new_email: Email,
+    pub code: CodeRecord,
 }
 
 /// A verified reset: the digest of the reset token handed out, until when, and whether the

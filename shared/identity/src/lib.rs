@@ -7,6 +7,7 @@ pub mod account;
 pub mod challenge;
 pub mod client_limits;
 pub mod common_passwords;
+pub mod email_change;
 pub mod email_reminder;
 pub mod held_code;
 pub mod login;

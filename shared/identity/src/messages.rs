@@ -15,6 +15,9 @@ pub const MFA_REMOVED: EmailTemplate = email_template!("mfa-removed");
 pub const EMAIL_SHOWN: EmailTemplate = email_template!("email-shown");
 pub const EMAIL_REMINDER: EmailTemplate = email_template!("email-reminder");
 pub const PHONE_CHANGED: EmailTemplate = email_template!("phone-changed");
+pub const EMAIL_CHANGE_CODE: EmailTemplate = email_template!("email-change-code");
+pub const EMAIL_CHANGE_REQUESTED: EmailTemplate = email_template!("email-change-requested");
+pub const EMAIL_CHANGED: EmailTemplate = email_template!("email-changed");
 
 #[cfg(test)]
 mod tests {

@@ -89,6 +89,17 @@ pub trait AccountStore: Send + Sync {
         event: &AuditEvent,
     ) -> Result<(), StoreError>;
 
+    /// Moves an account to a new sign-in address, in one transaction: the identity stored under
+    /// `identity.email` (version-checked, as `update_identity`) is removed, `moved` is stored under
+    /// its own address, which must be free (`Taken` otherwise), the profile's address follows,
+    /// and `event` is appended to the audit log. `Conflict` if the identity changed meanwhile.
+    async fn move_email(
+        &self,
+        identity: &Identity,
+        moved: &Identity,
+        event: &AuditEvent,
+    ) -> Result<(), UniqueWriteError>;
+
     /// Replaces the communication settings.
     async fn set_communication(
         &self,

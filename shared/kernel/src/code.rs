@@ -72,6 +72,8 @@ pub enum CodePurpose {
     Certificate,
     /// The proof a login challenge carries (`challenge.rs`).
     LoginChallenge,
+    /// Proving a new sign-in address support set for its owner.
+    EmailChange,
 }
 
 impl CodePurpose {
@@ -85,6 +87,7 @@ impl CodePurpose {
             CodePurpose::Certificate => "certificate",
             CodePurpose::RecoveryCode => "recovery_code",
             CodePurpose::LoginChallenge => "login_challenge",
+            CodePurpose::EmailChange => "email_change",
         }
     }
 }

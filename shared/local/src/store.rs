@@ -234,6 +234,51 @@ impl AccountStore for SqliteStore {
         }
     }
 
+    async fn move_email(
+        &self,
+        identity: &Identity,
+        moved: &Identity,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), UniqueWriteError> {
+        let (identity, moved, event) = (identity.clone(), moved.clone(), event.clone());
+        let done = self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
+            let removed = tx
+                .execute(
+                    "DELETE FROM identities WHERE email = ?1 AND version = ?2",
+                    params![identity.email.as_str(), identity.version as i64],
+                )
+                .map_err(StoreError::unavailable)?;
+            if removed == 0 {
+                return Err(StoreError::Conflict);
+            }
+            let mut next = moved.clone();
+            next.version = identity.version + 1;
+            let inserted = tx.execute(
+                "INSERT INTO identities (email, account_id, version, purge_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![next.email.as_str(), next.account_id.as_str(), next.version as i64, next.purge_at.map(|t| t.0), to_json(&next)?],
+            );
+            match inserted {
+                Err(e) if is_unique_violation(&e) => return Ok(false),
+                Err(e) => return Err(StoreError::unavailable(e)),
+                Ok(_) => {}
+            }
+            tx.execute(
+                "UPDATE profiles SET body = json_set(body, '$.email', ?1) WHERE account_id = ?2",
+                params![next.email.as_str(), next.account_id.as_str()],
+            )
+            .map_err(StoreError::unavailable)?;
+            crate::audit::insert_event(&tx, &event)?;
+            tx.commit().map_err(StoreError::unavailable)?;
+            Ok(true)
+        })
+        .await?;
+        match done {
+            true => Ok(()),
+            false => Err(UniqueWriteError::Taken),
+        }
+    }
+
     async fn identity(&self, email: &Email) -> Result<Option<Identity>, StoreError> {
         let email = email.as_str().to_string();
         self.with(move |conn| {

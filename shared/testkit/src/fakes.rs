@@ -156,6 +156,14 @@ impl AccountStore for UnavailableStore {
     ) -> Result<(), StoreError> {
         outage()
     }
+    async fn move_email(
+        &self,
+        _: &Identity,
+        _: &Identity,
+        _: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), tessera_identity::ports::UniqueWriteError> {
+        Ok(outage()?)
+    }
     async fn set_roles(
         &self,
         _: &AccountId,

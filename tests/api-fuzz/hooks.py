@@ -415,6 +415,7 @@ RESOURCES = {
     "/v1/staff/accounts/{id}/enable": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/roles": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/email-change": ("id", lambda case: _staff_subject()[1]),
+    "/v1/staff/accounts/{id}/export": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/orders/{id}/refund": ("id", lambda case: _paid_order()),
 }
 

@@ -339,6 +339,7 @@ pub async fn staff_call(
         "staff-audit" => app.call(staff_audit::handle, request).await,
         "staff-records" => app.call(staff_records::handle, request).await,
         "staff-orders" => app.call(staff_orders::handle, request).await,
+        "staff-privacy" => app.call(staff_privacy::handle, request).await,
         other => panic!("{other} is not a staff function"),
     }
 }

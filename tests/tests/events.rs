@@ -42,7 +42,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         }
         "transcript-page" => tessera_tests::transcript_page(app, request).await,
         "fulfillment" => tessera_tests::fulfillment_call(app, request).await,
-        "staff-accounts" | "staff-audit" | "staff-records" | "staff-orders" => {
+        "staff-accounts" | "staff-audit" | "staff-records" | "staff-orders" | "staff-privacy" => {
             tessera_tests::staff_call(app, request).await
         }
         other => panic!("events/{other}: no such function"),

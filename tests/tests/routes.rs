@@ -95,7 +95,7 @@ fn every_function_folder_is_a_workspace_member_with_routes_or_a_schedule() {
 /// exactly the routes the template gives it, so neither can gain or lose one alone.
 #[test]
 fn each_routing_table_is_the_templates_routes_for_its_function() {
-    let tables: [(&str, Vec<(&str, &str)>); 20] = [
+    let tables: [(&str, Vec<(&str, &str)>); 21] = [
         ("accounts", accounts::routes()),
         ("sessions", sessions::routes()),
         ("password-policy", password_policy::routes()),
@@ -116,6 +116,7 @@ fn each_routing_table_is_the_templates_routes_for_its_function() {
         ("staff-audit", staff_audit::routes()),
         ("staff-records", staff_records::routes()),
         ("staff-orders", staff_orders::routes()),
+        ("staff-privacy", staff_privacy::routes()),
     ];
     let template = template_routes();
     let listed: BTreeSet<String> = tables.iter().map(|(f, _)| f.to_string()).collect();

@@ -31,6 +31,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("staff-audit", staff_audit::SECRETS),
         ("staff-records", staff_records::SECRETS),
         ("staff-orders", staff_orders::SECRETS),
+        ("staff-privacy", staff_privacy::SECRETS),
         ("transcripts", transcripts::SECRETS),
     ])
 }

@@ -502,6 +502,11 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         "/v1/staff/accounts/{id}/email-change",
         &[Role::Support, Role::ProgramAdmin],
     ),
+    (
+        "GET",
+        "/v1/staff/accounts/{id}/export",
+        &[Role::Support, Role::ProgramAdmin],
+    ),
     ("GET", "/v1/staff/audit", &[Role::Auditor]),
     (
         "GET",

@@ -144,7 +144,7 @@ fn each_function_links_only_the_contexts_it_serves() {
         let expected: &[&str] = match name.as_str() {
             "mapping" | "personal-info" | "certifications" | "transcripts" | "imports"
             | "transcript-page" | "staff-records" => &certification,
-            "fulfillment" | "expiry-jobs" | "staff-orders" => &everything,
+            "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" => &everything,
             _ => &identity,
         };
         let linked = contexts_of(&linked_tessera_crates(&name, None));

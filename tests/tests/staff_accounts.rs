@@ -519,6 +519,11 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         &[Role::Support, Role::ProgramAdmin, Role::Auditor],
     ),
     (
+        "PATCH",
+        "/v1/staff/candidates/{id}",
+        &[Role::Support, Role::ProgramAdmin],
+    ),
+    (
         "POST",
         "/v1/staff/candidates/{id}/grants",
         &[Role::ProgramAdmin],
@@ -554,6 +559,7 @@ fn concrete(method: &str, path: &str, token: &str, subject: &str) -> Request {
         .replace("{cert}", "security-associate");
     let body = match route.rsplit('/').next() {
         _ if method == "GET" => None,
+        _ if method == "PATCH" => Some(json!({ "academy_id": "AC-1", "reason": "matrix" })),
         Some("roles") => Some(json!({ "roles": ["auditor"], "reason": "matrix" })),
         Some("grants") => Some(json!({
             "certification_id": "security-associate", "active_on": "2025-01-01", "reason": "matrix"

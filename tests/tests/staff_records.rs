@@ -124,6 +124,80 @@ async fn support_finds_and_reads_a_record(backend: Backend) {
     assert_eq!(staff_call(&app, missing).await.status, 404);
 }
 
+/// Support edits a record's details: names, the email on file (mapping by email then finds it
+/// under the new address only), credential numbers and the academy id; audited field by field;
+/// bad values are 422 and write nothing; an import later leaves the edits alone.
+async fn support_edits_a_records_details(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "editing.desk", &[Role::Support]).await;
+    let email = unique_email("grace.edited");
+    let (id, reg) = imported_record(&app, &email).await;
+    let path = format!("/v1/staff/candidates/{id}");
+    let patch = |body: Value| authorized("PATCH", &path, &support.token, Some(&body));
+
+    for bad in [
+        json!({ "credential_numbers": { "Expert": "1" }, "reason": "x" }),
+        json!({ "credential_numbers": { "expert": "a b" }, "reason": "x" }),
+        json!({ "email": "not-an-address", "reason": "x" }),
+        json!({ "last_name": " ", "reason": "x" }),
+        json!({ "academy_id": "AC-1" }),
+    ] {
+        let r = staff_call(&app, patch(bad.clone())).await;
+        assert_eq!(r.status, 422, "{bad}: {}", r.text);
+    }
+    let new_email = unique_email("grace.renamed");
+    let edited = staff_call(
+        &app,
+        patch(json!({
+            "last_name": "Hopper-Murray", "email": new_email,
+            "credential_numbers": { "expert": "EXP-10452" }, "academy_id": "AC-77",
+            "reason": "documented name change, case 31",
+        })),
+    )
+    .await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    let person = &edited.json["candidate"];
+    assert_eq!(person["last_name"], "Hopper-Murray");
+    assert_eq!(person["email"], json!(new_email));
+    assert_eq!(person["credential_numbers"]["expert"], "EXP-10452");
+    assert_eq!(person["academy_id"], "AC-77");
+    let ids = |r: &TestResponse| r.json["candidates"].as_array().unwrap().len();
+    assert_eq!(ids(&search(&app, &support.token, &new_email).await), 1);
+    assert_eq!(
+        ids(&search(&app, &support.token, &email).await),
+        0,
+        "the old index entry is gone"
+    );
+
+    let events = audit_of(&app, &id).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, "record.edit");
+    let fields: Vec<_> = events[0].changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["last_name", "email", "credential_numbers", "academy_id"]
+    );
+    let same = staff_call(
+        &app,
+        patch(json!({ "academy_id": "AC-77", "reason": "again" })),
+    )
+    .await;
+    assert_eq!(same.status, 200);
+    assert_eq!(audit_of(&app, &id).await.len(), 1, "no change, no event");
+
+    // An import of the same candidate later adds its exam but keeps the edited details.
+    let csv = format!("{EXAM_HEADER}\n{id},Grace,Hopper,{email},,{reg}-2,SA-201,Security Operations Associate,pass,2025-07-01\n");
+    import(
+        &app,
+        csv_upload("/v1/admin/imports/exam-results", &csv, None),
+    )
+    .await;
+    let record = staff_call(&app, authorized("GET", &path, &support.token, None)).await;
+    assert_eq!(record.json["candidate"]["last_name"], "Hopper-Murray");
+    assert_eq!(record.json["candidate"]["email"], json!(new_email));
+    assert_eq!(record.json["exams"].as_array().unwrap().len(), 2);
+}
+
 /// A program administrator grants a certification by hand: it is active for the candidate from
 /// its day, its history says "Manually granted" with the reason, and the audit log has who and
 /// why. Bad grants are 422 and write nothing.
@@ -316,6 +390,7 @@ async fn holds_take_a_certification_away_until_reinstated(backend: Backend) {
 }
 
 on_both_backends!(
+    support_edits_a_records_details,
     support_finds_and_reads_a_record,
     a_manual_grant_shows_in_the_history_with_its_reason,
     holds_take_a_certification_away_until_reinstated,

@@ -3,6 +3,8 @@
 //! - `GET /v1/staff/candidates?q=…` → 200 `{candidates}`: by candidate ID, email on file or
 //!   registration number (support, program_admin, auditor)
 //! - `GET /v1/staff/candidates/{id}` → 200 the whole record (support, program_admin, auditor)
+//! - `PATCH /v1/staff/candidates/{id}` `{first_name?, last_name?, email?, credential_numbers?,
+//!   academy_id?, reason}` → 200 the record (support, program_admin)
 //! - `POST /v1/staff/candidates/{id}/grants` `{certification_id, active_on, expires_on?, reason}`
 //!   → 200 the record, its history saying "Manually granted" (program_admin)
 //! - `POST /v1/staff/candidates/{id}/certifications/{cert}/status`
@@ -12,8 +14,9 @@
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use tessera_certification::dates::iso_date;
-use tessera_certification::oversight::{self, Decision, HoldKind, OversightError};
+use tessera_certification::oversight::{self, Decision, DetailsEdit, HoldKind, OversightError};
 use tessera_certification::views::{self, ExamSort, SortOrder};
 use tessera_certification::{
     CandidateProfile, CandidateRecord, CertificationDeps, CertificationId,
@@ -26,17 +29,23 @@ use tessera_http::{response, Fields, Problem};
 use tessera_identity::staff::Role;
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::CandidateId;
+use tessera_kernel::person::Name;
 use time::Date;
 
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
 const READERS: &[Role] = &[Role::Support, Role::ProgramAdmin, Role::Auditor];
 const CERTIFIERS: &[Role] = &[Role::ProgramAdmin];
+const EDITORS: &[Role] = &[Role::Support, Role::ProgramAdmin];
+/// Credential numbers a record holds at most, and the longest name or number.
+const MAX_CREDENTIALS: usize = 10;
+const MAX_CREDENTIAL_TEXT: usize = 40;
 
 #[derive(Clone, Copy)]
 enum Route {
     Search,
     Record,
+    Edit,
     Grant,
     Status,
 }
@@ -44,6 +53,7 @@ enum Route {
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("GET", "/v1/staff/candidates", Route::Search),
     ("GET", "/v1/staff/candidates/{id}", Route::Record),
+    ("PATCH", "/v1/staff/candidates/{id}", Route::Edit),
     ("POST", "/v1/staff/candidates/{id}/grants", Route::Grant),
     (
         "POST",
@@ -66,6 +76,7 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
     let result = match route_with_params(&request, ROUTES, plausible_id) {
         Ok((Route::Search, _)) => search(&request, &state).await,
         Ok((Route::Record, params)) => record(&request, &state, &params).await,
+        Ok((Route::Edit, params)) => edit_record(&request, &state, &params).await,
         Ok((Route::Grant, params)) => grant(&request, &state, &params).await,
         Ok((Route::Status, params)) => status(&request, &state, &params).await,
         Err(problem) => Err(problem),
@@ -138,6 +149,102 @@ async fn record(
         200,
         &record_json(&state.certification, &record),
     ))
+}
+
+async fn edit_record(
+    request: &Request,
+    state: &CandidateState,
+    params: &[String],
+) -> Result<Response<Body>, Problem> {
+    let staff = StaffCaller::admit(request, &state.identity, EDITORS).await?;
+    let candidate = candidate_id(params)?;
+    let mut f = Fields::from_request(
+        request,
+        &[
+            "first_name",
+            "last_name",
+            "email",
+            "credential_numbers",
+            "academy_id",
+            "reason",
+        ],
+    )?;
+    let name = |raw: &str| Name::parse(raw).map(|n| n.as_str().to_string());
+    let edit = DetailsEdit {
+        first_name: f.parse_optional("first_name", "invalid_name", name),
+        last_name: f.parse_optional("last_name", "invalid_name", name),
+        email: email_on_file(&mut f),
+        credential_numbers: credential_numbers(&mut f),
+        academy_id: f.nullable_string("academy_id", MAX_CREDENTIAL_TEXT),
+    };
+    let reason = reason(&mut f);
+    let (Some(reason), true) = (reason, f.is_valid()) else {
+        return Err(f.into_problem());
+    };
+    let deps = &state.certification;
+    match oversight::amend(deps, &staff.by(reason), &candidate, &edit).await {
+        Ok(record) => Ok(response::json(200, &record_json(deps, &record))),
+        Err(OversightError::NoRecord) => Err(Problem::not_found()),
+        Err(OversightError::Store(e)) => Err(Problem::internal(&e)),
+        Err(other) => Err(Problem::internal(&other)),
+    }
+}
+
+/// `email`: an address, or `null` to clear the email on file; absent leaves it.
+fn email_on_file(f: &mut Fields) -> Option<Option<Email>> {
+    match f.take_raw("email")? {
+        Value::Null => Some(None),
+        Value::String(raw) => match Email::parse(&raw) {
+            Ok(email) => Some(Some(email)),
+            Err(e) => {
+                f.error("email", "invalid_email", format!("This field {e}."));
+                None
+            }
+        },
+        _ => {
+            f.error(
+                "email",
+                "invalid_type",
+                "This field must be a string or null.",
+            );
+            None
+        }
+    }
+}
+
+/// `credential_numbers`: an object of at most 10 names to numbers, each 1–40 of letters,
+/// digits, `-` and `_` (names lower-case); it replaces the record's.
+fn credential_numbers(f: &mut Fields) -> Option<BTreeMap<String, String>> {
+    let value = f.take_raw("credential_numbers")?;
+    let shaped = |text: &str, lower: bool| {
+        (1..=MAX_CREDENTIAL_TEXT).contains(&text.len())
+            && text.bytes().all(|b| {
+                b.is_ascii_digit()
+                    || b == b'-'
+                    || b == b'_'
+                    || b.is_ascii_lowercase()
+                    || (!lower && b.is_ascii_uppercase())
+            })
+    };
+    let parsed: Option<BTreeMap<String, String>> = match &value {
+        Value::Object(map) if map.len() <= MAX_CREDENTIALS => map
+            .iter()
+            .map(|(k, v)| match v.as_str() {
+                Some(n) if shaped(k, true) && shaped(n, false) => Some((k.clone(), n.to_string())),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    };
+    if parsed.is_none() {
+        f.error(
+            "credential_numbers",
+            "invalid_credential_numbers",
+            "This field must be an object of at most 10 names (a-z, 0-9, - and _) to numbers \
+             (letters, digits, - and _), each 1-40 characters.",
+        );
+    }
+    parsed
 }
 
 async fn grant(
@@ -271,6 +378,7 @@ fn record_json(deps: &CertificationDeps, record: &CandidateRecord) -> Value {
     person["settings"] = json!(profile.settings);
     person["job_title"] = json!(profile.job_title);
     person["credential_numbers"] = json!(profile.credential_numbers);
+    person["academy_id"] = json!(profile.academy_id);
     person["first_exam"] = json!(iso_date::format(profile.first_exam));
     let standings: Vec<Value> = record
         .standings(catalog, today)

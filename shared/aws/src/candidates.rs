@@ -26,7 +26,7 @@ use aws_sdk_dynamodb::types::{
 };
 use std::collections::{HashMap, HashSet};
 use tessera_certification::mapping::MappingState;
-use tessera_certification::oversight::Oversight;
+use tessera_certification::oversight::{Oversight, RecordDetails};
 use tessera_certification::ports::{Added, CandidateRecords};
 use tessera_certification::reminders::Watch;
 use tessera_certification::{
@@ -562,6 +562,98 @@ impl CandidateRecords for CandidateStore {
             request = request.expression_attribute_values(":value", value);
         }
         updated_or_none(request.send().await)
+    }
+
+    async fn amend_record(
+        &self,
+        candidate: &CandidateId,
+        before: &RecordDetails,
+        after: &RecordDetails,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let text = |v: &str| AttributeValue::S(v.to_string());
+        let numbers = |n: &std::collections::BTreeMap<String, String>| {
+            (!n.is_empty())
+                .then(|| serde_dynamo::to_attribute_value(n).map_err(StoreError::unavailable))
+                .transpose()
+        };
+        // Each detail: its attribute, the value stored before (none: absent), the value after.
+        let details: [(&str, Option<AttributeValue>, Option<AttributeValue>); 5] = [
+            (
+                "first_name",
+                Some(text(&before.first_name)),
+                Some(text(&after.first_name)),
+            ),
+            (
+                "last_name",
+                Some(text(&before.last_name)),
+                Some(text(&after.last_name)),
+            ),
+            (
+                "email",
+                before.email.as_ref().map(|e| text(e.as_str())),
+                after.email.as_ref().map(|e| text(e.as_str())),
+            ),
+            (
+                "credential_numbers",
+                numbers(&before.credential_numbers)?,
+                numbers(&after.credential_numbers)?,
+            ),
+            (
+                "academy_id",
+                before.academy_id.as_deref().map(text),
+                after.academy_id.as_deref().map(text),
+            ),
+        ];
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(candidate)));
+        let (mut sets, mut removes, mut conditions) = (Vec::new(), Vec::new(), Vec::new());
+        for (n, (attribute, was, now)) in details.into_iter().enumerate() {
+            update = update.expression_attribute_names(format!("#d{n}"), attribute);
+            match was {
+                Some(value) => {
+                    conditions.push(format!("#d{n} = :was{n}"));
+                    update = update.expression_attribute_values(format!(":was{n}"), value);
+                }
+                None => conditions.push(format!("attribute_not_exists(#d{n})")),
+            }
+            match now {
+                Some(value) => {
+                    sets.push(format!("#d{n} = :now{n}"));
+                    update = update.expression_attribute_values(format!(":now{n}"), value);
+                }
+                None => removes.push(format!("#d{n}")),
+            }
+        }
+        let mut expression = format!("SET {}", sets.join(", "));
+        if !removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        let update = update
+            .update_expression(expression)
+            .condition_expression(conditions.join(" AND "))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let mut items = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.audit_put(event)?,
+        ];
+        // The email index follows the email on file.
+        if before.email != after.email {
+            if let Some(old) = &before.email {
+                let delete = Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(email_key(old, candidate)))
+                    .build()
+                    .map_err(StoreError::unavailable)?;
+                items.push(TransactWriteItem::builder().delete(delete).build());
+            }
+            if let Some(new) = &after.email {
+                items.push(put(&self.table, email_key(new, candidate), None)?);
+            }
+        }
+        self.transact(items).await
     }
 
     async fn set_oversight(

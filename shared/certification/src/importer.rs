@@ -104,6 +104,7 @@ pub async fn import_exam_results(
             settings: Default::default(),
             job_title: None,
             credential_numbers: Default::default(),
+            academy_id: None,
             oversight: Default::default(),
         };
         let exams: Vec<ExamRecord> = rows

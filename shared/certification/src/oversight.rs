@@ -211,3 +211,143 @@ pub async fn decide(
         .await
     )
 }
+
+/// The details of a record staff keep by hand: names, the email on file (where mapping by email
+/// sends its code), credential numbers and the academy id. Imports never overwrite them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordDetails {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<tessera_kernel::email::Email>,
+    pub credential_numbers: std::collections::BTreeMap<String, String>,
+    pub academy_id: Option<String>,
+}
+
+impl RecordDetails {
+    pub fn of(profile: &super::record::CandidateProfile) -> RecordDetails {
+        RecordDetails {
+            first_name: profile.first_name.clone(),
+            last_name: profile.last_name.clone(),
+            email: profile.email.clone(),
+            credential_numbers: profile.credential_numbers.clone(),
+            academy_id: profile.academy_id.clone(),
+        }
+    }
+
+    pub fn apply_to(&self, profile: &mut super::record::CandidateProfile) {
+        profile.first_name = self.first_name.clone();
+        profile.last_name = self.last_name.clone();
+        profile.email = self.email.clone();
+        profile.credential_numbers = self.credential_numbers.clone();
+        profile.academy_id = self.academy_id.clone();
+    }
+
+    /// Each detail that differs from `other`, before (self) and after (other), as the audit
+    /// log records them.
+    fn changes_to(&self, other: &RecordDetails) -> Vec<FieldChange> {
+        let numbers = |n: &std::collections::BTreeMap<String, String>| {
+            (!n.is_empty()).then(|| serde_json::to_string(n).unwrap_or_default())
+        };
+        vec![
+            FieldChange::new(
+                "first_name",
+                Some(self.first_name.clone()),
+                Some(other.first_name.clone()),
+            ),
+            FieldChange::new(
+                "last_name",
+                Some(self.last_name.clone()),
+                Some(other.last_name.clone()),
+            ),
+            FieldChange::new(
+                "email",
+                self.email.as_ref().map(|e| e.as_str().to_string()),
+                other.email.as_ref().map(|e| e.as_str().to_string()),
+            ),
+            FieldChange::new(
+                "credential_numbers",
+                numbers(&self.credential_numbers),
+                numbers(&other.credential_numbers),
+            ),
+            FieldChange::new(
+                "academy_id",
+                self.academy_id.clone(),
+                other.academy_id.clone(),
+            ),
+        ]
+    }
+}
+
+/// Staff's edit of a record's details: each field given replaces the one on file (`Some(None)`
+/// clears an optional one); the others stay.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DetailsEdit {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<Option<tessera_kernel::email::Email>>,
+    pub credential_numbers: Option<std::collections::BTreeMap<String, String>>,
+    pub academy_id: Option<Option<String>>,
+}
+
+impl DetailsEdit {
+    fn applied(&self, details: &RecordDetails) -> RecordDetails {
+        let mut after = details.clone();
+        if let Some(v) = &self.first_name {
+            after.first_name = v.clone();
+        }
+        if let Some(v) = &self.last_name {
+            after.last_name = v.clone();
+        }
+        if let Some(v) = &self.email {
+            after.email = v.clone();
+        }
+        if let Some(v) = &self.credential_numbers {
+            after.credential_numbers = v.clone();
+        }
+        if let Some(v) = &self.academy_id {
+            after.academy_id = v.clone();
+        }
+        after
+    }
+}
+
+/// Applies `edit` to `candidate`'s record on `by`'s word: the details and their audit event in
+/// one write, read again and retried if they changed meanwhile; an edit that changes nothing
+/// writes nothing. The record after.
+pub async fn amend(
+    deps: &CertificationDeps,
+    by: &Attribution,
+    candidate: &CandidateId,
+    edit: &DetailsEdit,
+) -> Result<CandidateRecord, OversightError> {
+    tessera_kernel::settle!(
+        async {
+            let mut record = deps
+                .records
+                .candidate(candidate)
+                .await?
+                .ok_or(OversightError::NoRecord)?;
+            let before = RecordDetails::of(&record.profile);
+            let after = edit.applied(&before);
+            if after == before {
+                return Ok(Some(record));
+            }
+            let event = by.event(
+                deps.clock.now(),
+                deps.random.as_ref(),
+                "record.edit",
+                AuditParty::new("candidate", candidate.as_str()),
+                before.changes_to(&after),
+            );
+            let write = deps
+                .records
+                .amend_record(candidate, &before, &after, &event)
+                .await;
+            Ok(landed(write)?.then(|| {
+                after.apply_to(&mut record.profile);
+                record
+            }))
+        }
+        .await
+    )
+}

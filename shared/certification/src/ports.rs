@@ -2,7 +2,7 @@
 //! table) and `tessera-local` (SQLite).
 
 use crate::mapping::MappingState;
-use crate::oversight::Oversight;
+use crate::oversight::{Oversight, RecordDetails};
 use crate::record::{CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord};
 use crate::reminders::Watch;
 use crate::transcript::{Transcript, TranscriptContent, TranscriptId, ViewCount};
@@ -81,6 +81,17 @@ pub trait CandidateRecords: Send + Sync {
         candidate: &CandidateId,
         edit: &CandidateEdit,
     ) -> Result<Option<CandidateProfile>, StoreError>;
+
+    /// Replaces the record's staff-kept details (`RecordDetails`: names, email on file with its
+    /// index entry, credential numbers, academy id) with `after` if they are still `before`, and
+    /// appends `event` to the audit log, in one write. `Conflict` if they changed since read.
+    async fn amend_record(
+        &self,
+        candidate: &CandidateId,
+        before: &RecordDetails,
+        after: &RecordDetails,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError>;
 
     /// Replaces the record's manual grants and holds with `new` if they are still `expected`,
     /// and appends `event` to the audit log, in one write: both or neither. `Conflict` if they

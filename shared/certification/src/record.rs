@@ -43,6 +43,9 @@ pub struct CandidateProfile {
     /// Credential numbers (e.g. an expert number) set by the program, read-only to the candidate.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub credential_numbers: BTreeMap<String, String>,
+    /// The candidate's id at the training academy, set by staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub academy_id: Option<String>,
     /// Manual grants and holds (`oversight`): set by staff only, each with an audit event.
     #[serde(default, skip_serializing_if = "Oversight::is_empty")]
     pub oversight: Oversight,

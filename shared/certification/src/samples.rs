@@ -31,6 +31,7 @@ pub fn sample_record(candidate: &str) -> CandidateRecord {
             settings: Default::default(),
             job_title: None,
             credential_numbers: Default::default(),
+            academy_id: None,
             oversight: Default::default(),
         },
         exams: mine

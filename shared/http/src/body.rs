@@ -172,6 +172,12 @@ impl Fields {
         self.map.remove(field).filter(|v| !v.is_null())
     }
 
+    /// The raw value of a field as sent, `null` included (`None` when absent): for a field
+    /// whose `null` means something (clearing it).
+    pub fn take_raw(&mut self, field: &str) -> Option<Value> {
+        self.map.remove(field)
+    }
+
     /// A string field that may be absent or `null`.
     pub fn optional_string(&mut self, field: &str) -> Option<String> {
         match self.map.get(field) {

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tessera_certification::mapping::MappingState;
-use tessera_certification::oversight::Oversight;
+use tessera_certification::oversight::{Oversight, RecordDetails};
 use tessera_certification::ports::{Added, CandidateRecords};
 use tessera_certification::reminders::Watch;
 use tessera_certification::{
@@ -256,6 +256,37 @@ impl CandidateRecords for SqliteStore {
             write_profile(&tx, &profile)?;
             tx.commit().map_err(StoreError::unavailable)?;
             Ok(Some(profile))
+        })
+        .await
+    }
+
+    async fn amend_record(
+        &self,
+        candidate: &CandidateId,
+        before: &RecordDetails,
+        after: &RecordDetails,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let (candidate, before, after, event) = (
+            candidate.clone(),
+            before.clone(),
+            after.clone(),
+            event.clone(),
+        );
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let Some(mut profile) = candidate_profile(&tx, &candidate)? else {
+                return Err(StoreError::Conflict);
+            };
+            if RecordDetails::of(&profile) != before {
+                return Err(StoreError::Conflict);
+            }
+            after.apply_to(&mut profile);
+            write_profile(&tx, &profile)?;
+            crate::audit::insert_event(&tx, &event)?;
+            tx.commit().map_err(StoreError::unavailable)
         })
         .await
     }

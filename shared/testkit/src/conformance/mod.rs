@@ -110,6 +110,7 @@ pub fn imported_candidate(id: &str, email: Option<&str>, testing_id: &str) -> Ca
         settings: Default::default(),
         job_title: None,
         credential_numbers: Default::default(),
+        academy_id: None,
         oversight: Default::default(),
     }
 }

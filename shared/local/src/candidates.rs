@@ -67,6 +67,30 @@ fn candidate_profile(
     )
 }
 
+/// A staff change to a record's profile, in one transaction with its audit event: applied only if
+/// `unchanged` still holds of the stored profile (`Conflict` otherwise, or without a record).
+fn change_profile_audited(
+    conn: &mut Connection,
+    candidate: &CandidateId,
+    unchanged: impl FnOnce(&CandidateProfile) -> bool,
+    change: impl FnOnce(&mut CandidateProfile),
+    event: &tessera_kernel::audit::AuditEvent,
+) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(StoreError::unavailable)?;
+    let Some(mut profile) = candidate_profile(&tx, candidate)? else {
+        return Err(StoreError::Conflict);
+    };
+    if !unchanged(&profile) {
+        return Err(StoreError::Conflict);
+    }
+    change(&mut profile);
+    write_profile(&tx, &profile)?;
+    crate::audit::insert_event(&tx, event)?;
+    tx.commit().map_err(StoreError::unavailable)
+}
+
 fn write_profile(conn: &Connection, profile: &CandidateProfile) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO candidates (candidate_id, email, account_id, body) VALUES (?1, ?2, ?3, ?4)
@@ -274,19 +298,13 @@ impl CandidateRecords for SqliteStore {
             event.clone(),
         );
         self.with(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(StoreError::unavailable)?;
-            let Some(mut profile) = candidate_profile(&tx, &candidate)? else {
-                return Err(StoreError::Conflict);
-            };
-            if RecordDetails::of(&profile) != before {
-                return Err(StoreError::Conflict);
-            }
-            after.apply_to(&mut profile);
-            write_profile(&tx, &profile)?;
-            crate::audit::insert_event(&tx, &event)?;
-            tx.commit().map_err(StoreError::unavailable)
+            change_profile_audited(
+                conn,
+                &candidate,
+                |profile| RecordDetails::of(profile) == before,
+                |profile| after.apply_to(profile),
+                &event,
+            )
         })
         .await
     }
@@ -305,19 +323,13 @@ impl CandidateRecords for SqliteStore {
             event.clone(),
         );
         self.with(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(StoreError::unavailable)?;
-            let Some(mut profile) = candidate_profile(&tx, &candidate)? else {
-                return Err(StoreError::Conflict);
-            };
-            if profile.oversight != expected {
-                return Err(StoreError::Conflict);
-            }
-            profile.oversight = new;
-            write_profile(&tx, &profile)?;
-            crate::audit::insert_event(&tx, &event)?;
-            tx.commit().map_err(StoreError::unavailable)
+            change_profile_audited(
+                conn,
+                &candidate,
+                |profile| profile.oversight == expected,
+                |profile| profile.oversight = new,
+                &event,
+            )
         })
         .await
     }

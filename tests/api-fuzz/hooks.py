@@ -169,14 +169,14 @@ def _map(case):
     return {"method": "email", "email": _fresh_email("record")}, _session(token)
 
 
-def _confirm_mapping(case):
-    # A record of its own, imported with a fresh address, and an account that maps to it by that
-    # address: the emailed code confirms it.
+def _imported_record():
+    """A record of its own, imported with a fresh address: its candidate ID and address."""
     record_email = _fresh_email("record")
     n = next(_serial)
+    candidate = f"TSF{os.getpid() % 10000:04d}{n:03d}"
     csv = ("candidate_id,first_name,last_name,email,testing_id,registration_number,exam_code,"
            "exam_name,grade,date\n"
-           f"TSF{os.getpid() % 10000:04d}{n:03d},Grace,Hopper,{record_email},VTF{n:09d},"
+           f"{candidate},Grace,Hopper,{record_email},VTF{n:09d},"
            f"REG-FUZZ-{os.getpid()}-{n},NF-101,Networking Fundamentals,pass,2024-01-15\n")
     request = urllib.request.Request(
         _env("TESSERA_FUZZ_API") + "/v1/admin/imports/exam-results", data=csv.encode(),
@@ -186,10 +186,28 @@ def _confirm_mapping(case):
         report = json.loads(response.read().decode())
     if report.get("imported") != 1:
         raise AssertionError(f"fuzz setup: the record was not imported: {report}")
+    return candidate, record_email
+
+
+def _confirm_mapping(case):
+    # A record of its own, and an account that maps to it by its address: the emailed code
+    # confirms it.
+    _, record_email = _imported_record()
     _, token = _active_account("confirm")
     _expect(_call("POST", "/v1/candidate/mapping", {"method": "email", "email": record_email},
                   token), 202, "mapping by email")
     return {"code": _latest_code(record_email)}, _session(token)
+
+
+def _mapped_record(case):
+    """A record of its own mapped to an account of its own (each unmapping needs one)."""
+    candidate, record_email = _imported_record()
+    _, token = _active_account("mapped")
+    _expect(_call("POST", "/v1/candidate/mapping", {"method": "email", "email": record_email},
+                  token), 202, "mapping by email")
+    _expect(_call("POST", "/v1/candidate/mapping/confirm", {"code": _latest_code(record_email)},
+                  token), 200, "the mapping's code")
+    return candidate
 
 
 def _verify_reset(case):
@@ -416,15 +434,34 @@ RESOURCES = {
     "/v1/staff/accounts/{id}/roles": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/email-change": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/export": ("id", lambda case: _staff_subject()[1]),
+    "/v1/staff/candidates/{id}/mapping": ("id", _mapped_record),
     "/v1/staff/orders/{id}/refund": ("id", lambda case: _paid_order()),
 }
 
 
+# The staff operations act only on what the run keeps for them, in every phase: the stateful
+# phase's inferred links would otherwise hand them the fuzzing accounts' own ids (disabling the
+# account whose session every other operation uses, or holding its record's certification).
+STAFF_RECORD = {"id": "TSC1000001"}
+FIXED = {
+    "/v1/staff/candidates/{id}": STAFF_RECORD,
+    "/v1/staff/candidates/{id}/grants": STAFF_RECORD,
+    "/v1/staff/candidates/{id}/certifications/{cert}/status":
+        {**STAFF_RECORD, "cert": "networking-technician"},
+}
+
+
 def _name_the_resource(case):
-    resource = RESOURCES.get(case.operation.path)
-    if resource is None or case.meta is None:
+    path = case.operation.path
+    if case.meta is None or case.meta.is_negative_at(ParameterLocation.PATH):
         return
-    if case.meta.phase.name == "stateful" or case.meta.is_negative_at(ParameterLocation.PATH):
+    if case.meta.phase.name == "stateful" and not path.startswith("/v1/staff/"):
+        return
+    if path in FIXED:
+        case.path_parameters = {**(case.path_parameters or {}), **FIXED[path]}
+        return
+    resource = RESOURCES.get(path)
+    if resource is None:
         return
     name, made = resource
     case.path_parameters = {**(case.path_parameters or {}), name: made(case)}

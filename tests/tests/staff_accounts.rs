@@ -524,6 +524,11 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         &[Role::Support, Role::ProgramAdmin],
     ),
     (
+        "DELETE",
+        "/v1/staff/candidates/{id}/mapping",
+        &[Role::Support, Role::ProgramAdmin],
+    ),
+    (
         "POST",
         "/v1/staff/candidates/{id}/grants",
         &[Role::ProgramAdmin],

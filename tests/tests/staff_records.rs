@@ -198,6 +198,52 @@ async fn support_edits_a_records_details(backend: Backend) {
     assert_eq!(record.json["exams"].as_array().unwrap().len(), 2);
 }
 
+/// Support unmaps a record from its account: the candidate's screens say "not mapped", the
+/// record shows no account, the account maps a record again; unmapping twice is 409; audited.
+async fn support_unmaps_a_record(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "unmapping.desk", &[Role::Support]).await;
+    let email = unique_email("grace.unmapped");
+    let (id, reg) = imported_record(&app, &email).await;
+    let owner = mapped_owner(&app, &email, &reg).await;
+    let path = format!("/v1/staff/candidates/{id}/mapping");
+    let unmap = || {
+        let body = json!({ "reason": "mapped to the wrong account, case 58" });
+        authorized("DELETE", &path, &support.token, Some(&body))
+    };
+    let unmapped = staff_call(&app, unmap()).await;
+    assert_eq!(unmapped.status, 200, "{}", unmapped.text);
+    assert_eq!(unmapped.json["candidate"]["account_id"], Value::Null);
+    let screen = candidate_call(
+        &app,
+        authorized("GET", "/v1/candidate/certifications", &owner, None),
+    )
+    .await;
+    assert_eq!(
+        (screen.status, screen.json["code"].clone()),
+        (404, json!("not_mapped"))
+    );
+    let again = staff_call(&app, unmap()).await;
+    assert_eq!(
+        (again.status, again.json["code"].clone()),
+        (409, json!("not_mapped"))
+    );
+    let events = audit_of(&app, &id).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, "record.unmap");
+
+    let body = json!({
+        "method": "score_report", "last_name": "Hopper", "registration_number": reg,
+        "new_email": email,
+    });
+    let remapped = candidate_call(
+        &app,
+        authorized("POST", "/v1/candidate/mapping", &owner, Some(&body)),
+    )
+    .await;
+    assert_eq!(remapped.status, 200, "{}", remapped.text);
+}
+
 /// A program administrator grants a certification by hand: it is active for the candidate from
 /// its day, its history says "Manually granted" with the reason, and the audit log has who and
 /// why. Bad grants are 422 and write nothing.
@@ -391,6 +437,7 @@ async fn holds_take_a_certification_away_until_reinstated(backend: Backend) {
 
 on_both_backends!(
     support_edits_a_records_details,
+    support_unmaps_a_record,
     support_finds_and_reads_a_record,
     a_manual_grant_shows_in_the_history_with_its_reason,
     holds_take_a_certification_away_until_reinstated,

@@ -5,6 +5,8 @@
 //! - `GET /v1/staff/candidates/{id}` → 200 the whole record (support, program_admin, auditor)
 //! - `PATCH /v1/staff/candidates/{id}` `{first_name?, last_name?, email?, credential_numbers?,
 //!   academy_id?, reason}` → 200 the record (support, program_admin)
+//! - `DELETE /v1/staff/candidates/{id}/mapping` `{reason}` → 200 the record, unmapped from its
+//!   account (support, program_admin)
 //! - `POST /v1/staff/candidates/{id}/grants` `{certification_id, active_on, expires_on?, reason}`
 //!   → 200 the record, its history saying "Manually granted" (program_admin)
 //! - `POST /v1/staff/candidates/{id}/certifications/{cert}/status`
@@ -46,6 +48,7 @@ enum Route {
     Search,
     Record,
     Edit,
+    Unmap,
     Grant,
     Status,
 }
@@ -54,6 +57,7 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("GET", "/v1/staff/candidates", Route::Search),
     ("GET", "/v1/staff/candidates/{id}", Route::Record),
     ("PATCH", "/v1/staff/candidates/{id}", Route::Edit),
+    ("DELETE", "/v1/staff/candidates/{id}/mapping", Route::Unmap),
     ("POST", "/v1/staff/candidates/{id}/grants", Route::Grant),
     (
         "POST",
@@ -77,6 +81,7 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
         Ok((Route::Search, _)) => search(&request, &state).await,
         Ok((Route::Record, params)) => record(&request, &state, &params).await,
         Ok((Route::Edit, params)) => edit_record(&request, &state, &params).await,
+        Ok((Route::Unmap, params)) => unmap(&request, &state, &params).await,
         Ok((Route::Grant, params)) => grant(&request, &state, &params).await,
         Ok((Route::Status, params)) => status(&request, &state, &params).await,
         Err(problem) => Err(problem),
@@ -185,6 +190,33 @@ async fn edit_record(
     match oversight::amend(deps, &staff.by(reason), &candidate, &edit).await {
         Ok(record) => Ok(response::json(200, &record_json(deps, &record))),
         Err(OversightError::NoRecord) => Err(Problem::not_found()),
+        Err(OversightError::Store(e)) => Err(Problem::internal(&e)),
+        Err(other) => Err(Problem::internal(&other)),
+    }
+}
+
+async fn unmap(
+    request: &Request,
+    state: &CandidateState,
+    params: &[String],
+) -> Result<Response<Body>, Problem> {
+    let staff = StaffCaller::admit(request, &state.identity, EDITORS).await?;
+    let candidate = candidate_id(params)?;
+    let mut f = Fields::from_request(request, &["reason"])?;
+    let reason = reason(&mut f);
+    let Some(reason) = reason.filter(|_| f.is_valid()) else {
+        return Err(f.into_problem());
+    };
+    let deps = &state.certification;
+    match oversight::unmap(deps, &staff.by(reason), &candidate).await {
+        Ok(record) => Ok(response::json(200, &record_json(deps, &record))),
+        Err(OversightError::NoRecord) => Err(Problem::not_found()),
+        Err(OversightError::NotMapped) => Err(Problem::new(
+            409,
+            "not_mapped",
+            "Not mapped",
+            "No account is mapped to this record.",
+        )),
         Err(OversightError::Store(e)) => Err(Problem::internal(&e)),
         Err(other) => Err(Problem::internal(&other)),
     }
@@ -340,6 +372,7 @@ async fn decide(
             "The record has neither held nor started this certification.",
         )),
         Err(OversightError::Store(e)) => Err(Problem::internal(&e)),
+        Err(other @ OversightError::NotMapped) => Err(Problem::internal(&other)),
     }
 }
 

@@ -656,6 +656,36 @@ impl CandidateRecords for CandidateStore {
         self.transact(items).await
     }
 
+    async fn unmap(
+        &self,
+        candidate: &CandidateId,
+        account: &AccountId,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let record = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(candidate)))
+            .update_expression("REMOVE account_id")
+            .condition_expression("account_id = :account")
+            .expression_attribute_values(":account", AttributeValue::S(account.as_str().into()))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let mark = Update::builder()
+            .table_name(&self.accounts_table)
+            .set_key(Some(IdentityStore::profile_key(account)))
+            .update_expression("REMOVE candidate_id")
+            .condition_expression("candidate_id = :candidate")
+            .expression_attribute_values(":candidate", AttributeValue::S(candidate.as_str().into()))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        self.transact(vec![
+            TransactWriteItem::builder().update(record).build(),
+            TransactWriteItem::builder().update(mark).build(),
+            self.audit_put(event)?,
+        ])
+        .await
+    }
+
     async fn set_oversight(
         &self,
         candidate: &CandidateId,

@@ -117,6 +117,9 @@ pub enum OversightError {
     /// A hold on a certification the record has neither held nor started.
     #[error("the record has no such certification")]
     NotOnRecord,
+    /// Unmapping a record no account is mapped to.
+    #[error("the record is not mapped to an account")]
+    NotMapped,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -345,6 +348,45 @@ pub async fn amend(
                 .await;
             Ok(landed(write)?.then(|| {
                 after.apply_to(&mut record.profile);
+                record
+            }))
+        }
+        .await
+    )
+}
+
+/// Unmaps `candidate`'s record from its account on `by`'s word: the record and the account
+/// forget each other, with the audit event, in one write. The account may map a record again;
+/// the record may be mapped again. The record after.
+pub async fn unmap(
+    deps: &CertificationDeps,
+    by: &Attribution,
+    candidate: &CandidateId,
+) -> Result<CandidateRecord, OversightError> {
+    tessera_kernel::settle!(
+        async {
+            let mut record = deps
+                .records
+                .candidate(candidate)
+                .await?
+                .ok_or(OversightError::NoRecord)?;
+            let Some(account) = record.profile.account_id.clone() else {
+                return Err(OversightError::NotMapped);
+            };
+            let event = by.event(
+                deps.clock.now(),
+                deps.random.as_ref(),
+                "record.unmap",
+                AuditParty::new("candidate", candidate.as_str()),
+                vec![FieldChange::new(
+                    "account_id",
+                    Some(account.as_str().to_string()),
+                    None,
+                )],
+            );
+            let write = deps.records.unmap(candidate, &account, &event).await;
+            Ok(landed(write)?.then(|| {
+                record.profile.account_id = None;
                 record
             }))
         }

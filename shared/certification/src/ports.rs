@@ -93,6 +93,16 @@ pub trait CandidateRecords: Send + Sync {
         event: &AuditEvent,
     ) -> Result<(), StoreError>;
 
+    /// Unmaps the record from `account`, in one transaction: the record's `account_id` removed if
+    /// it is still `account`, the account profile's `candidate_id` removed if it is still this
+    /// record, and `event` appended to the audit log. `Conflict` if either changed.
+    async fn unmap(
+        &self,
+        candidate: &CandidateId,
+        account: &AccountId,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError>;
+
     /// Replaces the record's manual grants and holds with `new` if they are still `expected`,
     /// and appends `event` to the audit log, in one write: both or neither. `Conflict` if they
     /// changed since they were read, or the record is gone.

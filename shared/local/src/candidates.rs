@@ -67,13 +67,15 @@ fn candidate_profile(
     )
 }
 
-/// A staff change to a record's profile, in one transaction with its audit event: applied only if
-/// `unchanged` still holds of the stored profile (`Conflict` otherwise, or without a record).
+/// A staff change to a record's profile, in one transaction with `also` (what else the change
+/// writes) and its audit event: applied only if `unchanged` still holds of the stored profile
+/// (`Conflict` otherwise, or without a record).
 fn change_profile_audited(
     conn: &mut Connection,
     candidate: &CandidateId,
     unchanged: impl FnOnce(&CandidateProfile) -> bool,
     change: impl FnOnce(&mut CandidateProfile),
+    also: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(), StoreError>,
     event: &tessera_kernel::audit::AuditEvent,
 ) -> Result<(), StoreError> {
     let tx = conn
@@ -87,6 +89,7 @@ fn change_profile_audited(
     }
     change(&mut profile);
     write_profile(&tx, &profile)?;
+    also(&tx)?;
     crate::audit::insert_event(&tx, event)?;
     tx.commit().map_err(StoreError::unavailable)
 }
@@ -303,6 +306,40 @@ impl CandidateRecords for SqliteStore {
                 &candidate,
                 |profile| RecordDetails::of(profile) == before,
                 |profile| after.apply_to(profile),
+                |_| Ok(()),
+                &event,
+            )
+        })
+        .await
+    }
+
+    async fn unmap(
+        &self,
+        candidate: &CandidateId,
+        account: &AccountId,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let (candidate, account, event) = (candidate.clone(), account.clone(), event.clone());
+        self.with(move |conn| {
+            change_profile_audited(
+                conn,
+                &candidate,
+                |profile| profile.account_id.as_ref() == Some(&account),
+                |profile| profile.account_id = None,
+                |tx| {
+                    // The account's own mark goes in the same transaction.
+                    let cleared = tx
+                        .execute(
+                            "UPDATE profiles SET body = json_remove(body, '$.candidate_id')
+                             WHERE account_id = ?1 AND json_extract(body, '$.candidate_id') = ?2",
+                            params![account.as_str(), candidate.as_str()],
+                        )
+                        .map_err(StoreError::unavailable)?;
+                    if cleared == 0 {
+                        return Err(StoreError::Conflict);
+                    }
+                    Ok(())
+                },
                 &event,
             )
         })
@@ -328,6 +365,7 @@ impl CandidateRecords for SqliteStore {
                 &candidate,
                 |profile| profile.oversight == expected,
                 |profile| profile.oversight = new,
+                |_| Ok(()),
                 &event,
             )
         })

@@ -470,6 +470,37 @@ async fn support_changes_an_accounts_email_for_its_owner(backend: Backend) {
     assert_eq!(log_in(&app, &new, PASSWORD).await.status, 201);
 }
 
+/// Guessing the email-change code in a burst gets no more checks than guessing one at a time:
+/// eight wrong codes at once use the code up (five wrong kill it), so the right one no longer
+/// works and the account stays at its address.
+async fn a_burst_of_wrong_email_change_codes_uses_the_code_up(backend: Backend) {
+    let app = std::sync::Arc::new(TestApp::new(backend).await);
+    let support = staff_member(&app, "burst.desk", &[Role::Support]).await;
+    let (old, _) = active_account(&app, "burst.owner").await;
+    let token = token_of(&log_in(&app, &old, PASSWORD).await);
+    let account = account_id(&find(&app, &support.token, &[("email", &old)]).await);
+    let new = tessera_testkit::unique_email("burst.moved");
+    let body = json!({ "new_email": new, "reason": "owner asked" });
+    let path = format!("/v1/staff/accounts/{account}/email-change");
+    let asked = staff_call(&app, authorized("POST", &path, &support.token, Some(&body))).await;
+    assert_eq!(asked.status, 202);
+    let code = app.latest_code(&new);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let guesses: Vec<_> = (0..8)
+        .map(|_| {
+            let (app, token) = (app.clone(), token.clone());
+            tokio::spawn(async move { confirm_email(&app, &token, wrong).await.status })
+        })
+        .collect();
+    for guess in guesses {
+        assert_eq!(guess.await.unwrap(), 400);
+    }
+    let late = confirm_email(&app, &token, &code).await;
+    assert_eq!(late.status, 400, "the code was used up: {}", late.text);
+    assert_eq!(log_in(&app, &old, PASSWORD).await.status, 201);
+    assert_eq!(log_in(&app, &new, PASSWORD).await.status, 401);
+}
+
 /// Which roles each staff route allows: every `/v1/staff/` route of the template is here.
 const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
     (
@@ -674,6 +705,7 @@ async fn every_staff_route_holds_to_its_roles(backend: Backend) {
 }
 
 on_both_backends!(
+    a_burst_of_wrong_email_change_codes_uses_the_code_up,
     support_changes_an_accounts_email_for_its_owner,
     support_finds_an_account_by_address_or_login_id,
     unlocking_lifts_a_lock_with_its_audit_event,

@@ -15,7 +15,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route_with_params;
-use tessera_http::staff::{reason, StaffCaller};
+use tessera_http::staff::{reason, reason_only, StaffCaller};
 use tessera_http::{response, Fields, Problem};
 use tessera_identity::account::Username;
 use tessera_identity::email_change::{self, EmailChangeError};
@@ -134,11 +134,7 @@ async fn act(
     action: AccountAction,
 ) -> Result<Response<Body>, Problem> {
     let staff = StaffCaller::admit(request, deps, ACTORS).await?;
-    let mut f = Fields::from_request(request, &["reason"])?;
-    let reason = reason(&mut f);
-    let Some(reason) = reason.filter(|_| f.is_valid()) else {
-        return Err(f.into_problem());
-    };
+    let reason = reason_only(request)?;
     match support::act(deps, &staff.by(reason), account, action).await {
         Ok(case) => Ok(response::json(200, &account_json(&case, deps))),
         Err(SupportError::NoAccount) => Err(Problem::not_found()),

@@ -14,8 +14,8 @@ use tessera_fulfillment::refunds::{refund, RefundError};
 use tessera_fulfillment::views::order_json;
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route_with_params;
-use tessera_http::staff::{reason, StaffCaller};
-use tessera_http::{response, Fields, Problem};
+use tessera_http::staff::{reason_only, StaffCaller};
+use tessera_http::{response, Problem};
 use tessera_identity::signup::IdentityDeps;
 use tessera_identity::staff::Role;
 use tessera_kernel::time::Timestamp;
@@ -222,11 +222,7 @@ async fn refund_order(
 ) -> Result<Response<Body>, Problem> {
     let staff = StaffCaller::admit(request, &state.identity, REFUNDERS).await?;
     let id = OrderId::parse(id).ok_or_else(Problem::not_found)?;
-    let mut f = Fields::from_request(request, &["reason"])?;
-    let reason = reason(&mut f);
-    let Some(reason) = reason.filter(|_| f.is_valid()) else {
-        return Err(f.into_problem());
-    };
+    let reason = reason_only(request)?;
     let by = staff.by(reason);
     match refund(&state.certification, &state.fulfillment, &id, &by).await {
         Ok(order) => Ok(response::json(200, &order_json(&order))),

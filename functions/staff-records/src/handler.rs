@@ -26,7 +26,7 @@ use tessera_certification::{
 use tessera_http::candidate::CandidateState;
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route_with_params;
-use tessera_http::staff::{reason, StaffCaller};
+use tessera_http::staff::{reason, reason_only, StaffCaller};
 use tessera_http::{response, Fields, Problem};
 use tessera_identity::staff::Role;
 use tessera_kernel::email::Email;
@@ -202,11 +202,7 @@ async fn unmap(
 ) -> Result<Response<Body>, Problem> {
     let staff = StaffCaller::admit(request, &state.identity, EDITORS).await?;
     let candidate = candidate_id(params)?;
-    let mut f = Fields::from_request(request, &["reason"])?;
-    let reason = reason(&mut f);
-    let Some(reason) = reason.filter(|_| f.is_valid()) else {
-        return Err(f.into_problem());
-    };
+    let reason = reason_only(request)?;
     let deps = &state.certification;
     match oversight::unmap(deps, &staff.by(reason), &candidate).await {
         Ok(record) => Ok(response::json(200, &record_json(deps, &record))),

@@ -44,3 +44,12 @@ pub fn reason(f: &mut Fields) -> Option<Reason> {
         Reason::parse(raw).ok_or("must be 1-500 characters of text, without control characters")
     })
 }
+
+/// A body that is only `{reason}` (unlock, disable, refund, unmap …): the reason, or the 4xx.
+pub fn reason_only(request: &Request) -> Result<Reason, Problem> {
+    let mut f = Fields::from_request(request, &["reason"])?;
+    let parsed = reason(&mut f);
+    parsed
+        .filter(|_| f.is_valid())
+        .ok_or_else(|| f.into_problem())
+}

@@ -530,7 +530,7 @@ async fn an_sms_the_sms_service_fails_is_kept_and_retried() {
         let mut app = TestApp::new(Backend::Moto).await;
         let email = an_active_account(&app).await;
         let token = a_session_of(&app, &email).await;
-        let number = format!("+336125{:05}", tessera_testkit::app::unique() % 100_000);
+        let number = tessera_testkit::app::unique_mobile();
         let failure = app.fail_messenger_call(1, fault).await.unwrap();
         let body = json!({ "password": PASSWORD, "phone": number });
         let r = phone_call(&app, "PUT", "/v1/me/phone", &token, body).await;

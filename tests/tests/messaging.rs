@@ -3,7 +3,7 @@
 
 use tessera_identity::messages::ACTIVATION;
 use tessera_kernel::ports::{Channel, OutgoingMessage};
-use tessera_testkit::{app::unique, unique_email, Backend, TestApp};
+use tessera_testkit::{app::unique_mobile, unique_email, Backend, TestApp};
 use tessera_tests::on_both_backends;
 
 async fn email_and_sms_reach_their_channels(backend: Backend) {
@@ -11,7 +11,7 @@ async fn email_and_sms_reach_their_channels(backend: Backend) {
     let to = unique_email("inbox");
     let email = ACTIVATION.render(&to, &[("first_name", "Ada"), ("code", "123456")]);
     app.messenger().send(&email).await.unwrap();
-    let phone = format!("+1415555{:04}", unique() % 10_000);
+    let phone = unique_mobile();
     let sms = OutgoingMessage {
         channel: Channel::Sms,
         to: phone.clone(),

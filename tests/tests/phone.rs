@@ -4,14 +4,14 @@
 use serde_json::{json, Value};
 use tessera_kernel::ports::Channel;
 use tessera_kernel::time::Seconds;
-use tessera_testkit::{app::unique, Backend, TestApp, TestResponse};
+use tessera_testkit::{Backend, TestApp, TestResponse};
 use tessera_tests::{
     active_account, authorized, log_in, me, on_both_backends, request_reset, token_of,
     verify_reset, PASSWORD,
 };
 
 fn fresh_number() -> String {
-    format!("+3361234{:04}", unique() % 10_000)
+    tessera_testkit::app::unique_mobile()
 }
 
 async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> TestResponse {

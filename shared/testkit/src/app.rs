@@ -64,6 +64,13 @@ pub fn unique_email(name: &str) -> String {
     format!("{name}.{}@example.com", unique())
 }
 
+/// A fresh mobile number for one test. Moto's SMS log is shared by every test of a run, so the
+/// number is drawn from ten million (ten thousand let two tests meet on one number), all in a
+/// block that is a mobile range (`+33 61…`: not every `+33 6…` number is one).
+pub fn unique_mobile() -> String {
+    format!("+3361{:07}", unique() % 10_000_000)
+}
+
 #[derive(Debug)]
 pub struct TestResponse {
     pub status: u16,

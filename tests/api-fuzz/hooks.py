@@ -305,6 +305,14 @@ def _staff_subject():
     return _kept["subject"]
 
 
+def _erasable_account(case):
+    """A fresh account of its own for each erasure (an erased one is gone): its id."""
+    email, _ = _active_account("erasable")
+    found = _call("GET", "/v1/staff/accounts?email=" + urllib.parse.quote(email),
+                  token=_env("TESSERA_FUZZ_STAFF"))
+    return _expect(found, 200, "the staff lookup")["account_id"]
+
+
 def _confirm_email_change(case):
     """A fresh account whose new address staff set: the code sent there, with its session."""
     _, token = _active_account("moving")
@@ -434,6 +442,7 @@ RESOURCES = {
     "/v1/staff/accounts/{id}/roles": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/email-change": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/export": ("id", lambda case: _staff_subject()[1]),
+    "/v1/staff/accounts/{id}": ("id", _erasable_account),
     "/v1/staff/candidates/{id}/mapping": ("id", _mapped_record),
     "/v1/staff/orders/{id}/refund": ("id", lambda case: _paid_order()),
 }

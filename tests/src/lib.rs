@@ -327,8 +327,6 @@ pub async fn transcript_page(
     app.call(transcript_page::handle, request).await
 }
 
-/// A request through the candidate-facing function the template routes it to (mapping,
-/// personal-info, certifications or transcripts), on the test app's backend and clock.
 /// A request to any staff route, through the function the template gives it.
 pub async fn staff_call(
     app: &tessera_testkit::TestApp,
@@ -344,6 +342,8 @@ pub async fn staff_call(
     }
 }
 
+/// A request through the candidate-facing function the template routes it to (mapping,
+/// personal-info, certifications or transcripts), on the test app's backend and clock.
 pub async fn candidate_call(
     app: &tessera_testkit::TestApp,
     request: Request,

@@ -42,6 +42,22 @@ pub async fn place(
     )
 }
 
+/// The fulfillment house's report on an order (`{status, tracking_number?}`), by the admin route
+/// with the operator's token.
+pub async fn report(app: &TestApp, id: &str, body: Value) -> TestResponse {
+    let request = lambda_http::http::Request::builder()
+        .method("POST")
+        .uri(format!("/v1/admin/fulfillment/orders/{id}/status"))
+        .header("content-type", "application/json")
+        .header(
+            "authorization",
+            format!("Bearer {}", tessera_http::config::LOCAL_ADMIN_TOKEN),
+        )
+        .body(lambda_http::Body::Text(body.to_string()))
+        .unwrap();
+    crate::fulfillment_call(app, request).await
+}
+
 /// The order's status as its candidate sees it.
 pub async fn order_status(app: &TestApp, token: &str, id: &str) -> String {
     let request = crate::authorized("GET", &format!("{ORDERS}/{id}"), token, None);

@@ -16,7 +16,7 @@ use tessera_kernel::time::Timestamp;
 use tessera_testkit::payment_provider::FakeProvider;
 use tessera_testkit::{Backend, TestApp, TestResponse};
 use tessera_tests::certification::holder;
-use tessera_tests::orders::{order_body, order_status, ORDERS};
+use tessera_tests::orders::{order_body, order_status, report, ORDERS};
 use tessera_tests::{authorized, fulfillment_state, on_both_backends, with_provider};
 
 const CATALOG: &str = "/v1/candidate/fulfillment/catalog";
@@ -85,20 +85,6 @@ impl Now for TestApp {
         use tessera_kernel::ports::Clock;
         self.clock.now()
     }
-}
-
-async fn report(app: &TestApp, id: &str, body: Value) -> TestResponse {
-    let request = lambda_http::http::Request::builder()
-        .method("POST")
-        .uri(format!("/v1/admin/fulfillment/orders/{id}/status"))
-        .header("content-type", "application/json")
-        .header(
-            "authorization",
-            format!("Bearer {}", tessera_http::config::LOCAL_ADMIN_TOKEN),
-        )
-        .body(Body::Text(body.to_string()))
-        .unwrap();
-    send(app, None, request).await
 }
 
 /// The kits on offer: (certification id, price) in catalog order.

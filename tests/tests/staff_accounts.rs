@@ -584,6 +584,12 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         "/v1/staff/orders/{id}/refund",
         &[Role::Fulfillment, Role::ProgramAdmin],
     ),
+    // Last: the first role it allows erases the subject the routes above act on.
+    (
+        "DELETE",
+        "/v1/staff/accounts/{id}",
+        &[Role::Support, Role::ProgramAdmin],
+    ),
 ];
 
 /// A well-formed request to a staff route: `{id}` is `subject` (an account id, which is also a

@@ -1,16 +1,52 @@
-//! What Tessera holds about a person, exported for them, through the real handler on both
-//! backends: the account, the record mapped to it, its orders, transcripts and audit events, as
-//! one JSON attachment, and no secret of any kind.
+//! A person's data-protection requests, through the real handler on both backends: the export
+//! of what Tessera holds about them (the account, the record mapped to it, its orders,
+//! transcripts and audit events, as one JSON attachment, and no secret of any kind), and erasure
+//! (nothing that names them left in either table, the tombstone in the audit log, every session,
+//! code and transcript link dead at once, even for a login under way).
 
-use serde_json::json;
+use serde_json::{json, Value};
 use tessera_identity::staff::Role;
-use tessera_testkit::{Backend, TestApp};
+use tessera_kernel::audit::{AuditParty, AuditQuery};
+use tessera_testkit::{Backend, TestApp, TestResponse};
 use tessera_tests::certification::{consent, holder};
-use tessera_tests::orders::{order_body, place};
+use tessera_tests::orders::{order_body, place, report};
 use tessera_tests::{
-    authorized, candidate_call, enrol_authenticator, fulfillment_state, on_both_backends,
-    staff_call, staff_member,
+    active_account, authorized, candidate_call, enrol_authenticator, fulfillment_state, log_in, me,
+    on_both_backends, staff_call, staff_member, token_of, transcript_page, PASSWORD,
 };
+
+/// A transcript of the holder's active certifications, for a recruiter.
+async fn create_transcript(app: &TestApp, token: &str) -> TestResponse {
+    let body = json!({ "description": "For a recruiter", "expires_in_days": 30, "certifications": "active" });
+    let transcript = candidate_call(
+        app,
+        authorized("POST", "/v1/candidate/transcripts", token, Some(&body)),
+    )
+    .await;
+    assert_eq!(transcript.status, 201, "{}", transcript.text);
+    transcript
+}
+
+/// One kit of the first certification on offer (the free initial kit: queued at once).
+async fn order_a_kit(app: &TestApp, token: &str, key: &str) -> TestResponse {
+    let catalog = tessera_tests::fulfillment_call(
+        app,
+        authorized("GET", "/v1/candidate/fulfillment/catalog", token, None),
+    )
+    .await;
+    let kit = catalog.json["kits"][0]["certification_id"]
+        .as_str()
+        .unwrap();
+    let order = place(
+        fulfillment_state(app, None),
+        token,
+        key,
+        &order_body(kit, 1, false),
+    )
+    .await;
+    assert_eq!(order.status, 201, "{}", order.text);
+    order
+}
 
 async fn everything_held_about_a_person_is_exported_without_secrets(backend: Backend) {
     let app = TestApp::new(backend).await;
@@ -18,34 +54,8 @@ async fn everything_held_about_a_person_is_exported_without_secrets(backend: Bac
     // After the holder: its clock move would outlast a session begun before.
     let support = staff_member(&app, "privacy.desk", &[Role::Support]).await;
     consent(&app, &token, true).await;
-    let transcript = candidate_call(
-        &app,
-        authorized(
-            "POST",
-            "/v1/candidate/transcripts",
-            &token,
-            Some(&json!({ "description": "For a recruiter", "expires_in_days": 30, "certifications": "active" })),
-        ),
-    )
-    .await;
-    assert_eq!(transcript.status, 201, "{}", transcript.text);
-    let catalog = tessera_tests::fulfillment_call(
-        &app,
-        authorized("GET", "/v1/candidate/fulfillment/catalog", &token, None),
-    )
-    .await;
-    let kit = catalog.json["kits"][0]["certification_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let order = place(
-        fulfillment_state(&app, None),
-        &token,
-        "export-1",
-        &order_body(&kit, 1, false),
-    )
-    .await;
-    assert_eq!(order.status, 201, "{}", order.text);
+    let transcript = create_transcript(&app, &token).await;
+    let order = order_a_kit(&app, &token, "export-1").await;
     let secret = enrol_authenticator(&app, &email).await;
 
     let found = staff_call(
@@ -111,4 +121,248 @@ async fn everything_held_about_a_person_is_exported_without_secrets(backend: Bac
     assert_eq!(nobody.status, 404);
 }
 
-on_both_backends!(everything_held_about_a_person_is_exported_without_secrets);
+/// The account id of the account signed in at `email`, as support finds it.
+async fn account_of(app: &TestApp, staff_token: &str, email: &str) -> String {
+    let found = staff_call(
+        app,
+        lambda_http::RequestExt::with_query_string_parameters(
+            authorized("GET", "/v1/staff/accounts", staff_token, None),
+            std::collections::HashMap::from([("email".to_string(), email.to_string())]),
+        ),
+    )
+    .await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    found.json["account_id"].as_str().unwrap().to_string()
+}
+
+async fn erase(app: &TestApp, staff_token: &str, account: &str) -> TestResponse {
+    let body = json!({ "reason": "The person asked for erasure (case 77)" });
+    staff_call(
+        app,
+        authorized(
+            "DELETE",
+            &format!("/v1/staff/accounts/{account}"),
+            staff_token,
+            Some(&body),
+        ),
+    )
+    .await
+}
+
+/// Erasure, end to end: refused while an order is still to ship, then everything that names
+/// the person leaves both tables (account, sign-in address and login ID, number, the record's
+/// names, email and testing ID, a pending new address, transcripts, the orders' addresses),
+/// the record stays unmapped with its exams, the orders stay for the tax records, the audit log
+/// keeps a tombstone naming no one, and sessions, sign-in and transcript links stop at once.
+async fn an_erased_person_is_gone_from_both_tables(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (email, token) = holder(&app).await;
+    let support = staff_member(&app, "erasure.desk", &[Role::Support]).await;
+    consent(&app, &token, true).await;
+    let transcript = create_transcript(&app, &token).await;
+    let transcript_id = transcript.json["id"].as_str().unwrap().to_string();
+    let number = tessera_testkit::app::unique_mobile();
+    let phone_call = |method: &str, path: &str, body: Value| {
+        app.call(phone::handle, authorized(method, path, &token, Some(&body)))
+    };
+    let r = phone_call(
+        "PUT",
+        "/v1/me/phone",
+        json!({ "password": PASSWORD, "phone": number }),
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let code = app.latest_code(&number);
+    let r = phone_call("POST", "/v1/me/phone/verify", json!({ "code": code })).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let order_id = order_a_kit(&app, &token, "erase-1").await.json["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let renamed =
+        json!({ "first_name": "Erasmine", "last_name": "Vanishwood", "company": "Quietworks" });
+    let r = app
+        .call(
+            profile::handle,
+            authorized("PATCH", "/v1/me", &token, Some(&renamed)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let username = me(&app, &token).await.json["username"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let account = account_of(&app, &support.token, &email).await;
+
+    // While the kit waits to ship, its address is still needed: nothing changes.
+    let open = erase(&app, &support.token, &account).await;
+    assert_eq!(open.status, 409, "{}", open.text);
+    assert_eq!(open.json["code"], "orders_open");
+    assert_eq!(
+        me(&app, &token).await.status,
+        200,
+        "the account is untouched"
+    );
+    let sent = report(
+        &app,
+        &order_id,
+        json!({"status": "sent", "tracking_number": "1Z999AA10123456784"}),
+    )
+    .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+
+    let personal = [
+        email.as_str(),
+        username.as_str(),
+        number.as_str(),
+        "Erasmine",
+        "Vanishwood",
+        "Quietworks",
+        "ada@example.com",
+        "VT226754252",
+        "ada.holder",
+        "Rue de l",
+        "N1 1AA",
+        "+44 20 7946 0000",
+        "1Z999AA10123456784",
+    ];
+    let before = app.stored_text().await;
+    for text in personal {
+        assert!(before.contains(text), "{text} is stored before the erasure");
+    }
+    let erased = erase(&app, &support.token, &account).await;
+    assert_eq!(erased.status, 200, "{}", erased.text);
+    assert_eq!(erased.json["candidate_id"], "TSC1000001");
+    assert_eq!(erased.json["transcripts_deleted"], 1);
+    assert_eq!(erased.json["orders_blanked"], 1);
+
+    let after = app.stored_text().await;
+    for text in personal {
+        let found: Vec<&str> = after.lines().filter(|l| l.contains(text)).collect();
+        assert!(found.is_empty(), "{text} is still stored: {found:?}");
+    }
+    // What stays: the record (unmapped, naming no one) with its exams; the order for the tax
+    // records (what, how much, which country).
+    let record = staff_call(
+        &app,
+        authorized(
+            "GET",
+            "/v1/staff/candidates/TSC1000001",
+            &support.token,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(record.status, 200, "{}", record.text);
+    assert_eq!(record.json["candidate"]["account_id"], Value::Null);
+    assert_eq!(record.json["candidate"]["last_name"], "");
+    assert!(record.json["exams"].as_array().unwrap().len() >= 5);
+    let stored_order = app
+        .orders
+        .order_book(&tessera_kernel::ids::CandidateId::parse("TSC1000001").unwrap())
+        .await
+        .unwrap()
+        .orders;
+    assert_eq!(stored_order.len(), 1);
+    assert_eq!(stored_order[0].shipping.country.as_str(), "GB");
+    assert_eq!(stored_order[0].status.as_str(), "sent");
+
+    // Everything stops at once.
+    assert_eq!(me(&app, &token).await.status, 401, "the session ended");
+    let link = transcript_page(
+        &app,
+        lambda_http::http::Request::builder()
+            .uri(format!("/v1/transcripts/{transcript_id}"))
+            .body(lambda_http::Body::Empty)
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(link.status, 404, "the transcript link is dead");
+    assert_eq!(log_in(&app, &email, PASSWORD).await.status, 401);
+    let export = staff_call(
+        &app,
+        authorized(
+            "GET",
+            &format!("/v1/staff/accounts/{account}/export"),
+            &support.token,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(export.status, 404);
+    assert_eq!(erase(&app, &support.token, &account).await.status, 404);
+
+    // The tombstone: who, why and what went, naming no one.
+    let events = app
+        .audit
+        .query(&AuditQuery {
+            subject: Some(AuditParty::new("account", &account)),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()
+        .events;
+    // Both in one second: ids of one second sort in no set order.
+    let mut actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    actions.sort_unstable();
+    assert_eq!(actions, ["account.disable", "account.erased"]);
+    let tombstone = events
+        .iter()
+        .find(|e| e.action == "account.erased")
+        .unwrap();
+    let tombstone = serde_json::to_string(tombstone).unwrap();
+    for text in personal {
+        assert!(!tombstone.contains(text), "{text} in the tombstone");
+    }
+    assert!(tombstone.contains("case 77"));
+    let record_events = app
+        .audit
+        .query(&AuditQuery {
+            subject: Some(AuditParty::new("candidate", "TSC1000001")),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()
+        .events;
+    assert!(record_events.iter().any(|e| e.action == "candidate.erased"));
+    assert!(tombstone.contains(support.account.as_str()));
+}
+
+/// An erasure while the person logs in: whichever lands first, the login ends with no account
+/// behind it (a session it got is refused, the address signs in no one) and nothing of the
+/// account is written back.
+async fn an_erasure_during_a_login_leaves_no_account(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "erasure.race", &[Role::Support]).await;
+    for round in 0..3 {
+        let (email, _) = active_account(&app, &format!("racer{round}")).await;
+        let account = account_of(&app, &support.token, &email).await;
+        let (login, erasure) = tokio::join!(log_in(&app, &email, PASSWORD), async {
+            tokio::time::sleep(std::time::Duration::from_millis(round * 5)).await;
+            erase(&app, &support.token, &account).await
+        });
+        assert_eq!(erasure.status, 200, "round {round}: {}", erasure.text);
+        if login.status == 201 {
+            assert_eq!(
+                me(&app, &token_of(&login)).await.status,
+                401,
+                "round {round}: a session of an erased account"
+            );
+        } else {
+            assert_eq!(login.status, 401, "round {round}: {}", login.text);
+        }
+        let address = tessera_kernel::email::Email::parse(&email).unwrap();
+        assert_eq!(app.deps.store.identity(&address).await.unwrap(), None);
+        let id = tessera_kernel::ids::AccountId::parse(&account).unwrap();
+        assert_eq!(app.deps.store.profile(&id).await.unwrap(), None);
+        assert_eq!(log_in(&app, &email, PASSWORD).await.status, 401);
+    }
+}
+
+on_both_backends!(
+    everything_held_about_a_person_is_exported_without_secrets,
+    an_erased_person_is_gone_from_both_tables,
+    an_erasure_during_a_login_leaves_no_account
+);

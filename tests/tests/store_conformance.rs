@@ -62,6 +62,19 @@ conformance_cases! {
         (app.audit.as_ref(), &SeededRandom::new(5));
     roles_are_set_with_their_audit_event_or_not_at_all(app) =>
         (app.deps.store.as_ref(), app.audit.as_ref(), &SeededRandom::new(6));
+    // Erasure (AccountStore, CandidateRecords)
+    an_erased_account_goes_whole_with_its_tombstone(app) => (
+        app.deps.store.as_ref(),
+        app.deps.logins.as_ref(),
+        app.audit.as_ref(),
+        &SeededRandom::new(7),
+    );
+    an_erased_person_leaves_a_record_that_names_no_one(app) => (
+        app.deps.store.as_ref(),
+        app.certification.records.as_ref(),
+        app.audit.as_ref(),
+        &SeededRandom::new(8),
+    );
     // TranscriptStore
     transcript_writes_hold_under_races(app) =>
         (app.certification.transcripts.clone(), &SeededRandom::new(3));

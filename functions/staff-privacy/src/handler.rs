@@ -1,8 +1,12 @@
-//! What Tessera holds about a person, for a request under data-protection law (staff sessions
-//! only): `GET /v1/staff/accounts/{id}/export` → 200 a JSON attachment with the account (its
-//! profile and sign-in facts: no password hash, code or authenticator key), the candidate record
-//! mapped to it (exams, CE activities, settings, manual grants and holds), its orders, its
-//! transcripts, and the audit events about the account and the record (support, program_admin).
+//! A person's requests under data-protection law, handled by staff (support, program_admin):
+//! - `GET /v1/staff/accounts/{id}/export` → 200 a JSON attachment with what Tessera holds about
+//!   them: the account (its profile and sign-in facts: no password hash, code or authenticator
+//!   key), the candidate record mapped to it (exams, CE activities, settings, manual grants and
+//!   holds), its orders, its transcripts, and the audit events about the account and the record.
+//! - `DELETE /v1/staff/accounts/{id}` `{reason}` → 200 what was erased (`erasure`); 409
+//!   `orders_open` while an order is still to be paid or shipped.
+
+mod erasure;
 
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
@@ -10,7 +14,7 @@ use tessera_certification::CertificationDeps;
 use tessera_fulfillment::ports::OrderStore;
 use tessera_fulfillment::views::order_json;
 use tessera_http::routing::route_with_params;
-use tessera_http::staff::StaffCaller;
+use tessera_http::staff::{reason_only, StaffCaller};
 use tessera_http::{response, Problem};
 use tessera_identity::signup::IdentityDeps;
 use tessera_identity::staff::Role;
@@ -50,10 +54,13 @@ impl tessera_http::wiring::FromWiring for PrivacyState {
 #[derive(Clone, Copy)]
 enum Route {
     Export,
+    Erase,
 }
 
-const ROUTES: &[tessera_http::routing::Route<Route>] =
-    &[("GET", "/v1/staff/accounts/{id}/export", Route::Export)];
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("GET", "/v1/staff/accounts/{id}/export", Route::Export),
+    ("DELETE", "/v1/staff/accounts/{id}", Route::Erase),
+];
 
 /// The (method, path) pairs this function serves: held to the template's routes by a test.
 pub fn routes() -> Vec<(&'static str, &'static str)> {
@@ -63,6 +70,7 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
 pub async fn handle(request: Request, state: PrivacyState) -> Response<Body> {
     let result = match route_with_params(&request, ROUTES, |s| AccountId::parse(s).is_some()) {
         Ok((Route::Export, params)) => export(&request, &state, &params[0]).await,
+        Ok((Route::Erase, params)) => erase(&request, &state, &params[0]).await,
         Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
@@ -146,6 +154,43 @@ async fn export(
         response.headers_mut().insert("cache-control", value);
     }
     Ok(response)
+}
+
+async fn erase(
+    request: &Request,
+    state: &PrivacyState,
+    account: &str,
+) -> Result<Response<Body>, Problem> {
+    let staff = StaffCaller::admit(request, &state.identity, EXPORTERS).await?;
+    let account = AccountId::parse(account).ok_or_else(Problem::not_found)?;
+    let reason = reason_only(request)?;
+    let deps = erasure::ErasureDeps {
+        identity: &state.identity,
+        certification: &state.certification,
+        orders: state.orders.as_ref(),
+    };
+    match erasure::erase(&deps, &staff.by(reason), &account).await {
+        Ok(erased) => Ok(response::json(
+            200,
+            &json!({
+                "account_id": account.as_str(),
+                "erased": true,
+                "candidate_id": erased.candidate.as_ref().map(|c| c.as_str()),
+                "transcripts_deleted": erased.transcripts,
+                "orders_blanked": erased.orders,
+                "messages_discarded": erased.messages,
+            }),
+        )),
+        Err(erasure::ErasureError::NoAccount) => Err(Problem::not_found()),
+        Err(erasure::ErasureError::OrdersOpen) => Err(Problem::new(
+            409,
+            "orders_open",
+            "Orders still open",
+            "An order of this person is still to be paid or shipped: cancel or refund it, or \
+             erase once it is sent.",
+        )),
+        Err(erasure::ErasureError::Store(e)) => Err(Problem::internal(&e)),
+    }
 }
 
 fn book_json(orders: &[tessera_fulfillment::order::Order]) -> Vec<Value> {

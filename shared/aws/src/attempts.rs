@@ -219,4 +219,15 @@ impl AttemptLedger for IdentityStore {
             }
         }
     }
+
+    async fn forget(&self, key: &AttemptKey) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(attempts_key(key)))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))
+    }
 }

@@ -686,6 +686,37 @@ impl CandidateRecords for CandidateStore {
         .await
     }
 
+    async fn erase_person(
+        &self,
+        account: &AccountId,
+        record: Option<(&CandidateProfile, &tessera_kernel::audit::AuditEvent)>,
+    ) -> Result<(), StoreError> {
+        let delete = |key: Item| self.delete_in_transaction(key);
+        let mut items = vec![delete(item_key(account_pk(account), MAPPING))?];
+        if let Some((profile, event)) = record {
+            // What `CandidateProfile::erased` keeps stays; the rest goes (the conformance suite
+            // holds this expression to that function).
+            let erase = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(profile_key(&profile.candidate_id)))
+                .update_expression(
+                    "SET first_name = :blank, last_name = :blank \
+                     REMOVE email, testing_ids, account_id, job_title, credential_numbers, academy_id",
+                )
+                .condition_expression("account_id = :account")
+                .expression_attribute_values(":blank", AttributeValue::S(String::new()))
+                .expression_attribute_values(":account", AttributeValue::S(account.as_str().into()))
+                .build()
+                .map_err(StoreError::unavailable)?;
+            items.push(TransactWriteItem::builder().update(erase).build());
+            if let Some(email) = &profile.email {
+                items.push(delete(email_key(email, &profile.candidate_id))?);
+            }
+            items.push(self.audit_put(event)?);
+        }
+        self.transact(items).await
+    }
+
     async fn set_oversight(
         &self,
         candidate: &CandidateId,

@@ -332,6 +332,21 @@ impl IdentityStore {
     }
 
     /// The versioned identity write as a transaction item.
+    /// Deletes the identity if its stored version is still `identity.version`.
+    fn delete_identity_versioned(&self, identity: &Identity) -> Result<Delete, StoreError> {
+        Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(Self::identity_key(&identity.email)))
+            .condition_expression(VERSION_CONDITION)
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(
+                ":expected",
+                AttributeValue::N(identity.version.to_string()),
+            )
+            .build()
+            .map_err(StoreError::unavailable)
+    }
+
     fn put_identity_versioned(&self, identity: &Identity) -> Result<Put, StoreError> {
         let versioned = Self::versioned_identity(identity)?;
         Put::builder()
@@ -346,6 +361,16 @@ impl IdentityStore {
 }
 
 impl<Table> DynamoStore<Table> {
+    /// An unconditional delete of `key` in this store's table, as one item of a transaction.
+    pub(crate) fn delete_in_transaction(&self, key: Item) -> Result<TransactWriteItem, StoreError> {
+        Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .build()
+            .map(|d| TransactWriteItem::builder().delete(d).build())
+            .map_err(StoreError::unavailable)
+    }
+
     /// Deletes the items in one transaction: whether it happened (`false` when a condition
     /// failed, or a concurrent transaction got there first).
     pub(crate) async fn delete_together(
@@ -593,17 +618,7 @@ impl AccountStore for IdentityStore {
         moved: &Identity,
         event: &tessera_kernel::audit::AuditEvent,
     ) -> Result<(), UniqueWriteError> {
-        let remove = Delete::builder()
-            .table_name(&self.table)
-            .set_key(Some(Self::identity_key(&identity.email)))
-            .condition_expression(VERSION_CONDITION)
-            .expression_attribute_names("#version", "version")
-            .expression_attribute_values(
-                ":expected",
-                AttributeValue::N(identity.version.to_string()),
-            )
-            .build()
-            .map_err(StoreError::unavailable)?;
+        let remove = self.delete_identity_versioned(identity)?;
         let mut next = moved.clone();
         next.version = identity.version + 1;
         let profile = Update::builder()
@@ -899,6 +914,25 @@ impl AccountStore for IdentityStore {
         self.delete_together([identity_delete, profile_delete])
             .await
     }
+
+    async fn erase_account(
+        &self,
+        identity: &Identity,
+        tombstone: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let delete = |key: Item| self.delete_in_transaction(key);
+        let identity_delete = self.delete_identity_versioned(identity)?;
+        let mut items = vec![
+            TransactWriteItem::builder().delete(identity_delete).build(),
+            delete(Self::profile_key(&identity.account_id))?,
+            delete(Self::throttle_key(&identity.email))?,
+        ];
+        if let Some(username) = &identity.username {
+            items.push(delete(Self::username_key(username))?);
+        }
+        items.push(self.audit_put(tombstone)?);
+        self.transact(items).await
+    }
 }
 
 #[async_trait]
@@ -1117,5 +1151,36 @@ impl UnsentMessages for IdentityStore {
             .await
             .map(|_| ())
             .map_err(|e| StoreError::unavailable(e.into_service_error()))
+    }
+
+    async fn discard_to(&self, addresses: &[String]) -> Result<usize, StoreError> {
+        // Every kept message is listed in the `due` index (a handful at most, unless a provider
+        // is down), so one paged read of that listing finds the person's.
+        let mut discarded = 0;
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(DUE_INDEX)
+                .key_condition_expression("due_pk = :job")
+                .expression_attribute_values(":job", AttributeValue::S(UNSENT.into()))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+            for item in page.items.unwrap_or_default() {
+                let unsent: UnsentMessage = from_item(item)?;
+                if addresses.contains(&unsent.message.to) {
+                    self.remove(&unsent.id).await?;
+                    discarded += 1;
+                }
+            }
+            match page.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(discarded),
+            }
+        }
     }
 }

@@ -103,6 +103,17 @@ pub trait CandidateRecords: Send + Sync {
         event: &AuditEvent,
     ) -> Result<(), StoreError>;
 
+    /// The certification side of erasing `account`'s person, in one transaction: the account's
+    /// mapping state (pending codes, a pending new address) deleted and, for the record mapped
+    /// to it, the record replaced by `CandidateProfile::erased` if it is still mapped to
+    /// `account` (`Conflict` otherwise), its email index entry removed and `event` appended to
+    /// the audit log. The account profile's mark goes with the profile itself.
+    async fn erase_person(
+        &self,
+        account: &AccountId,
+        record: Option<(&CandidateProfile, &AuditEvent)>,
+    ) -> Result<(), StoreError>;
+
     /// Replaces the record's manual grants and holds with `new` if they are still `expected`,
     /// and appends `event` to the audit log, in one write: both or neither. `Conflict` if they
     /// changed since they were read, or the record is gone.

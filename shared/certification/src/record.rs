@@ -85,6 +85,27 @@ pub enum CandidateEdit {
 }
 
 impl CandidateProfile {
+    /// The record as it stays after its person is erased: unmapped, and without what names or
+    /// reaches them (names, email on file, testing IDs, job title, credential numbers, academy
+    /// id). The candidate ID, dates, settings and staff decisions stay with the exams and CE
+    /// activities, which name no one.
+    pub fn erased(&self) -> CandidateProfile {
+        CandidateProfile {
+            candidate_id: self.candidate_id.clone(),
+            first_name: String::new(),
+            last_name: String::new(),
+            email: None,
+            testing_ids: Vec::new(),
+            account_id: None,
+            first_exam: self.first_exam,
+            settings: self.settings,
+            job_title: None,
+            credential_numbers: BTreeMap::new(),
+            academy_id: None,
+            oversight: self.oversight.clone(),
+        }
+    }
+
     pub fn apply(&mut self, edit: &CandidateEdit) {
         match edit {
             CandidateEdit::Settings(settings) => self.settings = *settings,

@@ -75,6 +75,11 @@ impl OrderStatus {
         }
     }
 
+    /// Still to be paid or shipped: the order needs its address and its buyer a while longer.
+    pub fn is_open(self) -> bool {
+        matches!(self, OrderStatus::PendingPayment | OrderStatus::Queued)
+    }
+
     /// Whether the fulfillment house (or an operator) may report `next` for an order in `self`:
     /// queued → sent → complete; cancelled before it ships; refunded once paid.
     pub fn may_report(self, next: OrderStatus) -> bool {
@@ -183,6 +188,30 @@ pub struct Order {
 }
 
 impl Order {
+    /// The order as it is kept after its person is erased, for the tax records: what was bought,
+    /// for how much, how it was paid and where it went by country and region; not who, nor the
+    /// address, the number, the carrier's tracking or where confirmations went.
+    pub fn without_personal_data(&self) -> Order {
+        Order {
+            shipping: Shipping {
+                first_name: String::new(),
+                last_name: String::new(),
+                email: String::new(),
+                phone: String::new(),
+                address: String::new(),
+                address_cont: None,
+                city: String::new(),
+                region: self.shipping.region.clone(),
+                postal_code: None,
+                country: self.shipping.country.clone(),
+            },
+            shipping_localized: None,
+            notify_email: String::new(),
+            tracking_number: None,
+            ..self.clone()
+        }
+    }
+
     /// The certifications whose initial kit this order claims.
     pub fn claims(&self) -> Vec<String> {
         self.items
@@ -297,6 +326,57 @@ mod tests {
         ] {
             assert!(!from.may_report(to), "{from:?} → {to:?}");
         }
+    }
+
+    #[test]
+    fn an_erased_persons_order_keeps_what_the_tax_records_need() {
+        let order: Order = serde_json::from_value(serde_json::json!({
+            "id": "0123456789abcdef0123456789abcdef", "candidate_id": "TSC1000001",
+            "idempotency_key": "k1", "request_digest": "d",
+            "items": [{ "certification_id": "security-associate", "name": "Kit", "quantity": 1,
+                        "claims_initial_kit": true, "amount_cents": 0, "verification_code": "V1" }],
+            "tracking": true, "tracking_cents": 500, "total_cents": 500, "currency": "USD",
+            "shipping": { "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+                          "phone": "+44 20 7946 0000", "address": "12 Street", "address_cont": "Flat 2",
+                          "city": "London", "region": "England", "postal_code": "N1 1AA",
+                          "country": "GB" },
+            "shipping_localized": { "first_name": "エイダ", "last_name": "ラブレス", "address": "一",
+                                    "city": "東京" },
+            "payment_method": "card", "notify_email": "ada@example.com",
+            "tracking_number": "1Z999", "status": "sent", "created_at": 1, "updated_at": 2,
+        }))
+        .unwrap();
+        let kept = order.without_personal_data();
+        let text = serde_json::to_string(&kept).unwrap();
+        for personal in [
+            "Ada",
+            "Lovelace",
+            "ada@example.com",
+            "+44",
+            "Street",
+            "Flat",
+            "London\"",
+            "N1 1AA",
+            "ラブレス",
+            "1Z999",
+        ] {
+            assert!(!text.contains(personal), "{personal} kept: {text}");
+        }
+        assert_eq!(
+            (kept.total_cents, &kept.items, kept.status, kept.created_at),
+            (500, &order.items, Sent, Timestamp(1))
+        );
+        assert_eq!(kept.shipping.country.as_str(), "GB");
+        assert_eq!(kept.shipping.region.as_deref(), Some("England"));
+        assert_eq!(
+            kept.without_personal_data(),
+            kept,
+            "blanking twice changes nothing"
+        );
+        assert!(PendingPayment.is_open() && Queued.is_open());
+        assert!(
+            !Sent.is_open() && !Complete.is_open() && !Cancelled.is_open() && !Refunded.is_open()
+        );
     }
 
     struct Counting(std::sync::atomic::AtomicU8);

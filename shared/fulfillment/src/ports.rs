@@ -21,10 +21,6 @@ pub trait OrderStore: Send + Sync {
     /// Whose order an id is.
     async fn order_owner(&self, id: &OrderId) -> Result<Option<CandidateId>, StoreError>;
 
-    /// Replaces the stored order with `order` if its status is still `from` (`StatusMoved`
-    /// otherwise), recording the provider's `event` in the same write so an event applies once
-    /// (`EventSeen`), and appending `audit` to the audit log in it too (a report the fulfillment
-    /// house made). An order moving to `Cancelled` gives its initial-kit claims back.
     /// Orders in `status` placed at `since` or later, oldest first, at most `limit`: the
     /// fulfillment house's queue, found by an index, whatever the number of orders.
     async fn queue(
@@ -34,6 +30,10 @@ pub trait OrderStore: Send + Sync {
         limit: usize,
     ) -> Result<Vec<Order>, StoreError>;
 
+    /// Replaces the stored order with `order` if its status is still `from` (`StatusMoved`
+    /// otherwise), recording the provider's `event` in the same write so an event applies once
+    /// (`EventSeen`), and appending `audit` to the audit log in it too (a report the fulfillment
+    /// house made). An order moving to `Cancelled` gives its initial-kit claims back.
     async fn update_order(
         &self,
         order: &Order,

@@ -125,6 +125,16 @@ pub trait AccountStore: Send + Sync {
     /// together — if the stored identity is still pending at version `identity.version`;
     /// whether it did.
     async fn purge_account(&self, identity: &Identity) -> Result<bool, StoreError>;
+
+    /// Erases an account on its owner's request, in one transaction: the identity (if its
+    /// stored version is still `identity.version`; `Conflict` otherwise), its profile, its
+    /// username marker and its address's failed-login count are deleted, and `tombstone` is
+    /// appended to the audit log. Every session ends with the profile; sign-in finds no one.
+    async fn erase_account(
+        &self,
+        identity: &Identity,
+        tombstone: &AuditEvent,
+    ) -> Result<(), StoreError>;
 }
 
 /// What logging in reads and writes.

@@ -143,6 +143,9 @@ pub trait AttemptLedger: Send + Sync {
     /// Gives one taken attempt back (the answer was right; only wrong ones are spent). Never
     /// below zero; nothing if the key has no attempts counted.
     async fn give_back_attempt(&self, key: &AttemptKey) -> Result<(), StoreError>;
+
+    /// Forgets the key's count (its name holds a person's number, and the person is erased).
+    async fn forget(&self, key: &AttemptKey) -> Result<(), StoreError>;
 }
 
 /// The one attempt a request takes from an allowance: taken before the first check, however

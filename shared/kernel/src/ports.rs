@@ -50,6 +50,9 @@ pub trait UnsentMessages: Send + Sync {
 
     /// Forgets a message: sent, or no longer worth sending.
     async fn remove(&self, id: &str) -> Result<(), StoreError>;
+
+    /// Forgets every kept message to one of `addresses` (a person erased); how many.
+    async fn discard_to(&self, addresses: &[String]) -> Result<usize, StoreError>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -94,4 +94,15 @@ impl AttemptLedger for SqliteStore {
         })
         .await
     }
+
+    async fn forget(&self, key: &AttemptKey) -> Result<(), StoreError> {
+        let key = key.as_str().to_string();
+        self.with(move |conn| {
+            conn.prepare_cached("DELETE FROM attempts WHERE key = ?1")
+                .and_then(|mut s| s.execute([&key]))
+                .map(|_| ())
+                .map_err(StoreError::unavailable)
+        })
+        .await
+    }
 }

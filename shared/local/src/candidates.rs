@@ -346,6 +346,43 @@ impl CandidateRecords for SqliteStore {
         .await
     }
 
+    async fn erase_person(
+        &self,
+        account: &AccountId,
+        record: Option<(&CandidateProfile, &tessera_kernel::audit::AuditEvent)>,
+    ) -> Result<(), StoreError> {
+        let account = account.clone();
+        let record = record.map(|(profile, event)| (profile.candidate_id.clone(), event.clone()));
+        self.with(move |conn| {
+            let forget_mapping = |tx: &rusqlite::Transaction<'_>| {
+                tx.execute(
+                    "DELETE FROM mapping_states WHERE account_id = ?1",
+                    [account.as_str()],
+                )
+                .map(|_| ())
+                .map_err(StoreError::unavailable)
+            };
+            match &record {
+                Some((candidate, event)) => change_profile_audited(
+                    conn,
+                    candidate,
+                    |profile| profile.account_id.as_ref() == Some(&account),
+                    |profile| *profile = profile.erased(),
+                    forget_mapping,
+                    event,
+                ),
+                None => {
+                    let tx = conn
+                        .transaction_with_behavior(TransactionBehavior::Immediate)
+                        .map_err(StoreError::unavailable)?;
+                    forget_mapping(&tx)?;
+                    tx.commit().map_err(StoreError::unavailable)
+                }
+            }
+        })
+        .await
+    }
+
     async fn set_oversight(
         &self,
         candidate: &CandidateId,

@@ -243,15 +243,7 @@ impl AccountStore for SqliteStore {
         let (identity, moved, event) = (identity.clone(), moved.clone(), event.clone());
         let done = self.with(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
-            let removed = tx
-                .execute(
-                    "DELETE FROM identities WHERE email = ?1 AND version = ?2",
-                    params![identity.email.as_str(), identity.version as i64],
-                )
-                .map_err(StoreError::unavailable)?;
-            if removed == 0 {
-                return Err(StoreError::Conflict);
-            }
+            delete_identity_versioned(&tx, &identity)?;
             let mut next = moved.clone();
             next.version = identity.version + 1;
             let inserted = tx.execute(
@@ -584,6 +576,48 @@ impl AccountStore for SqliteStore {
         })
         .await
     }
+
+    async fn erase_account(
+        &self,
+        identity: &Identity,
+        tombstone: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let (identity, tombstone) = (identity.clone(), tombstone.clone());
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            delete_identity_versioned(&tx, &identity)?;
+            let account = identity.account_id.as_str();
+            for (sql, key) in [
+                ("DELETE FROM profiles WHERE account_id = ?1", account),
+                ("DELETE FROM usernames WHERE account_id = ?1", account),
+                (
+                    "DELETE FROM login_throttles WHERE email = ?1",
+                    identity.email.as_str(),
+                ),
+            ] {
+                tx.execute(sql, [key]).map_err(StoreError::unavailable)?;
+            }
+            crate::audit::insert_event(&tx, &tombstone)?;
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+}
+
+/// Deletes the identity if its stored version is still `identity.version`; `Conflict` otherwise.
+fn delete_identity_versioned(conn: &Connection, identity: &Identity) -> Result<(), StoreError> {
+    let deleted = conn
+        .execute(
+            "DELETE FROM identities WHERE email = ?1 AND version = ?2",
+            params![identity.email.as_str(), identity.version as i64],
+        )
+        .map_err(StoreError::unavailable)?;
+    if deleted == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
 }
 
 /// The JSON bodies `sql` selects (its first column), each read as a `T`.
@@ -898,6 +932,23 @@ impl UnsentMessages for SqliteStore {
             conn.execute("DELETE FROM unsent_messages WHERE id = ?1", [id])
                 .map(|_| ())
                 .map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn discard_to(&self, addresses: &[String]) -> Result<usize, StoreError> {
+        let addresses = addresses.to_vec();
+        self.with(move |conn| {
+            let mut discarded = 0;
+            for address in &addresses {
+                discarded += conn
+                    .execute(
+                        "DELETE FROM unsent_messages WHERE json_extract(body, '$.message.to') = ?1",
+                        [address],
+                    )
+                    .map_err(StoreError::unavailable)?;
+            }
+            Ok(discarded)
         })
         .await
     }

@@ -291,7 +291,6 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no code in the message to {to}: {:?}", last.subject))
     }
 
-    /// The keys of every stored item (`EMAIL#…`, `ACCOUNT#…`, `USERNAME#…`), sorted.
     /// Every identity as stored, as text (SQLite's JSON bodies, or DynamoDB's items): what a
     /// leaked table would show.
     pub async fn stored_identities_text(&self) -> String {
@@ -316,6 +315,65 @@ impl TestApp {
         }
     }
 
+    /// Everything stored in the identity and candidate tables, as text (every column of every
+    /// SQLite table but the audit log's, or every DynamoDB item of the two tables): where an
+    /// erased person must not be found.
+    pub async fn stored_text(&self) -> String {
+        match self.backend {
+            Backend::Embedded => {
+                let db =
+                    rusqlite::Connection::open(self.dir.path().join("tessera.sqlite3")).unwrap();
+                let tables: Vec<String> = db
+                    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .unwrap()
+                    .query_map([], |r| r.get(0))
+                    .unwrap()
+                    .map(|r| r.unwrap())
+                    .filter(|name: &String| name != "audit_events")
+                    .collect();
+                let mut text = String::new();
+                for table in tables {
+                    let mut stmt = db.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+                    let columns = stmt.column_count();
+                    let mut rows = stmt.query([]).unwrap();
+                    while let Some(row) = rows.next().unwrap() {
+                        for i in 0..columns {
+                            let value: rusqlite::types::Value = row.get(i).unwrap();
+                            text.push_str(&format!("{table}: {value:?}\n"));
+                        }
+                    }
+                }
+                text
+            }
+            Backend::Moto => {
+                let client = aws_sdk_dynamodb::Client::new(&crate::moto::sdk_config().await);
+                let mut text = String::new();
+                for table in [
+                    self.table.clone().unwrap(),
+                    self.variables["TESSERA_CANDIDATE_TABLE"].clone(),
+                ] {
+                    let mut start = None;
+                    loop {
+                        let page = client
+                            .scan()
+                            .table_name(&table)
+                            .set_exclusive_start_key(start.take())
+                            .send()
+                            .await
+                            .unwrap();
+                        text.push_str(&format!("{table}: {:?}\n", page.items()));
+                        match page.last_evaluated_key {
+                            Some(key) if !key.is_empty() => start = Some(key),
+                            _ => break,
+                        }
+                    }
+                }
+                text
+            }
+        }
+    }
+
+    /// The keys of every stored item (`EMAIL#…`, `ACCOUNT#…`, `USERNAME#…`), sorted.
     pub async fn stored_keys(&self) -> Vec<String> {
         let mut keys = match self.backend {
             Backend::Embedded => {

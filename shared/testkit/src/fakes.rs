@@ -186,4 +186,12 @@ impl AccountStore for UnavailableStore {
     async fn purge_account(&self, _: &Identity) -> Result<bool, StoreError> {
         outage()
     }
+
+    async fn erase_account(
+        &self,
+        _: &Identity,
+        _: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        outage()
+    }
 }

@@ -75,6 +75,20 @@ pub async fn attempts_are_taken_atomically(ledger: Arc<dyn AttemptLedger>) {
             .unwrap(),
         Take::Taken { count: 1 }
     );
+    // A forgotten key starts afresh within its window; forgetting an unknown key is nothing.
+    ledger
+        .take_attempt(&other, allowance, Timestamp(1602))
+        .await
+        .unwrap();
+    ledger.forget(&other).await.unwrap();
+    ledger.forget(&unused).await.unwrap();
+    assert_eq!(
+        ledger
+            .take_attempt(&other, allowance, Timestamp(1603))
+            .await
+            .unwrap(),
+        Take::Taken { count: 1 }
+    );
 }
 
 /// Batches of attempts are taken whole or not at all: twenty parallel batches of 3 from an

@@ -6,7 +6,7 @@ use tessera_kernel::audit::{
 };
 use tessera_kernel::ports::Random;
 
-fn event(random: &dyn Random, at: i64, actor: &str, subject: &str) -> AuditEvent {
+pub(super) fn event(random: &dyn Random, at: i64, actor: &str, subject: &str) -> AuditEvent {
     AuditEvent {
         id: AuditId::new(Timestamp(at), random),
         at: Timestamp(at),

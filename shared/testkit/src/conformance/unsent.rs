@@ -75,4 +75,20 @@ pub async fn unsent_messages_are_found_by_due_time_and_claimed_once(store: &dyn 
         ),
         "a removed message cannot be claimed back"
     );
+
+    // Discarding by address: every kept message to it, due or not, and no other.
+    let later = unsent("d4", 900_000);
+    let to_c = UnsentMessage {
+        id: "e5".into(),
+        ..unsent("c3", 100_000)
+    };
+    store.keep(&later).await.unwrap();
+    store.keep(&to_c).await.unwrap();
+    let addresses = ["c3@example.com".to_string(), "d4@example.com".to_string()];
+    assert_eq!(store.discard_to(&addresses).await.unwrap(), 3);
+    assert_eq!(
+        ids(&store.due(Timestamp(1_000_000), 10).await.unwrap()),
+        ["a1"]
+    );
+    assert_eq!(store.discard_to(&addresses).await.unwrap(), 0);
 }

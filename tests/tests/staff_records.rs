@@ -88,14 +88,22 @@ async fn audit_of(app: &TestApp, candidate: &str) -> Vec<tessera_kernel::audit::
     app.audit.query(&query).await.unwrap().events
 }
 
-/// Support finds a record by candidate ID (any case), email on file or registration number, and
-/// reads it whole; nothing found is an empty list, no query 422, an unknown record 404.
+/// Support finds a record by candidate ID (any case), email on file, last name (any case),
+/// registration number or testing ID (any case), and reads it whole; nothing found is an empty
+/// list, no query 422, an unknown record 404.
 async fn support_finds_and_reads_a_record(backend: Backend) {
     let app = TestApp::new(backend).await;
     let support = staff_member(&app, "records.desk", &[Role::Support]).await;
     let email = unique_email("grace.record");
     let (id, reg) = imported_record(&app, &email).await;
-    for q in [id.to_lowercase(), email.to_uppercase(), reg.clone()] {
+    let testing_id = format!("vt{}", &id[3..]);
+    for q in [
+        id.to_lowercase(),
+        email.to_uppercase(),
+        reg.clone(),
+        " hopper ".to_string(),
+        testing_id,
+    ] {
         let found = search(&app, &support.token, &q).await;
         assert_eq!(found.status, 200, "{}", found.text);
         let ids: Vec<_> = found.json["candidates"]
@@ -167,6 +175,12 @@ async fn support_edits_a_records_details(backend: Backend) {
         ids(&search(&app, &support.token, &email).await),
         0,
         "the old index entry is gone"
+    );
+    assert_eq!(ids(&search(&app, &support.token, "HOPPER-MURRAY").await), 1);
+    assert_eq!(
+        ids(&search(&app, &support.token, "Hopper").await),
+        0,
+        "found under the new last name only"
     );
 
     let events = audit_of(&app, &id).await;

@@ -51,6 +51,11 @@ conformance_cases! {
         (app.deps.store.as_ref(), app.certification.records.as_ref());
     concurrent_writes_to_a_record_all_hold(app) =>
         (app.deps.store.as_ref(), app.certification.records.as_ref());
+    records_are_found_by_last_name_and_testing_id(app) => (
+        app.deps.store.as_ref(),
+        app.certification.records.as_ref(),
+        &SeededRandom::new(9),
+    );
     reminder_watches_are_due_until_saved_and_version_checked(app) =>
         (app.certification.records.as_ref());
     // OrderStore

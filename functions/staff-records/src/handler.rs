@@ -1,7 +1,7 @@
 //! Staff routes on candidate records (staff sessions only, each route naming its roles):
 //!
-//! - `GET /v1/staff/candidates?q=…` → 200 `{candidates}`: by candidate ID, email on file or
-//!   registration number (support, program_admin, auditor)
+//! - `GET /v1/staff/candidates?q=…` → 200 `{candidates}`: by candidate ID, email on file, last
+//!   name (any case), registration number or testing ID (support, program_admin, auditor)
 //! - `GET /v1/staff/candidates/{id}` → 200 the whole record (support, program_admin, auditor)
 //! - `PATCH /v1/staff/candidates/{id}` `{first_name?, last_name?, email?, credential_numbers?,
 //!   academy_id?, reason}` → 200 the record (support, program_admin)
@@ -21,7 +21,7 @@ use tessera_certification::dates::iso_date;
 use tessera_certification::oversight::{self, Decision, DetailsEdit, HoldKind, OversightError};
 use tessera_certification::views::{self, ExamSort, SortOrder};
 use tessera_certification::{
-    CandidateProfile, CandidateRecord, CertificationDeps, CertificationId,
+    CandidateProfile, CandidateRecord, CertificationDeps, CertificationId, LookupTerm,
 };
 use tessera_http::candidate::CandidateState;
 use tessera_http::problem::FieldError;
@@ -39,6 +39,8 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
 const READERS: &[Role] = &[Role::Support, Role::ProgramAdmin, Role::Auditor];
 const CERTIFIERS: &[Role] = &[Role::ProgramAdmin];
 const EDITORS: &[Role] = &[Role::Support, Role::ProgramAdmin];
+/// Records a search lists at most per term: a common last name finds many.
+const SEARCH_LIMIT: usize = 50;
 /// Credential numbers a record holds at most, and the longest name or number.
 const MAX_CREDENTIALS: usize = 10;
 const MAX_CREDENTIAL_TEXT: usize = 40;
@@ -102,7 +104,8 @@ async fn search(request: &Request, state: &CandidateState) -> Result<Response<Bo
         return Err(Problem::validation(vec![FieldError::new(
             "q",
             "required",
-            "Give a candidate ID, an email address or a registration number.",
+            "Give a candidate ID, an email address, a last name, a registration number or a \
+             testing ID.",
         )]));
     }
     let records = &state.certification.records;
@@ -127,6 +130,17 @@ async fn search(request: &Request, state: &CandidateState) -> Result<Response<Bo
         .map_err(internal)?
     {
         found.push(profile);
+    }
+    for term in [LookupTerm::last_name(q), LookupTerm::testing_id(q)]
+        .into_iter()
+        .flatten()
+    {
+        found.extend(
+            records
+                .candidates_by_term(&term, SEARCH_LIMIT)
+                .await
+                .map_err(internal)?,
+        );
     }
     found.sort_by(|a, b| a.candidate_id.cmp(&b.candidate_id));
     found.dedup_by(|a, b| a.candidate_id == b.candidate_id);

@@ -8,6 +8,7 @@
 //! | activity  | `CAND#<id>`         | `CE#<key>`         | one CE activity, by provider + external id |
 //! | reg       | `REG#<reg>`         | `REG`              | which candidate a registration number is  |
 //! | email     | `EMAIL#<canonical>` | `CAND#<id>`        | records with this email on file          |
+//! | lookup    | `FIND#<term>`       | `CAND#<id>`        | records by last name or testing ID (`LookupTerm`) |
 //! | mapping   | `ACCOUNT#<id>`      | `MAPPING`          | pending email mapping, guess budgets; `version` |
 //! | watch     | `WATCH#<id>`        | `WATCH`            | the reminders job's next check and notices sent; `version`; in the `due` index |
 //!
@@ -24,13 +25,13 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, Put, PutRequest, ReturnValue, TransactWriteItem, Update, WriteRequest,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use tessera_certification::mapping::MappingState;
 use tessera_certification::oversight::{Oversight, RecordDetails};
 use tessera_certification::ports::{Added, CandidateRecords};
 use tessera_certification::reminders::Watch;
 use tessera_certification::{
-    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
+    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord, LookupTerm,
 };
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
@@ -85,7 +86,68 @@ fn string_attribute(item: &Item, name: &str) -> Option<String> {
     item.get(name).and_then(|v| v.as_s().ok()).cloned()
 }
 
+/// Where a record is listed under one of its lookup terms: `FIND#<term>` / `CAND#<id>`.
+fn lookup_pk(term: &LookupTerm) -> String {
+    format!("FIND#{}", term.key())
+}
+
 impl CandidateStore {
+    /// The profiles of the records listed under the index partition `pk` (`EMAIL#…`, `FIND#…`,
+    /// whose items' sort keys are `CAND#<id>`), at most `limit`, by candidate ID.
+    async fn profiles_listed_under(
+        &self,
+        pk: String,
+        limit: usize,
+    ) -> Result<Vec<CandidateProfile>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .consistent_read(true)
+            .limit(limit.clamp(1, BATCH_READ) as i32)
+            .send()
+            .await
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+        let keys: Vec<Item> = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .map(|item| item_key(sort_key(item).to_string(), PROFILE))
+            .collect();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut profiles: Vec<CandidateProfile> = self
+            .batch_get(keys)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
+        profiles.sort_by(|a, b| a.candidate_id.cmp(&b.candidate_id));
+        Ok(profiles)
+    }
+
+    /// The index writes that move a record from the lookup terms `before` to `after`: its item
+    /// under each term gained, none under each term lost.
+    fn lookup_writes(
+        &self,
+        candidate: &CandidateId,
+        before: &BTreeSet<LookupTerm>,
+        after: &BTreeSet<LookupTerm>,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let key = |term: &LookupTerm| item_key(lookup_pk(term), &candidate_pk(candidate));
+        let mut writes = Vec::new();
+        for gained in after.difference(before) {
+            writes.push(put(&self.table, key(gained), None)?);
+        }
+        for lost in before.difference(after) {
+            writes.push(self.delete_in_transaction(key(lost))?);
+        }
+        Ok(writes)
+    }
+
     /// Which candidate each registration number is recorded for, for those recorded.
     async fn registration_owners(
         &self,
@@ -197,33 +259,41 @@ impl CandidateStore {
         tessera_kernel::settle!(
             async {
                 let stored: Option<CandidateProfile> = self.get(key.clone()).await?;
+                let after = match &stored {
+                    None => incoming.clone(),
+                    Some(stored) => {
+                        let mut merged = stored.clone();
+                        merged.merge_import(incoming);
+                        merged
+                    }
+                };
                 let write = match &stored {
                     None => put(
                         &self.table,
                         item_with_key(incoming, key.clone(), None)?,
                         Some("attribute_not_exists(pk)"),
                     )?,
-                    Some(stored) => {
-                        let mut merged = stored.clone();
-                        merged.merge_import(incoming);
-                        if merged == *stored {
-                            return Ok(Some(()));
-                        }
-                        merge_update(&self.table, key.clone(), stored, &merged)?
-                    }
+                    Some(stored) if after == *stored => return Ok(Some(())),
+                    Some(stored) => merge_update(&self.table, key.clone(), stored, &after)?,
                 };
                 let email_was = stored.as_ref().and_then(|p| p.email.as_ref());
-                let email_now = stored.as_ref().map_or(incoming.email.as_ref(), |s| {
-                    s.email.as_ref().or(incoming.email.as_ref())
-                });
                 let mut items = vec![write];
-                if let Some(email) = email_now.filter(|e| Some(*e) != email_was) {
+                if let Some(email) = after.email.as_ref().filter(|e| Some(*e) != email_was) {
                     items.push(put(
                         &self.table,
                         email_key(email, &incoming.candidate_id),
                         None,
                     )?);
                 }
+                let terms_before = stored
+                    .as_ref()
+                    .map(|s| s.lookup_terms())
+                    .unwrap_or_default();
+                items.extend(self.lookup_writes(
+                    &incoming.candidate_id,
+                    &terms_before,
+                    &after.lookup_terms(),
+                )?);
                 Ok(landed(self.transact(items).await)?.then_some(()))
             }
             .await
@@ -469,38 +539,21 @@ impl CandidateRecords for CandidateStore {
         &self,
         email: &Email,
     ) -> Result<Vec<CandidateProfile>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(
-                ":pk",
-                AttributeValue::S(format!("EMAIL#{}", email.as_str())),
-            )
-            .consistent_read(true)
-            .limit(100)
-            .send()
-            .await
-            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-        let keys: Vec<Item> = out
-            .items
-            .unwrap_or_default()
-            .iter()
-            .map(|item| item_key(sort_key(item).to_string(), PROFILE))
-            .collect();
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut profiles: Vec<CandidateProfile> = self
-            .batch_get(keys)
-            .await?
-            .into_iter()
-            .map(from_item)
-            .collect::<Result<_, _>>()?;
+        let mut profiles = self
+            .profiles_listed_under(format!("EMAIL#{}", email.as_str()), 100)
+            .await?;
         // The lookup item may outlive a change of address: only records that still have it.
         profiles.retain(|p| p.email.as_ref() == Some(email));
-        profiles.sort_by(|a, b| a.candidate_id.cmp(&b.candidate_id));
+        Ok(profiles)
+    }
+
+    async fn candidates_by_term(
+        &self,
+        term: &LookupTerm,
+        limit: usize,
+    ) -> Result<Vec<CandidateProfile>, StoreError> {
+        let mut profiles = self.profiles_listed_under(lookup_pk(term), limit).await?;
+        profiles.retain(|p| p.lookup_terms().contains(term));
         Ok(profiles)
     }
 
@@ -639,6 +692,9 @@ impl CandidateRecords for CandidateStore {
             TransactWriteItem::builder().update(update).build(),
             self.audit_put(event)?,
         ];
+        // The last-name index follows the name (testing IDs are not details staff edit).
+        let names = |d: &RecordDetails| LookupTerm::last_name(&d.last_name).into_iter().collect();
+        items.extend(self.lookup_writes(candidate, &names(before), &names(after))?);
         // The email index follows the email on file.
         if before.email != after.email {
             if let Some(old) = &before.email {
@@ -712,6 +768,11 @@ impl CandidateRecords for CandidateStore {
             if let Some(email) = &profile.email {
                 items.push(delete(email_key(email, &profile.candidate_id))?);
             }
+            items.extend(self.lookup_writes(
+                &profile.candidate_id,
+                &profile.lookup_terms(),
+                &profile.erased().lookup_terms(),
+            )?);
             items.push(self.audit_put(event)?);
         }
         self.transact(items).await

@@ -37,6 +37,7 @@ pub use import::{Grade, RowError};
 pub use importer::{import_ce_credits, import_exam_results, ImportFailure, ImportReport};
 pub use record::{
     CandidateEdit, CandidateProfile, CandidateRecord, CandidateSettings, CeActivity, ExamRecord,
+    LookupTerm,
 };
 pub use requirement::{Ask, Credit, Evidence, Pass, Progress, Requirement, Window};
 pub use status::{standings, HistoryEntry, Milestone, Standing, Status};

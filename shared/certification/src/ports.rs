@@ -3,7 +3,9 @@
 
 use crate::mapping::MappingState;
 use crate::oversight::{Oversight, RecordDetails};
-use crate::record::{CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord};
+use crate::record::{
+    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord, LookupTerm,
+};
 use crate::reminders::Watch;
 use crate::transcript::{Transcript, TranscriptContent, TranscriptId, ViewCount};
 use crate::AccountHolder;
@@ -60,6 +62,14 @@ pub trait CandidateRecords: Send + Sync {
     async fn candidates_with_email(
         &self,
         email: &Email,
+    ) -> Result<Vec<CandidateProfile>, StoreError>;
+
+    /// Records listed under `term` (a last name, a testing ID), at most `limit`, by candidate
+    /// ID: found by an index, whatever the number of records.
+    async fn candidates_by_term(
+        &self,
+        term: &LookupTerm,
+        limit: usize,
     ) -> Result<Vec<CandidateProfile>, StoreError>;
 
     /// The account's mapping state (`version` 0 when it has none yet).

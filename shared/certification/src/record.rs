@@ -84,7 +84,57 @@ pub enum CandidateEdit {
     JobTitle(Option<String>),
 }
 
+/// A term staff find records by besides the candidate ID, the email on file and a registration
+/// number: a last name (any case, surrounding space ignored) or a testing ID (any case). Each
+/// record is listed under the terms of its profile (`CandidateProfile::lookup_terms`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LookupTerm {
+    LastName(String),
+    TestingId(String),
+}
+
+impl LookupTerm {
+    /// The most a term holds: a name or an ID, not a paragraph.
+    const MAX_CHARS: usize = 100;
+
+    pub fn last_name(raw: &str) -> Option<LookupTerm> {
+        Self::normalized(raw, |t| t.to_lowercase()).map(LookupTerm::LastName)
+    }
+
+    pub fn testing_id(raw: &str) -> Option<LookupTerm> {
+        Self::normalized(raw, |t| t.to_uppercase()).map(LookupTerm::TestingId)
+    }
+
+    fn normalized(raw: &str, case: impl Fn(&str) -> String) -> Option<String> {
+        let text = raw.trim();
+        let ok = !text.is_empty()
+            && text.chars().count() <= Self::MAX_CHARS
+            && !text.chars().any(char::is_control);
+        ok.then(|| case(text))
+    }
+
+    /// The term as an index stores it: `last:<name>` or `tid:<id>`.
+    pub fn key(&self) -> String {
+        match self {
+            LookupTerm::LastName(name) => format!("last:{name}"),
+            LookupTerm::TestingId(id) => format!("tid:{id}"),
+        }
+    }
+}
+
 impl CandidateProfile {
+    /// The terms the record is found by: its last name and each testing ID (none once erased).
+    pub fn lookup_terms(&self) -> std::collections::BTreeSet<LookupTerm> {
+        LookupTerm::last_name(&self.last_name)
+            .into_iter()
+            .chain(
+                self.testing_ids
+                    .iter()
+                    .filter_map(|id| LookupTerm::testing_id(id)),
+            )
+            .collect()
+    }
+
     /// The record as it stays after its person is erased: unmapped, and without what names or
     /// reaches them (names, email on file, testing IDs, job title, credential numbers, academy
     /// id). The candidate ID, dates, settings and staff decisions stay with the exams and CE

@@ -9,7 +9,7 @@ use tessera_certification::oversight::{Oversight, RecordDetails};
 use tessera_certification::ports::{Added, CandidateRecords};
 use tessera_certification::reminders::Watch;
 use tessera_certification::{
-    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord,
+    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord, LookupTerm,
 };
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
@@ -27,6 +27,13 @@ CREATE TABLE IF NOT EXISTS candidates (
     body         TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS candidates_email ON candidates (email);
+-- Each record under its lookup terms (`LookupTerm::key`: its last name, its testing IDs),
+-- rewritten with the record.
+CREATE TABLE IF NOT EXISTS candidate_lookup (
+    term         TEXT NOT NULL,
+    candidate_id TEXT NOT NULL,
+    PRIMARY KEY (term, candidate_id)
+);
 CREATE TABLE IF NOT EXISTS candidate_exams (
     registration_number TEXT PRIMARY KEY,
     candidate_id        TEXT NOT NULL,
@@ -107,7 +114,43 @@ fn write_profile(conn: &Connection, profile: &CandidateProfile) -> Result<(), St
     )
     // The one unique column besides the key: an account maps one record.
     .map_err(conflict_if_taken)?;
+    list_under_terms(conn, profile)
+}
+
+/// Lists the record under its lookup terms, and under no other.
+fn list_under_terms(conn: &Connection, profile: &CandidateProfile) -> Result<(), StoreError> {
+    let candidate = profile.candidate_id.as_str();
+    conn.execute(
+        "DELETE FROM candidate_lookup WHERE candidate_id = ?1",
+        [candidate],
+    )
+    .map_err(StoreError::unavailable)?;
+    for term in profile.lookup_terms() {
+        conn.execute(
+            "INSERT INTO candidate_lookup (term, candidate_id) VALUES (?1, ?2)",
+            params![term.key(), candidate],
+        )
+        .map_err(StoreError::unavailable)?;
+    }
     Ok(())
+}
+
+/// Lists every record under its lookup terms once, in a database made before the lookup table
+/// existed (`make dev` state in `.local/`): nothing to do when any record is listed already.
+pub(crate) fn list_existing_records(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(StoreError::unavailable)?;
+    let listed: i64 = tx
+        .query_row("SELECT count(*) FROM candidate_lookup", [], |r| r.get(0))
+        .map_err(StoreError::unavailable)?;
+    if listed == 0 {
+        let profiles: Vec<CandidateProfile> = bodies(&tx, "SELECT body FROM candidates", [])?;
+        for profile in &profiles {
+            list_under_terms(&tx, profile)?;
+        }
+    }
+    tx.commit().map_err(StoreError::unavailable)
 }
 
 #[async_trait]
@@ -230,6 +273,23 @@ impl CandidateRecords for SqliteStore {
                 conn,
                 "SELECT body FROM candidates WHERE email = ?1 ORDER BY candidate_id",
                 [&email],
+            )
+        })
+        .await
+    }
+
+    async fn candidates_by_term(
+        &self,
+        term: &LookupTerm,
+        limit: usize,
+    ) -> Result<Vec<CandidateProfile>, StoreError> {
+        let term = term.key();
+        self.with(move |conn| {
+            bodies(
+                conn,
+                "SELECT c.body FROM candidate_lookup l JOIN candidates c USING (candidate_id)
+                 WHERE l.term = ?1 ORDER BY l.candidate_id LIMIT ?2",
+                params![term, limit as i64],
             )
         })
         .await

@@ -420,3 +420,122 @@ pub async fn reminder_watches_are_due_until_saved_and_version_checked(
         .unwrap()
         .is_empty());
 }
+
+/// Records are found by last name (any case) and testing ID, through an index that follows the
+/// record: an import's new testing ID is found, a renamed record only under its new name, an
+/// erased one under neither.
+pub async fn records_are_found_by_last_name_and_testing_id(
+    accounts: &dyn AccountStore,
+    records: &dyn CandidateRecords,
+    random: &dyn tessera_kernel::ports::Random,
+) {
+    use tessera_certification::oversight::RecordDetails;
+    use tessera_certification::LookupTerm;
+    let n = crate::app::unique() % 1_000_000_000;
+    let d = time::macros::date!(2022 - 02 - 02);
+    let name = format!("Brontë-{n}");
+    let (first_id, second_id) = (format!("TSF{n}"), format!("TSG{n}"));
+    let mut first = imported_candidate(&first_id, None, &format!("VTA{n}"));
+    first.last_name = name.clone();
+    let mut second = imported_candidate(&second_id, None, &format!("VTB{n}"));
+    second.last_name = name.to_uppercase();
+    for (profile, reg) in [(&first, "RF"), (&second, "RG")] {
+        records
+            .add_exams(profile, &[exam(&format!("{reg}-{n}"), "IA-201", d)])
+            .await
+            .unwrap();
+    }
+    let found = |term: Option<LookupTerm>| async move {
+        records
+            .candidates_by_term(&term.unwrap(), 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.candidate_id.as_str().to_string())
+            .collect::<Vec<_>>()
+    };
+    let by_name = |raw: &str| LookupTerm::last_name(raw);
+    assert_eq!(
+        found(by_name(&format!(" brontË-{n} "))).await,
+        [first_id.as_str(), second_id.as_str()],
+        "any case, by candidate ID"
+    );
+    assert_eq!(
+        records
+            .candidates_by_term(&by_name(&name).unwrap(), 1)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "at most the limit"
+    );
+    assert_eq!(
+        found(LookupTerm::testing_id(&format!("vta{n}"))).await,
+        [first_id.as_str()]
+    );
+
+    // An import adds a testing ID to the first record: found by it too.
+    let mut again = first.clone();
+    again.testing_ids = vec![format!("VTC{n}")];
+    records
+        .add_exams(&again, &[exam(&format!("RF2-{n}"), "IA-201", d)])
+        .await
+        .unwrap();
+    assert_eq!(
+        found(LookupTerm::testing_id(&format!("VTC{n}"))).await,
+        [first_id.as_str()]
+    );
+
+    // Staff rename the second: found under the new name only.
+    let stored = records
+        .candidate(&second.candidate_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .profile;
+    let before = RecordDetails::of(&stored);
+    let after = RecordDetails {
+        last_name: format!("Gaskell-{n}"),
+        ..before.clone()
+    };
+    let event = super::audit::event(random, 5_000, "staff", &second_id);
+    records
+        .amend_record(&second.candidate_id, &before, &after, &event)
+        .await
+        .unwrap();
+    assert_eq!(found(by_name(&name)).await, [first_id.as_str()]);
+    assert_eq!(
+        found(by_name(&format!("gaskell-{n}"))).await,
+        [second_id.as_str()]
+    );
+
+    // The first is erased: found by neither its name nor its testing IDs.
+    let (identity, profile) = pending_account(&format!("f.{n}@example.com"), &format!("acct-f{n}"));
+    accounts.create_account(&identity, &profile).await.unwrap();
+    let state = records.mapping_state(&profile.account_id).await.unwrap();
+    let stored = records
+        .candidate(&first.candidate_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .profile;
+    let mapped = CandidateProfile {
+        account_id: Some(profile.account_id.clone()),
+        ..stored
+    };
+    records
+        .map_account(&mapped, mapped.email.as_ref(), &state)
+        .await
+        .unwrap();
+    let erased = super::audit::event(random, 5_001, "staff", &first_id);
+    records
+        .erase_person(&profile.account_id, Some((&mapped, &erased)))
+        .await
+        .unwrap();
+    assert!(found(by_name(&name)).await.is_empty());
+    for id in ["VTA", "VTC"] {
+        assert!(found(LookupTerm::testing_id(&format!("{id}{n}")))
+            .await
+            .is_empty());
+    }
+}

@@ -354,6 +354,9 @@ COMPLETERS = {
     ("POST", "/v1/staff/candidates/{id}/grants"): lambda case: (
         {"certification_id": "security-expert", "active_on": "2025-01-15",
          "reason": "API fuzzing"}, {}),
+    # A fresh duplicate each time (a merged one is a pointer from then on).
+    ("POST", "/v1/staff/candidates/{id}/merge"): lambda case: (
+        {"from": _imported_record()[0], "reason": "API fuzzing"}, {}),
 }
 
 
@@ -455,6 +458,7 @@ STAFF_RECORD = {"id": "TSC1000001"}
 FIXED = {
     "/v1/staff/candidates/{id}": STAFF_RECORD,
     "/v1/staff/candidates/{id}/grants": STAFF_RECORD,
+    "/v1/staff/candidates/{id}/merge": STAFF_RECORD,
     "/v1/staff/candidates/{id}/certifications/{cert}/status":
         {**STAFF_RECORD, "cert": "networking-technician"},
 }

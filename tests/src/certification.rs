@@ -99,3 +99,15 @@ pub async fn consent(app: &TestApp, token: &str, given: bool) {
     let r = call(app, "PUT", "/v1/candidate/settings", token, Some(settings)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
+
+/// A transcript of the holder's active certifications, for a recruiter.
+pub async fn create_transcript(app: &TestApp, token: &str) -> TestResponse {
+    let body = serde_json::json!({ "description": "For a recruiter", "expires_in_days": 30, "certifications": "active" });
+    let transcript = candidate_call(
+        app,
+        crate::authorized("POST", "/v1/candidate/transcripts", token, Some(&body)),
+    )
+    .await;
+    assert_eq!(transcript.status, 201, "{}", transcript.text);
+    transcript
+}

@@ -327,6 +327,18 @@ pub async fn transcript_page(
     app.call(transcript_page::handle, request).await
 }
 
+/// A transcript's public link opened by anyone (no session).
+pub async fn open_transcript_link(
+    app: &tessera_testkit::TestApp,
+    id: &str,
+) -> tessera_testkit::TestResponse {
+    let request = lambda_http::http::Request::builder()
+        .uri(format!("/v1/transcripts/{id}"))
+        .body(lambda_http::Body::Empty)
+        .unwrap();
+    transcript_page(app, request).await
+}
+
 /// A request to any staff route, through the function the template gives it.
 pub async fn staff_call(
     app: &tessera_testkit::TestApp,

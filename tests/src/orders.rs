@@ -65,3 +65,24 @@ pub async fn order_status(app: &TestApp, token: &str, id: &str) -> String {
     assert_eq!(r.status, 200, "{}", r.text);
     r.json["status"].as_str().unwrap().to_string()
 }
+
+/// One kit of the first certification on offer (the free initial kit: queued at once).
+pub async fn order_a_kit(app: &TestApp, token: &str, key: &str) -> TestResponse {
+    let catalog = crate::fulfillment_call(
+        app,
+        crate::authorized("GET", "/v1/candidate/fulfillment/catalog", token, None),
+    )
+    .await;
+    let kit = catalog.json["kits"][0]["certification_id"]
+        .as_str()
+        .unwrap();
+    let order = place(
+        crate::fulfillment_state(app, None),
+        token,
+        key,
+        &order_body(kit, 1, false),
+    )
+    .await;
+    assert_eq!(order.status, 201, "{}", order.text);
+    order
+}

@@ -574,6 +574,11 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
     ),
     (
         "POST",
+        "/v1/staff/candidates/{id}/merge",
+        &[Role::Support, Role::ProgramAdmin],
+    ),
+    (
+        "POST",
         "/v1/staff/candidates/{id}/certifications/{cert}/status",
         &[Role::ProgramAdmin],
     ),
@@ -615,6 +620,7 @@ fn concrete(method: &str, path: &str, token: &str, subject: &str) -> Request {
             "certification_id": "security-associate", "active_on": "2025-01-01", "reason": "matrix"
         })),
         Some("status") => Some(json!({ "status": "suspended", "reason": "matrix" })),
+        Some("merge") => Some(json!({ "from": "TSC1000002", "reason": "matrix" })),
         Some("email-change") => Some(json!({
             "new_email": tessera_testkit::unique_email("matrix.moved"), "reason": "matrix"
         })),

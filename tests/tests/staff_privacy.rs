@@ -8,45 +8,12 @@ use serde_json::{json, Value};
 use tessera_identity::staff::Role;
 use tessera_kernel::audit::{AuditParty, AuditQuery};
 use tessera_testkit::{Backend, TestApp, TestResponse};
-use tessera_tests::certification::{consent, holder};
-use tessera_tests::orders::{order_body, place, report};
+use tessera_tests::certification::{consent, create_transcript, holder};
+use tessera_tests::orders::{order_a_kit, report};
 use tessera_tests::{
-    active_account, authorized, candidate_call, enrol_authenticator, fulfillment_state, log_in, me,
-    on_both_backends, staff_call, staff_member, token_of, transcript_page, PASSWORD,
+    active_account, authorized, enrol_authenticator, log_in, me, on_both_backends,
+    open_transcript_link, staff_call, staff_member, token_of, PASSWORD,
 };
-
-/// A transcript of the holder's active certifications, for a recruiter.
-async fn create_transcript(app: &TestApp, token: &str) -> TestResponse {
-    let body = json!({ "description": "For a recruiter", "expires_in_days": 30, "certifications": "active" });
-    let transcript = candidate_call(
-        app,
-        authorized("POST", "/v1/candidate/transcripts", token, Some(&body)),
-    )
-    .await;
-    assert_eq!(transcript.status, 201, "{}", transcript.text);
-    transcript
-}
-
-/// One kit of the first certification on offer (the free initial kit: queued at once).
-async fn order_a_kit(app: &TestApp, token: &str, key: &str) -> TestResponse {
-    let catalog = tessera_tests::fulfillment_call(
-        app,
-        authorized("GET", "/v1/candidate/fulfillment/catalog", token, None),
-    )
-    .await;
-    let kit = catalog.json["kits"][0]["certification_id"]
-        .as_str()
-        .unwrap();
-    let order = place(
-        fulfillment_state(app, None),
-        token,
-        key,
-        &order_body(kit, 1, false),
-    )
-    .await;
-    assert_eq!(order.status, 201, "{}", order.text);
-    order
-}
 
 async fn everything_held_about_a_person_is_exported_without_secrets(backend: Backend) {
     let app = TestApp::new(backend).await;
@@ -269,14 +236,7 @@ async fn an_erased_person_is_gone_from_both_tables(backend: Backend) {
 
     // Everything stops at once.
     assert_eq!(me(&app, &token).await.status, 401, "the session ended");
-    let link = transcript_page(
-        &app,
-        lambda_http::http::Request::builder()
-            .uri(format!("/v1/transcripts/{transcript_id}"))
-            .body(lambda_http::Body::Empty)
-            .unwrap(),
-    )
-    .await;
+    let link = open_transcript_link(&app, &transcript_id).await;
     assert_eq!(link.status, 404, "the transcript link is dead");
     assert_eq!(log_in(&app, &email, PASSWORD).await.status, 401);
     let export = staff_call(

@@ -449,7 +449,175 @@ async fn holds_take_a_certification_away_until_reinstated(backend: Backend) {
     assert_eq!(bad.status, 422);
 }
 
+async fn merge(app: &TestApp, token: &str, into: &str, from: &str) -> TestResponse {
+    let body = json!({ "from": from, "reason": "one person, two candidate IDs (case 12)" });
+    post(
+        app,
+        token,
+        &format!("/v1/staff/candidates/{into}/merge"),
+        body,
+    )
+    .await
+}
+
+fn exam_count(record: &TestResponse) -> usize {
+    record.json["exams"].as_array().unwrap().len()
+}
+
+/// Support merges a duplicate into the record that stays: the duplicate's exams, its account,
+/// its transcript (its public link still works) and its order move there, its registration
+/// number finds the survivor, it becomes a pointer that refuses edits and further merges, and
+/// an import for its candidate ID lands in the survivor. Audited once.
+async fn support_merges_a_duplicate_record(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "merging.desk", &[Role::Support]).await;
+    let email = unique_email("grace.duplicate");
+    let (duplicate, duplicate_reg) = imported_record(&app, &email).await;
+    let token = mapped_owner(&app, &email, &duplicate_reg).await;
+    tessera_tests::certification::consent(&app, &token, true).await;
+    let transcript = tessera_tests::certification::create_transcript(&app, &token).await;
+    let transcript_id = transcript.json["id"].as_str().unwrap().to_string();
+    let order = tessera_tests::orders::order_a_kit(&app, &token, "merge-1").await;
+    let (kept, _) = imported_record(&app, &unique_email("grace.kept")).await;
+
+    let merged = merge(&app, &support.token, &kept, &duplicate).await;
+    assert_eq!(merged.status, 200, "{}", merged.text);
+    assert_eq!(exam_count(&merged), 2, "both records' exams");
+    assert!(
+        merged.json["candidate"]["account_id"].is_string(),
+        "the account moved"
+    );
+
+    // The owner now sees the survivor, with everything that was the duplicate's.
+    let own = candidate_call(&app, authorized("GET", "/v1/candidate", &token, None)).await;
+    assert_eq!(own.status, 200, "{}", own.text);
+    assert_eq!(own.json["identifiers"]["candidate_id"], json!(kept));
+    let orders = tessera_tests::fulfillment_call(
+        &app,
+        authorized("GET", tessera_tests::orders::ORDERS, &token, None),
+    )
+    .await;
+    assert_eq!(
+        orders.json["orders"][0]["id"], order.json["id"],
+        "{}",
+        orders.text
+    );
+    let link = tessera_tests::open_transcript_link(&app, &transcript_id).await;
+    assert_eq!(link.status, 200, "the transcript's public link still works");
+    let ids = |r: &TestResponse| -> Vec<String> {
+        r.json["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["candidate_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(&search(&app, &support.token, &duplicate_reg).await),
+        [kept.as_str()]
+    );
+    let duplicate_testing_id = format!("VT{}", &duplicate[3..]);
+    assert_eq!(
+        ids(&search(&app, &support.token, &duplicate_testing_id).await),
+        [kept.as_str()],
+        "the survivor holds both records' testing IDs"
+    );
+    assert!(
+        ids(&search(&app, &support.token, &email).await).is_empty(),
+        "the survivor keeps its own email on file"
+    );
+
+    // The duplicate is a pointer: read as such, refusing edits and other merges.
+    let path = format!("/v1/staff/candidates/{duplicate}");
+    let pointer = staff_call(&app, authorized("GET", &path, &support.token, None)).await;
+    assert_eq!(pointer.json["candidate"]["merged_into"], json!(kept));
+    assert_eq!(exam_count(&pointer), 0);
+    let edit = json!({ "academy_id": "AC-9", "reason": "late edit" });
+    let refused = staff_call(
+        &app,
+        authorized("PATCH", &path, &support.token, Some(&edit)),
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.json["code"].as_str()),
+        (409, Some("merged"))
+    );
+    let (third, _) = imported_record(&app, &unique_email("grace.third")).await;
+    let again = merge(&app, &support.token, &third, &duplicate).await;
+    assert_eq!(
+        (again.status, again.json["code"].as_str()),
+        (409, Some("merged"))
+    );
+    let into_pointer = merge(&app, &support.token, &duplicate, &third).await;
+    assert_eq!(into_pointer.status, 409);
+    assert_eq!(merge(&app, &support.token, &kept, &kept).await.status, 422);
+    let events: Vec<_> = audit_of(&app, &kept)
+        .await
+        .into_iter()
+        .filter(|e| e.action == "record.merge")
+        .collect();
+    assert_eq!(events.len(), 1);
+
+    // An exam result for the duplicate's candidate ID arrives later: it lands in the survivor.
+    let csv = format!("{EXAM_HEADER}\n{duplicate},Grace,Hopper,{email},,{duplicate_reg}-2,SA-201,Security Operations Associate,pass,2025-07-01\n");
+    let r = import(
+        &app,
+        csv_upload("/v1/admin/imports/exam-results", &csv, None),
+    )
+    .await;
+    assert_eq!(r.json["imported"], 1, "{}", r.text);
+    let record = staff_call(
+        &app,
+        authorized(
+            "GET",
+            &format!("/v1/staff/candidates/{kept}"),
+            &support.token,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(exam_count(&record), 3);
+}
+
+/// Two merges of one duplicate into two records at once: one merge happens, the other is
+/// refused, and every exam ends in exactly one record.
+async fn two_merges_of_one_record_make_one(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "racing.desk", &[Role::Support]).await;
+    let (duplicate, _) = imported_record(&app, &unique_email("race.dup")).await;
+    let (first, _) = imported_record(&app, &unique_email("race.first")).await;
+    let (second, _) = imported_record(&app, &unique_email("race.second")).await;
+    let (a, b) = tokio::join!(
+        merge(&app, &support.token, &first, &duplicate),
+        merge(&app, &support.token, &second, &duplicate)
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{} / {}", a.text, b.text);
+    let winner = if a.status == 200 { &first } else { &second };
+    let mut total = 0;
+    for id in [&duplicate, &first, &second] {
+        let record = staff_call(
+            &app,
+            authorized(
+                "GET",
+                &format!("/v1/staff/candidates/{id}"),
+                &support.token,
+                None,
+            ),
+        )
+        .await;
+        total += exam_count(&record);
+        if id == &duplicate {
+            assert_eq!(record.json["candidate"]["merged_into"], json!(winner));
+        }
+    }
+    assert_eq!(total, 3, "no exam lost or doubled");
+}
+
 on_both_backends!(
+    support_merges_a_duplicate_record,
+    two_merges_of_one_record_make_one,
     support_edits_a_records_details,
     support_unmaps_a_record,
     support_finds_and_reads_a_record,

@@ -56,6 +56,11 @@ conformance_cases! {
         app.certification.records.as_ref(),
         &SeededRandom::new(9),
     );
+    records_merge_whole_into_one(app) => (
+        app.deps.store.as_ref(),
+        app.certification.records.as_ref(),
+        &SeededRandom::new(10),
+    );
     reminder_watches_are_due_until_saved_and_version_checked(app) =>
         (app.certification.records.as_ref());
     // OrderStore

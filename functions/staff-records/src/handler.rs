@@ -9,6 +9,8 @@
 //!   account (support, program_admin)
 //! - `POST /v1/staff/candidates/{id}/grants` `{certification_id, active_on, expires_on?, reason}`
 //!   → 200 the record, its history saying "Manually granted" (program_admin)
+//! - `POST /v1/staff/candidates/{id}/merge` `{from, reason}` → 200 the record, with everything
+//!   of the duplicate `from` moved into it; `from` becomes a pointer (support, program_admin)
 //! - `POST /v1/staff/candidates/{id}/certifications/{cert}/status`
 //!   `{status: revoked | suspended | reinstated, reason}` → 200 the record (program_admin)
 //!
@@ -18,6 +20,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use tessera_certification::dates::iso_date;
+use tessera_certification::merge::{self, MergeError};
 use tessera_certification::oversight::{self, Decision, DetailsEdit, HoldKind, OversightError};
 use tessera_certification::views::{self, ExamSort, SortOrder};
 use tessera_certification::{
@@ -53,6 +56,7 @@ enum Route {
     Unmap,
     Grant,
     Status,
+    Merge,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
@@ -61,6 +65,7 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("PATCH", "/v1/staff/candidates/{id}", Route::Edit),
     ("DELETE", "/v1/staff/candidates/{id}/mapping", Route::Unmap),
     ("POST", "/v1/staff/candidates/{id}/grants", Route::Grant),
+    ("POST", "/v1/staff/candidates/{id}/merge", Route::Merge),
     (
         "POST",
         "/v1/staff/candidates/{id}/certifications/{cert}/status",
@@ -86,6 +91,7 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
         Ok((Route::Unmap, params)) => unmap(&request, &state, &params).await,
         Ok((Route::Grant, params)) => grant(&request, &state, &params).await,
         Ok((Route::Status, params)) => status(&request, &state, &params).await,
+        Ok((Route::Merge, params)) => merge(&request, &state, &params).await,
         Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
@@ -201,12 +207,10 @@ async fn edit_record(
         return Err(f.into_problem());
     };
     let deps = &state.certification;
-    match oversight::amend(deps, &staff.by(reason), &candidate, &edit).await {
-        Ok(record) => Ok(response::json(200, &record_json(deps, &record))),
-        Err(OversightError::NoRecord) => Err(Problem::not_found()),
-        Err(OversightError::Store(e)) => Err(Problem::internal(&e)),
-        Err(other) => Err(Problem::internal(&other)),
-    }
+    let record = oversight::amend(deps, &staff.by(reason), &candidate, &edit)
+        .await
+        .map_err(oversight_problem)?;
+    Ok(response::json(200, &record_json(deps, &record)))
 }
 
 async fn unmap(
@@ -218,17 +222,98 @@ async fn unmap(
     let candidate = candidate_id(params)?;
     let reason = reason_only(request)?;
     let deps = &state.certification;
-    match oversight::unmap(deps, &staff.by(reason), &candidate).await {
-        Ok(record) => Ok(response::json(200, &record_json(deps, &record))),
-        Err(OversightError::NoRecord) => Err(Problem::not_found()),
-        Err(OversightError::NotMapped) => Err(Problem::new(
+    let record = oversight::unmap(deps, &staff.by(reason), &candidate)
+        .await
+        .map_err(oversight_problem)?;
+    Ok(response::json(200, &record_json(deps, &record)))
+}
+
+/// `POST …/{id}/merge {from, reason}`: the record `from` merged into this one.
+async fn merge(
+    request: &Request,
+    state: &CandidateState,
+    params: &[String],
+) -> Result<Response<Body>, Problem> {
+    let staff = StaffCaller::admit(request, &state.identity, EDITORS).await?;
+    let candidate = candidate_id(params)?;
+    let mut f = Fields::from_request(request, &["from", "reason"])?;
+    let from = f.parse("from", "invalid_candidate_id", |raw| {
+        CandidateId::parse(raw).ok_or("must be a candidate ID")
+    });
+    let reason = reason(&mut f);
+    let (Some(from), Some(reason), true) = (from, reason, f.is_valid()) else {
+        return Err(f.into_problem());
+    };
+    let deps = &state.certification;
+    let refused = |code: &'static str, message: &str| {
+        Problem::validation(vec![FieldError::new("from", code, message)])
+    };
+    let record = match merge::merge(deps, &staff.by(reason), &candidate, &from).await {
+        Ok(record) => record,
+        Err(MergeError::NoRecord) => return Err(Problem::not_found()),
+        Err(MergeError::NoSource) => {
+            return Err(refused(
+                "unknown_candidate",
+                "There is no record with this candidate ID.",
+            ))
+        }
+        Err(MergeError::SameRecord) => {
+            return Err(refused(
+                "same_record",
+                "A record cannot be merged into itself.",
+            ))
+        }
+        Err(MergeError::Merged(into)) => return Err(merged_problem(&into)),
+        Err(MergeError::BothMapped) => {
+            return Err(Problem::new(
+                409,
+                "both_mapped",
+                "Both mapped",
+                "Each record is mapped to an account: unmap the one that should not keep the \
+                 person first.",
+            ))
+        }
+        Err(MergeError::Store(e)) => return Err(Problem::internal(&e)),
+    };
+    Ok(response::json(200, &record_json(deps, &record)))
+}
+
+/// A record that is only a pointer now.
+fn merged_problem(into: &CandidateId) -> Problem {
+    Problem::new(
+        409,
+        "merged",
+        "Merged",
+        format!(
+            "The record was merged into {}: act on that record.",
+            into.as_str()
+        ),
+    )
+}
+
+/// How an oversight flow's refusal answers.
+fn oversight_problem(error: OversightError) -> Problem {
+    match error {
+        OversightError::NoRecord => Problem::not_found(),
+        OversightError::UnknownCertification => Problem::validation(vec![FieldError::new(
+            "certification_id",
+            "unknown_certification",
+            "The catalog has no such certification.",
+        )]),
+        OversightError::NotOnRecord => Problem::new(
+            409,
+            "not_on_record",
+            "Not on the record",
+            "The record has neither held nor started this certification.",
+        ),
+        OversightError::NotMapped => Problem::new(
             409,
             "not_mapped",
             "Not mapped",
             "No account is mapped to this record.",
-        )),
-        Err(OversightError::Store(e)) => Err(Problem::internal(&e)),
-        Err(other) => Err(Problem::internal(&other)),
+        ),
+        OversightError::Merged(into) => merged_problem(&into),
+        OversightError::Store(e) => Problem::internal(&e),
     }
 }
 
@@ -365,25 +450,10 @@ async fn decide(
     reason: tessera_kernel::audit::Reason,
 ) -> Result<Response<Body>, Problem> {
     let deps = &state.certification;
-    match oversight::decide(deps, &staff.by(reason), candidate, certification, decision).await {
-        Ok(record) => Ok(response::json(200, &record_json(deps, &record))),
-        Err(OversightError::NoRecord) => Err(Problem::not_found()),
-        Err(OversightError::UnknownCertification) => {
-            Err(Problem::validation(vec![FieldError::new(
-                "certification_id",
-                "unknown_certification",
-                "The catalog has no such certification.",
-            )]))
-        }
-        Err(OversightError::NotOnRecord) => Err(Problem::new(
-            409,
-            "not_on_record",
-            "Not on the record",
-            "The record has neither held nor started this certification.",
-        )),
-        Err(OversightError::Store(e)) => Err(Problem::internal(&e)),
-        Err(other @ OversightError::NotMapped) => Err(Problem::internal(&other)),
-    }
+    let record = oversight::decide(deps, &staff.by(reason), candidate, certification, decision)
+        .await
+        .map_err(oversight_problem)?;
+    Ok(response::json(200, &record_json(deps, &record)))
 }
 
 /// A calendar day written YYYY-MM-DD (surrounding space ignored), and nothing else.
@@ -407,6 +477,7 @@ fn profile_json(profile: &CandidateProfile) -> Value {
         "email": profile.email.as_ref().map(|e| e.as_str()),
         "testing_ids": profile.testing_ids,
         "account_id": profile.account_id.as_ref().map(|a| a.as_str()),
+        "merged_into": profile.merged_into.as_ref().map(|c| c.as_str()),
     })
 }
 

@@ -23,7 +23,8 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, PutRequest, ReturnValue, TransactWriteItem, Update, WriteRequest,
+    AttributeValue, ConditionCheck, Delete, Put, PutRequest, ReturnValue, TransactWriteItem,
+    Update, WriteRequest,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tessera_certification::mapping::MappingState;
@@ -41,8 +42,8 @@ use tessera_kernel::race::landed;
 use tessera_kernel::time::Timestamp;
 
 use crate::dynamo::{
-    conflict_if_condition_failed, due_entry, from_item, item_key, item_with_key, set_due, sort_key,
-    updated_or_none, CandidateStore, IdentityStore, Item,
+    conflict_if_condition_failed, due_entry, from_item, item_key, item_with_key, orders_pk,
+    set_due, sort_key, transcripts_pk, updated_or_none, CandidateStore, IdentityStore, Item,
 };
 
 /// Watches are listed in the `due` index under this job, by the moment they fall due.
@@ -146,6 +147,110 @@ impl CandidateStore {
             writes.push(self.delete_in_transaction(key(lost))?);
         }
         Ok(writes)
+    }
+
+    /// Moves one item of a merged record's partitions to the survivor's (`to`): re-keyed, its
+    /// `candidate_id` (and a transcript's place in the `due` index) naming the survivor, the
+    /// pointer that names its owner (a registration number's, an order id's, a transcript id's)
+    /// naming the survivor, and the original deleted, in one transaction. An item the survivor
+    /// may hold under the same key (a CE activity, a kit claim, an idempotency key, an email
+    /// count) stays the survivor's if it does: the original is then only deleted.
+    async fn move_item(
+        &self,
+        item: Item,
+        to: &str,
+        merged: &CandidateId,
+        kept: &CandidateId,
+    ) -> Result<(), StoreError> {
+        let sk = sort_key(&item).to_string();
+        let original = item_key(string_attribute(&item, "pk").unwrap_or_default(), &sk);
+        let kept_value = AttributeValue::S(kept.as_str().into());
+        let mut moved = item;
+        moved.insert("pk".into(), AttributeValue::S(to.into()));
+        if moved.contains_key("candidate_id") {
+            moved.insert("candidate_id".into(), kept_value.clone());
+        }
+        if let Some(AttributeValue::S(due)) = moved.get("due_sk").cloned() {
+            let (from, into) = (
+                format!("#{}#", merged.as_str()),
+                format!("#{}#", kept.as_str()),
+            );
+            moved.insert(
+                "due_sk".into(),
+                AttributeValue::S(due.replace(&from, &into)),
+            );
+        }
+        let pointer = match sk.split_once('#') {
+            Some(("EXAM", registration)) => Some(reg_key(registration)),
+            Some(("ORDER", _)) => Some(item_key(sk.clone(), "ORDER")),
+            Some(("TRANSCRIPT", _)) => Some(item_key(sk.clone(), "TRANSCRIPT")),
+            _ => None,
+        };
+        let shared_key = pointer.is_none();
+        let mut items = vec![put(
+            &self.table,
+            moved,
+            shared_key.then_some("attribute_not_exists(pk)"),
+        )?];
+        if let Some(key) = pointer {
+            let repoint = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key))
+                .update_expression("SET candidate_id = :kept")
+                .expression_attribute_values(":kept", kept_value)
+                .build()
+                .map_err(StoreError::unavailable)?;
+            items.push(TransactWriteItem::builder().update(repoint).build());
+        }
+        items.push(self.delete_in_transaction(original.clone())?);
+        match self.transact(items).await {
+            Err(StoreError::Conflict) if shared_key => {
+                self.transact(vec![self.delete_in_transaction(original)?])
+                    .await
+            }
+            done => done,
+        }
+    }
+
+    /// The survivor's profile as a merge leaves it: each attribute a merge may change set to its
+    /// value after (or removed), on the condition the survivor was not merged itself meanwhile.
+    fn merged_survivor(&self, after: &CandidateProfile) -> Result<TransactWriteItem, StoreError> {
+        const ABSORBED: [&str; 9] = [
+            "email",
+            "testing_ids",
+            "account_id",
+            "first_exam",
+            "settings",
+            "job_title",
+            "credential_numbers",
+            "academy_id",
+            "oversight",
+        ];
+        let values: Item = serde_dynamo::to_item(after).map_err(StoreError::unavailable)?;
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(&after.candidate_id)));
+        let (mut sets, mut removes) = (Vec::new(), Vec::new());
+        for (n, name) in ABSORBED.iter().enumerate() {
+            update = update.expression_attribute_names(format!("#m{n}"), *name);
+            match values.get(*name) {
+                Some(value) => {
+                    sets.push(format!("#m{n} = :m{n}"));
+                    update = update.expression_attribute_values(format!(":m{n}"), value.clone());
+                }
+                None => removes.push(format!("#m{n}")),
+            }
+        }
+        let mut expression = format!("SET {}", sets.join(", "));
+        if !removes.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        let update = update
+            .update_expression(expression)
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(merged_into)")
+            .build()
+            .map_err(StoreError::unavailable)?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 
     /// Which candidate each registration number is recorded for, for those recorded.
@@ -740,6 +845,120 @@ impl CandidateRecords for CandidateStore {
             self.audit_put(event)?,
         ])
         .await
+    }
+
+    async fn merged_into(
+        &self,
+        candidate: &CandidateId,
+    ) -> Result<Option<CandidateId>, StoreError> {
+        let profile: Option<CandidateProfile> = self.get(profile_key(candidate)).await?;
+        Ok(profile.and_then(|p| p.merged_into))
+    }
+
+    async fn merge_records(
+        &self,
+        survivor: &CandidateProfile,
+        source: &CandidateProfile,
+        survivor_after: &CandidateProfile,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let (kept, merged) = (&survivor.candidate_id, &source.candidate_id);
+        let kept_value = || AttributeValue::S(kept.as_str().into());
+        // The source is marked first, on the condition neither is merged elsewhere: from here on
+        // a merge of either into a third record is refused, and imports for the source land in
+        // the survivor.
+        let mark = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(merged)))
+            .update_expression("SET merged_into = :kept")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(merged_into) OR merged_into = :kept)",
+            )
+            .expression_attribute_values(":kept", kept_value())
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let survivor_stays = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(kept)))
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(merged_into)")
+            .build()
+            .map_err(StoreError::unavailable)?;
+        self.transact(vec![
+            TransactWriteItem::builder().update(mark).build(),
+            TransactWriteItem::builder()
+                .condition_check(survivor_stays)
+                .build(),
+        ])
+        .await?;
+
+        for (from, to) in [
+            (candidate_pk(merged), candidate_pk(kept)),
+            (orders_pk(merged), orders_pk(kept)),
+            (transcripts_pk(merged), transcripts_pk(kept)),
+        ] {
+            for item in self.query_partition(from, None).await? {
+                if sort_key(&item) != PROFILE {
+                    self.move_item(item, &to, merged, kept).await?;
+                }
+            }
+        }
+        let watch = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(watch_key(merged)))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        self.transact(vec![TransactWriteItem::builder().delete(watch).build()])
+            .await?;
+
+        // Last, in one transaction: both profiles, the account's mark, the indexes, the event.
+        let pointer = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item_with_key(
+                &source.pointer_to(kept),
+                profile_key(merged),
+                None,
+            )?))
+            .condition_expression("merged_into = :kept")
+            .expression_attribute_values(":kept", kept_value())
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let mut items = vec![
+            self.merged_survivor(survivor_after)?,
+            TransactWriteItem::builder().put(pointer).build(),
+            self.audit_put(event)?,
+        ];
+        if survivor.account_id.is_none() {
+            if let Some(account) = &survivor_after.account_id {
+                let mark = Update::builder()
+                    .table_name(&self.accounts_table)
+                    .set_key(Some(IdentityStore::profile_key(account)))
+                    .update_expression("SET candidate_id = :kept")
+                    .condition_expression("candidate_id = :merged")
+                    .expression_attribute_values(":kept", kept_value())
+                    .expression_attribute_values(
+                        ":merged",
+                        AttributeValue::S(merged.as_str().into()),
+                    )
+                    .build()
+                    .map_err(StoreError::unavailable)?;
+                items.push(TransactWriteItem::builder().update(mark).build());
+            }
+        }
+        if let Some(email) = &source.email {
+            items.push(self.delete_in_transaction(email_key(email, merged))?);
+        }
+        if let Some(email) = &survivor_after.email {
+            if survivor.email.as_ref() != Some(email) {
+                items.push(put(&self.table, email_key(email, kept), None)?);
+            }
+        }
+        items.extend(self.lookup_writes(merged, &source.lookup_terms(), &BTreeSet::new())?);
+        items.extend(self.lookup_writes(
+            kept,
+            &survivor.lookup_terms(),
+            &survivor_after.lookup_terms(),
+        )?);
+        self.transact(items).await
     }
 
     async fn erase_person(

@@ -20,6 +20,8 @@ use tessera_identity::{Identity, Profile, Username};
 use tessera_kernel::delivery::UnsentMessage;
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
+#[cfg(feature = "certification")]
+use tessera_kernel::ids::CandidateId;
 use tessera_kernel::ports::{StoreError, UnsentMessages};
 use tessera_kernel::time::Seconds;
 use tessera_kernel::time::Timestamp;
@@ -143,6 +145,18 @@ impl CandidateStore {
             kind: PhantomData,
         }
     }
+}
+
+/// The partition of a candidate's orders, beside its record (`orders.rs`).
+#[cfg(feature = "certification")]
+pub(crate) fn orders_pk(candidate: &CandidateId) -> String {
+    format!("ORDERS#{}", candidate.as_str())
+}
+
+/// The partition of a candidate's transcripts, beside its record (`transcripts.rs`).
+#[cfg(feature = "certification")]
+pub(crate) fn transcripts_pk(candidate: &CandidateId) -> String {
+    format!("TRANSCRIPTS#{}", candidate.as_str())
 }
 
 /// An item's key, in either table.

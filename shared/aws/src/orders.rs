@@ -22,14 +22,12 @@ use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Seconds;
 use tessera_kernel::time::Timestamp;
 
-use crate::dynamo::{from_item, item_key, item_with_key, set_due, sort_key, CandidateStore, Item};
+use crate::dynamo::{
+    from_item, item_key, item_with_key, orders_pk, set_due, sort_key, CandidateStore, Item,
+};
 
 /// Orders waiting for payment are listed in the `due` index under this job, by placing time.
 const UNPAID: &str = "UNPAID";
-
-fn orders_pk(candidate: &CandidateId) -> String {
-    format!("ORDERS#{}", candidate.as_str())
-}
 
 fn idempotency_key(candidate: &CandidateId, key: &str) -> Item {
     item_key(orders_pk(candidate), &format!("IDEMP#{key}"))

@@ -22,7 +22,8 @@ use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Timestamp;
 
 use crate::dynamo::{
-    due_entry, from_item, item_key, item_with_key, set_due, updated_or_none, CandidateStore, Item,
+    due_entry, from_item, item_key, item_with_key, set_due, transcripts_pk, updated_or_none,
+    CandidateStore, Item,
 };
 
 /// Expiring transcripts are listed in the `due` index under this job.
@@ -42,12 +43,11 @@ const POINTER: &str = "TRANSCRIPT";
 /// Email counts outlive their window by a day, then DynamoDB's TTL removes them.
 const COUNT_RETENTION_SECONDS: i64 = 2 * 86_400;
 
-fn holder_pk(candidate: &CandidateId) -> String {
-    format!("TRANSCRIPTS#{}", candidate.as_str())
-}
-
 fn transcript_key(candidate: &CandidateId, id: &TranscriptId) -> Item {
-    item_key(holder_pk(candidate), &format!("TRANSCRIPT#{}", id.as_str()))
+    item_key(
+        transcripts_pk(candidate),
+        &format!("TRANSCRIPT#{}", id.as_str()),
+    )
 }
 
 fn pointer_key(id: &TranscriptId) -> Item {
@@ -81,7 +81,7 @@ impl TranscriptStore for CandidateStore {
 
     async fn transcripts(&self, candidate: &CandidateId) -> Result<Vec<Transcript>, StoreError> {
         let mut all: Vec<Transcript> = self
-            .query_partition(holder_pk(candidate), Some("TRANSCRIPT#"))
+            .query_partition(transcripts_pk(candidate), Some("TRANSCRIPT#"))
             .await?
             .into_iter()
             .map(from_item)
@@ -210,7 +210,7 @@ impl TranscriptStore for CandidateStore {
         window: Timestamp,
         limit: u32,
     ) -> Result<bool, StoreError> {
-        let key = item_key(holder_pk(candidate), &format!("MAILS#{}", window.0));
+        let key = item_key(transcripts_pk(candidate), &format!("MAILS#{}", window.0));
         let result = self
             .client
             .update_item()

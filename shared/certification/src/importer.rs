@@ -93,6 +93,8 @@ pub async fn import_exam_results(
                 }
             }
         }
+        // A merged record's rows land in the record it was merged into.
+        let candidate_id = super::merge::current_record(store, &candidate_id).await?;
         let profile = CandidateProfile {
             candidate_id,
             first_name: first.first_name.clone(),
@@ -106,6 +108,7 @@ pub async fn import_exam_results(
             credential_numbers: Default::default(),
             academy_id: None,
             oversight: Default::default(),
+            merged_into: None,
         };
         let exams: Vec<ExamRecord> = rows
             .iter()
@@ -154,6 +157,7 @@ pub async fn import_ce_credits(
                 imported: today,
             })
             .collect();
+        let candidate_id = super::merge::current_record(store, &candidate_id).await?;
         match store.add_activities(&candidate_id, &activities).await? {
             Some(outcomes) => {
                 store.watch_again(&candidate_id).await?;

@@ -20,6 +20,7 @@ pub mod import;
 pub mod importer;
 pub mod logos;
 pub mod mapping;
+pub mod merge;
 pub mod messages;
 pub mod oversight;
 pub mod ports;

@@ -120,8 +120,27 @@ pub enum OversightError {
     /// Unmapping a record no account is mapped to.
     #[error("the record is not mapped to an account")]
     NotMapped,
+    /// The record was merged into another: staff act on that one.
+    #[error("the record is merged into {}", .0.as_str())]
+    Merged(CandidateId),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The record staff act on: `NoRecord` without one, `Merged` when it is only a pointer now.
+async fn record_to_act_on(
+    deps: &CertificationDeps,
+    candidate: &CandidateId,
+) -> Result<CandidateRecord, OversightError> {
+    let record = deps
+        .records
+        .candidate(candidate)
+        .await?
+        .ok_or(OversightError::NoRecord)?;
+    match &record.profile.merged_into {
+        Some(survivor) => Err(OversightError::Merged(survivor.clone())),
+        None => Ok(record),
+    }
 }
 
 /// Applies `decision` about `certification` to `candidate`'s record on `by`'s word: the grants
@@ -140,11 +159,7 @@ pub async fn decide(
     }
     tessera_kernel::settle!(
         async {
-            let mut record = deps
-                .records
-                .candidate(candidate)
-                .await?
-                .ok_or(OversightError::NoRecord)?;
+            let mut record = record_to_act_on(deps, candidate).await?;
             let today = deps.today();
             let before = record.profile.oversight.clone();
             let mut after = before.clone();
@@ -325,11 +340,7 @@ pub async fn amend(
 ) -> Result<CandidateRecord, OversightError> {
     tessera_kernel::settle!(
         async {
-            let mut record = deps
-                .records
-                .candidate(candidate)
-                .await?
-                .ok_or(OversightError::NoRecord)?;
+            let mut record = record_to_act_on(deps, candidate).await?;
             let before = RecordDetails::of(&record.profile);
             let after = edit.applied(&before);
             if after == before {
@@ -365,11 +376,7 @@ pub async fn unmap(
 ) -> Result<CandidateRecord, OversightError> {
     tessera_kernel::settle!(
         async {
-            let mut record = deps
-                .records
-                .candidate(candidate)
-                .await?
-                .ok_or(OversightError::NoRecord)?;
+            let mut record = record_to_act_on(deps, candidate).await?;
             let Some(account) = record.profile.account_id.clone() else {
                 return Err(OversightError::NotMapped);
             };

@@ -72,6 +72,26 @@ pub trait CandidateRecords: Send + Sync {
         limit: usize,
     ) -> Result<Vec<CandidateProfile>, StoreError>;
 
+    /// The record `candidate` was merged into, if it was (one read of its profile).
+    async fn merged_into(&self, candidate: &CandidateId)
+        -> Result<Option<CandidateId>, StoreError>;
+
+    /// Merges the record `source` into `survivor` (both as read; `merge::merge` decides): every
+    /// exam (with its registration number's claim), CE activity, order (with its kit claims and
+    /// its id) and transcript (with its public id) of `source` moves to `survivor`, which becomes
+    /// `survivor_after`; `source` becomes `source.pointer_to(survivor)`; the account mapped to
+    /// `source`, if any, is mapped to `survivor` instead; `event` is appended to the audit log.
+    /// `source` is marked merged into `survivor` before anything moves, so a merge of either
+    /// into a third record meanwhile is refused (`Conflict`), imports for `source` land in
+    /// `survivor` at once, and the same merge run again finishes one that was interrupted.
+    async fn merge_records(
+        &self,
+        survivor: &CandidateProfile,
+        source: &CandidateProfile,
+        survivor_after: &CandidateProfile,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError>;
+
     /// The account's mapping state (`version` 0 when it has none yet).
     async fn mapping_state(&self, account: &AccountId) -> Result<MappingState, StoreError>;
 

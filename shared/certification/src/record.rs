@@ -49,6 +49,10 @@ pub struct CandidateProfile {
     /// Manual grants and holds (`oversight`): set by staff only, each with an audit event.
     #[serde(default, skip_serializing_if = "Oversight::is_empty")]
     pub oversight: Oversight,
+    /// Set when staff merged this record into another (`merge`): the record is then only a
+    /// pointer there, and imports for its candidate ID land in the other record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<CandidateId>,
 }
 
 /// The required yes/no settings of the personal-info screen.
@@ -153,6 +157,7 @@ impl CandidateProfile {
             credential_numbers: BTreeMap::new(),
             academy_id: None,
             oversight: self.oversight.clone(),
+            merged_into: self.merged_into.clone(),
         }
     }
 

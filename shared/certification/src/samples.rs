@@ -33,6 +33,7 @@ pub fn sample_record(candidate: &str) -> CandidateRecord {
             credential_numbers: Default::default(),
             academy_id: None,
             oversight: Default::default(),
+            merged_into: None,
         },
         exams: mine
             .iter()

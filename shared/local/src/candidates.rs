@@ -135,6 +135,17 @@ fn list_under_terms(conn: &Connection, profile: &CandidateProfile) -> Result<(),
     Ok(())
 }
 
+/// Whether the database has `table` (each context's tables are made by its own functions).
+fn table_exists(conn: &Connection, table: &str) -> Result<bool, StoreError> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [table],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+    .map_err(StoreError::unavailable)
+}
+
 /// Lists every record under its lookup terms once, in a database made before the lookup table
 /// existed (`make dev` state in `.local/`): nothing to do when any record is listed already.
 pub(crate) fn list_existing_records(conn: &mut Connection) -> Result<(), StoreError> {
@@ -402,6 +413,93 @@ impl CandidateRecords for SqliteStore {
                 },
                 &event,
             )
+        })
+        .await
+    }
+
+    async fn merged_into(
+        &self,
+        candidate: &CandidateId,
+    ) -> Result<Option<CandidateId>, StoreError> {
+        let candidate = candidate.clone();
+        self.with(move |conn| Ok(candidate_profile(conn, &candidate)?.and_then(|p| p.merged_into)))
+            .await
+    }
+
+    async fn merge_records(
+        &self,
+        survivor: &CandidateProfile,
+        source: &CandidateProfile,
+        survivor_after: &CandidateProfile,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let (survivor, source, after, event) = (
+            survivor.clone(),
+            source.clone(),
+            survivor_after.clone(),
+            event.clone(),
+        );
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::unavailable)?;
+            let (kept, merged) = (&survivor.candidate_id, &source.candidate_id);
+            // Both as read (or the merge decided on something else), and neither merged elsewhere.
+            let merged_elsewhere = survivor.merged_into.is_some()
+                || matches!(&source.merged_into, Some(into) if into != kept);
+            if merged_elsewhere
+                || candidate_profile(&tx, kept)?.as_ref() != Some(&survivor)
+                || candidate_profile(&tx, merged)?.as_ref() != Some(&source)
+            {
+                return Err(StoreError::Conflict);
+            }
+            let (to, from) = (kept.as_str(), merged.as_str());
+            let mut moves = vec![
+                "UPDATE candidate_exams SET candidate_id = ?1 WHERE candidate_id = ?2",
+                // A CE activity both hold stays the survivor's.
+                "INSERT OR IGNORE INTO candidate_activities (candidate_id, activity_key, body)
+                 SELECT ?1, activity_key, body FROM candidate_activities WHERE candidate_id = ?2",
+                "DELETE FROM candidate_activities WHERE candidate_id = ?2",
+                "DELETE FROM certification_watches WHERE candidate_id = ?2",
+            ];
+            // Orders and transcripts, where the functions that keep them made their tables.
+            if table_exists(&tx, "orders")? {
+                moves.extend([
+                    "UPDATE orders SET candidate_id = ?1, body = json_set(body, '$.candidate_id', ?1)
+                     WHERE candidate_id = ?2",
+                    "INSERT OR IGNORE INTO kit_claims (candidate_id, certification_id, order_id)
+                     SELECT ?1, certification_id, order_id FROM kit_claims WHERE candidate_id = ?2",
+                    "DELETE FROM kit_claims WHERE candidate_id = ?2",
+                ]);
+            }
+            if table_exists(&tx, "transcripts")? {
+                moves.extend([
+                    "UPDATE transcripts SET candidate_id = ?1, body = json_set(body, '$.candidate_id', ?1)
+                     WHERE candidate_id = ?2",
+                    "DELETE FROM transcript_email_counts WHERE candidate_id = ?2",
+                ]);
+            }
+            for sql in moves {
+                tx.execute(sql, params![to, from])
+                    .map_err(StoreError::unavailable)?;
+            }
+            // The pointer first: the account it may hand over is the survivor's only then.
+            write_profile(&tx, &source.pointer_to(kept))?;
+            write_profile(&tx, &after)?;
+            if let (None, Some(account)) = (&survivor.account_id, &after.account_id) {
+                let moved = tx
+                    .execute(
+                        "UPDATE profiles SET body = json_set(body, '$.candidate_id', ?1)
+                         WHERE account_id = ?2 AND json_extract(body, '$.candidate_id') = ?3",
+                        params![to, account.as_str(), from],
+                    )
+                    .map_err(StoreError::unavailable)?;
+                if moved == 0 {
+                    return Err(StoreError::Conflict);
+                }
+            }
+            crate::audit::insert_event(&tx, &event)?;
+            tx.commit().map_err(StoreError::unavailable)
         })
         .await
     }

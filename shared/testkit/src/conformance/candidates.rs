@@ -539,3 +539,143 @@ pub async fn records_are_found_by_last_name_and_testing_id(
             .is_empty());
     }
 }
+
+/// A merge moves the duplicate's exams (registration numbers following), CE activities and
+/// account to the survivor, which keeps its details and takes what it lacked; the duplicate is
+/// a pointer afterwards (under none of its old index entries), with the audit event in the same
+/// write. Neither record can then be merged into a third, nor anything into the pointer.
+pub async fn records_merge_whole_into_one(
+    accounts: &dyn AccountStore,
+    records: &dyn CandidateRecords,
+    random: &dyn tessera_kernel::ports::Random,
+) {
+    use tessera_certification::LookupTerm;
+    let n = crate::app::unique() % 1_000_000_000;
+    let d = time::macros::date!(2022 - 02 - 02);
+    let (kept_id, dup_id, third_id) = (format!("TSK{n}"), format!("TSD{n}"), format!("TST{n}"));
+    let kept_email = format!("kept.{n}@example.com");
+    let dup_email = format!("dup.{n}@example.com");
+    let kept = imported_candidate(&kept_id, Some(&kept_email), &format!("VTK{n}"));
+    let mut dup = imported_candidate(&dup_id, Some(&dup_email), &format!("VTD{n}"));
+    dup.first_exam = time::macros::date!(2019 - 01 - 01);
+    let third = imported_candidate(&third_id, None, &format!("VTT{n}"));
+    records
+        .add_exams(&kept, &[exam(&format!("RK-{n}"), "IA-201", d)])
+        .await
+        .unwrap();
+    records
+        .add_exams(
+            &dup,
+            &[
+                exam(&format!("RD1-{n}"), "IA-201", d),
+                exam(&format!("RD2-{n}"), "EC-301", d),
+            ],
+        )
+        .await
+        .unwrap();
+    records
+        .add_exams(&third, &[exam(&format!("RT-{n}"), "IA-201", d)])
+        .await
+        .unwrap();
+    let dup_candidate = CandidateId::parse(&dup_id).unwrap();
+    records
+        .add_activities(&dup_candidate, &[activity("P1", "A1", 10)])
+        .await
+        .unwrap();
+    let (identity, profile) = pending_account(&format!("m.{n}@example.com"), &format!("acct-m{n}"));
+    accounts.create_account(&identity, &profile).await.unwrap();
+    let account = profile.account_id.clone();
+    let stored = |id: &str| {
+        let id = CandidateId::parse(id).unwrap();
+        async move { records.candidate(&id).await.unwrap().unwrap() }
+    };
+    let mapped = CandidateProfile {
+        account_id: Some(account.clone()),
+        ..stored(&dup_id).await.profile
+    };
+    let state = records.mapping_state(&account).await.unwrap();
+    records
+        .map_account(&mapped, mapped.email.as_ref(), &state)
+        .await
+        .unwrap();
+
+    let (survivor, source) = (
+        stored(&kept_id).await.profile,
+        stored(&dup_id).await.profile,
+    );
+    let after = survivor.absorb(&source);
+    assert_eq!(after.account_id.as_ref(), Some(&account));
+    assert_eq!(after.first_exam, time::macros::date!(2019 - 01 - 01));
+    let event = super::audit::event(random, 6_000, "staff", &kept_id);
+    records
+        .merge_records(&survivor, &source, &after, &event)
+        .await
+        .unwrap();
+
+    let merged = stored(&kept_id).await;
+    assert_eq!(merged.profile, after);
+    assert_eq!(merged.exams.len(), 3);
+    assert_eq!(merged.activities.len(), 1);
+    let pointer = stored(&dup_id).await;
+    assert_eq!(pointer.profile, source.pointer_to(&survivor.candidate_id));
+    assert!(pointer.exams.is_empty() && pointer.activities.is_empty());
+    assert_eq!(
+        records.merged_into(&dup_candidate).await.unwrap(),
+        Some(survivor.candidate_id.clone())
+    );
+    assert_eq!(
+        records
+            .candidate_with_registration(&format!("RD2-{n}"))
+            .await
+            .unwrap()
+            .map(|p| p.candidate_id),
+        Some(survivor.candidate_id.clone())
+    );
+    assert!(records
+        .candidates_with_email(&Email::parse(&dup_email).unwrap())
+        .await
+        .unwrap()
+        .is_empty());
+    let by_testing_id = records
+        .candidates_by_term(&LookupTerm::testing_id(&format!("VTD{n}")).unwrap(), 10)
+        .await
+        .unwrap();
+    assert_eq!(by_testing_id, vec![after.clone()]);
+    assert_eq!(
+        accounts
+            .profile(&account)
+            .await
+            .unwrap()
+            .unwrap()
+            .candidate_id,
+        Some(survivor.candidate_id.clone()),
+        "the account's mark follows"
+    );
+
+    // The pointer cannot be merged into a third record, nor a record into the pointer.
+    let third_profile = stored(&third_id).await.profile;
+    let late = super::audit::event(random, 6_001, "staff", &third_id);
+    assert!(matches!(
+        records
+            .merge_records(
+                &third_profile,
+                &pointer.profile,
+                &third_profile.absorb(&pointer.profile),
+                &late
+            )
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    assert!(matches!(
+        records
+            .merge_records(
+                &pointer.profile,
+                &third_profile,
+                &pointer.profile.absorb(&third_profile),
+                &late
+            )
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(stored(&third_id).await.exams.len(), 1, "nothing moved");
+}

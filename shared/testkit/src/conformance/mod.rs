@@ -114,6 +114,7 @@ pub fn imported_candidate(id: &str, email: Option<&str>, testing_id: &str) -> Ca
         credential_numbers: Default::default(),
         academy_id: None,
         oversight: Default::default(),
+        merged_into: None,
     }
 }
 

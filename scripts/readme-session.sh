@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the curl session from README.md, as written, against `cargo lambda watch` on the
-# embedded default, and checks that it ends with an active account. The session lies between
-# the `<!-- session:start -->` and `<!-- session:end -->` markers.
+# Runs the curl sessions from README.md, as written, against `cargo lambda watch` on the
+# embedded default, and checks what each step answered: the first session (between the
+# `<!-- session:start -->` and `<!-- session:end -->` markers), then the staff walk
+# (`<!-- staff-session:… -->`) in the same shell.
 set -euo pipefail
 source "$(dirname "$0")/local-api.sh"
 port=${DEV_PORT:-9000}
@@ -9,14 +10,23 @@ out=.test-output/readme-session
 rm -rf "$out" && mkdir -p "$out"
 # A clean embedded state for the run, so the session's address is new.
 state=$(mktemp -d)
-session=$(awk '/<!-- session:start -->/{on=1; next} /<!-- session:end -->/{on=0} on && !/^```/' README.md)
+block() { awk "/<!-- $1:start -->/{on=1; next} /<!-- $1:end -->/{on=0} on && !/^\`\`\`/" README.md; }
+session=$(block session)
+staff_session=$(block staff-session)
 [ -n "$session" ] || { echo "no session found in README.md" >&2; exit 1; }
+[ -n "$staff_session" ] || { echo "no staff session found in README.md" >&2; exit 1; }
+# The staff walk continues the first session in the same shell. It runs where `.local` is the
+# state folder, so `cargo run -p …` is told where the workspace is.
+repo=$(pwd)
+workspace_cargo="cargo() { local sub=\$1; shift; command cargo \"\$sub\" --manifest-path '$repo/Cargo.toml' \"\$@\"; }"
 
 start_local_api "$port" "$state" "$out/watch.log"
 
 # The session reads the code from .local/outbox.jsonl: run it where that is the state folder.
 mkdir -p "$state/run" && ln -s "$state" "$state/run/.local"
-(cd "$state/run" && bash -euo pipefail -c "$session") >"$out/session.txt" 2>&1 || {
+(cd "$state/run" && bash -euo pipefail -c "$workspace_cargo
+$session
+$staff_session") >"$out/session.txt" 2>&1 || {
   echo "the README session failed:" >&2; cat "$out/session.txt" >&2; exit 1; }
 cat "$out/session.txt"
 grep -q '"status":"active"' "$out/session.txt" || { echo "the session did not end with an active account" >&2; exit 1; }
@@ -30,6 +40,11 @@ grep -q '"mfa_required":true' "$out/session.txt" || { echo "logging in did not a
 grep -q '"imported":1' "$out/session.txt" || { echo "the exam-results import did not import its row" >&2; exit 1; }
 grep -q '"candidate_id":"TSC1000001"' "$out/session.txt" || { echo "mapping by score report did not answer the record" >&2; exit 1; }
 grep -q '"progress_toward"' "$out/session.txt" || { echo "the certification screen was not read through the router" >&2; exit 1; }
+grep -q 'Manually granted: results lost at a test event' "$out/session.txt" || { echo "the manual grant is not in the history" >&2; exit 1; }
+grep -q '"candidate_id":"TSC1000009"' "$out/session.txt" || { echo "the search by last name did not find the duplicate" >&2; exit 1; }
+grep -q '"registration_number":"REG-2021-0707"' "$out/session.txt" || { echo "the merge did not move the duplicate's exam" >&2; exit 1; }
+grep -q '"status":"refunded"' "$out/session.txt" || { echo "the refund did not go through" >&2; exit 1; }
+grep -q '"action":"record.merge"' "$out/session.txt" || { echo "the auditor did not read the merge in the log" >&2; exit 1; }
 echo "README session: OK"
 
 # The certification guide end to end on the same `cargo lambda watch`: the sample files imported,

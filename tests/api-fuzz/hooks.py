@@ -354,6 +354,8 @@ COMPLETERS = {
     ("POST", "/v1/staff/candidates/{id}/grants"): lambda case: (
         {"certification_id": "security-expert", "active_on": "2025-01-15",
          "reason": "API fuzzing"}, {}),
+    # The built-in catalog published again: harmless to every other operation of the run.
+    ("PUT", "/v1/staff/catalog"): lambda case: ({"restore": 1, "reason": "API fuzzing"}, {}),
     # A fresh duplicate each time (a merged one is a pointer from then on).
     ("POST", "/v1/staff/candidates/{id}/merge"): lambda case: (
         {"from": _imported_record()[0], "reason": "API fuzzing"}, {}),

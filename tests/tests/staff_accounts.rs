@@ -578,6 +578,12 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         &[Role::Support, Role::ProgramAdmin],
     ),
     (
+        "GET",
+        "/v1/staff/catalog",
+        &[Role::Support, Role::ProgramAdmin, Role::Auditor],
+    ),
+    ("PUT", "/v1/staff/catalog", &[Role::ProgramAdmin]),
+    (
         "POST",
         "/v1/staff/candidates/{id}/certifications/{cert}/status",
         &[Role::ProgramAdmin],
@@ -621,6 +627,7 @@ fn concrete(method: &str, path: &str, token: &str, subject: &str) -> Request {
         })),
         Some("status") => Some(json!({ "status": "suspended", "reason": "matrix" })),
         Some("merge") => Some(json!({ "from": "TSC1000002", "reason": "matrix" })),
+        Some("catalog") => Some(json!({ "restore": 1, "reason": "matrix" })),
         Some("email-change") => Some(json!({
             "new_email": tessera_testkit::unique_email("matrix.moved"), "reason": "matrix"
         })),

@@ -6,6 +6,7 @@
 use lambda_http::{Request, RequestExt};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use tessera_certification::catalog_versions::REFRESH;
 use tessera_identity::staff::Role;
 use tessera_kernel::audit::{AuditParty, AuditQuery};
 use tessera_testkit::app::unique;
@@ -615,7 +616,145 @@ async fn two_merges_of_one_record_make_one(backend: Backend) {
     assert_eq!(total, 3, "no exam lost or doubled");
 }
 
+async fn put_catalog(app: &TestApp, token: &str, body: Value) -> TestResponse {
+    staff_call(
+        app,
+        authorized("PUT", "/v1/staff/catalog", token, Some(&body)),
+    )
+    .await
+}
+
+/// A program administrator publishes a new catalog at runtime: validated as the built-in file
+/// is (a bad one is 422 and changes nothing), judged by from the next request on (a renamed
+/// certification shows renamed on the record), every version kept and readable, an older one
+/// restored as a new version; each publish audited. Support reads it but may not publish.
+async fn the_catalog_is_published_and_restored_at_runtime(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let admin = staff_member(&app, "catalog.admin", &[Role::ProgramAdmin]).await;
+    let support = staff_member(&app, "catalog.reader", &[Role::Support]).await;
+    let (id, _) = imported_record(&app, &unique_email("grace.catalog")).await;
+    let read = |token: String, query: Option<&'static str>| {
+        let app = &app;
+        async move {
+            let request = authorized("GET", "/v1/staff/catalog", &token, None);
+            let request = match query {
+                Some(v) => with_query(request, &[("version", v)]),
+                None => request,
+            };
+            staff_call(app, request).await
+        }
+    };
+    let name = |token: String| {
+        let (app, path) = (&app, format!("/v1/staff/candidates/{id}"));
+        async move {
+            let record = staff_call(app, authorized("GET", &path, &token, None)).await;
+            certification(&record, "security-associate")["name"].clone()
+        }
+    };
+
+    let first = read(support.token.clone(), None).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.json["version"], 1);
+    assert_eq!(
+        first.json["catalog"],
+        json!(tessera_certification::catalog::BUILT_IN)
+    );
+    assert_eq!(
+        name(admin.token.clone()).await,
+        "Security Operations Associate"
+    );
+
+    let bad = put_catalog(
+        &app,
+        &admin.token,
+        json!({ "catalog": "[[track]", "reason": "typo" }),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.json["errors"][0]["code"].as_str()),
+        (422, Some("invalid_catalog"))
+    );
+    let both = json!({ "catalog": "x", "restore": 1, "reason": "both" });
+    assert_eq!(put_catalog(&app, &admin.token, both).await.status, 422);
+    let denied = put_catalog(
+        &app,
+        &support.token,
+        json!({ "restore": 1, "reason": "no" }),
+    )
+    .await;
+    assert_eq!(denied.status, 403);
+    assert_eq!(
+        read(support.token.clone(), None).await.json["version"],
+        1,
+        "nothing published"
+    );
+
+    let renamed = tessera_certification::catalog::BUILT_IN.replace(
+        "name = \"Security Operations Associate\"",
+        "name = \"Security Operations Associate (2027)\"",
+    );
+    let published = put_catalog(
+        &app,
+        &admin.token,
+        json!({ "catalog": renamed, "reason": "the 2027 names" }),
+    )
+    .await;
+    assert_eq!(published.status, 200, "{}", published.text);
+    assert_eq!(published.json["version"], 2);
+    // A function's process keeps the catalog it read for `REFRESH`, then reads the new one.
+    assert_eq!(
+        name(admin.token.clone()).await,
+        "Security Operations Associate",
+        "within the refresh time"
+    );
+    app.clock.advance(REFRESH);
+    assert_eq!(
+        name(admin.token.clone()).await,
+        "Security Operations Associate (2027)",
+        "judged by the new version without a redeploy"
+    );
+    let restored = put_catalog(
+        &app,
+        &admin.token,
+        json!({ "restore": 1, "reason": "back" }),
+    )
+    .await;
+    assert_eq!(restored.json["version"], 3, "{}", restored.text);
+    app.clock.advance(REFRESH);
+    assert_eq!(
+        name(admin.token.clone()).await,
+        "Security Operations Associate"
+    );
+    let latest = read(support.token.clone(), None).await;
+    let versions: Vec<u64> = latest.json["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(versions, [3, 2, 1]);
+    let second = read(support.token.clone(), Some("2")).await;
+    assert_eq!(second.json["catalog"], json!(renamed));
+    assert_eq!(second.json["reason"], "the 2027 names");
+    assert_eq!(read(support.token.clone(), Some("9")).await.status, 404);
+    let events = app
+        .audit
+        .query(&AuditQuery {
+            limit: 50,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()
+        .events;
+    let publishes = events
+        .iter()
+        .filter(|e| e.action == "catalog.publish")
+        .count();
+    assert_eq!(publishes, 2);
+}
+
 on_both_backends!(
+    the_catalog_is_published_and_restored_at_runtime,
     support_merges_a_duplicate_record,
     two_merges_of_one_record_make_one,
     support_edits_a_records_details,

@@ -85,6 +85,12 @@ conformance_cases! {
         app.audit.as_ref(),
         &SeededRandom::new(8),
     );
+    // CatalogVersions
+    catalog_versions_are_published_in_order(app) => (
+        app.certification.catalogs.versions(),
+        app.audit.as_ref(),
+        &SeededRandom::new(11),
+    );
     // TranscriptStore
     transcript_writes_hold_under_races(app) =>
         (app.certification.transcripts.clone(), &SeededRandom::new(3));

@@ -72,6 +72,7 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
 }
 
 pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
+    let state = state.with_current_catalog().await;
     let (screen, ids) = match route_with_params(&request, ROUTES, is_catalog_id) {
         Ok(found) => found,
         Err(problem) => return problem.into_response(),

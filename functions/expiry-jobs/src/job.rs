@@ -123,7 +123,8 @@ pub async fn run(job: Job, deps: &JobDeps) -> Result<JobReport, StoreError> {
             unpaid::cancel_unpaid(&deps.certification, &deps.fulfillment, PAGE).await?
         }
         Job::CertificationReminders => {
-            reminders::send_due_notices(&deps.certification, &deps.reminder_days, PAGE).await?
+            let certification = deps.certification.clone().with_current_catalog().await;
+            reminders::send_due_notices(&certification, &deps.reminder_days, PAGE).await?
         }
     };
     tracing::info!(job = job.name(), ?report, "job run");

@@ -119,6 +119,10 @@ fn order_or_session(segment: &str) -> bool {
 }
 
 pub async fn handle(request: Request, state: FulfillmentState) -> Response<Body> {
+    let state = FulfillmentState {
+        certification: state.certification.with_current_catalog().await,
+        ..state
+    };
     let (route, parameters) = match route_with_params(&request, ROUTES, order_or_session) {
         Ok(found) => found,
         Err(problem) => return problem.into_response(),

@@ -14,6 +14,8 @@
 //! - `POST /v1/staff/candidates/{id}/certifications/{cert}/status`
 //!   `{status: revoked | suspended | reinstated, reason}` → 200 the record (program_admin)
 //!
+//! - `GET`, `PUT /v1/staff/catalog`: the catalog at runtime (`catalog`)
+//!
 //! Every write lands with its audit event in one write; one that changes nothing writes nothing.
 
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -39,6 +41,8 @@ use time::Date;
 
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
+mod catalog;
+
 const READERS: &[Role] = &[Role::Support, Role::ProgramAdmin, Role::Auditor];
 const CERTIFIERS: &[Role] = &[Role::ProgramAdmin];
 const EDITORS: &[Role] = &[Role::Support, Role::ProgramAdmin];
@@ -57,6 +61,8 @@ enum Route {
     Grant,
     Status,
     Merge,
+    Catalog,
+    PublishCatalog,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
@@ -66,6 +72,8 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("DELETE", "/v1/staff/candidates/{id}/mapping", Route::Unmap),
     ("POST", "/v1/staff/candidates/{id}/grants", Route::Grant),
     ("POST", "/v1/staff/candidates/{id}/merge", Route::Merge),
+    ("GET", "/v1/staff/catalog", Route::Catalog),
+    ("PUT", "/v1/staff/catalog", Route::PublishCatalog),
     (
         "POST",
         "/v1/staff/candidates/{id}/certifications/{cert}/status",
@@ -84,6 +92,7 @@ fn plausible_id(segment: &str) -> bool {
 }
 
 pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
+    let state = state.with_current_catalog().await;
     let result = match route_with_params(&request, ROUTES, plausible_id) {
         Ok((Route::Search, _)) => search(&request, &state).await,
         Ok((Route::Record, params)) => record(&request, &state, &params).await,
@@ -92,6 +101,12 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
         Ok((Route::Grant, params)) => grant(&request, &state, &params).await,
         Ok((Route::Status, params)) => status(&request, &state, &params).await,
         Ok((Route::Merge, params)) => merge(&request, &state, &params).await,
+        Ok((Route::Catalog, _)) => catalog::read(&request, &state)
+            .await
+            .map(|body| response::json(200, &body)),
+        Ok((Route::PublishCatalog, _)) => catalog::publish(&request, &state)
+            .await
+            .map(|body| response::json(200, &body)),
         Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)

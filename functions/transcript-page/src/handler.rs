@@ -46,6 +46,7 @@ fn content_security_policy() -> String {
 }
 
 pub async fn handle(request: Request, deps: CertificationDeps) -> Response<Body> {
+    let deps = deps.with_current_catalog().await;
     // Every segment is routed to the page, so a malformed id gets the same "not available" page
     // as an unknown one (in the format asked for), not a bare 404.
     let answer = match route_with_params(&request, ROUTES, |_| true) {

@@ -65,6 +65,7 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
 }
 
 pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
+    let state = state.with_current_catalog().await;
     let well_formed = |segment: &str| TranscriptId::parse(segment).is_some();
     let (route, ids) = match route_with_params(&request, ROUTES, well_formed) {
         Ok(found) => found,

@@ -14,6 +14,7 @@ use tessera_kernel::person::{Country, Name};
 use tessera_kernel::ports::{Clock, Random};
 
 pub mod catalog;
+pub mod catalog_versions;
 pub mod certificate;
 pub mod dates;
 pub mod import;
@@ -73,7 +74,9 @@ pub struct CertificationDeps {
     pub records: Arc<dyn CandidateRecords>,
     pub transcripts: Arc<dyn TranscriptStore>,
     pub holders: Arc<dyn AccountHolders>,
+    /// The catalog this request judges by (`with_current_catalog`), and where newer ones come from.
     pub catalog: Arc<Catalog>,
+    pub catalogs: Arc<catalog_versions::CatalogSource>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Random>,
     pub attempts: Arc<dyn AttemptLedger>,
@@ -82,6 +85,13 @@ pub struct CertificationDeps {
 }
 
 impl CertificationDeps {
+    /// These deps with the latest catalog (`CatalogSource::current`): what every entry point
+    /// that judges records calls first.
+    pub async fn with_current_catalog(mut self) -> CertificationDeps {
+        self.catalog = self.catalogs.current().await;
+        self
+    }
+
     /// Today (UTC), the day certifications are judged on.
     pub fn today(&self) -> time::Date {
         self.clock.now().date()

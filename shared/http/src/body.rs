@@ -51,13 +51,18 @@ pub fn csv_text(request: &Request, max: usize) -> Result<&str, Problem> {
 
 /// A JSON object from the body, checked for size (413), content type (415) and syntax (400).
 pub fn json_object(request: &Request) -> Result<Map<String, Value>, Problem> {
+    json_object_up_to(request, MAX_JSON_BODY)
+}
+
+/// `json_object` for a route whose body may be larger (at most `max` bytes).
+fn json_object_up_to(request: &Request, max: usize) -> Result<Map<String, Value>, Problem> {
     let raw = bytes(request);
-    if raw.len() > MAX_JSON_BODY {
+    if raw.len() > max {
         return Err(Problem::new(
             413,
             "body_too_large",
             "Body too large",
-            format!("The body may be at most {MAX_JSON_BODY} bytes."),
+            format!("The body may be at most {max} bytes."),
         ));
     }
     if !content_type_is(request, "application/json") {
@@ -112,7 +117,16 @@ pub struct Fields {
 impl Fields {
     /// Decodes the body and refuses fields not in `allowed` (400 `unknown_field`, all listed).
     pub fn from_request(request: &Request, allowed: &[&str]) -> Result<Fields, Problem> {
-        let map = json_object(request)?;
+        Fields::from_request_up_to(request, allowed, MAX_JSON_BODY)
+    }
+
+    /// `from_request` for a route whose body may be larger than `MAX_JSON_BODY` (a catalog).
+    pub fn from_request_up_to(
+        request: &Request,
+        allowed: &[&str],
+        max: usize,
+    ) -> Result<Fields, Problem> {
+        let map = json_object_up_to(request, max)?;
         let unknown: Vec<FieldError> = map
             .keys()
             .filter(|k| !allowed.contains(&k.as_str()))

@@ -24,6 +24,17 @@ pub struct CandidateState {
     pub public_url: Option<String>,
 }
 
+impl CandidateState {
+    /// The state with the latest catalog (`CertificationDeps::with_current_catalog`), for a
+    /// function that judges records by it.
+    pub async fn with_current_catalog(self) -> CandidateState {
+        CandidateState {
+            certification: self.certification.with_current_catalog().await,
+            ..self
+        }
+    }
+}
+
 /// The most a candidate's free-text field holds.
 pub const MAX_TEXT: usize = 100;
 

@@ -9,6 +9,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 #[cfg(feature = "certification")]
+use tessera_certification::catalog_versions::{CatalogSource, CatalogVersions};
+#[cfg(feature = "certification")]
 use tessera_certification::ports::{CandidateRecords, TranscriptStore};
 #[cfg(feature = "certification")]
 use tessera_certification::{Catalog, CertificationDeps, CodeRules};
@@ -209,12 +211,16 @@ impl Connections {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> Result<CertificationDeps, WiringError> {
-        let (records, transcripts): (Arc<dyn CandidateRecords>, Arc<dyn TranscriptStore>) =
-            match self.candidate_table()? {
-                #[cfg(feature = "embedded")]
-                CandidateTable::Embedded(db) => (db.clone(), db),
-                CandidateTable::Aws(store) => (store.clone(), store),
-            };
+        type Stores = (
+            Arc<dyn CandidateRecords>,
+            Arc<dyn TranscriptStore>,
+            Arc<dyn CatalogVersions>,
+        );
+        let (records, transcripts, versions): Stores = match self.candidate_table()? {
+            #[cfg(feature = "embedded")]
+            CandidateTable::Embedded(db) => (db.clone(), db.clone(), db),
+            CandidateTable::Aws(store) => (store.clone(), store.clone(), store),
+        };
         let identity = self.identity_table();
         let settings = &config.identity;
         Ok(CertificationDeps {
@@ -222,6 +228,7 @@ impl Connections {
             transcripts,
             holders: Arc::new(crate::candidate::ProfileHolders(identity.accounts.clone())),
             catalog: Arc::new(Catalog::built_in()),
+            catalogs: Arc::new(CatalogSource::new(versions, clock.clone())),
             postbox: self.postbox_over(config, &identity, messenger, clock.clone(), random.clone()),
             attempts: identity.attempts,
             clock,

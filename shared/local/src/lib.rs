@@ -6,6 +6,8 @@ mod attempts;
 mod audit;
 #[cfg(feature = "certification")]
 mod candidates;
+#[cfg(feature = "certification")]
+mod catalogs;
 #[cfg(feature = "fulfillment")]
 mod orders;
 mod outbox;

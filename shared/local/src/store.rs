@@ -93,6 +93,9 @@ impl SqliteStore {
         #[cfg(feature = "certification")]
         crate::candidates::list_existing_records(&mut conn)?;
         #[cfg(feature = "certification")]
+        conn.execute_batch(crate::catalogs::SCHEMA)
+            .map_err(StoreError::unavailable)?;
+        #[cfg(feature = "certification")]
         conn.execute_batch(crate::transcripts::SCHEMA)
             .map_err(StoreError::unavailable)?;
         #[cfg(feature = "fulfillment")]

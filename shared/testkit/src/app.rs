@@ -517,6 +517,11 @@ impl TestApp {
             );
             self.certification.records = store.clone();
             self.certification.transcripts = store.clone();
+            self.certification.catalogs =
+                Arc::new(tessera_certification::catalog_versions::CatalogSource::new(
+                    store.clone(),
+                    self.clock.clone(),
+                ));
             self.orders = store;
         }
         if let tessera_http::config::Backend::Aws {

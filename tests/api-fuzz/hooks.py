@@ -417,6 +417,14 @@ def _paid_order():
     return order["id"]
 
 
+def _shipped_order():
+    """A paid order the fulfillment house reported sent (each reprint needs one of its own)."""
+    order = _paid_order()
+    _expect(_call("POST", f"/v1/admin/fulfillment/orders/{order}/status", {"status": "sent"},
+                  _env("TESSERA_FUZZ_ADMIN")), 200, "the shipment report")
+    return order
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -450,6 +458,7 @@ RESOURCES = {
     "/v1/staff/accounts/{id}": ("id", _erasable_account),
     "/v1/staff/candidates/{id}/mapping": ("id", _mapped_record),
     "/v1/staff/orders/{id}/refund": ("id", lambda case: _paid_order()),
+    "/v1/staff/orders/{id}/reprint": ("id", lambda case: _shipped_order()),
 }
 
 

@@ -339,6 +339,20 @@ pub async fn open_transcript_link(
     transcript_page(app, request).await
 }
 
+/// The audit events about `kind:id` (an account, a candidate, an order), newest first.
+pub async fn audit_about(
+    app: &tessera_testkit::TestApp,
+    kind: &str,
+    id: &str,
+) -> Vec<tessera_kernel::audit::AuditEvent> {
+    let query = tessera_kernel::audit::AuditQuery {
+        subject: Some(tessera_kernel::audit::AuditParty::new(kind, id)),
+        limit: 50,
+        ..tessera_kernel::audit::AuditQuery::default()
+    };
+    app.audit.query(&query).await.unwrap().events
+}
+
 /// A request to any staff route, through the function the template gives it.
 pub async fn staff_call(
     app: &tessera_testkit::TestApp,

@@ -603,6 +603,11 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         "/v1/staff/orders/{id}/refund",
         &[Role::Fulfillment, Role::ProgramAdmin],
     ),
+    (
+        "POST",
+        "/v1/staff/orders/{id}/reprint",
+        &[Role::Fulfillment, Role::ProgramAdmin, Role::Support],
+    ),
     // Last: the first role it allows erases the subject the routes above act on.
     (
         "DELETE",

@@ -9,7 +9,6 @@ use serde_json::json;
 use std::collections::HashMap;
 use tessera_fulfillment::signature::SigningSecret;
 use tessera_identity::staff::Role;
-use tessera_kernel::audit::{AuditParty, AuditQuery};
 use tessera_testkit::payment_provider::{FakeProvider, SECRET_KEY};
 use tessera_testkit::{Backend, TestApp, TestResponse};
 use tessera_tests::certification::holder;
@@ -255,16 +254,7 @@ async fn a_refund_goes_through_the_provider_once(backend: Backend) {
         .collect();
     assert_eq!(mail.len(), 1, "one refund email");
     assert!(mail[0].subject.as_deref().unwrap().contains("refunded"));
-    let events = app
-        .audit
-        .query(&AuditQuery {
-            subject: Some(AuditParty::new("order", &id)),
-            limit: 10,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap()
-        .events;
+    let events = tessera_tests::audit_about(&app, "order", &id).await;
     assert_eq!(
         events.iter().filter(|e| e.action == "order.refund").count(),
         1
@@ -318,7 +308,73 @@ async fn the_sandbox_refunds_locally(backend: Backend) {
     );
 }
 
+fn reprint_request(token: &str, order: &str) -> Request {
+    let body = json!({ "reason": "arrived damaged (case 88)" });
+    authorized(
+        "POST",
+        &format!("/v1/staff/orders/{order}/reprint"),
+        token,
+        Some(&body),
+    )
+}
+
+/// Support reprints a kit that arrived damaged: refused until it ships, then a free order of
+/// the same kits and verification codes to the same address, queued for the fulfillment house,
+/// the candidate emailed; asked for twice at once, one reprint; audited once.
+async fn a_shipped_kit_is_reprinted_once(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (token, support, kit) = holder_and_staff(&app, "reprint.desk", Role::Support).await;
+    let (id, _) = order(&app, &token, "reprint-1", &order_body(&kit, 1, false)).await;
+    let early = staff_orders(&app, None, reprint_request(&support.token, &id)).await;
+    assert_eq!(
+        (early.status, early.json["code"].as_str()),
+        (409, Some("not_shipped"))
+    );
+    let sent = tessera_tests::orders::report(&app, &id, json!({ "status": "sent" })).await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+
+    let (a, b) = tokio::join!(
+        staff_orders(&app, None, reprint_request(&support.token, &id)),
+        staff_orders(&app, None, reprint_request(&support.token, &id))
+    );
+    assert_eq!((a.status, b.status), (201, 201), "{} / {}", a.text, b.text);
+    assert_eq!(a.json["id"], b.json["id"], "one reprint");
+    let reprint = &a.json;
+    assert_eq!(reprint["reprint_of"], json!(id));
+    assert_eq!(reprint["status"], "queued");
+    assert_eq!(reprint["total_cents"], 0);
+    let original = tessera_tests::fulfillment_call(
+        &app,
+        authorized(
+            "GET",
+            &format!("{}/{id}", tessera_tests::orders::ORDERS),
+            &token,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(
+        reprint["items"][0]["verification_code"], original.json["items"][0]["verification_code"],
+        "the same certificate"
+    );
+    assert_eq!(reprint["shipping"], original.json["shipping"]);
+    let queue = staff_orders(
+        &app,
+        None,
+        queue_request(&support.token, &[("status", "queued")], None),
+    )
+    .await;
+    assert!(ids(&queue).contains(&reprint["id"].as_str().unwrap().to_string()));
+    let events = tessera_tests::audit_about(&app, "order", &id).await;
+    let reprints = events
+        .iter()
+        .filter(|e| e.action == "order.reprint")
+        .count();
+    assert_eq!(reprints, 1);
+}
+
 on_both_backends!(
+    a_shipped_kit_is_reprinted_once,
     the_queue_lists_orders_by_status_and_date_as_json_or_csv,
     a_refund_goes_through_the_provider_once,
     the_sandbox_refunds_locally,

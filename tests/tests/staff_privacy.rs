@@ -6,7 +6,6 @@
 
 use serde_json::{json, Value};
 use tessera_identity::staff::Role;
-use tessera_kernel::audit::{AuditParty, AuditQuery};
 use tessera_testkit::{Backend, TestApp, TestResponse};
 use tessera_tests::certification::{consent, create_transcript, holder};
 use tessera_tests::orders::{order_a_kit, report};
@@ -253,16 +252,7 @@ async fn an_erased_person_is_gone_from_both_tables(backend: Backend) {
     assert_eq!(erase(&app, &support.token, &account).await.status, 404);
 
     // The tombstone: who, why and what went, naming no one.
-    let events = app
-        .audit
-        .query(&AuditQuery {
-            subject: Some(AuditParty::new("account", &account)),
-            limit: 10,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap()
-        .events;
+    let events = tessera_tests::audit_about(&app, "account", &account).await;
     // Both in one second: ids of one second sort in no set order.
     let mut actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     actions.sort_unstable();
@@ -276,16 +266,7 @@ async fn an_erased_person_is_gone_from_both_tables(backend: Backend) {
         assert!(!tombstone.contains(text), "{text} in the tombstone");
     }
     assert!(tombstone.contains("case 77"));
-    let record_events = app
-        .audit
-        .query(&AuditQuery {
-            subject: Some(AuditParty::new("candidate", "TSC1000001")),
-            limit: 10,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap()
-        .events;
+    let record_events = tessera_tests::audit_about(&app, "candidate", "TSC1000001").await;
     assert!(record_events.iter().any(|e| e.action == "candidate.erased"));
     assert!(tombstone.contains(support.account.as_str()));
 }
@@ -321,7 +302,38 @@ async fn an_erasure_during_a_login_leaves_no_account(backend: Backend) {
     }
 }
 
+/// An improper registration (never activated: a group address, a duplicate) is removed the same
+/// way: gone with its code (which no longer activates), and the address may sign up afresh.
+async fn an_improper_registration_is_removed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "registrations.desk", &[Role::Support]).await;
+    let email = tessera_testkit::unique_email("info.team");
+    assert_eq!(
+        tessera_tests::sign_up(&app, &email, PASSWORD).await.status,
+        202
+    );
+    let code = app.latest_code(&email);
+    let account = account_of(&app, &support.token, &email).await;
+    let removed = erase(&app, &support.token, &account).await;
+    assert_eq!(removed.status, 200, "{}", removed.text);
+    let address = tessera_kernel::email::Email::parse(&email).unwrap();
+    assert_eq!(app.deps.store.identity(&address).await.unwrap(), None);
+    let late = tessera_tests::activate(&app, &email, &code).await;
+    assert_eq!(
+        late.status, 400,
+        "the removed registration's code: {}",
+        late.text
+    );
+    assert_eq!(
+        tessera_tests::sign_up(&app, &email, PASSWORD).await.status,
+        202
+    );
+    let fresh = tessera_tests::activate(&app, &email, &app.latest_code(&email)).await;
+    assert_eq!(fresh.status, 200, "{}", fresh.text);
+}
+
 on_both_backends!(
+    an_improper_registration_is_removed,
     everything_held_about_a_person_is_exported_without_secrets,
     an_erased_person_is_gone_from_both_tables,
     an_erasure_during_a_login_leaves_no_account

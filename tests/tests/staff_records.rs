@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use tessera_certification::catalog_versions::REFRESH;
 use tessera_identity::staff::Role;
-use tessera_kernel::audit::{AuditParty, AuditQuery};
+use tessera_kernel::audit::AuditQuery;
 use tessera_testkit::app::unique;
 use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::{
@@ -81,12 +81,7 @@ fn certification<'a>(record: &'a TestResponse, id: &str) -> &'a Value {
 }
 
 async fn audit_of(app: &TestApp, candidate: &str) -> Vec<tessera_kernel::audit::AuditEvent> {
-    let query = AuditQuery {
-        subject: Some(AuditParty::new("candidate", candidate)),
-        limit: 50,
-        ..AuditQuery::default()
-    };
-    app.audit.query(&query).await.unwrap().events
+    tessera_tests::audit_about(app, "candidate", candidate).await
 }
 
 /// Support finds a record by candidate ID (any case), email on file, last name (any case),

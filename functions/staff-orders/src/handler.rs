@@ -4,6 +4,8 @@
 //!   `Accept: text/csv`, the same rows as CSV (fulfillment, program_admin, support, auditor)
 //! - `POST /v1/staff/orders/{id}/refund` `{reason}` → 200 the order, refunded through the payment
 //!   provider (fulfillment, program_admin); asking again answers the same refund
+//! - `POST /v1/staff/orders/{id}/reprint` `{reason}` → 201 a free reprint of a shipped order's
+//!   kits, queued (fulfillment, program_admin, support); asking again answers the same reprint
 
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
@@ -11,6 +13,7 @@ use tessera_certification::CertificationDeps;
 use tessera_fulfillment::order::{Order, OrderId, OrderStatus};
 use tessera_fulfillment::ordering::{money, FulfillmentDeps};
 use tessera_fulfillment::refunds::{refund, RefundError};
+use tessera_fulfillment::reprints::{reprint, ReprintError};
 use tessera_fulfillment::views::order_json;
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route_with_params;
@@ -33,6 +36,7 @@ const READERS: &[Role] = &[
     Role::Auditor,
 ];
 const REFUNDERS: &[Role] = &[Role::Fulfillment, Role::ProgramAdmin];
+const REPRINTERS: &[Role] = &[Role::Fulfillment, Role::ProgramAdmin, Role::Support];
 const DEFAULT_LIMIT: usize = 500;
 const MAX_LIMIT: usize = 1000;
 
@@ -59,11 +63,13 @@ impl tessera_http::wiring::FromWiring for StaffOrdersState {
 enum Route {
     Queue,
     Refund,
+    Reprint,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("GET", "/v1/staff/orders", Route::Queue),
     ("POST", "/v1/staff/orders/{id}/refund", Route::Refund),
+    ("POST", "/v1/staff/orders/{id}/reprint", Route::Reprint),
 ];
 
 /// The (method, path) pairs this function serves: held to the template's routes by a test.
@@ -75,6 +81,7 @@ pub async fn handle(request: Request, state: StaffOrdersState) -> Response<Body>
     let result = match route_with_params(&request, ROUTES, |s| OrderId::parse(s).is_some()) {
         Ok((Route::Queue, _)) => queue(&request, &state).await,
         Ok((Route::Refund, params)) => refund_order(&request, &state, &params[0]).await,
+        Ok((Route::Reprint, params)) => reprint_order(&request, &state, &params[0]).await,
         Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
@@ -246,5 +253,36 @@ async fn refund_order(
             ))
         }
         Err(RefundError::Store(e)) => Err(Problem::internal(&e)),
+    }
+}
+
+async fn reprint_order(
+    request: &Request,
+    state: &StaffOrdersState,
+    id: &str,
+) -> Result<Response<Body>, Problem> {
+    let staff = StaffCaller::admit(request, &state.identity, REPRINTERS).await?;
+    let id = OrderId::parse(id).ok_or_else(Problem::not_found)?;
+    let reason = reason_only(request)?;
+    match reprint(
+        &state.certification,
+        &state.fulfillment,
+        &id,
+        &staff.by(reason),
+    )
+    .await
+    {
+        Ok(order) => Ok(response::json(201, &order_json(&order))),
+        Err(ReprintError::NotFound) => Err(Problem::not_found()),
+        Err(ReprintError::NotShipped(status)) => Err(Problem::new(
+            409,
+            "not_shipped",
+            "Not shipped",
+            format!(
+                "The order is {}: only a kit that has shipped is reprinted.",
+                status.as_str()
+            ),
+        )),
+        Err(ReprintError::Store(e)) => Err(Problem::internal(&e)),
     }
 }

@@ -17,6 +17,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use tessera_fulfillment::order::{Order, OrderBook, OrderId, OrderStatus, Placed, Updated};
 use tessera_fulfillment::ports::OrderStore;
+use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::ids::CandidateId;
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Seconds;
@@ -128,11 +129,9 @@ impl CandidateStore {
             .map_err(StoreError::unavailable)?;
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
-}
 
-#[async_trait]
-impl OrderStore for CandidateStore {
-    async fn place_order(&self, order: &Order) -> Result<Placed, StoreError> {
+    /// Places `order` (see `OrderStore::place_order`), with `audit` in the same transaction.
+    async fn place(&self, order: &Order, audit: Option<&AuditEvent>) -> Result<Placed, StoreError> {
         let candidate = &order.candidate_id;
         let mut pointer = item_key(format!("ORDER#{}", order.id.as_str()), "ORDER");
         pointer.insert(
@@ -152,6 +151,9 @@ impl OrderStore for CandidateStore {
                 claim_key(candidate, &certification),
                 &order.id,
             ))?);
+        }
+        if let Some(event) = audit {
+            items.push(self.audit_put(event)?);
         }
         match self.transact(items).await {
             Ok(()) => Ok(Placed::New),
@@ -173,6 +175,21 @@ impl OrderStore for CandidateStore {
             }
             Err(e) => Err(e),
         }
+    }
+}
+
+#[async_trait]
+impl OrderStore for CandidateStore {
+    async fn place_order(&self, order: &Order) -> Result<Placed, StoreError> {
+        self.place(order, None).await
+    }
+
+    async fn place_order_audited(
+        &self,
+        order: &Order,
+        audit: &AuditEvent,
+    ) -> Result<Placed, StoreError> {
+        self.place(order, Some(audit)).await
     }
 
     async fn order_book(&self, candidate: &CandidateId) -> Result<OrderBook, StoreError> {

@@ -16,6 +16,7 @@ pub mod ordering;
 pub mod payment;
 pub mod ports;
 pub mod refunds;
+pub mod reprints;
 pub mod shipping;
 pub mod signature;
 pub mod unpaid;

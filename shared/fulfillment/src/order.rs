@@ -182,6 +182,9 @@ pub struct Order {
     /// The provider's refund, once staff refunded the order through it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<String>,
+    /// The order this one reprints at no cost (a kit lost or damaged on its way), made by staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reprint_of: Option<OrderId>,
     pub status: OrderStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

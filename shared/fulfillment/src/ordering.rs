@@ -148,6 +148,7 @@ pub async fn place(
         notify_email: notify_email.to_string(),
         tracking_number: None,
         refund_id: None,
+        reprint_of: None,
         status: if quote.total_cents == 0 {
             OrderStatus::Queued
         } else {

@@ -15,6 +15,14 @@ pub trait OrderStore: Send + Sync {
     /// used `order.idempotency_key` before (`Existing`) or a claimed kit is taken (`KitClaimed`).
     async fn place_order(&self, order: &Order) -> Result<Placed, StoreError>;
 
+    /// `place_order` for an order staff make (a reprint), with `audit` appended to the audit log
+    /// in the same write (nothing appended unless the order is `New`).
+    async fn place_order_audited(
+        &self,
+        order: &Order,
+        audit: &AuditEvent,
+    ) -> Result<Placed, StoreError>;
+
     /// The candidate's orders and claimed initial kits.
     async fn order_book(&self, candidate: &CandidateId) -> Result<OrderBook, StoreError>;
 

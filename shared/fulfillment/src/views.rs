@@ -43,6 +43,7 @@ pub fn order_json(order: &Order) -> Value {
         "checkout_url": checkout_url,
         "tracking_number": order.tracking_number,
         "refund_id": order.refund_id,
+        "reprint_of": order.reprint_of.as_ref().map(|id| id.as_str()),
         "created_at": order.created_at.to_rfc3339(),
         "updated_at": order.updated_at.to_rfc3339(),
         "delivery_note": DELIVERY_NOTE,

@@ -39,10 +39,14 @@ CREATE TABLE IF NOT EXISTS payment_events (
 );
 ";
 
-#[async_trait]
-impl OrderStore for SqliteStore {
-    async fn place_order(&self, order: &Order) -> Result<Placed, StoreError> {
-        let order = order.clone();
+impl SqliteStore {
+    /// Places `order` (see `OrderStore::place_order`), with `audit` in the same transaction.
+    async fn place(
+        &self,
+        order: &Order,
+        audit: Option<&tessera_kernel::audit::AuditEvent>,
+    ) -> Result<Placed, StoreError> {
+        let (order, audit) = (order.clone(), audit.cloned());
         self.with(move |conn| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -77,10 +81,28 @@ impl OrderStore for SqliteStore {
                 params![order.id.as_str(), candidate, order.idempotency_key, to_json(&order)?],
             )
             .map_err(StoreError::unavailable)?;
+            if let Some(event) = &audit {
+                crate::audit::insert_event(&tx, event)?;
+            }
             tx.commit().map_err(StoreError::unavailable)?;
             Ok(Placed::New)
         })
         .await
+    }
+}
+
+#[async_trait]
+impl OrderStore for SqliteStore {
+    async fn place_order(&self, order: &Order) -> Result<Placed, StoreError> {
+        self.place(order, None).await
+    }
+
+    async fn place_order_audited(
+        &self,
+        order: &Order,
+        audit: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<Placed, StoreError> {
+        self.place(order, Some(audit)).await
     }
 
     async fn order_book(&self, candidate: &CandidateId) -> Result<OrderBook, StoreError> {

@@ -203,6 +203,7 @@ pub fn order(
         notify_email: "ada@example.com".into(),
         tracking_number: None,
         refund_id: None,
+        reprint_of: None,
         status: if total_cents == 0 {
             OrderStatus::Queued
         } else {

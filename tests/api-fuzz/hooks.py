@@ -306,7 +306,7 @@ def _staff_subject():
 
 
 def _erasable_account(case):
-    """A fresh account of its own for each erasure (an erased one is gone): its id."""
+    """A fresh account of its own (an erasure takes one away, a moved record needs one free): its id."""
     email, _ = _active_account("erasable")
     found = _call("GET", "/v1/staff/accounts?email=" + urllib.parse.quote(email),
                   token=_env("TESSERA_FUZZ_STAFF"))
@@ -356,6 +356,9 @@ COMPLETERS = {
          "reason": "API fuzzing"}, {}),
     # The built-in catalog published again: harmless to every other operation of the run.
     ("PUT", "/v1/staff/catalog"): lambda case: ({"restore": 1, "reason": "API fuzzing"}, {}),
+    # An account of its own, with no record, to move a record to.
+    ("PUT", "/v1/staff/candidates/{id}/mapping"): lambda case: (
+        {"account_id": _erasable_account(case), "reason": "API fuzzing"}, {}),
     # A fresh duplicate each time (a merged one is a pointer from then on).
     ("POST", "/v1/staff/candidates/{id}/merge"): lambda case: (
         {"from": _imported_record()[0], "reason": "API fuzzing"}, {}),

@@ -568,6 +568,11 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         &[Role::Support, Role::ProgramAdmin],
     ),
     (
+        "PUT",
+        "/v1/staff/candidates/{id}/mapping",
+        &[Role::Support, Role::ProgramAdmin],
+    ),
+    (
         "POST",
         "/v1/staff/candidates/{id}/grants",
         &[Role::ProgramAdmin],
@@ -626,6 +631,9 @@ fn concrete(method: &str, path: &str, token: &str, subject: &str) -> Request {
     let body = match route.rsplit('/').next() {
         _ if method == "GET" => None,
         _ if method == "PATCH" => Some(json!({ "academy_id": "AC-1", "reason": "matrix" })),
+        Some("mapping") if method == "PUT" => Some(json!({
+            "account_id": "0123456789abcdef0123456789abcdef", "reason": "matrix"
+        })),
         Some("roles") => Some(json!({ "roles": ["auditor"], "reason": "matrix" })),
         Some("grants") => Some(json!({
             "certification_id": "security-associate", "active_on": "2025-01-01", "reason": "matrix"

@@ -254,6 +254,88 @@ async fn support_unmaps_a_record(backend: Backend) {
     assert_eq!(remapped.status, 200, "{}", remapped.text);
 }
 
+/// Support moves a record to the right account: the old account sees no record, the new one sees
+/// it; an account with a record of its own, an unknown account and an unmapped record are
+/// refused; audited.
+async fn support_moves_a_mapping_to_another_account(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let support = staff_member(&app, "moving.desk", &[Role::Support]).await;
+    let email = unique_email("grace.wrong");
+    let (id, reg) = imported_record(&app, &email).await;
+    let wrong = mapped_owner(&app, &email, &reg).await;
+    let (right_email, _) = tessera_tests::active_account(&app, "grace.right").await;
+    let right = token_of(&log_in(&app, &right_email, PASSWORD).await);
+    let account_of = |email: String| {
+        let (app, token) = (&app, support.token.clone());
+        async move {
+            let request = with_query(
+                authorized("GET", "/v1/staff/accounts", &token, None),
+                &[("email", email.as_str())],
+            );
+            staff_call(app, request).await.json["account_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let right_account = account_of(right_email.clone()).await;
+    let path = format!("/v1/staff/candidates/{id}/mapping");
+    let move_to = |account: &str| {
+        let body = json!({ "account_id": account, "reason": "mapped to the old account, case 41" });
+        authorized("PUT", &path, &support.token, Some(&body))
+    };
+    let unknown = staff_call(&app, move_to("0123456789abcdef0123456789abcdef")).await;
+    assert_eq!(
+        (unknown.status, unknown.json["errors"][0]["code"].as_str()),
+        (422, Some("unknown_account"))
+    );
+    let moved = staff_call(&app, move_to(&right_account)).await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.json["candidate"]["account_id"], json!(right_account));
+    let screen = |token: String| {
+        let app = &app;
+        async move {
+            candidate_call(
+                app,
+                authorized("GET", "/v1/candidate/certifications", &token, None),
+            )
+            .await
+            .status
+        }
+    };
+    assert_eq!(
+        screen(wrong.clone()).await,
+        404,
+        "the old account sees no record"
+    );
+    assert_eq!(screen(right.clone()).await, 200, "the new one does");
+    // The old account has a record of its own now: nothing moves onto it.
+    let other_email = unique_email("grace.other");
+    let (_, other_reg) = imported_record(&app, &other_email).await;
+    let body = json!({
+        "method": "score_report", "last_name": "Hopper", "registration_number": other_reg,
+        "new_email": other_email,
+    });
+    let mapped = candidate_call(
+        &app,
+        authorized("POST", "/v1/candidate/mapping", &wrong, Some(&body)),
+    )
+    .await;
+    assert_eq!(mapped.status, 200, "{}", mapped.text);
+    let wrong_account = account_of(email.clone()).await;
+    let taken = staff_call(&app, move_to(&wrong_account)).await;
+    assert_eq!(
+        (taken.status, taken.json["code"].as_str()),
+        (409, Some("account_mapped"))
+    );
+    let moves: Vec<_> = audit_of(&app, &id)
+        .await
+        .into_iter()
+        .filter(|e| e.action == "record.move_mapping")
+        .collect();
+    assert_eq!(moves.len(), 1);
+}
+
 /// A program administrator grants a certification by hand: it is active for the candidate from
 /// its day, its history says "Manually granted" with the reason, and the audit log has who and
 /// why. Bad grants are 422 and write nothing.
@@ -749,6 +831,7 @@ async fn the_catalog_is_published_and_restored_at_runtime(backend: Backend) {
 }
 
 on_both_backends!(
+    support_moves_a_mapping_to_another_account,
     the_catalog_is_published_and_restored_at_runtime,
     support_merges_a_duplicate_record,
     two_merges_of_one_record_make_one,

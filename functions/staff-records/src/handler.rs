@@ -7,6 +7,8 @@
 //!   academy_id?, reason}` → 200 the record (support, program_admin)
 //! - `DELETE /v1/staff/candidates/{id}/mapping` `{reason}` → 200 the record, unmapped from its
 //!   account (support, program_admin)
+//! - `PUT /v1/staff/candidates/{id}/mapping` `{account_id, reason}` → 200 the record, moved from
+//!   its account to another with no record (support, program_admin)
 //! - `POST /v1/staff/candidates/{id}/grants` `{certification_id, active_on, expires_on?, reason}`
 //!   → 200 the record, its history saying "Manually granted" (program_admin)
 //! - `POST /v1/staff/candidates/{id}/merge` `{from, reason}` → 200 the record, with everything
@@ -31,11 +33,11 @@ use tessera_certification::{
 use tessera_http::candidate::CandidateState;
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route_with_params;
-use tessera_http::staff::{reason, reason_only, StaffCaller};
+use tessera_http::staff::{field_and_reason, reason, reason_only, StaffCaller};
 use tessera_http::{response, Fields, Problem};
 use tessera_identity::staff::Role;
 use tessera_kernel::email::Email;
-use tessera_kernel::ids::CandidateId;
+use tessera_kernel::ids::{AccountId, CandidateId};
 use tessera_kernel::person::Name;
 use time::Date;
 
@@ -61,6 +63,7 @@ enum Route {
     Grant,
     Status,
     Merge,
+    MoveMapping,
     Catalog,
     PublishCatalog,
 }
@@ -70,6 +73,11 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("GET", "/v1/staff/candidates/{id}", Route::Record),
     ("PATCH", "/v1/staff/candidates/{id}", Route::Edit),
     ("DELETE", "/v1/staff/candidates/{id}/mapping", Route::Unmap),
+    (
+        "PUT",
+        "/v1/staff/candidates/{id}/mapping",
+        Route::MoveMapping,
+    ),
     ("POST", "/v1/staff/candidates/{id}/grants", Route::Grant),
     ("POST", "/v1/staff/candidates/{id}/merge", Route::Merge),
     ("GET", "/v1/staff/catalog", Route::Catalog),
@@ -101,6 +109,7 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
         Ok((Route::Grant, params)) => grant(&request, &state, &params).await,
         Ok((Route::Status, params)) => status(&request, &state, &params).await,
         Ok((Route::Merge, params)) => merge(&request, &state, &params).await,
+        Ok((Route::MoveMapping, params)) => move_mapping(&request, &state, &params).await,
         Ok((Route::Catalog, _)) => catalog::read(&request, &state)
             .await
             .map(|body| response::json(200, &body)),
@@ -243,6 +252,24 @@ async fn unmap(
     Ok(response::json(200, &record_json(deps, &record)))
 }
 
+/// `PUT …/{id}/mapping {account_id, reason}`: the record moved to another account.
+async fn move_mapping(
+    request: &Request,
+    state: &CandidateState,
+    params: &[String],
+) -> Result<Response<Body>, Problem> {
+    let staff = StaffCaller::admit(request, &state.identity, EDITORS).await?;
+    let candidate = candidate_id(params)?;
+    let (to, reason) = field_and_reason(request, "account_id", "invalid_account_id", |raw| {
+        AccountId::parse(raw).ok_or("must be an account id")
+    })?;
+    let deps = &state.certification;
+    let record = oversight::move_mapping(deps, &staff.by(reason), &candidate, &to)
+        .await
+        .map_err(oversight_problem)?;
+    Ok(response::json(200, &record_json(deps, &record)))
+}
+
 /// `POST …/{id}/merge {from, reason}`: the record `from` merged into this one.
 async fn merge(
     request: &Request,
@@ -251,14 +278,9 @@ async fn merge(
 ) -> Result<Response<Body>, Problem> {
     let staff = StaffCaller::admit(request, &state.identity, EDITORS).await?;
     let candidate = candidate_id(params)?;
-    let mut f = Fields::from_request(request, &["from", "reason"])?;
-    let from = f.parse("from", "invalid_candidate_id", |raw| {
+    let (from, reason) = field_and_reason(request, "from", "invalid_candidate_id", |raw| {
         CandidateId::parse(raw).ok_or("must be a candidate ID")
-    });
-    let reason = reason(&mut f);
-    let (Some(from), Some(reason), true) = (from, reason, f.is_valid()) else {
-        return Err(f.into_problem());
-    };
+    })?;
     let deps = &state.certification;
     let refused = |code: &'static str, message: &str| {
         Problem::validation(vec![FieldError::new("from", code, message)])
@@ -328,6 +350,17 @@ fn oversight_problem(error: OversightError) -> Problem {
             "No account is mapped to this record.",
         ),
         OversightError::Merged(into) => merged_problem(&into),
+        OversightError::NoAccount => Problem::validation(vec![FieldError::new(
+            "account_id",
+            "unknown_account",
+            "There is no account with this id.",
+        )]),
+        OversightError::AccountMapped => Problem::new(
+            409,
+            "account_mapped",
+            "Account mapped",
+            "That account is mapped to another record: unmap it first.",
+        ),
         OversightError::Store(e) => Problem::internal(&e),
     }
 }

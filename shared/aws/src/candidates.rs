@@ -997,6 +997,48 @@ impl CandidateRecords for CandidateStore {
         self.transact(items).await
     }
 
+    async fn move_mapping(
+        &self,
+        candidate: &CandidateId,
+        from: &AccountId,
+        to: &AccountId,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let text = |v: &str| AttributeValue::S(v.to_string());
+        let record = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(candidate)))
+            .update_expression("SET account_id = :to")
+            .condition_expression("account_id = :from")
+            .expression_attribute_values(":from", text(from.as_str()))
+            .expression_attribute_values(":to", text(to.as_str()))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let unmark = Update::builder()
+            .table_name(&self.accounts_table)
+            .set_key(Some(IdentityStore::profile_key(from)))
+            .update_expression("REMOVE candidate_id")
+            .condition_expression("candidate_id = :candidate")
+            .expression_attribute_values(":candidate", text(candidate.as_str()))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let mark = Update::builder()
+            .table_name(&self.accounts_table)
+            .set_key(Some(IdentityStore::profile_key(to)))
+            .update_expression("SET candidate_id = :candidate")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(candidate_id)")
+            .expression_attribute_values(":candidate", text(candidate.as_str()))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        self.transact(vec![
+            TransactWriteItem::builder().update(record).build(),
+            TransactWriteItem::builder().update(unmark).build(),
+            TransactWriteItem::builder().update(mark).build(),
+            self.audit_put(event)?,
+        ])
+        .await
+    }
+
     async fn set_oversight(
         &self,
         candidate: &CandidateId,

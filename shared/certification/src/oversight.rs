@@ -120,6 +120,12 @@ pub enum OversightError {
     /// Unmapping a record no account is mapped to.
     #[error("the record is not mapped to an account")]
     NotMapped,
+    /// Moving a mapping to an account that does not exist.
+    #[error("no such account")]
+    NoAccount,
+    /// Moving a mapping to an account mapped to a record already.
+    #[error("the account is mapped to another record")]
+    AccountMapped,
     /// The record was merged into another: staff act on that one.
     #[error("the record is merged into {}", .0.as_str())]
     Merged(CandidateId),
@@ -394,6 +400,56 @@ pub async fn unmap(
             let write = deps.records.unmap(candidate, &account, &event).await;
             Ok(landed(write)?.then(|| {
                 record.profile.account_id = None;
+                record
+            }))
+        }
+        .await
+    )
+}
+
+/// Moves `candidate`'s record from the account it is mapped to onto the account `to`, on `by`'s
+/// word (the record went to the wrong account, or its person moved accounts): the record, both
+/// accounts and the audit event in one write. The record after.
+pub async fn move_mapping(
+    deps: &CertificationDeps,
+    by: &Attribution,
+    candidate: &CandidateId,
+    to: &tessera_kernel::ids::AccountId,
+) -> Result<CandidateRecord, OversightError> {
+    tessera_kernel::settle!(
+        async {
+            let mut record = record_to_act_on(deps, candidate).await?;
+            let Some(from) = record.profile.account_id.clone() else {
+                return Err(OversightError::NotMapped);
+            };
+            if &from == to {
+                return Ok(Some(record));
+            }
+            let holder = deps
+                .holders
+                .holder(to)
+                .await?
+                .ok_or(OversightError::NoAccount)?;
+            if holder.candidate_id.is_some() {
+                return Err(OversightError::AccountMapped);
+            }
+            let event = by.event(
+                deps.clock.now(),
+                deps.random.as_ref(),
+                "record.move_mapping",
+                AuditParty::new("candidate", candidate.as_str()),
+                vec![FieldChange::new(
+                    "account_id",
+                    Some(from.as_str().to_string()),
+                    Some(to.as_str().to_string()),
+                )],
+            );
+            let write = deps
+                .records
+                .move_mapping(candidate, &from, to, &event)
+                .await;
+            Ok(landed(write)?.then(|| {
+                record.profile.account_id = Some(to.clone());
                 record
             }))
         }

@@ -144,6 +144,18 @@ pub trait CandidateRecords: Send + Sync {
         record: Option<(&CandidateProfile, &AuditEvent)>,
     ) -> Result<(), StoreError>;
 
+    /// Moves the record from the account `from` to the account `to`, in one transaction: the
+    /// record's `account_id` becomes `to` if it is still `from`, `from`'s profile loses its
+    /// `candidate_id` if it is still this record, `to`'s profile gets it if it exists and has
+    /// none, and `event` is appended to the audit log. `Conflict` if any of the three changed.
+    async fn move_mapping(
+        &self,
+        candidate: &CandidateId,
+        from: &AccountId,
+        to: &AccountId,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError>;
+
     /// Replaces the record's manual grants and holds with `new` if they are still `expected`,
     /// and appends `event` to the audit log, in one write: both or neither. `Conflict` if they
     /// changed since they were read, or the record is gone.

@@ -45,6 +45,23 @@ pub fn reason(f: &mut Fields) -> Option<Reason> {
     })
 }
 
+/// A body that is one required field and a reason (`{account_id, reason}`, `{from, reason}`):
+/// the field parsed by `parse` (its error under `code`) and the reason, or the 4xx.
+pub fn field_and_reason<T, E: std::fmt::Display>(
+    request: &Request,
+    field: &str,
+    code: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<(T, Reason), Problem> {
+    let mut f = Fields::from_request(request, &[field, "reason"])?;
+    let value = f.parse(field, code, parse);
+    let reason = reason(&mut f);
+    match (value, reason, f.is_valid()) {
+        (Some(value), Some(reason), true) => Ok((value, reason)),
+        _ => Err(f.into_problem()),
+    }
+}
+
 /// A body that is only `{reason}` (unlock, disable, refund, unmap …): the reason, or the 4xx.
 pub fn reason_only(request: &Request) -> Result<Reason, Problem> {
     let mut f = Fields::from_request(request, &["reason"])?;

@@ -541,6 +541,48 @@ impl CandidateRecords for SqliteStore {
         .await
     }
 
+    async fn move_mapping(
+        &self,
+        candidate: &CandidateId,
+        from: &AccountId,
+        to: &AccountId,
+        event: &tessera_kernel::audit::AuditEvent,
+    ) -> Result<(), StoreError> {
+        let (candidate, from, to, event) =
+            (candidate.clone(), from.clone(), to.clone(), event.clone());
+        self.with(move |conn| {
+            change_profile_audited(
+                conn,
+                &candidate,
+                |profile| profile.account_id.as_ref() == Some(&from),
+                |profile| profile.account_id = Some(to.clone()),
+                |tx| {
+                    // Both accounts' marks go in the same transaction.
+                    let unmarked = tx
+                        .execute(
+                            "UPDATE profiles SET body = json_remove(body, '$.candidate_id')
+                             WHERE account_id = ?1 AND json_extract(body, '$.candidate_id') = ?2",
+                            params![from.as_str(), candidate.as_str()],
+                        )
+                        .map_err(StoreError::unavailable)?;
+                    let marked = tx
+                        .execute(
+                            "UPDATE profiles SET body = json_set(body, '$.candidate_id', ?2)
+                             WHERE account_id = ?1 AND json_extract(body, '$.candidate_id') IS NULL",
+                            params![to.as_str(), candidate.as_str()],
+                        )
+                        .map_err(StoreError::unavailable)?;
+                    if unmarked == 0 || marked == 0 {
+                        return Err(StoreError::Conflict);
+                    }
+                    Ok(())
+                },
+                &event,
+            )
+        })
+        .await
+    }
+
     async fn set_oversight(
         &self,
         candidate: &CandidateId,

@@ -70,7 +70,7 @@ impl SqliteStore {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(StoreError::unavailable)?;
         }
-        let mut conn = Connection::open(path).map_err(StoreError::unavailable)?;
+        let conn = Connection::open(path).map_err(StoreError::unavailable)?;
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(StoreError::unavailable)?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -91,7 +91,11 @@ impl SqliteStore {
         conn.execute_batch(crate::candidates::SCHEMA)
             .map_err(StoreError::unavailable)?;
         #[cfg(feature = "certification")]
-        crate::candidates::list_existing_records(&mut conn)?;
+        let conn = {
+            let mut conn = conn;
+            crate::candidates::list_existing_records(&mut conn)?;
+            conn
+        };
         #[cfg(feature = "certification")]
         conn.execute_batch(crate::catalogs::SCHEMA)
             .map_err(StoreError::unavailable)?;

@@ -130,6 +130,26 @@ impl CandidateStore {
         Ok(profiles)
     }
 
+    /// The email index writes that move a record from the email on file `before` to `after`:
+    /// its entry under the old address deleted, one under the new address written.
+    fn email_index_writes(
+        &self,
+        candidate: &CandidateId,
+        before: Option<&Email>,
+        after: Option<&Email>,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut writes = Vec::new();
+        if before != after {
+            if let Some(old) = before {
+                writes.push(self.delete_in_transaction(email_key(old, candidate))?);
+            }
+            if let Some(new) = after {
+                writes.push(put(&self.table, email_key(new, candidate), None)?);
+            }
+        }
+        Ok(writes)
+    }
+
     /// The index writes that move a record from the lookup terms `before` to `after`: its item
     /// under each term gained, none under each term lost.
     fn lookup_writes(
@@ -801,19 +821,11 @@ impl CandidateRecords for CandidateStore {
         let names = |d: &RecordDetails| LookupTerm::last_name(&d.last_name).into_iter().collect();
         items.extend(self.lookup_writes(candidate, &names(before), &names(after))?);
         // The email index follows the email on file.
-        if before.email != after.email {
-            if let Some(old) = &before.email {
-                let delete = Delete::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(email_key(old, candidate)))
-                    .build()
-                    .map_err(StoreError::unavailable)?;
-                items.push(TransactWriteItem::builder().delete(delete).build());
-            }
-            if let Some(new) = &after.email {
-                items.push(put(&self.table, email_key(new, candidate), None)?);
-            }
-        }
+        items.extend(self.email_index_writes(
+            candidate,
+            before.email.as_ref(),
+            after.email.as_ref(),
+        )?);
         self.transact(items).await
     }
 
@@ -1118,19 +1130,7 @@ impl CandidateRecords for CandidateStore {
                 .put(versioned_mapping_put(&self.table, &account, state)?)
                 .build(),
         ];
-        if profile.email.as_ref() != previous_email {
-            if let Some(old) = previous_email {
-                let delete = Delete::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(email_key(old, candidate)))
-                    .build()
-                    .map_err(StoreError::unavailable)?;
-                items.push(TransactWriteItem::builder().delete(delete).build());
-            }
-            if let Some(new) = &profile.email {
-                items.push(put(&self.table, email_key(new, candidate), None)?);
-            }
-        }
+        items.extend(self.email_index_writes(candidate, previous_email, profile.email.as_ref())?);
         // Any failed condition (record or account mapped, state changed) is a `Conflict`.
         self.transact(items).await
     }
@@ -1163,16 +1163,8 @@ impl CandidateRecords for CandidateStore {
             TransactWriteItem::builder()
                 .put(versioned_mapping_put(&self.table, account, state)?)
                 .build(),
-            put(&self.table, email_key(new, candidate), None)?,
         ];
-        if let Some(old) = previous {
-            let delete = Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(email_key(old, candidate)))
-                .build()
-                .map_err(StoreError::unavailable)?;
-            items.push(TransactWriteItem::builder().delete(delete).build());
-        }
+        items.extend(self.email_index_writes(candidate, previous, Some(new))?);
         // A failed condition (the record remapped or its email changed, the state moved on) is a
         // `Conflict`.
         self.transact(items).await

@@ -15,7 +15,7 @@ MOTO_PORT ?= 5077
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: dev test lint smoke fuzz-api soak build jobs bench tools-dev tools-test tools-build clean
+.PHONY: dev test lint smoke browser fuzz-api soak build jobs bench tools-dev tools-test tools-build clean
 
 ## make dev: the whole API on http://127.0.0.1:9000, on the embedded default (state in .local/).
 dev: tools-dev
@@ -23,10 +23,12 @@ dev: tools-dev
 
 ## make test: formatting, every Rust test on both backends (moto on loopback), the IAM policies
 ## held to the DynamoDB keys those tests touched, clippy, the
-## template linted by cfn-lint and sam, the README's curl session against `cargo lambda watch`, and
+## template linted by cfn-lint and sam, the README's curl session and the portal's journeys in
+## Chromium against `cargo lambda watch`, and
 ## a bounded schemathesis run from the OpenAPI document against it (scripts/api-fuzz.sh).
-## Installs Debian's chromium for the browser test of the public transcript page, and Node.js for the
-## edge layer's viewer-request function.
+## Installs Debian's chromium for the browser tests (the public transcript page, the portal's
+## journeys, in process and against `cargo lambda watch`), and Node.js for the edge layer's
+## viewer-request function.
 test: tools-test
 	scripts/ensure-system-packages.sh chromium node
 	cargo fmt --all -- --check
@@ -38,7 +40,7 @@ test: tools-test
 	cargo clippy --workspace --all-targets -- -D warnings
 	# What SAM builds: the functions on their own, without the embedded backend the tests turn on.
 	cargo clippy $(FUNCTION_PACKAGES) -- -D warnings
-	$(MAKE) --no-print-directory lint smoke fuzz-api
+	$(MAKE) --no-print-directory lint smoke browser fuzz-api
 	scripts/test-summary.sh .test-output/cargo-test.log
 
 ## make bench: release builds, cold starts, sizes, login ÷ argon2, DynamoDB calls per flow and the
@@ -65,6 +67,12 @@ lint: tools-test
 
 smoke: tools-dev
 	scripts/readme-session.sh
+
+## make browser: the portal's journeys in Chromium against `cargo lambda watch` (screenshots in
+## .test-output/pages/).
+browser: tools-dev
+	scripts/ensure-system-packages.sh chromium
+	scripts/browser-journeys.sh
 
 fuzz-api: tools-test
 	scripts/api-fuzz.sh

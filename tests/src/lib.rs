@@ -3,6 +3,7 @@
 pub mod certification;
 pub mod job_scale;
 pub mod orders;
+pub mod pages;
 pub mod round_trips;
 
 use fulfillment::FulfillmentState;

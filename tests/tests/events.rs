@@ -36,6 +36,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "mfa" => app.call(mfa::handle, request).await,
         "email-reminders" => app.call(email_reminders::handle, request).await,
         "phone" => app.call(phone::handle, request).await,
+        "portal" => app.call(portal::handle, request).await,
         "imports" => tessera_tests::import(app, request).await,
         "mapping" | "personal-info" | "certifications" | "transcripts" => {
             tessera_tests::candidate_call(app, request).await
@@ -84,6 +85,11 @@ fn expected_status(route: &(String, String)) -> u16 {
         (_, p) if p.starts_with("/v1/staff/") => 401,
         // No transcript has that id on a fresh store.
         ("GET", "/v1/transcripts/{id}") => 404,
+        // The pages: the account's send a browser without a session to log in, the others show;
+        // a form posted without the visit's token (an event cannot have one) is refused.
+        ("GET", "/account" | "/account/security") => 303,
+        ("GET", p) if !p.starts_with("/v1/") => 200,
+        ("POST", p) if !p.starts_with("/v1/") => 403,
         other => panic!("no expectation for {other:?}: add one"),
     }
 }

@@ -24,6 +24,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("password-reset", password_reset::SECRETS),
         ("personal-info", personal_info::SECRETS),
         ("phone", phone::SECRETS),
+        ("portal", portal::SECRETS),
         ("profile", profile::SECRETS),
         ("sessions", sessions::SECRETS),
         ("transcript-page", transcript_page::SECRETS),
@@ -64,7 +65,7 @@ fn the_template_gives_each_function_exactly_the_secrets_it_uses() {
         assert!(globals.get(*secret).is_none(), "{secret} in Globals");
     }
     // The code pepper only where codes are made or checked; the seed keys only where an
-    // authenticator is read.
+    // authenticator is read (the portal's pages call those routes in process).
     assert_eq!(
         declared
             .iter()
@@ -78,6 +79,7 @@ fn the_template_gives_each_function_exactly_the_secrets_it_uses() {
             "mfa",
             "password-reset",
             "phone",
+            "portal",
             "profile",
             "sessions",
             "staff-accounts"
@@ -89,7 +91,7 @@ fn the_template_gives_each_function_exactly_the_secrets_it_uses() {
             .filter(|(_, s)| s.seed_keys)
             .map(|(f, _)| *f)
             .collect::<Vec<_>>(),
-        ["mfa", "password-reset", "sessions"]
+        ["mfa", "password-reset", "portal", "sessions"]
     );
 }
 

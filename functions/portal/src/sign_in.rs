@@ -1,0 +1,184 @@
+//! Log in as the guide shows it: step 1 the email address, step 2 the password ("Verify with your
+//! password"), and with an authenticator enrolled step 3 its code. One form action, `/sign-in`:
+//! which step it is follows from the fields posted. Step 1 calls nothing (it only carries the
+//! address on), so it tells nobody whether an account exists.
+
+use lambda_http::{Body, Response};
+use maud::{html, Markup};
+use serde_json::json;
+use tessera_identity_routes::sessions;
+use tessera_kernel::email::Email;
+use tessera_web::page::{
+    form, notice, problem_summary, redirect, submit, with_status, Field, Page, Problems,
+};
+use tessera_web::{text, Form};
+
+use crate::Ctx;
+
+/// Where a person lands after logging in.
+const HOME: &str = "/account";
+
+/// `GET /`: the first step, or the account for a browser that is signed in already.
+pub fn start(ctx: &mut Ctx<'_>) -> Response<Body> {
+    if ctx.visit.session().is_some() {
+        return redirect(HOME);
+    }
+    email_step(ctx, "", &Problems::none(), None)
+}
+
+/// The first step's page; `message` is a notice from the step before (activated, reset, …).
+pub fn email_step(
+    ctx: &Ctx<'_>,
+    email: &str,
+    problems: &Problems,
+    message: Option<&str>,
+) -> Response<Body> {
+    let labels = [("email", text::EMAIL)];
+    Page::new(
+        text::SIGN_IN_TITLE,
+        html! {
+            @if let Some(message) = message { (notice(message)) }
+            (problem_summary(problems, &labels))
+            (form("/sign-in", &ctx.csrf(), html! {
+                (Field::new("email", text::EMAIL, "email").value(email)
+                    .autocomplete("username").hint(text::EMAIL_HINT_SIGN_IN).render(problems))
+                (submit(text::NEXT))
+            }))
+            (help_links())
+        },
+    )
+    .into_response()
+}
+
+fn help_links() -> Markup {
+    html! {
+        ul.links {
+            li { a href="/forgot-password" { (text::FORGOT_PASSWORD_LINK) } }
+            li { a href="/forgot-email" { (text::FORGOT_EMAIL_LINK) } }
+            li { (text::NO_ACCOUNT) " " a href="/sign-up" { (text::CREATE_ACCOUNT) } }
+        }
+    }
+}
+
+fn password_step(ctx: &Ctx<'_>, email: &str, problems: &Problems) -> Response<Body> {
+    let labels = [("password", text::PASSWORD)];
+    Page::new(
+        text::VERIFY_PASSWORD_TITLE,
+        html! {
+            (problem_summary(problems, &labels))
+            p { (text::SIGNING_IN_AS) " " strong { (email) } }
+            (form("/sign-in", &ctx.csrf(), html! {
+                input type="hidden" name="email" value=(email);
+                (Field::new("password", text::PASSWORD, "password")
+                    .autocomplete("current-password").autofocus().render(problems))
+                (submit(text::SIGN_IN))
+            }))
+            ul.links {
+                li { a href="/" { (text::NOT_YOU) } }
+                li { a href="/forgot-password" { (text::FORGOT_PASSWORD_LINK) } }
+            }
+        },
+    )
+    .into_response()
+}
+
+fn code_step(ctx: &Ctx<'_>, challenge: &str, problems: &Problems) -> Response<Body> {
+    let labels = [("code", text::AUTHENTICATOR_CODE)];
+    Page::new(
+        text::SECOND_STEP_TITLE,
+        html! {
+            (problem_summary(problems, &labels))
+            p { (text::SECOND_STEP_INTRO) }
+            (form("/sign-in", &ctx.csrf(), html! {
+                input type="hidden" name="challenge" value=(challenge);
+                (Field::code("code", text::AUTHENTICATOR_CODE).autofocus().render(problems))
+                (submit(text::VERIFY))
+            }))
+        },
+    )
+    .into_response()
+}
+
+/// `POST /sign-in`: the step the posted fields make.
+pub async fn step(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
+    if posted.has("challenge") {
+        return answer_code(ctx, posted).await;
+    }
+    let email = posted.text("email");
+    if let Err(e) = Email::parse(&email) {
+        let problems = Problems::none().field("email", format!("This field {e}."));
+        return with_status(email_step(ctx, &email, &problems, None), 422);
+    }
+    if !posted.has("password") {
+        return password_step(ctx, &email, &Problems::none());
+    }
+    let answer = ctx
+        .call(
+            sessions::handle,
+            "POST",
+            "/v1/sessions",
+            Some(json!({ "email": email, "password": posted.get("password").unwrap_or_default() })),
+        )
+        .await;
+    match answer.status {
+        201 => signed_in(ctx, answer.text("token")),
+        200 if answer.body["mfa_required"] == true => {
+            code_step(ctx, answer.text("challenge"), &Problems::none())
+        }
+        401 | 422 | 429 => with_status(
+            password_step(ctx, &email, &Problems::from_answer(&answer)),
+            answer.status,
+        ),
+        _ => ctx.unexpected(&answer),
+    }
+}
+
+async fn answer_code(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
+    let challenge = posted.text("challenge");
+    let answer = ctx
+        .call(
+            sessions::handle,
+            "POST",
+            "/v1/sessions/mfa",
+            Some(json!({ "challenge": challenge, "code": posted.text("code") })),
+        )
+        .await;
+    match answer.status {
+        201 => signed_in(ctx, answer.text("token")),
+        401 | 422 => with_status(
+            code_step(
+                ctx,
+                &challenge,
+                &Problems::from_answer(&answer).moved_to("code"),
+            ),
+            answer.status,
+        ),
+        400 => with_status(
+            email_step(ctx, "", &Problems::from_answer(&answer), None),
+            400,
+        ),
+        _ => ctx.unexpected(&answer),
+    }
+}
+
+fn signed_in(ctx: &mut Ctx<'_>, token: &str) -> Response<Body> {
+    ctx.visit.start_session(token);
+    redirect(HOME)
+}
+
+/// `POST /sign-out`: the session ends on the server and the cookie goes.
+pub async fn sign_out(ctx: &mut Ctx<'_>) -> Response<Body> {
+    if ctx.visit.session().is_some() {
+        let answer = ctx
+            .call(sessions::handle, "DELETE", "/v1/sessions/current", None)
+            .await;
+        if !answer.is_success() && !answer.is_unauthenticated() {
+            return ctx.unexpected(&answer);
+        }
+    }
+    ctx.visit.end_session();
+    with_status(
+        email_step(ctx, "", &Problems::none(), Some(text::SIGNED_OUT_NOTICE)),
+        200,
+    )
+}

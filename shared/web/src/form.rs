@@ -1,0 +1,89 @@
+//! A submitted HTML form (`application/x-www-form-urlencoded`), bounded like the API's bodies.
+
+use lambda_http::http::header::CONTENT_TYPE;
+use lambda_http::Request;
+
+/// The largest form read: the API's body limit.
+pub const MAX_FORM: usize = 16 * 1024;
+
+#[derive(Clone, Debug, Default)]
+pub struct Form {
+    fields: Vec<(String, String)>,
+}
+
+/// Why a body is not a form this portal reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormError {
+    TooLarge,
+    NotAForm,
+}
+
+impl Form {
+    /// The form a page request posted.
+    pub fn from_request(request: &Request) -> Result<Form, FormError> {
+        let content_type = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let essence = content_type.split(';').next().unwrap_or_default().trim();
+        if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            return Err(FormError::NotAForm);
+        }
+        Form::parse(tessera_http::body::bytes(request))
+    }
+
+    pub fn parse(body: &[u8]) -> Result<Form, FormError> {
+        if body.len() > MAX_FORM {
+            return Err(FormError::TooLarge);
+        }
+        Ok(Form {
+            fields: form_urlencoded::parse(body).into_owned().collect(),
+        })
+    }
+
+    /// The first value of `name`, if the form has it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The value of `name`, trimmed, or empty.
+    pub fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().trim().to_string()
+    }
+
+    /// Whether a checkbox named `name` was ticked (its value is `yes`).
+    pub fn ticked(&self, name: &str) -> bool {
+        self.get(name) == Some("yes")
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_decoded_and_the_first_wins() {
+        let form = Form::parse(b"email=ada%40example.com&name=A+B&name=C&box=yes").unwrap();
+        assert_eq!(form.get("email"), Some("ada@example.com"));
+        assert_eq!(form.get("name"), Some("A B"));
+        assert!(form.ticked("box"));
+        assert!(!form.ticked("other"));
+        assert_eq!(form.text("missing"), "");
+    }
+
+    #[test]
+    fn a_body_over_the_limit_is_refused() {
+        assert_eq!(
+            Form::parse(&vec![b'a'; MAX_FORM + 1]).unwrap_err(),
+            FormError::TooLarge
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! Every word the portal's pages show, in one place (English; a translation replaces this module).
+//! Messages about a field's value come from the API itself (problem+json `errors`), so the page and
+//! the API never say different things.
+
+pub const PRODUCT: &str = "Tessera";
+pub const SKIP_TO_CONTENT: &str = "Skip to content";
+pub const NAV_LABEL: &str = "Account";
+pub const FOOTER: &str = "Tessera accounts and certifications.";
+pub const THERE_IS_A_PROBLEM: &str = "There is a problem";
+pub const ERROR_PREFIX: &str = "Error: ";
+pub const YES: &str = "Yes";
+pub const NO: &str = "No";
+pub const CONTINUE: &str = "Continue";
+pub const SUBMIT: &str = "Submit";
+pub const CANCEL: &str = "Cancel";
+
+// Navigation
+pub const SIGN_IN: &str = "Log in";
+pub const SIGN_OUT: &str = "Log out";
+pub const CREATE_ACCOUNT: &str = "Sign up";
+pub const PROFILE: &str = "Profile";
+pub const SECURITY: &str = "Security";
+
+// Refusals before any route
+pub const FORM_EXPIRED_TITLE: &str = "Please try again";
+pub const FORM_EXPIRED: &str =
+    "This form expired or came from another site. Go back, reload the page and send it again.";
+pub const NOT_A_FORM: &str = "The page sent something that is not a form. Go back and try again.";
+pub const FORM_TOO_LARGE: &str = "The form was too large. Shorten what you entered and try again.";
+pub const NOT_FOUND_TITLE: &str = "Page not found";
+pub const NOT_FOUND: &str =
+    "There is no page at this address. Check the address, or start from the log-in page.";
+pub const SERVER_ERROR_TITLE: &str = "Something went wrong";
+pub const SERVER_ERROR: &str =
+    "Something went wrong on our side. Please try again in a few minutes.";
+pub const SIGNED_OUT_NOTICE: &str = "You are logged out.";
+pub const SESSION_ENDED: &str = "Your session ended. Log in again to continue.";
+
+// Log in (step 1: email, step 2: password, step 3: the authenticator's code)
+pub const SIGN_IN_TITLE: &str = "Log in";
+pub const EMAIL: &str = "Email address";
+pub const EMAIL_HINT_SIGN_IN: &str =
+    "Use the email address of your account. Forgot it? Try your business email address.";
+pub const PASSWORD: &str = "Password";
+pub const NEXT: &str = "Next";
+pub const VERIFY_PASSWORD_TITLE: &str = "Verify with your password";
+pub const SIGNING_IN_AS: &str = "Logging in as";
+pub const NOT_YOU: &str = "Not you? Use another email address";
+pub const FORGOT_PASSWORD_LINK: &str = "Forgot password?";
+pub const FORGOT_EMAIL_LINK: &str = "Forgot email address?";
+pub const SECOND_STEP_TITLE: &str = "Verify with your authenticator";
+pub const SECOND_STEP_INTRO: &str = "Enter the 6-digit code your authenticator app shows for this account, or one of your recovery codes.";
+pub const AUTHENTICATOR_CODE: &str = "Code";
+pub const VERIFY: &str = "Verify";
+pub const NO_ACCOUNT: &str = "No account yet?";
+
+// Sign up and activation
+pub const SIGN_UP_TITLE: &str = "Create an account";
+pub const SIGN_UP_INTRO: &str = "All registrations are personal: use your own first and last name. Business email addresses are preferred.";
+pub const FIRST_NAME: &str = "First name";
+pub const LAST_NAME: &str = "Last name";
+pub const COUNTRY: &str = "Country";
+pub const COUNTRY_HINT: &str = "Two letters, for example US, GB or DE.";
+pub const PASSWORD_RULES: &str = "Your password needs";
+pub const RULE_MET: &str = "met";
+pub const RULE_NOT_MET: &str = "not met yet";
+pub const REGISTER: &str = "Register";
+pub const ACTIVATE_TITLE: &str = "Activate your account";
+pub const ACTIVATION_SENT: &str = "We sent an email with an activation code to the address you gave. If it does not arrive within a few minutes, check your spam or junk folders, or send a new code.";
+pub const ACTIVATION_CODE: &str = "Activation code";
+pub const ACTIVATION_PASSWORD_HINT: &str = "The password you chose when you signed up.";
+pub const ACTIVATE: &str = "Activate";
+pub const RESEND_CODE: &str = "Send a new code";
+pub const CODE_RESENT: &str = "If the address has an account waiting for activation, a new code is on its way. It replaces the old one.";
+pub const ACTIVATED: &str = "Your account is active. Log in with your email address and password.";
+pub const YOUR_USERNAME: &str = "Your username is";
+
+// Forgot password
+pub const FORGOT_PASSWORD_TITLE: &str = "Reset your password";
+pub const FORGOT_PASSWORD_INTRO: &str = "We send a verification code to your email address or, if you added a mobile number on your security page, by text message.";
+pub const RESET_CHANNEL: &str = "Send the code by";
+pub const RESET_BY_EMAIL: &str = "Email";
+pub const RESET_BY_SMS: &str = "Text message (SMS) to the mobile number on your account";
+pub const SEND_CODE: &str = "Send code";
+pub const RESET_CODE_SENT: &str =
+    "If the details match an account, a verification code is on its way. Enter it below.";
+pub const VERIFICATION_CODE: &str = "Verification code";
+pub const NEW_PASSWORD_TITLE: &str = "Choose a new password";
+pub const NEW_PASSWORD: &str = "New password";
+pub const CONFIRM_PASSWORD: &str = "Confirm new password";
+pub const RESET_MFA_HINT: &str = "Your account has an authenticator: enter its current code.";
+pub const RESET_MFA_WRONG: &str = "The code is wrong or was already used. Enter the current code from your authenticator app, or a recovery code.";
+pub const RESET_PASSWORD: &str = "Reset password";
+pub const PASSWORD_RESET_DONE: &str =
+    "Your password is changed and every session logged out. Log in with your new password.";
+
+// Forgot email
+pub const FORGOT_EMAIL_TITLE: &str = "Forgot your email address?";
+pub const FORGOT_EMAIL_INTRO: &str = "Enter your username and password and we show the email address of your account, or enter your last known email address and we send a reminder to it if it is an account's.";
+pub const USERNAME: &str = "Username";
+pub const BY_USERNAME: &str = "By username and password";
+pub const BY_LAST_EMAIL: &str = "By last known email address";
+pub const LAST_EMAIL: &str = "Last known email address";
+pub const SHOW_MY_EMAIL: &str = "Show my email address";
+pub const SEND_REMINDER: &str = "Send a reminder";
+pub const YOUR_EMAIL_IS: &str = "The email address of your account is";
+pub const REMINDER_EMAILED: &str = "We also sent a confirmation to that address.";
+pub const REMINDER_SENT: &str =
+    "If that address belongs to an account, a reminder is on its way to it.";
+pub const REMINDER_MFA: &str = "Your account has an authenticator, so the address is not shown here: we emailed it a reminder.";
+
+// Profile
+pub const PROFILE_TITLE: &str = "Your profile";
+pub const PERSONAL: &str = "Personal details";
+pub const COMPANY_DETAILS: &str = "Company details";
+pub const COMPANY: &str = "Company";
+pub const JOB_TITLE: &str = "Job title";
+pub const EMAIL_CHANGE_NOTE: &str = "Email address changes are not made on this page. A new account does not carry your history, certificates or training: to move this account to a new address, contact support.";
+pub const SAVE: &str = "Save";
+pub const SAVED: &str = "Saved.";
+pub const COMMUNICATION: &str = "Communication settings";
+pub const COMMUNICATION_INTRO: &str =
+    "How you would like to hear from us about products and services.";
+pub const PRODUCT_UPDATES: &str = "Product updates";
+pub const NEWSLETTERS: &str = "Newsletters";
+pub const EVENT_INVITATIONS: &str = "Event invitations";
+
+// Security
+pub const SECURITY_TITLE: &str = "Account security";
+pub const FEDERATED_NOTE: &str = "This account signs in through its organisation, so it has no password or security settings here.";
+pub const CHANGE_PASSWORD: &str = "Change password";
+pub const CURRENT_PASSWORD: &str = "Current password";
+pub const CHANGE_PASSWORD_NOTE: &str = "Submitting changes your password and logs you out everywhere, this browser too: you log in again with the new password.";
+pub const PASSWORD_CHANGED: &str =
+    "Your password is changed and you are logged out. Log in with your new password.";
+pub const MFA_TITLE: &str = "Multi-factor authentication";
+pub const MFA_INTRO: &str = "An authenticator app on your phone adds a second step to logging in: after your password, you enter the code it shows.";
+pub const MFA_ON: &str = "On: logging in asks for your authenticator's code.";
+pub const MFA_OFF: &str = "Off.";
+pub const MFA_TURN_ON: &str = "Set up an authenticator";
+pub const MFA_TURN_ON_HINT: &str = "Verify with your password to begin.";
+pub const MFA_SCAN: &str =
+    "Scan this code with your authenticator app, then enter the 6-digit code it shows.";
+pub const MFA_QR_ALT: &str = "QR code for your authenticator app";
+pub const MFA_KEY_INSTEAD: &str = "Cannot scan? Enter this key instead";
+pub const MFA_CONFIRM: &str = "Turn on";
+pub const RECOVERY_TITLE: &str = "Your recovery codes";
+pub const RECOVERY_INTRO: &str = "Multi-factor authentication is on. Keep these codes somewhere safe: each logs you in once if you lose your phone. They are shown only now.";
+pub const MFA_TURN_OFF: &str = "Turn off";
+pub const MFA_TURN_OFF_HINT: &str = "Verify with your password and a current code. You may want to remove this account from your authenticator app too.";
+pub const MFA_TURNED_OFF: &str = "Multi-factor authentication is off.";
+pub const PHONE_TITLE: &str = "Mobile phone number";
+pub const PHONE_INTRO: &str =
+    "A mobile number lets you reset your password by text message as well as by email.";
+pub const PHONE_NONE: &str = "No mobile number.";
+pub const PHONE_VERIFIED: &str = "verified";
+pub const PHONE_UNVERIFIED: &str = "not verified yet";
+pub const PHONE_NUMBER: &str = "Mobile number";
+pub const PHONE_HINT: &str = "With your country code, for example +44 7700 900123.";
+pub const PHONE_ADD: &str = "Add or change the number";
+pub const PHONE_CODE_SENT: &str = "We sent a code by text message. Enter it to finish.";
+pub const PHONE_SAVED: &str = "Your mobile number is verified.";
+pub const PHONE_REMOVE: &str = "Remove the number";
+pub const PHONE_REMOVED: &str = "Your mobile number is removed.";

@@ -1,0 +1,404 @@
+//! The account pages in real Chromium (Debian's package, which `make test` installs), driven over
+//! the DevTools protocol: a person's journeys typed and clicked as a person would, each code read
+//! from the real email, every page checked by axe-core (no serious or critical violation) and
+//! saved as screenshots at desktop and phone widths under `.test-output/pages/`.
+//!
+//! The pages are served in process (the page function and, for the password checklist, the
+//! policy function, behind a loopback server on the embedded store); `scripts/browser-journeys.sh`
+//! runs the same journeys against `cargo lambda watch` (`TESSERA_PAGES_URL`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
+use chromiumoxide::page::ScreenshotParams;
+use chromiumoxide::{Browser, BrowserConfig, Page};
+use futures::StreamExt;
+use serde_json::Value;
+use tessera_identity::mfa::code_at;
+use tessera_identity::signup::IdentityDeps;
+use tessera_identity::PasswordPolicy;
+use tessera_kernel::ports::Clock;
+use tessera_kernel::time::{Seconds, Timestamp};
+use tessera_testkit::messages::{extract_code, from_outbox};
+use tessera_testkit::{repo_root, unique_email, Backend, TestApp};
+use tessera_tests::PASSWORD;
+
+/// axe-core, vendored (tests/browser/README.md).
+const AXE: &str = include_str!("../browser/axe.min.js");
+
+/// Chromium from `PATH`; absent outside `make test`, where the test says so (and fails in CI).
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser"].iter().find_map(|name| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|candidate| candidate.is_file())
+        })
+    })
+}
+
+/// Where the pages are and how the journeys read mail and time there.
+enum Site {
+    /// Served in process from `app` (its clock is the server's).
+    InProcess { app: Box<TestApp>, base: String },
+    /// `cargo lambda watch` at `base`, its embedded state (and outbox) in `state`.
+    Watch { base: String, state: PathBuf },
+}
+
+impl Site {
+    async fn start() -> Site {
+        if let (Ok(base), Ok(state)) = (
+            std::env::var("TESSERA_PAGES_URL"),
+            std::env::var("TESSERA_PAGES_STATE"),
+        ) {
+            return Site::Watch {
+                base,
+                state: PathBuf::from(state),
+            };
+        }
+        let app = TestApp::new(Backend::Embedded).await;
+        let pages: IdentityDeps = app.state();
+        let policy: Arc<PasswordPolicy> = app.state();
+        let base = tessera_testkit::loopback::serve(move |request| {
+            let (pages, policy) = (pages.clone(), policy.clone());
+            async move {
+                if request.uri().path().starts_with("/v1/password-policy") {
+                    password_policy::handle(request, policy).await
+                } else {
+                    portal::handle(request, pages).await
+                }
+            }
+        })
+        .await;
+        Site::InProcess {
+            app: Box::new(app),
+            base,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        match self {
+            Site::InProcess { base, .. } | Site::Watch { base, .. } => format!("{base}{path}"),
+        }
+    }
+
+    fn latest_code(&self, to: &str) -> String {
+        match self {
+            Site::InProcess { app, .. } => app.latest_code(to),
+            Site::Watch { state, .. } => {
+                let message = from_outbox(&state.join("outbox.jsonl"))
+                    .into_iter()
+                    .rfind(|m| m.to == to)
+                    .unwrap_or_else(|| panic!("no message to {to}"));
+                extract_code(&message.body).expect("a code in the message")
+            }
+        }
+    }
+
+    fn now(&self) -> Timestamp {
+        match self {
+            Site::InProcess { app, .. } => app.clock.now(),
+            Site::Watch { .. } => tessera_http::SystemClock.now(),
+        }
+    }
+
+    /// The next authenticator period (a code is good once).
+    async fn next_period(&self) {
+        match self {
+            Site::InProcess { app, .. } => app.clock.advance(Seconds(30)),
+            Site::Watch { .. } => {
+                let wait = 30 - (self.now().0 % 30) as u64 + 1;
+                tokio::time::sleep(Duration::from_secs(wait)).await;
+            }
+        }
+    }
+}
+
+/// One browser tab on the site, saving what it shows.
+struct Tab<'s> {
+    page: Page,
+    site: &'s Site,
+    shots: PathBuf,
+}
+
+impl Tab<'_> {
+    async fn open(&self, path: &str) {
+        self.page
+            .goto(self.site.url(path))
+            .await
+            .expect("the page opens");
+        self.page.wait_for_navigation().await.expect("it loads");
+    }
+
+    async fn eval(&self, expression: &str) -> Value {
+        self.page
+            .evaluate(expression)
+            .await
+            .unwrap_or_else(|e| panic!("{expression}: {e}"))
+            .into_value()
+            .unwrap_or(Value::Null)
+    }
+
+    /// Waits (up to 15 s) until `expression` is true in the page: what a script does after a
+    /// round trip (the checklist's ticks).
+    async fn wait_until(&self, expression: &str) -> bool {
+        for _ in 0..300 {
+            if self.eval(expression).await == Value::Bool(true) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    async fn heading(&self) -> String {
+        self.eval("document.querySelector('h1').textContent")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    async fn text(&self) -> String {
+        self.eval("document.body.innerText")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Types `text` into the field `selector`, as keystrokes.
+    async fn fill(&self, selector: &str, text: &str) {
+        self.page
+            .find_element(selector)
+            .await
+            .unwrap_or_else(|e| panic!("{selector}: {e}"))
+            .click()
+            .await
+            .expect("it takes focus")
+            .type_str(text)
+            .await
+            .expect("it takes the text");
+    }
+
+    async fn choose(&self, selector: &str, value: &str) {
+        self.eval(&format!(
+            "document.querySelector({}).value = {}",
+            Value::from(selector),
+            Value::from(value)
+        ))
+        .await;
+    }
+
+    /// Clicks the button `selector` and waits for the page the form leads to.
+    async fn submit(&self, selector: &str) {
+        self.eval("window.__before_submit = true").await;
+        self.page
+            .find_element(selector)
+            .await
+            .unwrap_or_else(|e| panic!("{selector}: {e}"))
+            .click()
+            .await
+            .expect("the button clicks");
+        for _ in 0..200 {
+            let done = self
+                .page
+                .evaluate(
+                    "window.__before_submit === undefined && document.readyState === 'complete'",
+                )
+                .await
+                .ok()
+                .and_then(|r| r.into_value::<bool>().ok())
+                .unwrap_or(false);
+            if done {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no page came after clicking {selector}");
+    }
+
+    /// Screenshots at desktop and phone widths, and axe-core's serious and critical findings,
+    /// which must be none.
+    async fn check(&self, name: &str) {
+        for (label, width, height, mobile) in
+            [("desktop", 1280, 900, false), ("phone", 360, 780, true)]
+        {
+            self.page
+                .execute(
+                    SetDeviceMetricsOverrideParams::builder()
+                        .width(width)
+                        .height(height)
+                        .device_scale_factor(1.0)
+                        .mobile(mobile)
+                        .build()
+                        .unwrap(),
+                )
+                .await
+                .expect("the viewport changes");
+            let path = self.shots.join(format!("{name}-{label}.png"));
+            self.page
+                .save_screenshot(ScreenshotParams::builder().full_page(true).build(), &path)
+                .await
+                .expect("a screenshot");
+            let overflow = self
+                .eval("document.documentElement.scrollWidth > window.innerWidth + 1")
+                .await;
+            assert_eq!(
+                overflow,
+                Value::Bool(false),
+                "{name} scrolls sideways at {width} px"
+            );
+        }
+        self.eval(AXE).await;
+        let findings = self
+            .page
+            .evaluate_function(
+                "async () => { const r = await axe.run(document, { resultTypes: ['violations'] }); \
+                 return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical') \
+                 .map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).join(', ') + ')'); }",
+            )
+            .await
+            .expect("axe runs")
+            .into_value::<Vec<String>>()
+            .expect("a list");
+        assert!(findings.is_empty(), "{name}: {findings:#?}");
+    }
+}
+
+async fn launch(browser_path: &Path, profile: &Path) -> Browser {
+    let config = BrowserConfig::builder()
+        .chrome_executable(browser_path)
+        .no_sandbox()
+        .user_data_dir(profile)
+        .args(["disable-gpu", "no-first-run", "disable-dev-shm-usage"])
+        .launch_timeout(Duration::from_secs(60))
+        .request_timeout(Duration::from_secs(30))
+        .build()
+        .expect("a browser configuration");
+    let (browser, mut handler) = Browser::launch(config).await.expect("chromium starts");
+    tokio::spawn(async move { while handler.next().await.is_some() {} });
+    browser
+}
+
+/// Sign up (the checklist ticking as the password is typed), activate from the email, log in,
+/// enrol the authenticator from its page, log out, and log in with the code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_up_enrols_an_authenticator_and_logs_in_with_it() {
+    let Some(browser_path) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is missing: `make test` installs it"
+        );
+        eprintln!("chromium is not installed; `make test` installs it and runs this test");
+        return;
+    };
+    let site = Site::start().await;
+    let profile = tempfile::tempdir().unwrap();
+    let mut browser = launch(&browser_path, profile.path()).await;
+    let shots = repo_root().join(".test-output/pages");
+    std::fs::create_dir_all(&shots).unwrap();
+    let tab = Tab {
+        page: browser.new_page("about:blank").await.unwrap(),
+        site: &site,
+        shots,
+    };
+    let email = unique_email("browser.journey");
+
+    tab.open("/").await;
+    assert_eq!(tab.heading().await, "Log in");
+    tab.check("sign-in").await;
+
+    tab.open("/sign-up").await;
+    tab.fill("#email", &email).await;
+    tab.fill("#password", "short").await;
+    // Rules tick off as they are met: a short password meets some, not the length.
+    assert!(
+        tab.wait_until(
+            "document.querySelector('li[data-rule=lowercase]').classList.contains('met') && \
+             !document.querySelector('li[data-rule=min_length]').classList.contains('met')"
+        )
+        .await,
+        "the checklist ticks what \"short\" meets and not its length"
+    );
+    tab.eval("document.getElementById('password').value = ''")
+        .await;
+    tab.fill("#password", PASSWORD).await;
+    assert!(
+        tab.wait_until(
+            "document.querySelectorAll('.checklist li.met').length === \
+             document.querySelectorAll('.checklist li').length"
+        )
+        .await,
+        "every rule ticks for a good password"
+    );
+    tab.fill("#first_name", "Ada").await;
+    tab.fill("#last_name", "Lovelace").await;
+    tab.choose("#country", "GB").await;
+    tab.check("sign-up").await;
+    tab.submit("button[type=submit].primary").await;
+    assert_eq!(tab.heading().await, "Activate your account");
+    tab.check("activate").await;
+
+    let code = site.latest_code(&email);
+    tab.fill("#code", &code).await;
+    tab.fill("#password", PASSWORD).await;
+    tab.submit("form[action='/activate'] button").await;
+    assert_eq!(tab.heading().await, "Log in");
+    assert!(tab.text().await.contains("Your account is active"));
+
+    tab.submit("form[action='/sign-in'] button").await;
+    assert_eq!(tab.heading().await, "Verify with your password");
+    tab.check("sign-in-password").await;
+    tab.fill("#password", PASSWORD).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    assert_eq!(tab.heading().await, "Your profile");
+    tab.check("profile").await;
+
+    tab.open("/account/security").await;
+    assert_eq!(tab.heading().await, "Account security");
+    tab.check("security").await;
+    tab.fill("form[action='/account/authenticator'] #password", PASSWORD)
+        .await;
+    tab.submit("form[action='/account/authenticator'] button")
+        .await;
+    let secret = tab.eval("document.querySelector('.key').textContent").await;
+    let secret = secret
+        .as_str()
+        .expect("the key to type instead")
+        .to_string();
+    let qr_loaded = tab
+        .eval("document.querySelector('img.qr').naturalWidth > 0")
+        .await;
+    assert_eq!(qr_loaded, Value::Bool(true), "the QR code shows");
+    tab.check("authenticator").await;
+    tab.fill("#code", &code_at(&secret, site.now()).unwrap())
+        .await;
+    tab.submit("form[action='/account/authenticator/confirm'] button")
+        .await;
+    assert_eq!(tab.heading().await, "Your recovery codes");
+    let codes = tab
+        .eval("document.querySelectorAll('ul.codes li').length")
+        .await;
+    assert_eq!(codes, Value::from(10));
+    tab.check("recovery-codes").await;
+    site.next_period().await;
+
+    tab.submit("form[action='/sign-out'] button").await;
+    assert_eq!(tab.heading().await, "Log in");
+    tab.fill("#email", &email).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    tab.fill("#password", PASSWORD).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    assert_eq!(tab.heading().await, "Verify with your authenticator");
+    tab.check("second-step").await;
+    tab.fill("#code", &code_at(&secret, site.now()).unwrap())
+        .await;
+    tab.submit("form[action='/sign-in'] button").await;
+    assert_eq!(tab.heading().await, "Your profile");
+
+    browser.close().await.ok();
+    browser.wait().await.ok();
+}

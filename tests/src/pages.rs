@@ -48,7 +48,15 @@ impl<'a> PageClient<'a> {
     }
 
     pub async fn get(&mut self, path: &str) -> TestResponse {
-        let request = self.request("GET", path, Body::Empty, &[]);
+        let mut request = self.request("GET", path, Body::Empty, &[]);
+        if let Some((_, query)) = path.split_once('?') {
+            use lambda_http::RequestExt;
+            let query: std::collections::HashMap<String, String> =
+                form_urlencoded::parse(query.as_bytes())
+                    .into_owned()
+                    .collect();
+            request = request.with_query_string_parameters(query);
+        }
         self.send(request).await
     }
 
@@ -103,7 +111,11 @@ impl<'a> PageClient<'a> {
     }
 
     async fn send(&mut self, request: Request) -> TestResponse {
-        let response = self.app.call(portal::handle, request).await;
+        // The function the template routes the page to.
+        let response = match tessera_testkit::template::function_serving(&request).as_str() {
+            "portal-certifications" => self.app.call(portal_certifications::handle, request).await,
+            _ => self.app.call(portal::handle, request).await,
+        };
         for line in response.headers.get_all("set-cookie") {
             let line = line.to_str().unwrap();
             let (pair, attributes) = line.split_once(';').unwrap_or((line, ""));

@@ -37,6 +37,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "email-reminders" => app.call(email_reminders::handle, request).await,
         "phone" => app.call(phone::handle, request).await,
         "portal" => app.call(portal::handle, request).await,
+        "portal-certifications" => app.call(portal_certifications::handle, request).await,
         "imports" => tessera_tests::import(app, request).await,
         "mapping" | "personal-info" | "certifications" | "transcripts" => {
             tessera_tests::candidate_call(app, request).await
@@ -87,7 +88,12 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("GET", "/v1/transcripts/{id}") => 404,
         // The pages: the account's send a browser without a session to log in, the others show;
         // a form posted without the visit's token (an event cannot have one) is refused.
-        ("GET", "/account" | "/account/security") => 303,
+        (
+            "GET",
+            "/account" | "/account/security" | "/certifications" | "/personal-info"
+            | "/testing-history" | "/logos" | "/transcripts",
+        ) => 303,
+        ("GET", p) if p.starts_with("/certifications/") || p.starts_with("/logos/") => 303,
         ("GET", p) if !p.starts_with("/v1/") => 200,
         ("POST", p) if !p.starts_with("/v1/") => 403,
         other => panic!("no expectation for {other:?}: add one"),

@@ -16,12 +16,14 @@ use chromiumoxide::page::ScreenshotParams;
 use chromiumoxide::{Browser, BrowserConfig, Page};
 use futures::StreamExt;
 use serde_json::Value;
+use tessera_http::candidate::CandidateState;
 use tessera_identity::mfa::code_at;
 use tessera_identity::signup::IdentityDeps;
 use tessera_identity::PasswordPolicy;
 use tessera_kernel::ports::Clock;
 use tessera_kernel::time::{Seconds, Timestamp};
 use tessera_testkit::messages::{extract_code, from_outbox};
+use tessera_testkit::template::function_serving;
 use tessera_testkit::{repo_root, unique_email, Backend, TestApp};
 use tessera_tests::PASSWORD;
 
@@ -60,14 +62,25 @@ impl Site {
         }
         let app = TestApp::new(Backend::Embedded).await;
         let pages: IdentityDeps = app.state();
+        let candidate_pages: CandidateState = app.state();
         let policy: Arc<PasswordPolicy> = app.state();
+        let imports: imports::ImportState = app.state();
         let base = tessera_testkit::loopback::serve(move |request| {
-            let (pages, policy) = (pages.clone(), policy.clone());
+            let (pages, candidate_pages, policy, imports) = (
+                pages.clone(),
+                candidate_pages.clone(),
+                policy.clone(),
+                imports.clone(),
+            );
             async move {
-                if request.uri().path().starts_with("/v1/password-policy") {
-                    password_policy::handle(request, policy).await
-                } else {
-                    portal::handle(request, pages).await
+                // What API Gateway would route the request to, as the template says.
+                match function_serving(&request).as_str() {
+                    "password-policy" => password_policy::handle(request, policy).await,
+                    "imports" => imports::handle(request, imports).await,
+                    "portal-certifications" => {
+                        portal_certifications::handle(request, candidate_pages).await
+                    }
+                    _ => portal::handle(request, pages).await,
                 }
             }
         })
@@ -101,6 +114,28 @@ impl Site {
         match self {
             Site::InProcess { app, .. } => app.clock.now(),
             Site::Watch { .. } => tessera_http::SystemClock.now(),
+        }
+    }
+
+    /// The certification records of docs/samples, imported through the admin route from the page
+    /// (the embedded default's admin token), on the samples' day where the clock is ours.
+    async fn import_samples(&self, tab: &Tab<'_>) {
+        for (route, file) in [
+            ("/v1/admin/imports/exam-results", "exam-results.csv"),
+            ("/v1/admin/imports/ce-credits", "ce-credits.csv"),
+        ] {
+            let status = tab
+                .eval(&format!(
+                    "fetch({}, {{ method: 'POST', headers: {{ authorization: 'Bearer tessera-local-admin-token', \
+                     'content-type': 'text/csv' }}, body: {} }}).then(r => r.status)",
+                    Value::from(route),
+                    Value::from(tessera_tests::sample(file))
+                ))
+                .await;
+            assert_eq!(status, Value::from(200), "{route}");
+        }
+        if let Site::InProcess { app, .. } = self {
+            tessera_tests::certification::move_clock_to_the_samples_day(app);
         }
     }
 
@@ -145,7 +180,14 @@ impl Tab<'_> {
     /// round trip (the checklist's ticks).
     async fn wait_until(&self, expression: &str) -> bool {
         for _ in 0..300 {
-            if self.eval(expression).await == Value::Bool(true) {
+            // A page between two documents has no context to evaluate in: not yet.
+            let now = self
+                .page
+                .evaluate(expression)
+                .await
+                .ok()
+                .and_then(|r| r.into_value::<bool>().ok());
+            if now == Some(true) {
                 return true;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -268,6 +310,67 @@ impl Tab<'_> {
     }
 }
 
+/// Signs `email` up through the pages, activates it from the email and logs in.
+async fn sign_up_and_log_in(tab: &Tab<'_>, email: &str) {
+    tab.open("/sign-up").await;
+    tab.fill("#email", email).await;
+    tab.fill("#password", PASSWORD).await;
+    tab.fill("#first_name", "Ada").await;
+    tab.fill("#last_name", "Lovelace").await;
+    tab.choose("#country", "GB").await;
+    tab.submit("button[type=submit].primary").await;
+    assert_eq!(tab.heading().await, "Activate your account");
+    tab.fill("#code", &tab.site.latest_code(email)).await;
+    tab.fill("#password", PASSWORD).await;
+    tab.submit("form[action='/activate'] button").await;
+    tab.submit("form[action='/sign-in'] button").await;
+    tab.fill("#password", PASSWORD).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    assert_eq!(tab.heading().await, "Your profile");
+}
+
+/// Headless Chromium with a profile of its own, for one test.
+struct Chromium {
+    browser: Browser,
+    _profile: tempfile::TempDir,
+}
+
+impl Chromium {
+    /// Chromium, or `None` (the test passes, saying why) where it is not installed outside CI.
+    async fn start() -> Option<Chromium> {
+        let Some(path) = chromium() else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "chromium is missing: `make test` installs it"
+            );
+            eprintln!("chromium is not installed; `make test` installs it and runs this test");
+            return None;
+        };
+        let profile = tempfile::tempdir().unwrap();
+        let browser = launch(&path, profile.path()).await;
+        Some(Chromium {
+            browser,
+            _profile: profile,
+        })
+    }
+
+    /// A new tab on `site`, its screenshots saved under `.test-output/pages/`.
+    async fn tab<'s>(&self, site: &'s Site) -> Tab<'s> {
+        let shots = repo_root().join(".test-output/pages");
+        std::fs::create_dir_all(&shots).unwrap();
+        Tab {
+            page: self.browser.new_page("about:blank").await.unwrap(),
+            site,
+            shots,
+        }
+    }
+
+    async fn stop(mut self) {
+        self.browser.close().await.ok();
+        self.browser.wait().await.ok();
+    }
+}
+
 async fn launch(browser_path: &Path, profile: &Path) -> Browser {
     let config = BrowserConfig::builder()
         .chrome_executable(browser_path)
@@ -287,24 +390,11 @@ async fn launch(browser_path: &Path, profile: &Path) -> Browser {
 /// enrol the authenticator from its page, log out, and log in with the code.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_signs_up_enrols_an_authenticator_and_logs_in_with_it() {
-    let Some(browser_path) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is missing: `make test` installs it"
-        );
-        eprintln!("chromium is not installed; `make test` installs it and runs this test");
+    let Some(browser) = Chromium::start().await else {
         return;
     };
     let site = Site::start().await;
-    let profile = tempfile::tempdir().unwrap();
-    let mut browser = launch(&browser_path, profile.path()).await;
-    let shots = repo_root().join(".test-output/pages");
-    std::fs::create_dir_all(&shots).unwrap();
-    let tab = Tab {
-        page: browser.new_page("about:blank").await.unwrap(),
-        site: &site,
-        shots,
-    };
+    let tab = browser.tab(&site).await;
     let email = unique_email("browser.journey");
 
     tab.open("/").await;
@@ -399,6 +489,62 @@ async fn a_person_signs_up_enrols_an_authenticator_and_logs_in_with_it() {
     tab.submit("form[action='/sign-in'] button").await;
     assert_eq!(tab.heading().await, "Your profile");
 
-    browser.close().await.ok();
-    browser.wait().await.ok();
+    browser.stop().await;
+}
+
+/// The certification guide's first journey: map the record by the score report (the new address
+/// confirmed with the code from the email), read the certifications and one's progress, fetch its
+/// PDF certificate, and answer the settings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_candidate_maps_the_record_and_reads_the_certifications() {
+    let Some(browser) = Chromium::start().await else {
+        return;
+    };
+    let site = Site::start().await;
+    let tab = browser.tab(&site).await;
+    tab.open("/").await;
+    site.import_samples(&tab).await;
+    sign_up_and_log_in(&tab, &unique_email("browser.candidate")).await;
+
+    tab.open("/certifications").await;
+    assert_eq!(tab.heading().await, "Find your certification record");
+    tab.check("mapping").await;
+    let new_email = unique_email("browser.ada");
+    tab.fill("#last_name", "Lovelace").await;
+    tab.fill("#registration_number", "REG-2019-0416").await;
+    tab.fill("#new_email", &new_email).await;
+    tab.submit("form[action='/mapping'] input[value=score_report] ~ button")
+        .await;
+    tab.fill("#code", &site.latest_code(&new_email)).await;
+    tab.submit("form[action='/mapping/confirm'] button").await;
+    assert_eq!(tab.heading().await, "Certifications");
+    tab.check("certifications").await;
+
+    let pdf = tab
+        .eval(
+            "fetch(document.querySelector('a[href$=\"/certificate.pdf\"]').href)\
+             .then(r => r.status + ' ' + r.headers.get('content-type'))",
+        )
+        .await;
+    assert_eq!(pdf, Value::from("200 application/pdf"));
+    tab.eval("window.__before_submit = true").await;
+    tab.eval("document.querySelector('th a[href^=\"/certifications/\"]').click()")
+        .await;
+    assert!(
+        tab.wait_until(
+            "window.__before_submit === undefined && document.readyState === 'complete'"
+        )
+        .await
+    );
+    assert!(tab.text().await.contains("Current progress"));
+    tab.check("certification").await;
+
+    tab.open("/personal-info").await;
+    assert_eq!(tab.heading().await, "Personal info");
+    tab.check("personal-info").await;
+    tab.open("/testing-history?sort=code&order=asc").await;
+    assert_eq!(tab.heading().await, "Testing history");
+    tab.check("testing-history").await;
+
+    browser.stop().await;
 }

@@ -25,6 +25,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("personal-info", personal_info::SECRETS),
         ("phone", phone::SECRETS),
         ("portal", portal::SECRETS),
+        ("portal-certifications", portal_certifications::SECRETS),
         ("profile", profile::SECRETS),
         ("sessions", sessions::SECRETS),
         ("transcript-page", transcript_page::SECRETS),
@@ -80,6 +81,7 @@ fn the_template_gives_each_function_exactly_the_secrets_it_uses() {
             "password-reset",
             "phone",
             "portal",
+            "portal-certifications",
             "profile",
             "sessions",
             "staff-accounts"

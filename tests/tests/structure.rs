@@ -142,8 +142,14 @@ fn each_function_links_only_the_contexts_it_serves() {
     let mut checked = 0;
     for name in function_names() {
         let expected: &[&str] = match name.as_str() {
-            "mapping" | "personal-info" | "certifications" | "transcripts" | "imports"
-            | "transcript-page" | "staff-records" => &certification,
+            "mapping"
+            | "personal-info"
+            | "certifications"
+            | "transcripts"
+            | "imports"
+            | "transcript-page"
+            | "staff-records"
+            | "portal-certifications" => &certification,
             "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" => &everything,
             _ => &identity,
         };

@@ -14,14 +14,10 @@ mod sign_in;
 mod sign_up;
 
 use lambda_http::{Body, Request, Response};
-use maud::html;
 use tessera_http::routing::route;
 use tessera_identity::signup::IdentityDeps;
-use tessera_web::api::Answer;
-use tessera_web::form::FormError;
-use tessera_web::page::{redirect, Page};
-use tessera_web::visit::Refusal;
-use tessera_web::{text, Api, Form, Visit};
+use tessera_web::request::not_found;
+use tessera_web::{assets, Form, PageRequest};
 
 /// The secrets of the routes these pages call (sessions, sign-up, authenticator, phone, resets):
 /// the one-time-code pepper and the authenticator seeds' keys.
@@ -110,109 +106,38 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
     tessera_http::routing::pairs(ROUTES)
 }
 
-/// One page request: the visit (cookies, CSRF) and what the pages call the API with.
-pub(crate) struct Ctx<'a> {
-    pub request: &'a Request,
-    pub deps: &'a IdentityDeps,
-    pub visit: Visit,
-}
+/// One page request to these pages (their API handlers take the identity state).
+pub(crate) type Ctx<'a> = PageRequest<'a, IdentityDeps>;
 
-impl<'a> Ctx<'a> {
-    pub fn api(&self) -> Api<'a> {
-        Api::new(self.request, &self.visit)
-    }
-
-    /// `method path` with `body` (JSON) through the route's own `handler`, as this visit's caller.
-    pub async fn call<H, Fut>(
-        &self,
-        handler: H,
-        method: &str,
-        path: &str,
-        body: Option<serde_json::Value>,
-    ) -> Answer
-    where
-        H: Fn(Request, IdentityDeps) -> Fut,
-        Fut: std::future::Future<Output = Response<Body>>,
-    {
-        self.api()
-            .call(handler, self.deps, method, path, body)
-            .await
-    }
-
-    pub fn csrf(&self) -> String {
-        self.visit.csrf_token()
-    }
-
-    /// The password policy's rules, for the checklist under a new password.
-    pub fn password_rules(&self) -> Vec<(&'static str, String)> {
-        self.deps
-            .settings
-            .policy
-            .describe()
-            .into_iter()
-            .map(|rule| (rule.code, rule.description))
-            .collect()
-    }
-
-    /// A page for a signed-in person (the header shows the account's links).
-    pub fn signed_in_page(&self, title: &str, main: maud::Markup) -> Page {
-        Page::new(title, main).signed_in(&self.csrf())
-    }
-
-    /// The answer when the API no longer knows the session: the cookie goes, and the person
-    /// starts again at the log-in page.
-    pub fn session_ended(&mut self) -> Response<Body> {
-        self.visit.end_session();
-        redirect("/")
-    }
-
-    /// A route's answer that is neither success nor a refusal the page explains: the session
-    /// ended, or the server failed.
-    pub fn unexpected(&mut self, answer: &Answer) -> Response<Body> {
-        if answer.is_unauthenticated() {
-            return self.session_ended();
-        }
-        server_error()
-    }
+/// The password policy's rules, for the checklist under a new password.
+pub(crate) fn password_rules(ctx: &Ctx<'_>) -> Vec<(&'static str, String)> {
+    ctx.state
+        .settings
+        .policy
+        .describe()
+        .into_iter()
+        .map(|rule| (rule.code, rule.description))
+        .collect()
 }
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let route = match route(&request, ROUTES) {
-        Ok(Route::Style) => {
-            return tessera_web::assets::serve(tessera_web::assets::STYLE_PATH)
-                .unwrap_or_else(not_found)
-        }
-        Ok(Route::Script) => {
-            return tessera_web::assets::serve(tessera_web::assets::SCRIPT_PATH)
-                .unwrap_or_else(not_found)
-        }
+        Ok(Route::Style) => return assets::serve(assets::STYLE_PATH).unwrap_or_else(not_found),
+        Ok(Route::Script) => return assets::serve(assets::SCRIPT_PATH).unwrap_or_else(not_found),
         Ok(route) => route,
         Err(problem) if problem.status == 405 => return problem.into_response(),
         Err(_) => return not_found(),
     };
-    let visit = Visit::of(&request, deps.random.as_ref());
-    let mut ctx = Ctx {
-        request: &request,
-        deps: &deps,
-        visit,
-    };
+    let mut ctx = Ctx::new(&request, &deps, deps.random.as_ref());
     let answer = if request.method() == "POST" {
-        match Form::from_request(&request) {
-            Ok(form) => match ctx.visit.check_form(&request, &form) {
-                Ok(()) => post(route, &mut ctx, &form).await,
-                Err(refusal) => refused(refusal),
-            },
-            Err(FormError::TooLarge) => {
-                notice_page(413, text::FORM_EXPIRED_TITLE, text::FORM_TOO_LARGE)
-            }
-            Err(FormError::NotAForm) => {
-                notice_page(415, text::FORM_EXPIRED_TITLE, text::NOT_A_FORM)
-            }
+        match ctx.form() {
+            Ok(form) => post(route, &mut ctx, &form).await,
+            Err(refusal) => refusal.into_response(),
         }
     } else {
         get(route, &mut ctx).await
     };
-    ctx.visit.finish(answer)
+    ctx.finish(answer)
 }
 
 async fn get(route: Route, ctx: &mut Ctx<'_>) -> Response<Body> {
@@ -250,31 +175,6 @@ async fn post(route: Route, ctx: &mut Ctx<'_>, form: &Form) -> Response<Body> {
         Route::RemovePhone => security::remove_phone(ctx, form).await,
         _ => not_found(),
     }
-}
-
-fn refused(refusal: Refusal) -> Response<Body> {
-    tracing::info!(?refusal, "form refused");
-    notice_page(403, text::FORM_EXPIRED_TITLE, text::FORM_EXPIRED)
-}
-
-fn not_found() -> Response<Body> {
-    notice_page(404, text::NOT_FOUND_TITLE, text::NOT_FOUND)
-}
-
-pub(crate) fn server_error() -> Response<Body> {
-    notice_page(500, text::SERVER_ERROR_TITLE, text::SERVER_ERROR)
-}
-
-fn notice_page(status: u16, title: &str, message: &str) -> Response<Body> {
-    Page::new(
-        title,
-        html! {
-            p { (message) }
-            p { a href="/" { (text::SIGN_IN) } }
-        },
-    )
-    .status(status)
-    .into_response()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use tessera_web::page::{
 };
 use tessera_web::{text, Form};
 
-use crate::{sign_in, Ctx};
+use crate::{password_rules, sign_in, Ctx};
 
 /// `GET /forgot-password`
 pub fn forgot_password_page(ctx: &mut Ctx<'_>) -> Response<Body> {
@@ -82,7 +82,7 @@ fn new_password_page(
                 @if mfa_required { input type="hidden" name="mfa_required" value="yes"; }
                 (Field::new("new_password", text::NEW_PASSWORD, "password")
                     .autocomplete("new-password").render(problems))
-                (password_checklist("new_password", &ctx.password_rules()))
+                (password_checklist("new_password", &password_rules(ctx)))
                 (Field::new("confirm_password", text::CONFIRM_PASSWORD, "password")
                     .autocomplete("new-password").render(problems))
                 @if mfa_required {

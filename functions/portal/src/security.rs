@@ -11,7 +11,7 @@ use tessera_web::page::{
 };
 use tessera_web::{text, Answer, Form};
 
-use crate::{sign_in, Ctx};
+use crate::{password_rules, sign_in, Ctx};
 
 /// What the security page shows besides its three sections: a notice, or a step in progress.
 enum Step<'s> {
@@ -79,7 +79,7 @@ fn password_section(ctx: &Ctx<'_>, csrf: &str, problems: &Problems) -> Markup {
                     .autocomplete("current-password").render(problems))
                 (Field::new("new_password", text::NEW_PASSWORD, "password")
                     .autocomplete("new-password").render(problems))
-                (password_checklist("new_password", &ctx.password_rules()))
+                (password_checklist("new_password", &password_rules(ctx)))
                 (Field::new("confirm_password", text::CONFIRM_PASSWORD, "password")
                     .autocomplete("new-password").render(problems))
                 p.hint { (text::CHANGE_PASSWORD_NOTE) }

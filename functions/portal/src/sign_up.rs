@@ -13,7 +13,7 @@ use tessera_web::page::{
 };
 use tessera_web::{text, Form};
 
-use crate::{sign_in, Ctx};
+use crate::{password_rules, sign_in, Ctx};
 
 /// What a sign-up form shows again after a refusal (never the password).
 #[derive(Default)]
@@ -60,7 +60,7 @@ fn sign_up_page(ctx: &Ctx<'_>, entered: &Entered, problems: &Problems) -> Respon
                     .autocomplete("email").render(problems))
                 (Field::new("password", text::PASSWORD, "password")
                     .autocomplete("new-password").render(problems))
-                (password_checklist("password", &ctx.password_rules()))
+                (password_checklist("password", &password_rules(ctx)))
                 (Field::new("first_name", text::FIRST_NAME, "text").value(&entered.first_name)
                     .autocomplete("given-name").render(problems))
                 (Field::new("last_name", text::LAST_NAME, "text").value(&entered.last_name)

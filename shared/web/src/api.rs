@@ -4,8 +4,10 @@
 //! token.
 
 use lambda_http::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use lambda_http::RequestExt;
 use lambda_http::{http, Body, Request, Response};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::future::Future;
 
 use crate::visit::Visit;
@@ -44,6 +46,23 @@ impl<'r> Api<'r> {
         H: Fn(Request, S) -> Fut,
         Fut: Future<Output = Response<Body>>,
     {
+        Answer::from_response(self.send(handler, state, method, path, body).await)
+    }
+
+    /// `call`, with the response as the handler gave it (a download is passed through).
+    pub async fn send<S, H, Fut>(
+        &self,
+        handler: H,
+        state: &S,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Response<Body>
+    where
+        S: Clone,
+        H: Fn(Request, S) -> Fut,
+        Fut: Future<Output = Response<Body>>,
+    {
         let mut builder = http::Request::builder().method(method).uri(path);
         if let Some(token) = &self.token {
             builder = builder.header(AUTHORIZATION, format!("Bearer {token}"));
@@ -57,7 +76,17 @@ impl<'r> Api<'r> {
         };
         let mut inner = builder.body(body).expect("a method and a path are valid");
         *inner.extensions_mut() = self.page.extensions().clone();
-        Answer::from_response(handler(inner, state.clone()).await)
+        // Handlers read a query as Lambda gives it: parsed, beside the path.
+        let query: HashMap<String, String> = path
+            .split_once('?')
+            .map(|(_, query)| {
+                form_urlencoded::parse(query.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let inner = inner.with_query_string_parameters(query);
+        handler(inner, state.clone()).await
     }
 }
 

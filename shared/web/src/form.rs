@@ -65,6 +65,22 @@ impl Form {
     }
 }
 
+/// The value of `key` in the request's query: as Lambda parses it, or from the URI (a request
+/// that came another way).
+pub fn query_value(request: &Request, key: &str) -> Option<String> {
+    use lambda_http::RequestExt;
+    if let Some(value) = request
+        .query_string_parameters_ref()
+        .and_then(|q| q.first(key))
+    {
+        return Some(value.to_string());
+    }
+    let query = request.uri().query()?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@
 //! - `visit`: one request's cookies (the session, the form key), the CSRF check, same-origin rules
 //! - `form`: a submitted form's fields
 //! - `api`: an API handler called in process, and its answer
+//! - `request`: one page request (the visit, the form's checks, the pages no route answers)
 //! - `page`: the layout and the form parts, written with `maud` (every value escaped)
 //! - `text`: every word the pages show, in one place for a later translation
 //! - `assets`: the style sheet and the one script (progressive enhancement only)
@@ -18,10 +19,12 @@ pub mod assets;
 pub mod countries;
 pub mod form;
 pub mod page;
+pub mod request;
 pub mod text;
 pub mod visit;
 
 pub use api::{Answer, Api};
 pub use form::Form;
 pub use page::Page;
+pub use request::PageRequest;
 pub use visit::Visit;

@@ -1,0 +1,10 @@
+//! The certification pages' function: wiring only (`tessera_http::wiring`).
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    tessera_http::wiring::run(
+        portal_certifications::SECRETS,
+        portal_certifications::handle,
+    )
+    .await
+}

@@ -1,0 +1,268 @@
+//! The certification screens and downloads, each read from the signed-in account's record.
+//!
+//! - `GET /v1/candidate/certifications` → active, in progress and past, grouped by track
+//! - `GET /v1/candidate/certifications/{id}` → progress tree, CE credits, history
+//! - `GET /v1/candidate/certifications/{id}/certificate.pdf` → the PDF certificate (active only)
+//! - `GET /v1/candidate/exams?sort=date|code&order=asc|desc` → exam history
+//! - `GET /v1/candidate/ce-activities`, `/agreements`, `/logos` → lists
+//! - `GET /v1/candidate/logos/{id}` → the SVG file, for logos the candidate is entitled to
+//!
+//! Every route needs a session and answers 404 `not_mapped` until the account is mapped.
+
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::json;
+use tessera_certification::catalog::is_catalog_id;
+use tessera_certification::certificate;
+use tessera_certification::certificate::CertificateText;
+use tessera_certification::logos;
+use tessera_certification::views;
+use tessera_certification::views::{ExamSort, SortOrder};
+use tessera_certification::Status;
+use tessera_certification::{CandidateRecord, CertificationDeps};
+use tessera_http::candidate::{record, CandidateState};
+use tessera_http::problem::FieldError;
+use tessera_http::routing::{pairs, route_with_params, Route};
+use tessera_http::{response, Problem};
+
+/// The secrets this function uses (certificate verification codes): the only ones it reads, and
+/// the only ones the template gives it.
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
+    code_pepper: true,
+    ..tessera_http::config::Secrets::HTTP
+};
+
+#[derive(Clone, Copy)]
+enum Screen {
+    Certifications,
+    Certification,
+    Certificate,
+    Exams,
+    Activities,
+    Agreements,
+    Logos,
+    Logo,
+}
+
+const ROUTES: &[Route<Screen>] = &[
+    (
+        "GET",
+        "/v1/candidate/certifications",
+        Screen::Certifications,
+    ),
+    (
+        "GET",
+        "/v1/candidate/certifications/{id}",
+        Screen::Certification,
+    ),
+    (
+        "GET",
+        "/v1/candidate/certifications/{id}/certificate.pdf",
+        Screen::Certificate,
+    ),
+    ("GET", "/v1/candidate/exams", Screen::Exams),
+    ("GET", "/v1/candidate/ce-activities", Screen::Activities),
+    ("GET", "/v1/candidate/agreements", Screen::Agreements),
+    ("GET", "/v1/candidate/logos", Screen::Logos),
+    ("GET", "/v1/candidate/logos/{id}", Screen::Logo),
+];
+
+/// This function's routes, as the template lists them.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    pairs(ROUTES)
+}
+
+pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
+    let state = state.with_current_catalog().await;
+    let (screen, ids) = match route_with_params(&request, ROUTES, is_catalog_id) {
+        Ok(found) => found,
+        Err(problem) => return problem.into_response(),
+    };
+    let id = ids.first().map(String::as_str).unwrap_or_default();
+    let (request, state) = (&request, &state);
+    let result = match screen {
+        Screen::Certifications => {
+            screen_of(request, state, |c, record| {
+                json!(views::certifications(&c.catalog, record, c.today()))
+            })
+            .await
+        }
+        Screen::Certification => certification(request, state, id).await,
+        Screen::Certificate => certificate(request, state, id).await,
+        Screen::Exams => exams(request, state).await,
+        Screen::Activities => {
+            screen_of(
+                request,
+                state,
+                |c, record| json!({ "activities": views::activities(record, c.today()) }),
+            )
+            .await
+        }
+        Screen::Agreements => {
+            screen_of(
+                request,
+                state,
+                |c, record| json!({ "agreements": views::agreements(&c.catalog, record) }),
+            )
+            .await
+        }
+        Screen::Logos => {
+            screen_of(
+                request,
+                state,
+                |c, record| json!({ "logos": views::logos(&c.catalog, record, c.today()) }),
+            )
+            .await
+        }
+        Screen::Logo => logo(request, state, id).await,
+    };
+    result.unwrap_or_else(Problem::into_response)
+}
+
+async fn screen_of(
+    request: &Request,
+    state: &CandidateState,
+    view: impl FnOnce(&CertificationDeps, &CandidateRecord) -> serde_json::Value,
+) -> Result<Response<Body>, Problem> {
+    let record = record(request, state).await?;
+    Ok(response::json(200, &view(&state.certification, &record)))
+}
+
+fn certification_not_found() -> Problem {
+    Problem::new(
+        404,
+        "certification_not_found",
+        "Certification not found",
+        "This candidate neither holds nor has started that certification.",
+    )
+}
+
+async fn certification(
+    request: &Request,
+    state: &CandidateState,
+    id: &str,
+) -> Result<Response<Body>, Problem> {
+    let record = record(request, state).await?;
+    let c = &state.certification;
+    match views::certification(&c.catalog, &record, id, c.today()) {
+        Some(detail) => Ok(response::json(200, &detail)),
+        None => Err(certification_not_found()),
+    }
+}
+
+/// The PDF certificate of an active, unexpired certification.
+async fn certificate(
+    request: &Request,
+    state: &CandidateState,
+    id: &str,
+) -> Result<Response<Body>, Problem> {
+    let record = record(request, state).await?;
+    let c = &state.certification;
+    let standing = record
+        .standings(&c.catalog, c.today())
+        .into_iter()
+        .find(|s| s.certification.as_str() == id);
+    let (Some(standing), Some(certification)) = (standing, c.catalog.certification(id)) else {
+        return Err(certification_not_found());
+    };
+    let (Status::Active, Some(active), Some(expires)) =
+        (standing.status, standing.active, standing.expires)
+    else {
+        return Err(Problem::new(
+            409,
+            "certificate_unavailable",
+            "No certificate",
+            "PDF certificates are only for active certifications that have not expired.",
+        ));
+    };
+    let profile = &record.profile;
+    let code = certificate::verification_code(
+        &state.identity.settings.pepper,
+        profile.candidate_id.as_str(),
+        id,
+        active,
+    );
+    let holder = format!("{} {}", profile.first_name, profile.last_name);
+    let pdf = certificate::render(&CertificateText {
+        holder: &holder,
+        certification: &certification.name,
+        abbreviation: &certification.abbreviation,
+        candidate_id: profile.candidate_id.as_str(),
+        active,
+        expires,
+        verification_code: &code,
+    });
+    let mut response = response::with_body(200, "application/pdf", pdf);
+    let disposition = format!("attachment; filename=\"{id}-certificate.pdf\"");
+    if let Ok(value) = disposition.parse() {
+        response.headers_mut().insert("content-disposition", value);
+    }
+    Ok(response)
+}
+
+/// A logo file the candidate is entitled to, as an SVG download. The files are the program's own;
+/// the headers still forbid any script or sniffing, as for any SVG served from an API.
+async fn logo(
+    request: &Request,
+    state: &CandidateState,
+    id: &str,
+) -> Result<Response<Body>, Problem> {
+    let record = record(request, state).await?;
+    let c = &state.certification;
+    let entitled = views::logos(&c.catalog, &record, c.today())
+        .into_iter()
+        .find(|l| l.id == id);
+    let Some((view, bytes)) = entitled.and_then(|l| logos::file(&l.file).map(|b| (l, b))) else {
+        return Err(Problem::new(
+            404,
+            "logo_not_found",
+            "Logo not found",
+            "That logo is not among the ones this candidate may download.",
+        ));
+    };
+    let mut response = response::with_body(200, "image/svg+xml", bytes.to_vec());
+    let headers = response.headers_mut();
+    let disposition = format!("attachment; filename=\"{}\"", view.file);
+    for (name, value) in [
+        ("content-disposition", disposition.as_str()),
+        (
+            "content-security-policy",
+            "default-src 'none'; style-src 'unsafe-inline'",
+        ),
+        ("x-content-type-options", "nosniff"),
+    ] {
+        if let Ok(value) = value.parse() {
+            headers.insert(name, value);
+        }
+    }
+    Ok(response)
+}
+
+async fn exams(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
+    let query = request.query_string_parameters();
+    let mut errors = Vec::new();
+    let sort = match query.first("sort") {
+        None | Some("date") => Some(ExamSort::Date),
+        Some("code") => Some(ExamSort::Code),
+        Some(_) => {
+            errors.push(FieldError::new("sort", "invalid", "sort is date or code"));
+            None
+        }
+    };
+    let order = match query.first("order") {
+        None | Some("desc") => Some(SortOrder::Descending),
+        Some("asc") => Some(SortOrder::Ascending),
+        Some(_) => {
+            errors.push(FieldError::new("order", "invalid", "order is asc or desc"));
+            None
+        }
+    };
+    let (Some(sort), Some(order)) = (sort, order) else {
+        return Err(Problem::validation(errors));
+    };
+    screen_of(
+        request,
+        state,
+        |c, record| json!({ "exams": views::exams(&c.catalog, record, sort, order) }),
+    )
+    .await
+}

@@ -1,0 +1,240 @@
+//! The certification tracking pages through their handler, on both backends, with the sample
+//! records imported: first-time mapping by score report (the new address confirmed with the code
+//! from the real email), the certifications and one's progress tree, the PDF certificate, personal
+//! info, the testing history sorted, logos, and a transcript made, emailed and deleted.
+
+use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
+use tessera_tests::certification::{import_samples, move_clock_to_the_samples_day};
+use tessera_tests::pages::{hidden, PageClient};
+use tessera_tests::{active_account, log_in, on_both_backends, token_of, PASSWORD};
+
+fn assert_page(r: &TestResponse, status: u16, heading: &str) {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert!(
+        r.text.contains(&format!("<h1>{heading}</h1>")),
+        "expected the page \"{heading}\": {}",
+        r.text
+    );
+}
+
+/// A signed-in browser of a new account, on the samples' day with the samples imported.
+async fn signed_in_browser(app: &TestApp) -> PageClient<'_> {
+    import_samples(app).await;
+    move_clock_to_the_samples_day(app);
+    let (email, _) = active_account(app, "pages.candidate").await;
+    let token = token_of(&log_in(app, &email, PASSWORD).await);
+    let mut browser = PageClient::new(app);
+    browser.use_session(&token);
+    browser
+}
+
+async fn map_by_score_report(app: &TestApp, browser: &mut PageClient<'_>) {
+    let r = browser.get("/certifications").await;
+    assert_page(&r, 200, "Find your certification record");
+    let new_email = unique_email("pages.ada");
+    let wrong = browser
+        .post(
+            "/mapping",
+            &[
+                ("method", "score_report"),
+                ("last_name", "Babbage"),
+                ("registration_number", "REG-2019-0416"),
+                ("new_email", &new_email),
+            ],
+        )
+        .await;
+    assert!(wrong.status >= 400, "{}", wrong.text);
+    assert!(wrong.text.contains("role=\"alert\""));
+    let r = browser
+        .post(
+            "/mapping",
+            &[
+                ("method", "score_report"),
+                ("last_name", "Lovelace"),
+                ("registration_number", "REG-2019-0416"),
+                ("new_email", &new_email),
+            ],
+        )
+        .await;
+    assert_page(&r, 200, "Find your certification record");
+    assert!(r.text.contains("name=\"code\""), "{}", r.text);
+    let code = app.latest_code(&new_email);
+    let r = browser.post("/mapping/confirm", &[("code", &code)]).await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(r.header("location"), Some("/certifications"));
+}
+
+async fn the_candidate_maps_and_reads_every_screen(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let mut browser = signed_in_browser(&app).await;
+    map_by_score_report(&app, &mut browser).await;
+
+    let list = browser.get("/certifications").await;
+    assert_page(&list, 200, "Certifications");
+    assert!(list.text.contains("Active certifications"));
+    let detail_link = list
+        .text
+        .split("href=\"/certifications/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a certification links to its page")
+        .to_string();
+    let detail = browser.get(&format!("/certifications/{detail_link}")).await;
+    assert_eq!(detail.status, 200, "{}", detail.text);
+    assert!(
+        detail.text.contains("class=\"number\">1<"),
+        "numbered tree: {}",
+        detail.text
+    );
+    assert!(detail.text.contains("History"));
+
+    let pdf_link = list
+        .text
+        .split("href=\"/certifications/")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.ends_with("/certificate.pdf"))
+        .expect("an active certification offers its PDF")
+        .to_string();
+    let pdf = browser.get(&format!("/certifications/{pdf_link}")).await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+    assert_eq!(
+        browser.get("/certifications/no-such-thing").await.status,
+        404
+    );
+
+    let info = browser.get("/personal-info").await;
+    assert_page(&info, 200, "Personal info");
+    let r = browser
+        .post(
+            "/personal-info/settings",
+            &[("employee", "no"), ("partner", "yes")],
+        )
+        .await;
+    assert_eq!(r.status, 422, "three questions unanswered: {}", r.text);
+    assert!(r.text.contains("id=\"problems-title\""));
+    let r = browser
+        .post(
+            "/personal-info/settings",
+            &[
+                ("employee", "no"),
+                ("partner", "yes"),
+                ("email_notifications", "yes"),
+                ("academy_student", "no"),
+                ("verification_consent", "yes"),
+            ],
+        )
+        .await;
+    assert_page(&r, 200, "Personal info");
+    assert!(
+        r.text.contains("name=\"partner\" value=\"yes\" checked"),
+        "{}",
+        r.text
+    );
+    let r = browser
+        .post("/personal-info/attributes", &[("job_title", "Analyst <b>")])
+        .await;
+    assert!(r.text.contains("value=\"Analyst &lt;b&gt;\""), "{}", r.text);
+
+    let by_code = browser.get("/testing-history?sort=code&order=asc").await;
+    assert_page(&by_code, 200, "Testing history");
+    assert!(by_code.text.contains("aria-sort=\"ascending\""));
+    let exams = &by_code.text[by_code.text.find("id=\"exams\"").unwrap()..];
+    let exams = &exams[..exams.find("</table>").unwrap()];
+    let codes: Vec<&str> = exams
+        .split("<tr><td>")
+        .skip(1)
+        .map(|row| row.split('<').next().unwrap())
+        .collect();
+    let mut sorted = codes.clone();
+    sorted.sort();
+    assert!(!codes.is_empty());
+    assert_eq!(codes, sorted, "sorted by code");
+
+    let logos = browser.get("/logos").await;
+    assert_page(&logos, 200, "Logos");
+    if let Some(logo) = logos
+        .text
+        .split("href=\"/logos/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+    {
+        let file = browser.get(&format!("/logos/{logo}")).await;
+        assert_eq!(file.status, 200);
+        assert!(file.text.contains("<svg"), "{}", file.text);
+    }
+}
+
+async fn a_transcript_is_made_emailed_and_deleted(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let mut browser = signed_in_browser(&app).await;
+    map_by_score_report(&app, &mut browser).await;
+    assert_page(&browser.get("/transcripts").await, 200, "Transcripts");
+    let fields = [
+        ("description", "For the hiring team"),
+        ("expires_in_days", "30"),
+        ("include_new", "yes"),
+    ];
+    let r = browser.post("/transcripts", &fields).await;
+    assert_eq!(r.status, 409, "no consent yet: {}", r.text);
+    assert!(r.text.contains("Personal info page"), "{}", r.text);
+    browser.get("/personal-info").await;
+    let consent = [
+        ("employee", "no"),
+        ("partner", "no"),
+        ("email_notifications", "yes"),
+        ("academy_student", "no"),
+        ("verification_consent", "yes"),
+    ];
+    assert_eq!(
+        browser
+            .post("/personal-info/settings", &consent)
+            .await
+            .status,
+        200
+    );
+    let r = browser
+        .post(
+            "/transcripts",
+            &[
+                ("description", "For the hiring team"),
+                ("expires_in_days", "30"),
+                ("include_new", "yes"),
+            ],
+        )
+        .await;
+    assert_page(&r, 200, "Transcripts");
+    assert!(r.text.contains("Your transcript is ready"));
+    let action = r
+        .text
+        .split("action=\"/transcripts/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("the transcript's forms")
+        .to_string();
+    let recruiter = unique_email("pages.recruiter");
+    let r = browser
+        .post(
+            &format!("/transcripts/{action}/email"),
+            &[("to", &recruiter)],
+        )
+        .await;
+    assert!(r.text.contains("The link is on its way"), "{}", r.text);
+    let sent = app.messages_to(&recruiter);
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].body.contains(&format!("/v1/transcripts/{action}")));
+    let r = browser
+        .post(&format!("/transcripts/{action}/delete"), &[])
+        .await;
+    assert!(r.text.contains("The transcript is deleted"));
+    assert!(r.text.contains("No transcripts yet"));
+    let refused = browser.post("/transcripts", &[("description", "")]).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(hidden(&refused.text, "csrf").is_some());
+}
+
+on_both_backends!(
+    the_candidate_maps_and_reads_every_screen,
+    a_transcript_is_made_emailed_and_deleted,
+);

@@ -114,6 +114,7 @@ impl<'a> PageClient<'a> {
         // The function the template routes the page to.
         let response = match tessera_testkit::template::function_serving(&request).as_str() {
             "portal-certifications" => self.app.call(portal_certifications::handle, request).await,
+            "portal-orders" => self.app.call(portal_orders::handle, request).await,
             _ => self.app.call(portal::handle, request).await,
         };
         for line in response.headers.get_all("set-cookie") {

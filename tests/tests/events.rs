@@ -38,6 +38,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "phone" => app.call(phone::handle, request).await,
         "portal" => app.call(portal::handle, request).await,
         "portal-certifications" => app.call(portal_certifications::handle, request).await,
+        "portal-orders" => app.call(portal_orders::handle, request).await,
         "imports" => tessera_tests::import(app, request).await,
         "mapping" | "personal-info" | "certifications" | "transcripts" => {
             tessera_tests::candidate_call(app, request).await
@@ -90,8 +91,15 @@ fn expected_status(route: &(String, String)) -> u16 {
         // a form posted without the visit's token (an event cannot have one) is refused.
         (
             "GET",
-            "/account" | "/account/security" | "/certifications" | "/personal-info"
-            | "/testing-history" | "/logos" | "/transcripts",
+            "/account"
+            | "/account/security"
+            | "/certifications"
+            | "/personal-info"
+            | "/testing-history"
+            | "/logos"
+            | "/transcripts"
+            | "/certificates"
+            | "/certificates/orders",
         ) => 303,
         ("GET", p) if p.starts_with("/certifications/") || p.starts_with("/logos/") => 303,
         ("GET", p) if !p.starts_with("/v1/") => 200,

@@ -65,18 +65,21 @@ impl Site {
         let candidate_pages: CandidateState = app.state();
         let policy: Arc<PasswordPolicy> = app.state();
         let imports: imports::ImportState = app.state();
+        let orders: fulfillment::FulfillmentState = app.state();
         let base = tessera_testkit::loopback::serve(move |request| {
-            let (pages, candidate_pages, policy, imports) = (
+            let (pages, candidate_pages, policy, imports, orders) = (
                 pages.clone(),
                 candidate_pages.clone(),
                 policy.clone(),
                 imports.clone(),
+                orders.clone(),
             );
             async move {
                 // What API Gateway would route the request to, as the template says.
                 match function_serving(&request).as_str() {
                     "password-policy" => password_policy::handle(request, policy).await,
                     "imports" => imports::handle(request, imports).await,
+                    "portal-orders" => portal_orders::handle(request, orders).await,
                     "portal-certifications" => {
                         portal_certifications::handle(request, candidate_pages).await
                     }
@@ -545,6 +548,9 @@ async fn a_candidate_maps_the_record_and_reads_the_certifications() {
     tab.open("/testing-history?sort=code&order=asc").await;
     assert_eq!(tab.heading().await, "Testing history");
     tab.check("testing-history").await;
+    tab.open("/certificates").await;
+    assert_eq!(tab.heading().await, "Certificates & plaques");
+    tab.check("certificates").await;
 
     browser.stop().await;
 }

@@ -234,7 +234,80 @@ async fn a_transcript_is_made_emailed_and_deleted(backend: Backend) {
     assert!(hidden(&refused.text, "csrf").is_some());
 }
 
+/// Certificates & plaques: the kits offered, an order with the shipping form (and the address in
+/// the recipient's script), the provider's checkout linked, the same form sent twice making one
+/// order, and a refused form saying which field.
+async fn a_kit_is_ordered_from_the_pages(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let mut browser = signed_in_browser(&app).await;
+    map_by_score_report(&app, &mut browser).await;
+    let page = browser.get("/certificates").await;
+    assert_page(&page, 200, "Certificates &amp; plaques");
+    let quantity = page
+        .text
+        .split("<select id=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a quantity for each kit")
+        .to_string();
+    assert!(quantity.starts_with("quantity."), "{quantity}");
+    let key = hidden(&page.text, "idempotency_key").expect("the form's own key");
+    let mut fields = vec![
+        ("idempotency_key", key.as_str()),
+        (quantity.as_str(), "2"),
+        ("tracking", "yes"),
+        ("payment_method", "card"),
+        ("shipping.first_name", "Zoë"),
+        ("shipping.last_name", "Lovelace"),
+        ("shipping.email", "ada@example.com"),
+        ("shipping.phone", "+44 20 7946 0000"),
+        ("shipping.address", "12 Rue de l'Église"),
+        ("shipping.postal_code", "N1 1AA"),
+        ("shipping.country", "GB"),
+        ("shipping_localized.first_name", "ゾーイ"),
+        ("shipping_localized.last_name", "ラブレス"),
+        ("shipping_localized.address", "千代田区１－１"),
+        ("shipping_localized.city", "東京都"),
+    ];
+    let refused = browser.post("/certificates", &fields).await;
+    assert_eq!(refused.status, 422, "no city: {}", refused.text);
+    assert!(
+        refused.text.contains("id=\"shipping.city-error\""),
+        "{}",
+        refused.text
+    );
+    assert!(
+        refused.text.contains("value=\"Zoë\""),
+        "what was typed stays"
+    );
+    fields.push(("shipping.city", "London"));
+    let placed = browser.post("/certificates", &fields).await;
+    assert_page(&placed, 200, "Certificates &amp; plaques");
+    assert!(
+        placed.text.contains("Your order is placed"),
+        "{}",
+        placed.text
+    );
+    assert!(
+        placed.text.contains("/v1/payments/sandbox/"),
+        "the provider's checkout is linked: {}",
+        placed.text
+    );
+    let again = browser.post("/certificates", &fields).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    let history = browser.get("/certificates/orders").await;
+    assert_page(&history, 200, "Order history");
+    assert_eq!(
+        history.text.matches("<section aria-label=").count(),
+        1,
+        "one order for one form sent twice: {}",
+        history.text
+    );
+    assert!(history.text.contains("pending_payment"), "{}", history.text);
+}
+
 on_both_backends!(
     the_candidate_maps_and_reads_every_screen,
     a_transcript_is_made_emailed_and_deleted,
+    a_kit_is_ordered_from_the_pages,
 );

@@ -26,6 +26,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("phone", phone::SECRETS),
         ("portal", portal::SECRETS),
         ("portal-certifications", portal_certifications::SECRETS),
+        ("portal-orders", portal_orders::SECRETS),
         ("profile", profile::SECRETS),
         ("sessions", sessions::SECRETS),
         ("transcript-page", transcript_page::SECRETS),

@@ -150,7 +150,9 @@ fn each_function_links_only_the_contexts_it_serves() {
             | "transcript-page"
             | "staff-records"
             | "portal-certifications" => &certification,
-            "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" => &everything,
+            "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" | "portal-orders" => {
+                &everything
+            }
             _ => &identity,
         };
         let linked = contexts_of(&linked_tessera_crates(&name, None));

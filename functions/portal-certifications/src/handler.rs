@@ -12,11 +12,10 @@ mod screens;
 mod transcripts;
 
 use lambda_http::{Body, Request, Response};
-use maud::{html, Markup};
 use tessera_http::candidate::CandidateState;
 use tessera_http::routing::route_with_params;
 use tessera_web::request::not_found;
-use tessera_web::{text, Form, PageRequest};
+use tessera_web::{Form, PageRequest};
 
 /// The secrets of the routes these pages call: the one-time-code pepper (mapping codes and the
 /// certificates' verification codes).
@@ -135,28 +134,6 @@ async fn post(route: Route, ctx: &mut Ctx<'_>, form: &Form, id: &str) -> Respons
         Route::EmailTranscript => transcripts::email(ctx, form, id).await,
         Route::DeleteTranscript => transcripts::delete(ctx, id).await,
         _ => not_found(),
-    }
-}
-
-/// The certification tracking tabs, above each of these pages.
-pub(crate) fn tabs(current: &str) -> Markup {
-    let tabs = [
-        ("/certifications", text::CERTIFICATIONS),
-        ("/personal-info", text::PERSONAL_INFO),
-        ("/testing-history", text::TESTING_HISTORY),
-        ("/logos", text::LOGOS),
-        ("/transcripts", text::TRANSCRIPTS),
-    ];
-    html! {
-        nav.tabs aria-label=(text::PORTAL_NAV_LABEL) {
-            ul {
-                @for (href, label) in tabs {
-                    li {
-                        a href=(href) aria-current=[(href == current).then_some("page")] { (label) }
-                    }
-                }
-            }
-        }
     }
 }
 

@@ -6,11 +6,12 @@ use maud::html;
 use serde_json::{json, Value};
 use tessera_certification_routes::{mapping, personal_info};
 use tessera_web::page::{
-    form, notice, problem_summary, redirect, submit, with_status, yes_no, Field, Problems,
+    certification_tabs, form, notice, problem_summary, redirect, submit, with_status, yes_no,
+    Field, Problems,
 };
 use tessera_web::{text, Form};
 
-use crate::{tabs, Ctx};
+use crate::Ctx;
 
 /// The mapping page: both ways in, as the guide shows them.
 pub fn mapping_page(ctx: &Ctx<'_>, problems: &Problems, message: Option<&str>) -> Response<Body> {
@@ -160,7 +161,7 @@ async fn show(ctx: &mut Ctx<'_>, problems: &Problems, message: Option<&str>) -> 
     ctx.signed_in_page(
         text::PERSONAL_INFO,
         html! {
-            (tabs("/personal-info"))
+            (certification_tabs("/personal-info"))
             @if let Some(message) = message { (notice(message)) }
             (problem_summary(problems, &labels))
             section aria-labelledby="settings" {

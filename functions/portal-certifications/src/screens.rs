@@ -6,10 +6,11 @@ use maud::{html, Markup};
 use serde_json::Value;
 use tessera_certification_routes::certifications;
 use tessera_web::form::query_value;
+use tessera_web::page::certification_tabs;
 use tessera_web::request::not_found;
 use tessera_web::text;
 
-use crate::{records, tabs, Ctx};
+use crate::{records, Ctx};
 
 fn items(value: &Value) -> &[Value] {
     value.as_array().map(Vec::as_slice).unwrap_or_default()
@@ -44,7 +45,7 @@ pub async fn certifications(ctx: &mut Ctx<'_>) -> Response<Body> {
     ctx.signed_in_page(
         text::CERTIFICATIONS,
         html! {
-            (tabs("/certifications"))
+            (certification_tabs("/certifications"))
             @for (title, groups) in sections {
                 section aria-label=(title) {
                     h2 { (title) }
@@ -124,7 +125,7 @@ pub async fn certification(ctx: &mut Ctx<'_>, id: &str) -> Response<Body> {
     ctx.signed_in_page(
         &title,
         html! {
-            (tabs("/certifications"))
+            (certification_tabs("/certifications"))
             dl.facts {
                 dt { (text::STATUS) } dd { (c["status"].as_str().unwrap_or_default()) }
                 dt { (text::ACTIVE_SINCE) } dd { (or_na(&c["active"])) }
@@ -259,7 +260,7 @@ pub async fn testing_history(ctx: &mut Ctx<'_>) -> Response<Body> {
     ctx.signed_in_page(
         text::TESTING_HISTORY,
         html! {
-            (tabs("/testing-history"))
+            (certification_tabs("/testing-history"))
             section aria-labelledby="exams" {
                 h2 id="exams" { (text::EXAMS) }
                 div.table-wrap tabindex="0" role="region" aria-labelledby="exams" { table {
@@ -332,7 +333,7 @@ pub async fn logos(ctx: &mut Ctx<'_>) -> Response<Body> {
     ctx.signed_in_page(
         text::LOGOS,
         html! {
-            (tabs("/logos"))
+            (certification_tabs("/logos"))
             p { (text::LOGOS_INTRO) }
             h2 { (text::AVAILABLE_LOGOS) }
             @if items(&answer.body["logos"]).is_empty() { p { (text::NONE_YET) } }

@@ -5,10 +5,12 @@ use lambda_http::{Body, Response};
 use maud::html;
 use serde_json::{json, Value};
 use tessera_certification_routes::transcripts;
-use tessera_web::page::{form, notice, problem_summary, submit, with_status, Field, Problems};
+use tessera_web::page::{
+    certification_tabs, form, notice, problem_summary, submit, with_status, Field, Problems,
+};
 use tessera_web::{text, Form};
 
-use crate::{records, tabs, Ctx};
+use crate::{records, Ctx};
 
 /// `GET /transcripts`
 pub async fn page(ctx: &mut Ctx<'_>) -> Response<Body> {
@@ -45,7 +47,7 @@ async fn show(ctx: &mut Ctx<'_>, problems: &Problems, message: Option<&str>) -> 
     ctx.signed_in_page(
         text::TRANSCRIPTS,
         html! {
-            (tabs("/transcripts"))
+            (certification_tabs("/transcripts"))
             @if let Some(message) = message { (notice(message)) }
             (problem_summary(problems, &labels))
             p { (text::TRANSCRIPTS_INTRO) }

@@ -16,6 +16,7 @@ use crate::visit::Visit;
 pub struct Api<'r> {
     page: &'r Request,
     token: Option<String>,
+    headers: Vec<(&'static str, String)>,
 }
 
 impl<'r> Api<'r> {
@@ -23,12 +24,19 @@ impl<'r> Api<'r> {
         Api {
             page,
             token: visit.session().map(str::to_string),
+            headers: Vec::new(),
         }
     }
 
     /// The same caller with `token` as its session (just after signing in).
     pub fn with_token(mut self, token: &str) -> Api<'r> {
         self.token = Some(token.to_string());
+        self
+    }
+
+    /// The same caller sending `name: value` too (an order's `Idempotency-Key`).
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Api<'r> {
+        self.headers.push((name, value.to_string()));
         self
     }
 
@@ -66,6 +74,9 @@ impl<'r> Api<'r> {
         let mut builder = http::Request::builder().method(method).uri(path);
         if let Some(token) = &self.token {
             builder = builder.header(AUTHORIZATION, format!("Bearer {token}"));
+        }
+        for (name, value) in &self.headers {
+            builder = builder.header(*name, value.as_str());
         }
         let body = match body {
             Some(json) => {

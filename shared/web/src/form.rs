@@ -60,6 +60,11 @@ impl Form {
         self.get(name) == Some("yes")
     }
 
+    /// Every field, in the order posted.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.get(name).is_some()
     }

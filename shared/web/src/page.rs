@@ -416,6 +416,29 @@ pub fn password_checklist(for_field: &str, rules: &[(&str, String)]) -> Markup {
     }
 }
 
+/// The certification tracking tabs, above each of these pages.
+pub fn certification_tabs(current: &str) -> Markup {
+    let tabs = [
+        ("/certifications", text::CERTIFICATIONS),
+        ("/personal-info", text::PERSONAL_INFO),
+        ("/testing-history", text::TESTING_HISTORY),
+        ("/logos", text::LOGOS),
+        ("/certificates", text::CERTIFICATES_AND_PLAQUES),
+        ("/transcripts", text::TRANSCRIPTS),
+    ];
+    html! {
+        nav.tabs aria-label=(text::PORTAL_NAV_LABEL) {
+            ul {
+                @for (href, label) in tabs {
+                    li {
+                        a href=(href) aria-current=[(href == current).then_some("page")] { (label) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The main button of a form.
 pub fn submit(label: &str) -> Markup {
     html! { button.primary type="submit" { (label) } }

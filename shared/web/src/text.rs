@@ -258,3 +258,38 @@ pub const TRANSCRIPT_DELETED: &str = "The transcript is deleted: its link no lon
 pub const TRANSCRIPT_NEEDS_CONSENT: &str = "Transcripts need your consent to third-party verification: answer its question on the Personal info page.";
 pub const NO_TRANSCRIPTS: &str = "No transcripts yet.";
 pub const EXPIRED: &str = "expired";
+
+// Certificates & plaques
+pub const CERTIFICATES_AND_PLAQUES: &str = "Certificates & plaques";
+pub const KITS_INTRO: &str = "Order a printed certificate kit for each active certification. The first kit of each certification is free.";
+pub const KIT: &str = "Kit";
+pub const PRICE: &str = "Price";
+pub const QUANTITY: &str = "Quantity";
+pub const FREE_INITIAL_KIT: &str = "free (initial kit)";
+pub const NO_KITS: &str = "Kits are for active certifications: none yet.";
+pub const SHIPPING: &str = "Shipping address";
+pub const SHIPPING_LOCALIZED: &str = "The address in your own script (optional)";
+pub const SHIPPING_LOCALIZED_HINT: &str =
+    "If your address is written in another script, enter it here too: the parcel carries both.";
+pub const PHONE: &str = "Phone";
+pub const ADDRESS: &str = "Address";
+pub const ADDRESS_CONT: &str = "Address (continued)";
+pub const CITY: &str = "City";
+pub const REGION: &str = "State, province or region";
+pub const POSTAL_CODE: &str = "Postal code";
+pub const TRACKING: &str = "Trackable shipping";
+pub const PAYMENT_METHOD: &str = "Payment method";
+pub const CARD: &str = "Card";
+pub const PAYPAL: &str = "PayPal";
+pub const PLACE_ORDER: &str = "Place order";
+pub const ORDER_PLACED: &str = "Your order is placed.";
+pub const PAY_NOW: &str = "Continue to payment";
+pub const PAY_INTRO: &str =
+    "Pay at the payment provider's checkout; the order ships once it is paid.";
+pub const ORDER_HISTORY: &str = "Order history";
+pub const NO_ORDERS: &str = "No orders yet.";
+pub const ORDER: &str = "Order";
+pub const TOTAL: &str = "Total";
+pub const VERIFICATION_CODE_SHORT: &str = "Verification code";
+pub const TRACKING_NUMBER: &str = "Tracking number";
+pub const PLACED: &str = "Placed";

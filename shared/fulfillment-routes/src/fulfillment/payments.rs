@@ -10,7 +10,7 @@ use tessera_fulfillment::signature::SignatureError;
 use tessera_http::{body, response, Problem};
 use tessera_kernel::messages::escape_html;
 
-use crate::FulfillmentState;
+use super::FulfillmentState;
 
 /// Provider events are larger than API bodies (a session object with its details).
 const MAX_EVENT_BYTES: usize = 64 * 1024;
@@ -182,7 +182,7 @@ fn page(order: &Order, session: &str) -> Response<Body> {
     let actions = if waiting {
         format!(
             r#"<form method="post" action="{base}{session}"><button name="decision" value="approve">Approve test payment</button> <button name="decision" value="decline">Decline</button></form>"#,
-            base = crate::SANDBOX,
+            base = super::SANDBOX,
             session = escape_html(session)
         )
     } else {

@@ -39,6 +39,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "portal" => app.call(portal::handle, request).await,
         "portal-certifications" => app.call(portal_certifications::handle, request).await,
         "portal-orders" => app.call(portal_orders::handle, request).await,
+        "staff-console" => app.call(staff_console::handle, request).await,
         "imports" => tessera_tests::import(app, request).await,
         "mapping" | "personal-info" | "certifications" | "transcripts" => {
             tessera_tests::candidate_call(app, request).await
@@ -102,6 +103,9 @@ fn expected_status(route: &(String, String)) -> u16 {
             | "/certificates/orders",
         ) => 303,
         ("GET", p) if p.starts_with("/certifications/") || p.starts_with("/logos/") => 303,
+        // The console without a session: the log-in page (the search page itself calls nothing).
+        ("GET", "/staff") => 200,
+        ("GET", p) if p.starts_with("/staff/") => 303,
         ("GET", p) if !p.starts_with("/v1/") => 200,
         ("POST", p) if !p.starts_with("/v1/") => 403,
         other => panic!("no expectation for {other:?}: add one"),

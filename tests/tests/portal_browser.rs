@@ -66,13 +66,15 @@ impl Site {
         let policy: Arc<PasswordPolicy> = app.state();
         let imports: imports::ImportState = app.state();
         let orders: fulfillment::FulfillmentState = app.state();
+        let console: staff_console::ConsoleState = app.state();
         let base = tessera_testkit::loopback::serve(move |request| {
-            let (pages, candidate_pages, policy, imports, orders) = (
+            let (pages, candidate_pages, policy, imports, orders, console) = (
                 pages.clone(),
                 candidate_pages.clone(),
                 policy.clone(),
                 imports.clone(),
                 orders.clone(),
+                console.clone(),
             );
             async move {
                 // What API Gateway would route the request to, as the template says.
@@ -80,6 +82,7 @@ impl Site {
                     "password-policy" => password_policy::handle(request, policy).await,
                     "imports" => imports::handle(request, imports).await,
                     "portal-orders" => portal_orders::handle(request, orders).await,
+                    "staff-console" => staff_console::handle(request, console).await,
                     "portal-certifications" => {
                         portal_certifications::handle(request, candidate_pages).await
                     }
@@ -552,5 +555,67 @@ async fn a_candidate_maps_the_record_and_reads_the_certifications() {
     assert_eq!(tab.heading().await, "Certificates & plaques");
     tab.check("certificates").await;
 
+    browser.stop().await;
+}
+
+/// The staff console: a program administrator (granted by the operator's path, signed in with
+/// the authenticator through the pages) finds a record by last name and grants a certification
+/// by hand, then reads the audit log. In process only: on `cargo lambda watch` the role would
+/// need the operator command run beside the test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_program_administrator_grants_by_hand_from_the_console() {
+    let Some(browser) = Chromium::start().await else {
+        return;
+    };
+    let site = Site::start().await;
+    let Site::InProcess { app, .. } = &site else {
+        return;
+    };
+    let tab = browser.tab(&site).await;
+    tab.open("/").await;
+    site.import_samples(&tab).await;
+    let admin = tessera_tests::staff_member(
+        app,
+        "browser.admin",
+        &[
+            tessera_identity::staff::Role::ProgramAdmin,
+            tessera_identity::staff::Role::Auditor,
+        ],
+    )
+    .await;
+    tab.open("/").await;
+    tab.fill("#email", &admin.email).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    tab.fill("#password", PASSWORD).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    tab.fill("#code", &code_at(&admin.secret, site.now()).unwrap())
+        .await;
+    tab.submit("form[action='/sign-in'] button").await;
+
+    tab.open("/staff").await;
+    assert_eq!(tab.heading().await, "Staff console");
+    tab.check("staff-console").await;
+    tab.fill("#q", "lovelace").await;
+    tab.submit("form[action='/staff/candidates'] button").await;
+    assert_eq!(tab.heading().await, "Candidates");
+    tab.eval("window.__before_submit = true").await;
+    tab.eval("document.querySelector('a[href^=\"/staff/candidates/\"]').click()")
+        .await;
+    assert!(
+        tab.wait_until(
+            "window.__before_submit === undefined && document.readyState === 'complete'"
+        )
+        .await
+    );
+    assert!(tab.heading().await.starts_with("Record: "));
+    tab.fill("#certification_id", "security-associate").await;
+    tab.fill("#active_on", "2026-11-01").await;
+    tab.fill("#reason", "Awarded by the program board").await;
+    tab.check("staff-record").await;
+    tab.submit("form[action$='/grants'] button").await;
+    assert!(tab.text().await.contains("Done."));
+    tab.open("/staff/audit").await;
+    assert!(tab.text().await.contains("Awarded by the program board"));
+    tab.check("staff-audit").await;
     browser.stop().await;
 }

@@ -27,6 +27,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("portal", portal::SECRETS),
         ("portal-certifications", portal_certifications::SECRETS),
         ("portal-orders", portal_orders::SECRETS),
+        ("staff-console", staff_console::SECRETS),
         ("profile", profile::SECRETS),
         ("sessions", sessions::SECRETS),
         ("transcript-page", transcript_page::SECRETS),
@@ -85,7 +86,8 @@ fn the_template_gives_each_function_exactly_the_secrets_it_uses() {
             "portal-certifications",
             "profile",
             "sessions",
-            "staff-accounts"
+            "staff-accounts",
+            "staff-console"
         ]
     );
     assert_eq!(

@@ -149,7 +149,8 @@ fn each_function_links_only_the_contexts_it_serves() {
             | "imports"
             | "transcript-page"
             | "staff-records"
-            | "portal-certifications" => &certification,
+            | "portal-certifications"
+            | "staff-console" => &certification,
             "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" | "portal-orders" => {
                 &everything
             }

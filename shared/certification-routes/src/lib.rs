@@ -6,4 +6,5 @@
 pub mod certifications;
 pub mod mapping;
 pub mod personal_info;
+pub mod staff_records;
 pub mod transcripts;

@@ -12,3 +12,5 @@ pub mod password_reset;
 pub mod phone;
 pub mod profile;
 pub mod sessions;
+pub mod staff_accounts;
+pub mod staff_audit;

@@ -120,6 +120,17 @@ impl<'a, S: Clone> PageRequest<'a, S> {
     }
 }
 
+/// A path parameter a page passes on to an API route (a catalog, record, account, logo or
+/// transcript id; an action's name): its shape only, so it can sit in the route's path. The
+/// route judges the value.
+pub fn is_path_id(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment.len() <= 80
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Why a posted form reached no route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FormRefusal {
@@ -160,4 +171,18 @@ pub fn notice_page(status: u16, title: &str, message: &str) -> Response<Body> {
     )
     .status(status)
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_passed_on_only_in_a_safe_shape() {
+        assert!(is_path_id("cert-associate_1"));
+        assert!(!is_path_id(""));
+        assert!(!is_path_id("a/b"));
+        assert!(!is_path_id("..%2F"));
+        assert!(!is_path_id(&"a".repeat(81)));
+    }
 }

@@ -3,7 +3,8 @@
 Bodies that are not UTF-8: API Gateway hands a function its JSON body as a string, so a function
 never sees one; `cargo lambda watch` answers such a request 500 itself, before any function runs.
 Malformed bodies are kept malformed, with the bytes that are not UTF-8 replaced by U+FFFD, so they
-still reach the handler's decoder and must be refused there with a 4xx.
+still reach the handler's decoder and must be refused there with a 4xx. Header values past ASCII
+go out as UTF-8 for the same reason (`_utf8_on_the_wire`).
 
 What generation cannot know: some operations succeed only with something the API issued or sent
 (an emailed code, a reset token, a login challenge, the provider's signature) or with a rule a
@@ -513,10 +514,30 @@ def _complete(case):
     case.headers = {**kept, **headers}
 
 
+def _utf8_on_the_wire(value):
+    """A header value as it goes out: an HTTP client sends a `str` as Latin-1, so a character past
+    ASCII becomes a byte that is not UTF-8, and `cargo lambda watch` answers such a request 500
+    itself before any function runs (API Gateway hands functions UTF-8 header values only). The
+    characters are sent as the bytes of their UTF-8 encoding instead: still not a valid value,
+    now one a function sees."""
+    if not isinstance(value, str) or value.isascii():
+        return value
+    return value.encode("utf-8").decode("latin-1")
+
+
+def _headers_on_the_wire(headers):
+    if not headers:
+        return headers
+    return {name: _utf8_on_the_wire(value) for name, value in headers.items()}
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     _name_the_resource(case)
     _complete(case)
+    case.headers = _headers_on_the_wire(case.headers)
+    if isinstance(kwargs, dict) and kwargs.get("headers"):
+        kwargs["headers"] = _headers_on_the_wire(kwargs["headers"])
     body = case.body
     if isinstance(body, (bytes, bytearray)):
         try:

@@ -171,6 +171,13 @@ impl Tab<'_> {
             .await
             .expect("the page opens");
         self.page.wait_for_navigation().await.expect("it loads");
+        assert!(
+            self.wait_until(
+                "document.readyState === 'complete' && document.querySelector('h1') !== null"
+            )
+            .await,
+            "{path} shows a page"
+        );
     }
 
     async fn eval(&self, expression: &str) -> Value {
@@ -201,7 +208,15 @@ impl Tab<'_> {
         false
     }
 
+    /// The page's heading, once the page has one (every page of the portal does).
     async fn heading(&self) -> String {
+        assert!(
+            self.wait_until(
+                "document.readyState === 'complete' && document.querySelector('h1') !== null"
+            )
+            .await,
+            "a page with a heading"
+        );
         self.eval("document.querySelector('h1').textContent")
             .await
             .as_str()
@@ -254,7 +269,7 @@ impl Tab<'_> {
             let done = self
                 .page
                 .evaluate(
-                    "window.__before_submit === undefined && document.readyState === 'complete'",
+                    "window.__before_submit === undefined && document.readyState === 'complete' && document.querySelector('h1') !== null",
                 )
                 .await
                 .ok()
@@ -538,7 +553,7 @@ async fn a_candidate_maps_the_record_and_reads_the_certifications() {
         .await;
     assert!(
         tab.wait_until(
-            "window.__before_submit === undefined && document.readyState === 'complete'"
+            "window.__before_submit === undefined && document.readyState === 'complete' && document.querySelector('h1') !== null"
         )
         .await
     );
@@ -603,7 +618,7 @@ async fn a_program_administrator_grants_by_hand_from_the_console() {
         .await;
     assert!(
         tab.wait_until(
-            "window.__before_submit === undefined && document.readyState === 'complete'"
+            "window.__before_submit === undefined && document.readyState === 'complete' && document.querySelector('h1') !== null"
         )
         .await
     );

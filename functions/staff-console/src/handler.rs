@@ -338,6 +338,17 @@ async fn account_action(
     with_status(page, answer.status)
 }
 
+/// A list route's answer as a page shows it: its items under `key`, what it said when it refused
+/// the query, and the status the page answers with.
+fn listed(answer: &Answer, key: &str) -> (Vec<Value>, Problems, u16) {
+    if answer.is_success() {
+        let items = answer.body[key].as_array().cloned().unwrap_or_default();
+        (items, Problems::none(), 200)
+    } else {
+        (Vec::new(), Problems::from_answer(answer), answer.status)
+    }
+}
+
 /// `GET /staff/candidates?q=…`: the records that match.
 async fn candidates(ctx: &mut Ctx<'_>) -> Response<Body> {
     let q = query_value(ctx.request, "q").unwrap_or_default();
@@ -355,15 +366,7 @@ async fn candidates(ctx: &mut Ctx<'_>) -> Response<Body> {
     if let Some(refused) = refused_caller(ctx, &answer) {
         return refused;
     }
-    let found = answer.body["candidates"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let problems = if answer.is_success() {
-        Problems::none()
-    } else {
-        Problems::from_answer(&answer)
-    };
+    let (found, problems, status) = listed(&answer, "candidates");
     let page = console_page(
         ctx,
         text::CANDIDATES,
@@ -383,14 +386,7 @@ async fn candidates(ctx: &mut Ctx<'_>) -> Response<Body> {
             p { a href="/staff" { (text::FIND) } }
         },
     );
-    with_status(
-        page,
-        if answer.is_success() {
-            200
-        } else {
-            answer.status
-        },
-    )
+    with_status(page, status)
 }
 
 /// `GET /staff/candidates/{id}`: the record, its certifications, and a manual grant.
@@ -527,15 +523,7 @@ async fn audit(ctx: &mut Ctx<'_>) -> Response<Body> {
     if let Some(refused) = refused_caller(ctx, &answer) {
         return refused;
     }
-    let events = answer.body["events"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let problems = if answer.is_success() {
-        Problems::none()
-    } else {
-        Problems::from_answer(&answer)
-    };
+    let (events, problems, status) = listed(&answer, "events");
     let page = console_page(
         ctx,
         text::AUDIT_LOG,
@@ -564,14 +552,7 @@ async fn audit(ctx: &mut Ctx<'_>) -> Response<Body> {
             }
         },
     );
-    with_status(
-        page,
-        if answer.is_success() {
-            200
-        } else {
-            answer.status
-        },
-    )
+    with_status(page, status)
 }
 
 #[cfg(test)]

@@ -70,13 +70,15 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let deps = match Connections::open(&config).await.and_then(|c| {
-        c.identity_deps(
-            &config,
-            std::sync::Arc::new(SystemClock),
-            std::sync::Arc::new(OsRandom),
-        )
-    }) {
+    let deps = match Connections::open_by_standard_chain(&config)
+        .await
+        .and_then(|c| {
+            c.identity_deps(
+                &config,
+                std::sync::Arc::new(SystemClock),
+                std::sync::Arc::new(OsRandom),
+            )
+        }) {
         Ok(deps) => deps,
         Err(e) => {
             eprintln!("cannot open the backend: {e}");

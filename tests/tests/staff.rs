@@ -199,22 +199,22 @@ on_both_backends!(
     the_operator_grants_a_role_with_its_audit_event,
     concurrent_grants_both_land,
     staff_routes_need_a_role_and_the_second_step,
+    the_operator_command_grants_a_role,
 );
 
-/// The operator command itself, on the embedded default: it opens the same database the
-/// functions use, grants the role, and prints the account's roles; bad arguments get the usage.
-#[tokio::test]
-async fn the_operator_command_grants_a_role_on_the_embedded_default() {
-    let app = TestApp::new(Backend::Embedded).await;
+/// The operator command itself, with the functions' settings: it opens the same backend (on AWS
+/// through the standard credentials chain, here the environment pointing at moto), grants the
+/// role, and prints the account's roles; bad arguments get the usage.
+async fn the_operator_command_grants_a_role(backend: Backend) {
+    let app = TestApp::new(backend).await;
     let (email, _) = active_account(&app, "cli.admin").await;
-    let dir = app.outbox_path().parent().unwrap().to_path_buf();
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO"))
             .current_dir(tessera_testkit::repo_root())
             .args(["run", "--quiet", "-p", "tessera-operator", "--"])
             .args(args)
-            .env("TESSERA_LOCAL_DIR", &dir)
             .env_remove("TESSERA_BACKEND")
+            .envs(app.variables())
             .output()
             .expect("cargo runs")
     };

@@ -1,6 +1,6 @@
 //! AWS adapters of the core ports: DynamoDB for storage, SES v2 for email, SNS for SMS.
-//! Clients are built once per process from the standard AWS configuration chain
-//! (`AWS_ENDPOINT_URL` points them at moto in tests).
+//! Clients are built once per process from the environment Lambda sets (`tls::load_config`;
+//! `AWS_ENDPOINT_URL` points them at moto in tests).
 
 mod attempts;
 mod audit;
@@ -20,9 +20,11 @@ mod transcripts;
 pub use audit::AuditStore;
 pub use dynamo::{CandidateStore, CandidateTable, DynamoStore, IdentityStore, IdentityTable};
 pub use messaging::AwsMessenger;
-pub use tls::{https_client, load_config, TrustedRoots};
+pub use tls::{
+    https_client, load_config, load_config_by_standard_chain, MissingSetting, TrustedRoots,
+};
 // The SDK clients, re-exported so callers need not depend on each SDK crate.
-pub use aws_config::SdkConfig;
 pub use aws_sdk_dynamodb::Client as DynamoClient;
 pub use aws_sdk_sesv2::Client as SesClient;
 pub use aws_sdk_sns::Client as SnsClient;
+pub use aws_types::SdkConfig;

@@ -1,9 +1,9 @@
 use std::sync::OnceLock;
 
 use async_trait::async_trait;
-use aws_config::SdkConfig;
 use aws_sdk_sesv2::config::SharedInterceptor;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_types::SdkConfig;
 use tessera_kernel::ports::{Channel, Messenger, OutgoingMessage, SendError};
 
 /// Email through SES v2 (text and HTML parts), SMS through SNS. Each client is built on its first

@@ -24,7 +24,7 @@ pub enum ConfigError {
 pub enum Backend {
     /// SQLite under `dir` and `dir/outbox.jsonl`: no AWS account, no Docker.
     Embedded { dir: PathBuf },
-    /// DynamoDB, SES v2 and SNS, with the standard AWS configuration chain.
+    /// DynamoDB, SES v2 and SNS, with the credentials and region Lambda puts in the environment.
     Aws {
         identity_table: String,
         /// Candidate records (`TESSERA_CANDIDATE_TABLE`): required by the certification

@@ -125,7 +125,38 @@ pub enum Connections {
 }
 
 impl Connections {
+    /// Opens the backend the configuration names. An AWS backend's credentials and region come
+    /// from the environment, as Lambda sets them (`tessera_aws::load_config`).
     pub async fn open(config: &Config) -> Result<Connections, WiringError> {
+        Self::open_with(
+            config,
+            |roots| async move { tessera_aws::load_config(roots) },
+        )
+        .await
+    }
+
+    /// For a command an operator runs on their own machine: an AWS backend's settings come from
+    /// the standard chain (profiles, SSO, roles) as well. Kept apart from `open` so that no function
+    /// links that chain.
+    pub async fn open_by_standard_chain(config: &Config) -> Result<Connections, WiringError> {
+        Self::open_with(config, |roots| async move {
+            Ok::<_, tessera_aws::MissingSetting>(
+                tessera_aws::load_config_by_standard_chain(roots).await,
+            )
+        })
+        .await
+    }
+
+    async fn open_with<Load, Loading>(
+        config: &Config,
+        load: Load,
+    ) -> Result<Connections, WiringError>
+    where
+        Load: FnOnce(tessera_aws::TrustedRoots) -> Loading,
+        Loading: std::future::Future<
+            Output = Result<tessera_aws::SdkConfig, tessera_aws::MissingSetting>,
+        >,
+    {
         Ok(match &config.backend {
             Backend::Embedded { dir } => open_embedded(dir)?,
             Backend::Aws {
@@ -135,7 +166,7 @@ impl Connections {
                 email_from,
                 tls_roots,
             } => {
-                let sdk = tessera_aws::load_config(*tls_roots).await;
+                let sdk = load(*tls_roots).await?;
                 Connections::Aws {
                     dynamodb: tessera_aws::DynamoClient::new(&sdk),
                     sdk: Box::new(sdk),

@@ -39,17 +39,20 @@ impl PhoneNumber {
         if !raw.starts_with('+') || raw.len() > 32 || !raw[1..].chars().all(typed) {
             return Err(PhoneFormatError);
         }
-        let number = phonenumber::parse(None, raw).map_err(|_| PhoneFormatError)?;
+        let number =
+            rlibphonenumber::PhoneNumber::parse(raw, None).map_err(|_| PhoneFormatError)?;
         if !number.is_valid() {
             return Err(PhoneFormatError);
         }
-        let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+        let e164 = number
+            .format_as(rlibphonenumber::PhoneNumberFormat::E164)
+            .into_owned();
         if e164.len() > MAX_E164_LEN {
             return Err(PhoneFormatError);
         }
         Ok(PhoneNumber {
             e164,
-            country: number.country().id().map(|id| id.as_ref().to_string()),
+            country: number.get_region_code().map(|region| region.to_string()),
         })
     }
 

@@ -268,6 +268,11 @@ impl TestApp {
         }
     }
 
+    /// The variables this app's configuration was read from, for a command run beside it.
+    pub fn variables(&self) -> &HashMap<String, String> {
+        &self.variables
+    }
+
     pub fn outbox_path(&self) -> PathBuf {
         self.dir.path().join("outbox.jsonl")
     }

@@ -9,11 +9,11 @@ pub fn endpoint() -> String {
     })
 }
 
-/// The same configuration chain and HTTP client the functions use, pointed at moto by the
-/// environment.
-pub async fn sdk_config() -> aws_config::SdkConfig {
+/// The same configuration and HTTP client the functions use, pointed at moto by the environment.
+pub async fn sdk_config() -> tessera_aws::SdkConfig {
     endpoint();
-    tessera_aws::load_config(tessera_aws::TrustedRoots::AmazonTrustServices).await
+    tessera_aws::load_config(tessera_aws::TrustedRoots::AmazonTrustServices)
+        .expect("make test exports moto's credentials and region")
 }
 
 /// moto's whole state as JSON (`/moto-api/data.json`). moto builds it by walking its live
@@ -39,7 +39,7 @@ pub fn state() -> Value {
 }
 
 /// Lets SES send from the test sender's domain, as a verified identity would in AWS.
-pub async fn verify_sender_domain(config: &aws_config::SdkConfig, domain: &str) {
+pub async fn verify_sender_domain(config: &tessera_aws::SdkConfig, domain: &str) {
     let ses = aws_sdk_sesv2::Client::new(config);
     let _ = ses
         .create_email_identity()

@@ -575,7 +575,8 @@ async fn a_candidate_maps_the_record_and_reads_the_certifications() {
 
 /// The staff console: a program administrator (granted by the operator's path, signed in with
 /// the authenticator through the pages) finds a record by last name and grants a certification
-/// by hand, then reads the audit log. In process only: on `cargo lambda watch` the role would
+/// by hand from the catalog's menu, reads the catalog's page and an account's, then the audit
+/// log. In process only: on `cargo lambda watch` the role would
 /// need the operator command run beside the test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_program_administrator_grants_by_hand_from_the_console() {
@@ -623,12 +624,25 @@ async fn a_program_administrator_grants_by_hand_from_the_console() {
         .await
     );
     assert!(tab.heading().await.starts_with("Record: "));
-    tab.fill("#certification_id", "security-associate").await;
-    tab.fill("#active_on", "2026-11-01").await;
-    tab.fill("#reason", "Awarded by the program board").await;
+    // The grant's menu is the catalog's certifications; each form's fields have their own ids.
+    tab.choose("#grants-certification_id", "security-associate")
+        .await;
+    tab.fill("#grants-active_on", "2026-11-01").await;
+    tab.fill("#grants-reason", "Awarded by the program board")
+        .await;
     tab.check("staff-record").await;
     tab.submit("form[action$='/grants'] button").await;
     assert!(tab.text().await.contains("Done."));
+    tab.open("/staff/catalog").await;
+    assert_eq!(tab.heading().await, "Catalog · Version 1");
+    tab.check("staff-catalog").await;
+    tab.open(&format!(
+        "/staff/accounts?account={}",
+        admin.email.replace('+', "%2B")
+    ))
+    .await;
+    assert!(tab.heading().await.starts_with("Account: "));
+    tab.check("staff-account").await;
     tab.open("/staff/audit").await;
     assert!(tab.text().await.contains("Awarded by the program board"));
     tab.check("staff-audit").await;

@@ -2,13 +2,20 @@
 //! unlocks it with a reason (and is told when the reason is missing), a program administrator
 //! finds a record by last name and grants a certification by hand (the candidate's history then
 //! says so), an auditor reads the events; a session without a staff role, or without the second
-//! step, gets the route's refusal as a page.
+//! step, gets the route's refusal as a page. A program administrator sets roles, support sends
+//! a new sign-in address its code (the owner confirms it), a record is edited, revoked, merged,
+//! unlinked and linked again, and the catalog is read, published and restored, each with the
+//! route's own refusals shown at the form that was sent.
 
+use serde_json::{json, Value};
 use tessera_identity::staff::Role;
-use tessera_testkit::{Backend, TestApp, TestResponse};
+use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::certification::{call, holder};
 use tessera_tests::pages::PageClient;
-use tessera_tests::{active_account, log_in, on_both_backends, staff_member, token_of, PASSWORD};
+use tessera_tests::{
+    active_account, authorized, log_in, on_both_backends, staff_call, staff_member, token_of,
+    PASSWORD,
+};
 
 fn assert_page(r: &TestResponse, status: u16, heading: &str) {
     assert_eq!(r.status, status, "{}", r.text);
@@ -48,12 +55,7 @@ async fn support_unlocks_an_account_with_a_reason(backend: Backend) {
             &[("account", customer.as_str()), ("reason", "")],
         )
         .await;
-    assert_eq!(no_reason.status, 422, "{}", no_reason.text);
-    assert!(
-        no_reason.text.contains("id=\"reason-error\""),
-        "{}",
-        no_reason.text
-    );
+    assert_refused_at(&no_reason, 422, "unlock-reason");
     let done = browser
         .post(
             &format!("/staff/accounts/{action}"),
@@ -116,12 +118,7 @@ async fn an_administrator_grants_by_hand_and_an_auditor_reads_it(backend: Backen
             ],
         )
         .await;
-    assert_eq!(refused.status, 422, "{}", refused.text);
-    assert!(
-        refused.text.contains("certification_id-error"),
-        "{}",
-        refused.text
-    );
+    assert_refused_at(&refused, 422, "grants-certification_id");
     let events = browser
         .get(&format!("/staff/audit?subject=candidate:{id}"))
         .await;
@@ -147,8 +144,487 @@ async fn the_console_refuses_who_the_routes_refuse(backend: Backend) {
     assert_eq!(r.status, 303, "no session: to the log-in page");
 }
 
+/// A form refused with `status`, its message at the field with this id.
+fn assert_refused_at(r: &TestResponse, status: u16, field_id: &str) {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert!(
+        r.text.contains(&format!("id=\"{field_id}-error\"")),
+        "the message at {field_id}: {}",
+        r.text
+    );
+}
+
+/// The path of the first form posting to a path that starts with `start` and ends with `end`.
+fn form_path(html: &str, start: &str, end: &str) -> String {
+    html.split(&format!("action=\"{start}"))
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|path| path.ends_with(end))
+        .map(|path| format!("{start}{path}"))
+        .unwrap_or_else(|| panic!("a form to {start}…{end}: {html}"))
+}
+
+/// The first option's value of the select with this id.
+fn first_option(html: &str, select_id: &str) -> String {
+    html.split(&format!("id=\"{select_id}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("<option value=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("a select {select_id}: {html}"))
+        .to_string()
+}
+
+/// A staff route read with the token (and a query), as JSON.
+async fn staff_json(app: &TestApp, path: &str, query: &[(&str, &str)], token: &str) -> Value {
+    use lambda_http::RequestExt;
+    let query: std::collections::HashMap<String, String> = query
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let request = authorized("GET", path, token, None).with_query_string_parameters(query);
+    let r = staff_call(app, request).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    serde_json::from_str(&r.text).unwrap()
+}
+
+async fn roles_and_a_new_address_are_set_from_the_account_page(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (customer, _) = active_account(&app, "console.owner").await;
+    let admin = staff_member(&app, "console.roles", &[Role::ProgramAdmin]).await;
+    let mut browser = PageClient::new(&app);
+    browser.use_session(&admin.token);
+    let lookup = customer.replace('+', "%2B");
+    let page = browser
+        .get(&format!("/staff/accounts?account={lookup}"))
+        .await;
+    assert_page(&page, 200, "Account: ");
+    let roles = form_path(&page.text, "/staff/accounts/", "/roles");
+    // Each form's fields have ids of their own: every label names its own field.
+    for id in [
+        "unlock-reason",
+        "roles-reason",
+        "email-change-reason",
+        "email-change-new_email",
+    ] {
+        assert_eq!(
+            page.text.matches(&format!("id=\"{id}\"")).count(),
+            1,
+            "{id}"
+        );
+    }
+
+    let unexplained = browser
+        .post(
+            &roles,
+            &[("account", &customer), ("roles", "support"), ("reason", "")],
+        )
+        .await;
+    assert_refused_at(&unexplained, 422, "roles-reason");
+    assert!(
+        !unexplained.text.contains("id=\"unlock-reason-error\""),
+        "only at the form sent"
+    );
+    assert!(
+        unexplained.text.contains("href=\"#roles-reason\""),
+        "the summary links the field"
+    );
+
+    let set = browser
+        .post(
+            &roles,
+            &[
+                ("account", &customer),
+                ("roles", "support"),
+                ("roles", "auditor"),
+                ("reason", "Joins the help desk"),
+            ],
+        )
+        .await;
+    assert_page(&set, 200, "Account: ");
+    assert!(
+        set.text.contains("Support, Auditor (reads only)"),
+        "{}",
+        set.text
+    );
+    let account = staff_json(
+        &app,
+        "/v1/staff/accounts",
+        &[("email", &customer)],
+        &admin.token,
+    )
+    .await;
+    assert_eq!(account["roles"], json!(["support", "auditor"]));
+
+    // The owner asked support for a new sign-in address: a code goes there, the owner confirms.
+    let new_address = unique_email("console.owner.new");
+    let change = form_path(&set.text, "/staff/accounts/", "/email-change");
+    let sent = browser
+        .post(
+            &change,
+            &[
+                ("account", &customer),
+                ("new_email", &new_address),
+                ("reason", "Owner's request by phone"),
+            ],
+        )
+        .await;
+    assert_page(&sent, 200, "Account: ");
+    assert!(
+        sent.text
+            .contains(&format!("A code went to the new address: {new_address}")),
+        "{}",
+        sent.text
+    );
+    let code = app.latest_code(&new_address);
+    let owner = token_of(&log_in(&app, &customer, PASSWORD).await);
+    let mut owner_pages = PageClient::new(&app);
+    owner_pages.use_session(&owner);
+    owner_pages.get("/account").await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let refused = owner_pages
+        .post("/account/email-change", &[("code", wrong)])
+        .await;
+    assert_refused_at(&refused, 400, "code");
+    let confirmed = owner_pages
+        .post("/account/email-change", &[("code", &code)])
+        .await;
+    assert_page(&confirmed, 200, "");
+    assert!(
+        confirmed
+            .text
+            .contains(&format!("You now sign in with {new_address}")),
+        "{}",
+        confirmed.text
+    );
+    assert_eq!(log_in(&app, &new_address, PASSWORD).await.status, 201);
+
+    let taken = browser
+        .post(
+            &change,
+            &[
+                ("account", &new_address),
+                ("new_email", &admin.email),
+                ("reason", "A typo"),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, 409, "{}", taken.text);
+    assert!(
+        taken
+            .text
+            .contains("Another account signs in with this address."),
+        "{}",
+        taken.text
+    );
+
+    // Only a program administrator sets roles.
+    let support = staff_member(&app, "console.helpdesk", &[Role::Support]).await;
+    let mut desk = PageClient::new(&app);
+    desk.use_session(&support.token);
+    desk.get("/staff").await;
+    let refused = desk
+        .post(
+            &roles,
+            &[
+                ("account", &new_address),
+                ("roles", "program_admin"),
+                ("reason", "Self-promotion"),
+            ],
+        )
+        .await;
+    assert_page(&refused, 403, "Staff only");
+    let account = staff_json(
+        &app,
+        "/v1/staff/accounts",
+        &[("email", &new_address)],
+        &admin.token,
+    )
+    .await;
+    assert_eq!(
+        account["roles"],
+        json!(["support", "auditor"]),
+        "nothing changed"
+    );
+}
+
+async fn a_record_is_edited_revoked_merged_and_relinked_from_its_page(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (_, holder_token) = holder(&app).await;
+    let admin = staff_member(&app, "console.records", &[Role::ProgramAdmin]).await;
+    let mut browser = PageClient::new(&app);
+    browser.use_session(&admin.token);
+    let id = "TSC1000001";
+    let record = browser.get(&format!("/staff/candidates/{id}")).await;
+    assert_page(&record, 200, "Record: ");
+    // The grant offers the catalog's certifications by name.
+    assert!(
+        record
+            .text
+            .contains("<option value=\"security-associate\">"),
+        "{}",
+        record.text
+    );
+
+    let edit = format!("/staff/candidates/{id}/edit");
+    let edited = browser
+        .post(
+            &edit,
+            &[
+                ("first_name", "Ada"),
+                ("last_name", "Lovelace-King"),
+                ("email", "ada@example.com"),
+                ("academy_id", ""),
+                ("credential_numbers", "partner: AB-123\r\nvendor: X_9"),
+                ("reason", "Name changed on marriage"),
+            ],
+        )
+        .await;
+    assert_page(&edited, 200, "Record: ");
+    assert!(edited.text.contains("Done."), "{}", edited.text);
+    let stored = staff_json(
+        &app,
+        &format!("/v1/staff/candidates/{id}"),
+        &[],
+        &admin.token,
+    )
+    .await;
+    assert_eq!(stored["candidate"]["last_name"], "Lovelace-King");
+    assert_eq!(
+        stored["candidate"]["credential_numbers"],
+        json!({ "partner": "AB-123", "vendor": "X_9" })
+    );
+    assert!(
+        edited.text.contains("partner: AB-123\nvendor: X_9"),
+        "shown as typed"
+    );
+
+    let malformed = browser
+        .post(
+            &edit,
+            &[
+                ("first_name", "Ada"),
+                ("last_name", "Byron"),
+                ("credential_numbers", "partner AB-123"),
+                ("reason", "A typo"),
+            ],
+        )
+        .await;
+    assert_refused_at(&malformed, 422, "edit-credential_numbers");
+    let stored = staff_json(
+        &app,
+        &format!("/v1/staff/candidates/{id}"),
+        &[],
+        &admin.token,
+    )
+    .await;
+    assert_eq!(
+        stored["candidate"]["last_name"], "Lovelace-King",
+        "nothing half-written"
+    );
+
+    let owner = stored["candidate"]["account_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let certification = first_option(&edited.text, "status-certification_id");
+    let revoked = browser
+        .post(
+            &format!("/staff/candidates/{id}/status"),
+            &[
+                ("certification_id", &certification),
+                ("status", "revoked"),
+                ("reason", "Exam misconduct"),
+            ],
+        )
+        .await;
+    assert_page(&revoked, 200, "Record: ");
+    let seen = call(
+        &app,
+        "GET",
+        &format!("/v1/candidate/certifications/{certification}"),
+        &holder_token,
+        None,
+    )
+    .await;
+    assert!(
+        seen.text.contains("\"status\":\"revoked\""),
+        "{}",
+        seen.text
+    );
+
+    let merged = browser
+        .post(
+            &format!("/staff/candidates/{id}/merge"),
+            &[("from", "TSC1000002"), ("reason", "Duplicate registration")],
+        )
+        .await;
+    assert_page(&merged, 200, "Record: ");
+    let stored = staff_json(
+        &app,
+        &format!("/v1/staff/candidates/{id}"),
+        &[],
+        &admin.token,
+    )
+    .await;
+    assert_eq!(
+        stored["candidate"]["account_id"],
+        owner.as_str(),
+        "{stored}"
+    );
+    let duplicate = browser.get("/staff/candidates/TSC1000002").await;
+    assert!(duplicate.text.contains("Merged into"), "{}", duplicate.text);
+    let unknown = browser
+        .post(
+            &format!("/staff/candidates/{id}/merge"),
+            &[("from", "TSC9999999"), ("reason", "A typo")],
+        )
+        .await;
+    assert_refused_at(&unknown, 422, "merge-from");
+
+    let owner = stored["candidate"]["account_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Linked to the wrong account: moved to the right one (which has no record), then unlinked.
+    let (other, _) = active_account(&app, "console.rightful").await;
+    let rightful = staff_json(
+        &app,
+        "/v1/staff/accounts",
+        &[("email", &other)],
+        &admin.token,
+    )
+    .await;
+    let rightful = rightful["account_id"].as_str().unwrap().to_string();
+    let moved = browser
+        .post(
+            &format!("/staff/candidates/{id}/move"),
+            &[
+                ("account_id", &rightful),
+                ("reason", "Mapped to the wrong account"),
+            ],
+        )
+        .await;
+    assert_page(&moved, 200, "Record: ");
+    let stored = staff_json(
+        &app,
+        &format!("/v1/staff/candidates/{id}"),
+        &[],
+        &admin.token,
+    )
+    .await;
+    assert_eq!(stored["candidate"]["account_id"], rightful.as_str());
+    assert_ne!(rightful, owner);
+    let unmapped = browser
+        .post(
+            &format!("/staff/candidates/{id}/unmap"),
+            &[("reason", "The owner asked")],
+        )
+        .await;
+    assert_page(&unmapped, 200, "Record: ");
+    let stored = staff_json(
+        &app,
+        &format!("/v1/staff/candidates/{id}"),
+        &[],
+        &admin.token,
+    )
+    .await;
+    assert_eq!(stored["candidate"]["account_id"], Value::Null);
+    assert!(
+        !unmapped
+            .text
+            .contains("action=\"/staff/candidates/TSC1000001/unmap\""),
+        "only a linked record is unlinked"
+    );
+
+    assert_eq!(
+        browser
+            .post(&format!("/staff/candidates/{id}/erase"), &[("reason", "x")])
+            .await
+            .status,
+        404
+    );
+}
+
+async fn the_catalog_is_read_published_and_restored_from_its_page(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let admin = staff_member(&app, "console.catalog", &[Role::ProgramAdmin]).await;
+    let mut browser = PageClient::new(&app);
+    browser.use_session(&admin.token);
+    let built_in = tessera_certification::catalog::BUILT_IN;
+    let first = browser.get("/staff/catalog").await;
+    assert_page(&first, 200, "Catalog · Version 1");
+    assert!(
+        first.text.contains("the catalog the release ships"),
+        "{}",
+        first.text
+    );
+
+    let broken = format!("{built_in}\n[[certification]]\nid = ");
+    let refused = browser
+        .post(
+            "/staff/catalog",
+            &[("catalog", &broken), ("reason", "Add a track")],
+        )
+        .await;
+    assert_refused_at(&refused, 422, "publish-catalog");
+    assert!(
+        refused.text.contains("id = </textarea>"),
+        "the text sent stays to be corrected"
+    );
+
+    let renamed = built_in.replacen("name = \"Associate\"", "name = \"Associate Level\"", 1);
+    assert_ne!(renamed, built_in);
+    let published = browser
+        .post(
+            "/staff/catalog",
+            &[("catalog", &renamed), ("reason", "Renamed by the board")],
+        )
+        .await;
+    assert_page(&published, 200, "Catalog · Version 2");
+    assert!(
+        published.text.contains("Done. Version 2."),
+        "{}",
+        published.text
+    );
+    assert!(
+        published.text.contains("Renamed by the board"),
+        "{}",
+        published.text
+    );
+
+    let restored = browser
+        .post(
+            "/staff/catalog",
+            &[("restore", "1"), ("reason", "Undo the rename")],
+        )
+        .await;
+    assert_page(&restored, 200, "Catalog · Version 3");
+    let older = browser.get("/staff/catalog?version=2").await;
+    assert_page(&older, 200, "Catalog · Version 2");
+    assert!(older.text.contains("Associate Level"), "{}", older.text);
+
+    let support = staff_member(&app, "console.reader", &[Role::Support]).await;
+    let mut reader = PageClient::new(&app);
+    reader.use_session(&support.token);
+    assert_page(
+        &reader.get("/staff/catalog").await,
+        200,
+        "Catalog · Version 3",
+    );
+    let refused = reader
+        .post(
+            "/staff/catalog",
+            &[("restore", "2"), ("reason", "Not mine to do")],
+        )
+        .await;
+    assert_page(&refused, 403, "Staff only");
+}
+
 on_both_backends!(
     support_unlocks_an_account_with_a_reason,
     an_administrator_grants_by_hand_and_an_auditor_reads_it,
     the_console_refuses_who_the_routes_refuse,
+    roles_and_a_new_address_are_set_from_the_account_page,
+    a_record_is_edited_revoked_merged_and_relinked_from_its_page,
+    the_catalog_is_read_published_and_restored_from_its_page,
 );

@@ -1,6 +1,7 @@
 //! The profile: personal and company details (`GET`/`PATCH /v1/me`) and communication settings
 //! (`GET`/`PUT /v1/me/communication-settings`). The email address is shown, not edited, with the
-//! guide's explanation.
+//! guide's explanation; a new one support set at the owner's request is confirmed here with the
+//! code sent to it (`POST /v1/me/email-change/confirm`).
 
 use lambda_http::{Body, Response};
 use maud::html;
@@ -76,6 +77,7 @@ fn render(
         ("country", text::COUNTRY),
         ("company", text::COMPANY),
         ("job_title", text::JOB_TITLE),
+        ("code", text::EMAIL_CHANGE_CODE),
     ];
     let setting = |name: &str| settings.body[name] == true;
     let csrf = ctx.csrf();
@@ -123,6 +125,14 @@ fn render(
                         }
                     }
                     (submit(text::SAVE))
+                }))
+            }
+            section aria-labelledby="email-change" {
+                h2 id="email-change" { (text::EMAIL_CHANGE_CONFIRM_TITLE) }
+                p { (text::EMAIL_CHANGE_CONFIRM_HINT) }
+                (form("/account/email-change", &csrf, html! {
+                    (Field::code("code", text::EMAIL_CHANGE_CODE).render(problems))
+                    (submit(text::EMAIL_CHANGE_CONFIRM))
                 }))
             }
         },
@@ -178,6 +188,32 @@ pub async fn edit_communication(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Bo
         .await;
     match answer.status {
         200 => show(ctx, &Problems::none(), Some(text::SAVED), None).await,
+        _ => ctx.unexpected(&answer),
+    }
+}
+
+/// `POST /account/email-change`: the code support's change sent to the new address; the profile
+/// again, with the new sign-in address.
+pub async fn confirm_email_change(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
+    let body = json!({ "code": posted.text("code") });
+    let answer = ctx
+        .call(
+            profile::handle,
+            "POST",
+            "/v1/me/email-change/confirm",
+            Some(body),
+        )
+        .await;
+    match answer.status {
+        200 => {
+            let message = format!("{} {}", text::EMAIL_CHANGED, answer.text("email"));
+            show(ctx, &Problems::none(), Some(&message), None).await
+        }
+        400 | 404 | 409 | 422 | 429 => {
+            let problems = Problems::from_answer(&answer).moved_to("code");
+            let page = show(ctx, &problems, None, None).await;
+            with_status(page, answer.status)
+        }
         _ => ctx.unexpected(&answer),
     }
 }

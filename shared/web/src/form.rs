@@ -21,6 +21,11 @@ pub enum FormError {
 impl Form {
     /// The form a page request posted.
     pub fn from_request(request: &Request) -> Result<Form, FormError> {
+        Form::from_request_up_to(request, MAX_FORM)
+    }
+
+    /// The same with a larger bound, for the one form that carries a file's text.
+    pub fn from_request_up_to(request: &Request, max: usize) -> Result<Form, FormError> {
         let content_type = request
             .headers()
             .get(CONTENT_TYPE)
@@ -30,11 +35,16 @@ impl Form {
         if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
             return Err(FormError::NotAForm);
         }
-        Form::parse(tessera_http::body::bytes(request))
+        Form::parse_up_to(tessera_http::body::bytes(request), max)
     }
 
     pub fn parse(body: &[u8]) -> Result<Form, FormError> {
-        if body.len() > MAX_FORM {
+        Form::parse_up_to(body, MAX_FORM)
+    }
+
+    /// A form that may be larger than most (a catalog's text): up to `max` bytes.
+    pub fn parse_up_to(body: &[u8], max: usize) -> Result<Form, FormError> {
+        if body.len() > max {
             return Err(FormError::TooLarge);
         }
         Ok(Form {
@@ -53,6 +63,15 @@ impl Form {
     /// The value of `name`, trimmed, or empty.
     pub fn text(&self, name: &str) -> String {
         self.get(name).unwrap_or_default().trim().to_string()
+    }
+
+    /// Every value of `name`, trimmed, in the order posted (a group of checkboxes).
+    pub fn values(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.trim())
+            .collect()
     }
 
     /// Whether a checkbox named `name` was ticked (its value is `yes`).

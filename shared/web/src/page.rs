@@ -217,6 +217,12 @@ impl Problems {
 /// The summary at the top of a form that went wrong: announced, focusable, each field's message a
 /// link to the field. Nothing when nothing went wrong.
 pub fn problem_summary(problems: &Problems, labels: &[(&str, &str)]) -> Markup {
+    problem_summary_in(problems, labels, "")
+}
+
+/// The same on a page of several forms: the posted form's fields' ids start with `prefix`
+/// (`Field::in_form`).
+pub fn problem_summary_in(problems: &Problems, labels: &[(&str, &str)], prefix: &str) -> Markup {
     if problems.is_empty() {
         return html! {};
     }
@@ -237,7 +243,7 @@ pub fn problem_summary(problems: &Problems, labels: &[(&str, &str)]) -> Markup {
                     @for f in &problems.fields {
                         li {
                             @match label_of(&f.field) {
-                                Some(label) => { a href={ "#" (f.field) } { (label) ": " (f.message) } }
+                                Some(label) => { a href={ "#" (prefix) (f.field) } { (label) ": " (f.message) } }
                                 None => { (f.message) }
                             }
                         }
@@ -263,7 +269,8 @@ pub fn form(action: &str, csrf: &str, fields: Markup) -> Markup {
     }
 }
 
-/// One input with its label, hint and error.
+/// One input with its label, hint and error: a text-like `<input>` of its `kind`, or a
+/// `"textarea"`, or a `"select"` of its `options`.
 #[derive(Clone, Debug)]
 pub struct Field<'a> {
     pub name: &'a str,
@@ -276,6 +283,11 @@ pub struct Field<'a> {
     pub inputmode: Option<&'a str>,
     /// Takes focus when the page opens (the one field a step is waiting for).
     pub autofocus: bool,
+    /// Put before the name to make the field's id, on a page of several forms whose fields share
+    /// names (every staff action has a reason): each label then names its own field.
+    pub id_prefix: &'a str,
+    /// A select's (value, label) pairs.
+    pub options: &'a [(String, String)],
 }
 
 impl<'a> Field<'a> {
@@ -290,6 +302,8 @@ impl<'a> Field<'a> {
             required: true,
             inputmode: None,
             autofocus: false,
+            id_prefix: "",
+            options: &[],
         }
     }
 
@@ -318,6 +332,19 @@ impl<'a> Field<'a> {
         self
     }
 
+    /// The field of the form whose fields' ids start with `prefix` (see `problem_summary_in`).
+    pub fn in_form(mut self, prefix: &'a str) -> Self {
+        self.id_prefix = prefix;
+        self
+    }
+
+    /// A select of these (value, label) pairs, `value` selected.
+    pub fn options(mut self, options: &'a [(String, String)]) -> Self {
+        self.kind = "select";
+        self.options = options;
+        self
+    }
+
     /// A one-time code: digits on a phone's keypad, filled from the message where the system can.
     pub fn code(name: &'a str, label: &'a str) -> Field<'a> {
         Field {
@@ -329,8 +356,9 @@ impl<'a> Field<'a> {
 
     pub fn render(&self, problems: &Problems) -> Markup {
         let error = problems.about(self.name);
-        let hint_id = format!("{}-hint", self.name);
-        let error_id = format!("{}-error", self.name);
+        let id = format!("{}{}", self.id_prefix, self.name);
+        let hint_id = format!("{id}-hint");
+        let error_id = format!("{id}-error");
         let described_by: Vec<&str> = [
             self.hint.map(|_| hint_id.as_str()),
             error.map(|_| error_id.as_str()),
@@ -341,19 +369,61 @@ impl<'a> Field<'a> {
         let described_by = (!described_by.is_empty()).then(|| described_by.join(" "));
         // A password is never written back into a page.
         let value = (self.kind != "password" && !self.value.is_empty()).then_some(self.value);
+        let invalid = error.map(|_| "true");
         html! {
             div.field.invalid[error.is_some()] {
-                label for=(self.name) { (self.label) }
+                label for=(id) { (self.label) }
                 @if let Some(hint) = self.hint {
                     p.hint id=(hint_id) { (hint) }
                 }
                 @if let Some(message) = error {
                     p.error id=(error_id) { span.visually-hidden { (text::ERROR_PREFIX) } (message) }
                 }
-                input id=(self.name) name=(self.name) type=(self.kind) value=[value]
-                    autocomplete=[self.autocomplete] inputmode=[self.inputmode]
-                    required[self.required] autofocus[self.autofocus] aria-invalid=[error.map(|_| "true")]
-                    aria-describedby=[described_by];
+                @match self.kind {
+                    "textarea" => {
+                        textarea id=(id) name=(self.name) rows="8" required[self.required]
+                            aria-invalid=[invalid] aria-describedby=[described_by] { (self.value) }
+                    }
+                    "select" => {
+                        select id=(id) name=(self.name) required[self.required]
+                            aria-invalid=[invalid] aria-describedby=[described_by] {
+                            @for (option, label) in self.options {
+                                option value=(option) selected[option == self.value] { (label) }
+                            }
+                        }
+                    }
+                    kind => {
+                        input id=(id) name=(self.name) type=(kind) value=[value]
+                            autocomplete=[self.autocomplete] inputmode=[self.inputmode]
+                            required[self.required] autofocus[self.autofocus] aria-invalid=[invalid]
+                            aria-describedby=[described_by];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Checkboxes named `name`, one per (value, label) option, those in `checked` ticked; the form
+/// posts one `name` per ticked box.
+pub fn checkboxes(
+    field: &Field<'_>,
+    options: &[(&str, &str)],
+    checked: &[&str],
+    problems: &Problems,
+) -> Markup {
+    let error = problems.about(field.name);
+    let id = format!("{}{}", field.id_prefix, field.name);
+    html! {
+        fieldset.field.invalid[error.is_some()] id=(id) {
+            legend { (field.label) }
+            @if let Some(message) = error {
+                p.error { span.visually-hidden { (text::ERROR_PREFIX) } (message) }
+            }
+            div.choices {
+                @for (value, label) in options {
+                    label { input type="checkbox" name=(field.name) value=(value) checked[checked.contains(value)]; " " (label) }
+                }
             }
         }
     }
@@ -384,20 +454,10 @@ pub fn select(
     selected: &str,
     problems: &Problems,
 ) -> Markup {
-    let error = problems.about(name);
-    html! {
-        div.field.invalid[error.is_some()] {
-            label for=(name) { (label) }
-            @if let Some(message) = error {
-                p.error { span.visually-hidden { (text::ERROR_PREFIX) } (message) }
-            }
-            select id=(name) name=(name) {
-                @for (value, text) in options {
-                    option value=(value) selected[value == selected] { (text) }
-                }
-            }
-        }
-    }
+    Field::new(name, label, "select")
+        .options(options)
+        .value(selected)
+        .render(problems)
 }
 
 /// The password rules under a new-password field (`for_field`), as (rule code, description). The

@@ -85,7 +85,12 @@ impl<'a, S: Clone> PageRequest<'a, S> {
     /// The form a state-changing request posted, once it passed the checks (a form, not too
     /// large, this visit's token, from this site).
     pub fn form(&self) -> Result<Form, FormRefusal> {
-        let form = Form::from_request(self.request).map_err(|e| match e {
+        self.form_up_to(crate::form::MAX_FORM)
+    }
+
+    /// The same for a form that may be larger (up to `max` bytes).
+    pub fn form_up_to(&self, max: usize) -> Result<Form, FormRefusal> {
+        let form = Form::from_request_up_to(self.request, max).map_err(|e| match e {
             FormError::TooLarge => FormRefusal::TooLarge,
             FormError::NotAForm => FormRefusal::NotAForm,
         })?;

@@ -233,30 +233,24 @@ impl CandidateStore {
     }
 
     /// The survivor's profile as a merge leaves it: each attribute a merge may change set to its
-    /// value after (or removed), on the condition the survivor was not merged itself meanwhile.
-    fn merged_survivor(&self, after: &CandidateProfile) -> Result<TransactWriteItem, StoreError> {
-        const ABSORBED: [&str; 9] = [
-            "email",
-            "testing_ids",
-            "account_id",
-            "first_exam",
-            "settings",
-            "job_title",
-            "credential_numbers",
-            "academy_id",
-            "oversight",
-        ];
+    /// value after (or removed), on the condition the survivor was not merged itself meanwhile
+    /// and those attributes are still as the merge read them (`before`): a staff edit, a mapping
+    /// or a candidate's own edit that lands between the merge's read and this write is not
+    /// overwritten; the write fails and the merge reads again.
+    fn merged_survivor(
+        &self,
+        before: &CandidateProfile,
+        after: &CandidateProfile,
+    ) -> Result<TransactWriteItem, StoreError> {
         let values: Item = serde_dynamo::to_item(after).map_err(StoreError::unavailable)?;
-        let mut update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(profile_key(&after.candidate_id)));
+        let (unchanged, mut names, mut bound) = unchanged_since_read(before, "b")?;
         let (mut sets, mut removes) = (Vec::new(), Vec::new());
         for (n, name) in ABSORBED.iter().enumerate() {
-            update = update.expression_attribute_names(format!("#m{n}"), *name);
+            names.insert(format!("#m{n}"), name.to_string());
             match values.get(*name) {
                 Some(value) => {
                     sets.push(format!("#m{n} = :m{n}"));
-                    update = update.expression_attribute_values(format!(":m{n}"), value.clone());
+                    bound.insert(format!(":m{n}"), value.clone());
                 }
                 None => removes.push(format!("#m{n}")),
             }
@@ -265,9 +259,15 @@ impl CandidateStore {
         if !removes.is_empty() {
             expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
         }
-        let update = update
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(profile_key(&after.candidate_id)))
             .update_expression(expression)
-            .condition_expression("attribute_exists(pk) AND attribute_not_exists(merged_into)")
+            .condition_expression(format!(
+                "attribute_exists(pk) AND attribute_not_exists(merged_into) AND {unchanged}"
+            ))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(bound))
             .build()
             .map_err(StoreError::unavailable)?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -429,6 +429,42 @@ impl CandidateStore {
 /// The update merging an import into `stored`: testing IDs (only ever appended to), the first
 /// exam date (only ever earlier) and an email when there was none, each on the condition it is
 /// still as read.
+/// The attributes of a record's profile a merge reads from both records and sets on the
+/// survivor (`CandidateProfile::absorb`).
+const ABSORBED: [&str; 9] = [
+    "email",
+    "testing_ids",
+    "account_id",
+    "first_exam",
+    "settings",
+    "job_title",
+    "credential_numbers",
+    "academy_id",
+    "oversight",
+];
+
+/// A condition that a profile's `ABSORBED` attributes are as `as_read` holds them (equal, or
+/// absent), with its attribute names and values, each named under `tag`.
+fn unchanged_since_read(
+    as_read: &CandidateProfile,
+    tag: &str,
+) -> Result<(String, HashMap<String, String>, Item), StoreError> {
+    let values: Item = serde_dynamo::to_item(as_read).map_err(StoreError::unavailable)?;
+    let (mut parts, mut names, mut bound) = (Vec::new(), HashMap::new(), Item::new());
+    for (n, name) in ABSORBED.iter().enumerate() {
+        let (key, value) = (format!("#{tag}{n}"), format!(":{tag}{n}"));
+        match values.get(*name) {
+            Some(read) => {
+                parts.push(format!("{key} = {value}"));
+                bound.insert(value, read.clone());
+            }
+            None => parts.push(format!("attribute_not_exists({key})")),
+        }
+        names.insert(key, name.to_string());
+    }
+    Ok((parts.join(" AND "), names, bound))
+}
+
 fn merge_update(
     table: &str,
     key: Item,
@@ -923,6 +959,9 @@ impl CandidateRecords for CandidateStore {
             .await?;
 
         // Last, in one transaction: both profiles, the account's mark, the indexes, the event.
+        // The duplicate as the merge read it, too: what the survivor absorbed is all it held.
+        let (unchanged, names, mut bound) = unchanged_since_read(source, "s")?;
+        bound.insert(":kept".into(), kept_value());
         let pointer = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item_with_key(
@@ -930,12 +969,13 @@ impl CandidateRecords for CandidateStore {
                 profile_key(merged),
                 None,
             )?))
-            .condition_expression("merged_into = :kept")
-            .expression_attribute_values(":kept", kept_value())
+            .condition_expression(format!("merged_into = :kept AND {unchanged}"))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(bound))
             .build()
             .map_err(StoreError::unavailable)?;
         let mut items = vec![
-            self.merged_survivor(survivor_after)?,
+            self.merged_survivor(survivor, survivor_after)?,
             TransactWriteItem::builder().put(pointer).build(),
             self.audit_put(event)?,
         ];

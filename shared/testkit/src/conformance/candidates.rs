@@ -599,11 +599,36 @@ pub async fn records_merge_whole_into_one(
         .await
         .unwrap();
 
+    // The candidate's own edit lands between a merge's read and its write: the write is refused
+    // (the merge reads again and retries) and the edit stands.
+    let (stale, source) = (
+        stored(&kept_id).await.profile,
+        stored(&dup_id).await.profile,
+    );
+    let title = CandidateEdit::JobTitle(Some("Architect".into()));
+    records
+        .edit_candidate(&stale.candidate_id, &title)
+        .await
+        .unwrap();
+    let early = super::audit::event(random, 5_999, "staff", &kept_id);
+    assert!(matches!(
+        records
+            .merge_records(&stale, &source, &stale.absorb(&source), &early)
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        stored(&kept_id).await.profile.job_title.as_deref(),
+        Some("Architect"),
+        "a merge does not overwrite what changed since it read"
+    );
+
     let (survivor, source) = (
         stored(&kept_id).await.profile,
         stored(&dup_id).await.profile,
     );
     let after = survivor.absorb(&source);
+    assert_eq!(after.job_title.as_deref(), Some("Architect"));
     assert_eq!(after.account_id.as_ref(), Some(&account));
     assert_eq!(after.first_exam, time::macros::date!(2019 - 01 - 01));
     let event = super::audit::event(random, 6_000, "staff", &kept_id);

@@ -5,7 +5,8 @@
 //! step, gets the route's refusal as a page. A program administrator sets roles, support sends
 //! a new sign-in address its code (the owner confirms it), a record is edited, revoked, merged,
 //! unlinked and linked again, and the catalog is read, published and restored, each with the
-//! route's own refusals shown at the form that was sent.
+//! route's own refusals shown at the form that was sent. A person's data is exported and erased
+//! from their account's page.
 
 use serde_json::{json, Value};
 use tessera_identity::staff::Role;
@@ -620,7 +621,64 @@ async fn the_catalog_is_read_published_and_restored_from_its_page(backend: Backe
     assert_page(&refused, 403, "Staff only");
 }
 
+async fn a_persons_data_is_exported_and_erased_from_the_account_page(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (customer, _) = active_account(&app, "console.leaving").await;
+    let support = staff_member(&app, "console.privacy", &[Role::Support]).await;
+    let mut browser = PageClient::new(&app);
+    browser.use_session(&support.token);
+    let lookup = format!("/staff/accounts?account={}", customer.replace('+', "%2B"));
+    let page = browser.get(&lookup).await;
+    assert_page(&page, 200, "Account: ");
+    let export = page
+        .text
+        .split("href=\"/staff/accounts/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|path| path.ends_with("/export"))
+        .map(|path| format!("/staff/accounts/{path}"))
+        .expect("a link to the export");
+    let file = browser.get(&export).await;
+    assert_eq!(file.status, 200, "{}", file.text);
+    assert!(
+        file.header("content-disposition")
+            .is_some_and(|d| d.starts_with("attachment")),
+        "a file to keep"
+    );
+    let held: Value = serde_json::from_str(&file.text).unwrap();
+    assert_eq!(held["account"]["sign_in"]["email"], customer.as_str());
+
+    let auditor = staff_member(&app, "console.onlooker", &[Role::Auditor]).await;
+    let mut onlooker = PageClient::new(&app);
+    onlooker.use_session(&auditor.token);
+    assert_page(&onlooker.get(&export).await, 403, "Staff only");
+
+    let erase = form_path(&page.text, "/staff/accounts/", "/erase");
+    let unexplained = browser
+        .post(&erase, &[("account", &customer), ("reason", "")])
+        .await;
+    assert_refused_at(&unexplained, 422, "erase-reason");
+    assert_eq!(
+        log_in(&app, &customer, PASSWORD).await.status,
+        201,
+        "nothing erased"
+    );
+    let erased = browser
+        .post(
+            &erase,
+            &[
+                ("account", &customer),
+                ("reason", "The person's request by email"),
+            ],
+        )
+        .await;
+    assert_page(&erased, 200, "Account erased");
+    assert_eq!(log_in(&app, &customer, PASSWORD).await.status, 401);
+    assert_eq!(browser.get(&lookup).await.status, 404);
+}
+
 on_both_backends!(
+    a_persons_data_is_exported_and_erased_from_the_account_page,
     support_unlocks_an_account_with_a_reason,
     an_administrator_grants_by_hand_and_an_auditor_reads_it,
     the_console_refuses_who_the_routes_refuse,

@@ -149,11 +149,10 @@ fn each_function_links_only_the_contexts_it_serves() {
             | "imports"
             | "transcript-page"
             | "staff-records"
-            | "portal-certifications"
-            | "staff-console" => &certification,
-            "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" | "portal-orders" => {
-                &everything
-            }
+            | "portal-certifications" => &certification,
+            // The console's erasure and export reach a person's orders.
+            "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" | "portal-orders"
+            | "staff-console" => &everything,
             _ => &identity,
         };
         let linked = contexts_of(&linked_tessera_crates(&name, None));

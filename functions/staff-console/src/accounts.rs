@@ -1,9 +1,11 @@
 //! An account as support sees it, and its actions: unlock, disable (every session ends), enable,
-//! a new sign-in address for its owner, and roles (a program administrator's).
+//! a new sign-in address for its owner, roles (a program administrator's), and on the person's
+//! request everything held about them exported or erased.
 
 use lambda_http::{Body, Response};
 use maud::html;
 use serde_json::{json, Value};
+use tessera_fulfillment_routes::staff_privacy;
 use tessera_identity_routes::staff_accounts;
 use tessera_web::form::query_value;
 use tessera_web::page::{checkboxes, problem_summary, with_status, Field, Problems};
@@ -13,7 +15,14 @@ use tessera_web::{text, Answer, Form};
 use crate::{action_form, console_page, query_escaped, refused_caller, str_of, Ctx, Posted};
 
 /// The actions a form may post, as the route names them.
-const ACTIONS: &[&str] = &["unlock", "disable", "enable", "roles", "email-change"];
+const ACTIONS: &[&str] = &[
+    "unlock",
+    "disable",
+    "enable",
+    "roles",
+    "email-change",
+    "erase",
+];
 
 const ROLES: &[(&str, &str)] = &[
     ("support", text::ROLE_SUPPORT),
@@ -141,6 +150,12 @@ fn page(ctx: &Ctx<'_>, account: &Value, posted: &Posted<'_>) -> Response<Body> {
                 (lookup)
                 (checkboxes(&Field::new("roles", text::ROLES, "checkbox").in_form(prefix), ROLES, &roles, problems))
             }))
+            section aria-labelledby="export-title" {
+                h2 id="export-title" { (text::EXPORT) }
+                p.hint { (text::EXPORT_HINT) }
+                p { a href={ "/staff/accounts/" (id) "/export" } download { (text::EXPORT_LINK) } }
+            }
+            (action("erase", text::ERASE, Some(text::ERASE_HINT)))
         },
     )
 }
@@ -157,6 +172,9 @@ pub(crate) async fn act(
         return not_found();
     }
     let reason = posted.text("reason");
+    if action == "erase" {
+        return erase(ctx, posted, id, &reason).await;
+    }
     let (method, body) = match action {
         "roles" => (
             "PUT",
@@ -195,6 +213,67 @@ pub(crate) async fn act(
         },
     )
     .await;
+    with_status(page, answer.status)
+}
+
+/// `GET /staff/accounts/{id}/export`: everything held about the person, as the route's JSON
+/// attachment.
+pub(crate) async fn export(ctx: &mut Ctx<'_>, id: &str) -> Response<Body> {
+    let path = format!("/v1/staff/accounts/{id}/export");
+    let privacy = &ctx.state.privacy;
+    let response = ctx
+        .api()
+        .send(staff_privacy::handle, privacy, "GET", &path, None)
+        .await;
+    if response.status().is_success() {
+        return response;
+    }
+    let answer = Answer::from_response(response);
+    match refused_caller(ctx, &answer) {
+        Some(refused) => refused,
+        None => not_found(),
+    }
+}
+
+/// The erasure (`DELETE /v1/staff/accounts/{id}`): what went, or the account again with why not.
+async fn erase(ctx: &mut Ctx<'_>, posted: &Form, id: &str, reason: &str) -> Response<Body> {
+    let path = format!("/v1/staff/accounts/{id}");
+    let privacy = &ctx.state.privacy;
+    let answer = ctx
+        .api()
+        .call(
+            staff_privacy::handle,
+            privacy,
+            "DELETE",
+            &path,
+            Some(json!({ "reason": reason })),
+        )
+        .await;
+    if let Some(refused) = refused_caller(ctx, &answer) {
+        return refused;
+    }
+    if answer.is_success() {
+        let count = |key: &str| answer.body[key].as_u64().unwrap_or_default();
+        return console_page(
+            ctx,
+            text::ERASED,
+            html! {
+                (tessera_web::page::notice(text::ERASED_NOTICE))
+                dl.facts {
+                    dt { (text::MAPPED_RECORD) } dd { (answer.body["candidate_id"].as_str().unwrap_or("—")) }
+                    dt { (text::TRANSCRIPTS_DELETED) } dd { (count("transcripts_deleted")) }
+                    dt { (text::ORDERS_BLANKED) } dd { (count("orders_blanked")) }
+                }
+                p { a href="/staff" { (text::FIND) } }
+            },
+        );
+    }
+    let problems = Problems::from_answer(&answer);
+    let refused = Posted::Refused {
+        form: "erase",
+        problems,
+    };
+    let page = found(ctx, &posted.text("account"), refused).await;
     with_status(page, answer.status)
 }
 

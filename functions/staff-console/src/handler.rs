@@ -1,6 +1,7 @@
 //! The staff console under `/staff/`: find an account (by email or login ID) or a candidate (by
 //! ID, email, last name, registration or testing ID); an account's support actions (unlock,
-//! disable, enable, a new sign-in address, roles); a candidate record's (edit, grant, revoke,
+//! disable, enable, a new sign-in address, roles, the person's data exported or erased on their
+//! request); a candidate record's (edit, grant, revoke,
 //! suspend or reinstate, merge, unlink or link elsewhere); the catalog's versions; the audit log.
 //!
 //! As for the candidate's pages, each page calls the staff route behind it through that route's
@@ -17,6 +18,7 @@ use lambda_http::{Body, Request, Response};
 use maud::{html, Markup};
 use serde_json::Value;
 use tessera_certification_routes::staff_records;
+use tessera_fulfillment_routes::staff_privacy::PrivacyState;
 use tessera_http::candidate::CandidateState;
 use tessera_http::routing::route_with_params;
 use tessera_http::wiring::{FromWiring, Wiring, WiringError};
@@ -33,11 +35,12 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
 };
 
 /// What the staff routes behind the console take: the candidate state (its identity part serves
-/// the account routes) and the audit log's.
+/// the account routes), the audit log's, and the privacy routes' (which reach orders).
 #[derive(Clone)]
 pub struct ConsoleState {
     pub records: CandidateState,
     pub audit: AuditState,
+    pub privacy: PrivacyState,
 }
 
 impl FromWiring for ConsoleState {
@@ -45,6 +48,7 @@ impl FromWiring for ConsoleState {
         Ok(ConsoleState {
             records: CandidateState::from_wiring(wiring)?,
             audit: AuditState::from_wiring(wiring)?,
+            privacy: PrivacyState::from_wiring(wiring)?,
         })
     }
 }
@@ -53,6 +57,7 @@ impl FromWiring for ConsoleState {
 enum Route {
     Home,
     Account,
+    AccountExport,
     AccountAction,
     Candidates,
     Candidate,
@@ -65,6 +70,7 @@ enum Route {
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("GET", "/staff", Route::Home),
     ("GET", "/staff/accounts", Route::Account),
+    ("GET", "/staff/accounts/{id}/export", Route::AccountExport),
     (
         "POST",
         "/staff/accounts/{id}/{action}",
@@ -117,6 +123,7 @@ async fn get(route: Route, ctx: &mut Ctx<'_>, ids: &[String]) -> Response<Body> 
     match route {
         Route::Home => home(ctx),
         Route::Account => accounts::show(ctx).await,
+        Route::AccountExport => accounts::export(ctx, &ids[0]).await,
         Route::Candidates => records::search(ctx).await,
         Route::Candidate => records::show(ctx, &ids[0], Posted::Nothing).await,
         Route::Catalog => catalog::show(ctx, Posted::Nothing, None).await,

@@ -382,3 +382,13 @@ pub const EMAIL_CHANGE_CONFIRM: &str = "Confirm the new address";
 pub const EMAIL_CHANGED: &str = "You now sign in with";
 pub const CHOOSE_CERTIFICATION: &str = "Choose a certification from the list.";
 pub const WITH_THE_RELEASE: &str = "with the release";
+pub const EXPORT: &str = "Everything held about this person";
+pub const EXPORT_HINT: &str = "For a person's request to see their data: the account (without any password, code or key), the record, orders, transcripts and the audit events about them, as one JSON file.";
+pub const EXPORT_LINK: &str = "Download the export (JSON)";
+pub const ERASE: &str = "Erase the account";
+pub const ERASE_HINT: &str = "On the person's request, or to remove an improper or duplicate registration (say which in the reason). Every session ends; the account, its address and login ID go; its transcripts are deleted; orders are kept for the tax records without name, address or email; its record is unlinked and stripped of what names the person. This cannot be undone.";
+pub const ERASED: &str = "Account erased";
+pub const ERASED_NOTICE: &str =
+    "The account is erased; the audit log keeps a tombstone that names no one.";
+pub const TRANSCRIPTS_DELETED: &str = "Transcripts deleted";
+pub const ORDERS_BLANKED: &str = "Orders kept without personal details";

@@ -244,7 +244,9 @@ impl TestApp {
     {
         let function = crate::template::function_serving(&request);
         let state = S::from_wiring(wiring).expect("the function's state");
-        let response = crate::keys::within(&function, handler(request, state)).await;
+        // On the heap, as a function's runtime holds it: a page's future inline on the test's
+        // stack overflowed it in debug builds.
+        let response = crate::keys::within(&function, Box::pin(handler(request, state))).await;
         TestResponse::from_response(response)
     }
 

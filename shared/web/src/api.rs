@@ -97,7 +97,9 @@ impl<'r> Api<'r> {
             })
             .unwrap_or_default();
         let inner = inner.with_query_string_parameters(query);
-        handler(inner, state.clone()).await
+        // On the heap: held inline, every route's state machine made the page's future grow past
+        // a thread's 2 MiB stack in debug builds (a test overflowed it).
+        Box::pin(handler(inner, state.clone())).await
     }
 }
 

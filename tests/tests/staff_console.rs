@@ -188,6 +188,11 @@ async fn staff_json(app: &TestApp, path: &str, query: &[(&str, &str)], token: &s
     serde_json::from_str(&r.text).unwrap()
 }
 
+/// A record as the staff route gives it.
+async fn record_of(app: &TestApp, id: &str, token: &str) -> Value {
+    staff_json(app, &format!("/v1/staff/candidates/{id}"), &[], token).await
+}
+
 async fn roles_and_a_new_address_are_set_from_the_account_page(backend: Backend) {
     let app = TestApp::new(backend).await;
     let (customer, _) = active_account(&app, "console.owner").await;
@@ -382,13 +387,7 @@ async fn a_record_is_edited_revoked_merged_and_relinked_from_its_page(backend: B
         .await;
     assert_page(&edited, 200, "Record: ");
     assert!(edited.text.contains("Done."), "{}", edited.text);
-    let stored = staff_json(
-        &app,
-        &format!("/v1/staff/candidates/{id}"),
-        &[],
-        &admin.token,
-    )
-    .await;
+    let stored = record_of(&app, id, &admin.token).await;
     assert_eq!(stored["candidate"]["last_name"], "Lovelace-King");
     assert_eq!(
         stored["candidate"]["credential_numbers"],
@@ -411,13 +410,7 @@ async fn a_record_is_edited_revoked_merged_and_relinked_from_its_page(backend: B
         )
         .await;
     assert_refused_at(&malformed, 422, "edit-credential_numbers");
-    let stored = staff_json(
-        &app,
-        &format!("/v1/staff/candidates/{id}"),
-        &[],
-        &admin.token,
-    )
-    .await;
+    let stored = record_of(&app, id, &admin.token).await;
     assert_eq!(
         stored["candidate"]["last_name"], "Lovelace-King",
         "nothing half-written"
@@ -460,13 +453,7 @@ async fn a_record_is_edited_revoked_merged_and_relinked_from_its_page(backend: B
         )
         .await;
     assert_page(&merged, 200, "Record: ");
-    let stored = staff_json(
-        &app,
-        &format!("/v1/staff/candidates/{id}"),
-        &[],
-        &admin.token,
-    )
-    .await;
+    let stored = record_of(&app, id, &admin.token).await;
     assert_eq!(
         stored["candidate"]["account_id"],
         owner.as_str(),
@@ -506,13 +493,7 @@ async fn a_record_is_edited_revoked_merged_and_relinked_from_its_page(backend: B
         )
         .await;
     assert_page(&moved, 200, "Record: ");
-    let stored = staff_json(
-        &app,
-        &format!("/v1/staff/candidates/{id}"),
-        &[],
-        &admin.token,
-    )
-    .await;
+    let stored = record_of(&app, id, &admin.token).await;
     assert_eq!(stored["candidate"]["account_id"], rightful.as_str());
     assert_ne!(rightful, owner);
     let unmapped = browser
@@ -522,13 +503,7 @@ async fn a_record_is_edited_revoked_merged_and_relinked_from_its_page(backend: B
         )
         .await;
     assert_page(&unmapped, 200, "Record: ");
-    let stored = staff_json(
-        &app,
-        &format!("/v1/staff/candidates/{id}"),
-        &[],
-        &admin.token,
-    )
-    .await;
+    let stored = record_of(&app, id, &admin.token).await;
     assert_eq!(stored["candidate"]["account_id"], Value::Null);
     assert!(
         !unmapped

@@ -90,8 +90,21 @@ fuzz() {
     run "$root/infra/openapi.yaml" --url "$api" "${examples[@]}" \
     --report junit --report-dir "$root/$out") >"$out/schemathesis.txt" 2>&1
 }
+# What the functions and the emulator said that is not a request's ordinary log line: a panic, a
+# stack overflow, an emulator error. Shown with a failure, so CI's log says what happened.
+function_trouble() {
+  grep -v '^{' "$out/watch.log" | grep -E 'panicked|overflow|fatal|ERROR|Error' |
+    grep -v 'the default function route is disabled' | tail -n 30 || true
+}
+kept_resends() {
+  [ -f "$state/emulator-resends.txt" ] || return 0
+  cp "$state/emulator-resends.txt" "$out/"
+  echo "API fuzzing: $(wc -l <"$out/emulator-resends.txt") safe requests sent again after the emulator's own 500 ($out/emulator-resends.txt)"
+}
 failed() {
   tail -n 200 "$out/schemathesis.txt" >&2
+  kept_resends >&2
+  function_trouble >&2
   echo "API fuzzing found failures; the whole run is in $out/schemathesis.txt" >&2
   exit 1
 }
@@ -104,4 +117,12 @@ if ! fuzz; then
   failed
 fi
 tail -n 12 "$out/schemathesis.txt"
+kept_resends
+# A function that panicked or overflowed its stack on a request the emulator then answered for it
+# must not pass unseen (the runtime logs "user handler panicked"; Rust prints the rest).
+if grep -qE 'panicked at|has overflowed its stack|fatal runtime error|user handler panicked' "$out/watch.log"; then
+  echo "API fuzzing: a function panicked or crashed during the run:" >&2
+  function_trouble >&2
+  exit 1
+fi
 echo "API fuzzing: OK"

@@ -355,6 +355,9 @@ COMPLETERS = {
     ("POST", "/v1/staff/candidates/{id}/grants"): lambda case: (
         {"certification_id": "security-expert", "active_on": "2025-01-15",
          "reason": "API fuzzing"}, {}),
+    # A status the queued order may take (complete would be refused until it is sent).
+    ("POST", "/v1/staff/orders/{id}/status"): lambda case: (
+        {"status": "sent", "tracking_number": "1Z999AA1", "reason": "API fuzzing"}, {}),
     # The built-in catalog published again: harmless to every other operation of the run.
     ("PUT", "/v1/staff/catalog"): lambda case: ({"restore": 1, "reason": "API fuzzing"}, {}),
     # An account of its own, with no record, to move a record to.
@@ -461,6 +464,9 @@ RESOURCES = {
     "/v1/staff/accounts/{id}/export": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}": ("id", _erasable_account),
     "/v1/staff/candidates/{id}/mapping": ("id", _mapped_record),
+    "/v1/staff/orders/{id}": ("id", lambda case: _kept_order()[0]),
+    # A fresh paid order each time (queued: sent and cancelled apply, complete is refused 409).
+    "/v1/staff/orders/{id}/status": ("id", lambda case: _paid_order()),
     "/v1/staff/orders/{id}/refund": ("id", lambda case: _paid_order()),
     "/v1/staff/orders/{id}/reprint": ("id", lambda case: _shipped_order()),
 }

@@ -1,5 +1,6 @@
-//! The fulfillment house's queue and refunds, through the real handlers on both backends: orders
-//! by status and date as JSON and as CSV; a refund through the payment provider (the loopback
+//! The fulfillment house's queue and an order's handling, through the real handlers on both
+//! backends: orders by status and date as JSON and as CSV; one order read and reported sent and
+//! complete by staff; a refund through the payment provider (the loopback
 //! provider, and the sandbox) made once however often, and however concurrently, it is asked
 //! for, shown on the order, emailed to the candidate and audited once; an order with nothing
 //! paid is not refunded.
@@ -373,7 +374,161 @@ async fn a_shipped_kit_is_reprinted_once(backend: Backend) {
     assert_eq!(reprints, 1);
 }
 
+fn status_request(token: &str, order: &str, body: serde_json::Value) -> Request {
+    let path = format!("/v1/staff/orders/{order}/status");
+    authorized("POST", &path, token, Some(&body))
+}
+
+/// The house's desk reads one order (with whose it is) and reports it sent with the carrier's
+/// number, then complete, each with a reason: the candidate is emailed the number, each change
+/// is audited under the staff member; support may read but not report; a change the status does
+/// not allow is 409, a refund by status 422, an unknown order 404.
+async fn staff_read_an_order_and_report_its_status(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (email, token) = holder(&app).await;
+    let house = staff_member(&app, "status.desk", &[Role::Fulfillment]).await;
+    let support = staff_member(&app, "status.support", &[Role::Support]).await;
+    let kit = first_kit(&app, &token).await;
+    let (id, _) = order(&app, &token, "status-1", &order_body(&kit, 1, false)).await;
+
+    let one = authorized(
+        "GET",
+        &format!("/v1/staff/orders/{id}"),
+        &support.token,
+        None,
+    );
+    let read = staff_orders(&app, None, one).await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(
+        (read.json["id"].as_str(), read.json["status"].as_str()),
+        (Some(id.as_str()), Some("queued"))
+    );
+    assert!(read.json["candidate_id"].is_string(), "{}", read.text);
+
+    let sent_body = json!({ "status": "sent", "tracking_number": "1Z999AA10123456784", "reason": "picked up today" });
+    let not_support = staff_orders(
+        &app,
+        None,
+        status_request(&support.token, &id, sent_body.clone()),
+    )
+    .await;
+    assert_eq!(not_support.status, 403, "{}", not_support.text);
+    let too_soon = staff_orders(
+        &app,
+        None,
+        status_request(
+            &house.token,
+            &id,
+            json!({ "status": "complete", "reason": "x" }),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (too_soon.status, too_soon.json["code"].as_str()),
+        (409, Some("invalid_transition"))
+    );
+    let mails_before = app.messages_to(&email).len();
+    let sent = staff_orders(
+        &app,
+        None,
+        status_request(&house.token, &id, sent_body.clone()),
+    )
+    .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    assert_eq!(
+        (
+            sent.json["status"].as_str(),
+            sent.json["tracking_number"].as_str()
+        ),
+        (Some("sent"), Some("1Z999AA10123456784"))
+    );
+    let again = staff_orders(&app, None, status_request(&house.token, &id, sent_body)).await;
+    assert_eq!(again.status, 200, "the same report again changes nothing");
+    let mail: Vec<_> = app
+        .messages_to(&email)
+        .into_iter()
+        .skip(mails_before)
+        .collect();
+    assert_eq!(mail.len(), 1, "one shipping email");
+    assert!(
+        mail[0].body.contains("1Z999AA10123456784"),
+        "{}",
+        mail[0].body
+    );
+    let complete = staff_orders(
+        &app,
+        None,
+        status_request(
+            &house.token,
+            &id,
+            json!({ "status": "complete", "reason": "delivered" }),
+        ),
+    )
+    .await;
+    assert_eq!(complete.json["status"], "complete", "{}", complete.text);
+
+    let events = tessera_tests::audit_about(&app, "order", &id).await;
+    let reported: Vec<_> = events
+        .iter()
+        .filter(|e| e.action == "order.status")
+        .collect();
+    assert_eq!(reported.len(), 2, "sent and complete, once each");
+    for event in reported {
+        assert_eq!(
+            event.actor.as_str(),
+            format!("account:{}", house.account.as_str())
+        );
+    }
+
+    let refund = staff_orders(
+        &app,
+        None,
+        status_request(
+            &house.token,
+            &id,
+            json!({ "status": "refunded", "reason": "x" }),
+        ),
+    )
+    .await;
+    assert_eq!(refund.status, 422, "{}", refund.text);
+    let no_reason = staff_orders(
+        &app,
+        None,
+        status_request(&house.token, &id, json!({ "status": "sent" })),
+    )
+    .await;
+    assert_eq!(no_reason.status, 422, "{}", no_reason.text);
+    let unknown = "0123456789abcdef0123456789abcdef";
+    let missing = staff_orders(
+        &app,
+        None,
+        authorized(
+            "GET",
+            &format!("/v1/staff/orders/{unknown}"),
+            &house.token,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(
+        (missing.status, missing.json["code"].as_str()),
+        (404, Some("order_not_found"))
+    );
+    let missing = staff_orders(
+        &app,
+        None,
+        status_request(
+            &house.token,
+            unknown,
+            json!({ "status": "sent", "reason": "x" }),
+        ),
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+}
+
 on_both_backends!(
+    staff_read_an_order_and_report_its_status,
     a_shipped_kit_is_reprinted_once,
     the_queue_lists_orders_by_status_and_date_as_json_or_csv,
     a_refund_goes_through_the_provider_once,

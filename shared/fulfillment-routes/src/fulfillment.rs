@@ -11,7 +11,7 @@
 //! - `POST /v1/admin/fulfillment/orders/{id}/status` → the fulfillment house's report
 
 mod payments;
-mod requests;
+pub(crate) mod requests;
 
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
@@ -28,7 +28,7 @@ use tessera_http::routing::{pairs, route_with_params, Route};
 use tessera_http::{auth, response, Problem};
 use tessera_identity::account::Profile;
 use tessera_identity::signup::IdentityDeps;
-use tessera_kernel::audit::AuditParty;
+use tessera_kernel::audit::{Attribution, AuditParty, Reason};
 
 /// The secrets this function uses (checkouts, and the provider's signed events): the only ones it
 /// reads, and the only ones the template gives it.
@@ -227,16 +227,24 @@ async fn report(
     let caller = auth::require_admin(request, &state.admin)?;
     let id = OrderId::parse(id).ok_or_else(Problem::not_found)?;
     let (status, tracking_number) = requests::status_report(request)?;
+    let reason = Reason::parse("the fulfillment house's report").expect("a fixed reason");
+    let by = Attribution::new(AuditParty::new("admin", &caller), reason);
     let order = ordering::report(
         &state.certification,
         &state.fulfillment,
         &id,
         status,
         tracking_number,
-        &AuditParty::new("admin", &caller),
+        by,
     )
     .await
-    .map_err(|e| match e {
+    .map_err(report_problem)?;
+    Ok(response::json(200, &order_json(&order)))
+}
+
+/// A status report's refusal: the order unknown, or a change its status does not allow.
+pub(crate) fn report_problem(e: ReportError) -> Problem {
+    match e {
         ReportError::NotFound => order_not_found(),
         ReportError::Transition { from, to } => Problem::new(
             409,
@@ -249,11 +257,10 @@ async fn report(
             ),
         ),
         ReportError::Store(e) => Problem::internal(&e),
-    })?;
-    Ok(response::json(200, &order_json(&order)))
+    }
 }
 
-fn order_not_found() -> Problem {
+pub(crate) fn order_not_found() -> Problem {
     Problem::new(
         404,
         "order_not_found",

@@ -3,7 +3,7 @@
 //! delivery path (kept for retry when the mail system fails).
 
 use std::sync::Arc;
-use tessera_kernel::audit::{Attribution, AuditEvent, AuditParty, FieldChange, Reason};
+use tessera_kernel::audit::{Attribution, AuditEvent, AuditParty, FieldChange};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -378,8 +378,9 @@ pub enum ReportError {
     Store(#[from] StoreError),
 }
 
-/// The fulfillment house's report on order `id` (made by `reporter`): sent (with the carrier's
-/// tracking number, if any), complete, cancelled or refunded, written with its audit event.
+/// A report on order `id` (the fulfillment house's, or a staff member's: `by` says whose, and
+/// why): sent (with the carrier's tracking number, if any), complete, cancelled or refunded,
+/// written with its audit event.
 /// Reporting the status the order has already is a no-op, so a retried report does nothing
 /// twice.
 pub async fn report(
@@ -388,7 +389,7 @@ pub async fn report(
     id: &OrderId,
     next: OrderStatus,
     tracking_number: Option<TrackingNumber>,
-    reporter: &AuditParty,
+    by: Attribution,
 ) -> Result<Order, ReportError> {
     let order = find_order(fulfillment.orders.as_ref(), id)
         .await?
@@ -409,8 +410,7 @@ pub async fn report(
         updated.tracking_number = Some(number.into_string());
     }
     let now = updated.updated_at;
-    let reason = Reason::parse("the fulfillment house's report").expect("a fixed reason");
-    let audit = Attribution::new(reporter.clone(), reason).event(
+    let audit = by.event(
         now,
         deps.random.as_ref(),
         "order.status",

@@ -9,6 +9,7 @@ use tessera_fulfillment::ordering::OrderRequest;
 use tessera_fulfillment::shipping::{latin, localized, LocalizedShipping, Shipping, TextError};
 use tessera_fulfillment::{Requested, MAX_LINES};
 use tessera_http::{Fields, Problem};
+use tessera_kernel::audit::Reason;
 use tessera_kernel::email::Email;
 use tessera_kernel::person::Country;
 
@@ -247,6 +248,27 @@ fn localized_shipping(f: &mut Fields) -> Option<LocalizedShipping> {
 /// `{status: "sent" | "complete" | "cancelled" | "refunded", tracking_number?}`.
 pub fn status_report(request: &Request) -> Result<(OrderStatus, Option<TrackingNumber>), Problem> {
     let mut f = Fields::from_request(request, &["status", "tracking_number"])?;
+    match report_fields(&mut f) {
+        (Some(status), tracking_number) if f.is_valid() => Ok((status, tracking_number)),
+        _ => Err(f.into_problem()),
+    }
+}
+
+/// A staff member's status report: the house's fields and the `reason` every staff write takes.
+pub fn staff_status_report(
+    request: &Request,
+) -> Result<(OrderStatus, Option<TrackingNumber>, Reason), Problem> {
+    let mut f = Fields::from_request(request, &["status", "tracking_number", "reason"])?;
+    let (status, tracking_number) = report_fields(&mut f);
+    let reason = tessera_http::staff::reason(&mut f);
+    match (status, reason) {
+        (Some(status), Some(reason)) if f.is_valid() => Ok((status, tracking_number, reason)),
+        _ => Err(f.into_problem()),
+    }
+}
+
+/// A report's `status` (what the house may say an order became) and optional `tracking_number`.
+fn report_fields(f: &mut Fields) -> (Option<OrderStatus>, Option<TrackingNumber>) {
     let status = f.parse("status", "invalid_status", |raw| match raw {
         "sent" => Ok(OrderStatus::Sent),
         "complete" => Ok(OrderStatus::Complete),
@@ -257,8 +279,5 @@ pub fn status_report(request: &Request) -> Result<(OrderStatus, Option<TrackingN
     let tracking_number = f.parse_optional("tracking_number", "invalid_tracking_number", |raw| {
         TrackingNumber::parse(raw).ok_or("must be 1 to 40 letters, digits or '-'")
     });
-    match status {
-        Some(status) if f.is_valid() => Ok((status, tracking_number)),
-        _ => Err(f.into_problem()),
-    }
+    (status, tracking_number)
 }

@@ -587,8 +587,8 @@ async fn a_candidate_maps_the_record_and_reads_the_certifications() {
 
 /// The staff console: a program administrator (granted by the operator's path, signed in with
 /// the authenticator through the pages) finds a record by last name and grants a certification
-/// by hand from the catalog's menu, reads the catalog's page and an account's, then the audit
-/// log. In process only: on `cargo lambda watch` the role would
+/// by hand from the catalog's menu, reads the catalog's page and an account's, reports a kit in
+/// the fulfillment queue sent, then reads the audit log. In process only: on `cargo lambda watch` the role would
 /// need the operator command run beside the test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_program_administrator_grants_by_hand_from_the_console() {
@@ -602,6 +602,31 @@ async fn a_program_administrator_grants_by_hand_from_the_console() {
     let tab = browser.tab(&site).await;
     tab.open("/").await;
     site.import_samples(&tab).await;
+    // A kit ordered by a holder, for the fulfillment queue's pages.
+    let (email, _) = tessera_tests::active_account(app, "browser.holder").await;
+    let holder = tessera_tests::token_of(&tessera_tests::log_in(app, &email, PASSWORD).await);
+    let mapping = serde_json::json!({
+        "method": "score_report", "last_name": "Lovelace",
+        "registration_number": "REG-2019-0416",
+        "new_email": tessera_testkit::unique_email("ada.holder"),
+    });
+    let mapped = tessera_tests::certification::call(
+        app,
+        "POST",
+        "/v1/candidate/mapping",
+        &holder,
+        Some(mapping),
+    )
+    .await;
+    assert_eq!(mapped.status, 200, "{}", mapped.text);
+    let catalog =
+        tessera_tests::authorized("GET", "/v1/candidate/fulfillment/catalog", &holder, None);
+    let kits = tessera_tests::fulfillment_call(app, catalog).await;
+    let kit = kits.json["kits"][0]["certification_id"].as_str().unwrap();
+    let body = tessera_tests::orders::order_body(kit, 1, false);
+    let state = tessera_tests::fulfillment_state(app, None);
+    let placed = tessera_tests::orders::place(state, &holder, "browser-kit", &body).await;
+    assert_eq!(placed.status, 201, "{}", placed.text);
     let admin = tessera_tests::staff_member(
         app,
         "browser.admin",
@@ -655,8 +680,23 @@ async fn a_program_administrator_grants_by_hand_from_the_console() {
     .await;
     assert!(tab.heading().await.starts_with("Account: "));
     tab.check("staff-account").await;
+    tab.open("/staff/orders").await;
+    assert_eq!(tab.heading().await, "The fulfillment queue");
+    tab.check("staff-orders").await;
+    tab.open(&format!(
+        "/staff/orders/{}",
+        placed.json["id"].as_str().unwrap()
+    ))
+    .await;
+    assert!(tab.heading().await.starts_with("Order: "));
+    tab.fill("#sent-tracking_number", "1Z999AA1").await;
+    tab.fill("#sent-reason", "Picked up today").await;
+    tab.check("staff-order").await;
+    tab.submit("form[action$='/sent'] button").await;
+    assert!(tab.text().await.contains("Done."));
     tab.open("/staff/audit").await;
     assert!(tab.text().await.contains("Awarded by the program board"));
+    assert!(tab.text().await.contains("Picked up today"));
     tab.check("staff-audit").await;
     browser.stop().await;
 }

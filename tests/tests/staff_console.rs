@@ -6,7 +6,8 @@
 //! a new sign-in address its code (the owner confirms it), a record is edited, revoked, merged,
 //! unlinked and linked again, and the catalog is read, published and restored, each with the
 //! route's own refusals shown at the form that was sent. A person's data is exported and erased
-//! from their account's page.
+//! from their account's page. The fulfillment house works its queue (CSV, status reports,
+//! reprints, refunds) from the orders pages.
 
 use serde_json::{json, Value};
 use tessera_identity::staff::Role;
@@ -652,7 +653,161 @@ async fn a_persons_data_is_exported_and_erased_from_the_account_page(backend: Ba
     assert_eq!(browser.get(&lookup).await.status, 404);
 }
 
+/// An order placed by the holder on the sandbox provider (paid there when `pay`): its id.
+async fn sandbox_order(app: &TestApp, token: &str, key: &str, kit: &str, pay: bool) -> String {
+    use tessera_tests::orders::{order_body, place};
+    let state = tessera_tests::fulfillment_state(app, None);
+    let placed = place(state, token, key, &order_body(kit, 1, pay)).await;
+    assert_eq!(placed.status, 201, "{}", placed.text);
+    if let Some(url) = placed.json["checkout_url"].as_str().filter(|_| pay) {
+        let approve = lambda_http::http::Request::builder()
+            .method("POST")
+            .uri(&url[url.find("/v1/").unwrap()..])
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(lambda_http::Body::Text("decision=approve".into()))
+            .unwrap();
+        assert_eq!(
+            tessera_tests::fulfillment_call(app, approve).await.status,
+            303
+        );
+    }
+    placed.json["id"].as_str().unwrap().to_string()
+}
+
+/// The house's desk works the queue from the console: the queue by status with its CSV, an
+/// order reported sent (the candidate emailed the carrier's number) and complete, a shipped kit
+/// sent again, a paid order refunded on the sandbox, each refused at its form without a reason;
+/// an auditor reads the queue but cannot report.
+async fn the_fulfillment_house_works_the_queue_from_the_console(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (email, token) = holder(&app).await;
+    let house = staff_member(&app, "console.house", &[Role::Fulfillment]).await;
+    let catalog = authorized("GET", "/v1/candidate/fulfillment/catalog", &token, None);
+    let kits = tessera_tests::fulfillment_call(&app, catalog).await;
+    let kit = kits.json["kits"][0]["certification_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let free = sandbox_order(&app, &token, "console-free", &kit, false).await;
+    let paid = sandbox_order(&app, &token, "console-paid", &kit, true).await;
+    let mut browser = PageClient::new(&app);
+    browser.use_session(&house.token);
+
+    let queue = browser.get("/staff/orders").await;
+    assert_page(&queue, 200, "The fulfillment queue");
+    assert!(
+        queue.text.contains(&free) && queue.text.contains(&paid),
+        "{}",
+        queue.text
+    );
+    let csv = browser.get("/staff/orders.csv?status=queued").await;
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert_eq!(
+        csv.header("content-disposition"),
+        Some("attachment; filename=\"orders-queued.csv\"")
+    );
+    assert_eq!(csv.text.lines().count(), 3, "{}", csv.text);
+    let bad = browser.get("/staff/orders?status=lost").await;
+    assert_refused_at(&bad, 422, "status");
+
+    let order = browser.get(&format!("/staff/orders/{free}")).await;
+    assert_page(&order, 200, "Order: ");
+    let sent_path = form_path(&order.text, "/staff/orders/", "/sent");
+    let unexplained = browser
+        .post(
+            &sent_path,
+            &[("tracking_number", "1Z999AA1"), ("reason", "")],
+        )
+        .await;
+    assert_refused_at(&unexplained, 422, "sent-reason");
+    let mails_before = app.messages_to(&email).len();
+    let sent = browser
+        .post(
+            &sent_path,
+            &[
+                ("tracking_number", "1Z999AA1"),
+                ("reason", "Picked up today"),
+            ],
+        )
+        .await;
+    assert_page(&sent, 200, "Order: ");
+    assert!(
+        sent.text.contains("Done.") && sent.text.contains("1Z999AA1"),
+        "{}",
+        sent.text
+    );
+    let mail: Vec<_> = app
+        .messages_to(&email)
+        .into_iter()
+        .skip(mails_before)
+        .collect();
+    assert!(
+        mail.iter().any(|m| m.body.contains("1Z999AA1")),
+        "the candidate is told the number"
+    );
+    let complete = browser
+        .post(
+            &form_path(&sent.text, "/staff/orders/", "/complete"),
+            &[("reason", "Delivered")],
+        )
+        .await;
+    assert!(complete.text.contains("Done."), "{}", complete.text);
+    let reprint = browser
+        .post(
+            &form_path(&complete.text, "/staff/orders/", "/reprint"),
+            &[("reason", "Arrived damaged")],
+        )
+        .await;
+    assert_page(&reprint, 200, "Order: ");
+    assert!(
+        reprint.text.contains("The reprint is queued."),
+        "{}",
+        reprint.text
+    );
+    assert!(
+        reprint
+            .text
+            .contains(&format!("href=\"/staff/orders/{free}\"")),
+        "the reprint names the original"
+    );
+
+    let paid_page = browser.get(&format!("/staff/orders/{paid}")).await;
+    let refund_path = form_path(&paid_page.text, "/staff/orders/", "/refund");
+    assert_refused_at(
+        &browser.post(&refund_path, &[("reason", "")]).await,
+        422,
+        "refund-reason",
+    );
+    let refunded = browser
+        .post(&refund_path, &[("reason", "Ordered twice")])
+        .await;
+    assert!(
+        refunded.text.contains(&format!("re_sandbox_{paid}")),
+        "{}",
+        refunded.text
+    );
+    let events = tessera_tests::audit_about(&app, "order", &free).await;
+    assert!(events
+        .iter()
+        .any(|e| e.action == "order.status" && e.reason.as_str() == "Picked up today"));
+
+    let auditor = staff_member(&app, "console.ledger", &[Role::Auditor]).await;
+    let mut onlooker = PageClient::new(&app);
+    onlooker.use_session(&auditor.token);
+    assert_page(
+        &onlooker.get("/staff/orders?status=refunded").await,
+        200,
+        "The fulfillment queue",
+    );
+    let refused = onlooker
+        .post(&format!("/staff/orders/{paid}/sent"), &[("reason", "x")])
+        .await;
+    assert_page(&refused, 403, "Staff only");
+}
+
 on_both_backends!(
+    the_fulfillment_house_works_the_queue_from_the_console,
     a_persons_data_is_exported_and_erased_from_the_account_page,
     support_unlocks_an_account_with_a_reason,
     an_administrator_grants_by_hand_and_an_auditor_reads_it,

@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 use tessera_fulfillment_routes::fulfillment::{self, FulfillmentState};
 use tessera_http::routing::route;
 use tessera_web::countries::country_menu;
+use tessera_web::orders::{items, money, order_summary};
 use tessera_web::page::{
     certification_tabs, form, notice, problem_summary, select, submit, with_status, Field, Problems,
 };
@@ -82,19 +83,6 @@ pub async fn handle(request: Request, state: FulfillmentState) -> Response<Body>
         },
     };
     ctx.finish(answer)
-}
-
-fn items(value: &Value) -> &[Value] {
-    value.as_array().map(Vec::as_slice).unwrap_or_default()
-}
-
-fn money(cents: u64, currency: &str) -> String {
-    format!(
-        "{}.{:02} {}",
-        cents / 100,
-        cents % 100,
-        currency.to_uppercase()
-    )
 }
 
 /// A fresh key for one order form (hex of 16 random bytes).
@@ -311,31 +299,6 @@ async fn order(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
     }
     let page = kits(ctx, &Problems::from_answer(&answer), Some(posted)).await;
     with_status(page, answer.status)
-}
-
-fn order_summary(order: &Value) -> Markup {
-    let currency = order["currency"].as_str().unwrap_or_default();
-    html! {
-        dl.facts {
-            dt { (text::ORDER) } dd { (order["id"].as_str().unwrap_or_default()) }
-            dt { (text::STATUS) } dd { (order["status"].as_str().unwrap_or_default()) }
-            dt { (text::PLACED) } dd { (order["created_at"].as_str().unwrap_or_default().get(..10).unwrap_or_default()) }
-            dt { (text::TOTAL) } dd { (money(order["total_cents"].as_u64().unwrap_or_default(), currency)) }
-            @if let Some(number) = order["tracking_number"].as_str() {
-                dt { (text::TRACKING_NUMBER) } dd { (number) }
-            }
-        }
-        ul {
-            @for item in items(&order["items"]) {
-                li {
-                    (item["quantity"].as_u64().unwrap_or_default()) " × " (item["name"].as_str().unwrap_or_default())
-                    @if let Some(code) = item["verification_code"].as_str() {
-                        " · " (text::VERIFICATION_CODE_SHORT) ": " (code)
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// `GET /certificates/orders`: the history, newest first.

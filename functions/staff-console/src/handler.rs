@@ -2,7 +2,8 @@
 //! ID, email, last name, registration or testing ID); an account's support actions (unlock,
 //! disable, enable, a new sign-in address, roles, the person's data exported or erased on their
 //! request); a candidate record's (edit, grant, revoke,
-//! suspend or reinstate, merge, unlink or link elsewhere); the catalog's versions; the audit log.
+//! suspend or reinstate, merge, unlink or link elsewhere); the catalog's versions; the fulfillment
+//! house's queue (and its CSV) and an order's status, reprint and refund; the audit log.
 //!
 //! As for the candidate's pages, each page calls the staff route behind it through that route's
 //! own handler, in process, with the session from the cookie: so a page needs what the route
@@ -12,12 +13,14 @@
 mod accounts;
 mod audit;
 mod catalog;
+mod orders;
 mod records;
 
 use lambda_http::{Body, Request, Response};
 use maud::{html, Markup};
 use serde_json::Value;
 use tessera_certification_routes::staff_records;
+use tessera_fulfillment_routes::staff_orders::StaffOrdersState;
 use tessera_fulfillment_routes::staff_privacy::PrivacyState;
 use tessera_http::candidate::CandidateState;
 use tessera_http::routing::route_with_params;
@@ -28,19 +31,22 @@ use tessera_web::request::{is_path_id, not_found};
 use tessera_web::{text, Answer, Form, PageRequest};
 
 /// The secrets of the routes the console calls: the one-time-code pepper (staff-accounts issues
-/// email-change codes with it).
+/// email-change codes with it) and the payment provider's key (staff-orders refunds).
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets {
     code_pepper: true,
+    payment_api_key: true,
     ..tessera_http::config::Secrets::HTTP
 };
 
 /// What the staff routes behind the console take: the candidate state (its identity part serves
-/// the account routes), the audit log's, and the privacy routes' (which reach orders).
+/// the account routes), the audit log's, the privacy routes' (which reach orders) and the order
+/// routes'.
 #[derive(Clone)]
 pub struct ConsoleState {
     pub records: CandidateState,
     pub audit: AuditState,
     pub privacy: PrivacyState,
+    pub orders: StaffOrdersState,
 }
 
 impl FromWiring for ConsoleState {
@@ -49,6 +55,7 @@ impl FromWiring for ConsoleState {
             records: CandidateState::from_wiring(wiring)?,
             audit: AuditState::from_wiring(wiring)?,
             privacy: PrivacyState::from_wiring(wiring)?,
+            orders: StaffOrdersState::from_wiring(wiring)?,
         })
     }
 }
@@ -64,6 +71,10 @@ enum Route {
     CandidateAction,
     Catalog,
     PublishCatalog,
+    Orders,
+    OrdersCsv,
+    Order,
+    OrderAction,
     Audit,
 }
 
@@ -85,6 +96,10 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ),
     ("GET", "/staff/catalog", Route::Catalog),
     ("POST", "/staff/catalog", Route::PublishCatalog),
+    ("GET", "/staff/orders", Route::Orders),
+    ("GET", "/staff/orders.csv", Route::OrdersCsv),
+    ("GET", "/staff/orders/{id}", Route::Order),
+    ("POST", "/staff/orders/{id}/{action}", Route::OrderAction),
     ("GET", "/staff/audit", Route::Audit),
 ];
 
@@ -127,6 +142,9 @@ async fn get(route: Route, ctx: &mut Ctx<'_>, ids: &[String]) -> Response<Body> 
         Route::Candidates => records::search(ctx).await,
         Route::Candidate => records::show(ctx, &ids[0], Posted::Nothing).await,
         Route::Catalog => catalog::show(ctx, Posted::Nothing, None).await,
+        Route::Orders => orders::queue(ctx).await,
+        Route::OrdersCsv => orders::export(ctx).await,
+        Route::Order => orders::show(ctx, &ids[0], Posted::Nothing).await,
         Route::Audit => audit::show(ctx).await,
         _ => not_found(),
     }
@@ -137,6 +155,7 @@ async fn post(route: Route, ctx: &mut Ctx<'_>, posted: &Form, ids: &[String]) ->
         Route::AccountAction => accounts::act(ctx, posted, &ids[0], &ids[1]).await,
         Route::CandidateAction => records::act(ctx, posted, &ids[0], &ids[1]).await,
         Route::PublishCatalog => catalog::publish(ctx, posted).await,
+        Route::OrderAction => orders::act(ctx, posted, &ids[0], &ids[1]).await,
         _ => not_found(),
     }
 }
@@ -184,6 +203,7 @@ fn console_page(ctx: &Ctx<'_>, title: &str, main: Markup) -> Response<Body> {
     let tabs = [
         ("/staff", text::FIND),
         ("/staff/catalog", text::CATALOG),
+        ("/staff/orders", text::ORDERS),
         ("/staff/audit", text::AUDIT_LOG),
     ];
     ctx.signed_in_page(
@@ -212,6 +232,18 @@ fn refused_caller(ctx: &mut Ctx<'_>, answer: &Answer) -> Option<Response<Body>> 
         );
         with_status(page, 403)
     })
+}
+
+/// A staff route's answer about one thing (a record, an order): its JSON, or the page to show
+/// instead (the route's refusal of the caller, or not found).
+fn one_thing(ctx: &mut Ctx<'_>, answer: Answer) -> Result<Value, Box<Response<Body>>> {
+    if let Some(refused) = refused_caller(ctx, &answer) {
+        return Err(Box::new(refused));
+    }
+    if !answer.is_success() {
+        return Err(Box::new(not_found()));
+    }
+    Ok(answer.body)
 }
 
 /// One action's form (`name`, posting to `path`): a section with its heading and hint, its

@@ -11,8 +11,8 @@ use tessera_web::request::{is_path_id, not_found};
 use tessera_web::{text, Form};
 
 use crate::{
-    action_form, console_page, listed, query_escaped, records_call, refused_caller, str_of, Ctx,
-    Posted,
+    action_form, console_page, listed, one_thing, query_escaped, records_call, refused_caller,
+    str_of, Ctx, Posted,
 };
 
 const LABELS: &[(&str, &str)] = &[
@@ -64,13 +64,10 @@ pub(crate) async fn search(ctx: &mut Ctx<'_>) -> Response<Body> {
 /// `GET /staff/candidates/{id}`: the record, shown after what was posted.
 pub(crate) async fn show(ctx: &mut Ctx<'_>, id: &str, posted: Posted<'_>) -> Response<Body> {
     let answer = records_call(ctx, "GET", &format!("/v1/staff/candidates/{id}"), None).await;
-    if let Some(refused) = refused_caller(ctx, &answer) {
-        return refused;
+    match one_thing(ctx, answer) {
+        Ok(record) => page(ctx, id, &record, &posted).await,
+        Err(instead) => *instead,
     }
-    if !answer.is_success() {
-        return not_found();
-    }
-    page(ctx, id, &answer.body, &posted).await
 }
 
 /// The catalog's certifications as (id, name), for the grant's menu.

@@ -18,6 +18,7 @@ pub mod api;
 pub mod assets;
 pub mod countries;
 pub mod form;
+pub mod orders;
 pub mod page;
 pub mod request;
 pub mod text;

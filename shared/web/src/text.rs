@@ -392,3 +392,31 @@ pub const ERASED_NOTICE: &str =
     "The account is erased; the audit log keeps a tombstone that names no one.";
 pub const TRANSCRIPTS_DELETED: &str = "Transcripts deleted";
 pub const ORDERS_BLANKED: &str = "Orders kept without personal details";
+pub const ORDERS: &str = "Orders";
+pub const ORDER_QUEUE: &str = "The fulfillment queue";
+pub const ORDERS_SINCE: &str = "Placed on or after (YYYY-MM-DD, optional)";
+pub const DOWNLOAD_CSV: &str = "Download these orders (CSV)";
+pub const SHIP_TO: &str = "Ship to";
+pub const ORDER_STATUS_PENDING_PAYMENT: &str = "Waiting for payment";
+pub const ORDER_STATUS_QUEUED: &str = "In the queue";
+pub const ORDER_STATUS_SENT: &str = "Sent";
+pub const ORDER_STATUS_COMPLETE: &str = "Complete";
+pub const ORDER_STATUS_CANCELLED: &str = "Cancelled";
+pub const ORDER_STATUS_REFUNDED: &str = "Refunded";
+pub const REPORT_SENT: &str = "Report it sent";
+pub const REPORT_SENT_HINT: &str =
+    "The candidate is emailed that it is on its way, with the carrier's number if there is one.";
+pub const TRACKING_NUMBER_OPTIONAL: &str = "Tracking number (optional)";
+pub const REPORT_COMPLETE: &str = "Report it complete";
+pub const CANCEL_ORDER: &str = "Cancel the order";
+pub const CANCEL_ORDER_HINT: &str =
+    "Only before it ships. Initial kits in it may be claimed again; a payment is not refunded by this.";
+pub const REPRINT: &str = "Send it again (reprint)";
+pub const REPRINT_HINT: &str = "For a kit lost or damaged on its way: the same kits and verification codes to the same address, free, queued at once.";
+pub const REPRINT_QUEUED: &str = "The reprint is queued.";
+pub const REFUND: &str = "Refund";
+pub const REFUND_HINT: &str =
+    "The whole payment back through the payment provider; the candidate is emailed.";
+pub const REFUND_ID: &str = "Refund";
+pub const REPRINT_OF: &str = "Reprint of";
+pub const ITEMS: &str = "Kits";

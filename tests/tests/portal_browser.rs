@@ -582,14 +582,43 @@ async fn a_candidate_maps_the_record_and_reads_the_certifications() {
     assert_eq!(tab.heading().await, "Certificates & plaques");
     tab.check("certificates").await;
 
+    // A transcript needs consent to third-party verification: given on Personal info, then a
+    // transcript made, its edit form unfolded (no script needed) and saved.
+    tab.open("/personal-info").await;
+    for (name, answer) in [
+        ("employee", "no"),
+        ("partner", "no"),
+        ("email_notifications", "yes"),
+        ("academy_student", "no"),
+        ("verification_consent", "yes"),
+    ] {
+        tab.eval(&format!(
+            "document.querySelector('input[name={name}][value={answer}]').checked = true"
+        ))
+        .await;
+    }
+    tab.submit("form[action='/personal-info/settings'] button")
+        .await;
+    tab.open("/transcripts").await;
+    tab.fill("#new-description", "For the hiring panel").await;
+    tab.submit("form[action='/transcripts'] button").await;
+    assert!(tab.text().await.contains("Your transcript is ready"));
+    tab.eval("document.querySelector('details summary').click()")
+        .await;
+    tab.fill("input[id$='-remarks']", "Ask me about the lab work")
+        .await;
+    tab.check("transcripts").await;
+    tab.submit("form[action$='/edit'] button").await;
+    assert!(tab.text().await.contains("Your changes are saved"));
+
     browser.stop().await;
 }
 
 /// The staff console: a program administrator (granted by the operator's path, signed in with
 /// the authenticator through the pages) finds a record by last name and grants a certification
 /// by hand from the catalog's menu, reads the catalog's page and an account's, reports a kit in
-/// the fulfillment queue sent, then reads the audit log. In process only: on `cargo lambda watch` the role would
-/// need the operator command run beside the test.
+/// the fulfillment queue sent, then reads the audit log. In process only: on `cargo lambda watch`
+/// the role would need the operator command run beside the test.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_program_administrator_grants_by_hand_from_the_console() {
     let Some(browser) = Chromium::start().await else {

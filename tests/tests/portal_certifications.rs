@@ -224,6 +224,103 @@ async fn a_transcript_is_made_emailed_and_deleted(backend: Backend) {
     let sent = app.messages_to(&recruiter);
     assert_eq!(sent.len(), 1);
     assert!(sent[0].body.contains(&format!("/v1/transcripts/{action}")));
+    let bad_address = browser
+        .post(&format!("/transcripts/{action}/email"), &[("to", "nobody")])
+        .await;
+    assert_eq!(bad_address.status, 422, "{}", bad_address.text);
+    assert!(
+        bad_address
+            .text
+            .contains(&format!("id=\"email-{action}-to-error\"")),
+        "the message at that transcript's address field: {}",
+        bad_address.text
+    );
+    assert!(r.text.contains("on a professional network"), "share links");
+    assert!(r.text.contains("Not yet"), "not viewed yet");
+
+    // Edited: the description and remarks change, the expiry is kept, the link stays the same.
+    let expiry_before = r
+        .text
+        .split("Expires</dt><dd>")
+        .nth(1)
+        .map(|d| d[..10].to_string());
+    let edit = format!("/transcripts/{action}/edit");
+    let too_long = browser
+        .post(
+            &edit,
+            &[("description", "For the panel"), ("expires_in_days", "0")],
+        )
+        .await;
+    assert_eq!(too_long.status, 422, "{}", too_long.text);
+    assert!(
+        too_long
+            .text
+            .contains(&format!("id=\"edit-{action}-expires_in_days-error\"")),
+        "the message at that transcript's edit form: {}",
+        too_long.text
+    );
+    assert!(
+        too_long.text.contains("<details open"),
+        "the refused edit form stays open"
+    );
+    let saved = browser
+        .post(
+            &edit,
+            &[
+                ("description", "For the panel"),
+                ("remarks", "Ask me about the lab work"),
+                ("expires_in_days", ""),
+            ],
+        )
+        .await;
+    assert_page(&saved, 200, "Transcripts");
+    assert!(
+        saved.text.contains("Your changes are saved"),
+        "{}",
+        saved.text
+    );
+    assert!(
+        saved.text.contains("<h2>For the panel</h2>"),
+        "{}",
+        saved.text
+    );
+    assert!(
+        saved
+            .text
+            .contains(&format!("action=\"/transcripts/{action}/email\"")),
+        "the same link"
+    );
+    let expiry_after = saved
+        .text
+        .split("Expires</dt><dd>")
+        .nth(1)
+        .map(|d| d[..10].to_string());
+    assert_eq!(
+        expiry_before, expiry_after,
+        "an empty number of days keeps the expiry"
+    );
+    let session = ["__Host-tessera-session", "tessera-session"]
+        .iter()
+        .find_map(|name| browser.cookie(name))
+        .expect("the session cookie")
+        .to_string();
+    let listed = tessera_tests::certification::call(
+        &app,
+        "GET",
+        "/v1/candidate/transcripts",
+        &session,
+        None,
+    )
+    .await;
+    assert_eq!(
+        listed.json["transcripts"][0]["remarks"],
+        "Ask me about the lab work"
+    );
+    assert_eq!(
+        listed.json["transcripts"][0]["include_new"], false,
+        "the box was not ticked"
+    );
+
     let r = browser
         .post(&format!("/transcripts/{action}/delete"), &[])
         .await;
@@ -231,6 +328,11 @@ async fn a_transcript_is_made_emailed_and_deleted(backend: Backend) {
     assert!(r.text.contains("No transcripts yet"));
     let refused = browser.post("/transcripts", &[("description", "")]).await;
     assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"new-description-error\""),
+        "{}",
+        refused.text
+    );
     assert!(hidden(&refused.text, "csrf").is_some());
 }
 
@@ -303,7 +405,11 @@ async fn a_kit_is_ordered_from_the_pages(backend: Backend) {
         "one order for one form sent twice: {}",
         history.text
     );
-    assert!(history.text.contains("pending_payment"), "{}", history.text);
+    assert!(
+        history.text.contains("Waiting for payment"),
+        "the status in words: {}",
+        history.text
+    );
 }
 
 on_both_backends!(

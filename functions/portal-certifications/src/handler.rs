@@ -40,6 +40,7 @@ enum Route {
     Transcripts,
     CreateTranscript,
     EmailTranscript,
+    EditTranscript,
     DeleteTranscript,
 }
 
@@ -62,6 +63,7 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("GET", "/transcripts", Route::Transcripts),
     ("POST", "/transcripts", Route::CreateTranscript),
     ("POST", "/transcripts/{id}/email", Route::EmailTranscript),
+    ("POST", "/transcripts/{id}/edit", Route::EditTranscript),
     ("POST", "/transcripts/{id}/delete", Route::DeleteTranscript),
 ];
 
@@ -122,6 +124,7 @@ async fn post(route: Route, ctx: &mut Ctx<'_>, form: &Form, id: &str) -> Respons
         Route::Attributes => records::attributes(ctx, form).await,
         Route::CreateTranscript => transcripts::create(ctx, form).await,
         Route::EmailTranscript => transcripts::email(ctx, form, id).await,
+        Route::EditTranscript => transcripts::edit(ctx, form, id).await,
         Route::DeleteTranscript => transcripts::delete(ctx, id).await,
         _ => not_found(),
     }

@@ -257,6 +257,15 @@ pub const TRANSCRIPT_SENT: &str = "The link is on its way.";
 pub const TRANSCRIPT_DELETED: &str = "The transcript is deleted: its link no longer opens.";
 pub const TRANSCRIPT_NEEDS_CONSENT: &str = "Transcripts need your consent to third-party verification: answer its question on the Personal info page.";
 pub const NO_TRANSCRIPTS: &str = "No transcripts yet.";
+pub const LAST_VIEWED: &str = "Last viewed";
+pub const NOT_VIEWED: &str = "Not yet";
+pub const SHARE: &str = "Share";
+pub const SHARE_PROFESSIONAL_NETWORK: &str = "on a professional network";
+pub const SHARE_MICROBLOG: &str = "on a microblog";
+pub const SHARE_SOCIAL_NETWORK: &str = "on a social network";
+pub const EDIT_TRANSCRIPT: &str = "Edit";
+pub const EXPIRES_KEEP_HINT: &str = "From today; leave it empty to keep the date above.";
+pub const TRANSCRIPT_SAVED: &str = "Your changes are saved; the link stays the same.";
 pub const EXPIRED: &str = "expired";
 
 // Certificates & plaques

@@ -604,6 +604,21 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         ],
     ),
     (
+        "GET",
+        "/v1/staff/orders/{id}",
+        &[
+            Role::Fulfillment,
+            Role::ProgramAdmin,
+            Role::Support,
+            Role::Auditor,
+        ],
+    ),
+    (
+        "POST",
+        "/v1/staff/orders/{id}/status",
+        &[Role::Fulfillment, Role::ProgramAdmin],
+    ),
+    (
         "POST",
         "/v1/staff/orders/{id}/refund",
         &[Role::Fulfillment, Role::ProgramAdmin],

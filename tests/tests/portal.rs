@@ -501,7 +501,86 @@ async fn a_page_costs_the_calls_of_the_routes_behind_it() {
     );
 }
 
+/// The activation email's link opens the activation page with the address and code filled in;
+/// opening it activates nothing (a mail scanner may open it), the password confirms it. A link
+/// with a wrong code is refused at the code field.
+async fn the_activation_link_fills_the_form_and_activates_nothing_by_itself(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let mut browser = PageClient::new(&app);
+    let email = unique_email("pages.link");
+    browser.get("/sign-up").await;
+    let fields = [
+        ("email", email.as_str()),
+        ("password", PASSWORD),
+        ("first_name", "Ada"),
+        ("last_name", "Lovelace"),
+        ("country", "GB"),
+    ];
+    assert_page(
+        &browser.post("/sign-up", &fields).await,
+        200,
+        "Activate your account",
+    );
+    let message = app.messages_to(&email).pop().expect("the activation email");
+    let code = app.latest_code(&email);
+    let escaped = email.replace('@', "%40").replace('+', "%2B");
+    let link = format!(
+        "{}/activate?email={escaped}&code={code}",
+        tessera_http::config::LOCAL_PUBLIC_URL
+    );
+    let in_text = message.body.replace("&amp;", "&");
+    assert!(
+        in_text.contains(&link),
+        "the link in the email: {}",
+        message.body
+    );
+    let path = &link[link.find("/activate?").unwrap()..];
+
+    for _ in 0..2 {
+        let opened = browser.get(path).await;
+        assert_page(&opened, 200, "Activate your account");
+        assert!(
+            opened.text.contains(&format!("value=\"{code}\"")),
+            "{}",
+            opened.text
+        );
+        assert!(
+            opened.text.contains("Your code is filled in"),
+            "{}",
+            opened.text
+        );
+    }
+    let pending = tessera_tests::log_in(&app, &email, PASSWORD).await;
+    assert_eq!(pending.status, 401, "opening the link activated nothing");
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = browser
+        .post(
+            "/activate",
+            &[("email", &email), ("code", wrong), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"code-error\""),
+        "{}",
+        refused.text
+    );
+    let done = browser
+        .post(
+            "/activate",
+            &[("email", &email), ("code", &code), ("password", PASSWORD)],
+        )
+        .await;
+    assert_page(&done, 200, "Log in");
+    assert_eq!(
+        tessera_tests::log_in(&app, &email, PASSWORD).await.status,
+        201
+    );
+}
+
 on_both_backends!(
+    the_activation_link_fills_the_form_and_activates_nothing_by_itself,
     sign_up_log_in_enrol_and_log_in_with_the_code,
     a_reset_asks_for_the_authenticator_and_ends_every_session,
     a_refused_form_says_why_next_to_each_field,

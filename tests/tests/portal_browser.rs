@@ -104,16 +104,19 @@ impl Site {
     }
 
     fn latest_code(&self, to: &str) -> String {
-        match self {
-            Site::InProcess { app, .. } => app.latest_code(to),
-            Site::Watch { state, .. } => {
-                let message = from_outbox(&state.join("outbox.jsonl"))
-                    .into_iter()
-                    .rfind(|m| m.to == to)
-                    .unwrap_or_else(|| panic!("no message to {to}"));
-                extract_code(&message.body).expect("a code in the message")
-            }
-        }
+        extract_code(&self.latest_message(to)).expect("a code in the message")
+    }
+
+    /// The text of the latest message sent to `to`.
+    fn latest_message(&self, to: &str) -> String {
+        let sent = match self {
+            Site::InProcess { app, .. } => app.messages_to(to),
+            Site::Watch { state, .. } => from_outbox(&state.join("outbox.jsonl")),
+        };
+        sent.into_iter()
+            .rfind(|m| m.to == to)
+            .unwrap_or_else(|| panic!("no message to {to}"))
+            .body
     }
 
     fn now(&self) -> Timestamp {
@@ -343,7 +346,7 @@ impl Tab<'_> {
     }
 }
 
-/// Signs `email` up through the pages, activates it from the email and logs in.
+/// Signs `email` up through the pages, activates it from the email's link and logs in.
 async fn sign_up_and_log_in(tab: &Tab<'_>, email: &str) {
     tab.open("/sign-up").await;
     tab.fill("#email", email).await;
@@ -353,7 +356,19 @@ async fn sign_up_and_log_in(tab: &Tab<'_>, email: &str) {
     tab.choose("#country", "GB").await;
     tab.submit("button[type=submit].primary").await;
     assert_eq!(tab.heading().await, "Activate your account");
-    tab.fill("#code", &tab.site.latest_code(email)).await;
+    // The email's link opens the activation page with the code filled in (the page is opened
+    // on this site: the link names the default local address).
+    let message = tab.site.latest_message(email);
+    let link = message
+        .split_whitespace()
+        .find(|word| word.contains("/activate?"))
+        .expect("an activation link in the email");
+    tab.open(&link[link.find("/activate?").unwrap()..]).await;
+    assert_eq!(
+        tab.eval("document.getElementById('code').value").await,
+        Value::from(tab.site.latest_code(email)),
+        "the code filled in from the link"
+    );
     tab.fill("#password", PASSWORD).await;
     tab.submit("form[action='/activate'] button").await;
     tab.submit("form[action='/sign-in'] button").await;

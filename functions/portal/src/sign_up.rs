@@ -7,6 +7,7 @@ use maud::html;
 use serde_json::json;
 use tessera_identity_routes::accounts;
 use tessera_web::countries::country_menu;
+use tessera_web::form::query_value;
 use tessera_web::page::{
     form, notice, password_checklist, problem_summary, select, submit, with_status, Field, Page,
     Problems,
@@ -96,6 +97,7 @@ pub async fn register(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
         202 => activation(
             ctx,
             &entered.email,
+            "",
             &Problems::none(),
             Some(text::ACTIVATION_SENT),
         ),
@@ -107,14 +109,20 @@ pub async fn register(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
     }
 }
 
-/// `GET /activate`
+/// `GET /activate`, or `GET /activate?email=…&code=…` from the activation email's link: the
+/// form filled in. Opening it changes nothing (mail scanners open links); the person confirms
+/// with their password.
 pub fn activation_page(ctx: &mut Ctx<'_>) -> Response<Body> {
-    activation(ctx, "", &Problems::none(), None)
+    let email = query_value(ctx.request, "email").unwrap_or_default();
+    let code = query_value(ctx.request, "code").unwrap_or_default();
+    let message = (!code.is_empty()).then_some(text::ACTIVATION_LINK_OPENED);
+    activation(ctx, &email, &code, &Problems::none(), message)
 }
 
 fn activation(
     ctx: &Ctx<'_>,
     email: &str,
+    code: &str,
     problems: &Problems,
     message: Option<&str>,
 ) -> Response<Body> {
@@ -124,6 +132,15 @@ fn activation(
         ("password", text::PASSWORD),
     ];
     let csrf = ctx.csrf();
+    let password = Field::new("password", text::PASSWORD, "password")
+        .autocomplete("current-password")
+        .hint(text::ACTIVATION_PASSWORD_HINT);
+    // From the email's link, the code is there: the password is what is left to type.
+    let password = if code.is_empty() {
+        password
+    } else {
+        password.autofocus()
+    };
     Page::new(
         text::ACTIVATE_TITLE,
         html! {
@@ -132,10 +149,8 @@ fn activation(
             (form("/activate", &csrf, html! {
                 (Field::new("email", text::EMAIL, "email").value(email)
                     .autocomplete("username").render(problems))
-                (Field::code("code", text::ACTIVATION_CODE).render(problems))
-                (Field::new("password", text::PASSWORD, "password")
-                    .autocomplete("current-password").hint(text::ACTIVATION_PASSWORD_HINT)
-                    .render(problems))
+                (Field::code("code", text::ACTIVATION_CODE).value(code).render(problems))
+                (password.render(problems))
                 (submit(text::ACTIVATE))
             }))
             h2 { (text::RESEND_CODE) }
@@ -184,7 +199,11 @@ pub async fn activate(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
             } else {
                 problems
             };
-            with_status(activation(ctx, &email, &problems, None), answer.status)
+            let code = posted.text("code");
+            with_status(
+                activation(ctx, &email, &code, &problems, None),
+                answer.status,
+            )
         }
         _ => ctx.unexpected(&answer),
     }
@@ -204,9 +223,9 @@ pub async fn resend(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
         )
         .await;
     match answer.status {
-        202 => activation(ctx, &email, &Problems::none(), Some(text::CODE_RESENT)),
+        202 => activation(ctx, &email, "", &Problems::none(), Some(text::CODE_RESENT)),
         400 | 422 | 429 => with_status(
-            activation(ctx, &email, &Problems::from_answer(&answer), None),
+            activation(ctx, &email, "", &Problems::from_answer(&answer), None),
             answer.status,
         ),
         _ => ctx.unexpected(&answer),

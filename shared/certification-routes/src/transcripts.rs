@@ -19,7 +19,8 @@ use tessera_kernel::email::Email;
 
 use tessera_certification::AccountHolder;
 use tessera_certification::CandidateRecord;
-use tessera_http::candidate::{account, mapped_record, public_base, CandidateState};
+use tessera_http::candidate::{account, mapped_record, CandidateState};
+use tessera_http::links::public_base;
 use tessera_http::routing::{pairs, route_with_params, Route};
 
 /// This function uses no secret: it reads none, and the template gives it none.

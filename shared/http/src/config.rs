@@ -387,6 +387,10 @@ impl Config {
             }
             None => crate::edge::EdgeGate::default(),
         };
+        let identity = IdentitySettings {
+            public_url: public_url.clone(),
+            ..identity
+        };
         Ok(Config {
             backend,
             hashing,
@@ -523,6 +527,8 @@ mod tests {
         assert_eq!(c.identity.policy, PasswordPolicy::default());
         assert_eq!(c.hashing, HashParams::default());
         assert_eq!(c.identity.uniform_answer_ms, 400);
+        // The activation email's links lead where the transcript links do.
+        assert_eq!(c.identity.public_url.as_deref(), Some(LOCAL_PUBLIC_URL));
         assert_eq!(c.delivery.send_timeout_ms, 3000);
     }
 

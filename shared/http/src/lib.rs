@@ -9,6 +9,7 @@ pub mod candidate;
 pub mod client;
 pub mod config;
 pub mod edge;
+pub mod links;
 pub mod logging;
 pub mod problem;
 pub mod response;

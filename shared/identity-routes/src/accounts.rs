@@ -9,11 +9,13 @@
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use tessera_http::client;
+use tessera_http::links::public_base;
 use tessera_http::problem::FieldError;
 use tessera_http::response;
 use tessera_http::routing::route;
 use tessera_http::{Fields, Problem};
 use tessera_identity::client_limits::ClientRequest;
+use tessera_identity::links::PagesUrl;
 use tessera_identity::password::Password;
 use tessera_identity::policy::PolicyFailure;
 use tessera_identity::signup;
@@ -93,6 +95,7 @@ fn parse_sign_up(request: &Request, deps: &IdentityDeps) -> Result<SignUp, Probl
                 first_name,
                 last_name,
                 country,
+                pages: pages_url(request, deps)?,
             })
         }
         _ => Err(f.into_problem()),
@@ -172,11 +175,17 @@ async fn resend(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>
     let Some(email) = f.parse("email", "invalid_email", Email::parse) else {
         return Err(f.into_problem());
     };
-    signup::resend_activation_code(deps, &email)
+    signup::resend_activation_code(deps, &email, &pages_url(request, deps)?)
         .await
         .map_err(|e| Problem::internal(&e))?;
     Ok(response::json(
         202,
         &json!({ "status": "activation_pending" }),
     ))
+}
+
+/// Where the activation email's link leads: the pages, on the API's own origin.
+fn pages_url(request: &Request, deps: &IdentityDeps) -> Result<PagesUrl, Problem> {
+    let base = public_base(deps.settings.public_url.as_deref(), request)?;
+    Ok(PagesUrl::new(&base))
 }

@@ -25,12 +25,21 @@ mod tests {
 
     #[test]
     fn the_activation_email_names_its_subject_and_fills_every_placeholder() {
+        let link = "https://id.example.com/activate?email=a%40example.com&code=123456";
         let m = ACTIVATION.render(
             "a@example.com",
-            &[("first_name", "Ada"), ("code", "123456")],
+            &[("first_name", "Ada"), ("code", "123456"), ("link", link)],
         );
         assert_eq!(m.subject.as_deref(), Some("Your Tessera activation code"));
         assert!(m.text.contains("Hello Ada,") && m.text.contains("123456"));
-        assert!(!m.html.unwrap().contains("{{"), "every placeholder filled");
+        assert!(m.text.contains(link), "the link, as is, in the text part");
+        let html = m.html.unwrap();
+        assert!(
+            html.contains(
+                "href=\"https://id.example.com/activate?email=a%40example.com&amp;code=123456\""
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("{{"), "every placeholder filled");
     }
 }

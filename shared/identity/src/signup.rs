@@ -5,6 +5,7 @@
 
 use crate::account::{AccountStatus, Identity, Profile, Username};
 use crate::held_code::{check_held_code, HeldCodeCheck};
+use crate::links::PagesUrl;
 use crate::messages;
 use crate::password::{HashError, Password, PasswordHasher};
 use crate::policy::{ChangeKind, PasswordPolicy, PolicyContext, PolicyFailure};
@@ -48,6 +49,9 @@ pub struct IdentitySettings {
     /// The least time answers that must not reveal an account (sign-up, resend, forgot password,
     /// reminders) take, so a known account's extra write and email cannot be timed.
     pub uniform_answer_ms: u64,
+    /// The API's public address for the links messages carry (`TESSERA_PUBLIC_URL`); unset on
+    /// AWS, where the domain API Gateway was invoked on serves.
+    pub public_url: Option<String>,
 }
 
 impl IdentitySettings {
@@ -81,6 +85,7 @@ impl IdentitySettings {
                 .collect(),
             client_limits: crate::client_limits::ClientLimits::default(),
             uniform_answer_ms: 400,
+            public_url: None,
         }
     }
 }
@@ -110,6 +115,8 @@ pub struct SignUp {
     pub first_name: Name,
     pub last_name: Name,
     pub country: Country,
+    /// Where the activation email's link leads.
+    pub pages: PagesUrl,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -178,18 +185,20 @@ pub async fn sign_up(deps: &IdentityDeps, request: SignUp) -> Result<(), SignUpE
     };
     match deps.store.create_account(&identity, &profile).await {
         Ok(()) => {
+            let first_name = profile.first_name.as_str();
             send_activation_code(
                 deps,
                 &identity.email,
-                profile.first_name.as_str(),
+                first_name,
                 &code,
                 now,
+                &request.pages,
             )
             .await;
             Ok(())
         }
         Err(UniqueWriteError::Taken) => {
-            already_registered(deps, &identity, &profile).await?;
+            already_registered(deps, &identity, &profile, &request.pages).await?;
             Ok(())
         }
         Err(UniqueWriteError::Store(e)) => Err(e.into()),
@@ -205,6 +214,7 @@ async fn already_registered(
     deps: &IdentityDeps,
     registration: &Identity,
     details: &Profile,
+    pages: &PagesUrl,
 ) -> Result<(), StoreError> {
     let settings = &deps.settings;
     tessera_kernel::settle_or_give_up!(
@@ -238,7 +248,8 @@ async fn already_registered(
                         Ok(()) => {
                             if let Some(code) = &code {
                                 let first_name = profile.first_name.as_str();
-                                send_activation_code(deps, &identity.email, first_name, code, now)
+                                let email = &identity.email;
+                                send_activation_code(deps, email, first_name, code, now, pages)
                                     .await;
                             }
                             Ok(Some(()))
@@ -345,7 +356,11 @@ pub async fn activate(
 }
 
 /// Sends a new activation code to a pending account, within the resend limits. Silent otherwise.
-pub async fn resend_activation_code(deps: &IdentityDeps, email: &Email) -> Result<(), StoreError> {
+pub async fn resend_activation_code(
+    deps: &IdentityDeps,
+    email: &Email,
+    pages: &PagesUrl,
+) -> Result<(), StoreError> {
     let settings = &deps.settings;
     tessera_kernel::settle_or_give_up!(
         async {
@@ -369,7 +384,8 @@ pub async fn resend_activation_code(deps: &IdentityDeps, email: &Email) -> Resul
             match deps.store.update_identity(&identity).await {
                 Ok(()) => {
                     let first_name = first_name(deps, &identity).await;
-                    send_activation_code(deps, &identity.email, &first_name, &code, now).await;
+                    let email = &identity.email;
+                    send_activation_code(deps, email, &first_name, &code, now, pages).await;
                     Ok(Some(()))
                 }
                 Err(StoreError::Conflict) => Ok(None),
@@ -438,10 +454,16 @@ async fn send_activation_code(
     first_name: &str,
     code: &OneTimeCode,
     issued_at: tessera_kernel::time::Timestamp,
+    pages: &PagesUrl,
 ) {
+    let link = pages.activation(email, code);
     let message = messages::ACTIVATION.render(
         email.as_str(),
-        &[("first_name", first_name), ("code", code.expose())],
+        &[
+            ("first_name", first_name),
+            ("code", code.expose()),
+            ("link", &link),
+        ],
     );
     deliver(
         &deps.postbox,

@@ -68,6 +68,8 @@ pub const REGISTER: &str = "Register";
 pub const ACTIVATE_TITLE: &str = "Activate your account";
 pub const ACTIVATION_SENT: &str = "We sent an email with an activation code to the address you gave. If it does not arrive within a few minutes, check your spam or junk folders, or send a new code.";
 pub const ACTIVATION_CODE: &str = "Activation code";
+pub const ACTIVATION_LINK_OPENED: &str =
+    "Your code is filled in. Enter the password you chose, then activate your account.";
 pub const ACTIVATION_PASSWORD_HINT: &str = "The password you chose when you signed up.";
 pub const ACTIVATE: &str = "Activate";
 pub const RESEND_CODE: &str = "Send a new code";

@@ -75,6 +75,7 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("DELETE", "/v1/me/mfa/totp") => 401,
         ("POST", "/v1/email-reminders") => 401, // no such login ID
         ("PUT" | "DELETE", "/v1/me/phone") | ("POST", "/v1/me/phone/verify") => 401,
+        ("GET", "/v1/phone/countries") => 200, // public
         // A report either way: rows for candidates not imported yet are listed as row errors.
         ("POST", "/v1/admin/imports/exam-results" | "/v1/admin/imports/ce-credits") => 200,
         // Their token names no session on a fresh store.

@@ -290,7 +290,71 @@ async fn numbers_from_outside_the_default_countries_are_refused(backend: Backend
     );
 }
 
+async fn countries_menu(app: &TestApp) -> TestResponse {
+    let request = lambda_http::http::Request::builder()
+        .method("GET")
+        .uri("/v1/phone/countries")
+        .body(lambda_http::Body::Empty)
+        .unwrap();
+    app.call(phone::handle, request).await
+}
+
+/// The country-code menu lists the countries numbers may come from with their calling codes
+/// (public, cacheable; every country when the operator allows all), and a number typed in its
+/// national form with its country binds in international form.
+async fn the_country_menu_and_national_numbers(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let menu = countries_menu(&app).await;
+    assert_eq!(menu.status, 200, "{}", menu.text);
+    assert_eq!(menu.header("cache-control"), Some("public, max-age=3600"));
+    let countries = menu.json["countries"].as_array().unwrap();
+    let defaults = tessera_identity::phone::DEFAULT_SMS_COUNTRIES
+        .split(' ')
+        .count();
+    assert_eq!(countries.len(), defaults, "{}", menu.text);
+    assert!(countries.contains(&json!({ "country": "GB", "calling_code": "+44" })));
+    assert!(countries.contains(&json!({ "country": "US", "calling_code": "+1" })));
+    let open = TestApp::with_vars(backend, &[("TESSERA_PHONE_COUNTRIES", "all")]).await;
+    let all = countries_menu(&open).await;
+    assert!(
+        all.json["countries"].as_array().unwrap().len() > 200,
+        "{}",
+        all.text
+    );
+
+    let (email, _) = active_account(&app, "national.dial").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let number = fresh_number();
+    let national = format!("0{} {}", &number[3..4], &number[4..]);
+    let bare = json!({ "password": PASSWORD, "phone": national });
+    let r = call(&app, "PUT", "/v1/me/phone", &token, bare).await;
+    assert_eq!(
+        (r.status, r.json["errors"][0]["field"].as_str()),
+        (422, Some("phone")),
+        "{}",
+        r.text
+    );
+    let unknown = json!({ "password": PASSWORD, "phone": national, "country": "XX" });
+    let r = call(&app, "PUT", "/v1/me/phone", &token, unknown).await;
+    assert_eq!(
+        (r.status, r.json["errors"][0]["field"].as_str()),
+        (422, Some("country")),
+        "{}",
+        r.text
+    );
+    let typed = json!({ "password": PASSWORD, "phone": national, "country": "FR" });
+    let r = call(&app, "PUT", "/v1/me/phone", &token, typed).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let sms = app.messages_to(&number);
+    assert_eq!(
+        sms.len(),
+        1,
+        "the code went to {number}, in international form"
+    );
+}
+
 on_both_backends!(
+    the_country_menu_and_national_numbers,
     text_messages_stay_within_their_budgets,
     numbers_from_outside_the_default_countries_are_refused,
     add_verify_and_reset_by_sms,

@@ -395,11 +395,24 @@ async fn the_security_and_profile_pages_change_what_they_say(backend: Backend) {
     assert!(r.text.contains("value=\"Augusta\"") && r.text.contains("France"));
 
     let mobile = unique_mobile();
-    browser.get("/account/security").await;
+    let security = browser.get("/account/security").await;
+    assert!(
+        security
+            .text
+            .contains("<option value=\"FR\" selected>France (+33)</option>"),
+        "the country-code menu, the account's country chosen: {}",
+        security.text
+    );
+    // Typed as dialled in France, with the menu's country.
+    let national = format!("0{}", &mobile[3..]);
     let r = browser
         .post(
             "/account/phone",
-            &[("phone-password", PASSWORD), ("phone", &mobile)],
+            &[
+                ("phone-password", PASSWORD),
+                ("country", "FR"),
+                ("phone", &national),
+            ],
         )
         .await;
     assert_page(&r, 200, "Account security");

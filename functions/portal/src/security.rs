@@ -6,6 +6,7 @@ use lambda_http::{Body, Response};
 use maud::{html, Markup};
 use serde_json::json;
 use tessera_identity_routes::{mfa, password_change, phone, profile};
+use tessera_web::countries::country_name;
 use tessera_web::page::{
     form, notice, password_checklist, problem_summary, submit, with_status, Field, Problems,
 };
@@ -41,6 +42,7 @@ async fn show(
         return ctx.unexpected(&me);
     }
     let csrf = ctx.csrf();
+    let menu = phone_country_menu(ctx).await;
     let main = if me.body["federated"] == true {
         html! { p { (text::FEDERATED_NOTE) } }
     } else {
@@ -49,14 +51,14 @@ async fn show(
             (problem_summary(problems, &labels()))
             (password_section(ctx, &csrf, problems))
             (authenticator_section(&me, &csrf, problems, &step))
-            (phone_section(&me, &csrf, problems, &step))
+            (phone_section(&me, &csrf, problems, &step, &menu))
         }
     };
     ctx.signed_in_page(text::SECURITY_TITLE, main)
         .into_response()
 }
 
-fn labels() -> [(&'static str, &'static str); 9] {
+fn labels() -> [(&'static str, &'static str); 10] {
     [
         ("current_password", text::CURRENT_PASSWORD),
         ("new_password", text::NEW_PASSWORD),
@@ -64,6 +66,7 @@ fn labels() -> [(&'static str, &'static str); 9] {
         ("password", text::PASSWORD),
         ("code", text::AUTHENTICATOR_CODE),
         ("phone", text::PHONE_NUMBER),
+        ("country", text::PHONE_COUNTRY),
         ("phone_code", text::VERIFICATION_CODE),
         ("phone-password", text::PASSWORD),
         ("remove-password", text::PASSWORD),
@@ -134,7 +137,44 @@ fn authenticator_section(me: &Answer, csrf: &str, problems: &Problems, step: &St
     }
 }
 
-fn phone_section(me: &Answer, csrf: &str, problems: &Problems, step: &Step<'_>) -> Markup {
+/// The countries numbers may come from (`GET /v1/phone/countries`), as the menu shows them:
+/// (code, "United Kingdom (+44)"), by name.
+async fn phone_country_menu(ctx: &Ctx<'_>) -> Vec<(String, String)> {
+    let answer = ctx
+        .call(phone::handle, "GET", "/v1/phone/countries", None)
+        .await;
+    let mut menu: Vec<(String, String)> = answer.body["countries"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| {
+            let code = c["country"].as_str()?;
+            let calling = c["calling_code"].as_str()?;
+            Some((
+                code.to_string(),
+                format!("{} ({calling})", country_name(code)),
+            ))
+        })
+        .collect();
+    menu.sort_by(|a, b| a.1.cmp(&b.1));
+    menu
+}
+
+fn phone_section(
+    me: &Answer,
+    csrf: &str,
+    problems: &Problems,
+    step: &Step<'_>,
+    menu: &[(String, String)],
+) -> Markup {
+    // The account's own country first chosen, when numbers from it are taken.
+    let own = me.text("country");
+    let chosen = if menu.iter().any(|(code, _)| code == own) {
+        own
+    } else {
+        ""
+    };
     let phone = &me.body["phone"];
     let masked = phone["masked"].as_str();
     let verified = phone["verified"] == true;
@@ -163,7 +203,9 @@ fn phone_section(me: &Answer, csrf: &str, problems: &Problems, step: &Step<'_>) 
                 h3 { (text::PHONE_ADD) }
                 (Field::new("phone-password", text::PASSWORD, "password")
                     .autocomplete("current-password").render(problems))
-                (Field::new("phone", text::PHONE_NUMBER, "tel").autocomplete("tel")
+                (Field::new("country", text::PHONE_COUNTRY, "select").options(menu)
+                    .value(chosen).render(problems))
+                (Field::new("phone", text::PHONE_NUMBER, "tel").autocomplete("tel-national")
                     .hint(text::PHONE_HINT).render(problems))
                 (submit(text::SUBMIT))
             }))
@@ -299,16 +341,17 @@ pub async fn remove_authenticator(ctx: &mut Ctx<'_>, posted: &Form) -> Response<
 
 /// `POST /account/phone`: `PUT /v1/me/phone`; a code goes to the number by text message.
 pub async fn set_phone(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
+    let mut body = json!({
+        "password": posted.get("phone-password").unwrap_or_default(),
+        "phone": posted.text("phone"),
+    });
+    // The menu's country, for a number typed in its national form.
+    let country = posted.text("country");
+    if !country.is_empty() {
+        body["country"] = json!(country);
+    }
     let answer = ctx
-        .call(
-            phone::handle,
-            "PUT",
-            "/v1/me/phone",
-            Some(json!({
-                "password": posted.get("phone-password").unwrap_or_default(),
-                "phone": posted.text("phone"),
-            })),
-        )
+        .call(phone::handle, "PUT", "/v1/me/phone", Some(body))
         .await;
     let answer = answer.renamed("password", "phone-password");
     after(

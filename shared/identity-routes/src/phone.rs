@@ -1,6 +1,9 @@
 //! Mobile number routes: decode → call a flow → encode.
 //!
-//! - `PUT /v1/me/phone` `{password, phone}` (E.164) → 202; a code goes to the new number by SMS
+//! - `GET /v1/phone/countries` → 200 `{countries: [{country, calling_code}]}`, public: the
+//!   countries numbers may come from, for the form's menu
+//! - `PUT /v1/me/phone` `{password, phone, country?}` → 202; a code goes to the new number by SMS
+//!   (`phone` in international form, or national for `country`)
 //! - `POST /v1/me/phone/verify` `{code}` → 204; the number is bound and the owner emailed
 //! - `DELETE /v1/me/phone` `{password}` → 204
 
@@ -14,6 +17,7 @@ use tessera_identity::phone;
 use tessera_identity::phone::{PhoneError, PhoneNumber};
 use tessera_identity::signup::IdentityDeps;
 use tessera_kernel::code::OneTimeCode;
+use tessera_kernel::person::Country;
 
 /// The secrets this function uses (phone verification codes): the only ones it reads, and the only
 /// ones the template gives it.
@@ -25,12 +29,14 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
 /// What this function serves, each route once (`tessera_http::routing`).
 #[derive(Clone, Copy)]
 enum Route {
+    Countries,
     Change,
     Verify,
     Remove,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("GET", "/v1/phone/countries", Route::Countries),
     ("PUT", "/v1/me/phone", Route::Change),
     ("POST", "/v1/me/phone/verify", Route::Verify),
     ("DELETE", "/v1/me/phone", Route::Remove),
@@ -43,6 +49,7 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
 
 pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let result = match route(&request, ROUTES) {
+        Ok(Route::Countries) => Ok(countries(&deps)),
         Ok(Route::Change) => change(&request, &deps).await,
         Ok(Route::Verify) => verify(&request, &deps).await,
         Ok(Route::Remove) => remove(&request, &deps).await,
@@ -54,9 +61,15 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
 async fn change(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {
     let (_, profile) = auth::authenticate(request, deps).await?;
     auth::require_own_credentials(&profile)?;
-    let mut f = Fields::from_request(request, &["password", "phone"])?;
+    let mut f = Fields::from_request(request, &["password", "phone", "country"])?;
     let password = f.parse("password", "too_long", Password::new);
-    let number = f.parse("phone", "invalid_phone", PhoneNumber::parse);
+    let country = f.parse_optional("country", "invalid_country", |c| {
+        Country::parse(c).ok_or("must be an ISO 3166-1 alpha-2 country code")
+    });
+    let number = f.parse("phone", "invalid_phone", |raw| match &country {
+        Some(country) => PhoneNumber::parse_in(raw, country.as_str()),
+        None => PhoneNumber::parse(raw),
+    });
     let (Some(password), Some(number)) = (password, number) else {
         return Err(f.into_problem());
     };
@@ -67,6 +80,21 @@ async fn change(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>
         202,
         &json!({ "status": "verification_sent" }),
     ))
+}
+
+/// The countries numbers may come from, with their calling codes: the same for everyone, so
+/// caches may keep it for an hour.
+fn countries(deps: &IdentityDeps) -> Response<Body> {
+    let countries: Vec<_> = phone::allowed_countries(&deps.settings)
+        .into_iter()
+        .map(|(country, code)| json!({ "country": country, "calling_code": format!("+{code}") }))
+        .collect();
+    let mut answer = response::json(200, &json!({ "countries": countries }));
+    answer.headers_mut().insert(
+        "cache-control",
+        lambda_http::http::HeaderValue::from_static("public, max-age=3600"),
+    );
+    answer
 }
 
 async fn verify(request: &Request, deps: &IdentityDeps) -> Result<Response<Body>, Problem> {

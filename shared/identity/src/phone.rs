@@ -30,17 +30,42 @@ pub struct PhoneNumber {
 pub struct PhoneFormatError;
 
 impl PhoneNumber {
-    /// Parses and validates with the numbering plans of libphonenumber's metadata.
-    /// Only digits and the usual separators are read: the metadata's parser would also turn
-    /// keypad letters into digits (`+49…A779YYY9Y`) and accept a result longer than E.164 allows.
+    /// Parses and validates a number in international form (`+` and the calling code) with the
+    /// numbering plans of libphonenumber's metadata.
     pub fn parse(raw: &str) -> Result<PhoneNumber, PhoneFormatError> {
         let raw = raw.trim();
+        if !raw.starts_with('+') {
+            return Err(PhoneFormatError);
+        }
+        PhoneNumber::parse_with(&raw[1..], raw, None)
+    }
+
+    /// A number as people type it for `country` (ISO 3166-1 alpha-2): in its national form
+    /// ("07700 900123" in GB, the trunk prefix included) or in international form whatever the
+    /// country.
+    pub fn parse_in(raw: &str, country: &str) -> Result<PhoneNumber, PhoneFormatError> {
+        let raw = raw.trim();
+        if raw.starts_with('+') {
+            return PhoneNumber::parse(raw);
+        }
+        let region = country.parse().map_err(|_| PhoneFormatError)?;
+        PhoneNumber::parse_with(raw, raw, Some(region))
+    }
+
+    /// `digits` is what follows any `+`: only digits and the usual separators are read, for the
+    /// metadata's parser would also turn keypad letters into digits (`+49…A779YYY9Y`) and accept
+    /// a result longer than E.164 allows.
+    fn parse_with(
+        digits: &str,
+        raw: &str,
+        region: Option<rlibphonenumber::Region>,
+    ) -> Result<PhoneNumber, PhoneFormatError> {
         let typed = |c: char| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')');
-        if !raw.starts_with('+') || raw.len() > 32 || !raw[1..].chars().all(typed) {
+        if digits.is_empty() || raw.len() > 32 || !digits.chars().all(typed) {
             return Err(PhoneFormatError);
         }
         let number =
-            rlibphonenumber::PhoneNumber::parse(raw, None).map_err(|_| PhoneFormatError)?;
+            rlibphonenumber::PhoneNumber::parse(raw, region).map_err(|_| PhoneFormatError)?;
         if !number.is_valid() {
             return Err(PhoneFormatError);
         }
@@ -114,6 +139,36 @@ pub struct BoundPhone {
 pub struct PendingPhone {
     pub number: String,
     pub code: CodeRecord,
+}
+
+/// The countries whose numbers may be bound (the operator's list, or every assigned country the
+/// numbering plans know when the list is empty), each with its calling code, by country code:
+/// the mobile number form's menu.
+pub fn allowed_countries(settings: &crate::signup::IdentitySettings) -> Vec<(String, i32)> {
+    let util = &*rlibphonenumber::PHONE_NUMBER_UTIL;
+    let regions: Vec<String> = if settings.phone_countries.is_empty() {
+        util.get_supported_regions()
+            .map(|r| r.to_string())
+            .collect()
+    } else {
+        settings
+            .phone_countries
+            .iter()
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    };
+    let mut countries: Vec<(String, i32)> = regions
+        .into_iter()
+        // Assigned ISO codes only: the plans also know territories that have none (AC, TA, XK).
+        .filter(|code| tessera_kernel::person::Country::parse(code).is_some())
+        .filter_map(|code| {
+            let region: rlibphonenumber::Region = code.parse().ok()?;
+            Some((code, util.get_country_code_for_region(region)?))
+        })
+        .collect();
+    countries.sort();
+    countries.dedup();
+    countries
 }
 
 /// The countries whose numbers may be bound unless the operator says otherwise
@@ -367,6 +422,25 @@ mod tests {
         }
         assert!(PhoneNumber::parse("+1 (201) 555-0123").is_ok());
         assert!(PhoneNumber::parse("+33.6.12.34.56.78").is_ok());
+    }
+
+    #[test]
+    fn national_numbers_are_read_for_their_country() {
+        let e164 = |raw, country| PhoneNumber::parse_in(raw, country).map(|n| n.e164().to_string());
+        assert_eq!(e164("06 12 34 56 78", "FR").as_deref(), Ok("+33612345678"));
+        assert_eq!(e164("(201) 555-0123", "US").as_deref(), Ok("+12015550123"));
+        // International form wins over the menu's country.
+        assert_eq!(
+            e164("+33 6 12 34 56 78", "US").as_deref(),
+            Ok("+33612345678")
+        );
+        for (bad, country) in [
+            ("06 12 34 56 78", "XX"),
+            ("0612", "FR"),
+            ("06 12 A4 56 78", "FR"),
+        ] {
+            assert!(e164(bad, country).is_err(), "{bad:?} in {country}");
+        }
     }
 
     #[test]

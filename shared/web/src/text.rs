@@ -158,7 +158,9 @@ pub const PHONE_NONE: &str = "No mobile number.";
 pub const PHONE_VERIFIED: &str = "verified";
 pub const PHONE_UNVERIFIED: &str = "not verified yet";
 pub const PHONE_NUMBER: &str = "Mobile number";
-pub const PHONE_HINT: &str = "With your country code, for example +44 7700 900123.";
+pub const PHONE_HINT: &str =
+    "As you dial it in that country (for example 06 12 34 56 78), or with + and the country code.";
+pub const PHONE_COUNTRY: &str = "Country of the number";
 pub const PHONE_ADD: &str = "Add or change the number";
 pub const PHONE_CODE_SENT: &str = "We sent a code by text message. Enter it to finish.";
 pub const PHONE_SAVED: &str = "Your mobile number is verified.";

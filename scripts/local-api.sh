@@ -25,7 +25,9 @@ new_session() {
   local api=$1 state=$2 email=$3 password=$4 first=$5 last=$6 code
   curl -s -o /dev/null -X POST "$api/v1/accounts" -H 'content-type: application/json' \
     -d "{\"email\":\"$email\",\"password\":\"$password\",\"first_name\":\"$first\",\"last_name\":\"$last\",\"country\":\"US\"}"
-  code=$(grep "\"to\":\"$email\"" "$state/outbox.jsonl" | tail -n 1 | grep -oE '\b[0-9]{6}\b' | head -n 1)
+  # The first 6-digit run after the address (which may hold digits of its own, a PID's).
+  code=$(grep "\"to\":\"$email\"" "$state/outbox.jsonl" | tail -n 1 | sed 's/"to":"[^"]*"//' |
+    grep -oE '\b[0-9]{6}\b' | head -n 1)
   curl -s -o /dev/null -X POST "$api/v1/accounts/activate" -H 'content-type: application/json' \
     -d "{\"email\":\"$email\",\"code\":\"$code\",\"password\":\"$password\"}"
   curl -s -X POST "$api/v1/sessions" -H 'content-type: application/json' \

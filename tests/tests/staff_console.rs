@@ -130,6 +130,13 @@ async fn an_administrator_grants_by_hand_and_an_auditor_reads_it(backend: Backen
         "{}",
         events.text
     );
+    // What changed, before and after, and when to the minute.
+    assert!(
+        events.text.contains("security-associate") && events.text.contains(" → "),
+        "{}",
+        events.text
+    );
+    assert!(events.text.contains(" UTC</dd>"), "{}", events.text);
 }
 
 async fn the_console_refuses_who_the_routes_refuse(backend: Backend) {

@@ -1,4 +1,5 @@
-//! The audit log, newest first, by subject or actor.
+//! The audit log, newest first, by subject or actor: when (to the minute, UTC), who, what, to
+//! whom, why, and each changed field before and after (never a secret: the routes record none).
 
 use lambda_http::{Body, Response};
 use maud::html;
@@ -41,22 +42,61 @@ pub(crate) async fn show(ctx: &mut Ctx<'_>) -> Response<Body> {
                 (submit(text::FIND))
             }
             @if events.is_empty() { p { (text::NO_MATCH) } } @else {
-                div.table-wrap tabindex="0" role="region" aria-label=(text::AUDIT_LOG) { table {
-                    thead { tr {
-                        th scope="col" { (text::WHEN) } th scope="col" { (text::ACTOR) }
-                        th scope="col" { (text::ACTION) } th scope="col" { (text::SUBJECT) }
-                        th scope="col" { (text::REASON) }
-                    } }
-                    tbody { @for e in &events { tr {
-                        td { (str_of(e, "at")) }
-                        td { (str_of(e, "actor")) }
-                        td { (str_of(e, "action")) }
-                        td { (str_of(e, "subject")) }
-                        td { (str_of(e, "reason")) }
-                    } } }
-                } }
+                // One block per event (not a table: seven columns do not fit a phone, and long
+                // ids read better wrapped under their label).
+                ol.events aria-label=(text::AUDIT_LOG) { @for e in &events { li {
+                    h2 { (str_of(e, "action")) }
+                    dl.facts {
+                        dt { (text::WHEN) } dd { (when(str_of(e, "at"))) }
+                        dt { (text::ACTOR) } dd { (str_of(e, "actor")) }
+                        dt { (text::SUBJECT) } dd { (str_of(e, "subject")) }
+                        dt { (text::REASON) } dd { (str_of(e, "reason")) }
+                        @let changes = e["changes"].as_array().map(Vec::as_slice).unwrap_or_default();
+                        @if !changes.is_empty() {
+                            dt { (text::CHANGES) } dd { @for change in changes { (change_line(change)) br; } }
+                        }
+                    }
+                } } }
             }
         },
     );
     with_status(page, status)
+}
+
+/// An event's time as staff read it: "2026-12-07 01:23 UTC" (the route gives RFC 3339 in UTC).
+fn when(at: &str) -> String {
+    match (at.get(..10), at.get(11..16)) {
+        (Some(day), Some(minute)) => format!("{day} {minute} UTC"),
+        _ => at.to_string(),
+    }
+}
+
+/// One changed field: "status: active → suspended" (a dash where there was or is nothing).
+fn change_line(change: &serde_json::Value) -> String {
+    let side = |key: &str| {
+        let value = change[key].as_str().filter(|v| !v.is_empty());
+        value.unwrap_or("—").to_string()
+    };
+    format!(
+        "{}: {} → {}",
+        str_of(change, "field"),
+        side("before"),
+        side("after")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn times_read_to_the_minute_and_changes_as_before_and_after() {
+        assert_eq!(when("2026-12-07T01:23:45Z"), "2026-12-07 01:23 UTC");
+        assert_eq!(when("soon"), "soon");
+        let change = json!({ "field": "status", "before": null, "after": "suspended" });
+        assert_eq!(change_line(&change), "status: — → suspended");
+        let change = json!({ "field": "roles", "before": "", "after": "auditor" });
+        assert_eq!(change_line(&change), "roles: — → auditor");
+    }
 }

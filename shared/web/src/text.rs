@@ -345,6 +345,7 @@ pub const ACTOR: &str = "Actor";
 pub const SUBJECT: &str = "Subject";
 pub const ACTION: &str = "Action";
 pub const WHEN: &str = "When";
+pub const CHANGES: &str = "Changes";
 pub const YES_WORD: &str = "yes";
 pub const NO_WORD: &str = "no";
 pub const ROLE_SUPPORT: &str = "Support";

@@ -14,6 +14,11 @@ FUNCTION_PACKAGES := $(patsubst functions/%/,-p %,$(wildcard functions/*/))
 MOTO_PORT ?= 5077
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
+# CI builds once from a fresh clone: incremental caches would only take disk (a clean run's target
+# directory is tens of gigabytes, and CI once ran out of space).
+ifeq ($(CI),true)
+export CARGO_INCREMENTAL := 0
+endif
 
 .PHONY: dev test lint smoke browser fuzz-api soak build jobs bench tools-dev tools-test tools-build clean
 

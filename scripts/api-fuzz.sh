@@ -32,7 +32,7 @@ api="http://127.0.0.1:$port"
 # during the run would restart them).
 cargo build -q -p tessera-operator
 TESSERA_UNIFORM_ANSWER_MS=0 TESSERA_CLIENT_REGISTRATIONS=0 TESSERA_CLIENT_LOGINS=0 \
-  TESSERA_CLIENT_RECOVERIES=0 TESSERA_PASSWORD_MIN_AGE_SECONDS=0 start_local_api "$port" "$state" "$out/watch.log"
+  TESSERA_CLIENT_RECOVERIES=0 TESSERA_CLIENT_VERIFICATIONS=0 TESSERA_PASSWORD_MIN_AGE_SECONDS=0 start_local_api "$port" "$state" "$out/watch.log"
 
 # One account with a session, and the sample records imported, so the session operations reach
 # their real handlers rather than stopping at 401.

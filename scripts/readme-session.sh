@@ -83,6 +83,17 @@ screen /v1/candidate '"candidate_id":"TSC1000002"'
 screen /v1/candidate/certifications '"security-associate"'
 screen /v1/candidate/certifications/security-associate '"progress"'
 screen /v1/candidate/certifications/security-associate/certificate.pdf '%PDF-'
+# The certificate's verification link (the one its QR code carries), opened as a recruiter would.
+curl -s -o "$out/certificate.pdf" "$api/v1/candidate/certifications/security-associate/certificate.pdf" \
+  -H "authorization: Bearer $token"
+verify_link=$(grep -a -o "$api/v1/verify/[0-9A-Z]\{12\}" "$out/certificate.pdf" | head -n 1)
+[ -n "$verify_link" ] || { echo "no verification link in the PDF certificate" >&2; exit 1; }
+verified=$(curl -s -H 'accept: application/json' "$verify_link")
+echo "verification → $verify_link: $verified" >>"$walk"
+grep -q '"holder":"Grace Hopper"' <<<"$verified" && grep -q '"status":"active"' <<<"$verified" \
+  || { echo "verifying the certificate: $verified" >&2; exit 1; }
+verify_page=$(curl -s "$verify_link" -H 'accept: text/html')
+grep -q '<dd>Grace Hopper</dd>' <<<"$verify_page" || { echo "the verification page: $verify_page" >&2; exit 1; }
 screen '/v1/candidate/exams?sort=code&order=asc' '"SC-301"'
 screen /v1/candidate/ce-activities '"1462700"'
 screen /v1/candidate/agreements '"active_date":"2024-06-11"'

@@ -444,6 +444,16 @@ def _kept_transcript():
     return _kept["transcript"]
 
 
+def _kit_code(case):
+    """The verification code printed on the kept order's kit, so checks reach a real code."""
+    if "kit_code" not in _kept:
+        order_id = _kept_order()[0]
+        order = _expect(_call("GET", f"/v1/candidate/fulfillment/orders/{order_id}",
+                              token=_fuzz_session()), 200, "the kept order")
+        _kept["kit_code"] = order["items"][0]["verification_code"]
+    return _kept["kit_code"]
+
+
 def _transcript_for(case):
     if case.operation.method.upper() == "DELETE":
         return _new_transcript("To delete")
@@ -454,6 +464,7 @@ RESOURCES = {
     "/v1/candidate/transcripts/{id}": ("id", _transcript_for),
     "/v1/candidate/transcripts/{id}/emails": ("id", _transcript_for),
     "/v1/transcripts/{id}": ("id", _transcript_for),
+    "/v1/verify/{code}": ("code", _kit_code),
     "/v1/candidate/fulfillment/orders/{id}": ("id", lambda case: _kept_order()[0]),
     "/v1/admin/fulfillment/orders/{id}/status": ("id", lambda case: _kept_order()[0]),
     "/v1/payments/sandbox/{session}": ("session", lambda case: _kept_order()[1]),

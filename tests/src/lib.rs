@@ -414,3 +414,15 @@ pub async fn fulfillment_call(app: &TestApp, request: Request) -> tessera_testki
 pub fn job_deps(app: &TestApp, provider: Option<&FakeProvider>) -> expiry_jobs::JobDeps {
     with_provider(app, provider.map(|p| (p.url.as_str(), SECRET_KEY)))
 }
+
+/// `request` as API Gateway hands it over from the client at `address` (its source IP: what
+/// per-client limits count by).
+pub fn from_client(address: &str, mut request: Request) -> Request {
+    let mut context =
+        lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext::default();
+    context.http.source_ip = Some(address.to_string());
+    request
+        .extensions_mut()
+        .insert(lambda_http::request::RequestContext::ApiGatewayV2(context));
+    request
+}

@@ -164,6 +164,41 @@ pub async fn flows() -> Vec<FlowCalls> {
     let answer = candidate_call(&r.app, authorized("GET", "/v1/candidate", &token, None)).await;
     r.record("personal info", 2, 200, answer);
 
+    // A recruiter checks the code printed on the PDF certificate, from a warm process (its
+    // per-client allowance taken ahead, as a batch, by an earlier check).
+    let pdf = candidate_call(
+        &r.app,
+        authorized(
+            "GET",
+            "/v1/candidate/certifications/security-associate/certificate.pdf",
+            &token,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(pdf.status, 200, "{}", pdf.text);
+    let text = String::from_utf8_lossy(&pdf.bytes);
+    let link = text
+        .split("Check it at ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("a verification link in the PDF")
+        .to_string();
+    let path = link[link.find("/v1/verify/").expect("a verification path")..].to_string();
+    let state: verification::VerificationState = r.app.state();
+    let check = |path: &str| {
+        lambda_http::http::Request::builder()
+            .uri(path)
+            .header("accept", "application/json")
+            .body(lambda_http::Body::Empty)
+            .unwrap()
+    };
+    let warm = verification::handle(check(&path), state.clone()).await;
+    assert_eq!(warm.status(), 200);
+    r.counter.take();
+    let answer = TestResponse::from_response(verification::handle(check(&path), state).await);
+    r.record("verification (GET /v1/verify/{code})", 2, 200, answer);
+
     let answer = r
         .app
         .call(

@@ -8,18 +8,7 @@ use lambda_http::Request;
 use serde_json::json;
 use tessera_kernel::time::Seconds;
 use tessera_testkit::{json_request, unique_email, Backend, TestApp, TestResponse};
-use tessera_tests::{active_account, on_both_backends, PASSWORD};
-
-/// `request` as API Gateway delivers it from `address`.
-fn from(address: &str, mut request: Request) -> Request {
-    let mut context =
-        lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext::default();
-    context.http.source_ip = Some(address.to_string());
-    request
-        .extensions_mut()
-        .insert(lambda_http::request::RequestContext::ApiGatewayV2(context));
-    request
-}
+use tessera_tests::{active_account, from_client as from, on_both_backends, PASSWORD};
 
 async fn log_in_from(app: &TestApp, address: &str, email: &str, password: &str) -> TestResponse {
     let body = json!({ "email": email, "password": password });

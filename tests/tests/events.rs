@@ -45,6 +45,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
             tessera_tests::candidate_call(app, request).await
         }
         "transcript-page" => tessera_tests::transcript_page(app, request).await,
+        "verification" => app.call(verification::handle, request).await,
         "fulfillment" => tessera_tests::fulfillment_call(app, request).await,
         "staff-accounts" | "staff-audit" | "staff-records" | "staff-orders" | "staff-privacy" => {
             tessera_tests::staff_call(app, request).await
@@ -89,6 +90,8 @@ fn expected_status(route: &(String, String)) -> u16 {
         (_, p) if p.starts_with("/v1/staff/") => 401,
         // No transcript has that id on a fresh store.
         ("GET", "/v1/transcripts/{id}") => 404,
+        // No certificate or kit carries that code on a fresh store.
+        ("GET", "/v1/verify/{code}") => 404,
         // The pages: the account's send a browser without a session to log in, the others show;
         // a form posted without the visit's token (an event cannot have one) is refused.
         (

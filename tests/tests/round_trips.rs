@@ -32,6 +32,7 @@ const BOUNDS: &[(&str, usize)] = &[
     ("TOTP step", 3),
     ("certification screen", 2),
     ("personal info", 2),
+    ("verification (GET /v1/verify/{code})", 2),
     ("log out", 2),
 ];
 

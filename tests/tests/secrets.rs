@@ -31,6 +31,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("profile", profile::SECRETS),
         ("sessions", sessions::SECRETS),
         ("transcript-page", transcript_page::SECRETS),
+        ("verification", verification::SECRETS),
         ("staff-accounts", staff_accounts::SECRETS),
         ("staff-audit", staff_audit::SECRETS),
         ("staff-records", staff_records::SECRETS),

@@ -94,4 +94,9 @@ conformance_cases! {
     // TranscriptStore
     transcript_writes_hold_under_races(app) =>
         (app.certification.transcripts.clone(), &SeededRandom::new(3));
+    // VerificationCodes
+    codes_keep_their_subject_and_count_each_check(app) =>
+        (app.certification.verification_codes.as_ref());
+    kit_codes_are_registered_with_their_order(app) =>
+        (app.orders.clone(), app.certification.verification_codes.as_ref());
 }

@@ -6,11 +6,12 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use tessera_testkit::repo_root;
 
-const CONTEXTS: [&str; 4] = [
+const CONTEXTS: [&str; 5] = [
     "tessera-kernel",
     "tessera-identity",
     "tessera-certification",
     "tessera-fulfillment",
+    "tessera-credentials",
 ];
 
 /// Every crate `package` links in a normal (non-test) build, by name, as `cargo tree` resolves
@@ -114,12 +115,16 @@ fn contexts_of(crates: &BTreeSet<String>) -> BTreeSet<&'static str> {
 
 #[test]
 fn contexts_depend_only_downward() {
-    let expected: [(&str, &[&str]); 4] = [
+    let expected: [(&str, &[&str]); 5] = [
         ("tessera-kernel", &[]),
         ("tessera-identity", &["tessera-kernel"]),
         ("tessera-certification", &["tessera-kernel"]),
         (
             "tessera-fulfillment",
+            &["tessera-kernel", "tessera-certification"],
+        ),
+        (
+            "tessera-credentials",
             &["tessera-kernel", "tessera-certification"],
         ),
     ];
@@ -138,21 +143,33 @@ fn each_function_links_only_the_contexts_it_serves() {
         "tessera-identity",
         "tessera-certification",
     ];
+    // The certificate and verification of printed codes: certification's records, seen by a
+    // third party.
+    let credentials = [
+        "tessera-kernel",
+        "tessera-identity",
+        "tessera-certification",
+        "tessera-credentials",
+    ];
     let everything = CONTEXTS;
     let mut checked = 0;
     for name in function_names() {
         let expected: &[&str] = match name.as_str() {
+            "imports" | "transcript-page" => &certification,
+            // The candidate's certification routes, one of which makes the PDF certificate.
             "mapping"
             | "personal-info"
             | "certifications"
             | "transcripts"
-            | "imports"
-            | "transcript-page"
             | "staff-records"
-            | "portal-certifications" => &certification,
-            // The console's erasure and export reach a person's orders.
-            "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" | "portal-orders"
-            | "staff-console" => &everything,
+            | "portal-certifications"
+            | "verification" => &credentials,
+            "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" | "portal-orders" => {
+                &everything[..4]
+            }
+            // The console's erasure and export reach a person's orders; its records' pages,
+            // the certification routes.
+            "staff-console" => &everything,
             _ => &identity,
         };
         let linked = contexts_of(&linked_tessera_crates(&name, None));

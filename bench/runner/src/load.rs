@@ -96,6 +96,7 @@ pub fn run(root: &Path, port: u16, counts: Counts, clients: usize) -> LoadReport
         .env("TESSERA_CLIENT_REGISTRATIONS", "0")
         .env("TESSERA_CLIENT_LOGINS", "0")
         .env("TESSERA_CLIENT_RECOVERIES", "0")
+        .env("TESSERA_CLIENT_VERIFICATIONS", "0")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -7,11 +7,11 @@
 //! (the id is the only key), and a Content-Security-Policy that allows nothing but the page's
 //! own style block; every field is HTML-escaped.
 
-use lambda_http::http::header::ACCEPT;
 use lambda_http::{Body, Request, Response};
 use tessera_certification::transcript;
 use tessera_certification::transcript::{PublicTranscript, TranscriptError, TranscriptId};
 use tessera_certification::CertificationDeps;
+use tessera_http::public_page::{html, notice_page, page, wants_json, with_page_headers};
 use tessera_http::routing::route_with_params;
 use tessera_http::{response, Problem};
 use tessera_kernel::messages::escape_html;
@@ -34,17 +34,6 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
     tessera_http::routing::pairs(ROUTES)
 }
 
-/// The page's only style; the CSP allows it by hash (checked by a test).
-const STYLE: &str = "body{font-family:system-ui,sans-serif;color:#1a1a1a;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #ccc}tbody th{background:#eef2f7}caption{text-align:left;font-weight:bold;padding:.4rem 0}footer{margin-top:2rem;color:#555}";
-const STYLE_HASH: &str = "sha256-nzg4T7/56Gw4b00353gFxowXkfzgtoJPV8L1TvFNTUs=";
-
-fn content_security_policy() -> String {
-    format!(
-        "default-src 'none'; style-src '{STYLE_HASH}'; img-src 'none'; base-uri 'none'; \
-         form-action 'none'; frame-ancestors 'none'"
-    )
-}
-
 pub async fn handle(request: Request, deps: CertificationDeps) -> Response<Body> {
     let deps = deps.with_current_catalog().await;
     // Every segment is routed to the page, so a malformed id gets the same "not available" page
@@ -53,7 +42,7 @@ pub async fn handle(request: Request, deps: CertificationDeps) -> Response<Body>
         Ok((Route::View, id)) => view(&request, &deps, &id[0]).await,
         Err(problem) => problem.into_response(),
     };
-    with_page_headers(answer)
+    with_page_headers(answer, "no-store")
 }
 
 async fn view(request: &Request, deps: &CertificationDeps, id: &str) -> Response<Body> {
@@ -66,38 +55,6 @@ async fn view(request: &Request, deps: &CertificationDeps, id: &str) -> Response
         Ok(page) => html(200, &render(&page)),
         Err(e) => refusal(e, wants_json),
     }
-}
-
-/// JSON when the client asks for it and not for HTML (browsers list `text/html` first).
-fn wants_json(request: &Request) -> bool {
-    let accept = request
-        .headers()
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    accept.contains("application/json") && !accept.contains("text/html")
-}
-
-fn with_page_headers(mut answer: Response<Body>) -> Response<Body> {
-    let headers = answer.headers_mut();
-    let set = |headers: &mut lambda_http::http::HeaderMap, name: &'static str, value: &str| {
-        if let Ok(value) = value.parse() {
-            headers.insert(name, value);
-        }
-    };
-    set(headers, "cache-control", "no-store");
-    set(headers, "referrer-policy", "no-referrer");
-    set(headers, "x-content-type-options", "nosniff");
-    set(
-        headers,
-        "content-security-policy",
-        &content_security_policy(),
-    );
-    answer
-}
-
-fn html(status: u16, page: &str) -> Response<Body> {
-    response::with_body(status, "text/html; charset=utf-8", page.to_string())
 }
 
 fn refusal(e: TranscriptError, wants_json: bool) -> Response<Body> {
@@ -121,27 +78,6 @@ fn refusal(e: TranscriptError, wants_json: bool) -> Response<Body> {
     } else {
         html(status, &notice_page(title, detail))
     }
-}
-
-fn page(title: &str, main: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"robots\" content=\"noindex, nofollow\">\n<title>{}</title>\n\
-         <style>{STYLE}</style>\n</head>\n<body>\n<main>\n{main}</main>\n</body>\n</html>\n",
-        escape_html(title)
-    )
-}
-
-fn notice_page(title: &str, detail: &str) -> String {
-    page(
-        title,
-        &format!(
-            "<h1>{}</h1>\n<p>{}</p>\n",
-            escape_html(title),
-            escape_html(detail)
-        ),
-    )
 }
 
 /// The transcript as an HTML page; every value escaped.
@@ -208,19 +144,7 @@ pub fn render(t: &PublicTranscript) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine;
-    use sha2::{Digest, Sha256};
     use tessera_certification::transcript::{ShownCertification, ShownTrack};
-
-    #[test]
-    fn the_policy_allows_exactly_the_page_style() {
-        let digest = Sha256::digest(STYLE.as_bytes());
-        let expected = format!(
-            "sha256-{}",
-            base64::engine::general_purpose::STANDARD.encode(digest)
-        );
-        assert_eq!(STYLE_HASH, expected);
-    }
 
     #[test]
     fn every_field_is_escaped() {

@@ -16,6 +16,8 @@ mod throttle;
 mod tls;
 #[cfg(feature = "certification")]
 mod transcripts;
+#[cfg(feature = "certification")]
+mod verification_codes;
 
 pub use audit::AuditStore;
 pub use dynamo::{CandidateStore, CandidateTable, DynamoStore, IdentityStore, IdentityTable};

@@ -146,6 +146,9 @@ impl CandidateStore {
                 &order.id,
             ))?,
         ];
+        for (code, subject) in order.kit_codes() {
+            items.push(self.put_new(crate::verification_codes::code_item(&code, &subject)?)?);
+        }
         for certification in order.claims() {
             items.push(self.put_new(with_order_id(
                 claim_key(candidate, &certification),

@@ -12,13 +12,14 @@
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
 use tessera_certification::catalog::is_catalog_id;
-use tessera_certification::certificate;
-use tessera_certification::certificate::CertificateText;
 use tessera_certification::logos;
+use tessera_certification::verification_codes::{CodeCarrier, CodeSubject, VerificationCode};
 use tessera_certification::views;
 use tessera_certification::views::{ExamSort, SortOrder};
 use tessera_certification::Status;
 use tessera_certification::{CandidateRecord, CertificationDeps};
+use tessera_credentials::certificate;
+use tessera_credentials::certificate::CertificateText;
 use tessera_http::candidate::{record, CandidateState};
 use tessera_http::problem::FieldError;
 use tessera_http::routing::{pairs, route_with_params, Route};
@@ -181,6 +182,23 @@ async fn certificate(
         id,
         active,
     );
+    // Registered before the PDF leaves, so the code it carries always verifies.
+    let registered = VerificationCode::parse(&code).ok_or_else(|| {
+        Problem::internal(&std::io::Error::other(
+            "a certificate code that does not parse",
+        ))
+    })?;
+    let subject = CodeSubject {
+        candidate_id: profile.candidate_id.clone(),
+        certification_id: id.to_string(),
+        carrier: CodeCarrier::Certificate,
+    };
+    c.verification_codes
+        .register_code(&registered, &subject)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let base = tessera_http::links::public_base(state.public_url.as_deref(), request)?;
+    let verification_url = format!("{base}/v1/verify/{}", registered.as_str());
     let holder = format!("{} {}", profile.first_name, profile.last_name);
     let pdf = certificate::render(&CertificateText {
         holder: &holder,
@@ -190,6 +208,7 @@ async fn certificate(
         active,
         expires,
         verification_code: &code,
+        verification_url: &verification_url,
     });
     let mut response = response::with_body(200, "application/pdf", pdf);
     let disposition = format!("attachment; filename=\"{id}-certificate.pdf\"");

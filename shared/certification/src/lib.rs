@@ -15,7 +15,6 @@ use tessera_kernel::ports::{Clock, Random};
 
 pub mod catalog;
 pub mod catalog_versions;
-pub mod certificate;
 pub mod dates;
 pub mod import;
 pub mod importer;
@@ -32,6 +31,7 @@ pub mod requirement;
 pub mod samples;
 pub mod status;
 pub mod transcript;
+pub mod verification_codes;
 pub mod views;
 
 pub use catalog::{Catalog, CatalogError, Certification, CertificationId, ExamCode};
@@ -73,6 +73,8 @@ pub struct CodeRules {
 pub struct CertificationDeps {
     pub records: Arc<dyn CandidateRecords>,
     pub transcripts: Arc<dyn TranscriptStore>,
+    /// The verification codes printed on certificates and kits.
+    pub verification_codes: Arc<dyn verification_codes::VerificationCodes>,
     pub holders: Arc<dyn AccountHolders>,
     /// The catalog this request judges by (`with_current_catalog`), and where newer ones come from.
     pub catalog: Arc<Catalog>,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::shipping::{LocalizedShipping, Shipping};
 use super::Line;
+use tessera_certification::verification_codes::{CodeCarrier, CodeSubject, VerificationCode};
 use tessera_kernel::ids::CandidateId;
 use tessera_kernel::ports::Random;
 use tessera_kernel::random_id;
@@ -221,6 +222,26 @@ impl Order {
             .iter()
             .filter(|i| i.line.claims_initial_kit)
             .map(|i| i.line.certification_id.clone())
+            .collect()
+    }
+
+    /// The codes this order's kits carry, each leading to its certification: registered with
+    /// the order. A reprint carries its original's codes, registered already.
+    pub fn kit_codes(&self) -> Vec<(VerificationCode, CodeSubject)> {
+        if self.reprint_of.is_some() {
+            return Vec::new();
+        }
+        self.items
+            .iter()
+            .filter_map(|i| {
+                let code = VerificationCode::parse(&i.verification_code)?;
+                let subject = CodeSubject {
+                    candidate_id: self.candidate_id.clone(),
+                    certification_id: i.line.certification_id.clone(),
+                    carrier: CodeCarrier::Kit,
+                };
+                Some((code, subject))
+            })
             .collect()
     }
 }

@@ -5,8 +5,9 @@
 
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
-use tessera_identity::client_limits::{take_client_request, ClientRequest};
 use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::client_limits::{take_client_request, ClientCounting, ClientRequest};
+use tessera_kernel::time::Timestamp;
 
 use crate::edge::ViewerAddress;
 use crate::problem::Problem;
@@ -31,11 +32,26 @@ pub async fn limit(
     deps: &IdentityDeps,
     kind: ClientRequest,
 ) -> Result<(), Problem> {
+    let counting = ClientCounting {
+        attempts: deps.attempts.as_ref(),
+        leases: &deps.client_leases,
+        limits: &deps.settings.client_limits,
+    };
+    limit_by(request, counting, kind, deps.clock.now()).await
+}
+
+/// [`limit`] for a function without the identity flows' ports (public verification).
+pub async fn limit_by(
+    request: &Request,
+    counting: ClientCounting<'_>,
+    kind: ClientRequest,
+    now: Timestamp,
+) -> Result<(), Problem> {
     let address = client_address(request);
-    match take_client_request(deps, kind, &address).await {
+    match take_client_request(counting, kind, &address, now).await {
         Ok(None) => Ok(()),
         Ok(Some(retry_at)) => {
-            let seconds = (retry_at - deps.clock.now()).0.max(1);
+            let seconds = (retry_at - now).0.max(1);
             Err(Problem::new(
                 429,
                 "too_many_requests",

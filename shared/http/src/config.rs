@@ -340,6 +340,7 @@ impl Config {
         limits.registration = vars.parse("TESSERA_CLIENT_REGISTRATIONS", limits.registration)?;
         limits.login = vars.parse("TESSERA_CLIENT_LOGINS", limits.login)?;
         limits.recovery = vars.parse("TESSERA_CLIENT_RECOVERIES", limits.recovery)?;
+        limits.verification = vars.parse("TESSERA_CLIENT_VERIFICATIONS", limits.verification)?;
         delivery.send_timeout_ms =
             vars.parse("TESSERA_SEND_TIMEOUT_MS", delivery.send_timeout_ms)?;
         identity.uniform_answer_ms =

@@ -12,6 +12,7 @@ pub mod edge;
 pub mod links;
 pub mod logging;
 pub mod problem;
+pub mod public_page;
 pub mod response;
 pub mod routing;
 pub mod staff;

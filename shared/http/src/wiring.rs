@@ -13,6 +13,8 @@ use tessera_certification::catalog_versions::{CatalogSource, CatalogVersions};
 #[cfg(feature = "certification")]
 use tessera_certification::ports::{CandidateRecords, TranscriptStore};
 #[cfg(feature = "certification")]
+use tessera_certification::verification_codes::VerificationCodes;
+#[cfg(feature = "certification")]
 use tessera_certification::{Catalog, CertificationDeps, CodeRules};
 #[cfg(feature = "fulfillment")]
 use tessera_fulfillment::ports::OrderStore;
@@ -245,18 +247,21 @@ impl Connections {
         type Stores = (
             Arc<dyn CandidateRecords>,
             Arc<dyn TranscriptStore>,
+            Arc<dyn VerificationCodes>,
             Arc<dyn CatalogVersions>,
         );
-        let (records, transcripts, versions): Stores = match self.candidate_table()? {
-            #[cfg(feature = "embedded")]
-            CandidateTable::Embedded(db) => (db.clone(), db.clone(), db),
-            CandidateTable::Aws(store) => (store.clone(), store.clone(), store),
-        };
+        let (records, transcripts, verification_codes, versions): Stores =
+            match self.candidate_table()? {
+                #[cfg(feature = "embedded")]
+                CandidateTable::Embedded(db) => (db.clone(), db.clone(), db.clone(), db),
+                CandidateTable::Aws(store) => (store.clone(), store.clone(), store.clone(), store),
+            };
         let identity = self.identity_table();
         let settings = &config.identity;
         Ok(CertificationDeps {
             records,
             transcripts,
+            verification_codes,
             holders: Arc::new(crate::candidate::ProfileHolders(identity.accounts.clone())),
             catalog: Arc::new(Catalog::built_in()),
             catalogs: Arc::new(CatalogSource::new(versions, clock.clone())),

@@ -12,12 +12,12 @@ use tessera_http::client;
 use tessera_http::routing::route;
 use tessera_http::{response, Fields, Problem};
 use tessera_identity::account::Username;
-use tessera_identity::client_limits::ClientRequest;
 use tessera_identity::email_reminder;
 use tessera_identity::email_reminder::Revealed;
 use tessera_identity::login::LoginError;
 use tessera_identity::password::Password;
 use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::client_limits::ClientRequest;
 use tessera_kernel::email::Email;
 
 /// This function uses no secret but the edge layer's (every HTTP function checks it when the

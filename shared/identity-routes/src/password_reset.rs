@@ -11,13 +11,13 @@ use tessera_http::client;
 use tessera_http::problem::FieldError;
 use tessera_http::routing::route;
 use tessera_http::{response, Fields, Problem};
-use tessera_identity::client_limits::ClientRequest;
 use tessera_identity::password::Password;
 use tessera_identity::password_reset;
 use tessera_identity::password_reset::{
     CompleteResetError, ResetChannel, ResetToken, VerifyResetError,
 };
 use tessera_identity::signup::IdentityDeps;
+use tessera_kernel::client_limits::ClientRequest;
 use tessera_kernel::code::OneTimeCode;
 use tessera_kernel::email::Email;
 

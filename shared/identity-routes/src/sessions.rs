@@ -12,7 +12,6 @@ use serde_json::json;
 use tessera_http::client;
 use tessera_http::routing::route;
 use tessera_http::{auth, response, Fields, Problem};
-use tessera_identity::client_limits::ClientRequest;
 use tessera_identity::login;
 use tessera_identity::login::{LoggedIn, LoginError, LoginOutcome};
 use tessera_identity::mfa;
@@ -20,6 +19,7 @@ use tessera_identity::mfa::MfaLoginError;
 use tessera_identity::password::Password;
 use tessera_identity::signup::IdentityDeps;
 use tessera_identity::token::AddressedToken;
+use tessera_kernel::client_limits::ClientRequest;
 use tessera_kernel::email::Email;
 
 /// The secrets this function uses (the authenticator step: TOTP seeds and recovery codes): the only

@@ -5,7 +5,6 @@
 
 pub mod account;
 pub mod challenge;
-pub mod client_limits;
 pub mod common_passwords;
 pub mod email_change;
 pub mod email_reminder;

@@ -45,7 +45,7 @@ pub struct IdentitySettings {
     /// default is `phone::DEFAULT_SMS_COUNTRIES`.
     pub phone_countries: Vec<String>,
     /// Requests per client address on the routes that cost a hash or send a message.
-    pub client_limits: crate::client_limits::ClientLimits,
+    pub client_limits: tessera_kernel::client_limits::ClientLimits,
     /// The least time answers that must not reveal an account (sign-up, resend, forgot password,
     /// reminders) take, so a known account's extra write and email cannot be timed.
     pub uniform_answer_ms: u64,
@@ -83,7 +83,7 @@ impl IdentitySettings {
                 .split(' ')
                 .map(str::to_string)
                 .collect(),
-            client_limits: crate::client_limits::ClientLimits::default(),
+            client_limits: tessera_kernel::client_limits::ClientLimits::default(),
             uniform_answer_ms: 400,
             public_url: None,
         }
@@ -104,7 +104,7 @@ pub struct IdentityDeps {
     pub hasher: PasswordHasher,
     pub settings: Arc<IdentitySettings>,
     /// Client requests taken from their allowances ahead of need, in this process.
-    pub client_leases: Arc<crate::client_limits::ClientLeases>,
+    pub client_leases: Arc<tessera_kernel::client_limits::ClientLeases>,
 }
 
 /// A sign-up request, already parsed at the edge.

@@ -5,6 +5,7 @@
 
 pub mod attempts;
 pub mod audit;
+pub mod client_limits;
 pub mod code;
 pub mod delivery;
 pub mod email;

@@ -14,6 +14,8 @@ mod outbox;
 mod store;
 #[cfg(feature = "certification")]
 mod transcripts;
+#[cfg(feature = "certification")]
+mod verification_codes;
 
 pub use outbox::FileOutbox;
 pub use store::SqliteStore;

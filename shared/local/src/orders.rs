@@ -76,6 +76,9 @@ impl SqliteStore {
                     Err(e) => return Err(StoreError::unavailable(e)),
                 }
             }
+            for (code, subject) in order.kit_codes() {
+                crate::verification_codes::insert_code(&tx, &code, &subject)?;
+            }
             tx.execute(
                 "INSERT INTO orders (id, candidate_id, idempotency_key, body) VALUES (?1, ?2, ?3, ?4)",
                 params![order.id.as_str(), candidate, order.idempotency_key, to_json(&order)?],

@@ -34,6 +34,7 @@ mod orders;
 mod sessions;
 mod transcripts;
 mod unsent;
+mod verification_codes;
 
 pub use accounts::*;
 pub use attempts::*;
@@ -46,6 +47,7 @@ pub use orders::*;
 pub use sessions::*;
 pub use transcripts::*;
 pub use unsent::*;
+pub use verification_codes::*;
 
 /// A pending account for `email` with account id `id`.
 pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {

@@ -12,10 +12,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::signup::IdentityDeps;
-use tessera_kernel::attempts::{Allowance, AttemptKey, Take};
-use tessera_kernel::ports::StoreError;
-use tessera_kernel::time::{Seconds, Timestamp};
+use crate::attempts::{Allowance, AttemptKey, AttemptLedger, Take};
+use crate::ports::StoreError;
+use crate::time::{Seconds, Timestamp};
 
 /// The kinds of unauthenticated requests limited per client address, each with its allowance in
 /// `ClientLimits::window`; 0 turns a kind's limit off.
@@ -27,6 +26,8 @@ pub enum ClientRequest {
     Login,
     /// Forgot password (request, verify, complete) and forgot email.
     Recovery,
+    /// Checks of printed verification codes (a guessing run is what this stops).
+    Verification,
 }
 
 impl ClientRequest {
@@ -35,6 +36,7 @@ impl ClientRequest {
             ClientRequest::Registration => "registration",
             ClientRequest::Login => "login",
             ClientRequest::Recovery => "recovery",
+            ClientRequest::Verification => "verification",
         }
     }
 }
@@ -47,6 +49,7 @@ pub struct ClientLimits {
     pub registration: u32,
     pub login: u32,
     pub recovery: u32,
+    pub verification: u32,
 }
 
 impl Default for ClientLimits {
@@ -56,6 +59,7 @@ impl Default for ClientLimits {
             registration: 60,
             login: 300,
             recovery: 60,
+            verification: 300,
         }
     }
 }
@@ -67,6 +71,7 @@ impl ClientLimits {
             ClientRequest::Registration => self.registration,
             ClientRequest::Login => self.login,
             ClientRequest::Recovery => self.recovery,
+            ClientRequest::Verification => self.verification,
         };
         (max > 0).then_some(Allowance {
             max,
@@ -119,34 +124,42 @@ impl ClientLeases {
     }
 }
 
-/// Takes one request of `kind` from `address`'s allowance, before any hash or message: when it is
-/// spent, when the next may be made.
+/// What a per-client limit is counted with: the attempt ledger, this process's leases, and the
+/// limits.
+pub struct ClientCounting<'a> {
+    pub attempts: &'a dyn AttemptLedger,
+    pub leases: &'a ClientLeases,
+    pub limits: &'a ClientLimits,
+}
+
+/// Takes one request of `kind` from `address`'s allowance, before any hash, message or lookup:
+/// when it is spent, when the next may be made.
 pub async fn take_client_request(
-    deps: &IdentityDeps,
+    counting: ClientCounting<'_>,
     kind: ClientRequest,
     address: &str,
+    now: Timestamp,
 ) -> Result<Option<Timestamp>, StoreError> {
-    let limits = &deps.settings.client_limits;
+    let ClientCounting {
+        attempts,
+        leases,
+        limits,
+    } = counting;
     let Some(allowance) = limits.allowance(kind) else {
         return Ok(None);
     };
-    let now = deps.clock.now();
-    if deps.client_leases.spend(kind, address, now) {
+    if leases.spend(kind, address, now) {
         return Ok(None);
     }
     let key = AttemptKey::client(kind.name(), address);
     let batch = limits.batch(allowance);
     if batch > 1 {
-        if let Take::Taken { .. } = deps
-            .attempts
-            .take_attempts(&key, batch, allowance, now)
-            .await?
-        {
-            deps.client_leases.keep(kind, address, batch - 1, now);
+        if let Take::Taken { .. } = attempts.take_attempts(&key, batch, allowance, now).await? {
+            leases.keep(kind, address, batch - 1, now);
             return Ok(None);
         }
     }
-    match deps.attempts.take_attempt(&key, allowance, now).await? {
+    match attempts.take_attempt(&key, allowance, now).await? {
         Take::Taken { .. } => Ok(None),
         Take::Refused { retry_at } => Ok(Some(retry_at)),
     }

@@ -617,4 +617,17 @@ async fn pages_are_strict_about_what_they_load_and_assets_are_served() {
     assert!(css.header("content-type").unwrap().starts_with("text/css"));
     let js = browser.get("/assets/portal.js").await;
     assert!(js.text.contains("/v1/password-policy/check"));
+    // The icon every page names, and the same where browsers look unasked.
+    assert!(r
+        .text
+        .contains("<link rel=\"icon\" href=\"/assets/icon.svg\""));
+    for path in ["/assets/icon.svg", "/favicon.ico"] {
+        let icon = browser.get(path).await;
+        assert_eq!(
+            (icon.status, icon.header("content-type")),
+            (200, Some("image/svg+xml")),
+            "{path}"
+        );
+        assert!(icon.text.starts_with("<svg"), "{path}");
+    }
 }

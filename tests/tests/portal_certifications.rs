@@ -99,6 +99,25 @@ async fn the_candidate_maps_and_reads_every_screen(backend: Backend) {
     assert_eq!(pdf.status, 200);
     assert_eq!(pdf.header("content-type"), Some("application/pdf"));
     assert!(pdf.bytes.starts_with(b"%PDF"));
+    // The active certification's page shows the code its PDF carries and where to check it.
+    let active_page = browser
+        .get(&format!(
+            "/certifications/{}",
+            pdf_link.trim_end_matches("/certificate.pdf")
+        ))
+        .await;
+    assert!(
+        active_page
+            .text
+            .contains("Anyone can check this certificate with its code"),
+        "{}",
+        active_page.text
+    );
+    assert!(
+        active_page.text.contains("/v1/verify/"),
+        "{}",
+        active_page.text
+    );
     assert_eq!(
         browser.get("/certifications/no-such-thing").await.status,
         404

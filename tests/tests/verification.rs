@@ -172,6 +172,21 @@ async fn certificates_and_kits_verify_with_their_status_today(backend: Backend) 
         .unwrap()
         .unwrap();
     assert_eq!(counted.checks, 6);
+    // The holder sees the code, its link and the count (and nothing about who checked).
+    let detail = call(
+        &app,
+        "GET",
+        "/v1/candidate/certifications/infrastructure-associate",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        detail.json["certificate"],
+        json!({ "verification_code": grouped, "verification_url": link, "checks": 6 }),
+        "{}",
+        detail.text
+    );
 
     // After its end date the certificate verifies as expired; revoked, as revoked.
     let expires = time::Date::parse(
@@ -197,6 +212,36 @@ async fn certificates_and_kits_verify_with_their_status_today(backend: Backend) 
 }
 
 /// Checks are limited per client address: a guessing run stops at 429 while others go on.
+/// The code on the certification's screen verifies before any PDF was made.
+async fn the_screen_shows_a_code_that_verifies_before_any_pdf(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (_, token) = holder(&app).await;
+    let path = "/v1/candidate/certifications/infrastructure-associate";
+    let detail = call(&app, "GET", path, &token, None).await;
+    let code = detail.json["certificate"]["verification_code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no code on the screen: {}", detail.text))
+        .to_string();
+    assert_eq!(detail.json["certificate"]["checks"], 0);
+    let checked = check(&app, &code).await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    assert_eq!(checked.json["certification_id"], "infrastructure-associate");
+    let again = call(&app, "GET", path, &token, None).await;
+    assert_eq!(again.json["certificate"]["checks"], 1);
+    let (printed, _) = certificate_code(&app, &token).await;
+    assert_eq!(VerificationCode::parse(&printed).unwrap().grouped(), code);
+    let past = call(
+        &app,
+        "GET",
+        "/v1/candidate/certifications/enterprise-professional",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(past.status, 200);
+    assert!(past.json.get("certificate").is_none(), "only while active");
+}
+
 async fn checks_are_limited_per_client_address(backend: Backend) {
     let app = TestApp::with_vars(backend, &[("TESSERA_CLIENT_VERIFICATIONS", "3")]).await;
     let (_, token) = holder(&app).await;
@@ -229,5 +274,6 @@ async fn checks_are_limited_per_client_address(backend: Backend) {
 
 on_both_backends!(
     certificates_and_kits_verify_with_their_status_today,
+    the_screen_shows_a_code_that_verifies_before_any_pdf,
     checks_are_limited_per_client_address,
 );

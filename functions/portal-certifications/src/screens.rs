@@ -134,6 +134,19 @@ pub async fn certification(ctx: &mut Ctx<'_>, id: &str) -> Response<Body> {
             @if c["downloads"].is_object() {
                 p { a href={ "/certifications/" (id) "/certificate.pdf" } { (text::PDF_CERTIFICATE) } }
             }
+            @if let Some(code) = c["certificate"]["verification_code"].as_str() {
+                section aria-labelledby="verification" {
+                    h2 id="verification" { (text::CERTIFICATE_VERIFICATION) }
+                    dl.facts {
+                        dt { (text::VERIFICATION_CODE_SHORT) } dd { code { (code) } }
+                        dt { (text::CHECKS_SO_FAR) }
+                        dd { (c["certificate"]["checks"].as_u64().unwrap_or_default()) }
+                    }
+                    @if let Some(url) = c["certificate"]["verification_url"].as_str() {
+                        p { a href=(url) { (text::VERIFICATION_PAGE) } }
+                    }
+                }
+            }
             section aria-labelledby="progress" {
                 h2 id="progress" { (toward) }
                 ol.tree { (progress_item(&c["progress"])) }

@@ -32,6 +32,8 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
 enum Route {
     Style,
     Script,
+    Icon,
+    Favicon,
     SignIn,
     SignInStep,
     SignOut,
@@ -63,6 +65,8 @@ enum Route {
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("GET", "/assets/portal.css", Route::Style),
     ("GET", "/assets/portal.js", Route::Script),
+    ("GET", "/assets/icon.svg", Route::Icon),
+    ("GET", "/favicon.ico", Route::Favicon),
     ("GET", "/", Route::SignIn),
     ("POST", "/sign-in", Route::SignInStep),
     ("POST", "/sign-out", Route::SignOut),
@@ -126,6 +130,8 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
     let route = match route(&request, ROUTES) {
         Ok(Route::Style) => return assets::serve(assets::STYLE_PATH).unwrap_or_else(not_found),
         Ok(Route::Script) => return assets::serve(assets::SCRIPT_PATH).unwrap_or_else(not_found),
+        Ok(Route::Icon) => return assets::serve(assets::ICON_PATH).unwrap_or_else(not_found),
+        Ok(Route::Favicon) => return assets::serve(assets::FAVICON_PATH).unwrap_or_else(not_found),
         Ok(route) => route,
         Err(problem) if problem.status == 405 => return problem.into_response(),
         Err(_) => return not_found(),

@@ -34,7 +34,18 @@ pub(crate) fn code_item(
 struct Stored {
     #[serde(flatten)]
     subject: CodeSubject,
+    /// Absent until the first check.
+    #[serde(default)]
     checks: u64,
+}
+
+impl From<Stored> for CodeCheck {
+    fn from(s: Stored) -> CodeCheck {
+        CodeCheck {
+            subject: s.subject,
+            checks: s.checks,
+        }
+    }
 }
 
 #[async_trait]
@@ -74,9 +85,11 @@ impl VerificationCodes for CandidateStore {
             .send()
             .await;
         let stored: Option<Stored> = updated_or_none(result)?;
-        Ok(stored.map(|s| CodeCheck {
-            subject: s.subject,
-            checks: s.checks,
-        }))
+        Ok(stored.map(CodeCheck::from))
+    }
+
+    async fn code_checks(&self, code: &VerificationCode) -> Result<Option<CodeCheck>, StoreError> {
+        let stored: Option<Stored> = self.get(code_key(code)).await?;
+        Ok(stored.map(CodeCheck::from))
     }
 }

@@ -144,10 +144,29 @@ async fn certification(
 ) -> Result<Response<Body>, Problem> {
     let record = record(request, state).await?;
     let c = &state.certification;
-    match views::certification(&c.catalog, &record, id, c.today()) {
-        Some(detail) => Ok(response::json(200, &detail)),
-        None => Err(certification_not_found()),
+    let Some(detail) = views::certification(&c.catalog, &record, id, c.today()) else {
+        return Err(certification_not_found());
+    };
+    let mut detail = json!(detail);
+    // An active certification's certificate: its code (registered, so it verifies even before
+    // the PDF is made), its public link, and how often it was checked (never by whom).
+    if let Some(active) = active_period(&record, c, id) {
+        let certificate = certificate_code(request, state, &record, id, active)?;
+        let checks = match c.verification_codes.code_checks(&certificate.code).await {
+            Ok(Some(check)) => check.checks,
+            Ok(None) => {
+                register(c, &certificate, &record, id).await?;
+                0
+            }
+            Err(e) => return Err(Problem::internal(&e)),
+        };
+        detail["certificate"] = json!({
+            "verification_code": certificate.code.grouped(),
+            "verification_url": certificate.url,
+            "checks": checks,
+        });
     }
+    Ok(response::json(200, &detail))
 }
 
 /// The PDF certificate of an active, unexpired certification.
@@ -176,29 +195,9 @@ async fn certificate(
         ));
     };
     let profile = &record.profile;
-    let code = certificate::verification_code(
-        &state.identity.settings.pepper,
-        profile.candidate_id.as_str(),
-        id,
-        active,
-    );
+    let code = certificate_code(request, state, &record, id, active)?;
     // Registered before the PDF leaves, so the code it carries always verifies.
-    let registered = VerificationCode::parse(&code).ok_or_else(|| {
-        Problem::internal(&std::io::Error::other(
-            "a certificate code that does not parse",
-        ))
-    })?;
-    let subject = CodeSubject {
-        candidate_id: profile.candidate_id.clone(),
-        certification_id: id.to_string(),
-        carrier: CodeCarrier::Certificate,
-    };
-    c.verification_codes
-        .register_code(&registered, &subject)
-        .await
-        .map_err(|e| Problem::internal(&e))?;
-    let base = tessera_http::links::public_base(state.public_url.as_deref(), request)?;
-    let verification_url = format!("{base}/v1/verify/{}", registered.as_str());
+    register(c, &code, &record, id).await?;
     let holder = format!("{} {}", profile.first_name, profile.last_name);
     let pdf = certificate::render(&CertificateText {
         holder: &holder,
@@ -207,8 +206,8 @@ async fn certificate(
         candidate_id: profile.candidate_id.as_str(),
         active,
         expires,
-        verification_code: &code,
-        verification_url: &verification_url,
+        verification_code: code.code.as_str(),
+        verification_url: &code.url,
     });
     let mut response = response::with_body(200, "application/pdf", pdf);
     let disposition = format!("attachment; filename=\"{id}-certificate.pdf\"");
@@ -216,6 +215,63 @@ async fn certificate(
         response.headers_mut().insert("content-disposition", value);
     }
     Ok(response)
+}
+
+/// The first day of `id`'s current active period, when it is active.
+fn active_period(record: &CandidateRecord, c: &CertificationDeps, id: &str) -> Option<time::Date> {
+    record
+        .standings(&c.catalog, c.today())
+        .into_iter()
+        .find(|s| s.certification.as_str() == id && s.status == Status::Active)
+        .and_then(|s| s.active)
+}
+
+/// The verification code of a certificate for the active period from `active`, and the link to
+/// its public page.
+struct CertificateCode {
+    code: VerificationCode,
+    url: String,
+}
+
+fn certificate_code(
+    request: &Request,
+    state: &CandidateState,
+    record: &CandidateRecord,
+    id: &str,
+    active: time::Date,
+) -> Result<CertificateCode, Problem> {
+    let derived = certificate::verification_code(
+        &state.identity.settings.pepper,
+        record.profile.candidate_id.as_str(),
+        id,
+        active,
+    );
+    let code = VerificationCode::parse(&derived).ok_or_else(|| {
+        Problem::internal(&std::io::Error::other(
+            "a certificate code that does not parse",
+        ))
+    })?;
+    let base = tessera_http::links::public_base(state.public_url.as_deref(), request)?;
+    let url = format!("{base}/v1/verify/{}", code.as_str());
+    Ok(CertificateCode { code, url })
+}
+
+/// Registers the certificate's code (a no-op when it was registered before).
+async fn register(
+    c: &CertificationDeps,
+    certificate: &CertificateCode,
+    record: &CandidateRecord,
+    id: &str,
+) -> Result<(), Problem> {
+    let subject = CodeSubject {
+        candidate_id: record.profile.candidate_id.clone(),
+        certification_id: id.to_string(),
+        carrier: CodeCarrier::Certificate,
+    };
+    c.verification_codes
+        .register_code(&certificate.code, &subject)
+        .await
+        .map_err(|e| Problem::internal(&e))
 }
 
 /// A logo file the candidate is entitled to, as an SVG download. The files are the program's own;

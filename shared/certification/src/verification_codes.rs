@@ -100,6 +100,9 @@ pub trait VerificationCodes: Send + Sync {
     /// Counts one check of `code` and answers what it leads to, in one write; `None`, and
     /// nothing counted, when it was never registered.
     async fn check_code(&self, code: &VerificationCode) -> Result<Option<CodeCheck>, StoreError>;
+
+    /// What `code` leads to and how often it was checked, counting nothing: for its holder.
+    async fn code_checks(&self, code: &VerificationCode) -> Result<Option<CodeCheck>, StoreError>;
 }
 
 #[cfg(test)]

@@ -33,6 +33,21 @@ pub(crate) fn insert_code(
     Ok(())
 }
 
+/// The row `sql` (with `code` as its parameter) answers: subject and checks.
+fn read_check(conn: &Connection, sql: &str, code: &str) -> Result<Option<CodeCheck>, StoreError> {
+    let row: Option<(String, u64)> = conn
+        .query_row(sql, [code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+        .map_err(StoreError::unavailable)?;
+    row.map(|(subject, checks)| {
+        Ok(CodeCheck {
+            subject: from_json(&subject)?,
+            checks,
+        })
+    })
+    .transpose()
+}
+
 #[async_trait]
 impl VerificationCodes for SqliteStore {
     async fn register_code(
@@ -48,22 +63,24 @@ impl VerificationCodes for SqliteStore {
     async fn check_code(&self, code: &VerificationCode) -> Result<Option<CodeCheck>, StoreError> {
         let code = code.as_str().to_string();
         self.with(move |conn| {
-            let row: Option<(String, u64)> = conn
-                .query_row(
-                    "UPDATE verification_codes SET checks = checks + 1 WHERE code = ?1
-                     RETURNING subject, checks",
-                    [code],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(StoreError::unavailable)?;
-            row.map(|(subject, checks)| {
-                Ok(CodeCheck {
-                    subject: from_json(&subject)?,
-                    checks,
-                })
-            })
-            .transpose()
+            read_check(
+                conn,
+                "UPDATE verification_codes SET checks = checks + 1 WHERE code = ?1
+                 RETURNING subject, checks",
+                &code,
+            )
+        })
+        .await
+    }
+
+    async fn code_checks(&self, code: &VerificationCode) -> Result<Option<CodeCheck>, StoreError> {
+        let code = code.as_str().to_string();
+        self.with(move |conn| {
+            read_check(
+                conn,
+                "SELECT subject, checks FROM verification_codes WHERE code = ?1",
+                &code,
+            )
         })
         .await
     }

@@ -66,6 +66,7 @@ impl Page {
                     meta name="robots" content="noindex, nofollow";
                     title { (self.title) " · " (text::PRODUCT) }
                     link rel="stylesheet" href=(crate::assets::STYLE_PATH);
+                    link rel="icon" href=(crate::assets::ICON_PATH) type="image/svg+xml";
                     script src=(crate::assets::SCRIPT_PATH) defer {}
                 }
                 body {

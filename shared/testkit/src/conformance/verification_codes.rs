@@ -23,6 +23,8 @@ pub async fn codes_keep_their_subject_and_count_each_check(codes: &dyn Verificat
     };
     assert_eq!(codes.check_code(&code).await.unwrap(), None);
     codes.register_code(&code, &subject).await.unwrap();
+    let unchecked = codes.code_checks(&code).await.unwrap().unwrap();
+    assert_eq!((&unchecked.subject, unchecked.checks), (&subject, 0));
     let first = codes.check_code(&code).await.unwrap().unwrap();
     assert_eq!((&first.subject, first.checks), (&subject, 1));
     // Registered again (the PDF made again), even naming something else: unchanged.
@@ -33,6 +35,8 @@ pub async fn codes_keep_their_subject_and_count_each_check(codes: &dyn Verificat
     codes.register_code(&code, &other).await.unwrap();
     let second = codes.check_code(&code).await.unwrap().unwrap();
     assert_eq!((&second.subject, second.checks), (&subject, 2));
+    let read = codes.code_checks(&code).await.unwrap().unwrap();
+    assert_eq!(read.checks, 2, "reading the count counts nothing");
     let unknown = fresh_code();
     for _ in 0..2 {
         assert_eq!(

@@ -12,6 +12,8 @@ mod dynamo;
 mod messaging;
 #[cfg(feature = "fulfillment")]
 mod orders;
+#[cfg(feature = "credentials")]
+pub mod signing;
 mod throttle;
 mod tls;
 #[cfg(feature = "certification")]

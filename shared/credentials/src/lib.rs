@@ -3,4 +3,5 @@
 //! Built on certification tracking's records and the register of codes in its ports.
 
 pub mod certificate;
+pub mod signing;
 pub mod verification;

@@ -11,6 +11,8 @@ mod catalogs;
 #[cfg(feature = "fulfillment")]
 mod orders;
 mod outbox;
+#[cfg(feature = "credentials")]
+pub mod signing;
 mod store;
 #[cfg(feature = "certification")]
 mod transcripts;

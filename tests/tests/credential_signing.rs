@@ -14,18 +14,6 @@ use tessera_testkit::Backend;
 
 const JWKS_URL: &str = "https://certs.example.com/v1/issuer/jwks.json";
 
-/// A KMS key as the template makes it (`ECC_NIST_P256`, `SIGN_VERIFY`), on moto.
-async fn kms_key(client: &KmsClient) -> String {
-    let key = client
-        .create_key()
-        .key_spec(aws_sdk_kms::types::KeySpec::EccNistP256)
-        .key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify)
-        .send()
-        .await
-        .expect("moto makes the key");
-    key.key_metadata().unwrap().key_id().to_string()
-}
-
 /// A signer with `keys` keys (the current one first), on `backend`.
 async fn signer(backend: Backend, keys: usize) -> Arc<dyn CredentialSigner> {
     match backend {
@@ -42,13 +30,9 @@ async fn signer(backend: Backend, keys: usize) -> Arc<dyn CredentialSigner> {
             let client = KmsClient::new(&tessera_testkit::moto::sdk_config().await);
             let mut ids = Vec::new();
             for _ in 0..keys {
-                ids.push(kms_key(&client).await);
+                ids.push(tessera_testkit::moto::new_credential_key(&client).await);
             }
-            Arc::new(
-                KmsSigner::open(client, &ids)
-                    .await
-                    .expect("the public keys read"),
-            )
+            Arc::new(KmsSigner::new(client, ids))
         }
     }
 }
@@ -80,6 +64,8 @@ async fn signed_credentials_verify_with_the_published_keys(backend: Backend) {
     let signer = signer(backend, 1).await;
     let published: Vec<Value> = signer
         .public_keys()
+        .await
+        .unwrap()
         .iter()
         .map(|k| serde_json::to_value(k).unwrap())
         .collect();
@@ -110,6 +96,8 @@ async fn a_rotation_keeps_the_retired_key_published(backend: Backend) {
     let signer = signer(backend, 2).await;
     let published: Vec<Value> = signer
         .public_keys()
+        .await
+        .unwrap()
         .iter()
         .map(|k| serde_json::to_value(k).unwrap())
         .collect();

@@ -46,6 +46,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         }
         "transcript-page" => tessera_tests::transcript_page(app, request).await,
         "verification" => app.call(verification::handle, request).await,
+        "issuer" => app.call(issuer::handle, request).await,
         "fulfillment" => tessera_tests::fulfillment_call(app, request).await,
         "staff-accounts" | "staff-audit" | "staff-records" | "staff-orders" | "staff-privacy" => {
             tessera_tests::staff_call(app, request).await
@@ -92,6 +93,8 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("GET", "/v1/transcripts/{id}") => 404,
         // No certificate or kit carries that code on a fresh store.
         ("GET", "/v1/verify/{code}") => 404,
+        // The issuer's public documents are there from the start.
+        ("GET", "/v1/issuer" | "/v1/issuer/jwks.json") => 200,
         // The pages: the account's send a browser without a session to log in, the others show;
         // a form posted without the visit's token (an event cannot have one) is refused.
         (

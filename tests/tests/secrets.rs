@@ -32,6 +32,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("sessions", sessions::SECRETS),
         ("transcript-page", transcript_page::SECRETS),
         ("verification", verification::SECRETS),
+        ("issuer", issuer::SECRETS),
         ("staff-accounts", staff_accounts::SECRETS),
         ("staff-audit", staff_audit::SECRETS),
         ("staff-records", staff_records::SECRETS),

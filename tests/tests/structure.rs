@@ -163,7 +163,8 @@ fn each_function_links_only_the_contexts_it_serves() {
             | "transcripts"
             | "staff-records"
             | "portal-certifications"
-            | "verification" => &credentials,
+            | "verification"
+            | "issuer" => &credentials,
             "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" | "portal-orders" => {
                 &everything[..4]
             }

@@ -1,7 +1,7 @@
 //! The program's signing keys in KMS: asymmetric `ECC_NIST_P256` keys used for `SIGN_VERIFY`,
-//! the current one first (`TESSERA_CREDENTIAL_KEYS`). Their public keys are read once, when the
-//! process starts; a signature is one `Sign` call (`ECDSA_SHA_256` over the raw message), its DER
-//! answer turned into JWS's fixed `r || s` by `p256`.
+//! the current one first (`TESSERA_CREDENTIAL_KEYS`). Their public keys are read once per process,
+//! when first asked for; a signature is one `Sign` call (`ECDSA_SHA_256` over the raw message),
+//! its DER answer turned into JWS's fixed `r || s` by `p256`.
 
 use async_trait::async_trait;
 use aws_sdk_kms::primitives::Blob;
@@ -11,25 +11,33 @@ use tessera_credentials::signing::{CredentialSigner, PublicJwk, SignError};
 
 pub use aws_sdk_kms::Client as KmsClient;
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct KmsSigner {
     client: KmsClient,
-    /// The current key's id (or alias), which signs.
-    current: String,
-    /// Every key's public part, the current one first.
-    keys: Vec<PublicJwk>,
+    /// Key ids, ARNs or aliases, the current one (which signs) first.
+    key_ids: Vec<String>,
+    /// Every key's public part, the current one first, once read.
+    keys: tokio::sync::OnceCell<Vec<PublicJwk>>,
 }
 
 impl KmsSigner {
-    /// Reads the public key of each of `key_ids` (the current one first).
-    pub async fn open(client: KmsClient, key_ids: &[String]) -> Result<KmsSigner, SignError> {
-        let current = key_ids
-            .first()
-            .cloned()
-            .ok_or_else(|| SignError::Unavailable("no key named".into()))?;
-        let mut keys = Vec::with_capacity(key_ids.len());
-        for id in key_ids {
-            let answer = client
+    /// The keys `key_ids` name (the current one first); nothing is read until needed.
+    pub fn new(client: KmsClient, key_ids: Vec<String>) -> KmsSigner {
+        KmsSigner {
+            client,
+            key_ids,
+            keys: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn read_public_keys(&self) -> Result<Vec<PublicJwk>, SignError> {
+        if self.key_ids.is_empty() {
+            return Err(SignError::Unavailable("no key named".into()));
+        }
+        let mut keys = Vec::with_capacity(self.key_ids.len());
+        for id in &self.key_ids {
+            let answer = self
+                .client
                 .get_public_key()
                 .key_id(id)
                 .send()
@@ -43,11 +51,7 @@ impl KmsSigner {
                 .ok_or_else(|| SignError::Unavailable(format!("{id}: not a P-256 key")))?;
             keys.push(jwk);
         }
-        Ok(KmsSigner {
-            client,
-            current,
-            keys,
-        })
+        Ok(keys)
     }
 }
 
@@ -64,15 +68,22 @@ fn p256_point(der: &[u8]) -> Option<&[u8]> {
 
 #[async_trait]
 impl CredentialSigner for KmsSigner {
-    fn public_keys(&self) -> Vec<PublicJwk> {
-        self.keys.clone()
+    async fn public_keys(&self) -> Result<Vec<PublicJwk>, SignError> {
+        self.keys
+            .get_or_try_init(|| self.read_public_keys())
+            .await
+            .cloned()
     }
 
     async fn sign(&self, input: &[u8]) -> Result<Vec<u8>, SignError> {
+        let current = self
+            .key_ids
+            .first()
+            .ok_or_else(|| SignError::Unavailable("no key named".into()))?;
         let answer = self
             .client
             .sign()
-            .key_id(&self.current)
+            .key_id(current)
             .message(Blob::new(input))
             .message_type(MessageType::Raw)
             .signing_algorithm(SigningAlgorithmSpec::EcdsaSha256)

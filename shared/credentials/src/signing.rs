@@ -57,7 +57,7 @@ pub enum SignError {
 #[async_trait]
 pub trait CredentialSigner: Send + Sync {
     /// Every key a credential may be signed with, the current one first.
-    fn public_keys(&self) -> Vec<PublicJwk>;
+    async fn public_keys(&self) -> Result<Vec<PublicJwk>, SignError>;
 
     /// The ES256 signature of `input` with the current key: `r || s`, 64 bytes (RFC 7518 3.4).
     async fn sign(&self, input: &[u8]) -> Result<Vec<u8>, SignError>;
@@ -72,6 +72,7 @@ pub async fn compact_jws(
 ) -> Result<String, SignError> {
     let kid = signer
         .public_keys()
+        .await?
         .first()
         .map(|k| format!("{key_url}#{}", k.kid))
         .ok_or_else(|| SignError::Unavailable("no signing key".into()))?;

@@ -16,6 +16,8 @@ use tessera_certification::ports::{CandidateRecords, TranscriptStore};
 use tessera_certification::verification_codes::VerificationCodes;
 #[cfg(feature = "certification")]
 use tessera_certification::{Catalog, CertificationDeps, CodeRules};
+#[cfg(feature = "credentials")]
+use tessera_credentials::signing::CredentialSigner;
 #[cfg(feature = "fulfillment")]
 use tessera_fulfillment::ports::OrderStore;
 use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
@@ -287,6 +289,43 @@ impl Connections {
         })
     }
 
+    /// The program's signing keys: the embedded default's key file (made on first use), or the
+    /// KMS keys `TESSERA_CREDENTIAL_KEYS` names, comma-separated, the current one first
+    /// (required on AWS by the functions that call this).
+    #[cfg(feature = "credentials")]
+    pub fn credential_signer(
+        &self,
+        variable: impl Fn(&str) -> Option<String>,
+    ) -> Result<Arc<dyn CredentialSigner>, WiringError> {
+        Ok(match self {
+            #[cfg(feature = "embedded")]
+            Connections::Embedded { dir, .. } => {
+                Arc::new(tessera_local::signing::LocalSigner::open(dir).map_err(|e| {
+                    crate::config::ConfigError::Invalid {
+                        name: "TESSERA_LOCAL_DIR",
+                        reason: format!("cannot keep the signing key file: {e}"),
+                    }
+                })?)
+            }
+            Connections::Aws { sdk, .. } => {
+                let keys: Vec<String> = variable("TESSERA_CREDENTIAL_KEYS")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                if keys.is_empty() {
+                    return Err(
+                        crate::config::ConfigError::Missing("TESSERA_CREDENTIAL_KEYS").into(),
+                    );
+                }
+                let client = tessera_aws::signing::KmsClient::new(sdk);
+                Arc::new(tessera_aws::signing::KmsSigner::new(client, keys))
+            }
+        })
+    }
+
     /// The audit log: the embedded database, or the audit table (`TESSERA_AUDIT_TABLE`, required
     /// on AWS by the functions that call this).
     pub fn audit_log(&self) -> Result<Arc<dyn AuditLog>, WiringError> {
@@ -446,6 +485,10 @@ pub trait Wiring: Send + Sync {
     fn certification_deps_deferring_mail(&self) -> Result<CertificationDeps, WiringError>;
     #[cfg(feature = "fulfillment")]
     fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError>;
+    /// The program's signing keys: the key file beside the embedded database, or the KMS keys
+    /// `TESSERA_CREDENTIAL_KEYS` names (the current one first).
+    #[cfg(feature = "credentials")]
+    fn credential_signer(&self) -> Result<Arc<dyn CredentialSigner>, WiringError>;
 
     /// The payment provider's settings, read with the function's secrets.
     #[cfg(feature = "fulfillment")]
@@ -553,6 +596,12 @@ impl Wiring for ProcessWiring {
     #[cfg(feature = "fulfillment")]
     fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError> {
         self.connections()?.orders()
+    }
+
+    #[cfg(feature = "credentials")]
+    fn credential_signer(&self) -> Result<Arc<dyn CredentialSigner>, WiringError> {
+        self.connections()?
+            .credential_signer(|name| self.variable(name))
     }
 }
 

@@ -104,11 +104,12 @@ fn read_written(path: &Path) -> std::io::Result<String> {
 
 #[async_trait]
 impl CredentialSigner for LocalSigner {
-    fn public_keys(&self) -> Vec<PublicJwk> {
-        self.keys
+    async fn public_keys(&self) -> Result<Vec<PublicJwk>, SignError> {
+        Ok(self
+            .keys
             .iter()
             .filter_map(|k| PublicJwk::from_p256_point(k.public_key().as_ref()))
-            .collect()
+            .collect())
     }
 
     async fn sign(&self, input: &[u8]) -> Result<Vec<u8>, SignError> {
@@ -133,18 +134,16 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let first = LocalSigner::open(&dir).unwrap();
         let again = LocalSigner::open(&dir).unwrap();
-        assert_eq!(first.public_keys(), again.public_keys());
-        assert_eq!(first.public_keys().len(), 1);
+        let keys = first.public_keys().await.unwrap();
+        assert_eq!(keys, again.public_keys().await.unwrap());
+        assert_eq!(keys.len(), 1);
 
         LocalSigner::rotate(&dir).unwrap();
         let signer = LocalSigner::open(&dir).unwrap();
-        let keys = signer.public_keys();
-        assert_eq!(keys.len(), 2);
-        assert_eq!(
-            keys[1],
-            first.public_keys()[0],
-            "the retired key is still published"
-        );
+        let rotated = signer.public_keys().await.unwrap();
+        assert_eq!(rotated.len(), 2);
+        assert_eq!(rotated[1], keys[0], "the retired key is still published");
+        assert_ne!(rotated[0], keys[0], "a new key signs");
         assert_eq!(signer.sign(b"input").await.unwrap().len(), 64);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -36,6 +36,8 @@ pub struct TestApp {
     pub orders: Arc<dyn OrderStore>,
     /// The audit log staff writes land in.
     pub audit: Arc<dyn AuditLog>,
+    /// The program's signing keys (the key file in `dir`, or the process's KMS key on moto).
+    pub signer: Arc<dyn tessera_credentials::signing::CredentialSigner>,
     pub clock: Arc<ManualClock>,
     pub config: Config,
     /// The variables `config` was read from: what a function reads its own settings from.
@@ -162,6 +164,10 @@ impl TestApp {
                     "moto-test-pepper-0123456789".into(),
                 );
                 vars.insert("TESSERA_TOTP_KEYS".into(), MOTO_SEED_KEYS.into());
+                vars.insert(
+                    "TESSERA_CREDENTIAL_KEYS".into(),
+                    crate::moto::credential_key().await,
+                );
                 // What the embedded default assumes, an operator sets on AWS.
                 for (name, value) in [
                     ("TESSERA_PAYMENT_PROVIDER", "sandbox"),
@@ -198,12 +204,16 @@ impl TestApp {
             .expect("wiring");
         let orders = connections.orders().expect("wiring");
         let audit = connections.audit_log().expect("wiring");
+        let signer = connections
+            .credential_signer(|k| vars.get(k).cloned())
+            .expect("wiring");
         let mut app = TestApp {
             backend,
             deps,
             certification,
             orders,
             audit,
+            signer,
             clock,
             config,
             variables: vars,
@@ -596,6 +606,12 @@ impl Wiring for TestApp {
     fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError> {
         Ok(self.orders.clone())
     }
+
+    fn credential_signer(
+        &self,
+    ) -> Result<Arc<dyn tessera_credentials::signing::CredentialSigner>, WiringError> {
+        Ok(self.signer.clone())
+    }
 }
 
 /// A test app with some variables set otherwise ([`TestApp::with_variables`]).
@@ -640,6 +656,12 @@ impl Wiring for VariedApp<'_> {
 
     fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError> {
         self.app.orders()
+    }
+
+    fn credential_signer(
+        &self,
+    ) -> Result<Arc<dyn tessera_credentials::signing::CredentialSigner>, WiringError> {
+        self.app.credential_signer()
     }
 }
 

@@ -16,6 +16,32 @@ pub async fn sdk_config() -> tessera_aws::SdkConfig {
         .expect("make test exports moto's credentials and region")
 }
 
+/// The program's signing key on moto, one per test process: what `TESSERA_CREDENTIAL_KEYS` names
+/// for moto apps.
+pub async fn credential_key() -> String {
+    static KEY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    KEY.get_or_init(|| async {
+        new_credential_key(&aws_sdk_kms::Client::new(&sdk_config().await)).await
+    })
+    .await
+    .clone()
+}
+
+/// A new KMS key as the template makes it (`ECC_NIST_P256`, `SIGN_VERIFY`); its id.
+pub async fn new_credential_key(client: &aws_sdk_kms::Client) -> String {
+    let made = client
+        .create_key()
+        .key_spec(aws_sdk_kms::types::KeySpec::EccNistP256)
+        .key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify)
+        .send()
+        .await
+        .expect("moto makes the key");
+    made.key_metadata()
+        .expect("the key's metadata")
+        .key_id()
+        .to_string()
+}
+
 /// moto's whole state as JSON (`/moto-api/data.json`). moto builds it by walking its live
 /// dictionaries, which fails ("dictionary changed size during iteration") when another test's
 /// request lands at the same moment: such a 5xx is retried.

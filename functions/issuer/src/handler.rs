@@ -1,0 +1,90 @@
+//! What a verifier of the program's credentials fetches, with no session and no call back to
+//! anything private: the issuer's Open Badges 3.0 profile (`GET /v1/issuer`) and the JWK Set of
+//! its signing keys (`GET /v1/issuer/jwks.json`: the current key first, then every retired one, so
+//! credentials signed before a rotation still verify). Both are public and cacheable for five
+//! minutes: they change only when the program renames itself or rotates a key.
+//!
+//! The program's name, home page and address come from `TESSERA_PROGRAM_NAME`,
+//! `TESSERA_PROGRAM_URL` and `TESSERA_PROGRAM_EMAIL`.
+
+use std::sync::Arc;
+
+use lambda_http::{Body, Request, Response};
+use tessera_credentials::issuer::{self, Program};
+use tessera_credentials::signing::CredentialSigner;
+use tessera_http::links::public_base;
+use tessera_http::routing::route;
+use tessera_http::wiring::{FromWiring, Wiring, WiringError};
+use tessera_http::{response, Problem};
+
+/// This function uses no secret but the edge layer's: it reads no other, and the template gives
+/// it no other (its keys never leave KMS).
+pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
+
+#[derive(Clone, Copy)]
+enum Route {
+    Profile,
+    Keys,
+}
+
+const ROUTES: &[tessera_http::routing::Route<Route>] = &[
+    ("GET", "/v1/issuer", Route::Profile),
+    ("GET", "/v1/issuer/jwks.json", Route::Keys),
+];
+
+/// The (method, path) pairs this function serves: held to the template's routes by a test.
+pub fn routes() -> Vec<(&'static str, &'static str)> {
+    tessera_http::routing::pairs(ROUTES)
+}
+
+/// How long caches may keep the documents.
+const CACHE: &str = "public, max-age=300";
+
+#[derive(Clone)]
+pub struct IssuerState {
+    pub signer: Arc<dyn CredentialSigner>,
+    pub program: Program,
+    pub public_url: Option<String>,
+}
+
+impl FromWiring for IssuerState {
+    fn from_wiring<W: Wiring + ?Sized>(wiring: &W) -> Result<Self, WiringError> {
+        let default = Program::default();
+        let program = Program {
+            name: set(wiring.variable("TESSERA_PROGRAM_NAME")).unwrap_or(default.name),
+            url: set(wiring.variable("TESSERA_PROGRAM_URL")),
+            email: set(wiring.variable("TESSERA_PROGRAM_EMAIL")),
+        };
+        Ok(IssuerState {
+            signer: wiring.credential_signer()?,
+            program,
+            public_url: wiring.config().public_url.clone(),
+        })
+    }
+}
+
+/// A variable's value, unless it is empty (the template passes empty optional parameters).
+fn set(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+pub async fn handle(request: Request, state: IssuerState) -> Response<Body> {
+    let answer = match route(&request, ROUTES) {
+        Ok(Route::Profile) => public_base(state.public_url.as_deref(), &request)
+            .map(|base| response::json(200, &issuer::profile(&base, &state.program))),
+        Ok(Route::Keys) => match state.signer.public_keys().await {
+            Ok(keys) => Ok(response::json(200, &issuer::key_set(&keys))),
+            Err(e) => Err(Problem::internal(&e)),
+        },
+        Err(problem) => Err(problem),
+    };
+    match answer {
+        Ok(mut document) => {
+            if let Ok(value) = CACHE.parse() {
+                document.headers_mut().insert("cache-control", value);
+            }
+            document
+        }
+        Err(problem) => problem.into_response(),
+    }
+}

@@ -465,6 +465,7 @@ RESOURCES = {
     "/v1/candidate/transcripts/{id}/emails": ("id", _transcript_for),
     "/v1/transcripts/{id}": ("id", _transcript_for),
     "/v1/verify/{code}": ("code", _kit_code),
+    "/v1/achievements/{id}": ("id", lambda case: "infrastructure-associate"),
     "/v1/candidate/fulfillment/orders/{id}": ("id", lambda case: _kept_order()[0]),
     "/v1/admin/fulfillment/orders/{id}/status": ("id", lambda case: _kept_order()[0]),
     "/v1/payments/sandbox/{session}": ("session", lambda case: _kept_order()[1]),

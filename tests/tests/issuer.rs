@@ -26,13 +26,31 @@ async fn fetch(app: &TestApp, path: &str) -> TestResponse {
     answer
 }
 
-/// The errors 1EdTech's schema `file` finds in `document` (none when it is valid).
-fn schema_errors(file: &str, document: &Value) -> Vec<String> {
+fn vendored_schema(file: &str) -> Value {
     let path = tessera_testkit::repo_root()
         .join("tests/schemas/ob_v3p0")
         .join(file);
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The errors 1EdTech's schema `file` finds in `document` (none when it is valid).
+fn schema_errors(file: &str, document: &Value) -> Vec<String> {
+    errors_of(&vendored_schema(file), document)
+}
+
+/// The errors the `Achievement` definition of 1EdTech's credential schema finds in `document`.
+fn achievement_errors(document: &Value) -> Vec<String> {
+    let credential = vendored_schema("achievementcredential.json");
+    let schema = json!({
+        "$schema": credential["$schema"],
+        "$defs": credential["$defs"],
+        "$ref": "#/$defs/Achievement",
+    });
+    errors_of(&schema, document)
+}
+
+fn errors_of(schema: &Value, document: &Value) -> Vec<String> {
+    let validator = jsonschema::validator_for(schema).expect("a valid schema");
     validator
         .iter_errors(document)
         .map(|e| format!("{} at {}", e, e.instance_path))
@@ -111,7 +129,37 @@ async fn what_the_program_signs_verifies_with_the_published_keys(backend: Backen
     assert_eq!(verified.claims, payload);
 }
 
+async fn each_certification_is_an_open_badges_achievement(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let achievement = fetch(&app, "/v1/achievements/infrastructure-associate")
+        .await
+        .json;
+    assert_eq!(achievement_errors(&achievement), Vec::<String>::new());
+    let base = tessera_http::config::LOCAL_PUBLIC_URL;
+    assert_eq!(
+        achievement["id"],
+        format!("{base}/v1/achievements/infrastructure-associate")
+    );
+    assert_eq!(achievement["achievementType"], "Certification");
+    assert_eq!(achievement["humanCode"], "IA");
+    assert_eq!(achievement["creator"]["id"], format!("{base}/v1/issuer"));
+    let criteria = achievement["criteria"]["narrative"].as_str().unwrap();
+    assert!(criteria.contains("IA-201"), "{criteria}");
+    // The check has teeth: an achievement without criteria fails it.
+    let mut without = achievement.clone();
+    without.as_object_mut().unwrap().remove("criteria");
+    assert!(!achievement_errors(&without).is_empty());
+
+    for unknown in ["no-such-certification", "NOT_AN_ID"] {
+        let r = app
+            .call(issuer::handle, get(&format!("/v1/achievements/{unknown}")))
+            .await;
+        assert_eq!(r.status, 404, "{unknown}: {}", r.text);
+    }
+}
+
 on_both_backends!(
     the_profile_is_an_open_badges_profile,
+    each_certification_is_an_open_badges_achievement,
     what_the_program_signs_verifies_with_the_published_keys,
 );

@@ -1,8 +1,10 @@
 //! What a verifier of the program's credentials fetches, with no session and no call back to
-//! anything private: the issuer's Open Badges 3.0 profile (`GET /v1/issuer`) and the JWK Set of
-//! its signing keys (`GET /v1/issuer/jwks.json`: the current key first, then every retired one, so
-//! credentials signed before a rotation still verify). Both are public and cacheable for five
-//! minutes: they change only when the program renames itself or rotates a key.
+//! anything private: the issuer's Open Badges 3.0 profile (`GET /v1/issuer`), the JWK Set of its
+//! signing keys (`GET /v1/issuer/jwks.json`: the current key first, then every retired one, so
+//! credentials signed before a rotation still verify), and each certification as an
+//! `Achievement` (`GET /v1/achievements/{id}`, from the current catalog). All are public and
+//! cacheable for five minutes: they change only when the program renames itself, rotates a key
+//! or publishes a new catalog.
 //!
 //! The program's name, home page and address come from `TESSERA_PROGRAM_NAME`,
 //! `TESSERA_PROGRAM_URL` and `TESSERA_PROGRAM_EMAIL`.
@@ -10,10 +12,13 @@
 use std::sync::Arc;
 
 use lambda_http::{Body, Request, Response};
+use tessera_certification::catalog::is_catalog_id;
+use tessera_certification::CertificationDeps;
+use tessera_credentials::achievement;
 use tessera_credentials::issuer::{self, Program};
 use tessera_credentials::signing::CredentialSigner;
 use tessera_http::links::public_base;
-use tessera_http::routing::route;
+use tessera_http::routing::route_with_params;
 use tessera_http::wiring::{FromWiring, Wiring, WiringError};
 use tessera_http::{response, Problem};
 
@@ -25,11 +30,13 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
 enum Route {
     Profile,
     Keys,
+    Achievement,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("GET", "/v1/issuer", Route::Profile),
     ("GET", "/v1/issuer/jwks.json", Route::Keys),
+    ("GET", "/v1/achievements/{id}", Route::Achievement),
 ];
 
 /// The (method, path) pairs this function serves: held to the template's routes by a test.
@@ -43,6 +50,8 @@ const CACHE: &str = "public, max-age=300";
 #[derive(Clone)]
 pub struct IssuerState {
     pub signer: Arc<dyn CredentialSigner>,
+    /// The catalog the achievements come from (its current version).
+    pub certification: CertificationDeps,
     pub program: Program,
     pub public_url: Option<String>,
 }
@@ -57,6 +66,7 @@ impl FromWiring for IssuerState {
         };
         Ok(IssuerState {
             signer: wiring.credential_signer()?,
+            certification: wiring.certification_deps_deferring_mail()?,
             program,
             public_url: wiring.config().public_url.clone(),
         })
@@ -69,13 +79,14 @@ fn set(value: Option<String>) -> Option<String> {
 }
 
 pub async fn handle(request: Request, state: IssuerState) -> Response<Body> {
-    let answer = match route(&request, ROUTES) {
-        Ok(Route::Profile) => public_base(state.public_url.as_deref(), &request)
+    let answer = match route_with_params(&request, ROUTES, is_catalog_id) {
+        Ok((Route::Profile, _)) => public_base(state.public_url.as_deref(), &request)
             .map(|base| response::json(200, &issuer::profile(&base, &state.program))),
-        Ok(Route::Keys) => match state.signer.public_keys().await {
+        Ok((Route::Keys, _)) => match state.signer.public_keys().await {
             Ok(keys) => Ok(response::json(200, &issuer::key_set(&keys))),
             Err(e) => Err(Problem::internal(&e)),
         },
+        Ok((Route::Achievement, ids)) => achievement_of(&request, state, &ids[0]).await,
         Err(problem) => Err(problem),
     };
     match answer {
@@ -87,4 +98,23 @@ pub async fn handle(request: Request, state: IssuerState) -> Response<Body> {
         }
         Err(problem) => problem.into_response(),
     }
+}
+
+async fn achievement_of(
+    request: &Request,
+    state: IssuerState,
+    id: &str,
+) -> Result<Response<Body>, Problem> {
+    let base = public_base(state.public_url.as_deref(), request)?;
+    let deps = state.certification.with_current_catalog().await;
+    let certification = deps.catalog.certification(id).ok_or_else(|| {
+        Problem::new(
+            404,
+            "achievement_not_found",
+            "Achievement not found",
+            "The program's catalog has no certification with that id.",
+        )
+    })?;
+    let document = achievement::achievement(&base, &deps.catalog, certification);
+    Ok(response::json(200, &document))
 }

@@ -3,6 +3,7 @@
 //! issuer behind the program's signed credentials (its profile and keys). Built on certification
 //! tracking's records and the register of codes in its ports.
 
+pub mod achievement;
 pub mod certificate;
 pub mod issuer;
 pub mod signing;

@@ -284,9 +284,18 @@ impl Tab<'_> {
         .await;
     }
 
-    /// Clicks the button `selector` and waits for the page the form leads to.
+    /// Clicks the button `selector` and waits for the page the form leads to. When the form was
+    /// answered with a redirect and the emulator lost the page it leads to (its own 500, see
+    /// `open`), that page is asked again: it is a `GET`. A lost answer to the `POST` itself stays
+    /// a failure (sending a form twice is not safe).
     async fn submit(&self, selector: &str) {
         self.eval("window.__before_submit = true").await;
+        let action = self
+            .eval(&format!(
+                "new URL(document.querySelector({}).form.action).pathname",
+                Value::from(selector)
+            ))
+            .await;
         self.page
             .find_element(selector)
             .await
@@ -294,7 +303,26 @@ impl Tab<'_> {
             .click()
             .await
             .expect("the button clicks");
+        let mut asked_again = 0;
         for _ in 0..200 {
+            // Asked while the page may still be navigating: an error there means no.
+            let lost_after_redirect = self
+                .page
+                .evaluate(format!(
+                    "window.__before_submit === undefined && document.readyState === 'complete' \
+                     && document.body !== null \
+                     && document.body.innerText.includes('httpstatuses.com/500') \
+                     && location.pathname !== {action}"
+                ))
+                .await
+                .ok()
+                .and_then(|r| r.into_value::<bool>().ok())
+                .unwrap_or(false);
+            if lost_after_redirect && asked_again < 3 {
+                asked_again += 1;
+                self.page.reload().await.expect("the page loads again");
+                continue;
+            }
             let done = self
                 .page
                 .evaluate(

@@ -60,15 +60,20 @@ fn verify(token: &str, published: &[Value]) -> Result<Value, String> {
         .map_err(|e| e.to_string())
 }
 
-async fn signed_credentials_verify_with_the_published_keys(backend: Backend) {
-    let signer = signer(backend, 1).await;
-    let published: Vec<Value> = signer
+/// The signer's public keys as a verifier receives them: JSON.
+async fn published(signer: &dyn CredentialSigner) -> Vec<Value> {
+    signer
         .public_keys()
         .await
         .unwrap()
         .iter()
         .map(|k| serde_json::to_value(k).unwrap())
-        .collect();
+        .collect()
+}
+
+async fn signed_credentials_verify_with_the_published_keys(backend: Backend) {
+    let signer = signer(backend, 1).await;
+    let published = published(signer.as_ref()).await;
     assert_eq!(published.len(), 1);
     assert_eq!(
         (
@@ -94,13 +99,7 @@ async fn signed_credentials_verify_with_the_published_keys(backend: Backend) {
 
 async fn a_rotation_keeps_the_retired_key_published(backend: Backend) {
     let signer = signer(backend, 2).await;
-    let published: Vec<Value> = signer
-        .public_keys()
-        .await
-        .unwrap()
-        .iter()
-        .map(|k| serde_json::to_value(k).unwrap())
-        .collect();
+    let published = published(signer.as_ref()).await;
     assert_eq!(published.len(), 2);
     assert_ne!(published[0]["kid"], published[1]["kid"]);
     let token = compact_jws(signer.as_ref(), JWKS_URL, &json!({ "n": 1 }))

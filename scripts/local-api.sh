@@ -1,11 +1,22 @@
 # Sourced by the scripts that drive a local API on the embedded default (the README session, the
 # API fuzzing): starting `cargo lambda watch`, and one account made through the API.
 
+# build_local_functions: each function as `cargo lambda watch` runs it (`cargo run --bin NAME` with
+# the embedded backend), so none compiles while a test waits on it: a first request would wait
+# minutes for its compile, on two cores shared with the test's browser.
+build_local_functions() {
+  local function
+  for function in functions/*/; do
+    cargo build -q --features tessera-http/embedded --bin "$(basename "$function")"
+  done
+}
+
 # start_local_api PORT STATE LOG: `cargo lambda watch` on PORT with its embedded state in STATE
 # and its output in LOG, stopped (and STATE removed) when the calling script exits; returns once
 # it answers. Variables set before the call (TESSERA_...) reach the functions.
 start_local_api() {
   local port=$1 state=$2 log=$3
+  build_local_functions
   TESSERA_LOCAL_DIR="$state" cargo lambda watch --features tessera-http/embedded --invoke-address 127.0.0.1 --invoke-port "$port" \
     >"$log" 2>&1 &
   watch_pid=$!

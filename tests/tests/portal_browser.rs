@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chromiumoxide::cdp::browser_protocol::emulation::SetDeviceMetricsOverrideParams;
 use chromiumoxide::page::ScreenshotParams;
@@ -28,6 +28,10 @@ use tessera_testkit::{repo_root, unique_email, Backend, TestApp};
 use tessera_tests::PASSWORD;
 
 /// axe-core, vendored (tests/browser/README.md).
+/// How long a page may take to come: generous, as a debug build on two cores answers slowly
+/// while other functions compile.
+const PAGE_WAIT: Duration = Duration::from_secs(60);
+
 const AXE: &str = include_str!("../browser/axe.min.js");
 
 /// Chromium from `PATH`; absent outside `make test`, where the test says so (and fails in CI).
@@ -221,7 +225,8 @@ impl Tab<'_> {
     /// Waits (up to 15 s) until `expression` is true in the page: what a script does after a
     /// round trip (the checklist's ticks).
     async fn wait_until(&self, expression: &str) -> bool {
-        for _ in 0..300 {
+        let deadline = Instant::now() + PAGE_WAIT;
+        while Instant::now() < deadline {
             // A page between two documents has no context to evaluate in: not yet.
             let now = self
                 .page
@@ -304,7 +309,8 @@ impl Tab<'_> {
             .await
             .expect("the button clicks");
         let mut asked_again = 0;
-        for _ in 0..200 {
+        let deadline = Instant::now() + PAGE_WAIT;
+        while Instant::now() < deadline {
             // Asked while the page may still be navigating: an error there means no.
             let lost_after_redirect = self
                 .page
@@ -337,7 +343,17 @@ impl Tab<'_> {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("no page came after clicking {selector}");
+        let state = self
+            .page
+            .evaluate(
+                "location.href + ' (' + document.readyState + '): ' \
+                 + (document.body ? document.body.innerText.slice(0, 400) : 'no body')",
+            )
+            .await
+            .ok()
+            .and_then(|r| r.into_value::<String>().ok())
+            .unwrap_or_default();
+        panic!("no page came after clicking {selector}; the tab shows {state}");
     }
 
     /// Screenshots at desktop and phone widths, and axe-core's serious and critical findings,

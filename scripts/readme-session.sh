@@ -94,6 +94,21 @@ grep -q '"holder":"Grace Hopper"' <<<"$verified" && grep -q '"status":"active"' 
   || { echo "verifying the certificate: $verified" >&2; exit 1; }
 verify_page=$(curl -s "$verify_link" -H 'accept: text/html')
 grep -q '<dd>Grace Hopper</dd>' <<<"$verify_page" || { echo "the verification page: $verify_page" >&2; exit 1; }
+# The certification's badge, verified as README.md shows: the published keys and status list only.
+badge=$(curl -s -H "authorization: Bearer $token" "$api/v1/candidate/certifications/security-associate" |
+  grep -o '"credential_url":"[^"]*"' | cut -d'"' -f4)
+[ -n "$badge" ] || { echo "no badge on the certification's screen" >&2; exit 1; }
+curl -s -H 'accept: application/vc+jwt' "$badge" >"$out/badge.jwt"
+badge_check=$(node scripts/verify-badge.mjs "$out/badge.jwt") || { echo "verifying the badge: $badge_check" >&2; exit 1; }
+echo "badge → $badge: $badge_check" >>"$walk"
+grep -q '"signature":"valid"' <<<"$badge_check" && grep -q '"status":"active"' <<<"$badge_check" &&
+  grep -q '"achievement":"Security Operations Associate"' <<<"$badge_check" ||
+  { echo "verifying the badge: $badge_check" >&2; exit 1; }
+# One character of the payload changed: the signature no longer verifies.
+sed 's/\.e/.f/' "$out/badge.jwt" >"$out/tampered.jwt"
+if tampered=$(node scripts/verify-badge.mjs "$out/tampered.jwt"); then
+  echo "a changed badge verified: $tampered" >&2; exit 1
+fi
 screen '/v1/candidate/exams?sort=code&order=asc' '"SC-301"'
 screen /v1/candidate/ce-activities '"1462700"'
 screen /v1/candidate/agreements '"active_date":"2024-06-11"'

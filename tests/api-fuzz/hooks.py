@@ -454,6 +454,19 @@ def _kit_code(case):
     return _kept["kit_code"]
 
 
+def _badge_id(case):
+    """The badge of the kept order's certification: the holder's screen issues it."""
+    if "badge" not in _kept:
+        order_id = _kept_order()[0]
+        order = _expect(_call("GET", f"/v1/candidate/fulfillment/orders/{order_id}",
+                              token=_fuzz_session()), 200, "the kept order")
+        certification = order["items"][0]["certification_id"]
+        detail = _expect(_call("GET", f"/v1/candidate/certifications/{certification}",
+                               token=_fuzz_session()), 200, "the certification's screen")
+        _kept["badge"] = detail["badge"]["id"]
+    return _kept["badge"]
+
+
 def _transcript_for(case):
     if case.operation.method.upper() == "DELETE":
         return _new_transcript("To delete")
@@ -466,6 +479,8 @@ RESOURCES = {
     "/v1/transcripts/{id}": ("id", _transcript_for),
     "/v1/verify/{code}": ("code", _kit_code),
     "/v1/achievements/{id}": ("id", lambda case: "infrastructure-associate"),
+    "/v1/badges/{id}": ("id", _badge_id),
+    "/v1/status-lists/{id}": ("id", lambda case: "1"),
     "/v1/candidate/fulfillment/orders/{id}": ("id", lambda case: _kept_order()[0]),
     "/v1/admin/fulfillment/orders/{id}/status": ("id", lambda case: _kept_order()[0]),
     "/v1/payments/sandbox/{session}": ("session", lambda case: _kept_order()[1]),

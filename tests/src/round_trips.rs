@@ -199,6 +199,35 @@ pub async fn flows() -> Vec<FlowCalls> {
     let answer = TestResponse::from_response(verification::handle(check(&path), state).await);
     r.record("verification (GET /v1/verify/{code})", 2, 200, answer);
 
+    // A verifier fetches the holder's badge at its id, and the status list it names, from a
+    // warm process (its catalog read within the refresh time).
+    let detail = candidate_call(
+        &r.app,
+        authorized(
+            "GET",
+            "/v1/candidate/certifications/security-associate",
+            &token,
+            None,
+        ),
+    )
+    .await;
+    let badge = detail.json["badge"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a badge: {}", detail.text))
+        .to_string();
+    let issuer_state: issuer::IssuerState = r.app.state();
+    let badge_path = format!("/v1/badges/{badge}");
+    let warm = issuer::handle(check(&badge_path), issuer_state.clone()).await;
+    assert_eq!(warm.status(), 200);
+    r.counter.take();
+    let answer =
+        TestResponse::from_response(issuer::handle(check(&badge_path), issuer_state.clone()).await);
+    r.record("hosted badge (GET /v1/badges/{id})", 2, 200, answer);
+    let answer = TestResponse::from_response(
+        issuer::handle(check("/v1/status-lists/1"), issuer_state).await,
+    );
+    r.record("status list (GET /v1/status-lists/{id})", 1, 200, answer);
+
     let answer = r
         .app
         .call(

@@ -95,6 +95,9 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("GET", "/v1/verify/{code}") => 404,
         // The issuer's public documents are there from the start.
         ("GET", "/v1/issuer" | "/v1/issuer/jwks.json" | "/v1/achievements/{id}") => 200,
+        // The status list is there from the start (every entry active); no badge is issued yet.
+        ("GET", "/v1/status-lists/{id}") => 200,
+        ("GET", "/v1/badges/{id}") => 404,
         // The pages: the account's send a browser without a session to log in, the others show;
         // a form posted without the visit's token (an event cannot have one) is refused.
         (

@@ -11,6 +11,9 @@ use tessera_credentials::signing::compact_jws;
 use tessera_testkit::{Backend, TestApp, TestResponse};
 use tessera_tests::on_both_backends;
 
+mod open_badges;
+use open_badges::{achievement_errors, schema_errors};
+
 fn get(path: &str) -> Request {
     lambda_http::http::Request::builder()
         .uri(path)
@@ -24,37 +27,6 @@ async fn fetch(app: &TestApp, path: &str) -> TestResponse {
     assert_eq!(answer.status, 200, "{path}: {}", answer.text);
     assert_eq!(answer.header("cache-control"), Some("public, max-age=300"));
     answer
-}
-
-fn vendored_schema(file: &str) -> Value {
-    let path = tessera_testkit::repo_root()
-        .join("tests/schemas/ob_v3p0")
-        .join(file);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// The errors 1EdTech's schema `file` finds in `document` (none when it is valid).
-fn schema_errors(file: &str, document: &Value) -> Vec<String> {
-    errors_of(&vendored_schema(file), document)
-}
-
-/// The errors the `Achievement` definition of 1EdTech's credential schema finds in `document`.
-fn achievement_errors(document: &Value) -> Vec<String> {
-    let credential = vendored_schema("achievementcredential.json");
-    let schema = json!({
-        "$schema": credential["$schema"],
-        "$defs": credential["$defs"],
-        "$ref": "#/$defs/Achievement",
-    });
-    errors_of(&schema, document)
-}
-
-fn errors_of(schema: &Value, document: &Value) -> Vec<String> {
-    let validator = jsonschema::validator_for(schema).expect("a valid schema");
-    validator
-        .iter_errors(document)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect()
 }
 
 async fn the_profile_is_an_open_badges_profile(backend: Backend) {

@@ -33,6 +33,8 @@ const BOUNDS: &[(&str, usize)] = &[
     ("certification screen", 2),
     ("personal info", 2),
     ("verification (GET /v1/verify/{code})", 2),
+    ("hosted badge (GET /v1/badges/{id})", 2),
+    ("status list (GET /v1/status-lists/{id})", 1),
     ("log out", 2),
 ];
 

@@ -15,12 +15,14 @@ use lambda_http::{Body, Request, Response};
 use tessera_certification::catalog::is_catalog_id;
 use tessera_certification::CertificationDeps;
 use tessera_credentials::achievement;
+use tessera_credentials::badges::{self, BadgeFacts};
 use tessera_credentials::issuer::{self, Program};
-use tessera_credentials::signing::CredentialSigner;
+use tessera_credentials::signing::{compact_jws, CredentialSigner};
 use tessera_http::links::public_base;
 use tessera_http::routing::route_with_params;
 use tessera_http::wiring::{FromWiring, Wiring, WiringError};
 use tessera_http::{response, Problem};
+use tessera_kernel::ports::StoreError;
 
 /// This function uses no secret but the edge layer's: it reads no other, and the template gives
 /// it no other (its keys never leave KMS).
@@ -31,12 +33,16 @@ enum Route {
     Profile,
     Keys,
     Achievement,
+    Badge,
+    StatusList,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("GET", "/v1/issuer", Route::Profile),
     ("GET", "/v1/issuer/jwks.json", Route::Keys),
     ("GET", "/v1/achievements/{id}", Route::Achievement),
+    ("GET", "/v1/badges/{id}", Route::Badge),
+    ("GET", "/v1/status-lists/{id}", Route::StatusList),
 ];
 
 /// The (method, path) pairs this function serves: held to the template's routes by a test.
@@ -44,7 +50,7 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
     tessera_http::routing::pairs(ROUTES)
 }
 
-/// How long caches may keep the documents.
+/// How long caches may keep the documents (a revocation reaches verifiers within this).
 const CACHE: &str = "public, max-age=300";
 
 #[derive(Clone)]
@@ -87,6 +93,8 @@ pub async fn handle(request: Request, state: IssuerState) -> Response<Body> {
             Err(e) => Err(Problem::internal(&e)),
         },
         Ok((Route::Achievement, ids)) => achievement_of(&request, state, &ids[0]).await,
+        Ok((Route::Badge, ids)) => hosted_badge(&request, state, &ids[0]).await,
+        Ok((Route::StatusList, ids)) => status_list(&request, state, &ids[0]).await,
         Err(problem) => Err(problem),
     };
     match answer {
@@ -117,4 +125,112 @@ async fn achievement_of(
     })?;
     let document = achievement::achievement(&base, &deps.catalog, certification);
     Ok(response::json(200, &document))
+}
+
+fn badge_not_found() -> Problem {
+    Problem::new(
+        404,
+        "badge_not_found",
+        "Badge not found",
+        "The program issued no badge with that id, or its holder's record is gone.",
+    )
+}
+
+/// Whether the client asks for the credential secured as a JWT.
+fn wants_jwt(request: &Request) -> bool {
+    request
+        .headers()
+        .get(lambda_http::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains(badges::VC_JWT) || accept.contains("application/jwt"))
+}
+
+/// `credential` as asked: a VC-JWT signed with the program's current key, or the JSON.
+async fn secured(
+    request: &Request,
+    state: &IssuerState,
+    base: &str,
+    credential: &serde_json::Value,
+) -> Result<Response<Body>, Problem> {
+    if !wants_jwt(request) {
+        return Ok(response::json(200, credential));
+    }
+    let jwt = compact_jws(
+        state.signer.as_ref(),
+        &issuer::keys_url(base),
+        &badges::jwt_claims(credential),
+    )
+    .await
+    .map_err(|e| Problem::internal(&e))?;
+    Ok(response::with_body(200, badges::VC_JWT, jwt))
+}
+
+/// `GET /v1/badges/{id}`: the credential at its `id`, written from the record now (so it carries
+/// the certification's dates today); an erased or unknown holder's is not found.
+async fn hosted_badge(
+    request: &Request,
+    state: IssuerState,
+    badge_id: &str,
+) -> Result<Response<Body>, Problem> {
+    let base = public_base(state.public_url.as_deref(), request)?;
+    let deps = state.certification.clone().with_current_catalog().await;
+    let internal = |e: StoreError| Problem::internal(&e);
+    let holder = deps
+        .badges
+        .badge_holder(badge_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(badge_not_found)?;
+    let record = deps
+        .records
+        .candidate(&holder)
+        .await
+        .map_err(internal)?
+        .filter(|r| !r.profile.last_name.trim().is_empty())
+        .ok_or_else(badge_not_found)?;
+    let badge = record
+        .badges
+        .iter()
+        .find(|b| b.badge_id == badge_id)
+        .ok_or_else(badge_not_found)?;
+    let certification = deps
+        .catalog
+        .certification(badge.certification.as_str())
+        .ok_or_else(badge_not_found)?;
+    let standing = record
+        .standings(&deps.catalog, deps.today())
+        .into_iter()
+        .find(|s| s.certification == badge.certification);
+    let facts = standing
+        .as_ref()
+        .and_then(|s| BadgeFacts::of(certification, badge, s, record.profile.email.as_ref()))
+        .ok_or_else(badge_not_found)?;
+    let credential = badges::credential(&base, &state.program, &deps.catalog, &facts);
+    secured(request, &state, &base, &credential).await
+}
+
+/// `GET /v1/status-lists/{id}`: the program's status list credential, as it is now.
+async fn status_list(
+    request: &Request,
+    state: IssuerState,
+    id: &str,
+) -> Result<Response<Body>, Problem> {
+    if id != badges::STATUS_LIST_ID {
+        return Err(Problem::new(
+            404,
+            "status_list_not_found",
+            "Status list not found",
+            "The program publishes one status list; its address is in each credential.",
+        ));
+    }
+    let base = public_base(state.public_url.as_deref(), request)?;
+    let held = state
+        .certification
+        .badges
+        .held_entries()
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    let now = state.certification.clock.now();
+    let list = badges::status_list_credential(&base, &held, now);
+    secured(request, &state, &base, &list).await
 }

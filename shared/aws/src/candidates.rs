@@ -28,11 +28,12 @@ use aws_sdk_dynamodb::types::{
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tessera_certification::mapping::MappingState;
-use tessera_certification::oversight::{Oversight, RecordDetails};
+use tessera_certification::oversight::{CredentialStatus, Oversight, RecordDetails};
 use tessera_certification::ports::{Added, CandidateRecords};
 use tessera_certification::reminders::Watch;
 use tessera_certification::{
-    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord, LookupTerm,
+    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord, IssuedBadge,
+    LookupTerm,
 };
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
@@ -60,12 +61,34 @@ const REG: &str = "REG";
 const EXAMS_PER_TRANSACTION: usize = 50;
 const BATCH_READ: usize = 100;
 const BATCH_WRITE: usize = 25;
-fn candidate_pk(id: &CandidateId) -> String {
+pub(crate) fn candidate_pk(id: &CandidateId) -> String {
     format!("CAND#{}", id.as_str())
 }
 
-fn profile_key(id: &CandidateId) -> Item {
+pub(crate) fn profile_key(id: &CandidateId) -> Item {
     item_key(candidate_pk(id), PROFILE)
+}
+
+fn oversight_value(oversight: &Oversight) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(oversight).map_err(StoreError::unavailable)
+}
+
+/// The condition that a record's holds and grants are still `expected` (none is no attribute,
+/// as a record is first written), naming the attribute `#oversight`: the expression and the
+/// values it uses.
+pub(crate) fn oversight_condition(
+    expected: &Oversight,
+) -> Result<(&'static str, HashMap<String, AttributeValue>), StoreError> {
+    if expected.is_empty() {
+        return Ok((
+            "attribute_exists(pk) AND attribute_not_exists(#oversight)",
+            HashMap::new(),
+        ));
+    }
+    Ok((
+        "#oversight = :expected",
+        HashMap::from([(":expected".to_string(), oversight_value(expected)?)]),
+    ))
 }
 
 fn reg_key(registration_number: &str) -> Item {
@@ -665,6 +688,7 @@ impl CandidateRecords for CandidateStore {
         let mut profile = None;
         let mut exams = Vec::new();
         let mut activities = Vec::new();
+        let mut badges = Vec::new();
         for item in self.query_partition(candidate_pk(candidate), None).await? {
             let sk = sort_key(&item).to_string();
             if sk == PROFILE {
@@ -673,12 +697,15 @@ impl CandidateRecords for CandidateStore {
                 exams.push(from_item::<ExamRecord>(item)?);
             } else if sk.starts_with("CE#") {
                 activities.push(from_item::<CeActivity>(item)?);
+            } else if sk.starts_with(crate::badges::RECORD_PREFIX) {
+                badges.push(from_item::<IssuedBadge>(item)?);
             }
         }
         Ok(profile.map(|profile| CandidateRecord {
             profile,
             exams,
             activities,
+            badges,
         }))
     }
 
@@ -1096,32 +1123,29 @@ impl CandidateRecords for CandidateStore {
         candidate: &CandidateId,
         expected: &Oversight,
         new: &Oversight,
+        status: &CredentialStatus,
         event: &tessera_kernel::audit::AuditEvent,
     ) -> Result<(), StoreError> {
-        let value =
-            |o: &Oversight| serde_dynamo::to_attribute_value(o).map_err(StoreError::unavailable);
-        let mut update = Update::builder()
+        let (condition, mut values) = oversight_condition(expected)?;
+        // None is no attribute, as a record is first written.
+        let change = if new.is_empty() {
+            "REMOVE #oversight"
+        } else {
+            values.insert(":new".into(), oversight_value(new)?);
+            "SET #oversight = :new"
+        };
+        let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(profile_key(candidate)))
-            .expression_attribute_names("#oversight", "oversight");
-        // None is no attribute, as a record is first written.
-        update = if new.is_empty() {
-            update.update_expression("REMOVE #oversight")
-        } else {
-            update
-                .update_expression("SET #oversight = :new")
-                .expression_attribute_values(":new", value(new)?)
-        };
-        update = if expected.is_empty() {
-            update.condition_expression("attribute_exists(pk) AND attribute_not_exists(#oversight)")
-        } else {
-            update
-                .condition_expression("#oversight = :expected")
-                .expression_attribute_values(":expected", value(expected)?)
-        };
-        let update = update.build().map_err(StoreError::unavailable)?;
+            .update_expression(change)
+            .condition_expression(condition)
+            .expression_attribute_names("#oversight", "oversight")
+            .set_expression_attribute_values((!values.is_empty()).then_some(values))
+            .build()
+            .map_err(StoreError::unavailable)?;
         self.transact(vec![
             TransactWriteItem::builder().update(update).build(),
+            self.credential_status_write(candidate, status)?,
             self.audit_put(event)?,
         ])
         .await

@@ -18,6 +18,7 @@ use tessera_certification::views;
 use tessera_certification::views::{ExamSort, SortOrder};
 use tessera_certification::Status;
 use tessera_certification::{CandidateRecord, CertificationDeps};
+use tessera_credentials::badges;
 use tessera_credentials::certificate;
 use tessera_credentials::certificate::CertificateText;
 use tessera_http::candidate::{record, CandidateState};
@@ -165,6 +166,19 @@ async fn certification(
             "verification_url": certificate.url,
             "checks": checks,
         });
+    }
+    // Its Open Badges credential, issued the first time it is asked for here.
+    if let Some(certification) = c.catalog.certification(id) {
+        let badge = badges::badge_of(c, &record, certification)
+            .await
+            .map_err(|e| Problem::internal(&e))?;
+        if let Some(badge) = badge {
+            let base = tessera_http::links::public_base(state.public_url.as_deref(), request)?;
+            detail["badge"] = json!({
+                "id": badge.badge_id,
+                "credential_url": badges::badge_url(&base, &badge.badge_id),
+            });
+        }
     }
     Ok(response::json(200, &detail))
 }

@@ -39,7 +39,7 @@ pub use import::{Grade, RowError};
 pub use importer::{import_ce_credits, import_exam_results, ImportFailure, ImportReport};
 pub use record::{
     CandidateEdit, CandidateProfile, CandidateRecord, CandidateSettings, CeActivity, ExamRecord,
-    LookupTerm,
+    IssuedBadge, LookupTerm,
 };
 pub use requirement::{Ask, Credit, Evidence, Pass, Progress, Requirement, Window};
 pub use status::{standings, HistoryEntry, Milestone, Standing, Status};
@@ -75,6 +75,8 @@ pub struct CertificationDeps {
     pub transcripts: Arc<dyn TranscriptStore>,
     /// The verification codes printed on certificates and kits.
     pub verification_codes: Arc<dyn verification_codes::VerificationCodes>,
+    /// The Open Badges credentials issued on records, and their status list.
+    pub badges: Arc<dyn ports::BadgeStore>,
     pub holders: Arc<dyn AccountHolders>,
     /// The catalog this request judges by (`with_current_catalog`), and where newer ones come from.
     pub catalog: Arc<Catalog>,

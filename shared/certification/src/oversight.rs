@@ -84,6 +84,16 @@ pub struct Hold {
     pub reason: String,
 }
 
+/// What a decision leaves in the program's status list for the certification's Open Badges
+/// credential: an issued one's entry takes the certification's hold (none, suspended, revoked);
+/// with none issued when the record was read, the write also holds that none was issued since.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialStatus {
+    pub certification: CertificationId,
+    pub status_index: Option<u32>,
+    pub hold: Option<HoldKind>,
+}
+
 /// What staff decide about one certification of a record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -150,7 +160,7 @@ async fn record_to_act_on(
 }
 
 /// Applies `decision` about `certification` to `candidate`'s record on `by`'s word: the grants
-/// and holds and their audit event land in one write, read again and retried if they changed
+/// and holds, their audit event and the certification's credential status land in one write, read again and retried if they changed
 /// meanwhile. A hold already in place, or a reinstatement with none, writes nothing. The record
 /// as it is after.
 pub async fn decide(
@@ -223,9 +233,18 @@ pub async fn decide(
                     now,
                 )],
             );
+            let status = CredentialStatus {
+                certification: certification.clone(),
+                status_index: record
+                    .badges
+                    .iter()
+                    .find(|b| b.certification == *certification)
+                    .map(|b| b.status_index),
+                hold: after.holds.get(certification).map(|h| h.kind),
+            };
             let write = deps
                 .records
-                .set_oversight(candidate, &before, &after, &event)
+                .set_oversight(candidate, &before, &after, &status, &event)
                 .await;
             Ok(landed(write)?.then(|| {
                 record.profile.oversight = after;

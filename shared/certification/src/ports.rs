@@ -2,9 +2,10 @@
 //! table) and `tessera-local` (SQLite).
 
 use crate::mapping::MappingState;
-use crate::oversight::{Oversight, RecordDetails};
+use crate::oversight::{CredentialStatus, HoldKind, Oversight, RecordDetails};
 use crate::record::{
-    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord, LookupTerm,
+    CandidateEdit, CandidateProfile, CandidateRecord, CeActivity, ExamRecord, IssuedBadge,
+    LookupTerm,
 };
 use crate::reminders::Watch;
 use crate::transcript::{Transcript, TranscriptContent, TranscriptId, ViewCount};
@@ -157,13 +158,15 @@ pub trait CandidateRecords: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Replaces the record's manual grants and holds with `new` if they are still `expected`,
-    /// and appends `event` to the audit log, in one write: both or neither. `Conflict` if they
-    /// changed since they were read, or the record is gone.
+    /// sets the certification's credential `status` in the program's status list, and appends
+    /// `event` to the audit log, in one write: all or nothing. `Conflict` if they changed since
+    /// they were read, a credential was issued meanwhile, or the record is gone.
     async fn set_oversight(
         &self,
         candidate: &CandidateId,
         expected: &Oversight,
         new: &Oversight,
+        status: &CredentialStatus,
         event: &AuditEvent,
     ) -> Result<(), StoreError>;
 
@@ -277,4 +280,26 @@ pub trait TranscriptStore: Send + Sync {
 #[async_trait]
 pub trait AccountHolders: Send + Sync {
     async fn holder(&self, account: &AccountId) -> Result<Option<AccountHolder>, StoreError>;
+}
+
+/// The Open Badges credentials issued on records, and the status list their holds are published
+/// in (`tessera_credentials::badges`). Adapters: the candidate table and the embedded database.
+#[async_trait]
+pub trait BadgeStore: Send + Sync {
+    /// Issues `badge` on `candidate`'s record in one write: its place on the record, its id and
+    /// its status list entry (each claimed: no two badges share either), provided the record's
+    /// holds are still `oversight`. `Conflict` when the certification has a badge already, the
+    /// id or entry is taken, or the holds changed.
+    async fn issue(
+        &self,
+        candidate: &CandidateId,
+        badge: &IssuedBadge,
+        oversight: &Oversight,
+    ) -> Result<(), StoreError>;
+
+    /// Whose record the badge `badge_id` was issued on.
+    async fn badge_holder(&self, badge_id: &str) -> Result<Option<CandidateId>, StoreError>;
+
+    /// The status list's entries that carry a hold.
+    async fn held_entries(&self) -> Result<Vec<(u32, HoldKind)>, StoreError>;
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::catalog::{Catalog, ExamCode};
+use super::catalog::{Catalog, CertificationId, ExamCode};
 use super::dates::iso_date;
 use super::import::Grade;
 use super::oversight::{HoldKind, Oversight};
@@ -232,6 +232,20 @@ pub struct CandidateRecord {
     pub profile: CandidateProfile,
     pub exams: Vec<ExamRecord>,
     pub activities: Vec<CeActivity>,
+    /// The Open Badges credentials issued for its certifications, at most one each.
+    pub badges: Vec<IssuedBadge>,
+}
+
+/// The Open Badges credential issued for one certification of a record: its public id, its
+/// entry in the program's status list, and the salt of its recipient's hashed email. Issued once
+/// and kept: a renewal or a change of dates signs it again under the same id, and a hold on the
+/// certification is its status list entry's value (`oversight::CredentialStatus`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedBadge {
+    pub certification: CertificationId,
+    pub badge_id: String,
+    pub status_index: u32,
+    pub salt: String,
 }
 
 impl CandidateRecord {

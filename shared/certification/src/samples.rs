@@ -61,5 +61,6 @@ pub fn sample_record(candidate: &str) -> CandidateRecord {
                 imported: date!(2026 - 11 - 01),
             })
             .collect(),
+        badges: Vec::new(),
     }
 }

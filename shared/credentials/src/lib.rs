@@ -4,6 +4,7 @@
 //! tracking's records and the register of codes in its ports.
 
 pub mod achievement;
+pub mod badges;
 pub mod certificate;
 pub mod issuer;
 pub mod signing;

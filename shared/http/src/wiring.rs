@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 #[cfg(feature = "certification")]
 use tessera_certification::catalog_versions::{CatalogSource, CatalogVersions};
 #[cfg(feature = "certification")]
-use tessera_certification::ports::{CandidateRecords, TranscriptStore};
+use tessera_certification::ports::{BadgeStore, CandidateRecords, TranscriptStore};
 #[cfg(feature = "certification")]
 use tessera_certification::verification_codes::VerificationCodes;
 #[cfg(feature = "certification")]
@@ -250,20 +250,29 @@ impl Connections {
             Arc<dyn CandidateRecords>,
             Arc<dyn TranscriptStore>,
             Arc<dyn VerificationCodes>,
+            Arc<dyn BadgeStore>,
             Arc<dyn CatalogVersions>,
         );
-        let (records, transcripts, verification_codes, versions): Stores =
-            match self.candidate_table()? {
-                #[cfg(feature = "embedded")]
-                CandidateTable::Embedded(db) => (db.clone(), db.clone(), db.clone(), db),
-                CandidateTable::Aws(store) => (store.clone(), store.clone(), store.clone(), store),
-            };
+        let (records, transcripts, verification_codes, badges, versions): Stores = match self
+            .candidate_table()?
+        {
+            #[cfg(feature = "embedded")]
+            CandidateTable::Embedded(db) => (db.clone(), db.clone(), db.clone(), db.clone(), db),
+            CandidateTable::Aws(store) => (
+                store.clone(),
+                store.clone(),
+                store.clone(),
+                store.clone(),
+                store,
+            ),
+        };
         let identity = self.identity_table();
         let settings = &config.identity;
         Ok(CertificationDeps {
             records,
             transcripts,
             verification_codes,
+            badges,
             holders: Arc::new(crate::candidate::ProfileHolders(identity.accounts.clone())),
             catalog: Arc::new(Catalog::built_in()),
             catalogs: Arc::new(CatalogSource::new(versions, clock.clone())),

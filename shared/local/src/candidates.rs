@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tessera_certification::mapping::MappingState;
-use tessera_certification::oversight::{Oversight, RecordDetails};
+use tessera_certification::oversight::{CredentialStatus, Oversight, RecordDetails};
 use tessera_certification::ports::{Added, CandidateRecords};
 use tessera_certification::reminders::Watch;
 use tessera_certification::{
@@ -588,12 +588,14 @@ impl CandidateRecords for SqliteStore {
         candidate: &CandidateId,
         expected: &Oversight,
         new: &Oversight,
+        status: &CredentialStatus,
         event: &tessera_kernel::audit::AuditEvent,
     ) -> Result<(), StoreError> {
-        let (candidate, expected, new, event) = (
+        let (candidate, expected, new, status, event) = (
             candidate.clone(),
             expected.clone(),
             new.clone(),
+            status.clone(),
             event.clone(),
         );
         self.with(move |conn| {
@@ -602,7 +604,7 @@ impl CandidateRecords for SqliteStore {
                 &candidate,
                 |profile| profile.oversight == expected,
                 |profile| profile.oversight = new,
-                |_| Ok(()),
+                |tx| crate::badges::set_credential_status(tx, &candidate, &status),
                 &event,
             )
         })
@@ -760,7 +762,7 @@ impl CandidateRecords for SqliteStore {
     }
 }
 
-fn whole_record(
+pub(crate) fn whole_record(
     conn: &Connection,
     candidate: &CandidateId,
 ) -> Result<Option<CandidateRecord>, StoreError> {
@@ -781,6 +783,7 @@ fn whole_record(
         profile,
         exams,
         activities,
+        badges: crate::badges::record_badges(conn, candidate)?,
     }))
 }
 

@@ -5,6 +5,8 @@
 mod attempts;
 mod audit;
 #[cfg(feature = "certification")]
+mod badges;
+#[cfg(feature = "certification")]
 mod candidates;
 #[cfg(feature = "certification")]
 mod catalogs;

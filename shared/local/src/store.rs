@@ -105,6 +105,9 @@ impl SqliteStore {
         #[cfg(feature = "certification")]
         conn.execute_batch(crate::verification_codes::SCHEMA)
             .map_err(StoreError::unavailable)?;
+        #[cfg(feature = "certification")]
+        conn.execute_batch(crate::badges::SCHEMA)
+            .map_err(StoreError::unavailable)?;
         #[cfg(feature = "fulfillment")]
         conn.execute_batch(crate::orders::SCHEMA)
             .map_err(StoreError::unavailable)?;

@@ -535,6 +535,7 @@ impl TestApp {
             self.certification.records = store.clone();
             self.certification.transcripts = store.clone();
             self.certification.verification_codes = store.clone();
+            self.certification.badges = store.clone();
             self.certification.catalogs =
                 Arc::new(tessera_certification::catalog_versions::CatalogSource::new(
                     store.clone(),

@@ -267,7 +267,152 @@ async fn a_held_certification_gets_no_new_badge(backend: Backend) {
     assert!(detail.json["badge"]["id"].is_string(), "{}", detail.text);
 }
 
+async fn badges_call(app: &TestApp, path: &str, token: &str, accept: &str) -> TestResponse {
+    let mut request = authorized("GET", path, token, None);
+    request
+        .headers_mut()
+        .insert("accept", accept.parse().unwrap());
+    app.call(badges::handle, request).await
+}
+
+/// The holder's Digital Badges: each earned certification listed with its links; the credential
+/// downloaded as a VC-JWT and baked into the logo as SVG and PNG, each verifying against the
+/// published keys; nobody else's badge reachable.
+async fn the_holder_lists_downloads_and_bakes_the_badges(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (_, token) = holder(&app).await;
+    let listed = badges_call(&app, "/v1/candidate/badges", &token, "application/json").await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let certifications = call(&app, "GET", "/v1/candidate/certifications", &token, None).await;
+    let earned: Vec<String> = ["active", "past"]
+        .iter()
+        .flat_map(|group| {
+            certifications.json[group]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .flat_map(|track| {
+            track["certifications"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|c| c["id"].as_str().map(str::to_string))
+        .collect();
+    let badges = listed.json["badges"].as_array().unwrap();
+    let mut listed_ids: Vec<String> = badges
+        .iter()
+        .map(|b| b["certification_id"].as_str().unwrap().to_string())
+        .collect();
+    listed_ids.sort();
+    let mut expected = earned.clone();
+    expected.sort();
+    assert_eq!(listed_ids, expected, "one badge per earned certification");
+    let badge = badges
+        .iter()
+        .find(|b| b["certification_id"] == "infrastructure-associate")
+        .unwrap();
+    let detail = call(&app, "GET", DETAIL, &token, None).await;
+    assert_eq!(
+        badge["id"], detail.json["badge"]["id"],
+        "the same badge as its screen's"
+    );
+    assert_eq!(badge["status"], "active");
+    assert_eq!(badge["valid_from"], detail.json["active"]);
+    assert_eq!(badge["valid_until"], detail.json["expires"]);
+    let id = badge["id"].as_str().unwrap();
+    let credential_url = badge["credential_url"].as_str().unwrap();
+    let add = badge["add_to_profile_url"].as_str().unwrap();
+    assert!(add.contains(&format!("certId={id}")), "{add}");
+    assert!(add.contains("name=Infrastructure%20Associate"), "{add}");
+    assert!(
+        add.contains(&format!(
+            "certUrl={}",
+            credential_url.replace(':', "%3A").replace('/', "%2F")
+        )),
+        "{add}"
+    );
+    assert!(badge["share"]["linkedin"]
+        .as_str()
+        .unwrap()
+        .contains("url=http"));
+
+    // The download: the VC-JWT of the hosted credential.
+    let own = format!("/v1/candidate/badges/{id}");
+    let jwt = badges_call(&app, &own, &token, "application/vc+jwt").await;
+    assert_eq!(jwt.status, 200, "{}", jwt.text);
+    assert_eq!(jwt.header("content-type"), Some("application/vc+jwt"));
+    assert!(jwt
+        .header("content-disposition")
+        .is_some_and(|d| d.starts_with("attachment")));
+    let hosted = fetch(&app, credential_url, "application/json").await.json;
+    let claims = verified_claims(&app, &jwt.text).await;
+    assert_eq!(claims["credentialSubject"], hosted["credentialSubject"]);
+    let json = badges_call(&app, &own, &token, "application/json").await;
+    assert_eq!(json.json, hosted);
+
+    // Baked: the logo with the credential inside, as Open Badges readers extract it.
+    let svg = badges_call(&app, &format!("{own}/image.svg"), &token, "image/svg+xml").await;
+    assert_eq!(svg.status, 200, "{}", svg.text);
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    assert!(svg.text.contains(">IA</text>"), "the logo: {}", svg.text);
+    let baked = tessera_credentials::baked::from_svg(&svg.text).expect("a baked credential");
+    assert_eq!(verified_claims(&app, baked).await["jti"], credential_url);
+    let png = badges_call(&app, &format!("{own}/image.png"), &token, "image/png").await;
+    assert_eq!(png.status, 200);
+    assert_eq!(png.header("content-type"), Some("image/png"));
+    // Kept for a look, as the pages' screenshots are.
+    let kept = tessera_testkit::repo_root().join(".test-output/badges");
+    std::fs::create_dir_all(&kept).unwrap();
+    std::fs::write(kept.join("infrastructure-associate.png"), &png.bytes).unwrap();
+    std::fs::write(kept.join("infrastructure-associate.svg"), &svg.text).unwrap();
+    let reader = png::Decoder::new(std::io::Cursor::new(png.bytes.clone()))
+        .read_info()
+        .expect("a PNG");
+    let chunk = reader
+        .info()
+        .utf8_text
+        .iter()
+        .find(|c| c.keyword == "openbadgecredential")
+        .expect("the credential's iTXt chunk");
+    assert!(!chunk.compressed);
+    let text = chunk.get_text().unwrap();
+    assert_eq!(verified_claims(&app, &text).await["jti"], credential_url);
+
+    // Someone else's badge, or none: not found; no session: 401.
+    let other = tessera_tests::certification::signed_in(&app).await;
+    let mapped = call(
+        &app,
+        "POST",
+        "/v1/candidate/mapping",
+        &other,
+        Some(json!({
+            "method": "score_report", "last_name": "Hopper",
+            "registration_number": "REG-2024-0611",
+            "new_email": tessera_testkit::unique_email("grace.badges"),
+        })),
+    )
+    .await;
+    assert_eq!(mapped.status, 200, "{}", mapped.text);
+    let theirs = badges_call(&app, &own, &other, "application/json").await;
+    assert_eq!(
+        (theirs.status, theirs.json["code"].as_str()),
+        (404, Some("badge_not_found")),
+        "{}",
+        theirs.text
+    );
+    let anonymous = app
+        .call(
+            badges::handle,
+            get("/v1/candidate/badges", "application/json"),
+        )
+        .await;
+    assert_eq!(anonymous.status, 401);
+}
+
 on_both_backends!(
     an_earned_certification_is_a_verifiable_open_badge,
     a_held_certification_gets_no_new_badge,
+    the_holder_lists_downloads_and_bakes_the_badges,
 );

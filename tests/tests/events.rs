@@ -47,6 +47,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "transcript-page" => tessera_tests::transcript_page(app, request).await,
         "verification" => app.call(verification::handle, request).await,
         "issuer" => app.call(issuer::handle, request).await,
+        "badges" => app.call(badges::handle, request).await,
         "fulfillment" => tessera_tests::fulfillment_call(app, request).await,
         "staff-accounts" | "staff-audit" | "staff-records" | "staff-orders" | "staff-privacy" => {
             tessera_tests::staff_call(app, request).await

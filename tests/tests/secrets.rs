@@ -33,6 +33,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("transcript-page", transcript_page::SECRETS),
         ("verification", verification::SECRETS),
         ("issuer", issuer::SECRETS),
+        ("badges", badges::SECRETS),
         ("staff-accounts", staff_accounts::SECRETS),
         ("staff-audit", staff_audit::SECRETS),
         ("staff-records", staff_records::SECRETS),

@@ -164,7 +164,8 @@ fn each_function_links_only_the_contexts_it_serves() {
             | "staff-records"
             | "portal-certifications"
             | "verification"
-            | "issuer" => &credentials,
+            | "issuer"
+            | "badges" => &credentials,
             "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" | "portal-orders" => {
                 &everything[..4]
             }

@@ -64,24 +64,13 @@ pub struct IssuerState {
 
 impl FromWiring for IssuerState {
     fn from_wiring<W: Wiring + ?Sized>(wiring: &W) -> Result<Self, WiringError> {
-        let default = Program::default();
-        let program = Program {
-            name: set(wiring.variable("TESSERA_PROGRAM_NAME")).unwrap_or(default.name),
-            url: set(wiring.variable("TESSERA_PROGRAM_URL")),
-            email: set(wiring.variable("TESSERA_PROGRAM_EMAIL")),
-        };
         Ok(IssuerState {
             signer: wiring.credential_signer()?,
             certification: wiring.certification_deps_deferring_mail()?,
-            program,
+            program: wiring.program(),
             public_url: wiring.config().public_url.clone(),
         })
     }
-}
-
-/// A variable's value, unless it is empty (the template passes empty optional parameters).
-fn set(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.trim().is_empty())
 }
 
 pub async fn handle(request: Request, state: IssuerState) -> Response<Body> {
@@ -136,15 +125,6 @@ fn badge_not_found() -> Problem {
     )
 }
 
-/// Whether the client asks for the credential secured as a JWT.
-fn wants_jwt(request: &Request) -> bool {
-    request
-        .headers()
-        .get(lambda_http::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains(badges::VC_JWT) || accept.contains("application/jwt"))
-}
-
 /// `credential` as asked: a VC-JWT signed with the program's current key, or the JSON.
 async fn secured(
     request: &Request,
@@ -152,7 +132,7 @@ async fn secured(
     base: &str,
     credential: &serde_json::Value,
 ) -> Result<Response<Body>, Problem> {
-    if !wants_jwt(request) {
+    if !tessera_http::public_page::accepts(request, badges::VC_JWT) {
         return Ok(response::json(200, credential));
     }
     let jwt = compact_jws(

@@ -362,7 +362,7 @@ pub fn share_links(url: &str) -> [(&'static str, String); 3] {
 }
 
 /// RFC 3986 percent-encoding of everything but the unreserved characters.
-fn percent_encode(s: &str) -> String {
+pub fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {

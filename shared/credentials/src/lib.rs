@@ -5,6 +5,7 @@
 
 pub mod achievement;
 pub mod badges;
+pub mod baked;
 pub mod certificate;
 pub mod issuer;
 pub mod signing;

@@ -20,6 +20,15 @@ fn content_security_policy() -> String {
     )
 }
 
+/// Whether the client's `Accept` names `media_type` (e.g. `application/vc+jwt`).
+pub fn accepts(request: &Request, media_type: &str) -> bool {
+    request
+        .headers()
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains(media_type))
+}
+
 /// JSON when the client asks for it and not for HTML (browsers list `text/html` first).
 pub fn wants_json(request: &Request) -> bool {
     let accept = request

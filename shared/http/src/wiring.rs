@@ -499,6 +499,19 @@ pub trait Wiring: Send + Sync {
     #[cfg(feature = "credentials")]
     fn credential_signer(&self) -> Result<Arc<dyn CredentialSigner>, WiringError>;
 
+    /// Who issues the program's credentials: `TESSERA_PROGRAM_NAME`, `_URL` and `_EMAIL` (an
+    /// empty one, as the template passes an unset parameter, is unset).
+    #[cfg(feature = "credentials")]
+    fn program(&self) -> tessera_credentials::issuer::Program {
+        let set = |name: &str| self.variable(name).filter(|v| !v.trim().is_empty());
+        let default = tessera_credentials::issuer::Program::default();
+        tessera_credentials::issuer::Program {
+            name: set("TESSERA_PROGRAM_NAME").unwrap_or(default.name),
+            url: set("TESSERA_PROGRAM_URL"),
+            email: set("TESSERA_PROGRAM_EMAIL"),
+        }
+    }
+
     /// The payment provider's settings, read with the function's secrets.
     #[cfg(feature = "fulfillment")]
     fn payment(&self) -> Result<crate::config::PaymentConfig, ConfigError> {

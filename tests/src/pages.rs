@@ -115,6 +115,7 @@ impl<'a> PageClient<'a> {
         let response = match tessera_testkit::template::function_serving(&request).as_str() {
             "portal-certifications" => self.app.call(portal_certifications::handle, request).await,
             "portal-orders" => self.app.call(portal_orders::handle, request).await,
+            "portal-badges" => self.app.call(portal_badges::handle, request).await,
             "staff-console" => self.app.call(staff_console::handle, request).await,
             _ => self.app.call(portal::handle, request).await,
         };

@@ -38,6 +38,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "phone" => app.call(phone::handle, request).await,
         "portal" => app.call(portal::handle, request).await,
         "portal-certifications" => app.call(portal_certifications::handle, request).await,
+        "portal-badges" => app.call(portal_badges::handle, request).await,
         "portal-orders" => app.call(portal_orders::handle, request).await,
         "staff-console" => app.call(staff_console::handle, request).await,
         "imports" => tessera_tests::import(app, request).await,
@@ -109,11 +110,18 @@ fn expected_status(route: &(String, String)) -> u16 {
             | "/personal-info"
             | "/testing-history"
             | "/logos"
+            | "/badges"
             | "/transcripts"
             | "/certificates"
             | "/certificates/orders",
         ) => 303,
-        ("GET", p) if p.starts_with("/certifications/") || p.starts_with("/logos/") => 303,
+        ("GET", p)
+            if p.starts_with("/certifications/")
+                || p.starts_with("/logos/")
+                || p.starts_with("/badges/") =>
+        {
+            303
+        }
         // The console without a session: the log-in page (the search page itself calls nothing).
         ("GET", "/staff") => 200,
         ("GET", p) if p.starts_with("/staff/") => 303,

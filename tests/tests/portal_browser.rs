@@ -71,14 +71,16 @@ impl Site {
         let imports: imports::ImportState = app.state();
         let orders: fulfillment::FulfillmentState = app.state();
         let console: staff_console::ConsoleState = app.state();
+        let badges: tessera_credential_routes::badges::BadgesState = app.state();
         let base = tessera_testkit::loopback::serve(move |request| {
-            let (pages, candidate_pages, policy, imports, orders, console) = (
+            let (pages, candidate_pages, policy, imports, orders, console, badges) = (
                 pages.clone(),
                 candidate_pages.clone(),
                 policy.clone(),
                 imports.clone(),
                 orders.clone(),
                 console.clone(),
+                badges.clone(),
             );
             async move {
                 // What API Gateway would route the request to, as the template says.
@@ -86,6 +88,7 @@ impl Site {
                     "password-policy" => password_policy::handle(request, policy).await,
                     "imports" => imports::handle(request, imports).await,
                     "portal-orders" => portal_orders::handle(request, orders).await,
+                    "portal-badges" => portal_badges::handle(request, badges).await,
                     "staff-console" => staff_console::handle(request, console).await,
                     "portal-certifications" => {
                         portal_certifications::handle(request, candidate_pages).await
@@ -651,6 +654,24 @@ async fn a_candidate_maps_the_record_and_reads_the_certifications() {
     tab.open("/certificates").await;
     assert_eq!(tab.heading().await, "Certificates & plaques");
     tab.check("certificates").await;
+
+    // The Digital Badges tab: each earned certification's badge image shows, and its credential
+    // downloads as a VC-JWT.
+    tab.open("/badges").await;
+    assert_eq!(tab.heading().await, "Digital Badges");
+    assert!(
+        tab.wait_until(
+            "[...document.querySelectorAll('li.badge img')].every(i => i.complete && i.naturalWidth > 0) \
+             && document.querySelectorAll('li.badge img').length > 0"
+        )
+        .await,
+        "every badge image shows"
+    );
+    tab.check("badges").await;
+    let credential = tab
+        .get_from_page("document.querySelector('a[href$=\"/credential.jwt\"]').href")
+        .await;
+    assert_eq!(credential, Value::from("200 application/vc+jwt"));
 
     // A transcript needs consent to third-party verification: given on Personal info, then a
     // transcript made, its edit form unfolded (no script needed) and saved.

@@ -64,6 +64,49 @@ async fn map_by_score_report(app: &TestApp, browser: &mut PageClient<'_>) {
     assert_eq!(r.header("location"), Some("/certifications"));
 }
 
+/// The Digital Badges tab: a badge per earned certification with its image, and its downloads
+/// through the page's session; a badge not on the record is the not-found page.
+async fn the_candidate_reads_the_badges_and_downloads_them(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let mut browser = signed_in_browser(&app).await;
+    map_by_score_report(&app, &mut browser).await;
+    let page = browser.get("/badges").await;
+    assert_page(&page, 200, "Digital Badges");
+    assert!(
+        page.text.contains("<h2>Infrastructure Associate</h2>"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains("Expired: it verifies as expired"),
+        "{}",
+        page.text
+    );
+    let id = page
+        .text
+        .split("href=\"/badges/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a badge's download link")
+        .to_string();
+    assert!(page
+        .text
+        .contains(&format!("src=\"/badges/{id}/image.png\"")));
+    for (file, content_type) in [
+        ("credential.jwt", "application/vc+jwt"),
+        ("image.png", "image/png"),
+        ("image.svg", "image/svg+xml"),
+    ] {
+        let r = browser.get(&format!("/badges/{id}/{file}")).await;
+        assert_eq!(r.status, 200, "{file}: {}", r.text);
+        assert_eq!(r.header("content-type"), Some(content_type), "{file}");
+    }
+    let unknown = browser
+        .get("/badges/0123456789abcdef0123456789abcdef/image.png")
+        .await;
+    assert_eq!(unknown.status, 404);
+}
+
 async fn the_candidate_maps_and_reads_every_screen(backend: Backend) {
     let app = TestApp::new(backend).await;
     let mut browser = signed_in_browser(&app).await;
@@ -433,6 +476,7 @@ async fn a_kit_is_ordered_from_the_pages(backend: Backend) {
 
 on_both_backends!(
     the_candidate_maps_and_reads_every_screen,
+    the_candidate_reads_the_badges_and_downloads_them,
     a_transcript_is_made_emailed_and_deleted,
     a_kit_is_ordered_from_the_pages,
 );

@@ -95,7 +95,7 @@ fn every_function_folder_is_a_workspace_member_with_routes_or_a_schedule() {
 /// exactly the routes the template gives it, so neither can gain or lose one alone.
 #[test]
 fn each_routing_table_is_the_templates_routes_for_its_function() {
-    let tables: [(&str, Vec<(&str, &str)>); 28] = [
+    let tables: [(&str, Vec<(&str, &str)>); 29] = [
         ("accounts", accounts::routes()),
         ("sessions", sessions::routes()),
         ("password-policy", password_policy::routes()),
@@ -115,6 +115,7 @@ fn each_routing_table_is_the_templates_routes_for_its_function() {
         ("verification", verification::routes()),
         ("issuer", issuer::routes()),
         ("badges", badges::routes()),
+        ("portal-badges", portal_badges::routes()),
         ("portal", portal::routes()),
         ("portal-certifications", portal_certifications::routes()),
         ("portal-orders", portal_orders::routes()),

@@ -34,6 +34,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("verification", verification::SECRETS),
         ("issuer", issuer::SECRETS),
         ("badges", badges::SECRETS),
+        ("portal-badges", portal_badges::SECRETS),
         ("staff-accounts", staff_accounts::SECRETS),
         ("staff-audit", staff_audit::SECRETS),
         ("staff-records", staff_records::SECRETS),

@@ -165,7 +165,8 @@ fn each_function_links_only_the_contexts_it_serves() {
             | "portal-certifications"
             | "verification"
             | "issuer"
-            | "badges" => &credentials,
+            | "badges"
+            | "portal-badges" => &credentials,
             "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" | "portal-orders" => {
                 &everything[..4]
             }

@@ -108,11 +108,6 @@ fn transcript_section(t: &Value, csrf: &str, problems_at: &dyn Fn(&str) -> Probl
     let (email_form, edit_form) = (format!("email-{id}"), format!("edit-{id}"));
     let (email_prefix, edit_prefix) = (format!("{email_form}-"), format!("{edit_form}-"));
     let (email_problems, edit_problems) = (problems_at(&email_form), problems_at(&edit_form));
-    let shares = [
-        ("linkedin", text::SHARE_PROFESSIONAL_NETWORK),
-        ("x", text::SHARE_MICROBLOG),
-        ("facebook", text::SHARE_SOCIAL_NETWORK),
-    ];
     html! {
         section.transcript aria-label=(description) {
             h2 { (description) }
@@ -132,7 +127,7 @@ fn transcript_section(t: &Value, csrf: &str, problems_at: &dyn Fn(&str) -> Probl
             }
             p.share {
                 (text::SHARE) ": "
-                @for (i, (key, label)) in shares.iter().enumerate() {
+                @for (i, (key, label)) in text::SHARE_NETWORKS.iter().enumerate() {
                     @if i > 0 { " · " }
                     a href=(t["share"][*key].as_str().unwrap_or_default()) rel="noopener noreferrer" { (label) }
                 }

@@ -484,6 +484,7 @@ pub fn certification_tabs(current: &str) -> Markup {
         ("/personal-info", text::PERSONAL_INFO),
         ("/testing-history", text::TESTING_HISTORY),
         ("/logos", text::LOGOS),
+        ("/badges", text::DIGITAL_BADGES),
         ("/certificates", text::CERTIFICATES_AND_PLAQUES),
         ("/transcripts", text::TRANSCRIPTS),
     ];

@@ -59,10 +59,25 @@ impl<'a, S: Clone> PageRequest<'a, S> {
         H: Fn(Request, S) -> Fut,
         Fut: Future<Output = Response<Body>>,
     {
-        let response = self
-            .api()
-            .send(handler, self.state, "GET", path, None)
-            .await;
+        self.download_as(handler, path, None).await
+    }
+
+    /// `download`, asking for the media type `accept` (a credential as a VC-JWT).
+    pub async fn download_as<H, Fut>(
+        &mut self,
+        handler: H,
+        path: &str,
+        accept: Option<&str>,
+    ) -> Response<Body>
+    where
+        H: Fn(Request, S) -> Fut,
+        Fut: Future<Output = Response<Body>>,
+    {
+        let mut api = self.api();
+        if let Some(accept) = accept {
+            api = api.with_header("accept", accept);
+        }
+        let response = api.send(handler, self.state, "GET", path, None).await;
         if response.status().is_success() {
             return response;
         }

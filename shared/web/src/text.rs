@@ -270,6 +270,25 @@ pub const SHARE: &str = "Share";
 pub const SHARE_PROFESSIONAL_NETWORK: &str = "on a professional network";
 pub const SHARE_MICROBLOG: &str = "on a microblog";
 pub const SHARE_SOCIAL_NETWORK: &str = "on a social network";
+/// The networks of the API's `share` links, as the pages name them.
+pub const SHARE_NETWORKS: [(&str, &str); 3] = [
+    ("linkedin", SHARE_PROFESSIONAL_NETWORK),
+    ("x", SHARE_MICROBLOG),
+    ("facebook", SHARE_SOCIAL_NETWORK),
+];
+pub const DIGITAL_BADGES: &str = "Digital Badges";
+pub const BADGES_INTRO: &str = "Each certification you earn is also a digital badge: a credential signed by the program that anyone can verify without asking us. Download it, add it to a professional profile, or share its public link.";
+pub const NO_BADGES_YET: &str = "No badges yet: a badge is issued when you earn a certification.";
+pub const BADGE_ACTIVE: &str = "Active";
+pub const BADGE_EXPIRED: &str = "Expired: it verifies as expired";
+pub const BADGE_SUSPENDED: &str = "Suspended: it verifies as suspended";
+pub const BADGE_REVOKED: &str = "Revoked: it verifies as revoked";
+pub const ISSUED_ON: &str = "Valid from";
+pub const PUBLIC_CREDENTIAL: &str = "Public credential";
+pub const DOWNLOAD_CREDENTIAL: &str = "Download the credential (VC-JWT)";
+pub const DOWNLOAD_BADGE_PNG: &str = "Download the badge image (PNG)";
+pub const DOWNLOAD_BADGE_SVG: &str = "Download the badge image (SVG)";
+pub const ADD_TO_PROFILE: &str = "Add to your professional profile";
 pub const EDIT_TRANSCRIPT: &str = "Edit";
 pub const EXPIRES_KEEP_HINT: &str = "From today; leave it empty to keep the date above.";
 pub const TRANSCRIPT_SAVED: &str = "Your changes are saved; the link stays the same.";

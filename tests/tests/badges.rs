@@ -19,7 +19,7 @@ use tessera_identity::staff::Role;
 use tessera_kernel::ids::CandidateId;
 use tessera_kernel::time::Seconds;
 use tessera_testkit::{Backend, TestApp, TestResponse};
-use tessera_tests::certification::{call, holder};
+use tessera_tests::certification::{call, consent, holder};
 mod open_badges;
 
 use tessera_tests::{
@@ -232,6 +232,19 @@ async fn an_earned_certification_is_a_verifiable_open_badge(backend: Backend) {
         shown.json["badge"], badge,
         "an expired certification keeps its badge"
     );
+
+    // Consent to third-party verification withdrawn: the program no longer answers for it.
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    consent(&app, &token, false).await;
+    let path = url
+        .strip_prefix(tessera_http::config::LOCAL_PUBLIC_URL)
+        .unwrap();
+    let withheld = app
+        .call(issuer::handle, get(path, "application/json"))
+        .await;
+    assert_eq!(withheld.status, 404, "{}", withheld.text);
+    consent(&app, &token, true).await;
+    fetch(&app, &url, "application/json").await;
 
     // Not issued, or not an id: not found.
     for unknown in ["0123456789abcdef0123456789abcdef", "NOT_AN_ID"] {

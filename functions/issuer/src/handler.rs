@@ -121,7 +121,7 @@ fn badge_not_found() -> Problem {
         404,
         "badge_not_found",
         "Badge not found",
-        "The program issued no badge with that id, or its holder's record is gone.",
+        "The program issued no badge with that id, its holder's record is gone, or its holder withdrew consent to verification by third parties.",
     )
 }
 
@@ -146,7 +146,8 @@ async fn secured(
 }
 
 /// `GET /v1/badges/{id}`: the credential at its `id`, written from the record now (so it carries
-/// the certification's dates today); an erased or unknown holder's is not found.
+/// the certification's dates today); an unknown or erased holder's, or one whose holder withdrew
+/// consent to third-party verification, is not found.
 async fn hosted_badge(
     request: &Request,
     state: IssuerState,
@@ -166,7 +167,10 @@ async fn hosted_badge(
         .candidate(&holder)
         .await
         .map_err(internal)?
+        // An erased holder's record names no one; a holder who withdrew consent to third-party
+        // verification is not answered for (the credential they hold still verifies by itself).
         .filter(|r| !r.profile.last_name.trim().is_empty())
+        .filter(|r| r.profile.settings.verification_consent != Some(false))
         .ok_or_else(badge_not_found)?;
     let badge = record
         .badges

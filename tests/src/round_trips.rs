@@ -228,6 +228,25 @@ pub async fn flows() -> Vec<FlowCalls> {
     );
     r.record("status list (GET /v1/status-lists/{id})", 1, 200, answer);
 
+    // The holder's badges, from a warm process: the list and a baked image.
+    let badges_state: badges::BadgesState = r.app.state();
+    let own = |path: &str| authorized("GET", path, &token, None);
+    let warm = badges::handle(own("/v1/candidate/badges"), badges_state.clone()).await;
+    assert_eq!(warm.status(), 200);
+    r.counter.take();
+    let answer = TestResponse::from_response(
+        badges::handle(own("/v1/candidate/badges"), badges_state.clone()).await,
+    );
+    r.record("badges list (GET /v1/candidate/badges)", 2, 200, answer);
+    let image = format!("/v1/candidate/badges/{badge}/image.png");
+    let answer = TestResponse::from_response(badges::handle(own(&image), badges_state).await);
+    r.record(
+        "baked badge (GET /v1/candidate/badges/{id}/image.png)",
+        2,
+        200,
+        answer,
+    );
+
     let answer = r
         .app
         .call(

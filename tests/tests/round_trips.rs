@@ -35,6 +35,8 @@ const BOUNDS: &[(&str, usize)] = &[
     ("verification (GET /v1/verify/{code})", 2),
     ("hosted badge (GET /v1/badges/{id})", 2),
     ("status list (GET /v1/status-lists/{id})", 1),
+    ("badges list (GET /v1/candidate/badges)", 2),
+    ("baked badge (GET /v1/candidate/badges/{id}/image.png)", 2),
     ("log out", 2),
 ];
 

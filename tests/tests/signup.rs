@@ -504,7 +504,45 @@ async fn the_password_set_at_activation_follows_the_policy(backend: Backend) {
     token_of(&log_in(&app, &email, "Another-Secret-77y").await);
 }
 
+/// Accounts are personal: a group or role mailbox is refused with a 422 on `email` that says
+/// why, and nothing is written or sent; a personal address at a business domain is welcome; the
+/// list is the operator's (`TESSERA_ROLE_ADDRESSES`; `none` turns the rule off).
+async fn group_and_role_addresses_are_refused(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let n = tessera_testkit::app::unique();
+    for address in [
+        format!("info+{n}@example.com"),
+        format!("No-Reply+{n}@example.com"),
+    ] {
+        let r = sign_up(&app, &address, PASSWORD).await;
+        assert_eq!(r.status, 422, "{address}: {}", r.text);
+        let error = &r.json["errors"][0];
+        assert_eq!(
+            (&error["field"], &error["code"]),
+            (&json!("email"), &json!("role_address"))
+        );
+        assert!(
+            error["message"].as_str().unwrap().contains("personal"),
+            "{}",
+            r.text
+        );
+        assert!(
+            app.messages_to(&address).is_empty(),
+            "nothing sent to {address}"
+        );
+        let login = log_in(&app, &address, PASSWORD).await;
+        assert_eq!(login.status, 401, "no account: {}", login.text);
+    }
+    let business = unique_email("ada.lovelace");
+    assert_eq!(sign_up(&app, &business, PASSWORD).await.status, 202);
+
+    let open = TestApp::with_vars(backend, &[("TESSERA_ROLE_ADDRESSES", "none")]).await;
+    let address = format!("info+{n}@example.org");
+    assert_eq!(sign_up(&open, &address, PASSWORD).await.status, 202);
+}
+
 on_both_backends!(
+    group_and_role_addresses_are_refused,
     a_stranger_who_signs_up_first_gains_nothing,
     a_stranger_who_signs_up_after_the_owner_gains_nothing,
     the_password_set_at_activation_follows_the_policy,

@@ -328,6 +328,14 @@ impl Config {
         )?;
         identity.throttle.lock_at =
             vars.parse("TESSERA_LOGIN_LOCK_AT", identity.throttle.lock_at)?;
+        if let Some(parts) = vars.get("TESSERA_ROLE_ADDRESSES") {
+            // Comma-separated local parts; `none` turns the rule off.
+            identity.role_local_parts = parts
+                .split(',')
+                .map(|p| p.trim().to_lowercase())
+                .filter(|p| !p.is_empty() && p != "none")
+                .collect();
+        }
         if let Some(countries) = vars.country_list("TESSERA_PHONE_COUNTRIES")? {
             identity.phone_countries = countries;
         }

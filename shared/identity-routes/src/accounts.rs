@@ -78,6 +78,16 @@ fn parse_sign_up(request: &Request, deps: &IdentityDeps) -> Result<SignUp, Probl
         &["email", "password", "first_name", "last_name", "country"],
     )?;
     let email = f.parse("email", "invalid_email", Email::parse);
+    if email
+        .as_ref()
+        .is_some_and(|e| signup::is_role_address(&deps.settings, e))
+    {
+        f.error(
+            "email",
+            "role_address",
+            "Accounts are personal: use your own address, not a group or role mailbox such as info@ or support@.",
+        );
+    }
     let password = f.parse("password", "too_long", Password::new);
     let first_name = f.parse("first_name", "invalid_name", Name::parse);
     let last_name = f.parse("last_name", "invalid_name", Name::parse);

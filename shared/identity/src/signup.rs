@@ -41,6 +41,10 @@ pub struct IdentitySettings {
     pub reset_code_ttl: Seconds,
     /// How long a verified reset code's token may be used to set the new password.
     pub reset_grant_ttl: Seconds,
+    /// The local parts of group and role addresses sign-up refuses (registrations are
+    /// personal): compared without case, a `+tag`, dots, hyphens or underscores. Empty: none
+    /// (`TESSERA_ROLE_ADDRESSES=none`).
+    pub role_local_parts: Vec<String>,
     /// Countries whose mobile numbers may be bound (ISO 3166-1 alpha-2); empty: all. The
     /// default is `phone::DEFAULT_SMS_COUNTRIES`.
     pub phone_countries: Vec<String>,
@@ -52,6 +56,56 @@ pub struct IdentitySettings {
     /// The API's public address for the links messages carry (`TESSERA_PUBLIC_URL`); unset on
     /// AWS, where the domain API Gateway was invoked on serves.
     pub public_url: Option<String>,
+}
+
+/// Group and role mailboxes, which seed 001 turns away: an account belongs to one person.
+pub const DEFAULT_ROLE_LOCAL_PARTS: &[&str] = &[
+    "info",
+    "sales",
+    "admin",
+    "administrator",
+    "support",
+    "office",
+    "team",
+    "contact",
+    "hr",
+    "billing",
+    "noreply",
+    "donotreply",
+    "postmaster",
+    "webmaster",
+    "hostmaster",
+    "abuse",
+    "marketing",
+    "accounts",
+    "accounting",
+    "help",
+    "helpdesk",
+    "enquiries",
+    "inquiries",
+    "jobs",
+    "careers",
+    "mail",
+    "hello",
+    "security",
+    "legal",
+    "privacy",
+    "orders",
+    "service",
+    "staff",
+];
+
+/// Whether `email` is a group or role address by `settings`' list: its local part, without a
+/// `+tag`, dots, hyphens, underscores or case (`No-Reply+x@…` is `noreply`).
+pub fn is_role_address(settings: &IdentitySettings, email: &Email) -> bool {
+    let local = email.as_str().split('@').next().unwrap_or_default();
+    let local = local.split('+').next().unwrap_or_default();
+    let bare: String = local
+        .chars()
+        .filter(|c| !matches!(c, '.' | '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    settings.role_local_parts.contains(&bare)
 }
 
 impl IdentitySettings {
@@ -66,6 +120,10 @@ impl IdentitySettings {
     pub fn with_pepper(pepper: CodePepper) -> IdentitySettings {
         IdentitySettings {
             policy: PasswordPolicy::default(),
+            role_local_parts: DEFAULT_ROLE_LOCAL_PARTS
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
             pepper,
             seed_keys: crate::seed::SeedKeys::none(),
             activation_ttl: Seconds::hours(24),
@@ -498,4 +556,37 @@ pub async fn purge_unactivated(
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_addresses_are_known_however_they_are_written() {
+        let settings = IdentitySettings::with_pepper(CodePepper::new(b"pepper".to_vec()));
+        let role = |settings: &IdentitySettings, raw: &str| {
+            is_role_address(settings, &Email::parse(raw).unwrap())
+        };
+        for address in [
+            "info@example.com",
+            "No-Reply+x@example.com",
+            "h.r@example.com",
+            "SUPPORT@example.org",
+        ] {
+            assert!(role(&settings, address), "{address}");
+        }
+        for address in [
+            "ada.lovelace@example.com",
+            "information.desk@example.com",
+            "sales.ada@example.com",
+        ] {
+            assert!(!role(&settings, address), "{address}");
+        }
+        let none = IdentitySettings {
+            role_local_parts: Vec::new(),
+            ..settings.clone()
+        };
+        assert!(!role(&none, "info@example.com"));
+    }
 }

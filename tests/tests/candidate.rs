@@ -619,6 +619,27 @@ async fn personal_info_settings_and_the_job_title(backend: Backend) {
         set.text
     );
     assert_eq!(set.json["settings"]["partner"], true);
+    // The consent is served with its text and version, and the answer records the version.
+    let consent = &set.json["consents"]["verification_consent"];
+    assert!(consent["text"].as_str().unwrap().contains("third parties"));
+    let version = consent["version"].as_u64().unwrap();
+    assert_eq!(
+        set.json["settings"]["verification_consent_version"],
+        version
+    );
+    assert_eq!(set.json["verification_consent_current"], true);
+    // An answer to a text the server no longer shows is refused, nothing changed.
+    let stale = json!({ "employee": true, "partner": true, "email_notifications": false, "academy_student": false, "verification_consent": false, "verification_consent_version": version + 1 });
+    let refused = call(&app, "PUT", "/v1/candidate/settings", &token, Some(stale)).await;
+    assert_eq!(
+        (refused.status, refused.json["errors"][0]["code"].as_str()),
+        (422, Some("consent_text_changed")),
+        "{}",
+        refused.text
+    );
+    let unchanged = call(&app, "GET", "/v1/candidate", &token, None).await;
+    assert_eq!(unchanged.json["settings"]["verification_consent"], true);
+    assert_eq!(unchanged.json["settings"]["employee"], false);
 
     let titled = call(
         &app,

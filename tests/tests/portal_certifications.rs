@@ -194,6 +194,31 @@ async fn the_candidate_maps_and_reads_every_screen(backend: Backend) {
         "{}",
         r.text
     );
+    // The consent's text is on the page, and the form sends the version it showed.
+    assert!(r.text.contains("id=\"consent-text\""), "{}", r.text);
+    assert_eq!(
+        hidden(&r.text, "verification_consent_version").as_deref(),
+        Some("1")
+    );
+    let stale = browser
+        .post(
+            "/personal-info/settings",
+            &[
+                ("employee", "no"),
+                ("partner", "yes"),
+                ("email_notifications", "yes"),
+                ("academy_student", "no"),
+                ("verification_consent", "no"),
+                ("verification_consent_version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, 422, "{}", stale.text);
+    assert!(
+        stale.text.contains("consent text changed"),
+        "{}",
+        stale.text
+    );
     let r = browser
         .post("/personal-info/attributes", &[("job_title", "Analyst <b>")])
         .await;

@@ -157,6 +157,7 @@ async fn show(ctx: &mut Ctx<'_>, problems: &Problems, message: Option<&str>) -> 
         _ => Vec::new(),
     };
     let mut labels: Vec<(&str, &str)> = SETTINGS.to_vec();
+    labels.push(("verification_consent_version", text::SETTING_CONSENT));
     labels.push(("job_title", text::JOB_TITLE));
     ctx.signed_in_page(
         text::PERSONAL_INFO,
@@ -169,6 +170,15 @@ async fn show(ctx: &mut Ctx<'_>, problems: &Problems, message: Option<&str>) -> 
                 p.hint { (text::SETTINGS_INTRO) }
                 (form("/personal-info/settings", &csrf, html! {
                     @for (name, question) in SETTINGS {
+                        @if name == "verification_consent" {
+                            @let consent = &answer.body["consents"]["verification_consent"];
+                            blockquote.consent id="consent-text" { (consent["text"].as_str().unwrap_or_default()) }
+                            input type="hidden" name="verification_consent_version"
+                                value=(consent["version"].as_u64().unwrap_or_default());
+                            @if answer.body["verification_consent_current"] == false {
+                                p.hint { (text::CONSENT_TEXT_CHANGED) }
+                            }
+                        }
                         (yes_no(name, question, settings[name].as_bool(), problems))
                     }
                     (submit(text::SAVE))
@@ -213,6 +223,10 @@ pub async fn settings(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
             _ => Value::Null,
         };
         body.insert(name.to_string(), answer);
+    }
+    // The version of the consent text the form showed: an answer to an older one is refused.
+    if let Ok(version) = posted.text("verification_consent_version").parse::<u32>() {
+        body.insert("verification_consent_version".into(), json!(version));
     }
     let answer = ctx
         .call(

@@ -8,7 +8,9 @@
 
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use tessera_certification::{CandidateEdit, CandidateProfile, CandidateSettings};
+use tessera_certification::{
+    CandidateEdit, CandidateProfile, CandidateSettings, VERIFICATION_CONSENT,
+};
 use tessera_http::candidate::{holder, mapped_record, not_mapped, CandidateState, MAX_TEXT};
 use tessera_http::routing::{pairs, route, Route};
 use tessera_http::{auth, response, Fields, Problem};
@@ -59,6 +61,10 @@ fn personal_info_json(profile: &CandidateProfile, login_id: Option<&str>) -> ser
         },
         "settings": profile.settings,
         "settings_complete": profile.settings.complete(),
+        // The consent the verification setting asks for; answered to an older text, it asks again.
+        "consents": { "verification_consent": VERIFICATION_CONSENT },
+        "verification_consent_current": profile.settings.verification_consent.is_none()
+            || profile.settings.verification_consent_version == Some(VERIFICATION_CONSENT.version),
         "attributes": {
             "credential_numbers": profile.credential_numbers,
             "job_title": profile.job_title,
@@ -111,6 +117,10 @@ const SETTINGS: [&str; 5] = [
     "verification_consent",
 ];
 
+/// The version of the consent text a settings form showed (optional): the answer is recorded
+/// against the current text, so an answer to another version is refused.
+const CONSENT_VERSION: &str = "verification_consent_version";
+
 /// All five settings, each true or false: they are the screen's required answers.
 async fn edit_settings(
     request: &Request,
@@ -122,15 +132,26 @@ async fn edit_settings(
         |f| {
             let [employee, partner, email_notifications, academy_student, verification_consent] =
                 SETTINGS.map(|name| f.boolean(name));
+            if f.has(CONSENT_VERSION) {
+                let shown = f.whole_number(CONSENT_VERSION);
+                if shown.is_some_and(|v| v != VERIFICATION_CONSENT.version) {
+                    f.error(
+                        CONSENT_VERSION,
+                        "consent_text_changed",
+                        "The consent text changed since this form was shown: read it again and answer.",
+                    );
+                }
+            }
             Some(CandidateEdit::Settings(CandidateSettings {
                 employee: Some(employee?),
                 partner: Some(partner?),
                 email_notifications: Some(email_notifications?),
                 academy_student: Some(academy_student?),
                 verification_consent: Some(verification_consent?),
+                verification_consent_version: Some(VERIFICATION_CONSENT.version),
             }))
         },
-        &SETTINGS,
+        &[SETTINGS.as_slice(), &[CONSENT_VERSION]].concat(),
     )
     .await
 }

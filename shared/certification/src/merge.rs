@@ -39,6 +39,10 @@ impl CandidateSettings {
             email_notifications: self.email_notifications.or(other.email_notifications),
             academy_student: self.academy_student.or(other.academy_student),
             verification_consent: self.verification_consent.or(other.verification_consent),
+            verification_consent_version: match self.verification_consent {
+                Some(_) => self.verification_consent_version,
+                None => other.verification_consent_version,
+            },
         }
     }
 }

@@ -64,7 +64,27 @@ pub struct CandidateSettings {
     pub academy_student: Option<bool>,
     /// Consent to verification of certification status by third parties (transcripts).
     pub verification_consent: Option<bool>,
+    /// The version of the consent text (`VERIFICATION_CONSENT`) that answer was given to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_consent_version: Option<u32>,
 }
+
+/// A consent the screens ask for, as the holder reads it. A new text gets a new version, and an
+/// answer records the version it was given to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ConsentText {
+    pub version: u32,
+    pub text: &'static str,
+}
+
+/// The consent behind `verification_consent`.
+pub const VERIFICATION_CONSENT: ConsentText = ConsentText {
+    version: 1,
+    text: "I agree that the program may confirm my certifications, their dates and their status \
+           to third parties who ask: through the transcripts I share, the codes printed on my \
+           certificates and kits, and my digital badges. I can withdraw this at any time; \
+           afterwards the program confirms only that a code is genuine.",
+};
 
 impl CandidateSettings {
     /// Whether every required setting has an answer.

@@ -216,6 +216,13 @@ async fn map_by_score_report_then_read_every_screen(backend: Backend) {
         .map(|l| l["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["networking-technician", "infrastructure-associate"]);
+    // The guidelines a download accepts are served; none accepted yet.
+    assert!(logos.json["guidelines"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("unaltered"));
+    let version = logos.json["guidelines"]["version"].clone();
+    assert_eq!(logos.json["accepted"], Value::Null);
     let file = call(
         &app,
         "GET",
@@ -231,6 +238,15 @@ async fn map_by_score_report_then_read_every_screen(backend: Backend) {
         .header("content-disposition")
         .unwrap()
         .contains("infrastructure-associate.svg"));
+    // The download recorded the acceptance: the version and when.
+    let now = app.certification.clock.now().to_rfc3339();
+    let logos = call(&app, "GET", "/v1/candidate/logos", &token, None).await;
+    assert_eq!(
+        logos.json["accepted"],
+        json!({ "version": version, "at": now }),
+        "{}",
+        logos.text
+    );
     let not_earned = call(
         &app,
         "GET",

@@ -241,16 +241,27 @@ async fn the_candidate_maps_and_reads_every_screen(backend: Backend) {
 
     let logos = browser.get("/logos").await;
     assert_page(&logos, 200, "Logos");
-    if let Some(logo) = logos
+    assert!(
+        logos.text.contains("id=\"logo-guidelines\""),
+        "{}",
+        logos.text
+    );
+    assert!(!logos.text.contains("You accepted these guidelines"));
+    let logo = logos
         .text
         .split("href=\"/logos/")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
-    {
-        let file = browser.get(&format!("/logos/{logo}")).await;
-        assert_eq!(file.status, 200);
-        assert!(file.text.contains("<svg"), "{}", file.text);
-    }
+        .expect("a logo to download");
+    let file = browser.get(&format!("/logos/{logo}")).await;
+    assert_eq!(file.status, 200);
+    assert!(file.text.contains("<svg"), "{}", file.text);
+    let logos = browser.get("/logos").await;
+    assert!(
+        logos.text.contains("You accepted these guidelines on"),
+        "{}",
+        logos.text
+    );
 }
 
 async fn a_transcript_is_made_emailed_and_deleted(backend: Backend) {

@@ -348,6 +348,11 @@ pub async fn logos(ctx: &mut Ctx<'_>) -> Response<Body> {
         html! {
             (certification_tabs("/logos"))
             p { (text::LOGOS_INTRO) }
+            h2 { (text::LOGO_GUIDELINES) }
+            blockquote.consent id="logo-guidelines" { (answer.body["guidelines"]["text"].as_str().unwrap_or_default()) }
+            @if let Some(at) = answer.body["accepted"]["at"].as_str() {
+                p.hint { (text::LOGO_GUIDELINES_ACCEPTED) " " (at.get(..10).unwrap_or(at)) "." }
+            }
             h2 { (text::AVAILABLE_LOGOS) }
             @if items(&answer.body["logos"]).is_empty() { p { (text::NONE_YET) } }
             ul.links {

@@ -783,6 +783,10 @@ impl CandidateRecords for CandidateStore {
             ),
             CandidateEdit::JobTitle(Some(title)) => ("job_title", AttributeValue::S(title.clone())),
             CandidateEdit::JobTitle(None) => ("job_title", AttributeValue::Null(true)),
+            CandidateEdit::LogoGuidelines(accepted) => (
+                "logo_guidelines",
+                serde_dynamo::to_attribute_value(accepted).map_err(StoreError::unavailable)?,
+            ),
         };
         // Only this attribute changes, so an import merging the same record is not undone.
         let update = if matches!(value, AttributeValue::Null(_)) {

@@ -17,7 +17,9 @@ use tessera_certification::verification_codes::{CodeCarrier, CodeSubject, Verifi
 use tessera_certification::views;
 use tessera_certification::views::{ExamSort, SortOrder};
 use tessera_certification::Status;
-use tessera_certification::{CandidateRecord, CertificationDeps};
+use tessera_certification::{
+    Acceptance, CandidateEdit, CandidateRecord, CertificationDeps, LOGO_GUIDELINES,
+};
 use tessera_credentials::badges;
 use tessera_credentials::certificate;
 use tessera_credentials::certificate::CertificateText;
@@ -108,11 +110,14 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
             .await
         }
         Screen::Logos => {
-            screen_of(
-                request,
-                state,
-                |c, record| json!({ "logos": views::logos(&c.catalog, record, c.today()) }),
-            )
+            screen_of(request, state, |c, record| {
+                json!({
+                    "logos": views::logos(&c.catalog, record, c.today()),
+                    // What a download accepts, and when this candidate last did.
+                    "guidelines": LOGO_GUIDELINES,
+                    "accepted": record.profile.logo_guidelines,
+                })
+            })
             .await
         }
         Screen::Logo => logo(request, state, id).await,
@@ -308,6 +313,21 @@ async fn logo(
             "That logo is not among the ones this candidate may download.",
         ));
     };
+    // The download accepts the logo guidelines: recorded once per version, with the time.
+    let accepted = record.profile.logo_guidelines.as_ref().map(|a| a.version);
+    if accepted != Some(LOGO_GUIDELINES.version) {
+        let acceptance = Acceptance {
+            version: LOGO_GUIDELINES.version,
+            at: c.clock.now().to_rfc3339(),
+        };
+        c.records
+            .edit_candidate(
+                &record.profile.candidate_id,
+                &CandidateEdit::LogoGuidelines(acceptance),
+            )
+            .await
+            .map_err(|e| Problem::internal(&e))?;
+    }
     let mut response = response::with_body(200, "image/svg+xml", bytes.to_vec());
     let headers = response.headers_mut();
     let disposition = format!("attachment; filename=\"{}\"", view.file);

@@ -109,6 +109,7 @@ pub async fn import_exam_results(
             academy_id: None,
             oversight: Default::default(),
             merged_into: None,
+            logo_guidelines: None,
         };
         let exams: Vec<ExamRecord> = rows
             .iter()

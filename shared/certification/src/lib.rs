@@ -38,8 +38,8 @@ pub use catalog::{Catalog, CatalogError, Certification, CertificationId, ExamCod
 pub use import::{Grade, RowError};
 pub use importer::{import_ce_credits, import_exam_results, ImportFailure, ImportReport};
 pub use record::{
-    CandidateEdit, CandidateProfile, CandidateRecord, CandidateSettings, CeActivity, ConsentText,
-    ExamRecord, IssuedBadge, LookupTerm, VERIFICATION_CONSENT,
+    Acceptance, CandidateEdit, CandidateProfile, CandidateRecord, CandidateSettings, CeActivity,
+    ConsentText, ExamRecord, IssuedBadge, LookupTerm, LOGO_GUIDELINES, VERIFICATION_CONSENT,
 };
 pub use requirement::{Ask, Credit, Evidence, Pass, Progress, Requirement, Window};
 pub use status::{standings, HistoryEntry, Milestone, Standing, Status};

@@ -53,7 +53,27 @@ pub struct CandidateProfile {
     /// pointer there, and imports for its candidate ID land in the other record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<CandidateId>,
+    /// When the candidate accepted the logo guidelines, and which version: recorded by their
+    /// first logo download under that version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_guidelines: Option<Acceptance>,
 }
+
+/// A text the candidate accepted: its version, and the moment (RFC 3339).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acceptance {
+    pub version: u32,
+    pub at: String,
+}
+
+/// The logo guidelines a logo download accepts.
+pub const LOGO_GUIDELINES: ConsentText = ConsentText {
+    version: 1,
+    text: "Use a logo only while the certification it shows is active, and only to show that \
+           you hold it: unaltered (no changes of colour, proportion or wording), at a size where \
+           its text reads, apart from other marks, and never as part of your own name, product \
+           or company logo. The program may withdraw permission to use its logos.",
+};
 
 /// The required yes/no settings of the personal-info screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +126,7 @@ impl CandidateSettings {
 pub enum CandidateEdit {
     Settings(CandidateSettings),
     JobTitle(Option<String>),
+    LogoGuidelines(Acceptance),
 }
 
 /// A term staff find records by besides the candidate ID, the email on file and a registration
@@ -178,6 +199,7 @@ impl CandidateProfile {
             academy_id: None,
             oversight: self.oversight.clone(),
             merged_into: self.merged_into.clone(),
+            logo_guidelines: self.logo_guidelines.clone(),
         }
     }
 
@@ -185,6 +207,9 @@ impl CandidateProfile {
         match edit {
             CandidateEdit::Settings(settings) => self.settings = *settings,
             CandidateEdit::JobTitle(title) => self.job_title = title.clone(),
+            CandidateEdit::LogoGuidelines(accepted) => {
+                self.logo_guidelines = Some(accepted.clone())
+            }
         }
     }
 }

@@ -34,6 +34,7 @@ pub fn sample_record(candidate: &str) -> CandidateRecord {
             academy_id: None,
             oversight: Default::default(),
             merged_into: None,
+            logo_guidelines: None,
         },
         exams: mine
             .iter()

@@ -119,6 +119,7 @@ pub fn imported_candidate(id: &str, email: Option<&str>, testing_id: &str) -> Ca
         academy_id: None,
         oversight: Default::default(),
         merged_into: None,
+        logo_guidelines: None,
     }
 }
 

@@ -22,11 +22,11 @@ pub async fn call(
     let mut request = authorized(method, path, token, body.as_ref());
     if let Some((_, query)) = path.split_once('?') {
         use lambda_http::RequestExt;
-        let params: std::collections::HashMap<String, String> = query
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        // Decoded, as API Gateway hands a query to the function.
+        let params: std::collections::HashMap<String, String> =
+            form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
         request = request.with_query_string_parameters(params);
     }
     candidate_call(app, request).await

@@ -203,6 +203,52 @@ async fn map_by_score_report_then_read_every_screen(backend: Backend) {
         activities.json["activities"][0]["source"]["external_id"],
         "1462602"
     );
+    // The search box: a term in the name, provider or id, any case.
+    let names = |answer: &TestResponse| -> Vec<String> {
+        answer.json["activities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = names(&activities);
+    assert!(all.len() >= 3, "{all:?}");
+    for (term, expected) in [
+        (
+            "ROUTING",
+            vec![
+                "Routing design workshop",
+                "Routing design workshop (part 2)",
+            ],
+        ),
+        ("partner%20TWO", vec!["Automation fundamentals course"]),
+        ("1462601", vec!["Routing design workshop (part 2)"]),
+        ("nothing%20like%20it", vec![]),
+    ] {
+        let found = call(
+            &app,
+            "GET",
+            &format!("/v1/candidate/ce-activities?search={term}"),
+            &token,
+            None,
+        )
+        .await;
+        assert_eq!(found.status, 200, "{term}: {}", found.text);
+        let mut got = names(&found);
+        got.sort();
+        assert_eq!(got, expected, "{term}");
+    }
+    let long = "x".repeat(101);
+    let refused = call(
+        &app,
+        "GET",
+        &format!("/v1/candidate/ce-activities?search={long}"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
     let agreements = call(&app, "GET", "/v1/candidate/agreements", &token, None).await;
     assert_eq!(
         agreements.json["agreements"][0]["active_date"],

@@ -239,6 +239,21 @@ async fn the_candidate_maps_and_reads_every_screen(backend: Backend) {
     assert!(!codes.is_empty());
     assert_eq!(codes, sorted, "sorted by code");
 
+    // The CE activities' search box narrows the list, keeping the exams' sort.
+    let searched = browser
+        .get("/testing-history?sort=code&order=asc&search=Routing+DESIGN")
+        .await;
+    assert_page(&searched, 200, "Testing history");
+    assert!(
+        searched.text.contains("value=\"Routing DESIGN\""),
+        "{}",
+        searched.text
+    );
+    assert!(searched.text.contains("Routing design workshop (part 2)"));
+    assert!(!searched.text.contains("Automation fundamentals course"));
+    let none = browser.get("/testing-history?search=nothing").await;
+    assert!(none.text.contains("No CE activity matches that search."));
+
     let logos = browser.get("/logos").await;
     assert_page(&logos, 200, "Logos");
     assert!(

@@ -231,13 +231,15 @@ pub async fn testing_history(ctx: &mut Ctx<'_>) -> Response<Body> {
     if !exams.is_success() {
         return ctx.unexpected(&exams);
     }
+    // The guide's search box: CE activities by a term in their name, provider or id.
+    let search = wanted("search").unwrap_or_default();
+    let search = search.chars().take(100).collect::<String>();
+    let activities_path = format!(
+        "/v1/candidate/ce-activities?search={}",
+        tessera_web::form::query_encode(&search)
+    );
     let activities = ctx
-        .call(
-            certifications::handle,
-            "GET",
-            "/v1/candidate/ce-activities",
-            None,
-        )
+        .call(certifications::handle, "GET", &activities_path, None)
         .await;
     let agreements = ctx
         .call(
@@ -297,6 +299,16 @@ pub async fn testing_history(ctx: &mut Ctx<'_>) -> Response<Body> {
             }
             section aria-labelledby="activities" {
                 h2 id="activities" { (text::CE_ACTIVITIES) }
+                form.search method="get" action="/testing-history" role="search" {
+                    label for="search" { (text::SEARCH_ACTIVITIES) }
+                    input type="search" id="search" name="search" value=(search) maxlength="100";
+                    input type="hidden" name="sort" value=(sort);
+                    input type="hidden" name="order" value=(order);
+                    button type="submit" { (text::SEARCH) }
+                }
+                @if items(&activities.body["activities"]).is_empty() && !search.is_empty() {
+                    p { (text::NO_MATCHING_ACTIVITIES) }
+                }
                 div.table-wrap tabindex="0" role="region" aria-labelledby="activities" { table {
                     thead { tr {
                         th scope="col" { (text::ACTIVITY) } th scope="col" { (text::PROVIDER) }

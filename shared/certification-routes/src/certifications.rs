@@ -93,14 +93,7 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
         Screen::Certification => certification(request, state, id).await,
         Screen::Certificate => certificate(request, state, id).await,
         Screen::Exams => exams(request, state).await,
-        Screen::Activities => {
-            screen_of(
-                request,
-                state,
-                |c, record| json!({ "activities": views::activities(record, c.today()) }),
-            )
-            .await
-        }
+        Screen::Activities => activities(request, state).await,
         Screen::Agreements => {
             screen_of(
                 request,
@@ -345,6 +338,29 @@ async fn logo(
     }
     Ok(response)
 }
+
+/// The CE activities, `?search=` narrowing them to those whose name, provider or external id
+/// contains the term (any case).
+async fn activities(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
+    let query = request.query_string_parameters();
+    let search = query.first("search").unwrap_or_default().to_string();
+    if search.chars().count() > MAX_SEARCH {
+        return Err(Problem::validation(vec![FieldError::new(
+            "search",
+            "too_long",
+            format!("search is at most {MAX_SEARCH} characters"),
+        )]));
+    }
+    screen_of(
+        request,
+        state,
+        |c, record| json!({ "activities": views::matching_activities(record, c.today(), &search) }),
+    )
+    .await
+}
+
+/// The most a search term holds.
+const MAX_SEARCH: usize = 100;
 
 async fn exams(request: &Request, state: &CandidateState) -> Result<Response<Body>, Problem> {
     let query = request.query_string_parameters();

@@ -413,7 +413,27 @@ pub fn exams(
 
 /// CE activities, the most recent first.
 pub fn activities(record: &CandidateRecord, today: Date) -> Vec<ActivityView> {
-    let mut activities: Vec<_> = record.activities.iter().collect();
+    matching_activities(record, today, "")
+}
+
+/// The CE activities whose name, provider or external id contains `search` (any case; all of
+/// them for an empty one): the guide's search box.
+pub fn matching_activities(
+    record: &CandidateRecord,
+    today: Date,
+    search: &str,
+) -> Vec<ActivityView> {
+    let search = search.trim().to_lowercase();
+    let mut activities: Vec<_> = record
+        .activities
+        .iter()
+        .filter(|a| {
+            search.is_empty()
+                || [&a.activity, &a.provider, &a.external_id]
+                    .iter()
+                    .any(|field| field.to_lowercase().contains(&search))
+        })
+        .collect();
     activities.sort_by(|a, b| b.active.cmp(&a.active).then_with(|| a.key().cmp(&b.key())));
     activities
         .into_iter()

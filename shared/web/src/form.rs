@@ -91,6 +91,11 @@ impl Form {
 
 /// The value of `key` in the request's query: as Lambda parses it, or from the URI (a request
 /// that came another way).
+/// `value` encoded for a query string (`application/x-www-form-urlencoded`).
+pub fn query_encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
 pub fn query_value(request: &Request, key: &str) -> Option<String> {
     use lambda_http::RequestExt;
     if let Some(value) = request

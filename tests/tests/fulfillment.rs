@@ -330,6 +330,20 @@ async fn a_free_kit_and_a_paid_kit_with_tracking_end_to_end(backend: Backend) {
         free_code.as_str()
     );
     assert_eq!(orders[0]["tracking_number"], "1Z999AA10123456784");
+    // Each stage with its date: placed awaiting payment, paid (queued), sent, complete.
+    let stages: Vec<&str> = orders[0]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["pending_payment", "queued", "sent", "complete"]);
+    let last = &orders[0]["stages"][3];
+    assert_eq!(last["at"], orders[0]["updated_at"]);
+    assert_eq!(
+        orders[1]["stages"][0]["status"], "queued",
+        "a free order is queued when placed"
+    );
 }
 
 async fn ten_concurrent_claims_of_one_kit_make_one_order(backend: Backend) {

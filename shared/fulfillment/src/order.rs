@@ -189,9 +189,32 @@ pub struct Order {
     pub status: OrderStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// When the order reached each status it has had, in order (the history shows the dates of
+    /// its stages: queued, sent, complete). Orders placed before it was kept have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Stage>,
+}
+
+/// A status an order reached, and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stage {
+    pub status: OrderStatus,
+    pub at: Timestamp,
 }
 
 impl Order {
+    /// The order moved to `next` at `now`: its status, its last change and its stages.
+    pub fn moved_to(&self, next: OrderStatus, now: Timestamp) -> Order {
+        let mut moved = self.clone();
+        moved.status = next;
+        moved.updated_at = now;
+        moved.stages.push(Stage {
+            status: next,
+            at: now,
+        });
+        moved
+    }
+
     /// The order as it is kept after its person is erased, for the tax records: what was bought,
     /// for how much, how it was paid and where it went by country and region; not who, nor the
     /// address, the number, the carrier's tracking or where confirmations went.

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::order::{
     verification_code, IdempotencyKey, Order, OrderId, OrderItem, OrderStatus, Payment,
-    PaymentMethod, Placed, TrackingNumber, Updated,
+    PaymentMethod, Placed, Stage, TrackingNumber, Updated,
 };
 use super::payment::{parse_event, Outcome, PaymentError, PaymentEvent, Payments, ReturnUrls};
 use super::shipping::{LocalizedShipping, Shipping};
@@ -124,6 +124,11 @@ pub async fn place(
         &fulfillment.prices,
     )?;
     let now = deps.clock.now();
+    let status = if quote.total_cents == 0 {
+        OrderStatus::Queued
+    } else {
+        OrderStatus::PendingPayment
+    };
     let order = Order {
         id: OrderId::generate(deps.random.as_ref()),
         candidate_id: candidate.clone(),
@@ -149,13 +154,10 @@ pub async fn place(
         tracking_number: None,
         refund_id: None,
         reprint_of: None,
-        status: if quote.total_cents == 0 {
-            OrderStatus::Queued
-        } else {
-            OrderStatus::PendingPayment
-        },
+        status,
         created_at: now,
         updated_at: now,
+        stages: vec![Stage { status, at: now }],
     };
     match place_retrying(fulfillment.orders.as_ref(), &order).await? {
         Placed::New => {}
@@ -345,9 +347,7 @@ pub async fn apply_event(
             "payment event for an order no longer waiting for payment");
         return Ok(EventEffect::AlreadyApplied);
     }
-    let mut updated = order.clone();
-    updated.status = next;
-    updated.updated_at = deps.clock.now();
+    let updated = order.moved_to(next, deps.clock.now());
     match update_checked(
         fulfillment.orders.as_ref(),
         &updated,
@@ -403,9 +403,7 @@ pub async fn report(
             to: next,
         });
     }
-    let mut updated = order.clone();
-    updated.status = next;
-    updated.updated_at = deps.clock.now();
+    let mut updated = order.moved_to(next, deps.clock.now());
     if let Some(number) = tracking_number {
         updated.tracking_number = Some(number.into_string());
     }

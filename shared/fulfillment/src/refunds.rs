@@ -48,10 +48,8 @@ pub async fn refund(
             .payments
             .refund(&order.id, &payment.session_id)
             .await?;
-        let mut refunded = order.clone();
-        refunded.status = OrderStatus::Refunded;
+        let mut refunded = order.moved_to(OrderStatus::Refunded, deps.clock.now());
         refunded.refund_id = Some(refund_id);
-        refunded.updated_at = deps.clock.now();
         let event = by.event(
             refunded.updated_at,
             deps.random.as_ref(),

@@ -5,7 +5,7 @@
 //! once (its reprint can be reprinted in turn), so a repeated or raced request makes one reprint.
 
 use super::messages;
-use super::order::{Order, OrderId, OrderStatus, Placed};
+use super::order::{Order, OrderId, OrderStatus, Placed, Stage};
 use super::ordering::{email_about, find_order, FulfillmentDeps};
 use tessera_certification::CertificationDeps;
 use tessera_kernel::audit::{Attribution, AuditParty, FieldChange};
@@ -43,6 +43,10 @@ fn reprint_of(original: &Order, id: OrderId, now: tessera_kernel::time::Timestam
         status: OrderStatus::Queued,
         created_at: now,
         updated_at: now,
+        stages: vec![Stage {
+            status: OrderStatus::Queued,
+            at: now,
+        }],
         ..original.clone()
     }
 }

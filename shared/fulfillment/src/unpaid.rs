@@ -59,9 +59,7 @@ pub async fn cancel_unpaid(
                 }
             }
         }
-        let mut cancelled = order.clone();
-        cancelled.status = OrderStatus::Cancelled;
-        cancelled.updated_at = now;
+        let cancelled = order.moved_to(OrderStatus::Cancelled, now);
         match fulfillment
             .orders
             .update_order(&cancelled, OrderStatus::PendingPayment, None, None)

@@ -46,6 +46,11 @@ pub fn order_json(order: &Order) -> Value {
         "reprint_of": order.reprint_of.as_ref().map(|id| id.as_str()),
         "created_at": order.created_at.to_rfc3339(),
         "updated_at": order.updated_at.to_rfc3339(),
+        "stages": order
+            .stages
+            .iter()
+            .map(|s| json!({ "status": s.status, "at": s.at.to_rfc3339() }))
+            .collect::<Vec<_>>(),
         "delivery_note": DELIVERY_NOTE,
     })
 }

@@ -50,6 +50,16 @@ pub fn order_facts(order: &Value) -> Markup {
         @if let Some(number) = order["tracking_number"].as_str() {
             dt { (text::TRACKING_NUMBER) } dd { (number) }
         }
+        @let stages = items(&order["stages"]);
+        @if !stages.is_empty() {
+            dt { (text::ORDER_STAGES) }
+            dd { ol.stages { @for stage in stages {
+                li {
+                    (status_label(stage["status"].as_str().unwrap_or_default())) ": "
+                    (stage["at"].as_str().unwrap_or_default().get(..10).unwrap_or_default())
+                }
+            } } }
+        }
     }
 }
 
@@ -105,6 +115,10 @@ mod tests {
             "id": "abc", "status": "sent", "created_at": "2026-12-07T01:00:00Z",
             "total_cents": 2500, "currency": "usd", "tracking_number": "1Z9",
             "items": [{ "quantity": 1, "name": "<b>Kit</b>", "verification_code": "V-1" }],
+            "stages": [
+                { "status": "queued", "at": "2026-12-01T10:00:00Z" },
+                { "status": "sent", "at": "2026-12-05T09:00:00Z" },
+            ],
         });
         let html = order_summary(&order).into_string();
         assert!(html.contains("2026-12-07") && html.contains("25.00 USD") && html.contains("1Z9"));
@@ -113,5 +127,9 @@ mod tests {
             "the status in words: {html}"
         );
         assert!(html.contains("1 × &lt;b&gt;Kit&lt;/b&gt;"), "{html}");
+        assert!(
+            html.contains(&format!("{}: 2026-12-05", text::ORDER_STATUS_SENT)),
+            "each stage with its day: {html}"
+        );
     }
 }

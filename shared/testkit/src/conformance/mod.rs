@@ -214,5 +214,6 @@ pub fn order(
         },
         created_at: Timestamp(1_767_225_600),
         updated_at: Timestamp(1_767_225_600),
+        stages: Vec::new(),
     }
 }

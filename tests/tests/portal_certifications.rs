@@ -523,6 +523,21 @@ async fn a_kit_is_ordered_from_the_pages(backend: Backend) {
         "the status in words: {}",
         history.text
     );
+    assert!(
+        history.text.contains("<ol class=\"stages\">"),
+        "each stage with its day: {}",
+        history.text
+    );
+    // The next order's form starts from this order's address, the localized one too.
+    let next = browser.get("/certificates").await;
+    for filled in ["value=\"Zoë\"", "value=\"London\"", "value=\"東京都\""] {
+        assert!(next.text.contains(filled), "{filled}: {}", next.text);
+    }
+    assert!(
+        next.text.contains("<option value=\"GB\" selected"),
+        "{}",
+        next.text
+    );
 }
 
 on_both_backends!(

@@ -111,7 +111,19 @@ async fn kits(ctx: &mut Ctx<'_>, problems: &Problems, entered: Option<&Form>) ->
     let catalog = &answer.body;
     let currency = catalog["currency"].as_str().unwrap_or_default();
     let max = catalog["max_quantity"].as_u64().unwrap_or(1);
-    let value = |name: &str| entered.map(|f| f.text(name)).unwrap_or_default();
+    // A fresh form starts from the last order's address (shipping and its localized form).
+    let last_address = match entered {
+        Some(_) => Value::Null,
+        None => last_order_address(ctx).await,
+    };
+    let value = |name: &str| match entered {
+        Some(form) => form.text(name),
+        None => name
+            .split_once('.')
+            .and_then(|(group, field)| last_address[group][field].as_str())
+            .unwrap_or_default()
+            .to_string(),
+    };
     let mut labels: Vec<(String, String)> = SHIPPING_FIELDS
         .iter()
         .map(|(name, label, _)| (format!("shipping.{name}"), label.to_string()))
@@ -195,6 +207,25 @@ async fn kits(ctx: &mut Ctx<'_>, problems: &Problems, entered: Option<&Form>) ->
     };
     ctx.signed_in_page(text::CERTIFICATES_AND_PLAQUES, main)
         .into_response()
+}
+
+/// The address of the candidate's latest order (`{shipping, shipping_localized}`), or null.
+async fn last_order_address(ctx: &mut Ctx<'_>) -> Value {
+    let history = ctx
+        .call(
+            fulfillment::handle,
+            "GET",
+            "/v1/candidate/fulfillment/orders",
+            None,
+        )
+        .await;
+    match items(&history.body["orders"]).first() {
+        Some(latest) if history.is_success() => json!({
+            "shipping": latest["shipping"],
+            "shipping_localized": latest["shipping_localized"],
+        }),
+        _ => Value::Null,
+    }
 }
 
 /// The shipping address's fields, named as the route's errors name them (`shipping.city`).

@@ -181,6 +181,11 @@ async fn main() {
     env.insert("TESSERA_CANDIDATE_TABLE".into(), candidates);
     // The template gives every function the audit table, as it does the others.
     env.insert("TESSERA_AUDIT_TABLE".into(), audit);
+    // And the functions that sign credentials their KMS key (one on moto, as the tests make).
+    env.insert(
+        "TESSERA_CREDENTIAL_KEYS".into(),
+        tessera_testkit::moto::credential_key().await,
+    );
     let mut subjects: Vec<(String, String)> =
         vec![(FLOOR.to_string(), first_event(&root, "password-policy"))];
     subjects.extend(functions.iter().map(|f| (f.clone(), first_event(&root, f))));

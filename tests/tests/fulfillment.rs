@@ -344,6 +344,27 @@ async fn a_free_kit_and_a_paid_kit_with_tracking_end_to_end(backend: Backend) {
         orders[1]["stages"][0]["status"], "queued",
         "a free order is queued when placed"
     );
+    // The E-commerce Transactions: the paid order's payment when it was paid, the free one's
+    // (nothing charged) when placed, newest first.
+    let transactions = history.json["transactions"].as_array().unwrap();
+    let of = |id: &str| {
+        transactions
+            .iter()
+            .find(|t| t["order_id"] == id)
+            .unwrap_or_else(|| panic!("{id}: {transactions:?}"))
+    };
+    assert_eq!(transactions.len(), 2, "{transactions:?}");
+    let paid = of(&paid_id);
+    assert_eq!(
+        (&paid["kind"], &paid["amount_cents"], &paid["at"]),
+        (
+            &json!("payment"),
+            &orders[0]["total_cents"],
+            &orders[0]["stages"][1]["at"]
+        )
+    );
+    assert_eq!(of(&free_id)["amount_cents"], 0);
+    assert!(transactions[0]["at"].as_str() >= transactions[1]["at"].as_str());
 }
 
 async fn ten_concurrent_claims_of_one_kit_make_one_order(backend: Backend) {

@@ -57,6 +57,11 @@ async fn the_samples_import_once_and_a_second_import_adds_nothing(backend: Backe
         (Some(15), Some(0))
     );
     assert_eq!(first.json["errors"], serde_json::json!([]));
+    assert_eq!(
+        first.json["warnings"],
+        serde_json::json!([]),
+        "every sample exam is in the catalog"
+    );
     // The import is in the audit log: who sent which file, and what it did.
     let logged = imports_logged(&app).await;
     assert_eq!(logged.len(), 1);
@@ -172,6 +177,29 @@ async fn bad_rows_are_reported_by_number_and_the_rest_import(backend: Backend) {
             (3, "invalid".to_string()),
             (6, "registration_number_taken".to_string())
         ]
+    );
+    // An exam code the catalog does not list is imported, and said so by row: an operator's
+    // typo does not go unnoticed.
+    let typo = format!(
+        "{EXAM_HEADER}\n\
+         TSC2000004,Barbara,Liskov,,,R-9,IA-2O1,Infrastructure Associate,pass,2024-04-04\n"
+    );
+    let r = import(&app, csv_upload(EXAMS, &typo, None)).await;
+    assert_eq!(
+        (r.status, r.json["imported"].as_u64()),
+        (200, Some(1)),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.json["warnings"][0]["row"], 2);
+    assert_eq!(r.json["warnings"][0]["code"], "unknown_exam");
+    assert!(
+        r.json["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("IA-2O1"),
+        "{}",
+        r.text
     );
     // A formula-looking name is stored as the text it is.
     let record = app

@@ -48,12 +48,22 @@ async fn reset_by_email_end_to_end(backend: Backend) {
         "every session revoked"
     );
     assert_eq!(log_in(&app, &email, PASSWORD).await.status, 401);
-    token_of(&log_in(&app, &email, NEW_PASSWORD).await);
+    let fresh = token_of(&log_in(&app, &email, NEW_PASSWORD).await);
     let last = app.messages_to(&email).pop().unwrap();
     assert_eq!(
         last.subject.as_deref(),
         Some("Your Tessera password was reset")
     );
+    // Nor does a reset start the minimum age: the owner may change it at once.
+    let changed = tessera_tests::change_password(
+        &app,
+        &fresh,
+        NEW_PASSWORD,
+        "Quartz-After-Reset-5",
+        "Quartz-After-Reset-5",
+    )
+    .await;
+    assert_eq!(changed.status, 204, "right after a reset: {}", changed.text);
     // The token is single use.
     let again = complete(&app, &token, "Another-Quartz-77", "Another-Quartz-77").await;
     assert_eq!(

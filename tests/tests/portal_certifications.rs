@@ -528,6 +528,12 @@ async fn a_kit_is_ordered_from_the_pages(backend: Backend) {
         "each stage with its day: {}",
         history.text
     );
+    assert!(
+        history.text.contains("E-commerce Transactions")
+            && history.text.contains("Awaiting payment (nothing charged)"),
+        "the transactions list: {}",
+        history.text
+    );
     // The next order's form starts from this order's address, the localized one too.
     let next = browser.get("/certificates").await;
     for filled in ["value=\"Zoë\"", "value=\"London\"", "value=\"東京都\""] {

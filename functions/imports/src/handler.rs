@@ -88,7 +88,8 @@ async fn import(
 ) -> Result<Response<Body>, Problem> {
     let caller = auth::require_admin(request, &state.admin)?;
     let csv = body::csv_text(request, MAX_IMPORT_BYTES)?;
-    let deps = &state.certification;
+    // The current catalog: exam codes it does not list are reported as warnings.
+    let deps = &state.certification.clone().with_current_catalog().await;
     let today = deps.today();
     let source = match request
         .query_string_parameters_ref()
@@ -111,7 +112,7 @@ async fn import(
     };
     let outcome = match kind {
         Kind::ExamResults => {
-            importer::import_exam_results(deps.records.as_ref(), csv, &source).await
+            importer::import_exam_results(deps.records.as_ref(), &deps.catalog, csv, &source).await
         }
         Kind::CeCredits => {
             importer::import_ce_credits(deps.records.as_ref(), csv, &source, today).await
@@ -175,12 +176,15 @@ fn report_json(report: &ImportReport, source: &str) -> serde_json::Value {
         "source": source,
         "imported": report.imported,
         "duplicates": report.duplicates,
-        "errors": report.errors.iter().map(|e| json!({
-            "row": e.row,
-            "code": e.code,
-            "message": e.message,
-        })).collect::<Vec<_>>(),
+        "errors": rows_json(&report.errors),
+        "warnings": rows_json(&report.warnings),
     })
+}
+
+fn rows_json(rows: &[tessera_certification::RowError]) -> Vec<serde_json::Value> {
+    rows.iter()
+        .map(|e| json!({ "row": e.row, "code": e.code, "message": e.message }))
+        .collect()
 }
 
 /// A file refused whole: nothing was imported.

@@ -325,6 +325,7 @@ pub async fn testing_history(ctx: &mut Ctx<'_>) -> Response<Body> {
                     } } }
                 } }
             }
+            p { a href="/certificates/orders#transactions" { (text::ECOMMERCE_TRANSACTIONS) } }
             section aria-labelledby="agreements" {
                 h2 id="agreements" { (text::AGREEMENTS) }
                 div.table-wrap tabindex="0" role="region" aria-labelledby="agreements" { table {

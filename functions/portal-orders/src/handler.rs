@@ -362,8 +362,47 @@ async fn orders(ctx: &mut Ctx<'_>) -> Response<Body> {
                     }
                 }
             }
+            @let transactions = items(&answer.body["transactions"]);
+            @if !transactions.is_empty() {
+                h2 id="transactions" { (text::ECOMMERCE_TRANSACTIONS) }
+                div.table-wrap tabindex="0" role="region" aria-labelledby="transactions" { table {
+                    thead { tr {
+                        th scope="col" { (text::DATE) } th scope="col" { (text::ORDER) }
+                        th scope="col" { (text::ITEMS) } th scope="col" { (text::TRANSACTION) }
+                        th scope="col" { (text::AMOUNT) }
+                    } }
+                    tbody { @for t in transactions { tr {
+                        td { (t["at"].as_str().unwrap_or_default().get(..10).unwrap_or_default()) }
+                        td { (t["order_id"].as_str().unwrap_or_default()) }
+                        td { (t["description"].as_str().unwrap_or_default()) }
+                        td { (transaction_label(t["kind"].as_str().unwrap_or_default())) }
+                        td { (signed_money(t["amount_cents"].as_i64().unwrap_or_default(), t["currency"].as_str().unwrap_or_default())) }
+                    } } }
+                } }
+            }
             p { a href="/certificates" { (text::CERTIFICATES_AND_PLAQUES) } }
         },
     )
     .into_response()
+}
+
+/// A transaction's kind in words.
+fn transaction_label(kind: &str) -> &str {
+    match kind {
+        "payment" => text::TRANSACTION_PAYMENT,
+        "refund" => text::TRANSACTION_REFUND,
+        "awaiting_payment" => text::TRANSACTION_AWAITING_PAYMENT,
+        "cancelled" => text::TRANSACTION_CANCELLED,
+        other => other,
+    }
+}
+
+/// An amount that may be negative (a refund), as money reads.
+fn signed_money(cents: i64, currency: &str) -> String {
+    let amount = money(cents.unsigned_abs(), currency);
+    if cents < 0 {
+        format!("−{amount}")
+    } else {
+        amount
+    }
 }

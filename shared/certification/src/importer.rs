@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use time::Date;
 
+use super::catalog::Catalog;
 use super::import::{parse_ce_credits, parse_exam_results, ImportError, RowError};
 use super::record::{CandidateProfile, CeActivity, ExamRecord};
 use crate::ports::{Added, CandidateRecords};
@@ -17,6 +18,9 @@ pub struct ImportReport {
     pub imported: usize,
     pub duplicates: usize,
     pub errors: Vec<RowError>,
+    /// Rows imported that deserve a look: an exam code the catalog does not list counts toward
+    /// no certification until a catalog version lists it (kept, for exams a catalog will learn).
+    pub warnings: Vec<RowError>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +57,7 @@ impl ImportReport {
 
     fn finish(mut self) -> ImportReport {
         self.errors.sort_by_key(|e| e.row);
+        self.warnings.sort_by_key(|e| e.row);
         self
     }
 }
@@ -74,12 +79,27 @@ fn by_candidate<T>(
 
 pub async fn import_exam_results(
     store: &dyn CandidateRecords,
+    catalog: &Catalog,
     csv: &str,
     source_file: &str,
 ) -> Result<ImportReport, ImportFailure> {
     let parsed = parse_exam_results(csv)?;
+    let warnings = parsed
+        .rows
+        .iter()
+        .filter(|(_, r)| catalog.exam(&r.exam).is_none())
+        .map(|(row, r)| RowError {
+            row: *row,
+            code: "unknown_exam",
+            message: format!(
+                "exam_code: {} is not in the catalog; imported, it counts toward no certification until a catalog version lists it",
+                r.exam
+            ),
+        })
+        .collect();
     let mut report = ImportReport {
         errors: parsed.errors,
+        warnings,
         ..ImportReport::default()
     };
     let by_candidate = by_candidate(parsed.rows, |exam| &exam.candidate.candidate_id);

@@ -204,7 +204,11 @@ async fn history(request: &Request, state: &FulfillmentState) -> Result<Response
     let book = own_orders(request, state).await?;
     // Newest first, as a history reads.
     let orders: Vec<Value> = book.orders.iter().rev().map(order_json).collect();
-    Ok(response::json(200, &json!({ "orders": orders })))
+    let transactions = views::transactions(&book.orders);
+    Ok(response::json(
+        200,
+        &json!({ "orders": orders, "transactions": transactions }),
+    ))
 }
 
 async fn one_order(

@@ -54,3 +54,52 @@ pub fn order_json(order: &Order) -> Value {
         "delivery_note": DELIVERY_NOTE,
     })
 }
+
+/// The guide's "E-commerce Transactions": the money each order moved, newest first. A paid
+/// order is a payment (when it was paid, or placed for one that cost nothing); a refund is a
+/// second transaction, negative; an order still awaiting payment or cancelled unpaid moved none
+/// and is listed with its status and no amount charged.
+pub fn transactions(orders: &[Order]) -> Vec<Value> {
+    let mut rows: Vec<(tessera_kernel::time::Timestamp, Value)> = Vec::new();
+    for order in orders {
+        let items: Vec<String> = order
+            .items
+            .iter()
+            .map(|i| format!("{} × {}", i.line.quantity, i.line.name))
+            .collect();
+        let reached = |status: OrderStatus| {
+            order
+                .stages
+                .iter()
+                .find(|s| s.status == status)
+                .map(|s| s.at)
+        };
+        let paid_at = reached(OrderStatus::Queued).unwrap_or(order.created_at);
+        let (kind, at, amount) = match order.status {
+            OrderStatus::PendingPayment => ("awaiting_payment", order.created_at, 0),
+            OrderStatus::Cancelled => ("cancelled", order.updated_at, 0),
+            _ => ("payment", paid_at, i64::from(order.total_cents)),
+        };
+        let row = |kind: &str, at: tessera_kernel::time::Timestamp, amount: i64| {
+            json!({
+                "order_id": order.id.as_str(),
+                "kind": kind,
+                "at": at.to_rfc3339(),
+                "description": items.join(", "),
+                "amount_cents": amount,
+                "currency": order.currency,
+                "payment_method": order.payment_method,
+            })
+        };
+        rows.push((at, row(kind, at, amount)));
+        if order.status == OrderStatus::Refunded {
+            let refunded_at = reached(OrderStatus::Refunded).unwrap_or(order.updated_at);
+            rows.push((
+                refunded_at,
+                row("refund", refunded_at, -i64::from(order.total_cents)),
+            ));
+        }
+    }
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+    rows.into_iter().map(|(_, row)| row).collect()
+}

@@ -62,6 +62,10 @@ pub struct Identity {
     /// The latest passwords, newest first, the current one included; capped at the policy's history.
     pub password_history: Vec<PasswordHash>,
     pub password_changed_at: Timestamp,
+    /// The owner's last voluntary change (not the first password, not a reset): the password's
+    /// minimum age counts from it; none yet, none applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voluntarily_changed_at: Option<Timestamp>,
     pub activation: Option<CodeRecord>,
     pub activation_sends: SendLog,
     /// "An account exists" notices sent to this address: rate-limited like codes.
@@ -140,6 +144,7 @@ impl Identity {
             password_hash: hash.clone(),
             password_history: vec![hash],
             password_changed_at: now,
+            voluntarily_changed_at: None,
             activation: None,
             activation_sends: SendLog::default(),
             exists_notices: SendLog::default(),

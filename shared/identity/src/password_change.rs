@@ -118,7 +118,7 @@ pub(crate) async fn with_new_password(
             email: Some(&identity.email),
             username: identity.username.as_ref().map(|u| u.as_str()),
             reuses_recent_password: reused,
-            last_changed_at: Some(identity.password_changed_at),
+            last_changed_at: identity.voluntarily_changed_at,
             now: Some(now),
             change: Some(kind),
         },
@@ -131,6 +131,9 @@ pub(crate) async fn with_new_password(
     identity.password_history.truncate(policy.history.max(1));
     identity.password_hash = hash;
     identity.password_changed_at = now;
+    if kind == ChangeKind::Voluntary {
+        identity.voluntarily_changed_at = Some(now);
+    }
     identity.session_epoch += 1;
     identity.reset_required = false;
     Ok(identity)

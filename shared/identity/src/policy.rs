@@ -103,6 +103,7 @@ pub struct PolicyContext<'a> {
     pub email: Option<&'a Email>,
     pub username: Option<&'a str>,
     pub reuses_recent_password: bool,
+    /// The owner's last voluntary change, which the minimum age counts from.
     pub last_changed_at: Option<Timestamp>,
     pub now: Option<Timestamp>,
     pub change: Option<ChangeKind>,

@@ -284,6 +284,13 @@ pub const SHARE_NETWORKS: [(&str, &str); 3] = [
 pub const CONSENT_TEXT_CHANGED: &str =
     "The consent text below changed since you answered: please read it and answer again.";
 pub const ORDER_STAGES: &str = "Stages";
+pub const ECOMMERCE_TRANSACTIONS: &str = "E-commerce Transactions";
+pub const TRANSACTION: &str = "Transaction";
+pub const AMOUNT: &str = "Amount";
+pub const TRANSACTION_PAYMENT: &str = "Payment";
+pub const TRANSACTION_REFUND: &str = "Refund";
+pub const TRANSACTION_AWAITING_PAYMENT: &str = "Awaiting payment (nothing charged)";
+pub const TRANSACTION_CANCELLED: &str = "Cancelled (nothing charged)";
 pub const DIGITAL_BADGES: &str = "Digital Badges";
 pub const BADGES_INTRO: &str = "Each certification you earn is also a digital badge: a credential signed by the program that anyone can verify without asking us. Download it, add it to a professional profile, or share its public link.";
 pub const NO_BADGES_YET: &str = "No badges yet: a badge is issued when you earn a certification.";

@@ -268,8 +268,8 @@ def _fuzz_session():
 
 
 def _consent_given(case):
-    # The page shows only while the holder consents to third-party verification, which the run's
-    # own settings requests may have withdrawn.
+    # The page (or hosted badge) answers only while the holder consents to third-party
+    # verification, which the run's own settings requests may have withdrawn.
     settings = {"employee": False, "partner": False, "email_notifications": True,
                 "academy_student": False, "verification_consent": True}
     _expect(_call("PUT", "/v1/candidate/settings", settings, _fuzz_session()), 200, "consent")
@@ -350,6 +350,8 @@ COMPLETERS = {
     ("PUT", "/v1/me/phone"): _set_phone,
     ("POST", "/v1/me/phone/verify"): _verify_phone,
     ("GET", "/v1/transcripts/{id}"): _consent_given,
+    # A hosted badge answers only while its holder consents to third-party verification too.
+    ("GET", "/v1/badges/{id}"): _consent_given,
     ("GET", "/v1/staff/accounts"): _find_subject,
     ("POST", "/v1/me/email-change/confirm"): _confirm_email_change,
     # A day not in the future, for a certification the record has not earned.

@@ -396,6 +396,16 @@ async fn map_by_email_with_the_emailed_code(backend: Backend) {
         (400, Some("invalid_code"))
     );
     let code = app.latest_code(&on_file);
+    let message = app.messages_to(&on_file).pop().unwrap();
+    let link = format!(
+        "{}/mapping/confirm?code={code}",
+        tessera_http::config::LOCAL_PUBLIC_URL
+    );
+    assert!(
+        message.body.contains(&link),
+        "the pages' link: {}",
+        message.body
+    );
     let confirmed = call(
         &app,
         "POST",

@@ -113,7 +113,8 @@ fn expected_status(route: &(String, String)) -> u16 {
             | "/badges"
             | "/transcripts"
             | "/certificates"
-            | "/certificates/orders",
+            | "/certificates/orders"
+            | "/mapping/confirm",
         ) => 303,
         ("GET", p)
             if p.starts_with("/certifications/")

@@ -546,7 +546,113 @@ async fn a_kit_is_ordered_from_the_pages(backend: Backend) {
     );
 }
 
+/// The link in the email that proves a score report's new address: opened signed out, it goes
+/// by the log-in page, which brings the person back to it; opening it changes nothing, the
+/// button does. A log-in's `next` naming another site is ignored.
+async fn the_emailed_mapping_link_goes_by_log_in_and_confirms_with_the_button(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    import_samples(&app).await;
+    move_clock_to_the_samples_day(&app);
+    let (email, _) = active_account(&app, "pages.link").await;
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let new_email = unique_email("pages.link.record");
+    let mut api = PageClient::new(&app);
+    api.use_session(&token);
+    api.get("/certifications").await;
+    let mapped = api
+        .post(
+            "/mapping",
+            &[
+                ("method", "score_report"),
+                ("last_name", "Lovelace"),
+                ("registration_number", "REG-2019-0416"),
+                ("new_email", &new_email),
+            ],
+        )
+        .await;
+    assert_page(&mapped, 200, "Find your certification record");
+    let message = app.messages_to(&new_email).pop().expect("the proof email");
+    let code = app.latest_code(&new_email);
+    let link = format!(
+        "{}/mapping/confirm?code={code}",
+        tessera_http::config::LOCAL_PUBLIC_URL
+    );
+    assert!(message.body.contains(&link), "{}", message.body);
+    let path = &link[link.find("/mapping/confirm").unwrap()..];
+
+    let mut browser = PageClient::new(&app);
+    let opened = browser.get(path).await;
+    assert_eq!(opened.status, 303, "{}", opened.text);
+    let to_log_in = opened.header("location").unwrap().to_string();
+    assert_eq!(
+        to_log_in,
+        format!("/?next=%2Fmapping%2Fconfirm%3Fcode%3D{code}")
+    );
+    let log_in_page = browser.get(&to_log_in).await;
+    assert_page(&log_in_page, 200, "Log in");
+    assert!(
+        log_in_page.text.contains("Log in to continue"),
+        "{}",
+        log_in_page.text
+    );
+    assert_eq!(hidden(&log_in_page.text, "next").as_deref(), Some(path));
+    let step2 = browser
+        .post("/sign-in", &[("email", &email), ("next", path)])
+        .await;
+    assert_eq!(
+        hidden(&step2.text, "next").as_deref(),
+        Some(path),
+        "{}",
+        step2.text
+    );
+    let signed_in = browser
+        .post(
+            "/sign-in",
+            &[("email", &email), ("password", PASSWORD), ("next", path)],
+        )
+        .await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.text);
+    assert_eq!(signed_in.header("location"), Some(path));
+
+    for _ in 0..2 {
+        let form = browser.get(path).await;
+        assert_page(&form, 200, "Find your certification record");
+        assert!(
+            form.text.contains(&format!("value=\"{code}\"")),
+            "{}",
+            form.text
+        );
+    }
+    let record = api.get("/personal-info").await;
+    assert!(
+        !record.text.contains(&new_email),
+        "opening the link changed nothing: {}",
+        record.text
+    );
+    let confirmed = browser.post("/mapping/confirm", &[("code", &code)]).await;
+    assert_eq!(confirmed.status, 303, "{}", confirmed.text);
+    assert_eq!(confirmed.header("location"), Some("/certifications"));
+    let record = api.get("/personal-info").await;
+    assert!(record.text.contains(&new_email), "{}", record.text);
+
+    let mut elsewhere = PageClient::new(&app);
+    elsewhere.get("/").await;
+    let r = elsewhere
+        .post(
+            "/sign-in",
+            &[
+                ("email", &email),
+                ("password", PASSWORD),
+                ("next", "//elsewhere.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text);
+    assert_eq!(r.header("location"), Some("/account"));
+}
+
 on_both_backends!(
+    the_emailed_mapping_link_goes_by_log_in_and_confirms_with_the_button,
     the_candidate_maps_and_reads_every_screen,
     the_candidate_reads_the_badges_and_downloads_them,
     a_transcript_is_made_emailed_and_deleted,

@@ -28,6 +28,7 @@ pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets
 enum Route {
     Certifications,
     Map,
+    ConfirmMappingLink,
     ConfirmMapping,
     Certification,
     Certificate,
@@ -47,6 +48,7 @@ enum Route {
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("GET", "/certifications", Route::Certifications),
     ("POST", "/mapping", Route::Map),
+    ("GET", "/mapping/confirm", Route::ConfirmMappingLink),
     ("POST", "/mapping/confirm", Route::ConfirmMapping),
     ("GET", "/certifications/{id}", Route::Certification),
     (
@@ -97,6 +99,7 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
 async fn get(route: Route, ctx: &mut Ctx<'_>, id: &str) -> Response<Body> {
     match route {
         Route::Certifications => screens::certifications(ctx).await,
+        Route::ConfirmMappingLink => records::confirm_mapping_page(ctx),
         Route::Certification => screens::certification(ctx, id).await,
         Route::Certificate => {
             let path = format!("/v1/candidate/certifications/{id}/certificate.pdf");

@@ -5,6 +5,7 @@ use lambda_http::{Body, Response};
 use maud::html;
 use serde_json::{json, Value};
 use tessera_certification_routes::{mapping, personal_info};
+use tessera_web::form::query_value;
 use tessera_web::page::{
     certification_tabs, form, notice, problem_summary, redirect, submit, with_status, yes_no,
     Field, Problems,
@@ -54,18 +55,33 @@ pub fn mapping_page(ctx: &Ctx<'_>, problems: &Problems, message: Option<&str>) -
 }
 
 fn code_page(ctx: &Ctx<'_>, message: &str, problems: &Problems) -> Response<Body> {
+    code_page_with(ctx, message, "", problems)
+}
+
+fn code_page_with(ctx: &Ctx<'_>, message: &str, code: &str, problems: &Problems) -> Response<Body> {
     ctx.signed_in_page(
         text::MAPPING_TITLE,
         html! {
             (problem_summary(problems, &[("code", text::MAPPING_CODE)]))
             (notice(message))
             (form("/mapping/confirm", &ctx.csrf(), html! {
-                (Field::code("code", text::MAPPING_CODE).autofocus().render(problems))
+                (Field::code("code", text::MAPPING_CODE).value(code).autofocus().render(problems))
                 (submit(text::VERIFY))
             }))
         },
     )
     .into_response()
+}
+
+/// `GET /mapping/confirm?code=`: the emailed link, which opens the code form with the code filled
+/// in. Opening it confirms nothing (mail scanners open links); the person confirms with the
+/// button. Signed out, the log-in page comes first and brings the person back here.
+pub fn confirm_mapping_page(ctx: &mut Ctx<'_>) -> Response<Body> {
+    if ctx.visit.session().is_none() {
+        return ctx.log_in_first();
+    }
+    let code = query_value(ctx.request, "code").unwrap_or_default();
+    code_page_with(ctx, text::MAPPING_LINK_OPENED, &code, &Problems::none())
 }
 
 /// `POST /mapping`: `POST /v1/candidate/mapping` by email (a code goes out) or by score report

@@ -1,15 +1,18 @@
 //! Log in as the guide shows it: step 1 the email address, step 2 the password ("Verify with your
 //! password"), and with an authenticator enrolled step 3 its code. One form action, `/sign-in`:
 //! which step it is follows from the fields posted. Step 1 calls nothing (it only carries the
-//! address on), so it tells nobody whether an account exists.
+//! address on), so it tells nobody whether an account exists. A `next` path (a link from an email
+//! opened while signed out) rides along the steps, and the person lands there once logged in.
 
 use lambda_http::{Body, Response};
 use maud::{html, Markup};
 use serde_json::json;
 use tessera_identity_routes::sessions;
 use tessera_kernel::email::Email;
+use tessera_web::form::query_value;
 use tessera_web::page::{
-    form, notice, problem_summary, redirect, submit, with_status, Field, Page, Problems,
+    form, notice, problem_summary, redirect, return_path, submit, with_status, Field, Page,
+    Problems,
 };
 use tessera_web::{text, Form};
 
@@ -18,12 +21,35 @@ use crate::Ctx;
 /// Where a person lands after logging in.
 const HOME: &str = "/account";
 
-/// `GET /`: the first step, or the account for a browser that is signed in already.
-pub fn start(ctx: &mut Ctx<'_>) -> Response<Body> {
-    if ctx.visit.session().is_some() {
-        return redirect(HOME);
+/// Where the person goes once logged in: the `next` path asked for, when it is on this site.
+#[derive(Clone, Copy, Debug, Default)]
+struct Next<'a>(Option<&'a str>);
+
+impl<'a> Next<'a> {
+    fn from(raw: Option<&'a str>) -> Next<'a> {
+        Next(raw.and_then(return_path))
     }
-    email_step(ctx, "", &Problems::none(), None)
+
+    fn location(self) -> &'a str {
+        self.0.unwrap_or(HOME)
+    }
+
+    /// The hidden field that carries it to the next step.
+    fn field(self) -> Markup {
+        html! { @if let Some(next) = self.0 { input type="hidden" name="next" value=(next); } }
+    }
+}
+
+/// `GET /` (`?next=` a path to return to): the first step, or that path (the account by default)
+/// for a browser that is signed in already.
+pub fn start(ctx: &mut Ctx<'_>) -> Response<Body> {
+    let asked = query_value(ctx.request, "next");
+    let next = Next::from(asked.as_deref());
+    if ctx.visit.session().is_some() {
+        return redirect(next.location());
+    }
+    let message = next.0.map(|_| text::SIGN_IN_TO_CONTINUE);
+    email_step_to(ctx, "", &Problems::none(), message, next)
 }
 
 /// The first step's page; `message` is a notice from the step before (activated, reset, …).
@@ -33,6 +59,16 @@ pub fn email_step(
     problems: &Problems,
     message: Option<&str>,
 ) -> Response<Body> {
+    email_step_to(ctx, email, problems, message, Next::default())
+}
+
+fn email_step_to(
+    ctx: &Ctx<'_>,
+    email: &str,
+    problems: &Problems,
+    message: Option<&str>,
+    next: Next<'_>,
+) -> Response<Body> {
     let labels = [("email", text::EMAIL)];
     Page::new(
         text::SIGN_IN_TITLE,
@@ -40,6 +76,7 @@ pub fn email_step(
             @if let Some(message) = message { (notice(message)) }
             (problem_summary(problems, &labels))
             (form("/sign-in", &ctx.csrf(), html! {
+                (next.field())
                 (Field::new("email", text::EMAIL, "email").value(email)
                     .autocomplete("username").hint(text::EMAIL_HINT_SIGN_IN).render(problems))
                 (submit(text::NEXT))
@@ -60,7 +97,12 @@ fn help_links() -> Markup {
     }
 }
 
-fn password_step(ctx: &Ctx<'_>, email: &str, problems: &Problems) -> Response<Body> {
+fn password_step(
+    ctx: &Ctx<'_>,
+    email: &str,
+    problems: &Problems,
+    next: Next<'_>,
+) -> Response<Body> {
     let labels = [("password", text::PASSWORD)];
     Page::new(
         text::VERIFY_PASSWORD_TITLE,
@@ -68,6 +110,7 @@ fn password_step(ctx: &Ctx<'_>, email: &str, problems: &Problems) -> Response<Bo
             (problem_summary(problems, &labels))
             p { (text::SIGNING_IN_AS) " " strong { (email) } }
             (form("/sign-in", &ctx.csrf(), html! {
+                (next.field())
                 input type="hidden" name="email" value=(email);
                 (Field::new("password", text::PASSWORD, "password")
                     .autocomplete("current-password").autofocus().render(problems))
@@ -82,7 +125,12 @@ fn password_step(ctx: &Ctx<'_>, email: &str, problems: &Problems) -> Response<Bo
     .into_response()
 }
 
-fn code_step(ctx: &Ctx<'_>, challenge: &str, problems: &Problems) -> Response<Body> {
+fn code_step(
+    ctx: &Ctx<'_>,
+    challenge: &str,
+    problems: &Problems,
+    next: Next<'_>,
+) -> Response<Body> {
     let labels = [("code", text::AUTHENTICATOR_CODE)];
     Page::new(
         text::SECOND_STEP_TITLE,
@@ -90,6 +138,7 @@ fn code_step(ctx: &Ctx<'_>, challenge: &str, problems: &Problems) -> Response<Bo
             (problem_summary(problems, &labels))
             p { (text::SECOND_STEP_INTRO) }
             (form("/sign-in", &ctx.csrf(), html! {
+                (next.field())
                 input type="hidden" name="challenge" value=(challenge);
                 (Field::code("code", text::AUTHENTICATOR_CODE).autofocus().render(problems))
                 (submit(text::VERIFY))
@@ -101,16 +150,17 @@ fn code_step(ctx: &Ctx<'_>, challenge: &str, problems: &Problems) -> Response<Bo
 
 /// `POST /sign-in`: the step the posted fields make.
 pub async fn step(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
+    let next = Next::from(posted.get("next"));
     if posted.has("challenge") {
-        return answer_code(ctx, posted).await;
+        return answer_code(ctx, posted, next).await;
     }
     let email = posted.text("email");
     if let Err(e) = Email::parse(&email) {
         let problems = Problems::none().field("email", format!("This field {e}."));
-        return with_status(email_step(ctx, &email, &problems, None), 422);
+        return with_status(email_step_to(ctx, &email, &problems, None, next), 422);
     }
     if !posted.has("password") {
-        return password_step(ctx, &email, &Problems::none());
+        return password_step(ctx, &email, &Problems::none(), next);
     }
     let answer = ctx
         .call(
@@ -121,19 +171,19 @@ pub async fn step(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
         )
         .await;
     match answer.status {
-        201 => signed_in(ctx, answer.text("token")),
+        201 => signed_in(ctx, answer.text("token"), next),
         200 if answer.body["mfa_required"] == true => {
-            code_step(ctx, answer.text("challenge"), &Problems::none())
+            code_step(ctx, answer.text("challenge"), &Problems::none(), next)
         }
         401 | 422 | 429 => with_status(
-            password_step(ctx, &email, &Problems::from_answer(&answer)),
+            password_step(ctx, &email, &Problems::from_answer(&answer), next),
             answer.status,
         ),
         _ => ctx.unexpected(&answer),
     }
 }
 
-async fn answer_code(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
+async fn answer_code(ctx: &mut Ctx<'_>, posted: &Form, next: Next<'_>) -> Response<Body> {
     let challenge = posted.text("challenge");
     let answer = ctx
         .call(
@@ -144,26 +194,27 @@ async fn answer_code(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
         )
         .await;
     match answer.status {
-        201 => signed_in(ctx, answer.text("token")),
+        201 => signed_in(ctx, answer.text("token"), next),
         401 | 422 => with_status(
             code_step(
                 ctx,
                 &challenge,
                 &Problems::from_answer(&answer).moved_to("code"),
+                next,
             ),
             answer.status,
         ),
         400 => with_status(
-            email_step(ctx, "", &Problems::from_answer(&answer), None),
+            email_step_to(ctx, "", &Problems::from_answer(&answer), None, next),
             400,
         ),
         _ => ctx.unexpected(&answer),
     }
 }
 
-fn signed_in(ctx: &mut Ctx<'_>, token: &str) -> Response<Body> {
+fn signed_in(ctx: &mut Ctx<'_>, token: &str, next: Next<'_>) -> Response<Body> {
     ctx.visit.start_session(token);
-    redirect(HOME)
+    redirect(next.location())
 }
 
 /// `POST /sign-out`: the session ends on the server and the cookie goes.

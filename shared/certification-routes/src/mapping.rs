@@ -18,6 +18,7 @@ use tessera_http::routing::{pairs, route, Route};
 use tessera_http::{response, Fields, Problem};
 use tessera_kernel::code::OneTimeCode;
 use tessera_kernel::email::Email;
+use tessera_kernel::links::PagesUrl;
 
 /// The secrets this function uses (mapping codes): the only ones it reads, and the only ones the
 /// template gives it.
@@ -78,7 +79,12 @@ async fn map(request: &Request, state: &CandidateState) -> Result<Response<Body>
             // Whether a record has the address must not show in the timing either.
             let result = response::uniformly(
                 &state.identity,
-                mapping::map_by_email(&state.certification, &account, &email),
+                mapping::map_by_email(
+                    &state.certification,
+                    &account,
+                    &email,
+                    &pages_url(request, state)?,
+                ),
             )
             .await;
             result.map_err(problem)?;
@@ -111,9 +117,14 @@ async fn map(request: &Request, state: &CandidateState) -> Result<Response<Body>
                 registration_number,
                 new_email,
             };
-            let mapped = mapping::map_by_score_report(&state.certification, &account, &report)
-                .await
-                .map_err(problem)?;
+            let mapped = mapping::map_by_score_report(
+                &state.certification,
+                &account,
+                &report,
+                &pages_url(request, state)?,
+            )
+            .await
+            .map_err(problem)?;
             Ok(response::json(
                 200,
                 &json!({
@@ -189,4 +200,10 @@ fn problem(e: MappingError) -> Problem {
         MappingError::InvalidCode => Problem::invalid_code(),
         MappingError::Store(e) => Problem::internal(&e),
     }
+}
+
+/// Where the emailed code's link leads: the pages, on the API's own origin.
+fn pages_url(request: &Request, state: &CandidateState) -> Result<PagesUrl, Problem> {
+    let base = tessera_http::links::public_base(state.public_url.as_deref(), request)?;
+    Ok(PagesUrl::new(&base))
 }

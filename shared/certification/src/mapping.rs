@@ -24,6 +24,7 @@ use tessera_kernel::delivery::deliver;
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ids::CandidateId;
+use tessera_kernel::links::PagesUrl;
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Seconds;
 
@@ -165,6 +166,7 @@ pub async fn map_by_score_report(
     deps: &CertificationDeps,
     holder: &AccountHolder,
     report: &ScoreReport,
+    pages: &PagesUrl,
 ) -> Result<MappedByReport, MappingError> {
     let account = &holder.account_id;
     ensure_unmapped(holder)?;
@@ -231,6 +233,7 @@ pub async fn map_by_score_report(
                             ("first_name", &mapped.first_name),
                             ("candidate_id", mapped.candidate_id.as_str()),
                             ("code", code.expose()),
+                            ("link", &pages.mapping_confirmation(code)),
                         ],
                     );
                     deliver(&deps.postbox, &message, now + CODE_TTL).await;
@@ -266,6 +269,7 @@ pub async fn map_by_email(
     deps: &CertificationDeps,
     holder: &AccountHolder,
     email: &Email,
+    pages: &PagesUrl,
 ) -> Result<(), MappingError> {
     let account = &holder.account_id;
     ensure_unmapped(holder)?;
@@ -296,6 +300,7 @@ pub async fn map_by_email(
                     ("first_name", &record.first_name),
                     ("candidate_id", record.candidate_id.as_str()),
                     ("code", code.expose()),
+                    ("link", &pages.mapping_confirmation(&code)),
                 ],
             )
         }

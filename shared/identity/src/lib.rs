@@ -9,7 +9,7 @@ pub mod common_passwords;
 pub mod email_change;
 pub mod email_reminder;
 pub mod held_code;
-pub mod links;
+pub use tessera_kernel::links;
 pub mod login;
 pub mod messages;
 pub mod mfa;

@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod email;
 pub mod ids;
 pub mod jobs;
+pub mod links;
 pub mod messages;
 pub mod person;
 pub mod ports;

@@ -131,6 +131,16 @@ pub fn html_response(status: u16, body: String) -> Response<Body> {
     .expect("static headers are valid")
 }
 
+/// `raw` when it is a path on this site a person may be sent back to after logging in (a link
+/// from an email opened while signed out): one leading `/`, no scheme or host (`//host` leads
+/// elsewhere, and browsers read `\\` as `/`), printable ASCII only, so it is a valid `Location`
+/// and stays on this origin.
+pub fn return_path(raw: &str) -> Option<&str> {
+    let local = raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\');
+    let printable = raw.bytes().all(|b| b.is_ascii_graphic());
+    (local && printable && raw.len() <= 512).then_some(raw)
+}
+
 /// `303 See Other` to `location` (after a form: the browser then GETs the next page, so a reload
 /// does not post again).
 pub fn redirect(location: &str) -> Response<Body> {
@@ -509,6 +519,26 @@ pub fn submit(label: &str) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_paths_on_this_site_are_returned_to() {
+        for local in ["/mapping/confirm?code=042917", "/certifications", "/"] {
+            assert_eq!(return_path(local), Some(local));
+        }
+        let elsewhere = [
+            "https://elsewhere.example/",
+            "//elsewhere.example/",
+            "/\\elsewhere.example/",
+            "\\\\elsewhere.example",
+            "javascript:alert(1)",
+            "/a b",
+            "/line\nbreak",
+            "",
+        ];
+        for raw in elsewhere {
+            assert_eq!(return_path(raw), None, "{raw:?}");
+        }
+    }
 
     #[test]
     fn every_value_is_escaped() {

@@ -125,6 +125,20 @@ impl<'a, S: Clone> PageRequest<'a, S> {
         redirect("/")
     }
 
+    /// For a page that needs a session, opened without one (a link from an email): the log-in
+    /// page, which brings the person back to this path and query once logged in.
+    pub fn log_in_first(&self) -> Response<Body> {
+        let uri = self.request.uri();
+        let back = match uri.query() {
+            Some(query) => format!("{}?{query}", uri.path()),
+            None => uri.path().to_string(),
+        };
+        let next: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", &back)
+            .finish();
+        redirect(&format!("/?{next}"))
+    }
+
     /// A route's answer that is neither success nor a refusal the page explains: the session
     /// ended, or the server failed.
     pub fn unexpected(&mut self, answer: &Answer) -> Response<Body> {

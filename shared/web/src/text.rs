@@ -38,6 +38,8 @@ pub const SESSION_ENDED: &str = "Your session ended. Log in again to continue.";
 
 // Log in (step 1: email, step 2: password, step 3: the authenticator's code)
 pub const SIGN_IN_TITLE: &str = "Log in";
+pub const SIGN_IN_TO_CONTINUE: &str =
+    "Log in to continue: you will be taken back to the page you opened.";
 pub const EMAIL: &str = "Email address";
 pub const EMAIL_HINT_SIGN_IN: &str =
     "Use the email address of your account. Forgot it? Try your business email address.";
@@ -185,6 +187,8 @@ pub const NEW_EMAIL: &str = "New email address";
 pub const MAPPING_CODE_SENT: &str =
     "If the address is on a certification record, a code is on its way to it. Enter it here.";
 pub const MAPPING_CODE: &str = "Code from the email";
+pub const MAPPING_LINK_OPENED: &str =
+    "Your code is filled in from the email's link. Confirm to finish linking your record.";
 pub const MAPPED: &str = "Your account is linked to your certification record.";
 pub const MAPPED_CONFIRM_EMAIL: &str = "Your account is linked. We sent a code to the new email address: enter it to make it the address on your record.";
 pub const ACTIVE_CERTIFICATIONS: &str = "Active certifications";

@@ -1,7 +1,7 @@
 //! The links messages carry to the person's own pages, which share the API's origin.
 
-use tessera_kernel::code::OneTimeCode;
-use tessera_kernel::email::Email;
+use crate::code::OneTimeCode;
+use crate::email::Email;
 
 /// Where the person's pages are: the API's public address (`TESSERA_PUBLIC_URL`, or the domain
 /// API Gateway was invoked on), without a trailing slash.
@@ -22,6 +22,12 @@ impl PagesUrl {
             .finish();
         format!("{}/activate?{query}", self.0)
     }
+
+    /// The page that confirms a record-mapping code (or a record's new address) with the code
+    /// filled in. Opening it confirms nothing: the signed-in person confirms there.
+    pub fn mapping_confirmation(&self, code: &OneTimeCode) -> String {
+        format!("{}/mapping/confirm?code={}", self.0, code.expose())
+    }
 }
 
 #[cfg(test)]
@@ -36,6 +42,10 @@ mod tests {
         assert_eq!(
             pages.activation(&email, &code),
             "https://id.example.com/activate?email=ada%2Blab%40example.com&code=042917"
+        );
+        assert_eq!(
+            pages.mapping_confirmation(&code),
+            "https://id.example.com/mapping/confirm?code=042917"
         );
     }
 }

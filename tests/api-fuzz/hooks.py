@@ -478,6 +478,7 @@ def _transcript_for(case):
 RESOURCES = {
     "/v1/candidate/transcripts/{id}": ("id", _transcript_for),
     "/v1/candidate/transcripts/{id}/emails": ("id", _transcript_for),
+    "/v1/candidate/transcripts/{id}/email-preview": ("id", _transcript_for),
     "/v1/transcripts/{id}": ("id", _transcript_for),
     "/v1/verify/{code}": ("code", _kit_code),
     "/v1/achievements/{id}": ("id", lambda case: "infrastructure-associate"),

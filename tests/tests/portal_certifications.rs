@@ -3,6 +3,7 @@
 //! from the real email), the certifications and one's progress tree, the PDF certificate, personal
 //! info, the testing history sorted, logos, and a transcript made, emailed and deleted.
 
+use serde_json::json;
 use tessera_testkit::{unique_email, Backend, TestApp, TestResponse};
 use tessera_tests::certification::{import_samples, move_clock_to_the_samples_day};
 use tessera_tests::pages::{hidden, PageClient};
@@ -383,10 +384,20 @@ async fn a_transcript_is_made_emailed_and_deleted(backend: Backend) {
                 ("description", "For the panel"),
                 ("remarks", "Ask me about the lab work"),
                 ("expires_in_days", ""),
+                ("show_candidate_id", "yes"),
+                ("show_location", "yes"),
+                ("address_lines", "12 Analytical Row\r\n\r\nLondon N1\r\n"),
             ],
         )
         .await;
     assert_page(&saved, 200, "Transcripts");
+    assert!(
+        saved
+            .text
+            .contains(">12 Analytical Row\nLondon N1</textarea>"),
+        "the lines kept, blank ones dropped: {}",
+        saved.text
+    );
     assert!(
         saved.text.contains("Your changes are saved"),
         "{}",
@@ -432,6 +443,32 @@ async fn a_transcript_is_made_emailed_and_deleted(backend: Backend) {
     assert_eq!(
         listed.json["transcripts"][0]["include_new"], false,
         "the box was not ticked"
+    );
+    let shown = &listed.json["transcripts"][0];
+    assert_eq!(
+        (
+            &shown["show_dates"],
+            &shown["show_candidate_id"],
+            &shown["show_location"]
+        ),
+        (&json!(false), &json!(true), &json!(true)),
+        "the boxes as ticked"
+    );
+
+    let preview = browser
+        .get(&format!("/transcripts/{action}/email-preview"))
+        .await;
+    assert_page(&preview, 200, "Transcript email preview");
+    assert!(
+        preview.text.contains(&format!("/v1/transcripts/{action}")),
+        "{}",
+        preview.text
+    );
+    assert!(preview.text.contains("Transcript for"), "the subject");
+    assert_eq!(
+        app.messages_to(&recruiter).len(),
+        1,
+        "previewing sent nothing"
     );
 
     let r = browser

@@ -444,7 +444,113 @@ async fn the_page_vouches_only_for_the_records_name(backend: Backend) {
     assert_eq!(open_json(&app, &path).await.json.get("display_name"), None);
 }
 
+/// The display options: the page shows the address lines typed, the candidate ID only when
+/// asked, and hides dates and location when told; the preview is the email that is then sent,
+/// and previewing sends and counts nothing. Bad options are refused with nothing changed.
+async fn display_options_choose_the_details_and_the_email_is_previewed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (_, token) = holder(&app).await;
+    consent(&app, &token, true).await;
+    let body = json!({
+        "description": "For the hiring team", "expires_in_days": 30, "certifications": "active",
+        "address_lines": ["12 Analytical Row", "  London N1  "],
+    });
+    let created = call(&app, "POST", TRANSCRIPTS, &token, Some(body)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(
+        (
+            &created.json["show_dates"],
+            &created.json["show_candidate_id"],
+            &created.json["show_location"],
+            &created.json["address_lines"]
+        ),
+        (
+            &json!(true),
+            &json!(false),
+            &json!(true),
+            &json!(["12 Analytical Row", "London N1"])
+        ),
+        "defaults, and the lines trimmed"
+    );
+    let id = created.json["id"].as_str().unwrap().to_string();
+    let path = path_of(created.json["url"].as_str().unwrap());
+    let shown = open_json(&app, &path).await;
+    assert_eq!(
+        shown.json["address_lines"][1], "London N1",
+        "{}",
+        shown.text
+    );
+    assert_eq!(shown.json.get("candidate_id"), None);
+    assert!(shown.json["country"].is_string());
+    assert!(shown.json["tracks"][0]["certifications"][0]["active"].is_string());
+    let page = open_page(&app, &path).await;
+    assert!(
+        page.text
+            .contains("<address>12 Analytical Row<br>\nLondon N1<br>"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("Active since"));
+
+    let edit = format!("{TRANSCRIPTS}/{id}");
+    let hide = json!({ "show_dates": false, "show_location": false, "show_candidate_id": true });
+    let edited = call(&app, "PATCH", &edit, &token, Some(hide)).await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    assert_eq!(edited.json["address_lines"][0], "12 Analytical Row", "kept");
+    let shown = open_json(&app, &path).await;
+    let candidate_id = shown.json["candidate_id"].as_str().expect("shown now");
+    assert!(candidate_id.starts_with("TSC"), "{}", shown.text);
+    assert_eq!(shown.json.get("country"), None, "{}", shown.text);
+    assert_eq!(shown.json["dates_shown"], false);
+    let first = &shown.json["tracks"][0]["certifications"][0];
+    assert_eq!(
+        (first.get("active"), &first["expires"]),
+        (None, &Value::Null)
+    );
+    let page = open_page(&app, &path).await;
+    assert!(!page.text.contains("Active since"), "{}", page.text);
+    assert!(!page.text.contains("Country:"), "{}", page.text);
+    assert!(page.text.contains(&format!("Candidate ID: {candidate_id}")));
+
+    for bad in [
+        json!({ "address_lines": ["1", "2", "3", "4", "5"] }),
+        json!({ "address_lines": ["x".repeat(101)] }),
+        json!({ "address_lines": ["line\u{0}break"] }),
+        json!({ "address_lines": "12 Analytical Row" }),
+        json!({ "show_dates": "no" }),
+    ] {
+        let refused = call(&app, "PATCH", &edit, &token, Some(bad.clone())).await;
+        assert_eq!(refused.status, 422, "{bad}: {}", refused.text);
+    }
+    let unchanged = call(&app, "GET", TRANSCRIPTS, &token, None).await;
+    assert_eq!(
+        unchanged.json["transcripts"][0]["address_lines"],
+        json!(["12 Analytical Row", "London N1"])
+    );
+
+    let views_before = views_of(&app, &token, &id).await.0;
+    let preview_path = format!("{TRANSCRIPTS}/{id}/email-preview");
+    let preview = call(&app, "GET", &preview_path, &token, None).await;
+    assert_eq!(preview.status, 200, "{}", preview.text);
+    assert_eq!(
+        preview.json["subject"],
+        "Tessera - Transcript for Ada Lovelace"
+    );
+    assert!(preview.json["text"].as_str().unwrap().contains(&path));
+    assert!(preview.json["html"].as_str().unwrap().contains(&path));
+    assert_eq!(views_of(&app, &token, &id).await.0, views_before);
+    let recruiter = unique_email("recruiter.preview");
+    assert!(app.messages_to(&recruiter).is_empty());
+    assert_eq!(send_email(&app, &token, &id, &recruiter).await.status, 202);
+    let sent = app.messages_to(&recruiter).pop().expect("the email");
+    assert_eq!(sent.subject.as_deref(), preview.json["subject"].as_str());
+    assert!(sent.body.contains(&path));
+    let unknown = format!("{TRANSCRIPTS}/{}/email-preview", "0".repeat(32));
+    assert_eq!(call(&app, "GET", &unknown, &token, None).await.status, 404);
+}
+
 on_both_backends!(
+    display_options_choose_the_details_and_the_email_is_previewed,
     the_page_vouches_only_for_the_records_name,
     create_email_follow_the_link_and_count_views,
     a_hundred_concurrent_views_count_a_hundred,

@@ -41,6 +41,7 @@ enum Route {
     Transcripts,
     CreateTranscript,
     EmailTranscript,
+    TranscriptEmailPreview,
     EditTranscript,
     DeleteTranscript,
 }
@@ -65,6 +66,11 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("GET", "/transcripts", Route::Transcripts),
     ("POST", "/transcripts", Route::CreateTranscript),
     ("POST", "/transcripts/{id}/email", Route::EmailTranscript),
+    (
+        "GET",
+        "/transcripts/{id}/email-preview",
+        Route::TranscriptEmailPreview,
+    ),
     ("POST", "/transcripts/{id}/edit", Route::EditTranscript),
     ("POST", "/transcripts/{id}/delete", Route::DeleteTranscript),
 ];
@@ -115,6 +121,7 @@ async fn get(route: Route, ctx: &mut Ctx<'_>, id: &str) -> Response<Body> {
                 .await
         }
         Route::Transcripts => transcripts::page(ctx).await,
+        Route::TranscriptEmailPreview => transcripts::email_preview(ctx, id).await,
         _ => not_found(),
     }
 }

@@ -1,6 +1,8 @@
 //! Transcripts: the ones made (link, views, last view, expiry, where to share it), a new one (of
 //! every active certification), its link emailed to someone, one edited (its link and views
-//! kept), and deleting one (its link stops opening). Each form's fields have ids of their own
+//! kept), and deleting one (its link stops opening). Both the new and the edit forms carry the
+//! display options (dates, candidate ID, location, address lines); each transcript links to a
+//! preview of the email before it is sent. Each form's fields have ids of their own
 //! (`new-…`, `email-{id}-…`, `edit-{id}-…`), and a refusal is shown at the form that was sent.
 
 use lambda_http::{Body, Response};
@@ -31,8 +33,61 @@ const LABELS: &[(&str, &str)] = &[
     ("display_name", text::DISPLAY_NAME),
     ("remarks", text::REMARKS),
     ("expires_in_days", text::EXPIRES_IN_DAYS),
+    ("address_lines", text::ADDRESS_LINES),
     ("to", text::EMAIL_TO),
 ];
+
+/// The display options' checkboxes, as the route names them.
+const SHOW: [(&str, &str); 3] = [
+    ("show_dates", text::SHOW_DATES),
+    ("show_candidate_id", text::SHOW_CANDIDATE_ID),
+    ("show_location", text::SHOW_LOCATION),
+];
+
+/// The display options of a form whose fields' ids start with `prefix`, ticked as `current`
+/// (a transcript's answer; a new transcript's defaults otherwise).
+fn display_options(prefix: &str, current: Option<&Value>, problems: &Problems) -> Markup {
+    let ticked = |key: &str| match current {
+        Some(t) => t[key] == true,
+        None => key != "show_candidate_id",
+    };
+    let lines = current
+        .and_then(|t| t["address_lines"].as_array())
+        .map(|lines| {
+            let lines: Vec<&str> = lines.iter().filter_map(Value::as_str).collect();
+            lines.join("\n")
+        })
+        .unwrap_or_default();
+    html! {
+        fieldset {
+            legend { (text::DISPLAY_OPTIONS) }
+            @for (name, label) in SHOW {
+                div.field {
+                    label.check {
+                        input type="checkbox" name=(name) value="yes" checked[ticked(name)]; " " (label)
+                    }
+                }
+            }
+            (Field::new("address_lines", text::ADDRESS_LINES, "textarea").value(&lines)
+                .hint(text::ADDRESS_LINES_HINT).optional().in_form(prefix).render(problems))
+        }
+    }
+}
+
+/// The display options a form posted, as the route takes them.
+fn posted_display(posted: &Form, body: &mut Value) {
+    for (name, _) in SHOW {
+        body[name] = json!(posted.ticked(name));
+    }
+    let lines: Vec<String> = posted
+        .text("address_lines")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect();
+    body["address_lines"] = json!(lines);
+}
 
 async fn show(
     ctx: &mut Ctx<'_>,
@@ -90,6 +145,7 @@ async fn show(
                             input type="checkbox" name="include_new" value="yes" checked; " " (text::INCLUDE_NEW)
                         }
                     }
+                    (display_options("new-", None, &new_problems))
                     (submit(text::CREATE))
                 }))
             }
@@ -136,6 +192,7 @@ fn transcript_section(t: &Value, csrf: &str, problems_at: &dyn Fn(&str) -> Probl
                 (Field::new("to", text::EMAIL_TO, "email").in_form(&email_prefix).render(&email_problems))
                 button.secondary type="submit" { (text::SEND) }
             }))
+            p { a href=(format!("/transcripts/{id}/email-preview")) { (text::PREVIEW_EMAIL) } }
             details open[!edit_problems.is_empty()] {
                 summary { (text::EDIT_TRANSCRIPT) }
                 (form(&format!("/transcripts/{id}/edit"), csrf, html! {
@@ -148,6 +205,7 @@ fn transcript_section(t: &Value, csrf: &str, problems_at: &dyn Fn(&str) -> Probl
                             input type="checkbox" name="include_new" value="yes" checked[t["include_new"] == true]; " " (text::INCLUDE_NEW)
                         }
                     }
+                    (display_options(&edit_prefix, Some(t), &edit_problems))
                     (submit(text::SAVE))
                 }))
             }
@@ -179,6 +237,7 @@ pub async fn create(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
         "certifications": "active",
         "include_new": posted.ticked("include_new"),
     });
+    posted_display(posted, &mut body);
     for name in ["display_name", "remarks"] {
         if let Some(value) = optional(name) {
             body[name] = json!(value);
@@ -217,6 +276,7 @@ pub async fn edit(ctx: &mut Ctx<'_>, posted: &Form, id: &str) -> Response<Body> 
         "remarks": posted.text("remarks"),
         "include_new": posted.ticked("include_new"),
     });
+    posted_display(posted, &mut body);
     let display_name = posted.text("display_name");
     if !display_name.trim().is_empty() {
         body["display_name"] = json!(display_name);
@@ -230,6 +290,35 @@ pub async fn edit(ctx: &mut Ctx<'_>, posted: &Form, id: &str) -> Response<Body> 
         .call(transcripts::handle, "PATCH", &path, Some(body))
         .await;
     after(ctx, &answer, &format!("edit-{id}"), text::TRANSCRIPT_SAVED).await
+}
+
+/// `GET /transcripts/{id}/email-preview`: the email as the recipient would get it (its subject
+/// and text), with the way back to the form that sends it.
+pub async fn email_preview(ctx: &mut Ctx<'_>, id: &str) -> Response<Body> {
+    let path = format!("/v1/candidate/transcripts/{id}/email-preview");
+    let answer = ctx.call(transcripts::handle, "GET", &path, None).await;
+    if answer.code() == "not_mapped" {
+        return records::mapping_page(ctx, &Problems::none(), None);
+    }
+    if answer.status == 404 {
+        return tessera_web::request::not_found();
+    }
+    if !answer.is_success() {
+        return ctx.unexpected(&answer);
+    }
+    ctx.signed_in_page(
+        text::EMAIL_PREVIEW_TITLE,
+        html! {
+            (certification_tabs("/transcripts"))
+            p { (text::EMAIL_PREVIEW_INTRO) }
+            dl.facts {
+                dt { (text::SUBJECT) } dd { (answer.text("subject")) }
+            }
+            pre.email-preview { (answer.text("text")) }
+            p { a href="/transcripts" { (text::BACK_TO_TRANSCRIPTS) } }
+        },
+    )
+    .into_response()
 }
 
 /// `POST /transcripts/{id}/delete`

@@ -83,11 +83,24 @@ fn refusal(e: TranscriptError, wants_json: bool) -> Response<Body> {
 /// The transcript as an HTML page; every value escaped.
 pub fn render(t: &PublicTranscript) -> String {
     let holder = escape_html(&t.holder);
-    let mut main = format!("<h1>Certification transcript</h1>\n<section aria-labelledby=\"holder\">\n<h2 id=\"holder\">{holder}</h2>\n<address>");
+    let mut main = format!("<h1>Certification transcript</h1>\n<section aria-labelledby=\"holder\">\n<h2 id=\"holder\">{holder}</h2>\n");
+    // Only what the holder chose to show (the transcript's display options).
+    let mut address: Vec<String> = t.address_lines.iter().map(|l| escape_html(l)).collect();
     if let Some(organisation) = &t.organisation {
-        main.push_str(&format!("{}<br>\n", escape_html(organisation)));
+        address.push(escape_html(organisation));
     }
-    main.push_str(&format!("Country: {}</address>\n", escape_html(&t.country)));
+    if let Some(country) = &t.country {
+        address.push(format!("Country: {}", escape_html(country)));
+    }
+    if !address.is_empty() {
+        main.push_str(&format!("<address>{}</address>\n", address.join("<br>\n")));
+    }
+    if let Some(candidate_id) = &t.candidate_id {
+        main.push_str(&format!(
+            "<p>Candidate ID: {}</p>\n",
+            escape_html(candidate_id)
+        ));
+    }
     if let Some(display_name) = &t.display_name {
         main.push_str(&format!(
             "<p>Shown by the holder as: <q>{}</q> (the holder's own words, not the program's \
@@ -110,23 +123,36 @@ pub fn render(t: &PublicTranscript) -> String {
     if t.tracks.is_empty() {
         main.push_str("<p>No active certifications to show.</p>\n");
     } else {
-        main.push_str(
+        let (columns, date_headers) = if t.dates_shown {
+            (
+                3,
+                "<th scope=\"col\">Active since</th><th scope=\"col\">Expires</th>",
+            )
+        } else {
+            (1, "")
+        };
+        main.push_str(&format!(
             "<table>\n<caption>Active certifications</caption>\n<thead><tr>\
-             <th scope=\"col\">Certification</th><th scope=\"col\">Active since</th>\
-             <th scope=\"col\">Expires</th></tr></thead>\n",
-        );
+             <th scope=\"col\">Certification</th>{date_headers}</tr></thead>\n"
+        ));
         for track in &t.tracks {
             main.push_str(&format!(
-                "<tbody>\n<tr><th scope=\"rowgroup\" colspan=\"3\">{}</th></tr>\n",
+                "<tbody>\n<tr><th scope=\"rowgroup\" colspan=\"{columns}\">{}</th></tr>\n",
                 escape_html(&track.track)
             ));
             for c in &track.certifications {
+                let dates = match &c.active {
+                    Some(active) if t.dates_shown => format!(
+                        "<td>{}</td><td>{}</td>",
+                        escape_html(active),
+                        escape_html(c.expires.as_deref().unwrap_or("Does not expire"))
+                    ),
+                    _ => String::new(),
+                };
                 main.push_str(&format!(
-                    "<tr><td>{} ({})</td><td>{}</td><td>{}</td></tr>\n",
+                    "<tr><td>{} ({})</td>{dates}</tr>\n",
                     escape_html(&c.name),
                     escape_html(&c.abbreviation),
-                    escape_html(&c.active),
-                    escape_html(c.expires.as_deref().unwrap_or("Does not expire"))
                 ));
             }
             main.push_str("</tbody>\n");
@@ -153,8 +179,11 @@ mod tests {
             id: "0".repeat(32),
             holder: hostile.into(),
             display_name: Some(hostile.into()),
-            country: "GB".into(),
+            candidate_id: Some(hostile.into()),
+            address_lines: vec![hostile.into()],
+            country: Some("GB".into()),
             organisation: Some("\"Quote\" & <Co>".into()),
+            dates_shown: true,
             description: hostile.into(),
             remarks: hostile.into(),
             tracks: vec![ShownTrack {
@@ -163,7 +192,7 @@ mod tests {
                     id: "x".into(),
                     name: hostile.into(),
                     abbreviation: hostile.into(),
-                    active: "2025-01-01".into(),
+                    active: Some("2025-01-01".into()),
                     expires: Some("2028-01-01".into()),
                 }],
             }],

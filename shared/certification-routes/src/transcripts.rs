@@ -2,10 +2,15 @@
 //! answers 404 `not_mapped` until the account is mapped):
 //!
 //! - `POST` `{display_name?, description, remarks?, expires_in_days, certifications: "active" |
-//!   [ids], include_new?}` → 201 the transcript (with its public `url` and share links)
+//!   [ids], include_new?, show_dates?, show_candidate_id?, show_location?, address_lines?}` → 201
+//!   the transcript (with its public `url` and share links); the `show_*` display options say
+//!   which details the public page shows (dates and location by default, the candidate ID not),
+//!   `address_lines` (up to 4) what it shows under the holder's name
 //! - `GET` → 200 `{transcripts: [...]}` with views and last viewed
 //! - `PATCH /{id}` (any of the fields) → 200 the transcript; `DELETE /{id}` → 204
 //! - `POST /{id}/emails` `{to}` → 202; the link goes to `to`
+//! - `GET /{id}/email-preview` → 200 `{subject, text, html}`: the email as it would be sent,
+//!   nothing sent or counted
 
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
@@ -26,13 +31,17 @@ use tessera_http::routing::{pairs, route_with_params, Route};
 /// This function uses no secret: it reads none, and the template gives it none.
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
 
-const FIELDS: [&str; 6] = [
+const FIELDS: [&str; 10] = [
     "display_name",
     "description",
     "remarks",
     "expires_in_days",
     "certifications",
     "include_new",
+    "show_dates",
+    "show_candidate_id",
+    "show_location",
+    "address_lines",
 ];
 
 #[derive(Clone, Copy)]
@@ -42,6 +51,7 @@ enum Transcripts {
     Edit,
     Delete,
     Email,
+    EmailPreview,
 }
 
 const ROUTES: &[Route<Transcripts>] = &[
@@ -57,6 +67,11 @@ const ROUTES: &[Route<Transcripts>] = &[
         "POST",
         "/v1/candidate/transcripts/{id}/emails",
         Transcripts::Email,
+    ),
+    (
+        "GET",
+        "/v1/candidate/transcripts/{id}/email-preview",
+        Transcripts::EmailPreview,
     ),
 ];
 
@@ -80,6 +95,7 @@ pub async fn handle(request: Request, state: CandidateState) -> Response<Body> {
         (Transcripts::Edit, Some(id)) => edit(request, state, &id).await,
         (Transcripts::Delete, Some(id)) => delete(request, state, &id).await,
         (Transcripts::Email, Some(id)) => email(request, state, &id).await,
+        (Transcripts::EmailPreview, Some(id)) => email_preview(request, state, &id).await,
         (_, None) => Err(Problem::not_found()),
     };
     result.unwrap_or_else(Problem::into_response)
@@ -128,6 +144,10 @@ fn transcript_json(
             Selection::Chosen(ids) => json!(ids),
         },
         "include_new": t.content.include_new,
+        "show_dates": t.content.display.dates,
+        "show_candidate_id": t.content.display.candidate_id,
+        "show_location": t.content.display.location,
+        "address_lines": t.content.display.address_lines,
         "created_at": t.created_at.to_rfc3339(),
         "expires_at": t.content.expires_at.to_rfc3339(),
         "expired": t.expired(now),
@@ -205,12 +225,36 @@ fn days(f: &mut Fields) -> Option<u32> {
     }
 }
 
-fn include_new(f: &mut Fields) -> Option<bool> {
-    if f.has("include_new") {
-        f.boolean("include_new")
+/// A yes/no field of the draft, when given.
+fn flag(f: &mut Fields, name: &str) -> Option<bool> {
+    if f.has(name) {
+        f.boolean(name)
     } else {
         None
     }
+}
+
+fn address_lines(f: &mut Fields) -> Option<Vec<String>> {
+    let value = f.take("address_lines")?;
+    let lines: Option<Vec<String>> = match &value {
+        Value::Array(items) if items.len() <= transcript::MAX_ADDRESS_LINES => items
+            .iter()
+            .map(|item| item.as_str().and_then(|s| TextField::AddressLine.parse(s)))
+            .collect(),
+        _ => None,
+    };
+    if lines.is_none() {
+        f.error(
+            "address_lines",
+            "invalid",
+            format!(
+                "Up to {} lines of 1 to {} characters of text.",
+                transcript::MAX_ADDRESS_LINES,
+                TextField::AddressLine.max_chars()
+            ),
+        );
+    }
+    lines
 }
 
 /// The draft a body describes; for a create, the required fields must be there.
@@ -228,8 +272,12 @@ fn draft(request: &Request, creating: bool) -> Result<TranscriptDraft, Problem> 
         description: text(&mut f, "description", TextField::Description),
         remarks: text(&mut f, "remarks", TextField::Remarks),
         certifications: selection(&mut f),
-        include_new: include_new(&mut f),
+        include_new: flag(&mut f, "include_new"),
         expires_in_days: days(&mut f),
+        show_dates: flag(&mut f, "show_dates"),
+        show_candidate_id: flag(&mut f, "show_candidate_id"),
+        show_location: flag(&mut f, "show_location"),
+        address_lines: address_lines(&mut f),
     };
     if !f.is_valid() {
         return Err(f.into_problem());
@@ -364,6 +412,30 @@ async fn email(
         .await
         .map_err(problem)?;
     Ok(response::json(202, &json!({ "status": "sent" })))
+}
+
+/// The email `POST /{id}/emails` would send, shown to the holder first. The recipient does not
+/// change the message, so none is asked for.
+async fn email_preview(
+    request: &Request,
+    state: &CandidateState,
+    id: &TranscriptId,
+) -> Result<Response<Body>, Problem> {
+    let (_, record) = holder_and_record(request, state).await?;
+    let found = state
+        .certification
+        .transcripts
+        .transcript(&record.profile.candidate_id, id)
+        .await
+        .map_err(|e| Problem::internal(&e))?
+        .ok_or_else(|| problem(TranscriptError::NotFound))?;
+    let base = public_base(state.public_url.as_deref(), request)?;
+    let placeholder = Email::parse("recipient@example.com").expect("a valid address");
+    let message = transcript::email_message(&base, &record, &found, &placeholder);
+    Ok(response::json(
+        200,
+        &json!({ "subject": message.subject, "text": message.text, "html": message.html }),
+    ))
 }
 
 #[cfg(test)]

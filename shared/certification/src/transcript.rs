@@ -18,7 +18,7 @@ use crate::{AccountHolder, CertificationDeps};
 use tessera_kernel::delivery::deliver;
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::CandidateId;
-use tessera_kernel::ports::{Random, StoreError};
+use tessera_kernel::ports::{OutgoingMessage, Random, StoreError};
 use tessera_kernel::random_id;
 use tessera_kernel::time::{Seconds, Timestamp};
 
@@ -63,6 +63,35 @@ pub enum Selection {
     Chosen(Vec<String>),
 }
 
+/// Address lines a transcript may show, each at most `TextField::AddressLine`'s length.
+pub const MAX_ADDRESS_LINES: usize = 4;
+
+/// Which details the public page shows beside the certifications' names (the guide's "Display
+/// Options"). Transcripts made before the options existed read the defaults: as they showed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DisplayOptions {
+    /// Each certification's active and expiry dates.
+    pub dates: bool,
+    /// The record's candidate ID, for a verifier to quote to the program.
+    pub candidate_id: bool,
+    /// The holder's country and organisation, as on their account.
+    pub location: bool,
+    /// Address lines the holder chose to show under their name (none unless typed).
+    pub address_lines: Vec<String>,
+}
+
+impl Default for DisplayOptions {
+    fn default() -> DisplayOptions {
+        DisplayOptions {
+            dates: true,
+            candidate_id: false,
+            location: true,
+            address_lines: Vec::new(),
+        }
+    }
+}
+
 /// What the holder sets: everything but the id and the view counts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TranscriptContent {
@@ -80,6 +109,8 @@ pub struct TranscriptContent {
     pub holder_country: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holder_organisation: Option<String>,
+    #[serde(default)]
+    pub display: DisplayOptions,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,6 +147,7 @@ pub enum TextField {
     DisplayName,
     Description,
     Remarks,
+    AddressLine,
 }
 
 impl TextField {
@@ -124,6 +156,7 @@ impl TextField {
             TextField::DisplayName => 100,
             TextField::Description => 200,
             TextField::Remarks => 500,
+            TextField::AddressLine => 100,
         }
     }
 
@@ -149,6 +182,10 @@ pub struct TranscriptDraft {
     pub certifications: Option<Selection>,
     pub include_new: Option<bool>,
     pub expires_in_days: Option<u32>,
+    pub show_dates: Option<bool>,
+    pub show_candidate_id: Option<bool>,
+    pub show_location: Option<bool>,
+    pub address_lines: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -210,6 +247,13 @@ fn merged_content(
     now: Timestamp,
 ) -> Option<TranscriptContent> {
     let days = draft.expires_in_days;
+    let shown = content.map(|c| c.display.clone()).unwrap_or_default();
+    let display = DisplayOptions {
+        dates: draft.show_dates.unwrap_or(shown.dates),
+        candidate_id: draft.show_candidate_id.unwrap_or(shown.candidate_id),
+        location: draft.show_location.unwrap_or(shown.location),
+        address_lines: draft.address_lines.clone().unwrap_or(shown.address_lines),
+    };
     Some(TranscriptContent {
         display_name: draft
             .display_name
@@ -245,6 +289,7 @@ fn merged_content(
         },
         holder_country: holder.country.as_str().to_string(),
         holder_organisation: holder.company.clone(),
+        display,
     })
 }
 
@@ -414,18 +459,27 @@ pub async fn email(
             window.0 + EMAIL_WINDOW.0 - now.0,
         ));
     }
-    let url = public_url(public_base, id);
-    let message = messages::TRANSCRIPT.render(
+    let message = email_message(public_base, record, &transcript, to);
+    deliver(&deps.postbox, &message, transcript.content.expires_at).await;
+    Ok(())
+}
+
+/// The email `email` sends to `to`: what the holder previews before sending.
+pub fn email_message(
+    public_base: &str,
+    record: &CandidateRecord,
+    transcript: &Transcript,
+    to: &Email,
+) -> OutgoingMessage {
+    messages::TRANSCRIPT.render(
         to.as_str(),
         &[
             ("holder", &record_name(&record.profile)),
-            ("url", &url),
-            ("transcript_id", id.as_str()),
+            ("url", &public_url(public_base, &transcript.id)),
+            ("transcript_id", transcript.id.as_str()),
             ("expires", &long_date(transcript.content.expires_at.date())),
         ],
-    );
-    deliver(&deps.postbox, &message, transcript.content.expires_at).await;
-    Ok(())
+    )
 }
 
 /// One certification as the public page shows it.
@@ -434,8 +488,10 @@ pub struct ShownCertification {
     pub id: String,
     pub name: String,
     pub abbreviation: String,
-    /// The first day of the current active period (`YYYY-MM-DD`).
-    pub active: String,
+    /// The first day of the current active period (`YYYY-MM-DD`), unless the holder hid dates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<String>,
+    /// The last day of it; `None` also when it does not expire (`dates_shown` tells which).
     pub expires: Option<String>,
 }
 
@@ -455,9 +511,19 @@ pub struct PublicTranscript {
     /// as the holder's own words, never as the program's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    pub country: String,
+    /// The record's candidate ID, when the holder shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidate_id: Option<String>,
+    /// The address lines the holder chose to show.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub address_lines: Vec<String>,
+    /// The holder's country and organisation, unless the holder hid them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organisation: Option<String>,
+    /// Whether the certifications carry their dates.
+    pub dates_shown: bool,
     pub description: String,
     pub remarks: String,
     pub tracks: Vec<ShownTrack>,
@@ -474,6 +540,7 @@ pub fn shown(
     today: Date,
 ) -> Vec<ShownTrack> {
     let created = transcript.created_at.date();
+    let dates = transcript.content.display.dates;
     let standings = record.standings(catalog, today);
     let included = |id: &str, held_since: Option<Date>| match &transcript.content.certifications {
         Selection::AllActive => true,
@@ -497,8 +564,8 @@ pub fn shown(
                         id: c.id.to_string(),
                         name: c.name.clone(),
                         abbreviation: c.abbreviation.clone(),
-                        active: iso_date::format(active),
-                        expires: s.expires.map(iso_date::format),
+                        active: dates.then(|| iso_date::format(active)),
+                        expires: s.expires.filter(|_| dates).map(iso_date::format),
                     })
                 })
                 .collect();
@@ -540,148 +607,23 @@ pub async fn view(
     };
     let holder = record_name(&record.profile);
     let tracks = shown(&deps.catalog, &record, &transcript, now.date());
-    let display_name = transcript.content.display_name;
+    let content = transcript.content;
+    let display_name = content.display_name;
+    let shows = content.display;
     Ok(PublicTranscript {
         id: id.as_str().to_string(),
         tracks,
         display_name: (display_name.trim() != holder).then_some(display_name),
         holder,
-        country: transcript.content.holder_country,
-        organisation: transcript.content.holder_organisation,
-        description: transcript.content.description,
-        remarks: transcript.content.remarks,
-        expires: iso_date::format(transcript.content.expires_at.date()),
+        candidate_id: shows
+            .candidate_id
+            .then(|| record.profile.candidate_id.as_str().to_string()),
+        address_lines: shows.address_lines,
+        country: shows.location.then_some(content.holder_country),
+        organisation: content.holder_organisation.filter(|_| shows.location),
+        dates_shown: shows.dates,
+        description: content.description,
+        remarks: content.remarks,
+        expires: iso_date::format(content.expires_at.date()),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn transcript_texts_follow_their_fields_rules() {
-        assert_eq!(
-            TextField::DisplayName.parse("  Ada L.  ").as_deref(),
-            Some("Ada L.")
-        );
-        assert_eq!(TextField::Remarks.parse("  ").as_deref(), Some(""));
-        assert!(
-            TextField::Description.parse(" ").is_none(),
-            "only remarks may be empty"
-        );
-        assert!(TextField::DisplayName.parse(&"x".repeat(101)).is_none());
-        assert!(
-            TextField::Description.parse(&"é".repeat(200)).is_some(),
-            "characters, not bytes"
-        );
-        assert!(TextField::Remarks.parse("line\u{0}break").is_none());
-    }
-
-    #[test]
-    fn ids_are_128_bits_of_hex_and_parse_back() {
-        struct Counting;
-        impl Random for Counting {
-            fn fill(&self, buf: &mut [u8]) {
-                for (i, b) in buf.iter_mut().enumerate() {
-                    *b = i as u8 * 17;
-                }
-            }
-        }
-        let id = TranscriptId::generate(&Counting);
-        assert_eq!(id.as_str().len(), 32);
-        assert_eq!(TranscriptId::parse(id.as_str()), Some(id));
-        assert_eq!(
-            TranscriptId::parse("ABCDEF0123456789abcdef0123456789"),
-            None
-        );
-        assert_eq!(TranscriptId::parse("0123"), None);
-        assert_eq!(TranscriptId::parse("../etc/passwd/0123456789abcdef0"), None);
-    }
-
-    #[test]
-    fn share_links_carry_the_encoded_url() {
-        let links = share_links("https://x.test/v1/transcripts/ab?c=1&d=2");
-        assert_eq!(links[0].0, "linkedin");
-        assert!(links[0]
-            .1
-            .ends_with("url=https%3A%2F%2Fx.test%2Fv1%2Ftranscripts%2Fab%3Fc%3D1%26d%3D2"));
-        assert!(links[1]
-            .1
-            .starts_with("https://twitter.com/intent/tweet?url=https%3A"));
-        assert!(links[2].1.contains("sharer.php?u=https%3A"));
-    }
-
-    fn transcript_of(selection: Selection, include_new: bool, created: Date) -> Transcript {
-        Transcript {
-            id: TranscriptId("0".repeat(32)),
-            candidate_id: CandidateId::parse("TSC1000001").unwrap(),
-            created_at: Timestamp(created.midnight().assume_utc().unix_timestamp()),
-            content: TranscriptContent {
-                display_name: "Ada Lovelace".into(),
-                description: "d".into(),
-                remarks: String::new(),
-                certifications: selection,
-                include_new,
-                expires_at: Timestamp(i64::MAX),
-                holder_country: "US".into(),
-                holder_organisation: None,
-            },
-            views: 0,
-            last_viewed: None,
-        }
-    }
-
-    /// What a transcript of Ada's sample record created on 2019-12-08 (the day she earned the
-    /// associate certification, the day before the entry one) shows on the samples' day.
-    fn shown_ids(selection: Selection, include_new: bool) -> Vec<String> {
-        let catalog = Catalog::built_in();
-        let record = crate::samples::sample_record("TSC1000001");
-        let transcript = transcript_of(selection, include_new, time::macros::date!(2019 - 12 - 08));
-        shown(
-            &catalog,
-            &record,
-            &transcript,
-            time::macros::date!(2026 - 11 - 25),
-        )
-        .into_iter()
-        .flat_map(|t| t.certifications.into_iter().map(|c| c.id))
-        .collect()
-    }
-
-    #[test]
-    fn all_active_shows_every_active_certification() {
-        assert_eq!(
-            shown_ids(Selection::AllActive, false),
-            ["networking-technician", "infrastructure-associate"]
-        );
-    }
-
-    #[test]
-    fn chosen_shows_only_those_unless_new_ones_join() {
-        let chosen = Selection::Chosen(vec!["infrastructure-associate".into()]);
-        assert_eq!(
-            shown_ids(chosen.clone(), false),
-            ["infrastructure-associate"]
-        );
-        // Earned after the transcript was created (2019-12-09): it joins.
-        assert_eq!(
-            shown_ids(chosen, true),
-            ["networking-technician", "infrastructure-associate"]
-        );
-    }
-
-    #[test]
-    fn chosen_certifications_that_are_not_active_are_not_shown() {
-        // Held once, expired since.
-        let chosen = Selection::Chosen(vec!["enterprise-professional".into()]);
-        assert!(shown_ids(chosen, false).is_empty());
-    }
-
-    #[test]
-    fn long_dates_name_the_weekday_and_month() {
-        assert_eq!(
-            long_date(time::macros::date!(2019 - 12 - 10)),
-            "Tuesday, 10 December 2019"
-        );
-    }
 }

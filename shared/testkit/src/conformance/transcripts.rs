@@ -10,7 +10,7 @@ pub async fn transcript_writes_hold_under_races(
     random: &dyn tessera_kernel::ports::Random,
 ) {
     use tessera_certification::transcript::{
-        Selection, Transcript, TranscriptContent, TranscriptId, ViewCount,
+        DisplayOptions, Selection, Transcript, TranscriptContent, TranscriptId, ViewCount,
     };
     let candidate = CandidateId::parse(&format!("TR{}", crate::app::unique() % 1_000_000)).unwrap();
     let content = |expires_at: i64| TranscriptContent {
@@ -22,6 +22,13 @@ pub async fn transcript_writes_hold_under_races(
         expires_at: Timestamp(expires_at),
         holder_country: "GB".into(),
         holder_organisation: None,
+        // Not the defaults, so a store that dropped them would be seen.
+        display: DisplayOptions {
+            dates: false,
+            candidate_id: true,
+            location: false,
+            address_lines: vec!["1 Analytical Row".into(), "London".into()],
+        },
     };
     let transcript = Transcript {
         id: TranscriptId::generate(random),
@@ -33,6 +40,11 @@ pub async fn transcript_writes_hold_under_races(
     };
     store.create_transcript(&transcript).await.unwrap();
     let id = transcript.id.clone();
+    assert_eq!(
+        store.transcript(&candidate, &id).await.unwrap().as_ref(),
+        Some(&transcript),
+        "read back as written, display options too"
+    );
     assert_eq!(
         store.transcript_owner(&id).await.unwrap(),
         Some(candidate.clone())
@@ -101,7 +113,7 @@ pub async fn transcript_writes_hold_under_races(
     } else {
         let edited = edited.expect("kept: the edit landed first");
         assert_eq!(edited.content.expires_at, Timestamp(5000));
-        assert_eq!(stored.unwrap().content.expires_at, Timestamp(5000));
+        assert_eq!(stored.unwrap().content, extended);
         assert!(!store
             .delete_expired_transcript(&candidate, &id, Timestamp(2500))
             .await

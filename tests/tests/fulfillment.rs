@@ -676,6 +676,7 @@ async fn bad_orders_are_refused_and_write_nothing(backend: Backend) {
     bad["shipping"]["email"] = json!("not an email");
     bad["payment_method"] = json!("cash");
     bad["items"][0]["quantity"] = json!(-1);
+    bad["items"][0]["kind"] = json!("statue");
     bad["shipping_localized"]["city"] = json!("<script>");
     let r = place(&app, None, &token, "k", &bad).await;
     assert_eq!(r.status, 422, "{}", r.text);
@@ -686,6 +687,7 @@ async fn bad_orders_are_refused_and_write_nothing(backend: Backend) {
         "shipping.email",
         "payment_method",
         "items[0].quantity",
+        "items[0].kind",
         "shipping_localized.city",
     ] {
         assert!(fields.contains(&field), "{field} in {fields:?}");
@@ -710,6 +712,86 @@ async fn bad_orders_are_refused_and_write_nothing(backend: Backend) {
     // Another candidate's order is not found, nor is an order without a session.
     let unauthenticated = get(&app, None, ORDERS, "not-a-token").await;
     assert_eq!(unauthenticated.status, 401);
+}
+
+/// Plaques and recognition letters beside certificate kits: each active certification offers
+/// all three, the plaque and letter at their own prices (never free), a certification's kit and
+/// plaque are two lines of one order, and the order and its history name each line's kind.
+async fn plaques_and_recognition_letters_are_ordered_beside_kits(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = FakeProvider::start().await;
+    let (_, token) = holder(&app).await;
+    let catalog = get(&app, None, CATALOG, &token).await;
+    assert_eq!(catalog.status, 200, "{}", catalog.text);
+    assert_eq!(
+        catalog.json["prices"],
+        json!({ "certificate_kit": 1500, "plaque": 4500, "recognition_letter": 500 })
+    );
+    let items = catalog.json["items"].as_array().unwrap();
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    let kits = catalog.json["kits"].as_array().unwrap();
+    assert_eq!(items.len(), kits.len() * 3, "{kinds:?}");
+    assert!(kits.iter().all(|k| k["kind"] == "certificate_kit"));
+    let plaque = items.iter().find(|i| i["kind"] == "plaque").unwrap();
+    assert_eq!(
+        (&plaque["price_cents"], &plaque["initial_kit_available"]),
+        (&json!(4500), &json!(false))
+    );
+    let certification = plaque["certification_id"].as_str().unwrap();
+    assert!(plaque["name"].as_str().unwrap().ends_with(" plaque"));
+
+    let mut body = order_body(certification, 1, false);
+    body["items"] = json!([
+        { "certification_id": certification, "quantity": 1 },
+        { "certification_id": certification, "kind": "plaque", "quantity": 2 },
+        { "certification_id": certification, "kind": "recognition_letter", "quantity": 1 },
+    ]);
+    let placed = place(&app, Some(&provider), &token, "plaques-1", &body).await;
+    assert_eq!(placed.status, 201, "{}", placed.text);
+    assert_eq!(placed.json["status"], "pending_payment");
+    assert_eq!(
+        placed.json["total_cents"],
+        2 * 4500 + 500,
+        "the kit is the free one"
+    );
+    let lines: Vec<(&str, u64, bool)> = placed.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap(),
+                i["amount_cents"].as_u64().unwrap(),
+                i["initial_kit"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("certificate_kit", 0, true),
+            ("plaque", 9000, false),
+            ("recognition_letter", 500, false)
+        ]
+    );
+    let history = get(&app, None, ORDERS, &token).await;
+    assert_eq!(history.json["orders"][0]["items"][1]["kind"], "plaque");
+
+    let mut twice = order_body(certification, 1, false);
+    twice["items"] = json!([
+        { "certification_id": certification, "kind": "plaque", "quantity": 1 },
+        { "certification_id": certification, "kind": "plaque", "quantity": 1 },
+    ]);
+    let r = place(&app, Some(&provider), &token, "plaques-2", &twice).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        get(&app, None, ORDERS, &token).await.json["orders"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "nothing written"
+    );
 }
 
 async fn orders_stay_with_their_owner(backend: Backend) {
@@ -739,5 +821,6 @@ on_both_backends!(
     a_checkout_the_provider_refuses_is_a_502_and_keeps_the_order,
     the_sandbox_provider_runs_the_whole_flow_locally,
     bad_orders_are_refused_and_write_nothing,
+    plaques_and_recognition_letters_are_ordered_beside_kits,
     orders_stay_with_their_owner,
 );

@@ -503,10 +503,23 @@ async fn a_kit_is_ordered_from_the_pages(backend: Backend) {
         .expect("a quantity for each kit")
         .to_string();
     assert!(quantity.starts_with("quantity."), "{quantity}");
+    let certification = quantity.trim_start_matches("quantity.").to_string();
+    let plaque = format!("quantity.plaque.{certification}");
+    assert!(
+        page.text.contains(&format!("<select id=\"{plaque}\"")),
+        "a plaque beside each kit: {}",
+        page.text
+    );
+    assert!(
+        page.text.contains("recognition letter</label>"),
+        "{}",
+        page.text
+    );
     let key = hidden(&page.text, "idempotency_key").expect("the form's own key");
     let mut fields = vec![
         ("idempotency_key", key.as_str()),
         (quantity.as_str(), "2"),
+        (plaque.as_str(), "1"),
         ("tracking", "yes"),
         ("payment_method", "card"),
         ("shipping.first_name", "Zoë"),
@@ -549,6 +562,11 @@ async fn a_kit_is_ordered_from_the_pages(backend: Backend) {
     assert_eq!(again.status, 200, "{}", again.text);
     let history = browser.get("/certificates/orders").await;
     assert_page(&history, 200, "Order history");
+    assert!(
+        history.text.contains(" plaque"),
+        "the plaque's line: {}",
+        history.text
+    );
     assert_eq!(
         history.text.matches("<section aria-label=").count(),
         1,

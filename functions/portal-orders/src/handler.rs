@@ -145,7 +145,7 @@ async fn kits(ctx: &mut Ctx<'_>, problems: &Problems, entered: Option<&Form>) ->
         .collect();
     let quantities: Vec<(String, String)> =
         (0..=max).map(|n| (n.to_string(), n.to_string())).collect();
-    let kits = items(&catalog["kits"]);
+    let kits = items(&catalog["items"]);
     let main = html! {
         (certification_tabs("/certificates"))
         (problem_summary(problems, &labels))
@@ -160,8 +160,7 @@ async fn kits(ctx: &mut Ctx<'_>, problems: &Problems, entered: Option<&Form>) ->
                         th scope="col" { (text::QUANTITY) }
                     } }
                     tbody { @for kit in kits {
-                        @let id = kit["certification_id"].as_str().unwrap_or_default();
-                        @let field = format!("quantity.{id}");
+                        @let field = quantity_field(kit);
                         tr {
                             th scope="row" { label for=(field) { (kit["name"].as_str().unwrap_or_default()) } }
                             td {
@@ -250,6 +249,16 @@ fn countries() -> Vec<(String, String)> {
     menu
 }
 
+/// The quantity field of an item on offer: `quantity.<certification>` for a certificate kit,
+/// `quantity.<kind>.<certification>` for a plaque or a recognition letter.
+fn quantity_field(item: &Value) -> String {
+    let id = item["certification_id"].as_str().unwrap_or_default();
+    match item["kind"].as_str() {
+        Some(kind) if kind != "certificate_kit" => format!("quantity.{kind}.{id}"),
+        _ => format!("quantity.{id}"),
+    }
+}
+
 /// `POST /certificates`: `POST /v1/candidate/fulfillment/orders` with the form's idempotency key;
 /// then the provider's checkout (a link: the page never sends a form to another site), or the
 /// order queued when it costs nothing.
@@ -257,12 +266,15 @@ async fn order(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
     let mut lines = Vec::new();
     let mut problems = Problems::none();
     for (name, value) in posted.fields() {
-        let Some(id) = name.strip_prefix("quantity.") else {
+        let Some(item) = name.strip_prefix("quantity.") else {
             continue;
         };
+        let (kind, id) = item.split_once('.').unwrap_or(("certificate_kit", item));
         match value.parse::<u32>() {
             Ok(0) => {}
-            Ok(quantity) => lines.push(json!({ "certification_id": id, "quantity": quantity })),
+            Ok(quantity) => {
+                lines.push(json!({ "certification_id": id, "kind": kind, "quantity": quantity }))
+            }
             Err(_) => problems = problems.field(name, "Choose a quantity."),
         }
     }

@@ -21,7 +21,7 @@ use tessera_fulfillment::ordering;
 use tessera_fulfillment::ordering::{FulfillmentDeps, OrderError, ReportError};
 use tessera_fulfillment::payment::{PaymentError, SandboxPayments};
 use tessera_fulfillment::views::{self, order_json};
-use tessera_fulfillment::{QuoteError, MAX_QUANTITY};
+use tessera_fulfillment::{ItemKind, QuoteError, MAX_QUANTITY};
 use tessera_http::candidate::{holder, mapped_record};
 use tessera_http::config::AdminAuth;
 use tessera_http::routing::{pairs, route_with_params, Route};
@@ -155,14 +155,24 @@ async fn candidate(
 async fn catalog(request: &Request, state: &FulfillmentState) -> Result<Response<Body>, Problem> {
     let (_, record) = candidate(request, state).await?;
     let prices = &state.fulfillment.prices;
-    let kits = ordering::catalog(&state.certification, &state.fulfillment, &record)
+    let items = ordering::catalog(&state.certification, &state.fulfillment, &record)
         .await
         .map_err(|e| Problem::internal(&e))?;
+    let kits: Vec<_> = items
+        .iter()
+        .filter(|i| i.kind == ItemKind::CertificateKit)
+        .collect();
     Ok(response::json(
         200,
         &json!({
+            "items": items,
             "kits": kits,
             "kit_price_cents": prices.kit_cents,
+            "prices": {
+                "certificate_kit": prices.kit_cents,
+                "plaque": prices.plaque_cents,
+                "recognition_letter": prices.letter_cents,
+            },
             "tracking": { "price_cents": prices.tracking_cents },
             "currency": prices.currency,
             "max_quantity": MAX_QUANTITY,

@@ -527,6 +527,7 @@ mod tests {
         OrderRequest {
             items: vec![Requested {
                 certification_id: "networking-technician".into(),
+                kind: crate::ItemKind::CertificateKit,
                 quantity: 2,
             }],
             tracking,

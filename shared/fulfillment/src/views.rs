@@ -16,6 +16,7 @@ pub fn order_json(order: &Order) -> Value {
         .map(|i| {
             json!({
                 "certification_id": i.line.certification_id,
+                "kind": i.line.kind,
                 "name": i.line.name,
                 "quantity": i.line.quantity,
                 "initial_kit": i.line.claims_initial_kit,

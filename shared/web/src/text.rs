@@ -325,12 +325,12 @@ pub const EXPIRED: &str = "expired";
 
 // Certificates & plaques
 pub const CERTIFICATES_AND_PLAQUES: &str = "Certificates & plaques";
-pub const KITS_INTRO: &str = "Order a printed certificate kit for each active certification. The first kit of each certification is free.";
-pub const KIT: &str = "Kit";
+pub const KITS_INTRO: &str = "Order a printed certificate kit, a plaque or a recognition letter for each active certification. The first certificate kit of each certification is free.";
+pub const KIT: &str = "Item";
 pub const PRICE: &str = "Price";
 pub const QUANTITY: &str = "Quantity";
 pub const FREE_INITIAL_KIT: &str = "free (initial kit)";
-pub const NO_KITS: &str = "Kits are for active certifications: none yet.";
+pub const NO_KITS: &str = "Certificates and plaques are for active certifications: none yet.";
 pub const SHIPPING: &str = "Shipping address";
 pub const SHIPPING_LOCALIZED: &str = "The address in your own script (optional)";
 pub const SHIPPING_LOCALIZED_HINT: &str =

@@ -7,7 +7,7 @@ use tessera_certification::CertificationId;
 use tessera_fulfillment::order::{IdempotencyKey, OrderStatus, PaymentMethod, TrackingNumber};
 use tessera_fulfillment::ordering::OrderRequest;
 use tessera_fulfillment::shipping::{latin, localized, LocalizedShipping, Shipping, TextError};
-use tessera_fulfillment::{Requested, MAX_LINES};
+use tessera_fulfillment::{ItemKind, Requested, MAX_LINES};
 use tessera_http::{Fields, Problem};
 use tessera_kernel::audit::Reason;
 use tessera_kernel::email::Email;
@@ -20,7 +20,7 @@ const ORDER_FIELDS: &[&str] = &[
     "shipping_localized",
     "payment_method",
 ];
-const ITEM_FIELDS: &[&str] = &["certification_id", "quantity"];
+const ITEM_FIELDS: &[&str] = &["certification_id", "kind", "quantity"];
 const SHIPPING_FIELDS: &[&str] = &[
     "first_name",
     "last_name",
@@ -156,11 +156,17 @@ fn items(f: &mut Fields) -> Result<Option<Vec<Requested>>, Problem> {
                 .map(|id| id.as_str().to_string())
                 .ok_or("must be a certification id")
         });
+        let kind = item.parse_optional("kind", "invalid", |raw| {
+            ItemKind::parse(raw).ok_or("must be certificate_kit, plaque or recognition_letter")
+        });
         let quantity = item.whole_number("quantity");
+        let valid = item.is_valid();
         f.absorb(&name, item);
-        if let (Some(certification_id), Some(quantity)) = (certification_id, quantity) {
+        if let (Some(certification_id), Some(quantity), true) = (certification_id, quantity, valid)
+        {
             items.push(Requested {
                 certification_id,
+                kind: kind.unwrap_or_default(),
                 quantity,
             });
         }

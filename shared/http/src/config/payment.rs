@@ -70,13 +70,20 @@ impl PaymentConfig {
         }
         let prices = tessera_fulfillment::Prices {
             kit_cents: vars.parse("TESSERA_KIT_PRICE_CENTS", defaults.kit_cents)?,
+            plaque_cents: vars.parse("TESSERA_PLAQUE_PRICE_CENTS", defaults.plaque_cents)?,
+            letter_cents: vars.parse("TESSERA_LETTER_PRICE_CENTS", defaults.letter_cents)?,
             tracking_cents: vars.parse("TESSERA_TRACKING_PRICE_CENTS", defaults.tracking_cents)?,
             currency: currency.to_ascii_lowercase(),
         };
-        if prices.kit_cents == 0 {
+        let priced = [
+            ("TESSERA_KIT_PRICE_CENTS", prices.kit_cents),
+            ("TESSERA_PLAQUE_PRICE_CENTS", prices.plaque_cents),
+            ("TESSERA_LETTER_PRICE_CENTS", prices.letter_cents),
+        ];
+        if let Some((name, _)) = priced.into_iter().find(|(_, cents)| *cents == 0) {
             return Err(ConfigError::Invalid {
-                name: "TESSERA_KIT_PRICE_CENTS",
-                reason: "must be at least 1 (the initial kit is the free one)".into(),
+                name,
+                reason: "must be at least 1 (the initial kit is the only free item)".into(),
             });
         }
         let provider_name = match vars.get("TESSERA_PAYMENT_PROVIDER") {
@@ -187,6 +194,7 @@ mod tests {
                 "https://app.example.com/orders",
             ),
             ("TESSERA_KIT_PRICE_CENTS", "2000"),
+            ("TESSERA_PLAQUE_PRICE_CENTS", "6000"),
             ("TESSERA_CURRENCY", "EUR"),
         ];
         let c = payments(&aws).unwrap();
@@ -194,6 +202,7 @@ mod tests {
             matches!(&c.provider, PaymentProvider::Stripe { api_base, .. } if api_base == "https://api.stripe.com")
         );
         assert_eq!(c.prices.kit_cents, 2000);
+        assert_eq!((c.prices.plaque_cents, c.prices.letter_cents), (6000, 500));
         assert_eq!(c.prices.currency, "eur");
         let printed = format!("{c:?}");
         assert!(!printed.contains("sk_live_0123456789") && !printed.contains("whsec_0123"));
@@ -202,6 +211,8 @@ mod tests {
             ("TESSERA_STRIPE_API_BASE", "http://api.example.com"),
             ("TESSERA_CURRENCY", "dollars"),
             ("TESSERA_KIT_PRICE_CENTS", "0"),
+            ("TESSERA_PLAQUE_PRICE_CENTS", "0"),
+            ("TESSERA_LETTER_PRICE_CENTS", "x"),
             ("TESSERA_PAYMENT_WEBHOOK_SECRET", "short"),
         ] {
             let mut vars = aws.to_vec();

@@ -157,10 +157,16 @@ pub fn order(
 ) -> tessera_fulfillment::order::Order {
     use tessera_fulfillment::order::{Order, OrderId, OrderItem, OrderStatus, PaymentMethod};
     use tessera_fulfillment::shipping::Shipping;
-    use tessera_fulfillment::Line;
+    use tessera_fulfillment::{ItemKind, Line};
     let line = |certification: &&str, claims_initial_kit: bool| OrderItem {
         line: Line {
             certification_id: certification.to_string(),
+            // Paid lines are plaques, so a store that lost the kind would read them back wrong.
+            kind: if claims_initial_kit {
+                ItemKind::CertificateKit
+            } else {
+                ItemKind::Plaque
+            },
             name: format!("{certification} kit"),
             quantity: 1,
             claims_initial_kit,

@@ -356,7 +356,112 @@ async fn expired_transcripts_are_removed_after_the_grace_period(backend: Backend
     );
 }
 
+/// A certification earned by today's exam gets its congratulations (with how to claim the free
+/// kit), CE credits about to lapse get their reminder with the days really left, and a manual
+/// grant is news too; each once, though the run arrives three times.
+async fn earnings_are_congratulated_and_lapsing_credits_reminded(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let provider = FakeProvider::start().await;
+    let n = tessera_testkit::app::unique() % 1_000_000;
+    let email = unique_email("earned");
+    // The clock starts on 2026-01-01: passed today; 10 CE credits lapse on 2026-01-20.
+    let exams = format!(
+        "candidate_id,first_name,last_name,email,testing_id,registration_number,exam_code,exam_name,grade,date\n\
+         TSC6{n:06},Grace,Hopper,{email},VT6{n:06},REG-E-{n},NF-101,Networking Fundamentals,pass,2026-01-01\n"
+    );
+    let credits = format!(
+        "candidate_id,external_id,activity,provider,points,active_date,inactive_date\n\
+         TSC6{n:06},L-{n},Lab week,Academy,10,2025-12-01,2026-01-20\n"
+    );
+    for (path, csv) in [
+        ("/v1/admin/imports/exam-results", &exams),
+        ("/v1/admin/imports/ce-credits", &credits),
+    ] {
+        let r = tessera_tests::import(&app, tessera_tests::csv_upload(path, csv, None)).await;
+        assert_eq!(r.json["imported"], 1, "{}", r.text);
+    }
+    let report = run_three_times_at_once(&app, &provider, Job::CertificationReminders).await;
+    assert_eq!(report.notified, 2, "{report:?}");
+    let messages = app.messages_to(&email);
+    let congratulations = messages
+        .iter()
+        .find(|m| {
+            m.subject
+                .as_deref()
+                .is_some_and(|s| s.contains("Congratulations"))
+        })
+        .expect("congratulations");
+    assert_eq!(
+        congratulations.subject.as_deref(),
+        Some("Tessera - Congratulations: you are certified in Networking Technician")
+    );
+    assert!(congratulations.body.contains("Thursday, 1 January 2026"));
+    assert!(
+        congratulations
+            .body
+            .contains("The first kit of each certification is free"),
+        "how to claim the kit: {}",
+        congratulations.body
+    );
+    let lapse = messages
+        .iter()
+        .find(|m| {
+            m.subject
+                .as_deref()
+                .is_some_and(|s| s.contains("CE credits"))
+        })
+        .expect("the lapse reminder");
+    assert_eq!(
+        lapse.subject.as_deref(),
+        Some("Tessera - 10 CE credits lapse in 19 days, on Tuesday, 20 January 2026")
+    );
+    assert_eq!(
+        run(&app, &provider, Job::CertificationReminders)
+            .await
+            .notified,
+        0
+    );
+    app.clock.advance(Seconds::days(13));
+    let report = run(&app, &provider, Job::CertificationReminders).await;
+    assert_eq!(report.notified, 1, "the 7-day lapse reminder: {report:?}");
+    assert!(app
+        .messages_to(&email)
+        .last()
+        .unwrap()
+        .subject
+        .as_deref()
+        .unwrap()
+        .starts_with("Tessera - 10 CE credits lapse in 6 days"));
+
+    // A manual grant of another certification, active today: congratulated too.
+    let admin = tessera_tests::staff_member(
+        &app,
+        "congratulating.admin",
+        &[tessera_identity::staff::Role::ProgramAdmin],
+    )
+    .await;
+    let today = app.clock.now().date();
+    let grant = json!({
+        "certification_id": "security-associate", "active_on": today.to_string(),
+        "reason": "passed at an event whose results were lost",
+    });
+    let path = format!("/v1/staff/candidates/TSC6{n:06}/grants");
+    let granted = tessera_tests::staff_call(
+        &app,
+        tessera_tests::authorized("POST", &path, &admin.token, Some(&grant)),
+    )
+    .await;
+    assert_eq!(granted.status, 200, "{}", granted.text);
+    let report = run_three_times_at_once(&app, &provider, Job::CertificationReminders).await;
+    assert_eq!(report.notified, 1, "{report:?}");
+    assert_eq!(
+        app.messages_to(&email).last().unwrap().subject.as_deref(),
+        Some("Tessera - Congratulations: you are certified in Security Operations Associate")
+    );
+}
+
 on_both_backends!(
+    earnings_are_congratulated_and_lapsing_credits_reminded,
     a_crashed_transcripts_run_is_finished_by_the_next,
     crashed_runs_are_finished_by_the_next,
     expiry_reminders_go_out_once_each_before_and_on_the_expiration_day,
@@ -405,7 +510,8 @@ async fn expiry_reminders_go_out_once_each_before_and_on_the_expiration_day(back
     assert_eq!((report.changed, report.notified), (1, 1), "{report:?}");
     assert_eq!(
         expiry_subjects(&app, &email),
-        ["Tessera - Your Networking Technician certification expires in 90 days, on Monday, 2 March 2026"]
+        ["Tessera - Your Networking Technician certification expires in 60 days, on Monday, 2 March 2026"],
+        "the 90-day reminder, with the days really left"
     );
     assert_eq!(
         run(&app, &provider, Job::CertificationReminders).await,

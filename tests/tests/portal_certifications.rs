@@ -131,6 +131,11 @@ async fn the_candidate_maps_and_reads_every_screen(backend: Backend) {
         detail.text
     );
     assert!(detail.text.contains("History"));
+    assert!(
+        detail.text.contains("<th scope=\"col\">How</th>") && detail.text.contains("by exam"),
+        "how each milestone happened: {}",
+        detail.text
+    );
 
     let pdf_link = list
         .text

@@ -375,6 +375,7 @@ async fn a_manual_grant_shows_in_the_history_with_its_reason(backend: Backend) {
     assert_eq!(shown["status"], "active");
     assert_eq!(shown["history"][0]["event"], "granted");
     assert_eq!(shown["history"][0]["date"], "2025-02-01");
+    assert_eq!(shown["history"][0]["how"], json!(["manual_grant"]));
     assert_eq!(
         shown["history"][0]["note"],
         json!(format!("Manually granted: {why}"))

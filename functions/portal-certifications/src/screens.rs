@@ -176,11 +176,12 @@ pub async fn certification(ctx: &mut Ctx<'_>, id: &str) -> Response<Body> {
                 div.table-wrap tabindex="0" role="region" aria-labelledby="history" { table {
                     thead { tr {
                         th scope="col" { (text::DATE) } th scope="col" { (text::EVENT) }
-                        th scope="col" { (text::NOTE) }
+                        th scope="col" { (text::HOW) } th scope="col" { (text::NOTE) }
                     } }
                     tbody { @for event in items(&c["history"]) { tr {
                         td { (event["date"].as_str().unwrap_or_default()) }
                         td { (event["event"].as_str().unwrap_or_default()) }
+                        td { (how_in_words(&event["how"])) }
                         td { (event["note"].as_str().unwrap_or_default()) }
                     } } }
                 } }
@@ -188,6 +189,23 @@ pub async fn certification(ctx: &mut Ctx<'_>, id: &str) -> Response<Body> {
         },
     )
     .into_response()
+}
+
+/// A milestone's means in words: "by exam, by CE credits".
+fn how_in_words(how: &Value) -> String {
+    items(how)
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|means| match means {
+            "exam" => text::BY_EXAM,
+            "ce_credits" => text::BY_CE_CREDITS,
+            "higher_certification" => text::BY_HIGHER_CERTIFICATION,
+            "manual_grant" => text::BY_MANUAL_GRANT,
+            _ => "",
+        })
+        .filter(|words| !words.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One requirement of the tree, numbered as the guide numbers it (1, 1.1, 1.2, …).

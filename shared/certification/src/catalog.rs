@@ -28,11 +28,6 @@ impl CertificationId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    #[cfg(test)]
-    pub(crate) fn for_tests(id: &str) -> CertificationId {
-        CertificationId(id.to_string())
-    }
 }
 
 impl fmt::Display for CertificationId {

@@ -10,3 +10,5 @@ pub const RECORD_EMAIL_PROOF: EmailTemplate = email_template!("mapping-email-pro
 pub const RECORD_EMAIL_CHANGED: EmailTemplate = email_template!("record-email-changed");
 pub const TRANSCRIPT: EmailTemplate = email_template!("transcript");
 pub const CERTIFICATION_EXPIRY: EmailTemplate = email_template!("certification-expiry");
+pub const CERTIFICATION_EARNED: EmailTemplate = email_template!("certification-earned");
+pub const CE_CREDITS_LAPSING: EmailTemplate = email_template!("ce-credits-lapsing");

@@ -173,6 +173,22 @@ pub async fn decide(
     if deps.catalog.certification(certification.as_str()).is_none() {
         return Err(OversightError::UnknownCertification);
     }
+    let record = decided(deps, by, candidate, certification, decision).await?;
+    if matches!(decision, Decision::Grant { .. }) {
+        // The reminders job looks at the record again: a grant is news (congratulations), and
+        // its expiry has reminders of its own.
+        deps.records.watch_again(candidate).await?;
+    }
+    Ok(record)
+}
+
+async fn decided(
+    deps: &CertificationDeps,
+    by: &Attribution,
+    candidate: &CandidateId,
+    certification: &CertificationId,
+    decision: &Decision,
+) -> Result<CandidateRecord, OversightError> {
     tessera_kernel::settle!(
         async {
             let mut record = record_to_act_on(deps, candidate).await?;

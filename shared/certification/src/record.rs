@@ -294,6 +294,18 @@ pub struct IssuedBadge {
 }
 
 impl CandidateRecord {
+    /// The CE activities as the rules count them.
+    pub fn credits(&self) -> Vec<Credit> {
+        self.activities
+            .iter()
+            .map(|a| Credit {
+                points: a.points,
+                active: a.active,
+                inactive: a.inactive,
+            })
+            .collect()
+    }
+
     /// Where each certification stands on `today`.
     pub fn standings(&self, catalog: &Catalog, today: Date) -> Vec<Standing> {
         let passes: Vec<Pass> = self
@@ -313,15 +325,7 @@ impl CandidateRecord {
                 expires: g.expires_on,
             })
             .collect();
-        let credits: Vec<Credit> = self
-            .activities
-            .iter()
-            .map(|a| Credit {
-                points: a.points,
-                active: a.active,
-                inactive: a.inactive,
-            })
-            .collect();
+        let credits = self.credits();
         let mut standings = status::standings(catalog, passes, credits, &grants, today);
         for standing in &mut standings {
             if let Some(hold) = self.profile.oversight.holds.get(&standing.certification) {

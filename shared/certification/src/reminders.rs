@@ -9,24 +9,33 @@
 //!   seen years after its expiry is not news).
 //! - Each notice has a key naming the certification, the expiration date and the notice: renewing
 //!   moves the expiration date, so the next period's reminders are new notices.
+//! - When a certification is earned or granted, a congratulations notice (with how to claim its
+//!   free certificate kit), owed for `EARNED_NOTICE_WINDOW` from that day.
+//! - Before CE credits that count toward a certification lapse, reminders on the same days ahead
+//!   as expiry reminders, one per lapse day, with the points that lapse then.
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
-use super::status::{Standing, Status};
+use super::requirement::{Ask, Credit};
+use super::status::{Milestone, Standing, Status};
 use super::transcript::long_date;
 use super::CertificationDeps;
 use crate::messages;
 use tessera_kernel::delivery::deliver;
 use tessera_kernel::ids::CandidateId;
 use tessera_kernel::jobs::JobReport;
-use tessera_kernel::ports::StoreError;
+use tessera_kernel::ports::{OutgoingMessage, StoreError};
 use tessera_kernel::time::{Seconds, Timestamp};
 
 /// How long after the expiration day its notice is still worth sending.
 pub const EXPIRED_NOTICE_WINDOW: Duration = Duration::days(30);
+/// How long after a certification is earned its congratulations are still news.
+pub const EARNED_NOTICE_WINDOW: Duration = Duration::days(30);
+/// The subject of CE-lapse notices in their keys (no certification's id has a `#`).
+const CE_CREDITS: &str = "#ce-credits";
 
 /// The days before expiry on which reminders go out, largest first, deduplicated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,39 +75,117 @@ pub enum NoticeKind {
     Reminder { days_before: u32 },
     /// It expired on its expiration date.
     Expired,
+    /// It was earned (or granted) on the notice's day.
+    Earned,
+    /// These CE points lapse in this many days (the configured number), on the notice's day.
+    CeLapse { days_before: u32, points: u32 },
 }
 
-/// One email owed to the holder.
+/// One email owed to the holder: about `certification` (or the CE credits) and the day `on`
+/// (an expiration, earning or lapse day).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     pub certification: String,
-    pub expires: Date,
+    pub on: Date,
     pub kind: NoticeKind,
 }
 
 impl Notice {
-    /// What makes a notice sent once: `<certification>@<expiration>@<days before|expired>`.
+    /// What makes a notice sent once: `<certification>@<day>@<days before|expired|earned>`.
     pub fn key(&self) -> String {
         let which = match self.kind {
-            NoticeKind::Reminder { days_before } => days_before.to_string(),
+            NoticeKind::Reminder { days_before } | NoticeKind::CeLapse { days_before, .. } => {
+                days_before.to_string()
+            }
             NoticeKind::Expired => "expired".to_string(),
+            NoticeKind::Earned => "earned".to_string(),
         };
-        format!("{}@{}@{which}", self.certification, self.expires)
+        format!("{}@{}@{which}", self.certification, self.on)
     }
 }
 
-/// The notices owed on `today` and not yet sent (`sent` holds their keys).
+/// The notices owed on `today` and not yet sent (`sent` holds their keys): about the
+/// certifications' `standings` and the holder's CE `credits`.
 pub fn notices_due(
     standings: &[Standing],
+    credits: &[Credit],
     sent: &BTreeSet<String>,
     today: Date,
     days: &ReminderDays,
 ) -> Vec<Notice> {
     standings
         .iter()
-        .filter_map(|standing| owed(standing, today, days))
+        .flat_map(|standing| [owed(standing, today, days), earned(standing, today)])
+        .flatten()
+        .chain(lapses(standings, credits, today, days))
         .filter(|notice| !sent.contains(&notice.key()))
         .collect()
+}
+
+/// The latest reminder day of those configured that has come for `day`, if any.
+fn latest_reminder(day: Date, today: Date, days: &ReminderDays) -> Option<u32> {
+    days.days()
+        .iter()
+        .rev()
+        .find(|&&d| day - Duration::days(i64::from(d)) <= today)
+        .copied()
+}
+
+/// The congratulations owed for an active certification whose latest milestone, within the
+/// window, is its earning or grant.
+fn earned(standing: &Standing, today: Date) -> Option<Notice> {
+    let last = standing.history.last()?;
+    let new = matches!(last.milestone, Milestone::Earned | Milestone::Granted);
+    (standing.status == Status::Active && new && today < last.date + EARNED_NOTICE_WINDOW).then(
+        || Notice {
+            certification: standing.certification.as_str().to_string(),
+            on: last.date,
+            kind: NoticeKind::Earned,
+        },
+    )
+}
+
+/// Reminders of CE credits lapsing, one per lapse day, while a certification held or being
+/// earned counts CE credits.
+fn lapses(
+    standings: &[Standing],
+    credits: &[Credit],
+    today: Date,
+    days: &ReminderDays,
+) -> Vec<Notice> {
+    if !counts_credits(standings) {
+        return Vec::new();
+    }
+    let mut by_day: std::collections::BTreeMap<Date, u32> = Default::default();
+    for credit in credits
+        .iter()
+        .filter(|c| c.active <= today && today < c.inactive)
+    {
+        *by_day.entry(credit.inactive).or_default() += credit.points;
+    }
+    by_day
+        .into_iter()
+        .filter_map(|(on, points)| {
+            let days_before = latest_reminder(on, today, days)?;
+            Some(Notice {
+                certification: CE_CREDITS.to_string(),
+                on,
+                kind: NoticeKind::CeLapse {
+                    days_before,
+                    points,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Whether CE credits matter to the holder: a certification active or in progress whose rule
+/// asks for them.
+fn counts_credits(standings: &[Standing]) -> bool {
+    standings
+        .iter()
+        .filter(|s| matches!(s.status, Status::Active | Status::InProgress))
+        .any(|s| s.progress.flatten().iter().any(|p| p.ask == Ask::CeCredits))
 }
 
 /// The notice owed for one certification on `today`, sent or not.
@@ -106,16 +193,12 @@ fn owed(standing: &Standing, today: Date, days: &ReminderDays) -> Option<Notice>
     let expires = standing.expires?;
     let notice = |kind| Notice {
         certification: standing.certification.as_str().to_string(),
-        expires,
+        on: expires,
         kind,
     };
     match standing.status {
-        Status::Active => days
-            .days()
-            .iter()
-            .rev()
-            .find(|&&d| expires - Duration::days(i64::from(d)) <= today)
-            .map(|&days_before| notice(NoticeKind::Reminder { days_before })),
+        Status::Active => latest_reminder(expires, today, days)
+            .map(|days_before| notice(NoticeKind::Reminder { days_before })),
         Status::Expired if expires <= today && today < expires + EXPIRED_NOTICE_WINDOW => {
             Some(notice(NoticeKind::Expired))
         }
@@ -124,21 +207,34 @@ fn owed(standing: &Standing, today: Date, days: &ReminderDays) -> Option<Notice>
 }
 
 /// The first day after `today` on which a notice may fall due: a reminder day or an expiration
-/// day of a certification active on `today`. `None` when nothing is ahead (the job looks again
-/// only when new evidence arrives).
-pub fn next_check(standings: &[Standing], today: Date, days: &ReminderDays) -> Option<Date> {
-    standings
+/// day of a certification active on `today`, or a reminder day of CE credits lapsing. `None`
+/// when nothing is ahead (the job looks again only when new evidence arrives).
+pub fn next_check(
+    standings: &[Standing],
+    credits: &[Credit],
+    today: Date,
+    days: &ReminderDays,
+) -> Option<Date> {
+    let reminder_days = |day: Date| {
+        days.days()
+            .iter()
+            .map(move |&d| day - Duration::days(i64::from(d)))
+            .collect::<Vec<_>>()
+    };
+    let expiries = standings
         .iter()
         .filter(|s| s.status == Status::Active)
         .filter_map(|s| s.expires)
         .flat_map(|expires| {
-            days.days()
-                .iter()
-                .map(move |&d| expires - Duration::days(i64::from(d)))
-                .chain(std::iter::once(expires))
-        })
-        .filter(|&day| day > today)
-        .min()
+            let mut all = reminder_days(expires);
+            all.push(expires);
+            all
+        });
+    let lapses = credits
+        .iter()
+        .filter(|c| today < c.inactive && counts_credits(standings))
+        .flat_map(|c| reminder_days(c.inactive));
+    expiries.chain(lapses).filter(|&day| day > today).min()
 }
 
 /// Where the reminders job stands with one holder: the day to look again (`None`: nothing ahead
@@ -186,10 +282,11 @@ pub async fn send_due_notices(
             continue;
         };
         let standings = record.standings(&deps.catalog, today);
-        let notices = notices_due(&standings, &watch.sent, today, days);
+        let credits = record.credits();
+        let notices = notices_due(&standings, &credits, &watch.sent, today, days);
         let mut updated = watch.clone();
         updated.sent.extend(notices.iter().map(Notice::key));
-        updated.next_check = next_check(&standings, today, days).map(start_of);
+        updated.next_check = next_check(&standings, &credits, today, days).map(start_of);
         match deps.records.save_watch(&updated).await {
             Ok(()) => report.changed += 1,
             Err(StoreError::Conflict) => {
@@ -207,26 +304,7 @@ pub async fn send_due_notices(
             continue;
         };
         for notice in &notices {
-            let name = deps
-                .catalog
-                .certification(&notice.certification)
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| notice.certification.clone());
-            let when = match notice.kind {
-                NoticeKind::Reminder { days_before } => format!(
-                    "expires in {days_before} days, on {}",
-                    long_date(notice.expires)
-                ),
-                NoticeKind::Expired => format!("expired on {}", long_date(notice.expires)),
-            };
-            let message = messages::CERTIFICATION_EXPIRY.render(
-                email.as_str(),
-                &[
-                    ("first_name", profile.first_name.as_str()),
-                    ("certification", &name),
-                    ("when", &when),
-                ],
-            );
+            let message = notice_message(deps, notice, email.as_str(), &profile.first_name, today);
             deliver(&deps.postbox, &message, now + EMAIL_RETRY_WINDOW).await;
             report.notified += 1;
         }
@@ -234,119 +312,40 @@ pub async fn send_due_notices(
     Ok(report)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::catalog::CertificationId;
-    use crate::requirement::{Ask, Progress};
-    use time::macros::date;
-
-    fn standing(status: Status, expires: Option<Date>) -> Standing {
-        Standing {
-            certification: CertificationId::for_tests("associate"),
-            status,
-            started: None,
-            active: None,
-            expires,
-            held_since: None,
-            history: Vec::new(),
-            progress: Progress {
-                number: "1".into(),
-                ask: Ask::AllOf,
-                achieved: 0,
-                required: 0,
-                met: false,
-                children: Vec::new(),
-            },
-        }
-    }
-
-    const EXPIRES: Date = date!(2027 - 04 - 01);
-
-    fn due(status: Status, today: Date, sent: &[&str]) -> Vec<String> {
-        let sent = sent.iter().map(|s| s.to_string()).collect();
-        notices_due(
-            &[standing(status, Some(EXPIRES))],
-            &sent,
-            today,
-            &ReminderDays::default(),
-        )
-        .iter()
-        .map(Notice::key)
-        .collect()
-    }
-
-    #[test]
-    fn reminders_fall_due_90_30_and_7_days_ahead() {
-        assert!(due(Status::Active, date!(2026 - 12 - 31), &[]).is_empty());
-        assert_eq!(
-            due(Status::Active, date!(2027 - 01 - 01), &[]),
-            ["associate@2027-04-01@90"]
-        );
-        assert_eq!(
-            due(Status::Active, date!(2027 - 03 - 02), &[]),
-            ["associate@2027-04-01@30"]
-        );
-        assert_eq!(
-            due(Status::Active, date!(2027 - 03 - 31), &[]),
-            ["associate@2027-04-01@7"]
-        );
-    }
-
-    #[test]
-    fn a_sent_notice_is_not_owed_again_and_a_late_record_gets_only_the_latest() {
-        assert!(due(
-            Status::Active,
-            date!(2027 - 01 - 15),
-            &["associate@2027-04-01@90"]
-        )
-        .is_empty());
-        // First seen 20 days ahead: the 30-day reminder alone.
-        assert_eq!(
-            due(Status::Active, date!(2027 - 03 - 12), &[]),
-            ["associate@2027-04-01@30"]
-        );
-    }
-
-    #[test]
-    fn the_expiry_notice_is_owed_for_thirty_days_from_the_expiration_day() {
-        assert_eq!(
-            due(Status::Expired, EXPIRES, &[]),
-            ["associate@2027-04-01@expired"]
-        );
-        assert_eq!(due(Status::Expired, date!(2027 - 04 - 30), &[]).len(), 1);
-        assert!(due(Status::Expired, date!(2027 - 05 - 01), &[]).is_empty());
-        assert!(due(Status::InProgress, EXPIRES, &[]).is_empty());
-    }
-
-    #[test]
-    fn the_next_check_is_the_next_reminder_or_expiration_day() {
-        let days = ReminderDays::default();
-        let active = [standing(Status::Active, Some(EXPIRES))];
-        assert_eq!(
-            next_check(&active, date!(2026 - 06 - 01), &days),
-            Some(date!(2027 - 01 - 01))
-        );
-        assert_eq!(
-            next_check(&active, date!(2027 - 01 - 01), &days),
-            Some(date!(2027 - 03 - 02))
-        );
-        assert_eq!(
-            next_check(&active, date!(2027 - 03 - 25), &days),
-            Some(EXPIRES)
-        );
-        let expired = [standing(Status::Expired, Some(EXPIRES))];
-        assert_eq!(next_check(&expired, EXPIRES, &days), None);
-    }
-
-    #[test]
-    fn reminder_days_parse_from_configuration() {
-        assert_eq!(
-            ReminderDays::parse("7, 90,30,30").unwrap().days(),
-            [90, 30, 7]
-        );
-        for bad in ["", "0", "400", "30,x", " , "] {
-            assert_eq!(ReminderDays::parse(bad), None, "{bad:?}");
-        }
-    }
+/// The email of one notice to `to` on `today`: it counts the days that are really left (a record
+/// first seen 60 days ahead owes the 90-day reminder, which says 60 days).
+fn notice_message(
+    deps: &CertificationDeps,
+    notice: &Notice,
+    to: &str,
+    first_name: &str,
+    today: Date,
+) -> OutgoingMessage {
+    let left = (notice.on - today).whole_days();
+    let name = deps
+        .catalog
+        .certification(&notice.certification)
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| notice.certification.clone());
+    let day = long_date(notice.on);
+    let (template, when) = match notice.kind {
+        NoticeKind::Reminder { .. } => (
+            messages::CERTIFICATION_EXPIRY,
+            format!("expires in {left} days, on {day}"),
+        ),
+        NoticeKind::Expired => (messages::CERTIFICATION_EXPIRY, format!("expired on {day}")),
+        NoticeKind::Earned => (messages::CERTIFICATION_EARNED, day),
+        NoticeKind::CeLapse { points, .. } => (
+            messages::CE_CREDITS_LAPSING,
+            format!("{points} CE credits lapse in {left} days, on {day}"),
+        ),
+    };
+    template.render(
+        to,
+        &[
+            ("first_name", first_name),
+            ("certification", &name),
+            ("when", &when),
+        ],
+    )
 }

@@ -89,7 +89,37 @@ pub struct Progress {
     pub children: Vec<Progress>,
 }
 
+/// How a met requirement was met: the kinds of evidence on its met branches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct How {
+    pub exams: bool,
+    pub ce_credits: bool,
+    pub certifications: bool,
+}
+
 impl Progress {
+    /// The kinds of evidence that meet this node, following met branches only (an OR met by CE
+    /// credits is not "by exam" because one of two exams of another branch was passed).
+    pub fn how(&self) -> How {
+        let mut how = How::default();
+        if self.met {
+            match self.ask {
+                Ask::Exams { .. } => how.exams = true,
+                Ask::CeCredits => how.ce_credits = true,
+                Ask::Certifications { .. } => how.certifications = true,
+                Ask::AllOf | Ask::AnyOf { .. } => {
+                    for child in &self.children {
+                        let by = child.how();
+                        how.exams |= by.exams;
+                        how.ce_credits |= by.ce_credits;
+                        how.certifications |= by.certifications;
+                    }
+                }
+            }
+        }
+        how
+    }
+
     pub fn unit(&self) -> &'static str {
         match self.ask {
             Ask::AllOf | Ask::AnyOf { .. } => "requirements",

@@ -20,7 +20,7 @@ use time::Date;
 
 use super::catalog::{Catalog, Certification, CertificationId};
 use super::dates::add_years;
-use super::requirement::{Credit, Evidence, Pass, Progress, Window};
+use super::requirement::{Credit, Evidence, How, Pass, Progress, Window};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -58,6 +58,8 @@ pub enum Milestone {
 pub struct HistoryEntry {
     pub date: Date,
     pub milestone: Milestone,
+    /// For an earned or renewed milestone, the evidence that met the rule on that day.
+    pub how: How,
 }
 
 /// Where one certification stands on a day.
@@ -185,7 +187,24 @@ fn standing(
                     (Some(earned), None) => (earned, Milestone::Earned, add_years(earned, valid)),
                     (None, None) => break,
                 };
-                history.push(HistoryEntry { date, milestone });
+                let how = match milestone {
+                    Milestone::Earned => certification
+                        .earn
+                        .progress(
+                            evidence,
+                            Window {
+                                from: earn_from,
+                                at: date,
+                            },
+                        )
+                        .how(),
+                    _ => How::default(),
+                };
+                history.push(HistoryEntry {
+                    date,
+                    milestone,
+                    how,
+                });
                 current = Some(Period {
                     active: date,
                     expires,
@@ -207,9 +226,14 @@ fn standing(
                     })
                     .flatten();
                 if let Some(renewed) = renewed {
+                    let window = Window {
+                        from: renew_from,
+                        at: renewed,
+                    };
                     history.push(HistoryEntry {
                         date: renewed,
                         milestone: Milestone::Renewed,
+                        how: certification.recertify.progress(evidence, window).how(),
                     });
                     current = Some(Period {
                         active: renewed,
@@ -220,6 +244,7 @@ fn standing(
                     history.push(HistoryEntry {
                         date: period.expires,
                         milestone: Milestone::Expired,
+                        how: How::default(),
                     });
                     earn_from = period.expires;
                     last = Some(period);

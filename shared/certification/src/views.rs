@@ -12,7 +12,7 @@ use super::dates::{add_years, iso_date};
 use super::import::Grade;
 use super::record::CandidateRecord;
 use super::requirement::{Ask, Progress};
-use super::status::{Milestone, Standing, Status};
+use super::status::{HistoryEntry, Milestone, Standing, Status};
 
 fn day(date: Date) -> String {
     iso_date::format(date)
@@ -93,6 +93,9 @@ pub struct HistoryView {
     /// the reason for a hold.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// How an earned, renewed or granted milestone happened: `exam`, `ce_credits`,
+    /// `higher_certification`, `manual_grant` (empty for other events).
+    pub how: Vec<&'static str>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -301,6 +304,7 @@ fn history(record: &CandidateRecord, standing: &Standing) -> Vec<HistoryView> {
             date: day(hold.since),
             event: hold.kind.as_str(),
             note: Some(hold.reason.clone()),
+            how: Vec::new(),
         });
     let milestones = standing.history.iter().rev().map(|h| HistoryView {
         date: day(h.date),
@@ -314,8 +318,25 @@ fn history(record: &CandidateRecord, standing: &Standing) -> Vec<HistoryView> {
             .then(|| oversight.grant_on(&standing.certification, h.date))
             .flatten()
             .map(|grant| format!("Manually granted: {}", grant.reason)),
+        how: how_words(h),
     });
     hold.into_iter().chain(milestones).collect()
+}
+
+/// A milestone's means as the API names them.
+fn how_words(entry: &HistoryEntry) -> Vec<&'static str> {
+    if entry.milestone == Milestone::Granted {
+        return vec!["manual_grant"];
+    }
+    let how = entry.how;
+    [
+        (how.exams, "exam"),
+        (how.ce_credits, "ce_credits"),
+        (how.certifications, "higher_certification"),
+    ]
+    .into_iter()
+    .filter_map(|(by, word)| by.then_some(word))
+    .collect()
 }
 
 fn progress_view(catalog: &Catalog, progress: &Progress) -> ProgressView {

@@ -49,6 +49,40 @@ mod rules {
     }
 
     #[test]
+    fn how_a_rule_was_met_follows_only_its_met_branches() {
+        let both_exams = Requirement::Group {
+            need: 1,
+            children: vec![
+                Requirement::Exams {
+                    codes: vec![code("300-1"), code("300-2")],
+                    need: 2,
+                },
+                Requirement::CeCredits { need: 30 },
+            ],
+        };
+        let evidence = Evidence {
+            passes: vec![pass("300-1", date!(2021 - 01 - 01))],
+            credits: vec![credit(30, date!(2021 - 02 - 01), date!(2024 - 02 - 01))],
+            ..Evidence::default()
+        };
+        let at = window(date!(2020 - 01 - 01), date!(2021 - 03 - 01));
+        let how = both_exams.progress(&evidence, at).how();
+        assert_eq!(
+            how,
+            How {
+                exams: false,
+                ce_credits: true,
+                certifications: false
+            },
+            "one of two exams is no way of meeting it"
+        );
+        let before = window(date!(2020 - 01 - 01), date!(2021 - 01 - 15));
+        assert_eq!(both_exams.progress(&evidence, before).how(), How::default());
+        let either = exam_or_credits().progress(&evidence, at).how();
+        assert!(either.exams && either.ce_credits, "{either:?}");
+    }
+
+    #[test]
     fn the_progress_tree_is_numbered_and_counts_each_node_in_its_unit() {
         let evidence = Evidence {
             credits: vec![

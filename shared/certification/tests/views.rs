@@ -76,6 +76,35 @@ fn a_certification_shows_its_tree_in_words_its_credits_and_its_history() {
         history,
         [("2025-09-02", "expired"), ("2022-09-02", "earned")]
     );
+    assert_eq!(detail.history[1].how, ["exam"]);
+    assert!(detail.history[0].how.is_empty(), "an expiry has no means");
+
+    // How each renewal happened: CE credits, a higher certification, an exam.
+    let nt = certification(
+        &catalog,
+        &sample_record("TSC1000001"),
+        "networking-technician",
+        TODAY,
+    )
+    .unwrap();
+    let hows: Vec<_> = nt
+        .history
+        .iter()
+        .map(|h| (h.date.as_str(), h.event, h.how.clone()))
+        .collect();
+    assert_eq!(
+        hows,
+        [
+            ("2024-05-15", "renewed", vec!["ce_credits"]),
+            ("2022-09-02", "renewed", vec!["higher_certification"]),
+            (
+                "2022-03-01",
+                "renewed",
+                vec!["exam", "higher_certification"]
+            ),
+            ("2019-12-09", "earned", vec!["exam"]),
+        ]
+    );
 
     let ia = certification(
         &catalog,

@@ -79,6 +79,15 @@ mapped=$(curl -s -X POST "$api/v1/candidate/mapping" -H "authorization: Bearer $
   -d "{\"method\":\"score_report\",\"last_name\":\"Hopper\",\"registration_number\":\"REG-2024-0611\",\"new_email\":\"$email\"}")
 echo "mapping: $mapped" >>"$walk"
 grep -q '"candidate_id":"TSC1000002"' <<<"$mapped" || { echo "mapping: $mapped" >&2; exit 1; }
+# The record's new address is proven by the emailed code, or by the email's link: opened without
+# the pages' session, it goes by the log-in page, which returns to it.
+if grep -q '"email_confirmation_sent":true' <<<"$mapped"; then
+  confirm_link=$(grep "\"to\":\"$email\"" "$state/outbox.jsonl" | grep -o "$api/mapping/confirm?code=[0-9]*" | tail -n 1)
+  [ -n "$confirm_link" ] || { echo "no confirmation link in the record-address email" >&2; exit 1; }
+  to_log_in=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$confirm_link")
+  echo "mapping link → $confirm_link: $to_log_in" >>"$walk"
+  [[ "$to_log_in" == "303 $api/?next=%2Fmapping%2Fconfirm%3Fcode%3D"* ]] || { echo "the mapping link: $to_log_in" >&2; exit 1; }
+fi
 screen /v1/candidate '"candidate_id":"TSC1000002"'
 screen /v1/candidate/certifications '"security-associate"'
 screen /v1/candidate/certifications/security-associate '"progress"'
@@ -120,10 +129,11 @@ curl -s -o /dev/null -X PUT "$api/v1/candidate/settings" -H "authorization: Bear
   -d '{"employee":false,"partner":false,"email_notifications":true,"academy_student":false,"verification_consent":true}'
 created=$(curl -s -X POST "$api/v1/candidate/transcripts" -H "authorization: Bearer $token" \
   -H 'content-type: application/json' \
-  -d '{"description":"For the hiring team","expires_in_days":30,"certifications":"active"}')
+  -d '{"description":"For the hiring team","expires_in_days":30,"certifications":"active","show_candidate_id":true,"address_lines":["1 Analytical Way","London"]}')
 echo "transcript: $created" >>"$walk"
 transcript=$(grep -o '"id":"[0-9a-f]\{32\}"' <<<"$created" | cut -d'"' -f4)
 [ -n "$transcript" ] || { echo "no transcript created: $created" >&2; exit 1; }
+screen "/v1/candidate/transcripts/$transcript/email-preview" '"subject":"Tessera - Transcript for Grace Hopper"'
 recruiter="recruiter.$$@example.com"
 sent=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api/v1/candidate/transcripts/$transcript/emails" \
   -H "authorization: Bearer $token" -H 'content-type: application/json' -d "{\"to\":\"$recruiter\"}")
@@ -132,10 +142,13 @@ link=$(grep "\"to\":\"$recruiter\"" "$state/outbox.jsonl" | grep -o "$api/v1/tra
 [ -n "$link" ] || { echo "no transcript link in the email" >&2; exit 1; }
 page=$(curl -s -D "$out/transcript-headers.txt" "$link" -H 'accept: text/html')
 grep -q 'Security Operations Associate' <<<"$page" || { echo "the transcript page: $page" >&2; exit 1; }
+grep -q 'Candidate ID: TSC1000002' <<<"$page" && grep -q '1 Analytical Way' <<<"$page" \
+  || { echo "the transcript page lacks the details chosen: $page" >&2; exit 1; }
 grep -qi '^referrer-policy: no-referrer' "$out/transcript-headers.txt" || { echo "no Referrer-Policy" >&2; exit 1; }
 echo "transcript page → $link" >>"$walk"
 screen /v1/candidate/transcripts '"views":1'
-# Fulfillment: the free initial kit, then a paid kit with tracking through the sandbox provider.
+# Fulfillment: the free initial kit, then a paid kit and a plaque with tracking through the
+# sandbox provider.
 screen /v1/candidate/fulfillment/catalog '"price_cents":0'
 order() { # key, body
   curl -s -X POST "$api/v1/candidate/fulfillment/orders" -H "authorization: Bearer $token" \
@@ -146,14 +159,14 @@ kit=$(curl -s "$api/v1/candidate/fulfillment/catalog" -H "authorization: Bearer 
 ship='"shipping":{"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com","phone":"+44 20 7946 0000","address":"1 Analytical Way","city":"London","country":"GB"},"payment_method":"card"'
 free=$(order "readme-free-$$" "{\"items\":[{\"certification_id\":\"$kit\",\"quantity\":1}],$ship}")
 grep -q '"status":"queued"' <<<"$free" || { echo "the free kit: $free" >&2; exit 1; }
-paid=$(order "readme-paid-$$" "{\"items\":[{\"certification_id\":\"$kit\",\"quantity\":1}],\"tracking\":true,$ship}")
+paid=$(order "readme-paid-$$" "{\"items\":[{\"certification_id\":\"$kit\",\"quantity\":1},{\"certification_id\":\"$kit\",\"kind\":\"plaque\",\"quantity\":1}],\"tracking\":true,$ship}")
 checkout=$(grep -o '"checkout_url":"[^"]*"' <<<"$paid" | cut -d'"' -f4)
 [ -n "$checkout" ] || { echo "no checkout for the paid kit: $paid" >&2; exit 1; }
 approved=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$checkout" \
   -H 'content-type: application/x-www-form-urlencoded' -d 'decision=approve')
 [ "$approved" = 303 ] || { echo "the sandbox checkout answered $approved" >&2; exit 1; }
 echo "kit orders: free and paid (sandbox checkout $checkout)" >>"$walk"
-screen /v1/candidate/fulfillment/orders '"total_cents":2500'
+screen /v1/candidate/fulfillment/orders '"total_cents":7000'
 orders=$(curl -s "$api/v1/candidate/fulfillment/orders" -H "authorization: Bearer $token")
 # Both orders queued (an order's own status, not one of its stages').
 [ "$(grep -o '"status":"queued","total_cents"' <<<"$orders" | wc -l)" = 2 ] || { echo "orders: $orders" >&2; exit 1; }

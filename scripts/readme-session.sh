@@ -184,6 +184,12 @@ for event in events/*/*.json; do
     echo "$event → ran"
     continue
   fi
+  if [ "$function" = mail-events ]; then
+    # An SNS delivery of an SES bounce or complaint: its address goes on the suppression list.
+    printf '%s' "$answer" | grep -q '"suppressed":1' || { echo "$event: $answer" >&2; exit 1; }
+    echo "$event → suppressed"
+    continue
+  fi
   status=$(printf '%s' "$answer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["statusCode"])')
   echo "$event → $status"
   [ "$status" -lt 500 ] || { echo "$event answered $status: $answer" >&2; exit 1; }

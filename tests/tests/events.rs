@@ -181,10 +181,15 @@ async fn every_route_has_an_event_that_replays_through_its_handler() {
     assert_eq!(covered, all, "every template route has an event");
 }
 
-/// An EventBridge scheduled event, or the input a schedule sends instead (`{"job": …}`).
+/// An EventBridge scheduled event, or the input a schedule sends instead (`{"job": …}`); or an
+/// SNS delivery (`events/mail-events/`): no HTTP request either.
 fn is_scheduled_event(text: &str) -> bool {
     let event: serde_json::Value = serde_json::from_str(text).expect("events are JSON");
-    event["detail-type"] == "Scheduled Event" || event.get("job").is_some()
+    event["detail-type"] == "Scheduled Event" || event.get("job").is_some() || is_sns_event(&event)
+}
+
+fn is_sns_event(event: &serde_json::Value) -> bool {
+    event["Records"][0]["EventSource"] == "aws:sns"
 }
 
 /// The jobs the template's schedules for `function` name in their input.
@@ -219,7 +224,8 @@ async fn every_scheduled_job_has_an_event_that_runs_it() {
     let mut covered = BTreeSet::new();
     let mut jobs = BTreeSet::new();
     for (function, path) in event_files() {
-        if !is_scheduled_event(&std::fs::read_to_string(&path).unwrap()) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if !is_scheduled_event(&text) || is_sns_event(&serde_json::from_str(&text).unwrap()) {
             continue;
         }
         assert!(
@@ -257,4 +263,45 @@ async fn every_scheduled_job_has_an_event_that_runs_it() {
         .collect();
     assert_eq!(scheduled_inputs("expiry-jobs"), named, "a schedule per job");
     assert!(named.is_subset(&jobs), "an event per job: {jobs:?}");
+}
+
+/// Each SNS delivery in `events/mail-events/` replays through the function that subscribes to
+/// the template's mail-events topic, and suppresses the address it names.
+#[tokio::test]
+async fn every_mail_event_replays_through_its_handler_and_suppresses() {
+    let app = TestApp::new(Backend::Embedded).await;
+    let postbox = app.state::<tessera_kernel::delivery::Postbox>();
+    let mut replayed = 0;
+    for (function, path) in event_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let event: serde_json::Value = serde_json::from_str(&text).unwrap();
+        if !is_sns_event(&event) {
+            continue;
+        }
+        assert_eq!(function, "mail-events", "{}", path.display());
+        let report = mail_events::handle(&event, &postbox).await.unwrap();
+        assert_eq!(
+            (report.records, report.suppressed),
+            (1, 1),
+            "{}",
+            path.display()
+        );
+        let message = event["Records"][0]["Sns"]["Message"].as_str().unwrap();
+        let address = match tessera_kernel::suppression::parse_ses_event(message).unwrap() {
+            tessera_kernel::suppression::MailEvent::Bounce { recipients, .. }
+            | tessera_kernel::suppression::MailEvent::Complaint { recipients } => {
+                recipients[0].clone()
+            }
+            other => panic!("{}: {other:?}", path.display()),
+        };
+        let entry = postbox.suppressions.suppression(&address).await.unwrap();
+        assert!(entry.is_some(), "{}: {address} suppressed", path.display());
+        replayed += 1;
+    }
+    assert!(replayed >= 2, "a bounce and a complaint");
+    let template = template::load();
+    let subscriber = template["Resources"]["MailEventsFunction"]["Properties"]["CodeUri"]
+        .as_str()
+        .unwrap();
+    assert!(subscriber.ends_with("/mail-events"));
 }

@@ -28,6 +28,7 @@ fn report(sent: u32, failed_again: u32, discarded: u32) -> RetryReport {
         sent,
         failed_again,
         discarded,
+        suppressed: 0,
         skipped: 0,
     }
 }

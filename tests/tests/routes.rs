@@ -67,7 +67,7 @@ fn template_and_openapi_agree_on_routes() {
 }
 
 #[test]
-fn every_function_folder_is_a_workspace_member_with_routes_or_a_schedule() {
+fn every_function_folder_is_a_workspace_member_with_routes_a_schedule_or_a_topic() {
     let text = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
     let manifest: toml::Value = toml::from_str(&text).unwrap();
     let members: Vec<&str> = manifest["workspace"]["members"]
@@ -78,15 +78,20 @@ fn every_function_folder_is_a_workspace_member_with_routes_or_a_schedule() {
         .collect();
     let served: BTreeSet<String> = template_routes().into_iter().map(|(_, _, f)| f).collect();
     let scheduled = template::scheduled_functions(&template::load());
+    let subscribed = template::subscribed_functions(&template::load());
     for entry in std::fs::read_dir(repo_root().join("functions")).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         assert!(
             members.contains(&format!("functions/{name}").as_str()),
             "functions/{name} is a workspace member"
         );
-        assert!(
-            served.contains(&name) != scheduled.contains(&name),
-            "functions/{name} either serves routes or runs on a schedule in the template"
+        let triggers = [&served, &scheduled, &subscribed]
+            .iter()
+            .filter(|set| set.contains(&name))
+            .count();
+        assert_eq!(
+            triggers, 1,
+            "functions/{name} serves routes, runs on a schedule or takes a topic's messages in the template, one of them"
         );
     }
 }

@@ -18,6 +18,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("imports", imports::SECRETS),
         ("mapping", mapping::SECRETS),
         ("mfa", mfa::SECRETS),
+        ("mail-events", mail_events::SECRETS),
         ("notification-retries", notification_retries::SECRETS),
         ("password-change", password_change::SECRETS),
         ("password-policy", password_policy::SECRETS),

@@ -16,6 +16,7 @@ mod messaging;
 mod orders;
 #[cfg(feature = "credentials")]
 pub mod signing;
+mod suppressions;
 mod throttle;
 mod tls;
 #[cfg(feature = "certification")]

@@ -15,6 +15,8 @@ pub struct AwsMessenger {
     ses: OnceLock<aws_sdk_sesv2::Client>,
     sns: OnceLock<aws_sdk_sns::Client>,
     from: String,
+    /// Every email is sent with it, so its bounces and complaints reach the suppression list.
+    configuration_set: Option<String>,
 }
 
 impl AwsMessenger {
@@ -34,7 +36,14 @@ impl AwsMessenger {
             ses: OnceLock::new(),
             sns: OnceLock::new(),
             from: from.into(),
+            configuration_set: None,
         }
+    }
+
+    /// Sends every email with the SES configuration set `name`.
+    pub fn with_configuration_set(mut self, name: Option<String>) -> AwsMessenger {
+        self.configuration_set = name;
+        self
     }
 
     fn ses(&self) -> &aws_sdk_sesv2::Client {
@@ -86,6 +95,7 @@ impl Messenger for AwsMessenger {
                 self.ses()
                     .send_email()
                     .from_email_address(&self.from)
+                    .set_configuration_set_name(self.configuration_set.clone())
                     .destination(Destination::builder().to_addresses(&message.to).build())
                     .content(content)
                     .send()

@@ -34,6 +34,9 @@ pub enum Backend {
         /// it, which refuse to start without it.
         audit_table: Option<String>,
         email_from: String,
+        /// The SES configuration set every email is sent with (`TESSERA_SES_CONFIGURATION_SET`),
+        /// whose bounce and complaint events feed the suppression list.
+        ses_configuration_set: Option<String>,
         /// Which CA roots the HTTPS client trusts (`TESSERA_TLS_ROOTS`: `amazon`, the default, or
         /// `system`).
         tls_roots: tessera_aws::TrustedRoots,
@@ -225,6 +228,7 @@ impl Config {
                 candidate_table: vars.get("TESSERA_CANDIDATE_TABLE"),
                 audit_table: vars.get("TESSERA_AUDIT_TABLE"),
                 email_from: vars.require("TESSERA_EMAIL_FROM")?,
+                ses_configuration_set: vars.get("TESSERA_SES_CONFIGURATION_SET"),
                 tls_roots: match vars.get("TESSERA_TLS_ROOTS").as_deref() {
                     None | Some("amazon") => tessera_aws::TrustedRoots::AmazonTrustServices,
                     Some("system") => tessera_aws::TrustedRoots::System,

@@ -27,6 +27,7 @@ use tessera_kernel::attempts::AttemptLedger;
 use tessera_kernel::audit::AuditLog;
 use tessera_kernel::delivery::Postbox;
 use tessera_kernel::ports::{Clock, Messenger, Random, UnsentMessages};
+use tessera_kernel::suppression::SuppressionList;
 use tessera_kernel::time::Timestamp;
 use tracing::Instrument;
 
@@ -79,19 +80,27 @@ struct IdentityPorts {
     attempts: Arc<dyn AttemptLedger>,
     sessions: Arc<dyn SessionStore>,
     unsent: Arc<dyn UnsentMessages>,
+    suppressions: Arc<dyn SuppressionList>,
 }
 
 impl IdentityPorts {
     fn of<T>(store: Arc<T>) -> IdentityPorts
     where
-        T: AccountStore + LoginStore + AttemptLedger + SessionStore + UnsentMessages + 'static,
+        T: AccountStore
+            + LoginStore
+            + AttemptLedger
+            + SessionStore
+            + UnsentMessages
+            + SuppressionList
+            + 'static,
     {
         IdentityPorts {
             accounts: store.clone(),
             logins: store.clone(),
             attempts: store.clone(),
             sessions: store.clone(),
-            unsent: store,
+            unsent: store.clone(),
+            suppressions: store,
         }
     }
 }
@@ -125,6 +134,7 @@ pub enum Connections {
         candidate_table: Option<String>,
         audit_table: Option<String>,
         email_from: String,
+        ses_configuration_set: Option<String>,
     },
 }
 
@@ -168,6 +178,7 @@ impl Connections {
                 candidate_table,
                 audit_table,
                 email_from,
+                ses_configuration_set,
                 tls_roots,
             } => {
                 let sdk = load(*tls_roots).await?;
@@ -178,6 +189,7 @@ impl Connections {
                     candidate_table: candidate_table.clone(),
                     audit_table: audit_table.clone(),
                     email_from: email_from.clone(),
+                    ses_configuration_set: ses_configuration_set.clone(),
                 }
             }
         })
@@ -393,8 +405,14 @@ impl Connections {
                 clock,
             )),
             Connections::Aws {
-                sdk, email_from, ..
-            } => Arc::new(tessera_aws::AwsMessenger::new(sdk, email_from.clone())),
+                sdk,
+                email_from,
+                ses_configuration_set,
+                ..
+            } => Arc::new(
+                tessera_aws::AwsMessenger::new(sdk, email_from.clone())
+                    .with_configuration_set(ses_configuration_set.clone()),
+            ),
         }
     }
 
@@ -412,6 +430,7 @@ impl Connections {
             messenger,
             unsent: table.unsent.clone(),
             attempts: table.attempts.clone(),
+            suppressions: table.suppressions.clone(),
             clock,
             random,
             settings: config.delivery,

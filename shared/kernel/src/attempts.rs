@@ -40,6 +40,11 @@ impl AttemptKey {
         AttemptKey(format!("sms-number#{e164}"))
     }
 
+    /// Soft bounces of one email address (lower case), toward its suppression.
+    pub fn soft_bounce(address: &str) -> AttemptKey {
+        AttemptKey(format!("soft-bounce#{address}"))
+    }
+
     /// Text messages sent on one UTC day, to any number (`day`: `YYYY-MM-DD`).
     pub fn sms_day(day: &str) -> AttemptKey {
         AttemptKey(format!("sms-day#{day}"))

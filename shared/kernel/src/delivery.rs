@@ -7,6 +7,7 @@ use crate::attempts::{Allowance, AttemptKey, AttemptLedger, Take};
 use crate::ports::{
     Channel, Clock, Messenger, OutgoingMessage, Random, StoreError, UnsentMessages,
 };
+use crate::suppression::{normalized, SuppressionList};
 use crate::time::{Seconds, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -79,6 +80,8 @@ pub struct Postbox {
     pub messenger: Arc<dyn Messenger>,
     pub unsent: Arc<dyn UnsentMessages>,
     pub attempts: Arc<dyn AttemptLedger>,
+    /// Addresses mail is not sent to (bounced for good, or marked as spam).
+    pub suppressions: Arc<dyn SuppressionList>,
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Random>,
     pub settings: DeliverySettings,
@@ -114,11 +117,40 @@ async fn sms_within_budget(postbox: &Postbox, number: &str) -> bool {
     true
 }
 
+/// Whether `message` goes to a suppressed address: then it is not sent, now or later. A list that
+/// cannot be read suppresses nothing (a code the person waits for matters more than one bounce).
+async fn suppressed(postbox: &Postbox, message: &OutgoingMessage) -> bool {
+    if message.channel != Channel::Email {
+        return false;
+    }
+    match postbox
+        .suppressions
+        .suppression(&normalized(&message.to))
+        .await
+    {
+        Ok(Some(entry)) => {
+            tracing::warn!(
+                reason = entry.reason.as_str(),
+                "message to a suppressed address not sent"
+            );
+            true
+        }
+        Ok(None) => false,
+        Err(e) => {
+            tracing::error!(error = %e, "suppression list unreadable: message sent");
+            false
+        }
+    }
+}
+
 /// Sends `message`, keeping it for a retry when the send fails or outlasts the configured
 /// timeout. Never fails: the person's request does not depend on the mail system. A text message
-/// over the SMS budget is not sent at all.
+/// over the SMS budget, or an email to a suppressed address, is not sent at all.
 pub async fn deliver(postbox: &Postbox, message: &OutgoingMessage, discard_after: Timestamp) {
     if message.channel == Channel::Sms && !sms_within_budget(postbox, &message.to).await {
+        return;
+    }
+    if suppressed(postbox, message).await {
         return;
     }
     let Err(reason) = send_within(postbox, message).await else {
@@ -173,6 +205,8 @@ pub struct RetryReport {
     pub sent: u32,
     pub failed_again: u32,
     pub discarded: u32,
+    /// Dropped unsent: their address was suppressed after they were kept.
+    pub suppressed: u32,
     /// Due messages another run had claimed first.
     pub skipped: u32,
 }
@@ -192,6 +226,11 @@ pub async fn retry_unsent(postbox: &Postbox, limit: usize) -> Result<RetryReport
             tracing::warn!(id = %unsent.id, channel = ?unsent.message.channel,
                 attempts = unsent.attempts, "unsent message discarded: no longer worth sending");
             report.discarded += 1;
+            continue;
+        }
+        if suppressed(postbox, &unsent.message).await {
+            postbox.unsent.remove(&unsent.id).await?;
+            report.suppressed += 1;
             continue;
         }
         let claimed = UnsentMessage {

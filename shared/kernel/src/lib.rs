@@ -17,6 +17,7 @@ pub mod person;
 pub mod ports;
 pub mod race;
 pub mod random_id;
+pub mod suppression;
 pub mod time;
 
 pub use email::Email;

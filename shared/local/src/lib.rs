@@ -16,6 +16,7 @@ mod outbox;
 #[cfg(feature = "credentials")]
 pub mod signing;
 mod store;
+mod suppressions;
 #[cfg(feature = "certification")]
 mod transcripts;
 #[cfg(feature = "certification")]

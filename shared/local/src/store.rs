@@ -113,6 +113,8 @@ impl SqliteStore {
             .map_err(StoreError::unavailable)?;
         conn.execute_batch(crate::attempts::SCHEMA)
             .map_err(StoreError::unavailable)?;
+        conn.execute_batch(crate::suppressions::SCHEMA)
+            .map_err(StoreError::unavailable)?;
         conn.execute_batch(crate::audit::SCHEMA)
             .map_err(StoreError::unavailable)?;
         Ok(SqliteStore {

@@ -562,6 +562,7 @@ impl TestApp {
         for postbox in [&mut self.deps.postbox, &mut self.certification.postbox] {
             postbox.attempts = store.clone();
             postbox.unsent = store.clone();
+            postbox.suppressions = store.clone();
         }
         true
     }

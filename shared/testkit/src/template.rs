@@ -52,16 +52,21 @@ pub fn http_routes(template: &Value) -> BTreeSet<(String, String, String)> {
 
 /// The code folder names (`functions/<name>`) of functions run by a `Schedule` event.
 pub fn scheduled_functions(template: &Value) -> BTreeSet<String> {
+    functions_with_event(template, "Schedule")
+}
+
+/// The functions a topic's messages invoke (SNS subscriptions), by code folder name.
+pub fn subscribed_functions(template: &Value) -> BTreeSet<String> {
+    functions_with_event(template, "SNS")
+}
+
+fn functions_with_event(template: &Value, kind: &str) -> BTreeSet<String> {
     resources(template)
         .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
         .filter(|(_, r)| {
             r["Properties"]["Events"]
                 .as_mapping()
-                .is_some_and(|events| {
-                    events
-                        .values()
-                        .any(|e| e["Type"].as_str() == Some("Schedule"))
-                })
+                .is_some_and(|events| events.values().any(|e| e["Type"].as_str() == Some(kind)))
         })
         .map(|(_, r)| function_folder(r))
         .collect()

@@ -495,6 +495,7 @@ RESOURCES = {
     "/v1/staff/accounts/{id}/enable": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/roles": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/email-change": ("id", lambda case: _staff_subject()[1]),
+    "/v1/staff/accounts/{id}/resume-email": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}/export": ("id", lambda case: _staff_subject()[1]),
     "/v1/staff/accounts/{id}": ("id", _erasable_account),
     "/v1/staff/candidates/{id}/mapping": ("id", _mapped_record),

@@ -542,6 +542,11 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         &[Role::Support, Role::ProgramAdmin],
     ),
     (
+        "POST",
+        "/v1/staff/accounts/{id}/resume-email",
+        &[Role::Support, Role::ProgramAdmin],
+    ),
+    (
         "GET",
         "/v1/staff/accounts/{id}/export",
         &[Role::Support, Role::ProgramAdmin],

@@ -6,10 +6,18 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use tessera_kernel::delivery::Postbox;
 use tessera_kernel::time::Seconds;
 use tessera_testkit::{Backend, FlakyMessenger, TestApp};
-use tessera_tests::{active_account, on_both_backends, request_reset};
+
+use lambda_http::RequestExt;
+use tessera_identity::staff::Role;
+use tessera_tests::pages::PageClient;
+use tessera_tests::{
+    active_account, audit_about, authorized, log_in, on_both_backends, request_reset, staff_call,
+    staff_member, token_of, PASSWORD,
+};
 
 /// An SNS delivery of one SES event (the shape of `events/mail-events/`).
 fn sns_delivery(ses_event: Value) -> Value {
@@ -73,11 +81,80 @@ async fn a_hard_bounce_stops_mail_to_the_address_until_lifted(backend: Backend) 
         .unwrap();
     assert_eq!(entry.reason.as_str(), "hard_bounce");
 
-    assert!(postbox.suppressions.lift(&email).await.unwrap());
-    assert!(
-        !postbox.suppressions.lift(&email).await.unwrap(),
-        "lifted once"
+    // The owner's profile says so, in the API and on the page.
+    let token = token_of(&log_in(&app, &email, PASSWORD).await);
+    let me = tessera_tests::me(&app, &token).await;
+    assert_eq!(
+        me.json["email_suppressed"]["reason"], "hard_bounce",
+        "{}",
+        me.text
     );
+    let mut browser = PageClient::new(&app);
+    browser.use_session(&token);
+    let page = browser.get("/account").await;
+    assert!(
+        page.text
+            .contains("We are not sending email to your address"),
+        "{}",
+        page.text
+    );
+
+    // Support sees it on the account and lifts it, with its audit event.
+    let support = staff_member(&app, "mail.desk", &[Role::Support]).await;
+    let found = staff_call(
+        &app,
+        authorized("GET", "/v1/staff/accounts", &support.token, None)
+            .with_query_string_parameters(HashMap::from([("email".to_string(), email.clone())])),
+    )
+    .await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    assert_eq!(found.json["email_suppressed"]["reason"], "hard_bounce");
+    let account = found.json["account_id"].as_str().unwrap().to_string();
+    // The console shows it and resumes it.
+    let mut desk = PageClient::new(&app);
+    desk.use_session(&support.token);
+    let lookup = format!("/staff/accounts?account={}", email.replace('+', "%2B"));
+    let shown = desk.get(&lookup).await;
+    assert!(shown.text.contains("suppressed since"), "{}", shown.text);
+    let form = format!("/staff/accounts/{account}/resume-email");
+    assert!(
+        shown.text.contains(&format!("action=\"{form}\"")),
+        "{}",
+        shown.text
+    );
+    let done = desk
+        .post(
+            &form,
+            &[
+                ("account", email.as_str()),
+                ("reason", "the owner fixed their mailbox, case 12"),
+            ],
+        )
+        .await;
+    assert!(
+        done.text.contains("Done.") && done.text.contains("sent as usual"),
+        "{}",
+        done.text
+    );
+    let page = browser.get("/account").await;
+    assert!(!page.text.contains("We are not sending email"), "lifted");
+    let path = format!("/v1/staff/accounts/{account}/resume-email");
+    let resume = |reason: &'static str| {
+        let body = json!({ "reason": reason });
+        staff_call(&app, authorized("POST", &path, &support.token, Some(&body)))
+    };
+    let again = resume("twice").await;
+    assert_eq!(
+        (again.status, again.json["code"].as_str()),
+        (409, Some("not_suppressed"))
+    );
+    let events = audit_about(&app, "account", &account).await;
+    let resumed_events: Vec<_> = events
+        .iter()
+        .filter(|e| e.action == "account.email_resumed")
+        .collect();
+    assert_eq!(resumed_events.len(), 1, "one event for one lift");
+    assert_eq!(resumed_events[0].changes[0].field, "email_suppressed");
     app.clock.advance(Seconds(120));
     assert_eq!(request_reset(&app, &email, "email").await.status, 202);
     assert_eq!(

@@ -45,6 +45,15 @@ async fn show(
     render(ctx, &me, &settings, problems, message, entered)
 }
 
+/// Why mail to the address stopped, in words.
+fn suppression_reason(reason: &str) -> &'static str {
+    match reason {
+        "complaint" => text::SUPPRESSED_COMPLAINT,
+        "soft_bounces" => text::SUPPRESSED_SOFT_BOUNCES,
+        _ => text::SUPPRESSED_HARD_BOUNCE,
+    }
+}
+
 fn render(
     ctx: &Ctx<'_>,
     me: &Answer,
@@ -92,6 +101,12 @@ fn render(
                 dt { (text::COUNTRY) } dd { (country_name(me.text("country"))) }
             }
             p.hint { (text::EMAIL_CHANGE_NOTE) }
+            @if let Some(reason) = me.body["email_suppressed"]["reason"].as_str() {
+                div.notice role="status" {
+                    p { (text::EMAIL_SUPPRESSED) " " (suppression_reason(reason)) }
+                    p { (text::EMAIL_SUPPRESSED_HELP) }
+                }
+            }
             section aria-labelledby="personal" {
                 h2 id="personal" { (text::PERSONAL) }
                 (form("/account/profile", &csrf, html! {

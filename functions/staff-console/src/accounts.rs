@@ -1,5 +1,5 @@
 //! An account as support sees it, and its actions: unlock, disable (every session ends), enable,
-//! a new sign-in address for its owner, roles (a program administrator's), and on the person's
+//! mail to its address resumed after a bounce or complaint, a new sign-in address for its owner, roles (a program administrator's), and on the person's
 //! request everything held about them exported or erased.
 
 use lambda_http::{Body, Response};
@@ -19,6 +19,7 @@ const ACTIONS: &[&str] = &[
     "unlock",
     "disable",
     "enable",
+    "resume-email",
     "roles",
     "email-change",
     "erase",
@@ -131,12 +132,21 @@ fn page(ctx: &Ctx<'_>, account: &Value, posted: &Posted<'_>) -> Response<Body> {
                 dt { (text::LOCKED) } dd { (flag(&account["locked"])) }
                 dt { (text::FAILED_LOGINS) } dd { (account["failed_logins"].as_u64().unwrap_or_default()) }
                 dt { (text::MFA) } dd { (flag(&account["mfa"]["totp"])) }
+                dt { (text::EMAIL_DELIVERY) } dd {
+                    @match account["email_suppressed"]["reason"].as_str() {
+                        Some(reason) => { (text::EMAIL_SUPPRESSED_SINCE) " " (str_of(&account["email_suppressed"], "since")) " (" (reason) ")" }
+                        None => (text::EMAIL_DELIVERED),
+                    }
+                }
                 dt { (text::ROLES) } dd { (role_labels.join(", ")) }
                 @if let Some(candidate) = account["candidate_id"].as_str() {
                     dt { (text::MAPPED_RECORD) } dd { a href={ "/staff/candidates/" (candidate) } { (candidate) } }
                 }
             }
             (action("unlock", text::UNLOCK, None))
+            @if account["email_suppressed"].is_object() {
+                (action("resume-email", text::RESUME_EMAIL, Some(text::RESUME_EMAIL_HINT)))
+            }
             @if account["disabled"] == true {
                 (action("enable", text::ENABLE, None))
             } @else {

@@ -1,15 +1,18 @@
 //! The suppression list in the identity table: one item per address,
 //! `pk = SUPPRESSED#<address>`, `sk = SUPPRESSED`, with the reason and since when. Read with one
 //! `GetItem` before each email; added with a conditional `PutItem` (the first entry stands);
-//! lifted with a `DeleteItem`.
+//! lifted with a conditional `Delete` in one transaction with the staff action's audit event.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{Delete, TransactWriteItem};
+use tessera_identity::ports::UniqueWriteError;
+use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::suppression::{Suppression, SuppressionList};
 
 use crate::dynamo::{
     conflict_if_condition_failed, from_item, item_key, item_with_key, IdentityStore, Item,
+    OnCondition,
 };
 
 const SUPPRESSED: &str = "SUPPRESSED";
@@ -48,16 +51,23 @@ impl SuppressionList for IdentityStore {
         }
     }
 
-    async fn lift(&self, address: &str) -> Result<bool, StoreError> {
-        let deleted = self
-            .client
-            .delete_item()
+    async fn lift(&self, address: &str, event: &AuditEvent) -> Result<bool, StoreError> {
+        let delete = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(suppression_key(address)))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await
-            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-        Ok(deleted.attributes.is_some_and(|old| !old.is_empty()))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let items = vec![
+            TransactWriteItem::builder().delete(delete).build(),
+            self.audit_put(event)?,
+        ];
+        let on_condition = [OnCondition::Taken, OnCondition::Conflict];
+        match self.transact_marking(items, &on_condition).await {
+            Ok(()) => Ok(true),
+            // The entry was gone (lifted already): nothing written.
+            Err(UniqueWriteError::Taken) => Ok(false),
+            Err(UniqueWriteError::Store(e)) => Err(e),
+        }
     }
 }

@@ -17,6 +17,7 @@ use tessera_identity::phone;
 use tessera_identity::signup::IdentityDeps;
 use tessera_kernel::code::OneTimeCode;
 use tessera_kernel::person::{Country, Name};
+use tessera_kernel::suppression::normalized;
 
 /// The code pepper (the email-change code is issued and checked with it), and the edge layer's
 /// secret as every HTTP function.
@@ -80,11 +81,14 @@ async fn profile_json(
     profile: &Profile,
     deps: &IdentityDeps,
 ) -> Result<serde_json::Value, Problem> {
-    let identity = deps
-        .store
-        .identity(&profile.email)
-        .await
-        .map_err(|e| Problem::internal(&e))?;
+    // Both reads at once: the suppression list answers whether mail reaches the address.
+    let address = normalized(profile.email.as_str());
+    let (identity, suppression) = tokio::join!(
+        deps.store.identity(&profile.email),
+        deps.postbox.suppressions.suppression(&address),
+    );
+    let identity = identity.map_err(|e| Problem::internal(&e))?;
+    let suppression = suppression.map_err(|e| Problem::internal(&e))?;
     let totp = identity.as_ref().is_some_and(|i| i.totp.is_some());
     let phone = identity.as_ref().and_then(phone::shown);
     Ok(json!({
@@ -98,6 +102,10 @@ async fn profile_json(
         "phone": phone,
         "mfa": { "totp": totp },
         "federated": profile.federated,
+        "email_suppressed": suppression.map(|s| json!({
+            "reason": s.reason.as_str(),
+            "since": s.since.to_rfc3339(),
+        })),
     }))
 }
 

@@ -8,6 +8,9 @@
 //!   new address, the owner confirms at `POST /v1/me/email-change/confirm` (support,
 //!   program_admin)
 //! - `PUT /v1/staff/accounts/{id}/roles` `{roles, reason}` → 200 the account (program_admin)
+//! - `POST /v1/staff/accounts/{id}/resume-email` `{reason}` → 200 the account: mail goes to its
+//!   address again after a bounce or complaint suppressed it; 409 `not_suppressed` otherwise
+//!   (support, program_admin)
 //!
 //! Every write lands with its audit event in one write; one that changes nothing writes nothing.
 
@@ -22,7 +25,9 @@ use tessera_identity::email_change::{self, EmailChangeError};
 use tessera_identity::phone;
 use tessera_identity::signup::IdentityDeps;
 use tessera_identity::staff::{change_roles, Role, Roles, RolesError};
-use tessera_identity::support::{self, AccountAction, AccountCase, AccountKey, SupportError};
+use tessera_identity::support::{
+    self, AccountAction, AccountCase, AccountKey, ResumeError, SupportError,
+};
 use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
 
@@ -44,6 +49,7 @@ enum Route {
     Act(AccountAction),
     Roles,
     EmailChange,
+    ResumeEmail,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
@@ -69,6 +75,11 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
         "/v1/staff/accounts/{id}/email-change",
         Route::EmailChange,
     ),
+    (
+        "POST",
+        "/v1/staff/accounts/{id}/resume-email",
+        Route::ResumeEmail,
+    ),
 ];
 
 /// The (method, path) pairs this function serves: held to the template's routes by a test.
@@ -82,6 +93,7 @@ pub async fn handle(request: Request, deps: IdentityDeps) -> Response<Body> {
         Ok((Route::Act(action), params)) => act(&request, &deps, &account(&params), action).await,
         Ok((Route::Roles, params)) => set_roles(&request, &deps, &account(&params)).await,
         Ok((Route::EmailChange, params)) => email_change(&request, &deps, &account(&params)).await,
+        Ok((Route::ResumeEmail, params)) => resume_email(&request, &deps, &account(&params)).await,
         Err(problem) => Err(problem),
     };
     result.unwrap_or_else(Problem::into_response)
@@ -139,6 +151,26 @@ async fn act(
         Ok(case) => Ok(response::json(200, &account_json(&case, deps))),
         Err(SupportError::NoAccount) => Err(Problem::not_found()),
         Err(SupportError::Store(e)) => Err(Problem::internal(&e)),
+    }
+}
+
+async fn resume_email(
+    request: &Request,
+    deps: &IdentityDeps,
+    account: &AccountId,
+) -> Result<Response<Body>, Problem> {
+    let staff = StaffCaller::admit(request, deps, ACTORS).await?;
+    let reason = reason_only(request)?;
+    match support::resume_email(deps, &staff.by(reason), account).await {
+        Ok(case) => Ok(response::json(200, &account_json(&case, deps))),
+        Err(ResumeError::NoAccount) => Err(Problem::not_found()),
+        Err(ResumeError::NotSuppressed) => Err(Problem::new(
+            409,
+            "not_suppressed",
+            "Mail is not suppressed",
+            "Mail to this account's address is sent as usual.",
+        )),
+        Err(ResumeError::Store(e)) => Err(Problem::internal(&e)),
     }
 }
 
@@ -246,5 +278,9 @@ fn account_json(case: &AccountCase, deps: &IdentityDeps) -> Value {
         "roles": profile.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         "candidate_id": profile.candidate_id.as_ref().map(|c| c.as_str()),
         "created_at": identity.created_at.to_rfc3339(),
+        "email_suppressed": case.suppression.as_ref().map(|s| json!({
+            "reason": s.reason.as_str(),
+            "since": s.since.to_rfc3339(),
+        })),
     })
 }

@@ -1,4 +1,5 @@
-//! Support's actions on one account: find it, lift a lock, disable it and enable it again. Each
+//! Support's actions on one account: find it, lift a lock, disable it and enable it again, send
+//! mail to its address again after a bounce or complaint suppressed it. Each
 //! is taken on a staff member's word (`Attribution`: who and why) and saved with its audit event
 //! in one write; an action that would change nothing writes nothing.
 
@@ -10,6 +11,7 @@ use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::race::landed;
+use tessera_kernel::suppression::{normalized, Suppression};
 use tessera_kernel::time::Timestamp;
 
 /// How support names an account: its sign-in address or its login ID.
@@ -25,6 +27,8 @@ pub struct AccountCase {
     pub profile: Profile,
     pub identity: Identity,
     pub throttle: LoginThrottle,
+    /// Mail to the address is suppressed (it bounced for good, or its owner complained).
+    pub suppression: Option<Suppression>,
 }
 
 impl AccountCase {
@@ -79,11 +83,62 @@ pub async fn case_of(
         .logins
         .login_throttle(&ThrottleKey::Email(identity.email.clone()))
         .await?;
+    let suppression = deps
+        .postbox
+        .suppressions
+        .suppression(&normalized(identity.email.as_str()))
+        .await?;
     Ok(Some(AccountCase {
         profile,
         identity,
         throttle,
+        suppression,
     }))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResumeError {
+    #[error("no such account")]
+    NoAccount,
+    #[error("mail to the account's address is not suppressed")]
+    NotSuppressed,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Lifts the suppression of the account's address (the owner fixed their mailbox, or the
+/// complaint was a mistake), with its audit event in one write. The account as it is after.
+pub async fn resume_email(
+    deps: &IdentityDeps,
+    by: &Attribution,
+    account: &AccountId,
+) -> Result<AccountCase, ResumeError> {
+    let mut case = case_of(deps, account)
+        .await?
+        .ok_or(ResumeError::NoAccount)?;
+    let Some(entry) = case.suppression.take() else {
+        return Err(ResumeError::NotSuppressed);
+    };
+    let event = by.event(
+        deps.clock.now(),
+        deps.random.as_ref(),
+        "account.email_resumed",
+        AuditParty::new("account", account.as_str()),
+        vec![FieldChange::new(
+            "email_suppressed",
+            Some(entry.reason.as_str().into()),
+            None,
+        )],
+    );
+    if !deps
+        .postbox
+        .suppressions
+        .lift(&entry.address, &event)
+        .await?
+    {
+        return Err(ResumeError::NotSuppressed);
+    }
+    Ok(case)
 }
 
 /// What support may do to an account's sign-in.

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::attempts::{Allowance, AttemptKey, AttemptLedger, Take};
+use crate::audit::AuditEvent;
 use crate::ports::StoreError;
 use crate::time::{Seconds, Timestamp};
 
@@ -52,8 +53,9 @@ pub trait SuppressionList: Send + Sync {
     /// Adds the entry; one already there for the address is kept (the first reason stands).
     async fn suppress(&self, entry: &Suppression) -> Result<(), StoreError>;
 
-    /// Removes the entry for `address`; whether there was one.
-    async fn lift(&self, address: &str) -> Result<bool, StoreError>;
+    /// Removes the entry for `address` with the staff action's audit `event`, in one write;
+    /// whether there was one (none: nothing is written).
+    async fn lift(&self, address: &str, event: &AuditEvent) -> Result<bool, StoreError>;
 }
 
 /// The key the list and its checks use for an address: mailbox names compare without case.

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
+use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::suppression::{Suppression, SuppressionList};
 
@@ -47,12 +48,19 @@ impl SuppressionList for SqliteStore {
         .await
     }
 
-    async fn lift(&self, address: &str) -> Result<bool, StoreError> {
-        let address = address.to_string();
+    async fn lift(&self, address: &str, event: &AuditEvent) -> Result<bool, StoreError> {
+        let (address, event) = (address.to_string(), event.clone());
         self.with(move |conn| {
-            conn.execute("DELETE FROM suppressions WHERE address = ?1", [&address])
-                .map(|deleted| deleted > 0)
-                .map_err(StoreError::unavailable)
+            let tx = conn.transaction().map_err(StoreError::unavailable)?;
+            let deleted = tx
+                .execute("DELETE FROM suppressions WHERE address = ?1", [&address])
+                .map_err(StoreError::unavailable)?;
+            if deleted == 0 {
+                return Ok(false);
+            }
+            crate::audit::insert_event(&tx, &event)?;
+            tx.commit().map_err(StoreError::unavailable)?;
+            Ok(true)
         })
         .await
     }

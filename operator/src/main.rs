@@ -1,4 +1,6 @@
 //! `tessera-operator grant-role --email <address> --role <role> --reason <text> [--operator <name>]`
+//! `tessera-operator backup <file>` / `tessera-operator restore <file>` (the embedded default:
+//! on AWS the tables' point-in-time recovery is the backup, docs/runbooks.md)
 //!
 //! Reads the same configuration as the functions (`TESSERA_BACKEND`, the tables, …), so it runs
 //! against the embedded default or a deployment. Prints the account and its roles as JSON.
@@ -9,7 +11,7 @@ use tessera_identity::staff::{roles_text, Role};
 use tessera_kernel::audit::Reason;
 use tessera_kernel::email::Email;
 
-const USAGE: &str = "usage: tessera-operator grant-role --email <address> --role <support|fulfillment|program_admin|auditor> --reason <text> [--operator <name>]";
+const USAGE: &str = "usage: tessera-operator grant-role --email <address> --role <support|fulfillment|program_admin|auditor> --reason <text> [--operator <name>]\n       tessera-operator backup <file> | restore <file>";
 
 struct GrantRole {
     email: Email,
@@ -53,9 +55,53 @@ fn parse(args: &[String]) -> Result<GrantRole, String> {
     })
 }
 
+/// `backup <file>` or `restore <file>` on the embedded default's database.
+fn backup_or_restore(args: &[String]) -> Option<Result<String, String>> {
+    let (command, rest) = args.split_first()?;
+    if command != "backup" && command != "restore" {
+        return None;
+    }
+    let [file] = rest else {
+        return Some(Err(USAGE.into()));
+    };
+    let config = match Config::from_env_for(Secrets::NONE) {
+        Ok(config) => config,
+        Err(e) => return Some(Err(format!("configuration error: {e}"))),
+    };
+    let tessera_http::config::Backend::Embedded { dir } = &config.backend else {
+        return Some(Err(
+            "backup and restore are for the embedded default; on AWS, restore a table to a point in time (docs/runbooks.md)".into(),
+        ));
+    };
+    let database = tessera_local::database_file(dir);
+    let file = std::path::Path::new(file);
+    let done = if command == "backup" {
+        tessera_local::backup(&database, file)
+    } else {
+        tessera_local::restore(file, &database)
+    };
+    Some(
+        done.map(|()| {
+            serde_json::json!({ "command": command, "database": database, "file": file })
+                .to_string()
+        })
+        .map_err(|e| e.to_string()),
+    )
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(done) = backup_or_restore(&args) {
+        match done {
+            Ok(report) => println!("{report}"),
+            Err(message) => {
+                eprintln!("{message}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
     let grant = match parse(&args) {
         Ok(grant) => grant,
         Err(message) => {

@@ -168,6 +168,7 @@ pub async fn place(
         Placed::KitClaimed => return Err(OrderError::KitClaimed),
     }
     tracing::info!(order = %order.id.as_str(), total_cents = order.total_cents, "order placed");
+    tessera_kernel::metrics::count(tessera_kernel::metrics::Metric::Orders);
     if order.status == OrderStatus::Queued {
         confirm(deps, &order).await;
         return Ok(order);
@@ -310,9 +311,13 @@ pub async fn apply_event(
     signature: &str,
     body: &[u8],
 ) -> Result<EventEffect, WebhookError> {
-    fulfillment
+    if let Err(refused) = fulfillment
         .webhook_secret
-        .verify(signature, body, deps.clock.now())?;
+        .verify(signature, body, deps.clock.now())
+    {
+        tessera_kernel::metrics::count(tessera_kernel::metrics::Metric::WebhookRejections);
+        return Err(refused.into());
+    }
     let PaymentEvent { id, outcome } = parse_event(body)?;
     let (checkout, next) = match outcome {
         Outcome::Paid(checkout) => (checkout, OrderStatus::Queued),

@@ -473,7 +473,7 @@ impl Connections {
 fn open_embedded(dir: &std::path::Path) -> Result<Connections, WiringError> {
     Ok(Connections::Embedded {
         db: Arc::new(tessera_local::SqliteStore::open(
-            &dir.join("tessera.sqlite3"),
+            &tessera_local::database_file(dir),
         )?),
         dir: dir.to_path_buf(),
     })
@@ -797,8 +797,10 @@ where
     async move {
         let method = request.method().to_string();
         let path = logging::loggable_path(&request);
+        let started = std::time::Instant::now();
         let response = handler(request, state).await;
-        tracing::info!(%method, %path, status = response.status().as_u16(), "handled");
+        let ms = started.elapsed().as_millis() as u64;
+        tracing::info!(%method, %path, status = response.status().as_u16(), ms, "handled");
         response
     }
     .instrument(span)

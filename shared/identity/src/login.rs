@@ -12,6 +12,7 @@ use crate::throttle::{LoginStart, LoginThrottle, ThrottleKey};
 use crate::token::AddressedToken;
 use tessera_kernel::delivery::deliver_notice;
 use tessera_kernel::email::Email;
+use tessera_kernel::metrics::{self, Metric};
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::time::Timestamp;
 
@@ -60,7 +61,10 @@ pub async fn log_in(
     let now = deps.clock.now();
     let attempt = match PasswordAttempt::begin(deps, ThrottleKey::Email(email.clone())).await? {
         Ok(attempt) => attempt,
-        Err(retry_at) => return Err(LoginError::TooManyAttempts { retry_at }),
+        Err(retry_at) => {
+            metrics::count(Metric::Locks);
+            return Err(LoginError::TooManyAttempts { retry_at });
+        }
     };
     let identity = &attempt.identity;
     let password_matches = match identity {
@@ -79,6 +83,12 @@ pub async fn log_in(
         .filter(|i| password_matches && i.can_sign_in());
     let Some(identity) = usable else {
         attempt.failed(deps).await?;
+        let locked = identity.as_ref().is_some_and(|i| i.reset_required);
+        metrics::count(if locked && password_matches {
+            Metric::Locks
+        } else {
+            Metric::LoginFailures
+        });
         return Err(LoginError::InvalidCredentials);
     };
     if identity.totp.is_some() {
@@ -101,6 +111,7 @@ pub async fn log_in(
     deps.logins
         .start_session(&session, email, attempt.throttle.needs_clearing())
         .await?;
+    metrics::count(Metric::Logins);
     Ok(LoginOutcome::Session(LoggedIn {
         token,
         expires_at: session.expires_at,
@@ -194,6 +205,7 @@ async fn require_reset(deps: &IdentityDeps, email: &Email) -> Result<(), StoreEr
             identity.reset_required = true;
             match deps.store.update_identity(&identity).await {
                 Ok(()) => {
+                    metrics::count(Metric::Locks);
                     notify_locked(deps, &identity).await;
                     Ok(Some(()))
                 }

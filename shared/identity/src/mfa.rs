@@ -465,6 +465,7 @@ pub async fn complete_login(
             deps.logins
                 .start_session(&session, &email, throttle.needs_clearing())
                 .await?;
+            tessera_kernel::metrics::count(tessera_kernel::metrics::Metric::Logins);
             Ok(Some(LoggedIn {
                 token,
                 expires_at: session.expires_at,

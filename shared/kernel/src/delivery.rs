@@ -4,6 +4,7 @@
 //! message dies with the code).
 
 use crate::attempts::{Allowance, AttemptKey, AttemptLedger, Take};
+use crate::metrics::{self, Metric};
 use crate::ports::{
     Channel, Clock, Messenger, OutgoingMessage, Random, StoreError, UnsentMessages,
 };
@@ -105,7 +106,8 @@ async fn sms_within_budget(postbox: &Postbox, number: &str) -> bool {
         match postbox.attempts.take_attempt(&key, allowance, now).await {
             Ok(Take::Taken { .. }) => {}
             Ok(Take::Refused { .. }) => {
-                tracing::error!(budget = %key.as_str(), "SMS budget spent: message not sent");
+                tracing::error!(budget = %budget_name(&key), "SMS budget spent: message not sent");
+                metrics::count(Metric::SmsBudgetSpent);
                 return false;
             }
             Err(e) => {
@@ -154,6 +156,7 @@ pub async fn deliver(postbox: &Postbox, message: &OutgoingMessage, discard_after
         return;
     }
     let Err(reason) = send_within(postbox, message).await else {
+        count_sent(message);
         return;
     };
     let now = postbox.clock.now();
@@ -192,6 +195,22 @@ async fn send_within(postbox: &Postbox, message: &OutgoingMessage) -> Result<(),
             "no answer within {} ms",
             postbox.settings.send_timeout_ms
         )),
+    }
+}
+
+fn count_sent(message: &OutgoingMessage) {
+    metrics::count(match message.channel {
+        Channel::Email => Metric::EmailsSent,
+        Channel::Sms => Metric::SmsSent,
+    });
+}
+
+/// Which budget a key is, for the log: the day's, or a number's (its number not logged).
+fn budget_name(key: &AttemptKey) -> &'static str {
+    if key.as_str().starts_with("sms-day#") {
+        "day"
+    } else {
+        "number"
     }
 }
 
@@ -249,6 +268,7 @@ pub async fn retry_unsent(postbox: &Postbox, limit: usize) -> Result<RetryReport
         match send_within(postbox, &claimed.message).await {
             Ok(()) => {
                 postbox.unsent.remove(&claimed.id).await?;
+                count_sent(&claimed.message);
                 report.sent += 1;
             }
             Err(reason) => {

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod jobs;
 pub mod links;
 pub mod messages;
+pub mod metrics;
 pub mod person;
 pub mod ports;
 pub mod race;

@@ -23,4 +23,4 @@ mod transcripts;
 mod verification_codes;
 
 pub use outbox::FileOutbox;
-pub use store::SqliteStore;
+pub use store::{backup, database_file, restore, SqliteStore};

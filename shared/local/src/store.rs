@@ -970,3 +970,54 @@ impl UnsentMessages for SqliteStore {
         .await
     }
 }
+
+/// The embedded database's file in a store directory (`TESSERA_LOCAL_DIR`).
+pub fn database_file(dir: &Path) -> std::path::PathBuf {
+    dir.join("tessera.sqlite3")
+}
+
+/// Copies the database at `database` to a new file `to`, consistent while other processes write
+/// (SQLite's `VACUUM INTO`: one transaction's view, compacted). Refuses to overwrite `to`.
+pub fn backup(database: &Path, to: &Path) -> Result<(), StoreError> {
+    if to.exists() {
+        return Err(StoreError::Unavailable(
+            format!("{} exists already: name a new file", to.display()).into(),
+        ));
+    }
+    let conn = Connection::open(database).map_err(StoreError::unavailable)?;
+    conn.execute("VACUUM INTO ?1", [to.to_string_lossy()])
+        .map_err(StoreError::unavailable)?;
+    Ok(())
+}
+
+/// Puts the backup `from` in place of the database at `database` (nothing may have it open:
+/// stop `make dev` first). The old file's write-ahead log goes with it, so nothing of the old
+/// database outlives the restore. `from` is checked to be a Tessera database first.
+pub fn restore(from: &Path, database: &Path) -> Result<(), StoreError> {
+    let check = Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(StoreError::unavailable)?;
+    let tables: i64 = check
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'identities'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(StoreError::unavailable)?;
+    drop(check);
+    if tables != 1 {
+        return Err(StoreError::Unavailable(
+            format!("{} is not a Tessera database", from.display()).into(),
+        ));
+    }
+    for suffix in ["-wal", "-shm"] {
+        let side = database.with_file_name(format!(
+            "{}{suffix}",
+            database.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        if side.exists() {
+            std::fs::remove_file(&side).map_err(StoreError::unavailable)?;
+        }
+    }
+    std::fs::copy(from, database).map_err(StoreError::unavailable)?;
+    Ok(())
+}

@@ -23,7 +23,7 @@ use tessera_fulfillment::unpaid;
 use tessera_http::config::ConfigError;
 use tessera_identity::signup;
 use tessera_identity::signup::IdentityDeps;
-use tessera_kernel::jobs::{JobReport, PAGE};
+use tessera_kernel::jobs::{drain, JobReport, PAGE, RUN_BUDGET};
 use tessera_kernel::ports::StoreError;
 
 /// The secrets this function uses (expiring the checkout of an order cancelled unpaid): the only
@@ -116,17 +116,32 @@ pub fn job_of(event: &Value) -> Result<Job, JobError> {
 /// One run of `job`. A store failure fails the run, so the scheduler retries it and then hands
 /// it to the failure queue.
 pub async fn run(job: Job, deps: &JobDeps) -> Result<JobReport, StoreError> {
-    let report = match job {
-        Job::PendingAccounts => signup::purge_unactivated(&deps.identity, PAGE).await?,
-        Job::Transcripts => transcript::remove_expired(&deps.certification, PAGE).await?,
-        Job::UnpaidOrders => {
-            unpaid::cancel_unpaid(&deps.certification, &deps.fulfillment, PAGE).await?
-        }
-        Job::CertificationReminders => {
-            let certification = deps.certification.clone().with_current_catalog().await;
-            reminders::send_due_notices(&certification, &deps.reminder_days, PAGE).await?
-        }
+    run_within(job, deps, RUN_BUDGET).await
+}
+
+/// One run of `job` that takes pages until nothing is due or `budget` is spent.
+pub async fn run_within(
+    job: Job,
+    deps: &JobDeps,
+    budget: std::time::Duration,
+) -> Result<JobReport, StoreError> {
+    let certification = match job {
+        Job::CertificationReminders => deps.certification.clone().with_current_catalog().await,
+        _ => deps.certification.clone(),
     };
+    let report = drain(budget, || async {
+        match job {
+            Job::PendingAccounts => signup::purge_unactivated(&deps.identity, PAGE).await,
+            Job::Transcripts => transcript::remove_expired(&certification, PAGE).await,
+            Job::UnpaidOrders => {
+                unpaid::cancel_unpaid(&certification, &deps.fulfillment, PAGE).await
+            }
+            Job::CertificationReminders => {
+                reminders::send_due_notices(&certification, &deps.reminder_days, PAGE).await
+            }
+        }
+    })
+    .await?;
     tracing::info!(job = job.name(), ?report, "job run");
     Ok(report)
 }

@@ -4,18 +4,28 @@
 use serde_json::{json, Value};
 use tessera_kernel::delivery;
 use tessera_kernel::delivery::{Postbox, RetryReport};
+use tessera_kernel::jobs::{drain, RUN_BUDGET};
 use tessera_kernel::ports::StoreError;
 
-/// Messages tried per run; the next run picks up the rest.
+/// Messages tried per page.
 /// This function uses no secret: it reads none, and the template gives it none.
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::NONE;
 
-pub const BATCH: usize = 200;
+pub const BATCH: usize = tessera_kernel::jobs::PAGE;
 
-/// One run. A store failure fails the run, so Lambda retries it and then hands it to the
-/// failure queue; a message that fails again only waits for a later run.
+/// One run: pages of `BATCH` until nothing is due or the run's time budget is spent. A store
+/// failure fails the run, so Lambda retries it and then hands it to the failure queue; a message
+/// that fails again only waits for a later run.
 pub async fn run(postbox: &Postbox) -> Result<RetryReport, StoreError> {
-    let report = delivery::retry_unsent(postbox, BATCH).await?;
+    run_within(postbox, RUN_BUDGET).await
+}
+
+/// One run that takes pages until nothing is due or `budget` is spent.
+pub async fn run_within(
+    postbox: &Postbox,
+    budget: std::time::Duration,
+) -> Result<RetryReport, StoreError> {
+    let report = drain(budget, || delivery::retry_unsent(postbox, BATCH)).await?;
     tracing::info!(
         sent = report.sent,
         failed_again = report.failed_again,

@@ -42,8 +42,11 @@ pub type Item = HashMap<String, AttributeValue>;
 ///
 /// The sparse `due` index (`due_pk`, `due_sk`) holds only items a scheduled job must act on, its
 /// sort key starting with the zero-padded due time: a job queries what is due, never scans.
-/// Unsent messages sit under `due_pk = UNSENT`, `due_sk = <next attempt>#<id>`; pending accounts
-/// under `due_pk = PENDING`, `due_sk = <purge date>#<email>`.
+/// Unsent messages sit under `due_pk = UNSENT#<shard>`, `due_sk = <next attempt>#<id>`; pending
+/// accounts under `due_pk = PENDING#<shard>`, `due_sk = <purge date>#<email>`. The shard (0 to
+/// `DUE_SHARDS - 1`, from the id) spreads one job's writes over as many index partitions, so no
+/// single GSI partition takes every sign-up's write; a job reads every shard and merges them by
+/// due time (and the unsharded key items written before sharding still sit under).
 ///
 /// The type names its table (`IdentityStore`, `CandidateStore`): each implements only the ports
 /// its table serves, so a store of one table cannot be wired where the other is expected.
@@ -449,9 +452,28 @@ pub(crate) fn set_due(item: &mut Item, job: &str, due: Timestamp, id: &str) {
 /// The `due_pk` and `due_sk` values of an entry in the `due` index.
 pub(crate) fn due_entry(job: &str, due: Timestamp, id: &str) -> (AttributeValue, AttributeValue) {
     (
-        AttributeValue::S(job.into()),
+        AttributeValue::S(due_shard(job, id)),
         AttributeValue::S(due_sort_key(due, id)),
     )
+}
+
+/// Index partitions per job (see the table's documentation above).
+pub const DUE_SHARDS: u32 = 8;
+
+/// `<job>#<shard>`: the id's shard, stable for the id (FNV-1a of its bytes).
+fn due_shard(job: &str, id: &str) -> String {
+    let hash = id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("{job}#{}", hash % DUE_SHARDS)
+}
+
+/// Every key a job's items may sit under: its shards, and the unsharded key of items written
+/// before the index was sharded.
+pub(crate) fn due_keys(job: &str) -> Vec<String> {
+    std::iter::once(job.to_string())
+        .chain((0..DUE_SHARDS).map(|shard| format!("{job}#{shard}")))
+        .collect()
 }
 
 impl<Table> DynamoStore<Table> {
@@ -481,8 +503,8 @@ impl<Table> DynamoStore<Table> {
             .await
     }
 
-    /// One query of the `due` index: `job`'s entries whose sort key meets `sort_condition`
-    /// against `:bound`, in sort order.
+    /// The `due` index's entries of `job` whose sort key meets `sort_condition` against `:bound`,
+    /// in sort order, at most `limit`: one query per shard, at once, merged.
     async fn query_due<T: DeserializeOwned>(
         &self,
         job: &str,
@@ -490,23 +512,31 @@ impl<Table> DynamoStore<Table> {
         bound: String,
         limit: usize,
     ) -> Result<Vec<T>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(DUE_INDEX)
-            .key_condition_expression(format!("due_pk = :job AND {sort_condition}"))
-            .expression_attribute_values(":job", AttributeValue::S(job.into()))
-            .expression_attribute_values(":bound", AttributeValue::S(bound))
-            .limit(limit.clamp(1, 1000) as i32)
-            .send()
-            .await
-            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-        out.items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect()
+        let queries = due_keys(job).into_iter().map(|key| {
+            self.client
+                .query()
+                .table_name(&self.table)
+                .index_name(DUE_INDEX)
+                .key_condition_expression(format!("due_pk = :job AND {sort_condition}"))
+                .expression_attribute_values(":job", AttributeValue::S(key))
+                .expression_attribute_values(":bound", AttributeValue::S(bound.clone()))
+                .limit(limit.clamp(1, 1000) as i32)
+                .send()
+        });
+        let mut items: Vec<Item> = Vec::new();
+        for page in futures::future::join_all(queries).await {
+            let page = page.map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+            items.extend(page.items.unwrap_or_default());
+        }
+        let due_sk = |item: &Item| {
+            item.get("due_sk")
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default()
+        };
+        items.sort_by_key(due_sk);
+        items.truncate(limit);
+        items.into_iter().map(from_item).collect()
     }
 }
 
@@ -1171,30 +1201,33 @@ impl UnsentMessages for IdentityStore {
         // Every kept message is listed in the `due` index (a handful at most, unless a provider
         // is down), so one paged read of that listing finds the person's.
         let mut discarded = 0;
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(DUE_INDEX)
-                .key_condition_expression("due_pk = :job")
-                .expression_attribute_values(":job", AttributeValue::S(UNSENT.into()))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-            for item in page.items.unwrap_or_default() {
-                let unsent: UnsentMessage = from_item(item)?;
-                if addresses.contains(&unsent.message.to) {
-                    self.remove(&unsent.id).await?;
-                    discarded += 1;
+        for job in due_keys(UNSENT) {
+            let mut start: Option<Item> = None;
+            loop {
+                let page = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name(DUE_INDEX)
+                    .key_condition_expression("due_pk = :job")
+                    .expression_attribute_values(":job", AttributeValue::S(job.clone()))
+                    .set_exclusive_start_key(start.take())
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+                for item in page.items.unwrap_or_default() {
+                    let unsent: UnsentMessage = from_item(item)?;
+                    if addresses.contains(&unsent.message.to) {
+                        self.remove(&unsent.id).await?;
+                        discarded += 1;
+                    }
+                }
+                match page.last_evaluated_key {
+                    Some(key) if !key.is_empty() => start = Some(key),
+                    _ => break,
                 }
             }
-            match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(discarded),
-            }
         }
+        Ok(discarded)
     }
 }

@@ -25,7 +25,9 @@ mod transcripts;
 mod verification_codes;
 
 pub use audit::AuditStore;
-pub use dynamo::{CandidateStore, CandidateTable, DynamoStore, IdentityStore, IdentityTable};
+pub use dynamo::{
+    CandidateStore, CandidateTable, DynamoStore, IdentityStore, IdentityTable, DUE_SHARDS,
+};
 pub use messaging::AwsMessenger;
 pub use tls::{
     https_client, load_config, load_config_by_standard_chain, MissingSetting, TrustedRoots,

@@ -230,6 +230,27 @@ pub struct RetryReport {
     pub skipped: u32,
 }
 
+impl std::ops::AddAssign for RetryReport {
+    fn add_assign(&mut self, page: RetryReport) {
+        self.sent += page.sent;
+        self.failed_again += page.failed_again;
+        self.discarded += page.discarded;
+        self.suppressed += page.suppressed;
+        self.skipped += page.skipped;
+    }
+}
+
+impl crate::jobs::PageReport for RetryReport {
+    fn taken(&self) -> u32 {
+        self.sent + self.failed_again + self.discarded + self.suppressed + self.skipped
+    }
+
+    fn progressed(&self) -> bool {
+        // A failed retry moves the message to a later attempt: it leaves what is due too.
+        self.sent + self.failed_again + self.discarded + self.suppressed > 0
+    }
+}
+
 /// Tries every unsent message due now, at most `limit` of them (the next run resumes with the
 /// rest: what is due is found by its due time, so a run costs what is due, not what is kept).
 ///

@@ -159,6 +159,30 @@ async fn an_erased_person_is_gone_from_both_tables(backend: Backend) {
         .unwrap()
         .to_string();
     let account = account_of(&app, &support.token, &email).await;
+    // Mail to the address bounced: the suppression list holds the address too, and the export
+    // says so.
+    let postbox: tessera_kernel::delivery::Postbox = app.state();
+    let suppressed = tessera_kernel::suppression::Suppression {
+        address: email.to_lowercase(),
+        reason: tessera_kernel::suppression::SuppressionReason::HardBounce,
+        since: tessera_kernel::ports::Clock::now(app.clock.as_ref()),
+    };
+    postbox.suppressions.suppress(&suppressed).await.unwrap();
+    let export = staff_call(
+        &app,
+        authorized(
+            "GET",
+            &format!("/v1/staff/accounts/{account}/export"),
+            &support.token,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(
+        export.json["account"]["sign_in"]["email_suppressed"]["reason"], "hard_bounce",
+        "{}",
+        export.text
+    );
 
     // While the kit waits to ship, its address is still needed: nothing changes.
     let open = erase(&app, &support.token, &account).await;

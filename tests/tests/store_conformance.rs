@@ -42,6 +42,12 @@ conformance_cases! {
     // UnsentMessages
     unsent_messages_are_found_by_due_time_and_claimed_once(app) =>
         (app.deps.postbox.unsent.as_ref());
+    // SuppressionList
+    a_suppression_stands_until_lifted_with_its_event(app) => (
+        app.deps.postbox.suppressions.as_ref(),
+        app.audit.as_ref(),
+        &SeededRandom::new(11),
+    );
     // CandidateRecords
     candidate_records_are_created_extended_and_read_whole(app) =>
         (app.certification.records.as_ref());

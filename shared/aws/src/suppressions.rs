@@ -70,4 +70,15 @@ impl SuppressionList for IdentityStore {
             Err(UniqueWriteError::Store(e)) => Err(e),
         }
     }
+
+    async fn forget(&self, address: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(suppression_key(address)))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))
+    }
 }

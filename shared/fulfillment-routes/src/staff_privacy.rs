@@ -137,6 +137,10 @@ async fn export(
                 "authenticator": identity.totp.is_some(),
                 "phone": identity.phone.as_ref().map(|p| p.number.as_str()),
                 "email_change_to": identity.email_change.as_ref().map(|c| c.new_email.as_str()),
+                "email_suppressed": case.suppression.as_ref().map(|s| json!({
+                    "reason": s.reason.as_str(),
+                    "since": s.since.to_rfc3339(),
+                })),
             },
         },
         "certification": held,

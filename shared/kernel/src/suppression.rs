@@ -56,6 +56,10 @@ pub trait SuppressionList: Send + Sync {
     /// Removes the entry for `address` with the staff action's audit `event`, in one write;
     /// whether there was one (none: nothing is written).
     async fn lift(&self, address: &str, event: &AuditEvent) -> Result<bool, StoreError>;
+
+    /// Removes the entry for `address`, if any, as part of erasing its owner (the erasure is
+    /// audited as a whole).
+    async fn forget(&self, address: &str) -> Result<(), StoreError>;
 }
 
 /// The key the list and its checks use for an address: mailbox names compare without case.

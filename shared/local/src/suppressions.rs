@@ -64,4 +64,14 @@ impl SuppressionList for SqliteStore {
         })
         .await
     }
+
+    async fn forget(&self, address: &str) -> Result<(), StoreError> {
+        let address = address.to_string();
+        self.with(move |conn| {
+            conn.execute("DELETE FROM suppressions WHERE address = ?1", [&address])
+                .map(|_| ())
+                .map_err(StoreError::unavailable)
+        })
+        .await
+    }
 }

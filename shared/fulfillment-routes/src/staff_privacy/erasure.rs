@@ -18,6 +18,7 @@ use tessera_kernel::audit::{Attribution, AuditParty, FieldChange};
 use tessera_kernel::ids::{AccountId, CandidateId};
 use tessera_kernel::ports::StoreError;
 use tessera_kernel::race::landed;
+use tessera_kernel::suppression::normalized;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ErasureError {
@@ -178,8 +179,9 @@ async fn erase_record(
     )
 }
 
-/// Kept messages to the account's addresses and numbers are dropped unsent, and the text budget
-/// counted under each number is forgotten (its key is the number). How many messages.
+/// Kept messages to the account's addresses and numbers are dropped unsent, the text budget
+/// counted under each number is forgotten (its key is the number), and the addresses leave the
+/// suppression list with their soft-bounce counts. How many messages.
 async fn forget_contacts(deps: &ErasureDeps<'_>, case: &AccountCase) -> Result<usize, StoreError> {
     let identity = &case.identity;
     let numbers: Vec<String> = identity
@@ -197,6 +199,15 @@ async fn forget_contacts(deps: &ErasureDeps<'_>, case: &AccountCase) -> Result<u
     );
     addresses.extend(numbers.iter().cloned());
     let discarded = deps.identity.postbox.unsent.discard_to(&addresses).await?;
+    // The suppression list keeps addresses; an erased person's go (mail would reach no account).
+    for address in addresses.iter().filter(|a| a.contains('@')) {
+        let address = normalized(address);
+        deps.identity.postbox.suppressions.forget(&address).await?;
+        deps.identity
+            .attempts
+            .forget(&AttemptKey::soft_bounce(&address))
+            .await?;
+    }
     for number in &numbers {
         deps.identity
             .attempts

@@ -50,7 +50,8 @@ async fn each_flow_counts_its_metric_without_personal_data(backend: Backend) {
     let app = TestApp::new(backend).await;
     let _ = lines();
     let before = |m: Metric| counted(m);
-    let (emails, logins, failures, rejections) = (
+    let (codes, emails, logins, failures, rejections) = (
+        before(Metric::CodesSent),
         before(Metric::EmailsSent),
         before(Metric::Logins),
         before(Metric::LoginFailures),
@@ -59,6 +60,7 @@ async fn each_flow_counts_its_metric_without_personal_data(backend: Backend) {
     let email = unique_email("metrics");
     assert_eq!(sign_up(&app, &email, PASSWORD).await.status, 202);
     assert!(counted(Metric::EmailsSent) > emails, "the activation email");
+    assert!(counted(Metric::CodesSent) > codes, "its code");
     let (active, _) = active_account(&app, "metrics.active").await;
     assert_eq!(
         log_in(&app, &active, "Not-The-Password-1").await.status,
@@ -73,6 +75,23 @@ async fn each_flow_counts_its_metric_without_personal_data(backend: Backend) {
     );
     assert_eq!(refused.status, 400, "{}", refused.text);
     assert!(counted(Metric::WebhookRejections) > rejections);
+
+    // A day's SMS budget of none: the verification text is refused, and counted.
+    let spent = counted(Metric::SmsBudgetSpent);
+    let thrifty = TestApp::with_vars(backend, &[("TESSERA_SMS_PER_DAY", "0")]).await;
+    let (owner, _) = active_account(&thrifty, "metrics.sms").await;
+    let token = tessera_tests::token_of(&log_in(&thrifty, &owner, PASSWORD).await);
+    let body = serde_json::json!({
+        "password": PASSWORD, "phone": tessera_testkit::app::unique_mobile(),
+    });
+    let asked = thrifty
+        .call(
+            phone::handle,
+            tessera_tests::authorized("PUT", "/v1/me/phone", &token, Some(&body)),
+        )
+        .await;
+    assert_eq!(asked.status, 202, "{}", asked.text);
+    assert!(counted(Metric::SmsBudgetSpent) > spent);
 
     for line in lines().lock().unwrap().iter() {
         assert!(!line.contains('@'), "no address in a metric: {line}");

@@ -29,8 +29,10 @@ impl OneTimeCode {
         }
     }
 
-    /// A fresh code, uniform over 000000–999999.
+    /// A fresh code, uniform over 000000–999999. Every code made is sent (or kept for a retry):
+    /// counted here, in one place, as a code sent.
     pub fn generate(random: &dyn Random) -> OneTimeCode {
+        crate::metrics::count(crate::metrics::Metric::CodesSent);
         OneTimeCode(random_digits(random, CODE_DIGITS))
     }
 

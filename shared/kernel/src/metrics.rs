@@ -17,6 +17,8 @@ pub enum Metric {
     LoginFailures,
     /// A sign-in refused because the account is locked (delay or required reset).
     Locks,
+    /// A one-time code made and sent (activation, reset, verification, mapping).
+    CodesSent,
     EmailsSent,
     SmsSent,
     /// An email not sent: its address is suppressed (bounced for good, or complained).
@@ -30,10 +32,11 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 9] = [
+    pub const ALL: [Metric; 10] = [
         Metric::Logins,
         Metric::LoginFailures,
         Metric::Locks,
+        Metric::CodesSent,
         Metric::EmailsSent,
         Metric::SmsSent,
         Metric::SuppressedSends,
@@ -48,6 +51,7 @@ impl Metric {
             Metric::Logins => "Logins",
             Metric::LoginFailures => "LoginFailures",
             Metric::Locks => "Locks",
+            Metric::CodesSent => "CodesSent",
             Metric::EmailsSent => "EmailsSent",
             Metric::SmsSent => "SmsSent",
             Metric::SuppressedSends => "SuppressedSends",

@@ -17,7 +17,7 @@ use tessera_certification::CertificationDeps;
 use tessera_credentials::achievement;
 use tessera_credentials::badges::{self, BadgeFacts};
 use tessera_credentials::issuer::{self, Program};
-use tessera_credentials::signing::{compact_jws, CredentialSigner};
+use tessera_credentials::signing::CredentialSigner;
 use tessera_http::links::public_base;
 use tessera_http::routing::route_with_params;
 use tessera_http::wiring::{FromWiring, Wiring, WiringError};
@@ -135,13 +135,9 @@ async fn secured(
     if !tessera_http::public_page::accepts(request, badges::VC_JWT) {
         return Ok(response::json(200, credential));
     }
-    let jwt = compact_jws(
-        state.signer.as_ref(),
-        &issuer::keys_url(base),
-        &badges::jwt_claims(credential),
-    )
-    .await
-    .map_err(|e| Problem::internal(&e))?;
+    let jwt = badges::vc_jwt(state.signer.as_ref(), base, credential)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
     Ok(response::with_body(200, badges::VC_JWT, jwt))
 }
 

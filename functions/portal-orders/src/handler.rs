@@ -208,16 +208,20 @@ async fn kits(ctx: &mut Ctx<'_>, problems: &Problems, entered: Option<&Form>) ->
         .into_response()
 }
 
+/// `GET /v1/candidate/fulfillment/orders`: the candidate's orders and transactions.
+async fn order_history(ctx: &mut Ctx<'_>) -> tessera_web::Answer {
+    ctx.call(
+        fulfillment::handle,
+        "GET",
+        "/v1/candidate/fulfillment/orders",
+        None,
+    )
+    .await
+}
+
 /// The address of the candidate's latest order (`{shipping, shipping_localized}`), or null.
 async fn last_order_address(ctx: &mut Ctx<'_>) -> Value {
-    let history = ctx
-        .call(
-            fulfillment::handle,
-            "GET",
-            "/v1/candidate/fulfillment/orders",
-            None,
-        )
-        .await;
+    let history = order_history(ctx).await;
     match items(&history.body["orders"]).first() {
         Some(latest) if history.is_success() => json!({
             "shipping": latest["shipping"],
@@ -346,14 +350,7 @@ async fn order(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
 
 /// `GET /certificates/orders`: the history, newest first.
 async fn orders(ctx: &mut Ctx<'_>) -> Response<Body> {
-    let answer = ctx
-        .call(
-            fulfillment::handle,
-            "GET",
-            "/v1/candidate/fulfillment/orders",
-            None,
-        )
-        .await;
+    let answer = order_history(ctx).await;
     if answer.code() == "not_mapped" {
         return tessera_web::page::redirect("/certifications");
     }

@@ -21,8 +21,8 @@ use tessera_certification::transcript::{percent_encode, share_links};
 use tessera_certification::{logos, CandidateRecord, Certification, IssuedBadge, Standing};
 use tessera_credentials::badges::{self, BadgeFacts};
 use tessera_credentials::baked;
-use tessera_credentials::issuer::{self, Program};
-use tessera_credentials::signing::{compact_jws, CredentialSigner};
+use tessera_credentials::issuer::Program;
+use tessera_credentials::signing::CredentialSigner;
 use tessera_credentials::verification::status_now;
 use tessera_http::candidate::{record, CandidateState};
 use tessera_http::links::public_base;
@@ -221,13 +221,9 @@ async fn one(
     {
         return Ok(response::json(200, &credential));
     }
-    let jwt = compact_jws(
-        state.signer.as_ref(),
-        &issuer::keys_url(&base),
-        &badges::jwt_claims(&credential),
-    )
-    .await
-    .map_err(|e| Problem::internal(&e))?;
+    let jwt = badges::vc_jwt(state.signer.as_ref(), &base, &credential)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
     let logo = || {
         held.certification
             .logo

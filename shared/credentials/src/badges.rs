@@ -228,6 +228,21 @@ pub fn jwt_claims(credential: &Value) -> Value {
     claims
 }
 
+/// `credential` secured as a VC-JWT: signed with the program's current key, whose id names the
+/// issuer's published key set under `base`.
+pub async fn vc_jwt(
+    signer: &dyn crate::signing::CredentialSigner,
+    base: &str,
+    credential: &Value,
+) -> Result<String, crate::signing::SignError> {
+    crate::signing::compact_jws(
+        signer,
+        &crate::issuer::keys_url(base),
+        &jwt_claims(credential),
+    )
+    .await
+}
+
 /// An entry's value: what the hold on its certification is.
 fn entry_value(hold: HoldKind) -> u8 {
     match hold {

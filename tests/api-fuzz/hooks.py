@@ -590,11 +590,12 @@ def before_call(context, case, kwargs):
 # `cargo lambda watch` answers its runtime API's "here is my response" call before it has read the
 # function's response body, and now and then loses that body: the caller then gets the emulator's
 # own 500 (`https://httpstatuses.com/500`, never a Tessera problem type) for a request the
-# function answered. API Gateway has no such step. A safe request (GET, HEAD) that met it is sent
-# once more, up to three times, and each resend is written down (the run's emulator-resends.txt); any
-# other answer, and any other method, stands as it came.
+# function answered. API Gateway has no such step. A request that met it is sent once more, up to
+# three times, and each resend is written down (the run's emulator-resends.txt); any other answer
+# stands as it came. A write sent again was already applied by the function: the API answers a
+# repeated write as it documents (each write is conditional or idempotent: 200, 409, 422), and
+# that answer is what the run checks.
 _EMULATOR_500 = b"https://httpstatuses.com/500"
-_SAFE_METHODS = ("GET", "HEAD")
 
 
 def _emulator_answered(response):
@@ -603,7 +604,7 @@ def _emulator_answered(response):
 
 @schemathesis.hook
 def after_call(context, case, response):
-    if not _emulator_answered(response) or response.request.method not in _SAFE_METHODS:
+    if not _emulator_answered(response):
         return
     import requests
     from schemathesis.core.transport import Response

@@ -8,29 +8,29 @@ use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tessera_aws::signing::{KmsClient, KmsSigner};
-use tessera_credentials::signing::{compact_jws, CredentialSigner};
+use tessera_kernel::signing::{compact_jws, JwsSigner, SigningKeys};
 use tessera_local::signing::LocalSigner;
 use tessera_testkit::Backend;
 
 const JWKS_URL: &str = "https://certs.example.com/v1/issuer/jwks.json";
 
 /// A signer with `keys` keys (the current one first), on `backend`.
-async fn signer(backend: Backend, keys: usize) -> Arc<dyn CredentialSigner> {
+async fn signer(backend: Backend, keys: usize) -> Arc<dyn JwsSigner> {
     match backend {
         Backend::Embedded => {
             let dir = tempfile::tempdir().unwrap().keep();
-            LocalSigner::open(&dir).unwrap();
+            LocalSigner::open(&dir, SigningKeys::Credentials).unwrap();
             for _ in 1..keys {
-                LocalSigner::rotate(&dir).unwrap();
+                LocalSigner::rotate(&dir, SigningKeys::Credentials).unwrap();
             }
-            let signer = LocalSigner::open(&dir).unwrap();
+            let signer = LocalSigner::open(&dir, SigningKeys::Credentials).unwrap();
             Arc::new(signer)
         }
         Backend::Moto => {
             let client = KmsClient::new(&tessera_testkit::moto::sdk_config().await);
             let mut ids = Vec::new();
             for _ in 0..keys {
-                ids.push(tessera_testkit::moto::new_credential_key(&client).await);
+                ids.push(tessera_testkit::moto::new_signing_key(&client).await);
             }
             Arc::new(KmsSigner::new(client, ids))
         }
@@ -61,7 +61,7 @@ fn verify(token: &str, published: &[Value]) -> Result<Value, String> {
 }
 
 /// The signer's public keys as a verifier receives them: JSON.
-async fn published(signer: &dyn CredentialSigner) -> Vec<Value> {
+async fn published(signer: &dyn JwsSigner) -> Vec<Value> {
     signer
         .public_keys()
         .await

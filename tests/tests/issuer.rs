@@ -7,7 +7,7 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use lambda_http::{Body, Request};
 use serde_json::{json, Value};
-use tessera_credentials::signing::compact_jws;
+use tessera_kernel::signing::compact_jws;
 use tessera_testkit::{Backend, TestApp, TestResponse};
 use tessera_tests::on_both_backends;
 

@@ -181,11 +181,17 @@ async fn main() {
     env.insert("TESSERA_CANDIDATE_TABLE".into(), candidates);
     // The template gives every function the audit table, as it does the others.
     env.insert("TESSERA_AUDIT_TABLE".into(), audit);
-    // And the functions that sign credentials their KMS key (one on moto, as the tests make).
-    env.insert(
-        "TESSERA_CREDENTIAL_KEYS".into(),
-        tessera_testkit::moto::credential_key().await,
-    );
+    // And the functions that sign credentials or ID tokens their KMS keys (one each on moto, as
+    // the tests make).
+    for keys in [
+        tessera_kernel::signing::SigningKeys::Credentials,
+        tessera_kernel::signing::SigningKeys::IdTokens,
+    ] {
+        env.insert(
+            keys.variable().into(),
+            tessera_testkit::moto::signing_key(keys).await,
+        );
+    }
     let mut subjects: Vec<(String, String)> =
         vec![(FLOOR.to_string(), first_event(&root, "password-policy"))];
     subjects.extend(functions.iter().map(|f| (f.clone(), first_event(&root, f))));

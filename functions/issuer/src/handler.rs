@@ -17,12 +17,12 @@ use tessera_certification::CertificationDeps;
 use tessera_credentials::achievement;
 use tessera_credentials::badges::{self, BadgeFacts};
 use tessera_credentials::issuer::{self, Program};
-use tessera_credentials::signing::CredentialSigner;
 use tessera_http::links::public_base;
 use tessera_http::routing::route_with_params;
 use tessera_http::wiring::{FromWiring, Wiring, WiringError};
 use tessera_http::{response, Problem};
 use tessera_kernel::ports::StoreError;
+use tessera_kernel::signing::JwsSigner;
 
 /// This function uses no secret but the edge layer's: it reads no other, and the template gives
 /// it no other (its keys never leave KMS).
@@ -55,7 +55,7 @@ const CACHE: &str = "public, max-age=300";
 
 #[derive(Clone)]
 pub struct IssuerState {
-    pub signer: Arc<dyn CredentialSigner>,
+    pub signer: Arc<dyn JwsSigner>,
     /// The catalog the achievements come from (its current version).
     pub certification: CertificationDeps,
     pub program: Program,

@@ -12,9 +12,11 @@ mod candidates;
 mod catalogs;
 mod dynamo;
 mod messaging;
+#[cfg(feature = "oidc")]
+mod oidc;
 #[cfg(feature = "fulfillment")]
 mod orders;
-#[cfg(feature = "credentials")]
+#[cfg(feature = "signing")]
 pub mod signing;
 mod suppressions;
 mod throttle;

@@ -1,13 +1,13 @@
 //! The program's signing keys in KMS: asymmetric `ECC_NIST_P256` keys used for `SIGN_VERIFY`,
-//! the current one first (`TESSERA_CREDENTIAL_KEYS`). Their public keys are read once per process,
-//! when first asked for; a signature is one `Sign` call (`ECDSA_SHA_256` over the raw message),
+//! the current one first (`TESSERA_CREDENTIAL_KEYS` or `TESSERA_ID_TOKEN_KEYS`). Their public
+//! keys are read once per process, when first asked for; a signature is one `Sign` call (`ECDSA_SHA_256` over the raw message),
 //! its DER answer turned into JWS's fixed `r || s` by `p256`.
 
 use async_trait::async_trait;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::{MessageType, SigningAlgorithmSpec};
 use p256::pkcs8::spki::{ObjectIdentifier, SubjectPublicKeyInfoRef};
-use tessera_credentials::signing::{CredentialSigner, PublicJwk, SignError};
+use tessera_kernel::signing::{JwsSigner, PublicJwk, SignError};
 
 pub use aws_sdk_kms::Client as KmsClient;
 
@@ -67,7 +67,7 @@ fn p256_point(der: &[u8]) -> Option<&[u8]> {
 }
 
 #[async_trait]
-impl CredentialSigner for KmsSigner {
+impl JwsSigner for KmsSigner {
     async fn public_keys(&self) -> Result<Vec<PublicJwk>, SignError> {
         self.keys
             .get_or_try_init(|| self.read_public_keys())

@@ -22,13 +22,13 @@ use tessera_certification::{logos, CandidateRecord, Certification, IssuedBadge, 
 use tessera_credentials::badges::{self, BadgeFacts};
 use tessera_credentials::baked;
 use tessera_credentials::issuer::Program;
-use tessera_credentials::signing::CredentialSigner;
 use tessera_credentials::verification::status_now;
 use tessera_http::candidate::{record, CandidateState};
 use tessera_http::links::public_base;
 use tessera_http::routing::{pairs, route_with_params, Route};
 use tessera_http::wiring::{FromWiring, Wiring, WiringError};
 use tessera_http::{response, Problem};
+use tessera_kernel::signing::JwsSigner;
 
 /// This function uses no secret but the edge layer's (its keys never leave KMS).
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
@@ -56,7 +56,7 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
 #[derive(Clone)]
 pub struct BadgesState {
     pub candidate: CandidateState,
-    pub signer: Arc<dyn CredentialSigner>,
+    pub signer: Arc<dyn JwsSigner>,
     pub program: Program,
 }
 

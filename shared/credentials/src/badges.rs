@@ -231,7 +231,7 @@ pub fn jwt_claims(credential: &Value) -> Value {
 /// `credential` secured as a VC-JWT: signed with the program's current key, whose id names the
 /// issuer's published key set under `base`.
 pub async fn vc_jwt(
-    signer: &dyn crate::signing::CredentialSigner,
+    signer: &dyn crate::signing::JwsSigner,
     base: &str,
     credential: &Value,
 ) -> Result<String, crate::signing::SignError> {

@@ -8,5 +8,5 @@ pub mod badges;
 pub mod baked;
 pub mod certificate;
 pub mod issuer;
-pub mod signing;
+pub use tessera_kernel::signing;
 pub mod verification;

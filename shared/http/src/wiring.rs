@@ -16,8 +16,6 @@ use tessera_certification::ports::{BadgeStore, CandidateRecords, TranscriptStore
 use tessera_certification::verification_codes::VerificationCodes;
 #[cfg(feature = "certification")]
 use tessera_certification::{Catalog, CertificationDeps, CodeRules};
-#[cfg(feature = "credentials")]
-use tessera_credentials::signing::CredentialSigner;
 #[cfg(feature = "fulfillment")]
 use tessera_fulfillment::ports::OrderStore;
 use tessera_identity::ports::{AccountStore, LoginStore, SessionStore};
@@ -27,6 +25,8 @@ use tessera_kernel::attempts::AttemptLedger;
 use tessera_kernel::audit::AuditLog;
 use tessera_kernel::delivery::Postbox;
 use tessera_kernel::ports::{Clock, Messenger, Random, UnsentMessages};
+#[cfg(feature = "signing")]
+use tessera_kernel::signing::{JwsSigner, SigningKeys};
 use tessera_kernel::suppression::SuppressionList;
 use tessera_kernel::time::Timestamp;
 use tracing::Instrument;
@@ -310,26 +310,28 @@ impl Connections {
         })
     }
 
-    /// The program's signing keys: the embedded default's key file (made on first use), or the
-    /// KMS keys `TESSERA_CREDENTIAL_KEYS` names, comma-separated, the current one first
-    /// (required on AWS by the functions that call this).
-    #[cfg(feature = "credentials")]
-    pub fn credential_signer(
+    /// The program's signing keys for `purpose`: the embedded default's key file (made on first
+    /// use), or the KMS keys its variable (`TESSERA_CREDENTIAL_KEYS`, `TESSERA_ID_TOKEN_KEYS`)
+    /// names, comma-separated, the current one first (required on AWS by the functions that call
+    /// this).
+    #[cfg(feature = "signing")]
+    pub fn signer(
         &self,
+        purpose: SigningKeys,
         variable: impl Fn(&str) -> Option<String>,
-    ) -> Result<Arc<dyn CredentialSigner>, WiringError> {
+    ) -> Result<Arc<dyn JwsSigner>, WiringError> {
         Ok(match self {
             #[cfg(feature = "embedded")]
-            Connections::Embedded { dir, .. } => {
-                Arc::new(tessera_local::signing::LocalSigner::open(dir).map_err(|e| {
+            Connections::Embedded { dir, .. } => Arc::new(
+                tessera_local::signing::LocalSigner::open(dir, purpose).map_err(|e| {
                     crate::config::ConfigError::Invalid {
                         name: "TESSERA_LOCAL_DIR",
                         reason: format!("cannot keep the signing key file: {e}"),
                     }
-                })?)
-            }
+                })?,
+            ),
             Connections::Aws { sdk, .. } => {
-                let keys: Vec<String> = variable("TESSERA_CREDENTIAL_KEYS")
+                let keys: Vec<String> = variable(purpose.variable())
                     .unwrap_or_default()
                     .split(',')
                     .map(str::trim)
@@ -337,9 +339,7 @@ impl Connections {
                     .map(str::to_string)
                     .collect();
                 if keys.is_empty() {
-                    return Err(
-                        crate::config::ConfigError::Missing("TESSERA_CREDENTIAL_KEYS").into(),
-                    );
+                    return Err(crate::config::ConfigError::Missing(purpose.variable()).into());
                 }
                 let client = tessera_aws::signing::KmsClient::new(sdk);
                 Arc::new(tessera_aws::signing::KmsSigner::new(client, keys))
@@ -380,6 +380,41 @@ impl Connections {
                     .with_audit_table(audit_table.clone()),
             )),
         }
+    }
+
+    /// The OpenID Connect provider's ports, with the clock and randomness given: its items live
+    /// in the identity table, beside the profiles its claims come from.
+    #[cfg(feature = "oidc")]
+    pub fn oidc_deps(
+        &self,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+        signer: Arc<dyn JwsSigner>,
+    ) -> Result<tessera_oidc::OidcDeps, WiringError> {
+        let store: Arc<dyn tessera_oidc::ports::OidcStore> = match self {
+            #[cfg(feature = "embedded")]
+            Connections::Embedded { db, .. } => db.clone(),
+            Connections::Aws {
+                dynamodb,
+                identity_table,
+                audit_table,
+                ..
+            } => Arc::new(
+                tessera_aws::IdentityStore::new(dynamodb.clone(), identity_table.clone())
+                    .with_audit_table(audit_table.clone()),
+            ),
+        };
+        let identity = self.identity_table();
+        Ok(tessera_oidc::OidcDeps {
+            store,
+            accounts: identity.accounts,
+            attempts: identity.attempts,
+            audit: self.audit_log()?,
+            signer,
+            clock,
+            random,
+            settings: tessera_oidc::Lifetimes::default(),
+        })
     }
 
     /// How messages go out, with the clock and randomness given: what a function that only sends
@@ -513,10 +548,22 @@ pub trait Wiring: Send + Sync {
     fn certification_deps_deferring_mail(&self) -> Result<CertificationDeps, WiringError>;
     #[cfg(feature = "fulfillment")]
     fn orders(&self) -> Result<Arc<dyn OrderStore>, WiringError>;
-    /// The program's signing keys: the key file beside the embedded database, or the KMS keys
-    /// `TESSERA_CREDENTIAL_KEYS` names (the current one first).
+    /// The program's signing keys for `purpose`: the key file beside the embedded database, or
+    /// the KMS keys its variable names (the current one first).
+    #[cfg(feature = "signing")]
+    fn signer(&self, purpose: SigningKeys) -> Result<Arc<dyn JwsSigner>, WiringError>;
+
+    /// The OpenID Connect provider's ports (its ID-token keys among them).
+    #[cfg(feature = "oidc")]
+    fn oidc_deps(&self) -> Result<tessera_oidc::OidcDeps, WiringError> {
+        Err("this wiring builds no OpenID Connect provider".into())
+    }
+
+    /// The keys credentials are signed with.
     #[cfg(feature = "credentials")]
-    fn credential_signer(&self) -> Result<Arc<dyn CredentialSigner>, WiringError>;
+    fn credential_signer(&self) -> Result<Arc<dyn JwsSigner>, WiringError> {
+        self.signer(SigningKeys::Credentials)
+    }
 
     /// Who issues the program's credentials: `TESSERA_PROGRAM_NAME`, `_URL` and `_EMAIL` (an
     /// empty one, as the template passes an unset parameter, is unset).
@@ -639,10 +686,17 @@ impl Wiring for ProcessWiring {
         self.connections()?.orders()
     }
 
-    #[cfg(feature = "credentials")]
-    fn credential_signer(&self) -> Result<Arc<dyn CredentialSigner>, WiringError> {
+    #[cfg(feature = "signing")]
+    fn signer(&self, purpose: SigningKeys) -> Result<Arc<dyn JwsSigner>, WiringError> {
         self.connections()?
-            .credential_signer(|name| self.variable(name))
+            .signer(purpose, |name| self.variable(name))
+    }
+
+    #[cfg(feature = "oidc")]
+    fn oidc_deps(&self) -> Result<tessera_oidc::OidcDeps, WiringError> {
+        let signer = self.signer(SigningKeys::IdTokens)?;
+        self.connections()?
+            .oidc_deps(self.clock(), self.random(), signer)
     }
 }
 

@@ -18,6 +18,7 @@ pub mod person;
 pub mod ports;
 pub mod race;
 pub mod random_id;
+pub mod signing;
 pub mod suppression;
 pub mod time;
 

@@ -10,10 +10,12 @@ mod badges;
 mod candidates;
 #[cfg(feature = "certification")]
 mod catalogs;
+#[cfg(feature = "oidc")]
+mod oidc;
 #[cfg(feature = "fulfillment")]
 mod orders;
 mod outbox;
-#[cfg(feature = "credentials")]
+#[cfg(feature = "signing")]
 pub mod signing;
 mod store;
 mod suppressions;

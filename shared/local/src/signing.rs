@@ -10,10 +10,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use std::io::Write;
 use std::path::Path;
-use tessera_credentials::signing::{CredentialSigner, PublicJwk, SignError};
-
-/// The key file's name in the embedded default's folder.
-pub const KEY_FILE: &str = "credential-signing-keys";
+use tessera_kernel::signing::{JwsSigner, PublicJwk, SignError, SigningKeys};
 
 pub struct LocalSigner {
     /// The current key first.
@@ -28,11 +25,11 @@ impl std::fmt::Debug for LocalSigner {
 }
 
 impl LocalSigner {
-    /// The keys in `dir`'s key file, made with one new key when there is none (processes
-    /// starting together: the first to create the file writes it, the others read it).
-    pub fn open(dir: &Path) -> std::io::Result<LocalSigner> {
+    /// The keys in `dir`'s key file for `keys`, made with one new key when there is none
+    /// (processes starting together: the first to create the file writes it, the others read it).
+    pub fn open(dir: &Path, keys: SigningKeys) -> std::io::Result<LocalSigner> {
         let random = SystemRandom::new();
-        let path = dir.join(KEY_FILE);
+        let path = dir.join(keys.local_file());
         std::fs::create_dir_all(dir)?;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -52,10 +49,10 @@ impl LocalSigner {
         Self::from_lines(&text, random)
     }
 
-    /// Rotates the keys in `dir`'s key file: a new key becomes the current one, and the others
-    /// stay, to verify what they signed.
-    pub fn rotate(dir: &Path) -> std::io::Result<()> {
-        let path = dir.join(KEY_FILE);
+    /// Rotates the keys in `dir`'s key file for `keys`: a new key becomes the current one, and
+    /// the others stay, to verify what they signed.
+    pub fn rotate(dir: &Path, keys: SigningKeys) -> std::io::Result<()> {
+        let path = dir.join(keys.local_file());
         let kept = std::fs::read_to_string(&path)?;
         let pkcs8 =
             EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
@@ -103,7 +100,7 @@ fn read_written(path: &Path) -> std::io::Result<String> {
 }
 
 #[async_trait]
-impl CredentialSigner for LocalSigner {
+impl JwsSigner for LocalSigner {
     async fn public_keys(&self) -> Result<Vec<PublicJwk>, SignError> {
         Ok(self
             .keys
@@ -132,19 +129,25 @@ mod tests {
     async fn the_key_file_is_made_once_and_a_new_first_line_rotates() {
         let dir = std::env::temp_dir().join(format!("tessera-keys-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let first = LocalSigner::open(&dir).unwrap();
-        let again = LocalSigner::open(&dir).unwrap();
+        let first = LocalSigner::open(&dir, SigningKeys::Credentials).unwrap();
+        let again = LocalSigner::open(&dir, SigningKeys::Credentials).unwrap();
         let keys = first.public_keys().await.unwrap();
         assert_eq!(keys, again.public_keys().await.unwrap());
         assert_eq!(keys.len(), 1);
 
-        LocalSigner::rotate(&dir).unwrap();
-        let signer = LocalSigner::open(&dir).unwrap();
+        let id_tokens = LocalSigner::open(&dir, SigningKeys::IdTokens).unwrap();
+        let id_token_keys = id_tokens.public_keys().await.unwrap();
+        assert_ne!(id_token_keys, keys, "ID tokens have keys of their own");
+
+        LocalSigner::rotate(&dir, SigningKeys::Credentials).unwrap();
+        let signer = LocalSigner::open(&dir, SigningKeys::Credentials).unwrap();
         let rotated = signer.public_keys().await.unwrap();
         assert_eq!(rotated.len(), 2);
         assert_eq!(rotated[1], keys[0], "the retired key is still published");
         assert_ne!(rotated[0], keys[0], "a new key signs");
         assert_eq!(signer.sign(b"input").await.unwrap().len(), 64);
+        let id_tokens = LocalSigner::open(&dir, SigningKeys::IdTokens).unwrap();
+        assert_eq!(id_tokens.public_keys().await.unwrap(), id_token_keys);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

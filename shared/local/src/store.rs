@@ -117,6 +117,9 @@ impl SqliteStore {
             .map_err(StoreError::unavailable)?;
         conn.execute_batch(crate::audit::SCHEMA)
             .map_err(StoreError::unavailable)?;
+        #[cfg(feature = "oidc")]
+        conn.execute_batch(crate::oidc::SCHEMA)
+            .map_err(StoreError::unavailable)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
         })

@@ -20,6 +20,7 @@ use tessera_identity::signup::IdentityDeps;
 use tessera_kernel::audit::AuditLog;
 use tessera_kernel::delivery::Postbox;
 use tessera_kernel::ports::{Messenger, Random};
+use tessera_kernel::signing::SigningKeys;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -37,7 +38,12 @@ pub struct TestApp {
     /// The audit log staff writes land in.
     pub audit: Arc<dyn AuditLog>,
     /// The program's signing keys (the key file in `dir`, or the process's KMS key on moto).
-    pub signer: Arc<dyn tessera_credentials::signing::CredentialSigner>,
+    /// The keys credentials are signed with.
+    pub signer: Arc<dyn tessera_kernel::signing::JwsSigner>,
+    /// The keys ID tokens are signed with.
+    pub id_token_signer: Arc<dyn tessera_kernel::signing::JwsSigner>,
+    /// The OpenID Connect provider's ports (signing with `id_token_signer`).
+    pub oidc: tessera_oidc::OidcDeps,
     pub clock: Arc<ManualClock>,
     pub config: Config,
     /// The variables `config` was read from: what a function reads its own settings from.
@@ -164,10 +170,9 @@ impl TestApp {
                     "moto-test-pepper-0123456789".into(),
                 );
                 vars.insert("TESSERA_TOTP_KEYS".into(), MOTO_SEED_KEYS.into());
-                vars.insert(
-                    "TESSERA_CREDENTIAL_KEYS".into(),
-                    crate::moto::credential_key().await,
-                );
+                for keys in [SigningKeys::Credentials, SigningKeys::IdTokens] {
+                    vars.insert(keys.variable().into(), crate::moto::signing_key(keys).await);
+                }
                 // What the embedded default assumes, an operator sets on AWS.
                 for (name, value) in [
                     ("TESSERA_PAYMENT_PROVIDER", "sandbox"),
@@ -200,20 +205,28 @@ impl TestApp {
             .identity_deps(&config, clock.clone(), random.clone())
             .expect("wiring");
         let certification = connections
-            .certification_deps(&config, clock.clone(), random)
+            .certification_deps(&config, clock.clone(), random.clone())
             .expect("wiring");
         let orders = connections.orders().expect("wiring");
         let audit = connections.audit_log().expect("wiring");
         let signer = connections
-            .credential_signer(|k| vars.get(k).cloned())
+            .signer(SigningKeys::Credentials, |k| vars.get(k).cloned())
+            .expect("wiring");
+        let id_token_signer = connections
+            .signer(SigningKeys::IdTokens, |k| vars.get(k).cloned())
+            .expect("wiring");
+        let oidc = connections
+            .oidc_deps(clock.clone(), random, id_token_signer.clone())
             .expect("wiring");
         let mut app = TestApp {
+            oidc,
             backend,
             deps,
             certification,
             orders,
             audit,
             signer,
+            id_token_signer,
             clock,
             config,
             variables: vars,
@@ -558,6 +571,10 @@ impl TestApp {
         self.deps.attempts = store.clone();
         self.deps.sessions = store.clone();
         self.certification.attempts = store.clone();
+        self.oidc.store = store.clone();
+        self.oidc.accounts = store.clone();
+        self.oidc.attempts = store.clone();
+        self.oidc.audit = self.audit.clone();
         self.certification.holders = Arc::new(ProfileHolders(store.clone()));
         for postbox in [&mut self.deps.postbox, &mut self.certification.postbox] {
             postbox.attempts = store.clone();
@@ -587,6 +604,10 @@ impl Wiring for TestApp {
         Ok(self.deps.clone())
     }
 
+    fn oidc_deps(&self) -> Result<tessera_oidc::OidcDeps, WiringError> {
+        Ok(self.oidc.clone())
+    }
+
     fn postbox(&self) -> Result<Postbox, WiringError> {
         Ok(self.deps.postbox.clone())
     }
@@ -609,10 +630,14 @@ impl Wiring for TestApp {
         Ok(self.orders.clone())
     }
 
-    fn credential_signer(
+    fn signer(
         &self,
-    ) -> Result<Arc<dyn tessera_credentials::signing::CredentialSigner>, WiringError> {
-        Ok(self.signer.clone())
+        purpose: SigningKeys,
+    ) -> Result<Arc<dyn tessera_kernel::signing::JwsSigner>, WiringError> {
+        Ok(match purpose {
+            SigningKeys::Credentials => self.signer.clone(),
+            SigningKeys::IdTokens => self.id_token_signer.clone(),
+        })
     }
 }
 
@@ -640,6 +665,10 @@ impl Wiring for VariedApp<'_> {
         self.app.identity_deps()
     }
 
+    fn oidc_deps(&self) -> Result<tessera_oidc::OidcDeps, WiringError> {
+        self.app.oidc_deps()
+    }
+
     fn postbox(&self) -> Result<Postbox, WiringError> {
         self.app.postbox()
     }
@@ -660,10 +689,11 @@ impl Wiring for VariedApp<'_> {
         self.app.orders()
     }
 
-    fn credential_signer(
+    fn signer(
         &self,
-    ) -> Result<Arc<dyn tessera_credentials::signing::CredentialSigner>, WiringError> {
-        self.app.credential_signer()
+        purpose: SigningKeys,
+    ) -> Result<Arc<dyn tessera_kernel::signing::JwsSigner>, WiringError> {
+        self.app.signer(purpose)
     }
 }
 

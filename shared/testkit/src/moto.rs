@@ -16,19 +16,25 @@ pub async fn sdk_config() -> tessera_aws::SdkConfig {
         .expect("make test exports moto's credentials and region")
 }
 
-/// The program's signing key on moto, one per test process: what `TESSERA_CREDENTIAL_KEYS` names
-/// for moto apps.
-pub async fn credential_key() -> String {
-    static KEY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    KEY.get_or_init(|| async {
-        new_credential_key(&aws_sdk_kms::Client::new(&sdk_config().await)).await
+/// The program's signing key for `keys` on moto, one per test process: what the keys' variable
+/// (`TESSERA_CREDENTIAL_KEYS`, `TESSERA_ID_TOKEN_KEYS`) names for moto apps.
+pub async fn signing_key(keys: tessera_kernel::signing::SigningKeys) -> String {
+    use tessera_kernel::signing::SigningKeys;
+    static CREDENTIALS: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    static ID_TOKENS: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let cell = match keys {
+        SigningKeys::Credentials => &CREDENTIALS,
+        SigningKeys::IdTokens => &ID_TOKENS,
+    };
+    cell.get_or_init(|| async {
+        new_signing_key(&aws_sdk_kms::Client::new(&sdk_config().await)).await
     })
     .await
     .clone()
 }
 
 /// A new KMS key as the template makes it (`ECC_NIST_P256`, `SIGN_VERIFY`); its id.
-pub async fn new_credential_key(client: &aws_sdk_kms::Client) -> String {
+pub async fn new_signing_key(client: &aws_sdk_kms::Client) -> String {
     let made = client
         .create_key()
         .key_spec(aws_sdk_kms::types::KeySpec::EccNistP256)

@@ -500,3 +500,23 @@ pub const REFUND_HINT: &str =
 pub const REFUND_ID: &str = "Refund";
 pub const REPRINT_OF: &str = "Reprint of";
 pub const ITEMS: &str = "Kits";
+
+// The OpenID Connect provider's pages.
+pub const OIDC_REFUSED_TITLE: &str = "This sign-in link cannot be used";
+pub const OIDC_CONSENT_TITLE: &str = "Allow access to your account?";
+pub const OIDC_CONSENT_INTRO: &str =
+    "wants to use your account to sign you in. It will be able to see:";
+pub const OIDC_SCOPE_OPENID: &str = "who you are: an identifier for your account";
+pub const OIDC_SCOPE_PROFILE: &str = "your name and login ID";
+pub const OIDC_SCOPE_EMAIL: &str = "your email address";
+pub const OIDC_CONSENT_REMEMBERED: &str =
+    "You will not be asked again for this application unless it asks for more.";
+pub const OIDC_ALLOW: &str = "Allow";
+pub const OIDC_DENY: &str = "Deny";
+pub const OIDC_LOGOUT_TITLE: &str = "Sign out?";
+pub const OIDC_LOGOUT_INTRO: &str =
+    "An application asked to sign you out of your account here and of your session with it.";
+pub const OIDC_SIGN_OUT: &str = "Sign out";
+pub const OIDC_SIGNED_OUT_TITLE: &str = "You are signed out";
+pub const OIDC_SIGNED_OUT: &str = "You are signed out. You can close this window.";
+pub const OIDC_BAD_LOGOUT: &str = "The application asked to return you to an address it has not registered, so you were not signed out from here.";

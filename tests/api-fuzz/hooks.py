@@ -363,6 +363,9 @@ COMPLETERS = {
         {"status": "sent", "tracking_number": "1Z999AA1", "reason": "API fuzzing"}, {}),
     # The built-in catalog published again: harmless to every other operation of the run.
     ("PUT", "/v1/staff/catalog"): lambda case: ({"restore": 1, "reason": "API fuzzing"}, {}),
+    ("POST", "/v1/staff/oidc-clients"): lambda case: ({
+        "name": "Fuzzed app", "type": "confidential",
+        "redirect_uris": ["https://app.example.com/callback"], "reason": "API fuzzing"}, {}),
     # An account of its own, with no record, to move a record to.
     ("PUT", "/v1/staff/candidates/{id}/mapping"): lambda case: (
         {"account_id": _erasable_account(case), "reason": "API fuzzing"}, {}),
@@ -469,6 +472,14 @@ def _badge_id(case):
     return _kept["badge"]
 
 
+def _new_oidc_client(case):
+    """A client of its own (disabling one takes it away): its id."""
+    made = _call("POST", "/v1/staff/oidc-clients", token=_env("TESSERA_FUZZ_STAFF"), body={
+        "name": "Fuzzed app", "type": "public",
+        "redirect_uris": ["https://app.example.com/callback"], "reason": "API fuzzing"})
+    return _expect(made, 201, "the client registration")["client_id"]
+
+
 def _transcript_for(case):
     if case.operation.method.upper() == "DELETE":
         return _new_transcript("To delete")
@@ -504,6 +515,7 @@ RESOURCES = {
     "/v1/staff/orders/{id}/status": ("id", lambda case: _paid_order()),
     "/v1/staff/orders/{id}/refund": ("id", lambda case: _paid_order()),
     "/v1/staff/orders/{id}/reprint": ("id", lambda case: _shipped_order()),
+    "/v1/staff/oidc-clients/{id}/disable": ("id", _new_oidc_client),
 }
 
 

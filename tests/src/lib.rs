@@ -365,6 +365,7 @@ pub async fn staff_call(
         "staff-records" => app.call(staff_records::handle, request).await,
         "staff-orders" => app.call(staff_orders::handle, request).await,
         "staff-privacy" => app.call(staff_privacy::handle, request).await,
+        "oidc" => app.call(oidc::handle, request).await,
         other => panic!("{other} is not a staff function"),
     }
 }

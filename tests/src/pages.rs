@@ -117,6 +117,7 @@ impl<'a> PageClient<'a> {
             "portal-orders" => self.app.call(portal_orders::handle, request).await,
             "portal-badges" => self.app.call(portal_badges::handle, request).await,
             "staff-console" => self.app.call(staff_console::handle, request).await,
+            "oidc" => self.app.call(oidc::handle, request).await,
             _ => self.app.call(portal::handle, request).await,
         };
         for line in response.headers.get_all("set-cookie") {

@@ -49,6 +49,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "verification" => app.call(verification::handle, request).await,
         "issuer" => app.call(issuer::handle, request).await,
         "badges" => app.call(badges::handle, request).await,
+        "oidc" => app.call(oidc::handle, request).await,
         "fulfillment" => tessera_tests::fulfillment_call(app, request).await,
         "staff-accounts" | "staff-audit" | "staff-records" | "staff-orders" | "staff-privacy" => {
             tessera_tests::staff_call(app, request).await
@@ -100,6 +101,10 @@ fn expected_status(route: &(String, String)) -> u16 {
         // The status list is there from the start (every entry active); no badge is issued yet.
         ("GET", "/v1/status-lists/{id}") => 200,
         ("GET", "/v1/badges/{id}") => 404,
+        // The OpenID Connect provider on a fresh store: no client is registered, no token issued.
+        ("GET", "/oidc/authorize") => 400,
+        ("POST", "/oidc/token" | "/oidc/revoke") => 401,
+        ("GET" | "POST", "/oidc/userinfo") => 401,
         // The pages: the account's send a browser without a session to log in, the others show;
         // a form posted without the visit's token (an event cannot have one) is refused.
         (

@@ -100,7 +100,7 @@ fn every_function_folder_is_a_workspace_member_with_routes_a_schedule_or_a_topic
 /// exactly the routes the template gives it, so neither can gain or lose one alone.
 #[test]
 fn each_routing_table_is_the_templates_routes_for_its_function() {
-    let tables: [(&str, Vec<(&str, &str)>); 29] = [
+    let tables: [(&str, Vec<(&str, &str)>); 30] = [
         ("accounts", accounts::routes()),
         ("sessions", sessions::routes()),
         ("password-policy", password_policy::routes()),
@@ -119,6 +119,7 @@ fn each_routing_table_is_the_templates_routes_for_its_function() {
         ("transcript-page", transcript_page::routes()),
         ("verification", verification::routes()),
         ("issuer", issuer::routes()),
+        ("oidc", oidc::routes()),
         ("badges", badges::routes()),
         ("portal-badges", portal_badges::routes()),
         ("portal", portal::routes()),

@@ -34,6 +34,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("transcript-page", transcript_page::SECRETS),
         ("verification", verification::SECRETS),
         ("issuer", issuer::SECRETS),
+        ("oidc", oidc::SECRETS),
         ("badges", badges::SECRETS),
         ("portal-badges", portal_badges::SECRETS),
         ("staff-accounts", staff_accounts::SECRETS),

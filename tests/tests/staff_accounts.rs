@@ -633,6 +633,13 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         "/v1/staff/orders/{id}/reprint",
         &[Role::Fulfillment, Role::ProgramAdmin, Role::Support],
     ),
+    ("POST", "/v1/staff/oidc-clients", &[Role::ProgramAdmin]),
+    ("GET", "/v1/staff/oidc-clients", &[Role::ProgramAdmin]),
+    (
+        "POST",
+        "/v1/staff/oidc-clients/{id}/disable",
+        &[Role::ProgramAdmin],
+    ),
     // Last: the first role it allows erases the subject the routes above act on.
     (
         "DELETE",
@@ -661,6 +668,10 @@ fn concrete(method: &str, path: &str, token: &str, subject: &str) -> Request {
         Some("status") => Some(json!({ "status": "suspended", "reason": "matrix" })),
         Some("merge") => Some(json!({ "from": "TSC1000002", "reason": "matrix" })),
         Some("catalog") => Some(json!({ "restore": 1, "reason": "matrix" })),
+        Some("oidc-clients") => Some(json!({
+            "name": "Matrix app", "type": "public",
+            "redirect_uris": ["https://app.example.com/cb"], "reason": "matrix"
+        })),
         Some("email-change") => Some(json!({
             "new_email": tessera_testkit::unique_email("matrix.moved"), "reason": "matrix"
         })),

@@ -48,6 +48,15 @@ conformance_cases! {
         app.audit.as_ref(),
         &SeededRandom::new(11),
     );
+    // OidcStore
+    a_code_is_redeemed_once_even_in_a_race(app) => (app.oidc.store.clone(), &SeededRandom::new(12));
+    a_family_moves_on_only_from_its_current_token(app) =>
+        (app.oidc.store.as_ref(), &SeededRandom::new(13));
+    clients_are_registered_and_disabled_with_their_events(app) => (
+        app.oidc.store.as_ref(),
+        app.audit.as_ref(),
+        &SeededRandom::new(14),
+    );
     // CandidateRecords
     candidate_records_are_created_extended_and_read_whole(app) =>
         (app.certification.records.as_ref());

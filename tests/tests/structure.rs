@@ -6,12 +6,13 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use tessera_testkit::repo_root;
 
-const CONTEXTS: [&str; 5] = [
+const CONTEXTS: [&str; 6] = [
     "tessera-kernel",
     "tessera-identity",
     "tessera-certification",
     "tessera-fulfillment",
     "tessera-credentials",
+    "tessera-oidc",
 ];
 
 /// Every crate `package` links in a normal (non-test) build, by name, as `cargo tree` resolves
@@ -115,7 +116,7 @@ fn contexts_of(crates: &BTreeSet<String>) -> BTreeSet<&'static str> {
 
 #[test]
 fn contexts_depend_only_downward() {
-    let expected: [(&str, &[&str]); 5] = [
+    let expected: [(&str, &[&str]); 6] = [
         ("tessera-kernel", &[]),
         ("tessera-identity", &["tessera-kernel"]),
         ("tessera-certification", &["tessera-kernel"]),
@@ -127,6 +128,7 @@ fn contexts_depend_only_downward() {
             "tessera-credentials",
             &["tessera-kernel", "tessera-certification"],
         ),
+        ("tessera-oidc", &["tessera-kernel", "tessera-identity"]),
     ];
     for (context, allowed) in expected {
         let direct = contexts_of(&linked_tessera_crates(context, Some(1)));
@@ -172,7 +174,9 @@ fn each_function_links_only_the_contexts_it_serves() {
             }
             // The console's erasure and export reach a person's orders; its records' pages,
             // the certification routes.
-            "staff-console" => &everything,
+            "staff-console" => &everything[..5],
+            // Identity for other applications: accounts, and the provider's own context.
+            "oidc" => &["tessera-kernel", "tessera-identity", "tessera-oidc"],
             _ => &identity,
         };
         let linked = contexts_of(&linked_tessera_crates(&name, None));

@@ -362,3 +362,199 @@ pub fn query_after_log_in(pairs: &[(String, String)]) -> String {
     }
     query.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tessera_kernel::ids::AccountId;
+
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    fn client() -> Client {
+        Client {
+            id: ClientId::parse("0123456789abcdef0123456789abcdef").unwrap(),
+            name: "App".into(),
+            kind: crate::client::ClientKind::Public,
+            secret_digest: None,
+            redirect_uris: vec!["https://app.example/cb".into()],
+            post_logout_redirect_uris: vec![],
+            created_at: Timestamp(0),
+            created_by: AccountId::from_stored("fedcba9876543210fedcba9876543210".into()),
+            disabled: false,
+        }
+    }
+
+    fn params(extra: &[(&str, &str)]) -> Params {
+        let mut pairs: Vec<(String, String)> = [
+            ("client_id", "0123456789abcdef0123456789abcdef"),
+            ("redirect_uri", "https://app.example/cb"),
+            ("response_type", "code"),
+            ("scope", "openid email"),
+            ("state", "s"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ]
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+        for (name, value) in extra {
+            pairs.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                pairs.push((name.to_string(), value.to_string()));
+            }
+        }
+        Params::from_pairs(pairs)
+    }
+
+    fn error_of(result: Result<AuthorizationRequest, Refusal>) -> &'static str {
+        match result {
+            Err(Refusal::Redirect(e)) => {
+                assert_eq!(e.state.as_deref(), Some("s"), "the state goes back");
+                e.error
+            }
+            other => panic!("not a redirected refusal: {other:?}"),
+        }
+    }
+
+    fn session(created_at: i64) -> Session {
+        Session {
+            token_digest: "d".into(),
+            account_id: AccountId::from_stored("fedcba9876543210fedcba9876543210".into()),
+            epoch: 0,
+            created_at: Timestamp(created_at),
+            last_seen_at: Timestamp(created_at),
+            expires_at: Timestamp(created_at + 3600),
+            second_factor: false,
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_trusted_is_shown_and_never_redirected_to() {
+        assert!(matches!(check(&params(&[]), None), Err(Refusal::Shown(_))));
+        let mut disabled = client();
+        disabled.disabled = true;
+        assert!(matches!(
+            check(&params(&[]), Some(disabled)),
+            Err(Refusal::Shown(_))
+        ));
+        for uri in ["https://app.example/cb/", "https://evil.example/cb", ""] {
+            let r = check(&params(&[("redirect_uri", uri)]), Some(client()));
+            assert!(matches!(r, Err(Refusal::Shown(_))), "{uri:?}");
+        }
+    }
+
+    #[test]
+    fn the_protocol_refuses_what_it_forbids_at_the_client() {
+        let c = || Some(client());
+        assert_eq!(
+            error_of(check(&params(&[("response_type", "token")]), c())),
+            "unsupported_response_type"
+        );
+        assert_eq!(
+            error_of(check(&params(&[("scope", "email")]), c())),
+            "invalid_scope"
+        );
+        assert_eq!(
+            error_of(check(&params(&[("code_challenge_method", "plain")]), c())),
+            "invalid_request"
+        );
+        assert_eq!(
+            error_of(check(&params(&[("code_challenge_method", "")]), c())),
+            "invalid_request"
+        );
+        assert_eq!(
+            error_of(check(&params(&[("code_challenge", "short")]), c())),
+            "invalid_request"
+        );
+        assert_eq!(
+            error_of(check(&params(&[("prompt", "none login")]), c())),
+            "invalid_request"
+        );
+        assert_eq!(
+            error_of(check(&params(&[("max_age", "-1")]), c())),
+            "invalid_request"
+        );
+        assert_eq!(
+            error_of(check(&params(&[("request", "eyJ")]), c())),
+            "request_not_supported"
+        );
+        let mut repeated = params(&[]);
+        repeated.1.push("scope".into());
+        assert_eq!(error_of(check(&repeated, c())), "invalid_request");
+        let ok = check(&params(&[("nonce", "n")]), c()).unwrap();
+        assert_eq!(ok.nonce.as_deref(), Some("n"));
+        assert_eq!(ok.scopes.to_param(), "email openid");
+    }
+
+    #[test]
+    fn the_decision_follows_the_session_the_prompt_and_the_consent() {
+        let request = check(&params(&[]), Some(client())).unwrap();
+        let consented = Scopes::parse("openid email");
+        let now = Timestamp(10_000);
+        assert_eq!(request.decide(None, None, now), Decision::LogIn);
+        assert_eq!(
+            request.decide(Some(&session(9_000)), None, now),
+            Decision::AskConsent
+        );
+        assert_eq!(
+            request.decide(Some(&session(9_000)), Some(&consented), now),
+            Decision::Issue
+        );
+        let narrower = Scopes::parse("openid");
+        assert_eq!(
+            request.decide(Some(&session(9_000)), Some(&narrower), now),
+            Decision::AskConsent
+        );
+
+        let none = check(&params(&[("prompt", "none")]), Some(client())).unwrap();
+        assert!(
+            matches!(none.decide(None, None, now), Decision::Refuse(e) if e.error == "login_required")
+        );
+        assert!(
+            matches!(none.decide(Some(&session(9_000)), None, now), Decision::Refuse(e) if e.error == "consent_required")
+        );
+
+        let login = check(&params(&[("prompt", "login")]), Some(client())).unwrap();
+        assert_eq!(
+            login.decide(Some(&session(9_000)), Some(&consented), now),
+            Decision::LogIn
+        );
+        let recent = check(&params(&[("max_age", "600")]), Some(client())).unwrap();
+        assert_eq!(
+            recent.decide(Some(&session(9_000)), Some(&consented), now),
+            Decision::LogIn
+        );
+        assert_eq!(
+            recent.decide(Some(&session(9_500)), Some(&consented), now),
+            Decision::Issue
+        );
+    }
+
+    #[test]
+    fn coming_back_after_signing_in_does_not_ask_for_it_again() {
+        let pairs: Vec<(String, String)> = [
+            ("client_id", "c"),
+            ("prompt", "login"),
+            ("max_age", "0"),
+            ("state", "a b"),
+        ]
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(query_after_log_in(&pairs), "client_id=c&state=a+b");
+    }
+
+    #[test]
+    fn an_error_goes_back_with_the_state_and_the_issuer() {
+        let e = ErrorRedirect {
+            redirect_uri: "https://app.example/cb?tenant=1".into(),
+            error: "access_denied",
+            description: "no".into(),
+            state: Some("s".into()),
+        };
+        assert_eq!(
+            e.location("https://id.example"),
+            "https://app.example/cb?tenant=1&error=access_denied&error_description=no&state=s&iss=https%3A%2F%2Fid.example"
+        );
+    }
+}

@@ -247,6 +247,8 @@ pub async fn flows() -> Vec<FlowCalls> {
         answer,
     );
 
+    oidc_flows(&mut r, &token).await;
+
     let answer = r
         .app
         .call(
@@ -256,4 +258,110 @@ pub async fn flows() -> Vec<FlowCalls> {
         .await;
     r.record("log out", 2, 204, answer);
     r.flows
+}
+
+/// The OpenID Connect provider's requests for a person who consented before: the authorization
+/// endpoint, the code redeemed, a refresh, userinfo. The client is registered straight in the
+/// store (registration is a rare staff write).
+async fn oidc_flows(r: &mut Recorder, session: &str) {
+    use tessera_oidc::client::{ClientKind, Registration};
+    let deps = r.app.oidc.clone();
+    let (client, secret) = Registration {
+        name: "Round trips".into(),
+        kind: ClientKind::Confidential,
+        redirect_uris: vec!["https://app.example.com/callback".into()],
+        post_logout_redirect_uris: vec![],
+    }
+    .register(
+        &tessera_kernel::ids::AccountId::from_stored("0123456789abcdef0123456789abcdef".into()),
+        deps.clock.now(),
+        deps.random.as_ref(),
+    );
+    let secret = secret.expect("a confidential client's secret");
+    let event = tessera_kernel::audit::AuditEvent {
+        id: tessera_kernel::audit::AuditId::new(deps.clock.now(), deps.random.as_ref()),
+        at: deps.clock.now(),
+        actor: tessera_kernel::audit::AuditParty::new("account", "round-trips"),
+        action: "oidc_client.register".into(),
+        subject: tessera_oidc::grants::client_party(&client.id),
+        reason: tessera_kernel::audit::Reason::parse("round trips").unwrap(),
+        changes: vec![],
+    };
+    deps.store.register_client(&client, &event).await.unwrap();
+    let authorize = format!(
+        "/oidc/authorize?client_id={}&response_type=code&scope=openid%20email&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        client.id.as_str()
+    );
+    let mut browser = crate::pages::PageClient::new(&r.app);
+    browser.use_session(session);
+    // The consent, once (not counted).
+    let page = browser.get(&authorize).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    let fields: Vec<(String, String)> =
+        form_urlencoded::parse(authorize.split_once('?').unwrap().1.as_bytes())
+            .into_owned()
+            .collect();
+    let mut form: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    form.push(("decision", "allow"));
+    assert_eq!(browser.post("/oidc/authorize", &form).await.status, 303);
+    r.counter.take();
+
+    let answer = browser.get(&authorize).await;
+    let location = answer.header("location").unwrap_or_default().to_string();
+    r.record("OIDC authorize (consented)", 3, 303, answer);
+    let code = form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
+        .find(|(n, _)| n == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("a code");
+    let token_request = |form: String| {
+        let mut request = tessera_testkit::raw_request(
+            "POST",
+            "/oidc/token",
+            "application/x-www-form-urlencoded",
+            format!(
+                "{form}&client_id={}&client_secret={}",
+                client.id.as_str(),
+                secret.expose()
+            ),
+        );
+        request.headers_mut().remove("authorization");
+        request
+    };
+    let answer = r
+        .app
+        .call(
+            oidc::handle,
+            token_request(format!(
+                "grant_type=authorization_code&code={code}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+            )),
+        )
+        .await;
+    let refresh = answer.json["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    r.record("OIDC token (authorization code)", 4, 200, answer);
+    let answer = r
+        .app
+        .call(
+            oidc::handle,
+            token_request(format!("grant_type=refresh_token&refresh_token={refresh}")),
+        )
+        .await;
+    let access = answer.json["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    r.record("OIDC token (refresh)", 4, 200, answer);
+    let answer = r
+        .app
+        .call(
+            oidc::handle,
+            authorized("GET", "/oidc/userinfo", &access, None),
+        )
+        .await;
+    r.record("OIDC userinfo", 2, 200, answer);
 }

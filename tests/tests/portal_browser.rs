@@ -72,8 +72,9 @@ impl Site {
         let orders: fulfillment::FulfillmentState = app.state();
         let console: staff_console::ConsoleState = app.state();
         let badges: tessera_credential_routes::badges::BadgesState = app.state();
+        let provider: oidc::OidcState = app.state();
         let base = tessera_testkit::loopback::serve(move |request| {
-            let (pages, candidate_pages, policy, imports, orders, console, badges) = (
+            let (pages, candidate_pages, policy, imports, orders, console, badges, provider) = (
                 pages.clone(),
                 candidate_pages.clone(),
                 policy.clone(),
@@ -81,6 +82,7 @@ impl Site {
                 orders.clone(),
                 console.clone(),
                 badges.clone(),
+                provider.clone(),
             );
             async move {
                 // What API Gateway would route the request to, as the template says.
@@ -90,6 +92,7 @@ impl Site {
                     "portal-orders" => portal_orders::handle(request, orders).await,
                     "portal-badges" => portal_badges::handle(request, badges).await,
                     "staff-console" => staff_console::handle(request, console).await,
+                    "oidc" => oidc::handle(request, provider).await,
                     "portal-certifications" => {
                         portal_certifications::handle(request, candidate_pages).await
                     }
@@ -818,5 +821,88 @@ async fn a_program_administrator_grants_by_hand_from_the_console() {
     assert!(tab.text().await.contains("Awarded by the program board"));
     assert!(tab.text().await.contains("Picked up today"));
     tab.check("staff-audit").await;
+    browser.stop().await;
+}
+
+/// An application signs a person in through the provider: the person signs in on the portal's
+/// pages, consents on the provider's page, and the browser lands back at the application with
+/// the code and its state; the application's logout asks first, then signs the person out and
+/// returns. (In process only: the client is registered through the app.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_application_signs_a_person_in_through_the_provider() {
+    let Some(browser) = Chromium::start().await else {
+        return;
+    };
+    let site = Site::start().await;
+    let Site::InProcess { app, .. } = &site else {
+        return;
+    };
+    let tab = browser.tab(&site).await;
+    let admin = tessera_tests::staff_member(
+        app,
+        "browser.oidc-admin",
+        &[tessera_identity::staff::Role::ProgramAdmin],
+    )
+    .await;
+    let (callback, signed_out) = (site.url("/app/callback"), site.url("/app/signed-out"));
+    let body = serde_json::json!({
+        "name": "Learning Portal", "type": "public",
+        "redirect_uris": [callback], "post_logout_redirect_uris": [signed_out],
+        "reason": "the learning portal signs candidates in"
+    });
+    let registered = app
+        .call(
+            oidc::handle,
+            tessera_tests::authorized("POST", "/v1/staff/oidc-clients", &admin.token, Some(&body)),
+        )
+        .await;
+    assert_eq!(registered.status, 201, "{}", registered.text);
+    let client_id = registered.json["client_id"].as_str().unwrap().to_string();
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &client_id)
+        .append_pair("response_type", "code")
+        .append_pair("scope", "openid profile email")
+        .append_pair("redirect_uri", &callback)
+        .append_pair("state", "journey-state")
+        .append_pair(
+            "code_challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        )
+        .append_pair("code_challenge_method", "S256")
+        .finish();
+
+    let email = unique_email("browser.oidc");
+    sign_up_and_log_in(&tab, &email).await;
+    tab.open(&format!("/oidc/authorize?{query}")).await;
+    assert_eq!(tab.heading().await, "Allow access to your account?");
+    let shown = tab.text().await;
+    assert!(
+        shown.contains("Learning Portal") && shown.contains("your email address"),
+        "{shown}"
+    );
+    tab.check("oidc-consent").await;
+    tab.submit("button[value=allow]").await;
+    let landed = tab.eval("location.pathname + location.search").await;
+    let landed = landed.as_str().unwrap_or_default();
+    assert!(landed.starts_with("/app/callback?code="), "{landed}");
+    assert!(landed.contains("state=journey-state"), "{landed}");
+
+    let logout: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &client_id)
+        .append_pair("post_logout_redirect_uri", &signed_out)
+        .append_pair("state", "bye")
+        .finish();
+    tab.open(&format!("/oidc/logout?{logout}")).await;
+    assert_eq!(tab.heading().await, "Sign out?");
+    tab.check("oidc-logout").await;
+    tab.submit("form[action='/oidc/logout'] button").await;
+    let landed = tab.eval("location.pathname + location.search").await;
+    assert_eq!(landed, serde_json::Value::from("/app/signed-out?state=bye"));
+    tab.open("/account").await;
+    assert_ne!(
+        tab.heading().await,
+        "Your profile",
+        "signed out of the portal too"
+    );
     browser.stop().await;
 }

@@ -21,7 +21,12 @@ use tessera_tests::round_trips::flows;
 /// before it is sent (one `GetItem`: mail to an address that bounced for good or complained is
 /// what gets a sender suspended): +1 for the flows that email (sign-up, the reset request and
 /// completion, MFA confirm); the profile (GET /v1/me) says whether mail reaches the address,
-/// reading the list beside the identity, at once (+1).
+/// reading the list beside the identity, at once (+1). The OpenID Connect token endpoint takes
+/// an attempt from the client's allowance at the caller's address before any check and gives it
+/// back once the answer was right (+2 on both grants: every guess at a secret, a code or a refresh
+/// token is counted); the authorization endpoint reads the client and the consent one after the
+/// other (+1: the consent's key needs the account the session names, and the client is checked
+/// before the session is read).
 const BOUNDS: &[(&str, usize)] = &[
     ("sign-up (new address)", 3),
     ("activate", 2),
@@ -41,6 +46,10 @@ const BOUNDS: &[(&str, usize)] = &[
     ("status list (GET /v1/status-lists/{id})", 1),
     ("badges list (GET /v1/candidate/badges)", 2),
     ("baked badge (GET /v1/candidate/badges/{id}/image.png)", 2),
+    ("OIDC authorize (consented)", 4),
+    ("OIDC token (authorization code)", 6),
+    ("OIDC token (refresh)", 6),
+    ("OIDC userinfo", 2),
     ("log out", 2),
 ];
 

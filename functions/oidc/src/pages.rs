@@ -204,17 +204,17 @@ fn consent_page(
     request: &AuthorizationRequest,
     pairs: &[(String, String)],
 ) -> Response<Body> {
-    let scopes: Vec<&str> = request
-        .scopes
+    // In the order the provider lists them: who you are first.
+    let scopes: Vec<&str> = tessera_oidc::scopes::SUPPORTED
         .iter()
-        .map(|scope| match scope {
+        .filter(|scope| request.scopes.has(scope))
+        .map(|scope| match *scope {
             "profile" => text::OIDC_SCOPE_PROFILE,
             "email" => text::OIDC_SCOPE_EMAIL,
             _ => text::OIDC_SCOPE_OPENID,
         })
         .collect();
     let main = html! {
-        h1 { (text::OIDC_CONSENT_TITLE) }
         p { strong { (request.client.name) } " " (text::OIDC_CONSENT_INTRO) }
         ul { @for scope in &scopes { li { (scope) } } }
         p { (text::OIDC_CONSENT_REMEMBERED) }
@@ -224,7 +224,7 @@ fn consent_page(
             div.actions {
                 button.primary type="submit" name="decision" value="allow" { (text::OIDC_ALLOW) }
                 " "
-                button type="submit" name="decision" value="deny" { (text::OIDC_DENY) }
+                button.secondary type="submit" name="decision" value="deny" { (text::OIDC_DENY) }
             }
         }
     };
@@ -301,8 +301,7 @@ pub async fn logout(request: &Request, state: &OidcState) -> Response<Body> {
         checked.map(|checked| match checked {
             Some(checked) => {
                 let main = html! {
-                    h1 { (text::OIDC_LOGOUT_TITLE) }
-                    p { (text::OIDC_LOGOUT_INTRO) }
+                        p { (text::OIDC_LOGOUT_INTRO) }
                     form method="post" action="/oidc/logout" {
                         input type="hidden" name="csrf" value=(ctx.csrf());
                         (hidden_fields(&pairs))

@@ -524,7 +524,13 @@ async fn codes_expire_passwords_end_families_and_guesses_are_counted(
         "grant_type=refresh_token&refresh_token=x",
     );
     let r = app.call(oidc::handle, right).await;
-    assert_eq!(r.status, 429, "{}", r.text);
+    assert_eq!(
+        (r.status, r.json["code"].as_str()),
+        (429, Some("too_many_attempts")),
+        "{}",
+        r.text
+    );
+    assert!(r.header("retry-after").is_some());
     // Another address is not held back by these.
     let elsewhere = tessera_tests::from_client(
         "203.0.113.9",
@@ -541,7 +547,54 @@ async fn codes_expire_passwords_end_families_and_guesses_are_counted(
 }
 
 on_both_backends!(
+    token_endpoints_are_limited_per_client_address,
     codes_expire_passwords_end_families_and_guesses_are_counted,
     a_relying_party_signs_a_person_in_refreshes_and_logs_out,
     the_authorization_endpoint_refuses_what_the_protocol_forbids,
 );
+
+/// Every request to the token, userinfo and revocation endpoints is taken from its client
+/// address's allowance first, right or wrong: a guessing run of access tokens stops at 429.
+async fn token_endpoints_are_limited_per_client_address(backend: tessera_testkit::Backend) {
+    let app = TestApp::with_vars(backend, &[("TESSERA_CLIENT_TOKENS", "3")]).await;
+    let guess = |n: usize| {
+        tessera_tests::from_client(
+            "198.51.100.23",
+            authorized(
+                "GET",
+                "/oidc/userinfo",
+                &format!("0123456789abcdef0123456789abcdef.{}{n}", "a".repeat(42)),
+                None,
+            ),
+        )
+    };
+    for n in 0..3 {
+        assert_eq!(app.call(oidc::handle, guess(n)).await.status, 401);
+    }
+    let r = app.call(oidc::handle, guess(3)).await;
+    assert_eq!(
+        (r.status, r.json["code"].as_str()),
+        (429, Some("too_many_requests")),
+        "{}",
+        r.text
+    );
+    let revoke = tessera_tests::from_client(
+        "198.51.100.23",
+        tessera_testkit::raw_request(
+            "POST",
+            "/oidc/revoke",
+            "application/x-www-form-urlencoded",
+            "token=x",
+        ),
+    );
+    assert_eq!(
+        app.call(oidc::handle, revoke).await.status,
+        429,
+        "the same allowance"
+    );
+    let elsewhere = tessera_tests::from_client(
+        "203.0.113.40",
+        authorized("GET", "/oidc/userinfo", "x", None),
+    );
+    assert_eq!(app.call(oidc::handle, elsewhere).await.status, 401);
+}

@@ -24,7 +24,8 @@ use tessera_tests::round_trips::flows;
 /// reading the list beside the identity, at once (+1). The OpenID Connect token endpoint takes
 /// an attempt from the client's allowance at the caller's address before any check and gives it
 /// back once the answer was right (+2 on both grants: every guess at a secret, a code or a refresh
-/// token is counted); the authorization endpoint reads the client and the consent one after the
+/// token is counted), and like the other unauthenticated routes that check a secret takes the
+/// request from its client address's allowance (+1 where it takes a batch: the code here); the authorization endpoint reads the client and the consent one after the
 /// other (+1: the consent's key needs the account the session names, and the client is checked
 /// before the session is read).
 const BOUNDS: &[(&str, usize)] = &[
@@ -47,7 +48,7 @@ const BOUNDS: &[(&str, usize)] = &[
     ("badges list (GET /v1/candidate/badges)", 2),
     ("baked badge (GET /v1/candidate/badges/{id}/image.png)", 2),
     ("OIDC authorize (consented)", 4),
-    ("OIDC token (authorization code)", 6),
+    ("OIDC token (authorization code)", 7),
     ("OIDC token (refresh)", 6),
     ("OIDC userinfo", 2),
     ("log out", 2),

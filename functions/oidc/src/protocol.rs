@@ -7,8 +7,10 @@ use base64::Engine;
 use lambda_http::http::header::AUTHORIZATION;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use tessera_http::client::client_address;
-use tessera_http::response;
+use tessera_http::client::{client_address, limit_by};
+use tessera_http::{response, Problem};
+use tessera_kernel::client_limits::{ClientCounting, ClientRequest};
+use tessera_kernel::time::Timestamp;
 use tessera_oidc::grants::{self, ClientCredentials, Grant, TokenError, UserinfoError};
 use tessera_web::Form;
 
@@ -26,7 +28,7 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Response<Body> {
     answer
 }
 
-fn token_error(e: TokenError) -> Response<Body> {
+fn token_error(e: TokenError, now: Timestamp) -> Response<Body> {
     match e {
         TokenError::InvalidRequest(why) => oauth_error(400, "invalid_request", &why),
         TokenError::InvalidClient => {
@@ -50,20 +52,32 @@ fn token_error(e: TokenError) -> Response<Body> {
         TokenError::InvalidScope => {
             oauth_error(400, "invalid_scope", "more scope than was granted")
         }
+        // As every per-client limit answers (problem+json with `Retry-After`).
         TokenError::TooManyAttempts { retry_at } => {
-            let mut answer = oauth_error(
-                429,
-                "invalid_request",
-                "too many wrong answers from this client; wait and try again",
-            );
-            if let Ok(value) = retry_at.0.to_string().parse() {
-                answer.headers_mut().insert("x-retry-at", value);
-            }
-            answer
+            Problem::too_many_attempts((retry_at - now).0.max(1)).into_response()
         }
-        TokenError::Store(e) => tessera_http::Problem::internal(&e).into_response(),
-        TokenError::Sign(e) => tessera_http::Problem::internal(&e).into_response(),
+        TokenError::Store(e) => Problem::internal(&e).into_response(),
+        TokenError::Sign(e) => Problem::internal(&e).into_response(),
     }
+}
+
+/// Every request to these endpoints checks a secret: each is taken from its client address's
+/// allowance first (`TESSERA_CLIENT_TOKENS`), as the other unauthenticated routes that check one.
+async fn limited(request: &Request, state: &OidcState) -> Result<(), Response<Body>> {
+    let identity = &state.identity;
+    let counting = ClientCounting {
+        attempts: identity.attempts.as_ref(),
+        leases: &identity.client_leases,
+        limits: &identity.settings.client_limits,
+    };
+    limit_by(
+        request,
+        counting,
+        ClientRequest::Tokens,
+        identity.clock.now(),
+    )
+    .await
+    .map_err(Problem::into_response)
 }
 
 /// The request's form and the client's credentials: HTTP Basic (each part form-encoded, RFC 6749
@@ -124,6 +138,9 @@ fn required(form: &Form, name: &str) -> Result<String, TokenError> {
 }
 
 pub async fn token(request: &Request, state: &OidcState, issuer: &str) -> Response<Body> {
+    if let Err(refused) = limited(request, state).await {
+        return refused;
+    }
     let exchange = async {
         let (form, credentials) = form_and_client(request)?;
         let grant = match form.get("grant_type") {
@@ -156,7 +173,7 @@ pub async fn token(request: &Request, state: &OidcState, issuer: &str) -> Respon
                 .insert("pragma", "no-cache".parse().expect("a header value"));
             answer
         }
-        Err(e) => token_error(e),
+        Err(e) => token_error(e, state.oidc.clock.now()),
     }
 }
 
@@ -179,6 +196,9 @@ fn access_token(request: &Request) -> Option<String> {
 }
 
 pub async fn userinfo(request: &Request, state: &OidcState) -> Response<Body> {
+    if let Err(refused) = limited(request, state).await {
+        return refused;
+    }
     let found = match access_token(request) {
         Some(token) => grants::userinfo(&state.oidc, &token).await,
         None => Err(UserinfoError::InvalidToken),
@@ -199,11 +219,14 @@ pub async fn userinfo(request: &Request, state: &OidcState) -> Response<Body> {
             );
             answer
         }
-        Err(UserinfoError::Store(e)) => tessera_http::Problem::internal(&e).into_response(),
+        Err(UserinfoError::Store(e)) => Problem::internal(&e).into_response(),
     }
 }
 
 pub async fn revoke(request: &Request, state: &OidcState) -> Response<Body> {
+    if let Err(refused) = limited(request, state).await {
+        return refused;
+    }
     let revoked = async {
         let (form, credentials) = form_and_client(request)?;
         let token = required(&form, "token")?;
@@ -211,6 +234,6 @@ pub async fn revoke(request: &Request, state: &OidcState) -> Response<Body> {
     };
     match revoked.await {
         Ok(()) => response::empty(200),
-        Err(e) => token_error(e),
+        Err(e) => token_error(e, state.oidc.clock.now()),
     }
 }

@@ -353,6 +353,7 @@ impl Config {
         limits.login = vars.parse("TESSERA_CLIENT_LOGINS", limits.login)?;
         limits.recovery = vars.parse("TESSERA_CLIENT_RECOVERIES", limits.recovery)?;
         limits.verification = vars.parse("TESSERA_CLIENT_VERIFICATIONS", limits.verification)?;
+        limits.tokens = vars.parse("TESSERA_CLIENT_TOKENS", limits.tokens)?;
         delivery.send_timeout_ms =
             vars.parse("TESSERA_SEND_TIMEOUT_MS", delivery.send_timeout_ms)?;
         identity.uniform_answer_ms =

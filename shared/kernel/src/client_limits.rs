@@ -28,6 +28,9 @@ pub enum ClientRequest {
     Recovery,
     /// Checks of printed verification codes (a guessing run is what this stops).
     Verification,
+    /// The OpenID Connect provider's token, userinfo and revocation endpoints: each checks a
+    /// secret (a client's, a code, a token).
+    Tokens,
 }
 
 impl ClientRequest {
@@ -37,6 +40,7 @@ impl ClientRequest {
             ClientRequest::Login => "login",
             ClientRequest::Recovery => "recovery",
             ClientRequest::Verification => "verification",
+            ClientRequest::Tokens => "tokens",
         }
     }
 }
@@ -50,6 +54,7 @@ pub struct ClientLimits {
     pub login: u32,
     pub recovery: u32,
     pub verification: u32,
+    pub tokens: u32,
 }
 
 impl Default for ClientLimits {
@@ -60,6 +65,8 @@ impl Default for ClientLimits {
             login: 300,
             recovery: 60,
             verification: 300,
+            // Relying applications' servers call from few addresses, for many people each.
+            tokens: 3000,
         }
     }
 }
@@ -72,6 +79,7 @@ impl ClientLimits {
             ClientRequest::Login => self.login,
             ClientRequest::Recovery => self.recovery,
             ClientRequest::Verification => self.verification,
+            ClientRequest::Tokens => self.tokens,
         };
         (max > 0).then_some(Allowance {
             max,

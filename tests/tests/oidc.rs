@@ -546,7 +546,88 @@ async fn codes_expire_passwords_end_families_and_guesses_are_counted(
     );
 }
 
+/// The staff console's applications page: a program administrator registers a client (its
+/// secret shown on the page that follows, once) and disables it; another role is refused.
+async fn the_console_registers_and_disables_clients(backend: tessera_testkit::Backend) {
+    let app = TestApp::new(backend).await;
+    let admin = staff_member(&app, "oidc-console", &[Role::ProgramAdmin]).await;
+    let mut console = PageClient::new(&app);
+    console.use_session(&admin.token);
+    let page = console.get("/staff/oidc-clients").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("No application is registered yet."));
+    let refused = console
+        .post(
+            "/staff/oidc-clients",
+            &[
+                ("name", "Learning app"),
+                ("type", "public"),
+                ("redirect_uris", "http://app.example.com/callback"),
+                ("reason", "the learning app"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status, 422,
+        "plain HTTP elsewhere than loopback: {}",
+        refused.text
+    );
+    assert!(refused
+        .text
+        .contains("HTTPS, or HTTP to the loopback address only"));
+    let done = console
+        .post(
+            "/staff/oidc-clients",
+            &[
+                ("name", "Learning app"),
+                ("type", "confidential"),
+                (
+                    "redirect_uris",
+                    "https://app.example.com/callback\r\nhttps://app.example.com/other",
+                ),
+                ("reason", "the learning app"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert!(
+        done.text.contains("Client secret (copy it now"),
+        "{}",
+        done.text
+    );
+    let listed = app
+        .call(
+            oidc::handle,
+            authorized("GET", "/v1/staff/oidc-clients", &admin.token, None),
+        )
+        .await;
+    let client = &listed.json["items"][0];
+    assert_eq!(client["redirect_uris"].as_array().unwrap().len(), 2);
+    let id = client["client_id"].as_str().unwrap().to_string();
+    let again = console.get("/staff/oidc-clients").await;
+    assert!(
+        !again.text.contains("Client secret (copy it now"),
+        "the secret is shown once"
+    );
+    let disabled = console
+        .post(
+            &format!("/staff/oidc-clients/{id}/disable"),
+            &[("reason", "retired")],
+        )
+        .await;
+    assert_eq!(disabled.status, 200, "{}", disabled.text);
+    assert!(disabled.text.contains("Disabled"));
+    let events = tessera_tests::audit_about(&app, "oidc-client", &id).await;
+    assert_eq!(events.len(), 2, "registration and disabling: {events:?}");
+
+    let support = staff_member(&app, "oidc-support", &[Role::Support]).await;
+    let mut other = PageClient::new(&app);
+    other.use_session(&support.token);
+    assert_eq!(other.get("/staff/oidc-clients").await.status, 403);
+}
+
 on_both_backends!(
+    the_console_registers_and_disables_clients,
     token_endpoints_are_limited_per_client_address,
     codes_expire_passwords_end_families_and_guesses_are_counted,
     a_relying_party_signs_a_person_in_refreshes_and_logs_out,

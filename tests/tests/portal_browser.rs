@@ -821,6 +821,26 @@ async fn a_program_administrator_grants_by_hand_from_the_console() {
     assert!(tab.text().await.contains("Awarded by the program board"));
     assert!(tab.text().await.contains("Picked up today"));
     tab.check("staff-audit").await;
+    // The applications signing people in through the provider: one registered from its page,
+    // the secret shown once.
+    tab.open("/staff/oidc-clients").await;
+    assert_eq!(tab.heading().await, "Applications");
+    tab.fill("#register-name", "Learning Portal").await;
+    tab.choose("#register-type", "confidential").await;
+    tab.fill(
+        "#register-redirect_uris",
+        "https://learning.example.com/callback",
+    )
+    .await;
+    tab.fill(
+        "#register-reason",
+        "The learning portal signs candidates in",
+    )
+    .await;
+    tab.submit("form[action='/staff/oidc-clients'] button")
+        .await;
+    assert!(tab.text().await.contains("Client secret (copy it now"));
+    tab.check("staff-applications").await;
     browser.stop().await;
 }
 

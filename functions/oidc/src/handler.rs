@@ -8,6 +8,7 @@
 //! pages share; its endpoints live under `/oidc/`.
 
 mod clients;
+mod console;
 mod pages;
 mod protocol;
 
@@ -39,6 +40,9 @@ enum Route {
     RegisterClient,
     ListClients,
     DisableClient,
+    ConsoleClients,
+    ConsoleRegister,
+    ConsoleDisable,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
@@ -58,6 +62,14 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
         "POST",
         "/v1/staff/oidc-clients/{id}/disable",
         Route::DisableClient,
+    ),
+    // The staff console's page for them.
+    ("GET", "/staff/oidc-clients", Route::ConsoleClients),
+    ("POST", "/staff/oidc-clients", Route::ConsoleRegister),
+    (
+        "POST",
+        "/staff/oidc-clients/{id}/disable",
+        Route::ConsoleDisable,
     ),
 ];
 
@@ -110,7 +122,31 @@ pub async fn handle(request: Request, state: OidcState) -> Response<Body> {
         Route::RegisterClient => clients::register(&request, &state).await,
         Route::ListClients => clients::list(&request, &state).await,
         Route::DisableClient => clients::disable(&request, &state, &params[0]).await,
+        Route::ConsoleClients | Route::ConsoleRegister | Route::ConsoleDisable => {
+            console_page(route, &request, &state, &params).await
+        }
     }
+}
+
+/// A console page: its form checked (the visit's CSRF token) before any route is called.
+async fn console_page(
+    route: Route,
+    request: &Request,
+    state: &OidcState,
+    params: &[String],
+) -> Response<Body> {
+    let mut ctx = tessera_web::PageRequest::new(request, state, state.oidc.random.as_ref());
+    let answer = match route {
+        Route::ConsoleClients => {
+            console::show(&mut ctx, tessera_web::console::Posted::Nothing).await
+        }
+        _ => match ctx.form() {
+            Ok(form) if route == Route::ConsoleRegister => console::register(&mut ctx, &form).await,
+            Ok(form) => console::disable(&mut ctx, &form, &params[0]).await,
+            Err(refusal) => refusal.into_response(),
+        },
+    };
+    ctx.finish(answer)
 }
 
 /// The provider's metadata (OpenID Connect Discovery 1.0 §3).

@@ -12,7 +12,10 @@ use tessera_web::page::{checkboxes, problem_summary, with_status, Field, Problem
 use tessera_web::request::not_found;
 use tessera_web::{text, Answer, Form};
 
-use crate::{action_form, console_page, query_escaped, refused_caller, str_of, Ctx, Posted};
+use crate::Ctx;
+use tessera_web::console::{
+    action_form, console_page, query_escaped, refused_caller, str_of, Posted,
+};
 
 /// The actions a form may post, as the route names them.
 const ACTIONS: &[&str] = &[

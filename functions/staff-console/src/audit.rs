@@ -8,7 +8,8 @@ use tessera_web::form::query_value;
 use tessera_web::page::{problem_summary, submit, with_status, Field, Problems};
 use tessera_web::text;
 
-use crate::{console_page, listed, query_escaped, refused_caller, str_of, Ctx};
+use crate::Ctx;
+use tessera_web::console::{console_page, listed, query_escaped, refused_caller, str_of};
 
 /// `GET /staff/audit?subject=…&actor=…`.
 pub(crate) async fn show(ctx: &mut Ctx<'_>) -> Response<Body> {

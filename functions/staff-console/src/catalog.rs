@@ -8,8 +8,9 @@ use tessera_web::form::query_value;
 use tessera_web::page::{problem_summary, with_status, Field, Problems};
 use tessera_web::{text, Form};
 
-use crate::{
-    action_form, console_page, query_escaped, records_call, refused_caller, str_of, Ctx, Posted,
+use crate::{records_call, Ctx};
+use tessera_web::console::{
+    action_form, console_page, query_escaped, refused_caller, str_of, Posted,
 };
 
 /// The largest form read here: a catalog of the route's largest size, percent-encoded.

@@ -12,9 +12,9 @@ use tessera_web::page::{problem_summary, submit, with_status, Field, Problems};
 use tessera_web::request::not_found;
 use tessera_web::{text, Answer, Form};
 
-use crate::{
-    action_form, console_page, listed, one_thing, query_escaped, refused_caller, str_of, Ctx,
-    Posted,
+use crate::Ctx;
+use tessera_web::console::{
+    action_form, console_page, listed, one_thing, query_escaped, refused_caller, str_of, Posted,
 };
 
 /// What an order's forms post: the three status reports, a reprint and a refund.

@@ -10,9 +10,9 @@ use tessera_web::page::{problem_summary, with_status, Field, Problems};
 use tessera_web::request::{is_path_id, not_found};
 use tessera_web::{text, Form};
 
-use crate::{
-    action_form, console_page, listed, one_thing, query_escaped, records_call, refused_caller,
-    str_of, Ctx, Posted,
+use crate::{records_call, Ctx};
+use tessera_web::console::{
+    action_form, console_page, listed, one_thing, query_escaped, refused_caller, str_of, Posted,
 };
 
 const LABELS: &[(&str, &str)] = &[

@@ -16,6 +16,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod console;
 pub mod countries;
 pub mod form;
 pub mod orders;

@@ -1,0 +1,154 @@
+//! The staff console's page for relying applications (`/staff/oidc-clients`), served with the
+//! routes behind it: every client, one registered (its secret shown on the page that follows,
+//! once), one disabled. Each form calls the staff route in process, so the page needs what the
+//! route needs (program_admin, a session that passed the authenticator) and a refusal says why.
+
+use lambda_http::{Body, Response};
+use maud::html;
+use serde_json::{json, Value};
+use tessera_web::console::{action_form, console_page, listed, refused_caller, str_of, Posted};
+use tessera_web::page::{with_status, Field, Problems};
+use tessera_web::{text, Answer, Form, PageRequest};
+
+use crate::OidcState;
+
+type Ctx<'a> = PageRequest<'a, OidcState>;
+
+const LABELS: &[(&str, &str)] = &[
+    ("name", text::OIDC_CLIENT_NAME),
+    ("type", text::OIDC_CLIENT_TYPE),
+    ("redirect_uris", text::OIDC_REDIRECT_URIS),
+    ("post_logout_redirect_uris", text::OIDC_POST_LOGOUT_URIS),
+    ("reason", text::REASON),
+];
+
+async fn call(ctx: &Ctx<'_>, method: &str, path: &str, body: Option<Value>) -> Answer {
+    ctx.call(crate::handle, method, path, body).await
+}
+
+/// `GET /staff/oidc-clients`, or the page after a form.
+pub async fn show(ctx: &mut Ctx<'_>, posted: Posted<'_>) -> Response<Body> {
+    let answer = call(ctx, "GET", "/v1/staff/oidc-clients", None).await;
+    if let Some(refused) = refused_caller(ctx, &answer) {
+        return refused;
+    }
+    let (clients, problems, status) = listed(&answer, "items");
+    let kinds = [
+        (
+            "confidential".to_string(),
+            text::OIDC_CONFIDENTIAL.to_string(),
+        ),
+        ("public".to_string(), text::OIDC_PUBLIC.to_string()),
+    ];
+    let page = console_page(
+        ctx,
+        text::OIDC_CLIENTS,
+        html! {
+            (posted.summary(LABELS))
+            (tessera_web::page::problem_summary(&problems, &[]))
+            @if clients.is_empty() { p { (text::OIDC_NO_CLIENTS) } } @else {
+                div.table-wrap tabindex="0" role="region" aria-label=(text::OIDC_CLIENTS) { table {
+                    thead { tr {
+                        th scope="col" { (text::OIDC_CLIENT_NAME) } th scope="col" { (text::OIDC_CLIENT_ID) }
+                        th scope="col" { (text::OIDC_CLIENT_TYPE) } th scope="col" { (text::OIDC_REDIRECT_URIS) }
+                        th scope="col" { (text::STATUS) }
+                    } }
+                    tbody { @for client in &clients { tr {
+                        td { (str_of(client, "name")) }
+                        td { code { (str_of(client, "client_id")) } }
+                        td { (str_of(client, "type")) }
+                        td { @for uri in client["redirect_uris"].as_array().into_iter().flatten() { (uri.as_str().unwrap_or_default()) br; } }
+                        td { @if client["disabled"] == true { (text::OIDC_DISABLED) } @else { (text::OIDC_ENABLED) } }
+                    } } }
+                } }
+                @for client in clients.iter().filter(|c| c["disabled"] != true) {
+                    @let id = str_of(client, "client_id");
+                    (action_form(ctx, &format!("disable-{id}"), &format!("/staff/oidc-clients/{id}/disable"),
+                        &format!("{} {}", text::OIDC_DISABLE, str_of(client, "name")), Some(text::OIDC_DISABLE_HINT), &posted, |_, _| html! {}))
+                }
+            }
+            (action_form(ctx, "register", "/staff/oidc-clients", text::OIDC_REGISTER, Some(text::OIDC_REGISTER_HINT), &posted, |prefix, problems| html! {
+                (Field::new("name", text::OIDC_CLIENT_NAME, "text").in_form(prefix).render(problems))
+                (Field::new("type", text::OIDC_CLIENT_TYPE, "select").options(&kinds).in_form(prefix).render(problems))
+                (Field::new("redirect_uris", text::OIDC_REDIRECT_URIS, "textarea").hint(text::OIDC_URIS_HINT).in_form(prefix).render(problems))
+                (Field::new("post_logout_redirect_uris", text::OIDC_POST_LOGOUT_URIS, "textarea").optional().in_form(prefix).render(problems))
+            }))
+        },
+    );
+    with_status(page, status)
+}
+
+/// The addresses typed one per line.
+fn lines(form: &Form, name: &str) -> Vec<String> {
+    form.text(name)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `POST /staff/oidc-clients`: the client registered; its secret is shown on this page only.
+pub async fn register(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
+    let body = json!({
+        "name": posted.text("name"),
+        "type": posted.text("type"),
+        "redirect_uris": lines(posted, "redirect_uris"),
+        "post_logout_redirect_uris": lines(posted, "post_logout_redirect_uris"),
+        "reason": posted.text("reason"),
+    });
+    let answer = call(ctx, "POST", "/v1/staff/oidc-clients", Some(body)).await;
+    after(ctx, answer, "register", |client| {
+        let id = str_of(client, "client_id");
+        match client["client_secret"].as_str() {
+            Some(secret) => format!(
+                "{} {id}. {} {secret}",
+                text::OIDC_REGISTERED,
+                text::OIDC_SECRET_ONCE
+            ),
+            None => format!("{} {id}.", text::OIDC_REGISTERED),
+        }
+    })
+    .await
+}
+
+/// `POST /staff/oidc-clients/{id}/disable`.
+pub async fn disable(ctx: &mut Ctx<'_>, posted: &Form, id: &str) -> Response<Body> {
+    let body = json!({ "reason": posted.text("reason") });
+    let answer = call(
+        ctx,
+        "POST",
+        &format!("/v1/staff/oidc-clients/{id}/disable"),
+        Some(body),
+    )
+    .await;
+    let form = format!("disable-{id}");
+    after(ctx, answer, &form, |_| text::DONE.to_string()).await
+}
+
+/// The page after a form: what was done, or the route's refusal at the form that was sent.
+async fn after(
+    ctx: &mut Ctx<'_>,
+    answer: Answer,
+    form: &str,
+    done: impl Fn(&Value) -> String,
+) -> Response<Body> {
+    if let Some(refused) = refused_caller(ctx, &answer) {
+        return refused;
+    }
+    let status = answer.status;
+    let posted = if answer.is_success() {
+        Posted::Done(done(&answer.body))
+    } else {
+        Posted::Refused {
+            form,
+            problems: Problems::from_answer(&answer),
+        }
+    };
+    let page = show(ctx, posted).await;
+    if status >= 400 {
+        with_status(page, status)
+    } else {
+        page
+    }
+}

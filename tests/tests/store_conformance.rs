@@ -48,6 +48,11 @@ conformance_cases! {
         app.audit.as_ref(),
         &SeededRandom::new(11),
     );
+    // AccessStore
+    an_access_record_moves_on_one_version_at_a_time(app) =>
+        (app.access.store.as_ref(), app.audit.as_ref(), &SeededRandom::new(15));
+    registry_entries_are_replaced_and_codes_are_taken_once(app) =>
+        (app.access.store.clone(), &SeededRandom::new(16));
     // OidcStore
     a_code_is_redeemed_once_even_in_a_race(app) => (app.oidc.store.clone(), &SeededRandom::new(12));
     a_family_moves_on_only_from_its_current_token(app) =>

@@ -23,8 +23,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, PutRequest, ReturnValue, TransactWriteItem,
-    Update, WriteRequest,
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem, Update,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tessera_certification::mapping::MappingState;
@@ -60,7 +59,6 @@ const REG: &str = "REG";
 /// Exams per transaction: each is two writes, and a transaction holds at most 100.
 const EXAMS_PER_TRANSACTION: usize = 50;
 const BATCH_READ: usize = 100;
-const BATCH_WRITE: usize = 25;
 pub(crate) fn candidate_pk(id: &CandidateId) -> String {
     format!("CAND#{}", id.as_str())
 }
@@ -358,44 +356,6 @@ impl CandidateStore {
             }
         }
         Ok(contested)
-    }
-
-    /// Unconditional puts, 25 per call, retrying what DynamoDB left unprocessed.
-    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
-        for chunk in items.chunks(BATCH_WRITE) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|item| {
-                    PutRequest::builder()
-                        .set_item(Some(item.clone()))
-                        .build()
-                        .map(|p| WriteRequest::builder().put_request(p).build())
-                        .map_err(StoreError::unavailable)
-                })
-                .collect::<Result<_, _>>()?;
-            for attempt in 0.. {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-                match out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&self.table))
-                {
-                    Some(rest) if !rest.is_empty() && attempt < 5 => requests = rest,
-                    Some(rest) if !rest.is_empty() => {
-                        return Err(StoreError::unavailable(std::io::Error::other(
-                            "batch write left items unprocessed",
-                        )))
-                    }
-                    _ => break,
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Creates the record's profile from an import, or merges the import into the stored one

@@ -2,6 +2,8 @@
 //! Clients are built once per process from the environment Lambda sets (`tls::load_config`;
 //! `AWS_ENDPOINT_URL` points them at moto in tests).
 
+#[cfg(feature = "access")]
+mod access;
 mod attempts;
 mod audit;
 #[cfg(feature = "certification")]

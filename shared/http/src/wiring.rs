@@ -382,6 +382,35 @@ impl Connections {
         }
     }
 
+    /// Access levels' ports, with the clock and randomness given: their items live in the
+    /// identity table.
+    #[cfg(feature = "access")]
+    pub fn access_deps(
+        &self,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Random>,
+    ) -> tessera_access::flows::AccessDeps {
+        let store: Arc<dyn tessera_access::ports::AccessStore> = match self {
+            #[cfg(feature = "embedded")]
+            Connections::Embedded { db, .. } => db.clone(),
+            Connections::Aws {
+                dynamodb,
+                identity_table,
+                audit_table,
+                ..
+            } => Arc::new(
+                tessera_aws::IdentityStore::new(dynamodb.clone(), identity_table.clone())
+                    .with_audit_table(audit_table.clone()),
+            ),
+        };
+        tessera_access::flows::AccessDeps {
+            store,
+            attempts: self.identity_table().attempts,
+            clock,
+            random,
+        }
+    }
+
     /// The OpenID Connect provider's ports, with the clock and randomness given: its items live
     /// in the identity table, beside the profiles its claims come from.
     #[cfg(feature = "oidc")]
@@ -559,6 +588,12 @@ pub trait Wiring: Send + Sync {
         Err("this wiring builds no OpenID Connect provider".into())
     }
 
+    /// Access levels' ports.
+    #[cfg(feature = "access")]
+    fn access_deps(&self) -> Result<tessera_access::flows::AccessDeps, WiringError> {
+        Err("this wiring builds no access levels".into())
+    }
+
     /// The keys credentials are signed with.
     #[cfg(feature = "credentials")]
     fn credential_signer(&self) -> Result<Arc<dyn JwsSigner>, WiringError> {
@@ -690,6 +725,11 @@ impl Wiring for ProcessWiring {
     fn signer(&self, purpose: SigningKeys) -> Result<Arc<dyn JwsSigner>, WiringError> {
         self.connections()?
             .signer(purpose, |name| self.variable(name))
+    }
+
+    #[cfg(feature = "access")]
+    fn access_deps(&self) -> Result<tessera_access::flows::AccessDeps, WiringError> {
+        Ok(self.connections()?.access_deps(self.clock(), self.random()))
     }
 
     #[cfg(feature = "oidc")]

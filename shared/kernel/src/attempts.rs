@@ -24,6 +24,11 @@ impl AttemptKey {
         AttemptKey(format!("mapping#{}", account.as_str()))
     }
 
+    /// An account's guesses at contract and agreement numbers and at special access codes.
+    pub fn access(account: &AccountId) -> AttemptKey {
+        AttemptKey(format!("access#{}", account.as_str()))
+    }
+
     /// Score-report guesses that named one candidate record, from whichever accounts.
     pub fn candidate_record(candidate: &str) -> AttemptKey {
         AttemptKey(format!("record#{candidate}"))

@@ -2,6 +2,8 @@
 //! `.local/` (WAL mode, so the separate processes `cargo lambda watch` starts share it safely)
 //! and a file outbox where every email and SMS lands as one JSON line.
 
+#[cfg(feature = "access")]
+mod access;
 mod attempts;
 mod audit;
 #[cfg(feature = "certification")]

@@ -120,6 +120,9 @@ impl SqliteStore {
         #[cfg(feature = "oidc")]
         conn.execute_batch(crate::oidc::SCHEMA)
             .map_err(StoreError::unavailable)?;
+        #[cfg(feature = "access")]
+        conn.execute_batch(crate::access::SCHEMA)
+            .map_err(StoreError::unavailable)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
         })

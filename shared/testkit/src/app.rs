@@ -44,6 +44,8 @@ pub struct TestApp {
     pub id_token_signer: Arc<dyn tessera_kernel::signing::JwsSigner>,
     /// The OpenID Connect provider's ports (signing with `id_token_signer`).
     pub oidc: tessera_oidc::OidcDeps,
+    /// Access levels' ports.
+    pub access: tessera_access::flows::AccessDeps,
     pub clock: Arc<ManualClock>,
     pub config: Config,
     /// The variables `config` was read from: what a function reads its own settings from.
@@ -215,11 +217,13 @@ impl TestApp {
         let id_token_signer = connections
             .signer(SigningKeys::IdTokens, |k| vars.get(k).cloned())
             .expect("wiring");
+        let access = connections.access_deps(clock.clone(), random.clone());
         let oidc = connections
             .oidc_deps(clock.clone(), random, id_token_signer.clone())
             .expect("wiring");
         let mut app = TestApp {
             oidc,
+            access,
             backend,
             deps,
             certification,
@@ -575,6 +579,8 @@ impl TestApp {
         self.oidc.accounts = store.clone();
         self.oidc.attempts = store.clone();
         self.oidc.audit = self.audit.clone();
+        self.access.store = store.clone();
+        self.access.attempts = store.clone();
         self.certification.holders = Arc::new(ProfileHolders(store.clone()));
         for postbox in [&mut self.deps.postbox, &mut self.certification.postbox] {
             postbox.attempts = store.clone();
@@ -606,6 +612,10 @@ impl Wiring for TestApp {
 
     fn oidc_deps(&self) -> Result<tessera_oidc::OidcDeps, WiringError> {
         Ok(self.oidc.clone())
+    }
+
+    fn access_deps(&self) -> Result<tessera_access::flows::AccessDeps, WiringError> {
+        Ok(self.access.clone())
     }
 
     fn postbox(&self) -> Result<Postbox, WiringError> {
@@ -667,6 +677,10 @@ impl Wiring for VariedApp<'_> {
 
     fn oidc_deps(&self) -> Result<tessera_oidc::OidcDeps, WiringError> {
         self.app.oidc_deps()
+    }
+
+    fn access_deps(&self) -> Result<tessera_access::flows::AccessDeps, WiringError> {
+        self.app.access_deps()
     }
 
     fn postbox(&self) -> Result<Postbox, WiringError> {

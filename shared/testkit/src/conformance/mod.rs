@@ -23,6 +23,7 @@ use tessera_kernel::ports::{Channel, OutgoingMessage, StoreError, UnsentMessages
 use tessera_kernel::time::Seconds;
 use tessera_kernel::time::Timestamp;
 
+mod access;
 mod accounts;
 mod attempts;
 mod audit;
@@ -38,6 +39,7 @@ mod transcripts;
 mod unsent;
 mod verification_codes;
 
+pub use access::*;
 pub use accounts::*;
 pub use attempts::*;
 pub use audit::*;

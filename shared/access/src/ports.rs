@@ -1,0 +1,42 @@
+//! Where access is kept: each account's record (version-checked, written with its audit event),
+//! the registry of contracts and agreements, and the special access codes staff issue.
+
+use async_trait::async_trait;
+use tessera_kernel::audit::AuditEvent;
+use tessera_kernel::ids::AccountId;
+use tessera_kernel::ports::StoreError;
+
+use crate::codes::IssuedCode;
+use crate::entitlement::AccessRecord;
+use crate::registry::{AgreementKind, AgreementNumber, RegistryEntry};
+
+#[async_trait]
+pub trait AccessStore: Send + Sync {
+    /// The account's record (an empty one at version 0 when it has none).
+    async fn access(&self, account: &AccountId) -> Result<AccessRecord, StoreError>;
+
+    /// Stores `record` (at `record.version`) if the stored one is still at `record.version - 1`,
+    /// with `event`: both or neither. `Conflict` otherwise.
+    async fn save_access(
+        &self,
+        account: &AccountId,
+        record: &AccessRecord,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError>;
+
+    async fn registry_entry(
+        &self,
+        kind: AgreementKind,
+        number: &AgreementNumber,
+    ) -> Result<Option<RegistryEntry>, StoreError>;
+
+    /// Adds or replaces each entry (an import run again changes nothing).
+    async fn put_registry_entries(&self, entries: &[RegistryEntry]) -> Result<(), StoreError>;
+
+    /// Stores a new code with its audit event: both or neither.
+    async fn issue_code(&self, code: &IssuedCode, event: &AuditEvent) -> Result<(), StoreError>;
+
+    /// Takes the code stored under `digest` away and returns it, in one conditional write: of two
+    /// racing redemptions one gets it.
+    async fn take_code(&self, digest: &str) -> Result<Option<IssuedCode>, StoreError>;
+}

@@ -1,0 +1,120 @@
+//! Access levels in the identity table:
+//!
+//! | item     | pk                              | sk           | notes                                 |
+//! |----------|---------------------------------|--------------|---------------------------------------|
+//! | record   | `ACCESS#<account>`              | `ACCESS`     | every entitlement; `version`          |
+//! | registry | `REGISTRY#<kind>#<number>`      | `REGISTRY`   | one contract or agreement             |
+//! | code     | `ACCESSCODE#<digest>`           | `ACCESSCODE` | until redeemed; `ttl` = its expiry    |
+//!
+//! A record changes by one transaction: the put conditioned on the version read, and the audit
+//! event. A code is redeemed by one `DeleteItem` returning what it deleted.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use tessera_access::codes::IssuedCode;
+use tessera_access::entitlement::AccessRecord;
+use tessera_access::ports::AccessStore;
+use tessera_access::registry::{AgreementKind, AgreementNumber, RegistryEntry};
+use tessera_identity::ports::UniqueWriteError;
+use tessera_kernel::audit::AuditEvent;
+use tessera_kernel::ids::AccountId;
+use tessera_kernel::ports::StoreError;
+
+use crate::dynamo::{from_item, item_key, item_with_key, IdentityStore, Item, OnCondition};
+
+fn record_key(account: &AccountId) -> Item {
+    item_key(format!("ACCESS#{}", account.as_str()), "ACCESS")
+}
+
+fn registry_key(kind: AgreementKind, number: &AgreementNumber) -> Item {
+    item_key(
+        format!("REGISTRY#{}#{}", kind.as_str(), number.as_str()),
+        "REGISTRY",
+    )
+}
+
+fn code_key(digest: &str) -> Item {
+    item_key(format!("ACCESSCODE#{digest}"), "ACCESSCODE")
+}
+
+fn store_error(e: UniqueWriteError) -> StoreError {
+    match e {
+        UniqueWriteError::Taken => StoreError::Conflict,
+        UniqueWriteError::Store(e) => e,
+    }
+}
+
+#[async_trait]
+impl AccessStore for IdentityStore {
+    async fn access(&self, account: &AccountId) -> Result<AccessRecord, StoreError> {
+        Ok(self.get(record_key(account)).await?.unwrap_or_default())
+    }
+
+    async fn save_access(
+        &self,
+        account: &AccountId,
+        record: &AccessRecord,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let item = item_with_key(record, record_key(account), None)?;
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(item));
+        put = if record.version <= 1 {
+            put.condition_expression("attribute_not_exists(pk)")
+        } else {
+            put.condition_expression("version = :read")
+                .expression_attribute_values(
+                    ":read",
+                    AttributeValue::N((record.version - 1).to_string()),
+                )
+        };
+        let put = put.build().map_err(StoreError::unavailable)?;
+        let items = vec![
+            TransactWriteItem::builder().put(put).build(),
+            self.audit_put(event)?,
+        ];
+        self.transact_marking(items, &[OnCondition::Conflict])
+            .await
+            .map_err(store_error)
+    }
+
+    async fn registry_entry(
+        &self,
+        kind: AgreementKind,
+        number: &AgreementNumber,
+    ) -> Result<Option<RegistryEntry>, StoreError> {
+        self.get(registry_key(kind, number)).await
+    }
+
+    async fn put_registry_entries(&self, entries: &[RegistryEntry]) -> Result<(), StoreError> {
+        let items = entries
+            .iter()
+            .map(|e| item_with_key(e, registry_key(e.kind, &e.number), None))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.batch_put(items).await
+    }
+
+    async fn issue_code(&self, code: &IssuedCode, event: &AuditEvent) -> Result<(), StoreError> {
+        let item = item_with_key(code, code_key(&code.digest), Some(code.expires_at))?;
+        let items = vec![self.put_new(item)?, self.audit_put(event)?];
+        self.transact_marking(items, &[OnCondition::Conflict])
+            .await
+            .map_err(store_error)
+    }
+
+    async fn take_code(&self, digest: &str) -> Result<Option<IssuedCode>, StoreError> {
+        let deleted = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(code_key(digest)))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+        deleted
+            .attributes
+            .filter(|a| !a.is_empty())
+            .map(from_item)
+            .transpose()
+    }
+}

@@ -1,0 +1,135 @@
+//! `AccessStore`: a record moves on one version at a time with its audit event; the registry is
+//! replaced entry by entry; a code is issued once and taken once however many race for it.
+
+use super::*;
+use tessera_access::codes::IssuedCode;
+use tessera_access::entitlement::{AccessRecord, Entitlement};
+use tessera_access::ports::AccessStore;
+use tessera_access::registry::{AgreementKind, AgreementNumber, RegistryEntry};
+use tessera_kernel::audit::{AuditLog, AuditParty, AuditQuery};
+use tessera_kernel::ports::Random;
+
+fn entry(number: &str, organisation: &str) -> RegistryEntry {
+    RegistryEntry {
+        kind: AgreementKind::ServiceContract,
+        number: AgreementNumber::parse(number).unwrap(),
+        organisation: organisation.into(),
+        expires_at: Some(Timestamp(5_000)),
+    }
+}
+
+pub async fn an_access_record_moves_on_one_version_at_a_time(
+    store: &dyn AccessStore,
+    log: &dyn AuditLog,
+    random: &dyn Random,
+) {
+    let account = AccountId::from_stored(format!("{:032x}", crate::app::unique()));
+    let subject = |at: i64| {
+        let mut e = super::audit::event(random, at, "holder", account.as_str());
+        e.action = "access.claim".into();
+        e
+    };
+    let empty = store.access(&account).await.unwrap();
+    assert_eq!(empty, AccessRecord::default());
+    let grant = Entitlement::from_registry(&entry("SC-0001", "Example Corp"), Timestamp(1_000));
+    let first = empty.granting(grant.clone(), Timestamp(1_000));
+    store
+        .save_access(&account, &first, &subject(1_000))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            store.save_access(&account, &first, &subject(1_001)).await,
+            Err(StoreError::Conflict)
+        ),
+        "a second write from the same read loses"
+    );
+    assert_eq!(store.access(&account).await.unwrap(), first);
+    let second = first.granting(grant, Timestamp(2_000));
+    store
+        .save_access(&account, &second, &subject(2_000))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.save_access(&account, &second, &subject(2_001)).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(store.access(&account).await.unwrap().version, 2);
+    let events = log
+        .query(&AuditQuery {
+            subject: Some(AuditParty::new("account", account.as_str())),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap()
+        .events;
+    assert_eq!(
+        events.len(),
+        2,
+        "one event per write that landed: {events:?}"
+    );
+}
+
+pub async fn registry_entries_are_replaced_and_codes_are_taken_once(
+    store: Arc<dyn AccessStore>,
+    random: &dyn Random,
+) {
+    let unique = crate::app::unique();
+    let number = format!("SC-{unique}");
+    store
+        .put_registry_entries(&[
+            entry(&number, "Example Corp"),
+            entry(&format!("SC-{unique}-2"), "Other"),
+        ])
+        .await
+        .unwrap();
+    store
+        .put_registry_entries(&[entry(&number, "Example Corp Ltd")])
+        .await
+        .unwrap();
+    let parsed = AgreementNumber::parse(&number).unwrap();
+    let found = store
+        .registry_entry(AgreementKind::ServiceContract, &parsed)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        found.organisation, "Example Corp Ltd",
+        "replaced, not added"
+    );
+    assert_eq!(
+        store
+            .registry_entry(AgreementKind::PartnerAgreement, &parsed)
+            .await
+            .unwrap(),
+        None,
+        "a contract number is not an agreement number"
+    );
+
+    let digest = format!("{:064x}", unique);
+    let code = IssuedCode {
+        digest: digest.clone(),
+        resource: "course.networking-201".into(),
+        expires_at: Timestamp(9_000),
+        issued_by: AccountId::from_stored("0123456789abcdef0123456789abcdef".into()),
+        issued_at: Timestamp(1_000),
+    };
+    let event = |at| super::audit::event(random, at, "staff", "code");
+    store.issue_code(&code, &event(1_000)).await.unwrap();
+    assert!(matches!(
+        store.issue_code(&code, &event(1_001)).await,
+        Err(StoreError::Conflict)
+    ));
+    let racers: Vec<_> = (0..4)
+        .map(|_| {
+            let (store, digest) = (store.clone(), digest.clone());
+            tokio::spawn(async move { store.take_code(&digest).await.unwrap() })
+        })
+        .collect();
+    let mut won = Vec::new();
+    for racer in racers {
+        won.extend(racer.await.unwrap());
+    }
+    assert_eq!(won, [code], "exactly one redemption gets the code");
+}

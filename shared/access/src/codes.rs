@@ -73,20 +73,11 @@ pub struct IssuedCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU8, Ordering};
-
-    struct Counting(AtomicU8);
-    impl Random for Counting {
-        fn fill(&self, buf: &mut [u8]) {
-            for b in buf {
-                *b = self.0.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
+    use tessera_kernel::ports::CountingRandom;
 
     #[test]
     fn a_code_reads_back_however_it_is_typed() {
-        let code = AccessCode::generate(&Counting(AtomicU8::new(0xa0)));
+        let code = AccessCode::generate(&CountingRandom::from(0xa0));
         let shown = code.display();
         assert_eq!(shown.len(), 39);
         assert_eq!(shown.matches('-').count(), 7);

@@ -10,7 +10,7 @@
 //! event. A code is redeemed by one `DeleteItem` returning what it deleted.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use tessera_access::codes::IssuedCode;
 use tessera_access::entitlement::AccessRecord;
 use tessera_access::ports::AccessStore;
@@ -20,7 +20,7 @@ use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::StoreError;
 
-use crate::dynamo::{from_item, item_key, item_with_key, IdentityStore, Item, OnCondition};
+use crate::dynamo::{item_key, item_with_key, IdentityStore, Item, OnCondition};
 
 fn record_key(account: &AccountId) -> Item {
     item_key(format!("ACCESS#{}", account.as_str()), "ACCESS")
@@ -102,19 +102,6 @@ impl AccessStore for IdentityStore {
     }
 
     async fn take_code(&self, digest: &str) -> Result<Option<IssuedCode>, StoreError> {
-        let deleted = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(code_key(digest)))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await
-            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-        deleted
-            .attributes
-            .filter(|a| !a.is_empty())
-            .map(from_item)
-            .transpose()
+        self.take(code_key(digest)).await
     }
 }

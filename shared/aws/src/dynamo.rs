@@ -4,8 +4,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput};
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, KeysAndAttributes, Put, PutRequest, ReturnValue, TransactWriteItem,
-    Update, WriteRequest,
+    AttributeValue, Delete, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
@@ -214,16 +213,22 @@ impl IdentityStore {
 }
 
 impl<Table> DynamoStore<Table> {
-    /// Unconditional puts, 25 per call (`BatchWriteItem`'s most), retrying what DynamoDB left unprocessed.
+    /// Unconditional puts, 25 per call (`BatchWriteItem`'s most), retrying what DynamoDB left
+    /// unprocessed.
+    #[cfg(any(feature = "certification", feature = "access"))]
     pub(crate) async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
         for chunk in items.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
+            let mut requests: Vec<aws_sdk_dynamodb::types::WriteRequest> = chunk
                 .iter()
                 .map(|item| {
-                    PutRequest::builder()
+                    aws_sdk_dynamodb::types::PutRequest::builder()
                         .set_item(Some(item.clone()))
                         .build()
-                        .map(|p| WriteRequest::builder().put_request(p).build())
+                        .map(|p| {
+                            aws_sdk_dynamodb::types::WriteRequest::builder()
+                                .put_request(p)
+                                .build()
+                        })
                         .map_err(StoreError::unavailable)
                 })
                 .collect::<Result<_, _>>()?;
@@ -297,6 +302,29 @@ impl<Table> DynamoStore<Table> {
             .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
         out.item
             .map(|item| serde_dynamo::from_item(item).map_err(StoreError::unavailable))
+            .transpose()
+    }
+
+    /// Deletes the item at `key` and returns what it held, in one call: of two racing takers only
+    /// one gets it (a single-use code redeemed).
+    #[cfg(any(feature = "oidc", feature = "access"))]
+    pub(crate) async fn take<T: DeserializeOwned>(
+        &self,
+        key: Item,
+    ) -> Result<Option<T>, StoreError> {
+        let deleted = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
+        deleted
+            .attributes
+            .filter(|a| !a.is_empty())
+            .map(from_item)
             .transpose()
     }
 

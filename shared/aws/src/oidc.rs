@@ -1,18 +1,18 @@
 //! The OpenID Connect provider's items in the identity table:
 //!
-//! | item    | pk                    | sk          | notes                                        |
-//! |---------|-----------------------|-------------|----------------------------------------------|
-//! | client  | `OIDC_CLIENTS`        | `<id>`      | every client in one small partition (listed) |
-//! | consent | `CONSENT#<account>`   | `<client>`  | the scopes the person consented to give      |
-//! | code    | `CODE#<digest>`       | `CODE`      | until redeemed; `ttl` = expiry               |
-//! | family  | `FAMILY#<id>`         | `FAMILY`    | the current tokens' digests; `ttl` = end + 1 day |
+//! | item    | pk                  | sk         | notes                                            |
+//! |---------|---------------------|------------|--------------------------------------------------|
+//! | client  | `CLIENTS#oidc`      | `<id>`     | every client in one small partition (listed)     |
+//! | consent | `CONSENT#<account>` | `<client>` | the scopes the person consented to give          |
+//! | code    | `CODE#<digest>`     | `CODE`     | until redeemed; `ttl` = expiry                   |
+//! | family  | `FAMILY#<id>`       | `FAMILY`   | the current tokens' digests; `ttl` = end + 1 day |
 //!
 //! A code is redeemed by one `DeleteItem` returning what it deleted: of two racing redemptions
 //! only one gets the item. A refresh is one conditional `PutItem` on the family's current refresh
 //! digest.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use tessera_identity::ports::UniqueWriteError;
 use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::ids::AccountId;
@@ -28,7 +28,8 @@ use crate::dynamo::{
     OnCondition,
 };
 
-const CLIENTS: &str = "OIDC_CLIENTS";
+/// Every client under one partition key (named like every other: `<PREFIX>#…`).
+const CLIENTS: &str = "CLIENTS#oidc";
 
 fn client_key(id: &ClientId) -> Item {
     item_key(CLIENTS.to_string(), id.as_str())
@@ -159,20 +160,7 @@ impl OidcStore for IdentityStore {
     }
 
     async fn redeem_code(&self, digest: &str) -> Result<Option<CodeGrant>, StoreError> {
-        let deleted = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(code_key(digest)))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await
-            .map_err(|e| StoreError::unavailable(e.into_service_error()))?;
-        deleted
-            .attributes
-            .filter(|a| !a.is_empty())
-            .map(from_item)
-            .transpose()
+        self.take(code_key(digest)).await
     }
 
     async fn start_family(&self, family: &TokenFamily) -> Result<(), StoreError> {

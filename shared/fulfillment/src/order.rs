@@ -331,6 +331,7 @@ pub fn verification_code(random: &dyn Random) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tessera_kernel::ports::CountingRandom;
 
     #[test]
     fn idempotency_keys_and_tracking_numbers_have_their_shapes() {
@@ -426,20 +427,11 @@ mod tests {
         );
     }
 
-    struct Counting(std::sync::atomic::AtomicU8);
-    impl Random for Counting {
-        fn fill(&self, buf: &mut [u8]) {
-            for b in buf {
-                *b = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-        }
-    }
-
     #[test]
     fn verification_codes_are_three_groups_of_four_unambiguous_characters() {
-        let code = verification_code(&Counting(0.into()));
+        let code = verification_code(&CountingRandom::from(0));
         assert_eq!(code, "0123-4567-89AB");
-        let code = verification_code(&Counting(20.into()));
+        let code = verification_code(&CountingRandom::from(20));
         assert_eq!(code.len(), 14);
         assert!(code
             .chars()

@@ -105,6 +105,13 @@ impl IdentityPorts {
     }
 }
 
+/// The identity table's store, on whichever backend.
+enum IdentityTable {
+    #[cfg(feature = "embedded")]
+    Embedded(Arc<tessera_local::SqliteStore>),
+    Aws(Arc<tessera_aws::IdentityStore>),
+}
+
 /// The candidate table's store, on whichever backend: it serves certification tracking's ports
 /// and fulfillment's.
 #[cfg(feature = "certification")]
@@ -367,15 +374,25 @@ impl Connections {
     }
 
     fn identity_table(&self) -> IdentityPorts {
+        match self.identity_store() {
+            #[cfg(feature = "embedded")]
+            IdentityTable::Embedded(db) => IdentityPorts::of(db),
+            IdentityTable::Aws(store) => IdentityPorts::of(store),
+        }
+    }
+
+    /// The identity table's store itself, for the ports `IdentityPorts` does not list (the
+    /// OpenID Connect provider's, access levels').
+    fn identity_store(&self) -> IdentityTable {
         match self {
             #[cfg(feature = "embedded")]
-            Connections::Embedded { db, .. } => IdentityPorts::of(db.clone()),
+            Connections::Embedded { db, .. } => IdentityTable::Embedded(db.clone()),
             Connections::Aws {
                 dynamodb,
                 identity_table,
                 audit_table,
                 ..
-            } => IdentityPorts::of(Arc::new(
+            } => IdentityTable::Aws(Arc::new(
                 tessera_aws::IdentityStore::new(dynamodb.clone(), identity_table.clone())
                     .with_audit_table(audit_table.clone()),
             )),
@@ -390,18 +407,10 @@ impl Connections {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> tessera_access::flows::AccessDeps {
-        let store: Arc<dyn tessera_access::ports::AccessStore> = match self {
+        let store: Arc<dyn tessera_access::ports::AccessStore> = match self.identity_store() {
             #[cfg(feature = "embedded")]
-            Connections::Embedded { db, .. } => db.clone(),
-            Connections::Aws {
-                dynamodb,
-                identity_table,
-                audit_table,
-                ..
-            } => Arc::new(
-                tessera_aws::IdentityStore::new(dynamodb.clone(), identity_table.clone())
-                    .with_audit_table(audit_table.clone()),
-            ),
+            IdentityTable::Embedded(db) => db,
+            IdentityTable::Aws(store) => store,
         };
         tessera_access::flows::AccessDeps {
             store,
@@ -420,18 +429,10 @@ impl Connections {
         random: Arc<dyn Random>,
         signer: Arc<dyn JwsSigner>,
     ) -> Result<tessera_oidc::OidcDeps, WiringError> {
-        let store: Arc<dyn tessera_oidc::ports::OidcStore> = match self {
+        let store: Arc<dyn tessera_oidc::ports::OidcStore> = match self.identity_store() {
             #[cfg(feature = "embedded")]
-            Connections::Embedded { db, .. } => db.clone(),
-            Connections::Aws {
-                dynamodb,
-                identity_table,
-                audit_table,
-                ..
-            } => Arc::new(
-                tessera_aws::IdentityStore::new(dynamodb.clone(), identity_table.clone())
-                    .with_audit_table(audit_table.clone()),
-            ),
+            IdentityTable::Embedded(db) => db,
+            IdentityTable::Aws(store) => store,
         };
         let identity = self.identity_table();
         Ok(tessera_oidc::OidcDeps {

@@ -512,20 +512,11 @@ pub fn code_at(secret_base32: &str, at: Timestamp) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU8, Ordering};
-
-    struct Counting(AtomicU8);
-    impl Random for Counting {
-        fn fill(&self, buf: &mut [u8]) {
-            for b in buf {
-                *b = self.0.fetch_add(37, Ordering::Relaxed);
-            }
-        }
-    }
+    use tessera_kernel::ports::CountingRandom;
 
     #[test]
     fn recovery_codes_use_an_unambiguous_alphabet() {
-        let r = Counting(AtomicU8::new(0));
+        let r = CountingRandom::from(0);
         let codes: Vec<String> = (0..50).map(|_| recovery_code(&r)).collect();
         for c in &codes {
             assert_eq!(c.len(), 11);

@@ -145,21 +145,12 @@ fn aead_key(key: &[u8; 32]) -> LessSafeKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU8, Ordering};
-
-    struct Counting(AtomicU8);
-    impl Random for Counting {
-        fn fill(&self, buf: &mut [u8]) {
-            for b in buf {
-                *b = self.0.fetch_add(13, Ordering::Relaxed);
-            }
-        }
-    }
+    use tessera_kernel::ports::CountingRandom;
 
     const SEED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
     fn keys(spec_ids: &[&str]) -> SeedKeys {
-        let random = Counting(AtomicU8::new(1));
+        let random = CountingRandom::from(1);
         let spec: Vec<String> = spec_ids
             .iter()
             .map(|id| SeedKeys::generate_spec(id, &random))
@@ -170,7 +161,7 @@ mod tests {
     #[test]
     fn a_sealed_seed_opens_for_its_account_only() {
         let keys = keys(&["k1"]);
-        let random = Counting(AtomicU8::new(7));
+        let random = CountingRandom::from(7);
         let sealed = keys.seal("account-a", SEED, &random).unwrap();
         assert!(sealed.starts_with("sealed:v1:k1:"), "{sealed}");
         assert!(!sealed.contains(SEED));
@@ -199,11 +190,11 @@ mod tests {
 
     #[test]
     fn a_rotated_key_still_opens_what_it_sealed() {
-        let random = Counting(AtomicU8::new(3));
+        let random = CountingRandom::from(3);
         let old = keys(&["old"]);
         let sealed = old.seal("a", SEED, &random).unwrap();
-        let old_spec = SeedKeys::generate_spec("old", &Counting(AtomicU8::new(1)));
-        let new_spec = SeedKeys::generate_spec("new", &Counting(AtomicU8::new(99)));
+        let old_spec = SeedKeys::generate_spec("old", &CountingRandom::from(1));
+        let new_spec = SeedKeys::generate_spec("new", &CountingRandom::from(99));
         let rotated = SeedKeys::parse(&format!("{new_spec},{old_spec}")).unwrap();
         assert_eq!(rotated.open("a", &sealed).as_deref(), Some(SEED));
         assert!(!rotated.is_sealed_by_current(&sealed), "to be sealed again");
@@ -218,7 +209,7 @@ mod tests {
         assert_eq!(error(""), Some(SeedKeyError::Format));
         assert_eq!(error("nokey"), Some(SeedKeyError::Format));
         assert_eq!(error("k:c2hvcnQ="), Some(SeedKeyError::Key("k".into())));
-        let one = SeedKeys::generate_spec("k", &Counting(AtomicU8::new(1)));
+        let one = SeedKeys::generate_spec("k", &CountingRandom::from(1));
         assert_eq!(
             error(&format!("{one},{one}")),
             Some(SeedKeyError::DuplicateId("k".into()))

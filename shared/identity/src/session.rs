@@ -123,16 +123,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU8, Ordering};
-
-    struct Counting(AtomicU8);
-    impl Random for Counting {
-        fn fill(&self, buf: &mut [u8]) {
-            for b in buf {
-                *b = self.0.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
+    use tessera_kernel::ports::CountingRandom;
 
     fn account() -> AccountId {
         AccountId::from_stored("0123456789abcdef0123456789abcdef".into())
@@ -140,7 +131,7 @@ mod tests {
 
     #[test]
     fn tokens_carry_256_random_bits_and_round_trip() {
-        let token = SessionToken::generate(&account(), &Counting(AtomicU8::new(0)));
+        let token = SessionToken::generate(&account(), &CountingRandom::from(0));
         let (_, secret) = token.expose().split_once('.').unwrap();
         assert_eq!(secret.len(), 64);
         assert_eq!(SessionToken::parse(token.expose()), Some(token.clone()));
@@ -152,7 +143,7 @@ mod tests {
 
     #[test]
     fn malformed_tokens_are_refused() {
-        let good = SessionToken::generate(&account(), &Counting(AtomicU8::new(9)));
+        let good = SessionToken::generate(&account(), &CountingRandom::from(9));
         for bad in [
             "",
             "abc",
@@ -169,7 +160,7 @@ mod tests {
     fn idle_absolute_and_epoch_limits() {
         let s = SessionSettings::default();
         let t0 = Timestamp(1_000_000);
-        let token = SessionToken::generate(&account(), &Counting(AtomicU8::new(1)));
+        let token = SessionToken::generate(&account(), &CountingRandom::from(1));
         let mut session = Session::start(&token, account(), 3, t0, &s);
         assert!(session.is_alive(t0 + Seconds::minutes(29), 3, &s));
         assert!(

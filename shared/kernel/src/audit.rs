@@ -224,13 +224,12 @@ pub trait AuditLog: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicU8;
 
-    use crate::test_random::Counting;
+    use crate::ports::CountingRandom;
 
     #[test]
     fn ids_sort_by_time_and_round_trip() {
-        let random = Counting(AtomicU8::new(0));
+        let random = CountingRandom::from(0);
         let early = AuditId::new(Timestamp(99), &random);
         let late = AuditId::new(Timestamp(1_800_000_000), &random);
         assert!(early < late);
@@ -265,7 +264,7 @@ mod tests {
 
     #[test]
     fn a_page_says_whether_more_follow() {
-        let random = Counting(AtomicU8::new(0));
+        let random = CountingRandom::from(0);
         let event = |at| AuditEvent {
             id: AuditId::new(Timestamp(at), &random),
             at: Timestamp(at),

@@ -240,9 +240,8 @@ impl SendLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicU8;
 
-    use crate::test_random::Counting;
+    use crate::ports::CountingRandom;
 
     fn pepper() -> CodePepper {
         CodePepper::new(b"test-pepper".to_vec())
@@ -264,7 +263,7 @@ mod tests {
     #[test]
     fn random_digits_reject_biased_bytes() {
         // Bytes 250..=255 would bias toward 0–5: they are skipped.
-        let r = Counting(AtomicU8::new(248));
+        let r = CountingRandom::from(248);
         assert_eq!(random_digits(&r, 4), "8901");
     }
 

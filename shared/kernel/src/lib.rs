@@ -26,20 +26,3 @@ pub use email::Email;
 pub use ids::{AccountId, CandidateId};
 pub use person::{Country, Name};
 pub use time::Timestamp;
-
-/// Randomness for the unit tests here: bytes counting up from where it starts.
-#[cfg(test)]
-pub(crate) mod test_random {
-    use crate::ports::Random;
-    use std::sync::atomic::{AtomicU8, Ordering};
-
-    pub(crate) struct Counting(pub(crate) AtomicU8);
-
-    impl Random for Counting {
-        fn fill(&self, buf: &mut [u8]) {
-            for b in buf {
-                *b = self.0.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
-}

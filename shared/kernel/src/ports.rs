@@ -16,6 +16,24 @@ pub trait Random: Send + Sync {
     fn fill(&self, buf: &mut [u8]);
 }
 
+/// Randomness that is not random: bytes counting up from where it starts (wrapping). For unit
+/// tests that need values they can predict; nothing in a running system uses it.
+pub struct CountingRandom(std::sync::atomic::AtomicU8);
+
+impl CountingRandom {
+    pub fn from(start: u8) -> CountingRandom {
+        CountingRandom(std::sync::atomic::AtomicU8::new(start))
+    }
+}
+
+impl Random for CountingRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        for b in buf {
+            *b = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
 type Source = Box<dyn std::error::Error + Send + Sync>;
 
 /// Storage failures, in the domain's words. Adapters translate their conditions into these.

@@ -225,16 +225,7 @@ fn check_redirect_uri(raw: &str) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU8, Ordering};
-
-    struct Counting(AtomicU8);
-    impl Random for Counting {
-        fn fill(&self, buf: &mut [u8]) {
-            for b in buf {
-                *b = self.0.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
+    use tessera_kernel::ports::CountingRandom;
 
     fn registration(kind: ClientKind, uris: &[&str]) -> Registration {
         Registration {
@@ -287,7 +278,7 @@ mod tests {
 
     #[test]
     fn a_confidential_client_gets_a_secret_stored_only_as_its_digest() {
-        let random = Counting(AtomicU8::new(0));
+        let random = CountingRandom::from(0);
         let by = AccountId::from_stored("0123456789abcdef0123456789abcdef".into());
         let reg = registration(ClientKind::Confidential, &["https://a.example/cb"]);
         assert_eq!(reg.check(), Ok(()));

@@ -290,16 +290,7 @@ impl TokenFamily {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicU8, Ordering};
-
-    struct Counting(AtomicU8);
-    impl Random for Counting {
-        fn fill(&self, buf: &mut [u8]) {
-            for b in buf {
-                *b = self.0.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
+    use tessera_kernel::ports::CountingRandom;
 
     fn grant(challenge: &str) -> CodeGrant {
         CodeGrant {
@@ -328,7 +319,7 @@ mod tests {
 
     #[test]
     fn a_refresh_rotates_and_the_spent_token_is_a_replay() {
-        let random = Counting(AtomicU8::new(0));
+        let random = CountingRandom::from(0);
         let lifetimes = Lifetimes::default();
         let first = TokenFamily::start(&grant("x"), Timestamp(100), &lifetimes, &random);
         let f = &first.family;
@@ -378,7 +369,7 @@ mod tests {
 
     #[test]
     fn tokens_parse_only_in_their_own_shape() {
-        let random = Counting(AtomicU8::new(7));
+        let random = CountingRandom::from(7);
         let issued = TokenFamily::start(&grant("x"), Timestamp(1), &Lifetimes::default(), &random);
         let raw = issued.refresh_token.expose().to_string();
         assert_eq!(FamilyToken::parse(&raw), Some(issued.refresh_token.clone()));

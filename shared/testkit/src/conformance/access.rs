@@ -121,15 +121,10 @@ pub async fn registry_entries_are_replaced_and_codes_are_taken_once(
         store.issue_code(&code, &event(1_001)).await,
         Err(StoreError::Conflict)
     ));
-    let racers: Vec<_> = (0..4)
-        .map(|_| {
-            let (store, digest) = (store.clone(), digest.clone());
-            tokio::spawn(async move { store.take_code(&digest).await.unwrap() })
-        })
-        .collect();
-    let mut won = Vec::new();
-    for racer in racers {
-        won.extend(racer.await.unwrap());
-    }
+    let won = taken_in_a_race(4, || {
+        let (store, digest) = (store.clone(), digest.clone());
+        async move { store.take_code(&digest).await.unwrap() }
+    })
+    .await;
     assert_eq!(won, [code], "exactly one redemption gets the code");
 }

@@ -55,6 +55,22 @@ pub use transcripts::*;
 pub use unsent::*;
 pub use verification_codes::*;
 
+/// What `racers` parallel calls of `take` got, among them the `Some`s: a single-use thing taken
+/// by one of them at most.
+pub async fn taken_in_a_race<T, F, Fut>(racers: usize, take: F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>> + Send + 'static,
+{
+    let handles: Vec<_> = (0..racers).map(|_| tokio::spawn(take())).collect();
+    let mut won = Vec::new();
+    for handle in handles {
+        won.extend(handle.await.unwrap());
+    }
+    won
+}
+
 /// A pending account for `email` with account id `id`.
 pub fn pending_account(email: &str, id: &str) -> (Identity, Profile) {
     let email = Email::parse(email).unwrap();

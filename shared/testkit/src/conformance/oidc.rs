@@ -48,18 +48,11 @@ pub async fn a_code_is_redeemed_once_even_in_a_race(
     let digest = format!("{:064x}", crate::app::unique());
     let saved = grant(random, &digest);
     store.save_code(&saved).await.unwrap();
-    let racers: Vec<_> = (0..4)
-        .map(|_| {
-            let (store, digest) = (store.clone(), digest.clone());
-            tokio::spawn(async move { store.redeem_code(&digest).await.unwrap() })
-        })
-        .collect();
-    let mut won = Vec::new();
-    for racer in racers {
-        if let Some(found) = racer.await.unwrap() {
-            won.push(found);
-        }
-    }
+    let won = taken_in_a_race(4, || {
+        let (store, digest) = (store.clone(), digest.clone());
+        async move { store.redeem_code(&digest).await.unwrap() }
+    })
+    .await;
     assert_eq!(won, [saved], "exactly one redemption gets the code, whole");
     assert_eq!(store.redeem_code(&digest).await.unwrap(), None, "spent");
 }

@@ -105,6 +105,7 @@ async fn a_relying_party_signs_a_person_in_refreshes_and_logs_out(
         )
         .add_scope(Scope::new("email".into()))
         .add_scope(Scope::new("profile".into()))
+        .add_scope(Scope::new("access".into()))
         .set_pkce_challenge(challenge)
         .url();
     let authorize_path = format!("{}?{}", url.path(), url.query().unwrap());
@@ -120,7 +121,39 @@ async fn a_relying_party_signs_a_person_in_refreshes_and_logs_out(
     );
 
     // Signed in, the person is asked once, and the answer goes back with the code and the state.
+    // (The person is a customer: their service contract is in the registry.)
     let (email, _) = active_account(&app, "oidc-person").await;
+    let account = app
+        .deps
+        .store
+        .identity(&tessera_kernel::email::Email::parse(&email).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .account_id;
+    let contract = tessera_access::registry::AgreementNumber::parse(&format!(
+        "SC-{}",
+        tessera_testkit::app::unique()
+    ))
+    .unwrap();
+    app.access
+        .store
+        .put_registry_entries(&[tessera_access::registry::RegistryEntry {
+            kind: tessera_access::registry::AgreementKind::ServiceContract,
+            number: contract.clone(),
+            organisation: "Example Corp".into(),
+            expires_at: None,
+        }])
+        .await
+        .unwrap();
+    tessera_access::flows::claim(
+        &app.access,
+        &account,
+        tessera_access::registry::AgreementKind::ServiceContract,
+        &contract,
+    )
+    .await
+    .unwrap();
     browser.use_session(&token_of(&log_in(&app, &email, PASSWORD).await));
     let consent = browser.get(&authorize_path).await;
     assert_eq!(consent.status, 200, "{}", consent.text);
@@ -160,6 +193,21 @@ async fn a_relying_party_signs_a_person_in_refreshes_and_logs_out(
         .expect("a valid ID token");
     assert_eq!(claims.email().map(|e| e.as_str()), Some(email.as_str()));
     assert_eq!(claims.issuer().as_str(), ISSUER);
+    // The access levels ride in the verified token as claims of their own.
+    let payload = id_token.to_string();
+    let payload = payload.split('.').nth(1).unwrap();
+    use base64::Engine;
+    let payload: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(payload["access_levels"], json!(["guest", "customer"]));
+    assert!(
+        consent.text.contains("your access levels"),
+        "the consent names it"
+    );
 
     // A code is used once.
     let (_, verifier_again) = PkceCodeChallenge::new_random_sha256();
@@ -179,6 +227,19 @@ async fn a_relying_party_signs_a_person_in_refreshes_and_logs_out(
         .await
         .expect("userinfo");
     assert_eq!(info.subject(), claims.subject());
+    let raw = app
+        .call(
+            oidc::handle,
+            authorized(
+                "GET",
+                "/oidc/userinfo",
+                tokens.access_token().secret(),
+                None,
+            ),
+        )
+        .await;
+    assert_eq!(raw.json["access_levels"], json!(["guest", "customer"]));
+    assert_eq!(raw.json["access_resources"], json!([]));
 
     // Consent is remembered: the next sign-in goes straight back with a code.
     let r = browser.get(&authorize_path).await;

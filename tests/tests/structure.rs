@@ -6,13 +6,14 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use tessera_testkit::repo_root;
 
-const CONTEXTS: [&str; 6] = [
+const CONTEXTS: [&str; 7] = [
     "tessera-kernel",
     "tessera-identity",
     "tessera-certification",
     "tessera-fulfillment",
     "tessera-credentials",
     "tessera-oidc",
+    "tessera-access",
 ];
 
 /// Every crate `package` links in a normal (non-test) build, by name, as `cargo tree` resolves
@@ -116,7 +117,7 @@ fn contexts_of(crates: &BTreeSet<String>) -> BTreeSet<&'static str> {
 
 #[test]
 fn contexts_depend_only_downward() {
-    let expected: [(&str, &[&str]); 6] = [
+    let expected: [(&str, &[&str]); 7] = [
         ("tessera-kernel", &[]),
         ("tessera-identity", &["tessera-kernel"]),
         ("tessera-certification", &["tessera-kernel"]),
@@ -128,7 +129,11 @@ fn contexts_depend_only_downward() {
             "tessera-credentials",
             &["tessera-kernel", "tessera-certification"],
         ),
-        ("tessera-oidc", &["tessera-kernel", "tessera-identity"]),
+        (
+            "tessera-oidc",
+            &["tessera-kernel", "tessera-identity", "tessera-access"],
+        ),
+        ("tessera-access", &["tessera-kernel"]),
     ];
     for (context, allowed) in expected {
         let direct = contexts_of(&linked_tessera_crates(context, Some(1)));
@@ -176,7 +181,12 @@ fn each_function_links_only_the_contexts_it_serves() {
             // the certification routes.
             "staff-console" => &everything[..5],
             // Identity for other applications: accounts, and the provider's own context.
-            "oidc" => &["tessera-kernel", "tessera-identity", "tessera-oidc"],
+            "oidc" => &[
+                "tessera-kernel",
+                "tessera-identity",
+                "tessera-oidc",
+                "tessera-access",
+            ],
             _ => &identity,
         };
         let linked = contexts_of(&linked_tessera_crates(&name, None));

@@ -171,7 +171,8 @@ fn discovery(issuer: &str) -> serde_json::Value {
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "sid", "amr", "at_hash",
-            "name", "given_name", "family_name", "preferred_username", "email", "email_verified"
+            "name", "given_name", "family_name", "preferred_username", "email", "email_verified",
+            "access_levels", "access_resources"
         ],
         "authorization_response_iss_parameter_supported": true,
         "request_parameter_supported": false,

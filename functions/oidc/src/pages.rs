@@ -211,6 +211,7 @@ fn consent_page(
         .map(|scope| match *scope {
             "profile" => text::OIDC_SCOPE_PROFILE,
             "email" => text::OIDC_SCOPE_EMAIL,
+            "access" => text::OIDC_SCOPE_ACCESS,
             _ => text::OIDC_SCOPE_OPENID,
         })
         .collect();

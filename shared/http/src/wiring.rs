@@ -399,6 +399,16 @@ impl Connections {
         }
     }
 
+    /// The access levels' store: the identity table.
+    #[cfg(feature = "access")]
+    fn access_store(&self) -> Arc<dyn tessera_access::ports::AccessStore> {
+        match self.identity_store() {
+            #[cfg(feature = "embedded")]
+            IdentityTable::Embedded(db) => db,
+            IdentityTable::Aws(store) => store,
+        }
+    }
+
     /// Access levels' ports, with the clock and randomness given: their items live in the
     /// identity table.
     #[cfg(feature = "access")]
@@ -407,13 +417,8 @@ impl Connections {
         clock: Arc<dyn Clock>,
         random: Arc<dyn Random>,
     ) -> tessera_access::flows::AccessDeps {
-        let store: Arc<dyn tessera_access::ports::AccessStore> = match self.identity_store() {
-            #[cfg(feature = "embedded")]
-            IdentityTable::Embedded(db) => db,
-            IdentityTable::Aws(store) => store,
-        };
         tessera_access::flows::AccessDeps {
-            store,
+            store: self.access_store(),
             attempts: self.identity_table().attempts,
             clock,
             random,
@@ -429,14 +434,14 @@ impl Connections {
         random: Arc<dyn Random>,
         signer: Arc<dyn JwsSigner>,
     ) -> Result<tessera_oidc::OidcDeps, WiringError> {
-        let store: Arc<dyn tessera_oidc::ports::OidcStore> = match self.identity_store() {
-            #[cfg(feature = "embedded")]
-            IdentityTable::Embedded(db) => db,
-            IdentityTable::Aws(store) => store,
-        };
         let identity = self.identity_table();
         Ok(tessera_oidc::OidcDeps {
-            store,
+            store: match self.identity_store() {
+                #[cfg(feature = "embedded")]
+                IdentityTable::Embedded(db) => db,
+                IdentityTable::Aws(store) => store,
+            },
+            access: self.access_store(),
             accounts: identity.accounts,
             attempts: identity.attempts,
             audit: self.audit_log()?,

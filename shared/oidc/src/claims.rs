@@ -11,8 +11,32 @@ use tessera_kernel::time::Timestamp;
 use crate::scopes::Scopes;
 use crate::tokens::{FamilyToken, TokenFamily};
 
-/// The claims the scopes grant, `sub` always.
-pub fn userinfo(profile: &Profile, scopes: &Scopes) -> Map<String, Value> {
+/// What the `access` scope's claims say: the levels in force (`guest` always first) and the
+/// resources special access was given to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccessClaims {
+    pub levels: Vec<&'static str>,
+    pub resources: Vec<String>,
+}
+
+impl AccessClaims {
+    pub fn of(record: &tessera_access::entitlement::AccessRecord, now: Timestamp) -> AccessClaims {
+        AccessClaims {
+            levels: record.levels(now),
+            resources: record
+                .live(now)
+                .filter_map(|e| e.resource.clone())
+                .collect(),
+        }
+    }
+}
+
+/// The claims the scopes grant, `sub` always; `access` is read only when its scope was granted.
+pub fn userinfo(
+    profile: &Profile,
+    scopes: &Scopes,
+    access: Option<&AccessClaims>,
+) -> Map<String, Value> {
     let mut claims = Map::new();
     claims.insert("sub".into(), json!(profile.account_id.as_str()));
     if scopes.has("profile") {
@@ -30,20 +54,35 @@ pub fn userinfo(profile: &Profile, scopes: &Scopes) -> Map<String, Value> {
         // address is proven the same way before it is stored.
         claims.insert("email_verified".into(), json!(true));
     }
+    if let (true, Some(access)) = (scopes.has("access"), access) {
+        claims.insert("access_levels".into(), json!(access.levels));
+        claims.insert("access_resources".into(), json!(access.resources));
+    }
     claims
 }
 
-/// The ID token's claims for `family`, issued at `now` for `lifetime` seconds with `access`.
+/// When and by whom an ID token is issued.
+pub struct Issuance<'a> {
+    pub issuer: &'a str,
+    pub at: Timestamp,
+    pub lifetime: tessera_kernel::time::Seconds,
+}
+
+/// The ID token's claims for `family`, issued with its access token `access`.
 pub fn id_token(
-    issuer: &str,
+    issuance: &Issuance<'_>,
     family: &TokenFamily,
     profile: &Profile,
+    levels: Option<&AccessClaims>,
     nonce: Option<&str>,
     access: &FamilyToken,
-    now: Timestamp,
-    lifetime: tessera_kernel::time::Seconds,
 ) -> Value {
-    let mut claims = userinfo(profile, &family.scopes);
+    let Issuance {
+        issuer,
+        at: now,
+        lifetime,
+    } = *issuance;
+    let mut claims = userinfo(profile, &family.scopes, levels);
     claims.insert("iss".into(), json!(issuer));
     claims.insert("aud".into(), json!(family.client_id.as_str()));
     claims.insert("iat".into(), json!(now.0));

@@ -266,14 +266,19 @@ async fn tokens(
     now: Timestamp,
 ) -> Result<Tokens, TokenError> {
     let family = &issued.family;
-    let claims = claims::id_token(
+    let access = access_claims(deps, family, now).await?;
+    let issuance = claims::Issuance {
         issuer,
+        at: now,
+        lifetime: deps.settings.id_token,
+    };
+    let claims = claims::id_token(
+        &issuance,
         family,
         profile,
+        access.as_ref(),
         nonce,
         &issued.access_token,
-        now,
-        deps.settings.id_token,
     );
     let id_token = signed_jwt(deps.signer.as_ref(), str::to_string, &claims).await?;
     Ok(Tokens {
@@ -284,6 +289,19 @@ async fn tokens(
         id_token,
         scope: narrowed.unwrap_or_else(|| family.scopes.clone()).to_param(),
     })
+}
+
+/// The account's access levels when the family's scopes ask for them (one read), else none.
+async fn access_claims(
+    deps: &OidcDeps,
+    family: &TokenFamily,
+    now: Timestamp,
+) -> Result<Option<claims::AccessClaims>, StoreError> {
+    if !family.scopes.has("access") {
+        return Ok(None);
+    }
+    let record = deps.access.access(&family.account_id).await?;
+    Ok(Some(claims::AccessClaims::of(&record, now)))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -314,7 +332,8 @@ pub async fn userinfo(
         .await?
         .filter(|p| p.session_epoch == family.session_epoch)
         .ok_or(UserinfoError::InvalidToken)?;
-    Ok(claims::userinfo(&profile, &family.scopes))
+    let access = access_claims(deps, &family, deps.clock.now()).await?;
+    Ok(claims::userinfo(&profile, &family.scopes, access.as_ref()))
 }
 
 /// Revocation (RFC 7009): an access or refresh token of the client's revokes its whole family.

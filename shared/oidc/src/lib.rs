@@ -36,6 +36,8 @@ pub struct OidcDeps {
     pub store: Arc<dyn ports::OidcStore>,
     /// The account profiles claims come from (and whose session epoch ends families).
     pub accounts: Arc<dyn AccountStore>,
+    /// The access levels the `access` scope's claims come from.
+    pub access: Arc<dyn tessera_access::ports::AccessStore>,
     pub attempts: Arc<dyn AttemptLedger>,
     pub audit: Arc<dyn AuditLog>,
     /// The program's ID-token keys.

@@ -1,11 +1,12 @@
 //! The scopes the provider grants: `openid` (required: this is OpenID Connect), `profile` (the
-//! person's names and login ID) and `email`. Others a client asks for are left out of the grant,
+//! person's names and login ID), `email`, and `access` (the access levels: guest, customer,
+//! partner, and the resources special access was given to). Others a client asks for are left out of the grant,
 //! as OAuth allows, and the token response says which were granted.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-pub const SUPPORTED: [&str; 3] = ["openid", "profile", "email"];
+pub const SUPPORTED: [&str; 4] = ["openid", "profile", "email", "access"];
 
 /// The scopes of a request or a grant, in a stable order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -510,6 +510,8 @@ pub const OIDC_CONSENT_INTRO: &str =
 pub const OIDC_SCOPE_OPENID: &str = "who you are: an identifier for your account";
 pub const OIDC_SCOPE_PROFILE: &str = "your name and login ID";
 pub const OIDC_SCOPE_EMAIL: &str = "your email address";
+pub const OIDC_SCOPE_ACCESS: &str =
+    "your access levels (customer, partner) and any special access you were given";
 pub const OIDC_CONSENT_REMEMBERED: &str =
     "You will not be asked again for this application unless it asks for more.";
 pub const OIDC_ALLOW: &str = "Allow";

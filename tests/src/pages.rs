@@ -72,6 +72,24 @@ impl<'a> PageClient<'a> {
             .await
     }
 
+    /// Answers the provider's consent page for the authorization request `authorize` (a path
+    /// with its query, the page last shown): its parameters posted back with `decision`.
+    pub async fn answer_consent(&mut self, authorize: &str, decision: &str) -> TestResponse {
+        let query = authorize
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or_default();
+        let fields: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let mut form: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        form.push(("decision", decision));
+        self.post("/oidc/authorize", &form).await
+    }
+
     /// Posts exactly `fields` with `headers` (a forged or cross-site form).
     pub async fn post_raw(
         &mut self,

@@ -297,16 +297,10 @@ async fn oidc_flows(r: &mut Recorder, session: &str) {
     // The consent, once (not counted).
     let page = browser.get(&authorize).await;
     assert_eq!(page.status, 200, "{}", page.text);
-    let fields: Vec<(String, String)> =
-        form_urlencoded::parse(authorize.split_once('?').unwrap().1.as_bytes())
-            .into_owned()
-            .collect();
-    let mut form: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    form.push(("decision", "allow"));
-    assert_eq!(browser.post("/oidc/authorize", &form).await.status, 303);
+    assert_eq!(
+        browser.answer_consent(&authorize, "allow").await.status,
+        303
+    );
     r.counter.take();
 
     let answer = browser.get(&authorize).await;

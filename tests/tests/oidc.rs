@@ -163,13 +163,7 @@ async fn a_relying_party_signs_a_person_in_refreshes_and_logs_out(
         csp.contains("form-action 'self' https://app.example.com"),
         "{csp}"
     );
-    let fields: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    let mut form: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    form.push(("decision", "allow"));
-    let r = browser.post("/oidc/authorize", &form).await;
+    let r = browser.answer_consent(&authorize_path, "allow").await;
     assert_eq!(r.status, 303, "{}", r.text);
     assert!(r.header("location").unwrap().starts_with(REDIRECT));
     assert_eq!(
@@ -429,16 +423,7 @@ fn token_request(client_id: &str, secret: &str, form: &str) -> lambda_http::Requ
 async fn code(browser: &mut PageClient<'_>, authorize: &str) -> String {
     let page = browser.get(authorize).await;
     let r = if page.status == 200 {
-        let fields: Vec<(String, String)> =
-            form_urlencoded::parse(authorize.split_once('?').unwrap().1.as_bytes())
-                .into_owned()
-                .collect();
-        let mut form: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        form.push(("decision", "allow"));
-        browser.post("/oidc/authorize", &form).await
+        browser.answer_consent(authorize, "allow").await
     } else {
         page
     };

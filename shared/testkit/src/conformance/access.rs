@@ -6,7 +6,7 @@ use tessera_access::codes::IssuedCode;
 use tessera_access::entitlement::{AccessRecord, Entitlement};
 use tessera_access::ports::AccessStore;
 use tessera_access::registry::{AgreementKind, AgreementNumber, RegistryEntry};
-use tessera_kernel::audit::{AuditLog, AuditParty, AuditQuery};
+use tessera_kernel::audit::{AuditLog, AuditParty};
 use tessera_kernel::ports::Random;
 
 fn entry(number: &str, organisation: &str) -> RegistryEntry {
@@ -55,15 +55,7 @@ pub async fn an_access_record_moves_on_one_version_at_a_time(
         Err(StoreError::Conflict)
     ));
     assert_eq!(store.access(&account).await.unwrap().version, 2);
-    let events = log
-        .query(&AuditQuery {
-            subject: Some(AuditParty::new("account", account.as_str())),
-            limit: 10,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap()
-        .events;
+    let events = events_about(log, AuditParty::new("account", account.as_str())).await;
     assert_eq!(
         events.len(),
         2,

@@ -55,6 +55,19 @@ pub use transcripts::*;
 pub use unsent::*;
 pub use verification_codes::*;
 
+/// The audit events about `subject`, newest first (at most ten).
+pub async fn events_about(
+    log: &dyn tessera_kernel::audit::AuditLog,
+    subject: tessera_kernel::audit::AuditParty,
+) -> Vec<tessera_kernel::audit::AuditEvent> {
+    let query = tessera_kernel::audit::AuditQuery {
+        subject: Some(subject),
+        limit: 10,
+        ..Default::default()
+    };
+    log.query(&query).await.unwrap().events
+}
+
 /// What `racers` parallel calls of `take` got, among them the `Some`s: a single-use thing taken
 /// by one of them at most.
 pub async fn taken_in_a_race<T, F, Fut>(racers: usize, take: F) -> Vec<T>

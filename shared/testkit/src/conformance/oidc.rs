@@ -3,7 +3,7 @@
 //! their audit events; a consent is replaced, not added to.
 
 use super::*;
-use tessera_kernel::audit::{AuditLog, AuditParty, AuditQuery};
+use tessera_kernel::audit::{AuditLog, AuditParty};
 use tessera_kernel::ports::Random;
 use tessera_oidc::client::{Client, ClientId, ClientKind};
 use tessera_oidc::ports::OidcStore;
@@ -192,15 +192,7 @@ pub async fn clients_are_registered_and_disabled_with_their_events(
         .disable_client(&older.id, &registered(&older, 3_001))
         .await
         .unwrap());
-    let events = log
-        .query(&AuditQuery {
-            subject: Some(subject(&older)),
-            limit: 10,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap()
-        .events;
+    let events = events_about(log, subject(&older)).await;
     assert_eq!(
         events.len(),
         2,

@@ -2,7 +2,7 @@
 //! erasure forgets.
 
 use super::*;
-use tessera_kernel::audit::{AuditLog, AuditParty, AuditQuery};
+use tessera_kernel::audit::{AuditLog, AuditParty};
 use tessera_kernel::ports::Random;
 use tessera_kernel::suppression::{Suppression, SuppressionList, SuppressionReason};
 
@@ -40,16 +40,8 @@ pub async fn a_suppression_stands_until_lifted_with_its_event(
         !list.lift(&address, &again).await.unwrap(),
         "nothing to lift"
     );
-    let logged = log
-        .query(&AuditQuery {
-            subject: Some(AuditParty::new("account", &subject)),
-            limit: 10,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
     assert_eq!(
-        logged.events,
+        events_about(log, AuditParty::new("account", &subject)).await,
         [lifted],
         "one event, for the lift that happened"
     );

@@ -338,6 +338,7 @@ COMPLETERS = {
     ("POST", "/v1/accounts/activate"): _activate,
     ("POST", "/v1/admin/imports/exam-results"): _sample("exam-results.csv"),
     ("POST", "/v1/admin/imports/ce-credits"): _sample("ce-credits.csv"),
+    ("POST", "/v1/admin/imports/access-registry"): _sample("access-registry.csv"),
     ("POST", "/v1/candidate/fulfillment/orders"): _order,
     ("POST", "/v1/candidate/mapping"): _map,
     ("POST", "/v1/candidate/mapping/confirm"): _confirm_mapping,
@@ -363,6 +364,8 @@ COMPLETERS = {
         {"status": "sent", "tracking_number": "1Z999AA1", "reason": "API fuzzing"}, {}),
     # The built-in catalog published again: harmless to every other operation of the run.
     ("PUT", "/v1/staff/catalog"): lambda case: ({"restore": 1, "reason": "API fuzzing"}, {}),
+    ("POST", "/v1/staff/access-codes"): lambda case: (
+        {"resource": "course.fuzzing", "expires_on": "2099-12-31", "reason": "API fuzzing"}, {}),
     ("POST", "/v1/staff/oidc-clients"): lambda case: ({
         "name": "Fuzzed app", "type": "confidential",
         "redirect_uris": ["https://app.example.com/callback"], "reason": "API fuzzing"}, {}),

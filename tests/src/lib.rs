@@ -366,6 +366,7 @@ pub async fn staff_call(
         "staff-orders" => app.call(staff_orders::handle, request).await,
         "staff-privacy" => app.call(staff_privacy::handle, request).await,
         "oidc" => app.call(oidc::handle, request).await,
+        "access" => app.call(access::handle, request).await,
         other => panic!("{other} is not a staff function"),
     }
 }

@@ -1,17 +1,22 @@
-//! Access levels on both backends, through their flows (the routes and pages come next): a
+//! Access levels on both backends, through their flows: a
 //! number in the registry makes a customer or a partner, an unknown one is counted, a partner
-//! sponsors a customer (the partner's approval is the audit event), a code staff issue grants one
+//! sponsors a customer by address in advance (the partner's approval is the audit event), a code staff issue grants one
 //! resource once, and every change is audited.
 
+use serde_json::json;
 use tessera_access::flows::{self, AccessError};
 use tessera_access::registry::{AgreementKind, AgreementNumber, RegistryEntry};
+use tessera_identity::staff::Role;
 use tessera_kernel::audit::{Attribution, AuditParty, Reason};
+use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::Clock;
 use tessera_kernel::time::Seconds;
 use tessera_testkit::app::unique;
 use tessera_testkit::{Backend, TestApp};
-use tessera_tests::on_both_backends;
+use tessera_tests::{
+    activate, active_account, log_in, on_both_backends, sign_up, staff_member, token_of, PASSWORD,
+};
 
 fn account() -> AccountId {
     AccountId::from_stored(format!("{:032x}", unique()))
@@ -128,7 +133,8 @@ async fn a_partner_sponsors_a_customer_and_staff_codes_grant_one_resource(backen
         Some(Seconds::days(90)),
     )
     .await;
-    let refused = flows::sponsor(deps, &stranger, &customer).await;
+    let address = Email::parse(&format!("customer-{}@example.com", unique())).unwrap();
+    let refused = flows::sponsor(deps, &stranger, &address).await;
     assert!(
         matches!(refused, Err(AccessError::NotPartner)),
         "only a partner sponsors"
@@ -136,7 +142,16 @@ async fn a_partner_sponsors_a_customer_and_staff_codes_grant_one_resource(backen
     flows::claim(deps, &partner, AgreementKind::PartnerAgreement, &agreement)
         .await
         .unwrap();
-    let sponsored = flows::sponsor(deps, &partner, &customer).await.unwrap();
+    let waiting = flows::sponsor(deps, &partner, &address).await.unwrap();
+    let before = flows::current(deps, &stranger, &Email::parse("other@example.com").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        before.levels(app.clock.now()),
+        ["guest"],
+        "another address gets nothing"
+    );
+    let sponsored = flows::current(deps, &customer, &address).await.unwrap();
     let now = app.clock.now();
     assert_eq!(sponsored.levels(now), ["guest", "customer"]);
     assert_eq!(
@@ -144,7 +159,7 @@ async fn a_partner_sponsors_a_customer_and_staff_codes_grant_one_resource(backen
         Some(now + Seconds::days(90)),
         "as long as the agreement"
     );
-    let approval = tessera_tests::audit_about(&app, "account", customer.as_str()).await;
+    let approval = tessera_tests::audit_about(&app, "email_digest", &waiting.email_digest).await;
     assert_eq!(approval.len(), 1);
     assert_eq!(approval[0].action, "access.sponsor");
     assert_eq!(
@@ -152,6 +167,14 @@ async fn a_partner_sponsors_a_customer_and_staff_codes_grant_one_resource(backen
         AuditParty::new("account", partner.as_str()),
         "the partner's approval"
     );
+    let granted = tessera_tests::audit_about(&app, "account", customer.as_str()).await;
+    assert_eq!(granted.len(), 1);
+    assert_eq!(
+        granted[0].actor,
+        AuditParty::new("account", partner.as_str())
+    );
+    let again = flows::current(deps, &customer, &address).await.unwrap();
+    assert_eq!(again.version, sponsored.version, "claimed once");
 
     let staff = account();
     let by = Attribution::new(
@@ -200,7 +223,241 @@ async fn a_partner_sponsors_a_customer_and_staff_codes_grant_one_resource(backen
     );
 }
 
+/// `method path` with the caller's session, through the access function.
+async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> tessera_testkit::TestResponse {
+    app.call(
+        access::handle,
+        tessera_tests::authorized(method, path, token, body.as_ref()),
+    )
+    .await
+}
+
+async fn session(app: &TestApp, name: &str) -> (String, String) {
+    let (email, _) = active_account(app, name).await;
+    let token = token_of(&log_in(app, &email, PASSWORD).await);
+    (email, token)
+}
+
+/// Through the routes: the operators' sample registry imported, a partner's number, the partner
+/// sponsoring a customer before the customer signs up, staff issuing a code the customer uses
+/// once; every refusal its own clear 4xx.
+async fn the_routes_carry_access_from_the_registry_to_the_profile(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let sample = tessera_tests::sample("access-registry.csv");
+    let bad_row = format!("{sample}partner_agreement,PO 1234,Someone,\n");
+    let imported = app
+        .call(
+            access::handle,
+            tessera_tests::csv_upload("/v1/admin/imports/access-registry", &bad_row, None),
+        )
+        .await;
+    assert_eq!(imported.status, 200, "{}", imported.text);
+    assert_eq!(imported.json["imported"], 3);
+    assert_eq!(imported.json["errors"][0]["row"], 5);
+    assert_eq!(imported.json["errors"][0]["code"], "invalid");
+    let refused = app
+        .call(
+            access::handle,
+            tessera_tests::csv_upload("/v1/admin/imports/access-registry", "kind,number\n", None),
+        )
+        .await;
+    assert_eq!(
+        (refused.status, refused.json["code"].as_str()),
+        (422, Some("missing_columns"))
+    );
+    let recorded = tessera_tests::audit_about(&app, "import", "access-registry").await;
+    assert_eq!(recorded[0].action, "import.access_registry");
+
+    let (_, partner) = session(&app, "access.partner").await;
+    let fresh = call(&app, "GET", "/v1/me/access", &partner, None).await;
+    assert_eq!(fresh.status, 200, "{}", fresh.text);
+    assert_eq!(fresh.json["levels"], json!(["guest"]));
+    assert_eq!(fresh.json["entitlements"], json!([]));
+
+    let customer_email = tessera_testkit::unique_email("access.customer");
+    let early = call(
+        &app,
+        "POST",
+        "/v1/me/access/sponsorships",
+        &partner,
+        Some(json!({ "customer_email": customer_email })),
+    )
+    .await;
+    assert_eq!(
+        (early.status, early.json["code"].as_str()),
+        (403, Some("not_partner"))
+    );
+    for (body, field, code) in [
+        (
+            json!({ "kind": "reseller", "number": "PA-2026-0007" }),
+            "kind",
+            "invalid_kind",
+        ),
+        (
+            json!({ "kind": "partner_agreement", "number": "PO 1234" }),
+            "number",
+            "invalid_number",
+        ),
+        (
+            json!({ "kind": "partner_agreement", "number": "SC-2026-0042" }),
+            "number",
+            "not_recognised",
+        ),
+    ] {
+        let r = call(&app, "POST", "/v1/me/access/claims", &partner, Some(body)).await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(r.json["errors"][0]["field"], field);
+        assert_eq!(r.json["errors"][0]["code"], code);
+    }
+    let claimed = call(
+        &app,
+        "POST",
+        "/v1/me/access/claims",
+        &partner,
+        Some(json!({ "kind": "partner_agreement", "number": " pa-2026-0007 " })),
+    )
+    .await;
+    assert_eq!(claimed.status, 200, "{}", claimed.text);
+    assert_eq!(claimed.json["levels"], json!(["guest", "partner"]));
+    assert_eq!(
+        claimed.json["entitlements"][0]["source"],
+        json!({ "kind": "partner_agreement", "number": "PA-2026-0007", "organisation": "Example Integrators Inc" })
+    );
+    assert_eq!(
+        claimed.json["entitlements"][0]["expires_at"], "2027-07-01T00:00:00Z",
+        "through the agreement's last day"
+    );
+
+    // Sponsored before the customer has an account: the same answer as for one who has.
+    let sponsored = call(
+        &app,
+        "POST",
+        "/v1/me/access/sponsorships",
+        &partner,
+        Some(json!({ "customer_email": customer_email })),
+    )
+    .await;
+    assert_eq!(sponsored.status, 202, "{}", sponsored.text);
+    let r = call(
+        &app,
+        "POST",
+        "/v1/me/access/sponsorships",
+        &partner,
+        Some(json!({ "customer_email": tessera_testkit::unique_email("nobody") })),
+    )
+    .await;
+    assert_eq!((r.status, &r.json), (202, &sponsored.json), "uniform");
+
+    let r = sign_up(&app, &customer_email, PASSWORD).await;
+    assert_eq!(r.status, 202);
+    let r = activate(&app, &customer_email, &app.latest_code(&customer_email)).await;
+    assert_eq!(r.status, 200);
+    let customer = token_of(&log_in(&app, &customer_email, PASSWORD).await);
+    let access = call(&app, "GET", "/v1/me/access", &customer, None).await;
+    assert_eq!(
+        access.json["levels"],
+        json!(["guest", "customer"]),
+        "{}",
+        access.text
+    );
+    assert_eq!(
+        access.json["entitlements"][0]["source"],
+        json!({ "kind": "partner_sponsorship", "number": "PA-2026-0007" })
+    );
+
+    let support = staff_member(&app, "access.support", &[Role::Support]).await;
+    let issue = |expires_on: &str| {
+        let body = json!({ "resource": "docs.urgent-file", "expires_on": expires_on, "reason": "customer case 42" });
+        call(
+            &app,
+            "POST",
+            "/v1/staff/access-codes",
+            &support.token,
+            Some(body),
+        )
+    };
+    let issued = issue("2026-01-31").await;
+    assert_eq!(issued.status, 201, "{}", issued.text);
+    let code = issued.json["code"].as_str().unwrap().to_string();
+    let past = issue("2025-12-31").await;
+    assert_eq!(
+        past.json["errors"][0]["field"], "expires_on",
+        "{}",
+        past.text
+    );
+    let redeemed = call(
+        &app,
+        "POST",
+        "/v1/me/access/codes",
+        &customer,
+        Some(json!({ "code": code.to_uppercase() })),
+    )
+    .await;
+    assert_eq!(redeemed.status, 200, "{}", redeemed.text);
+    let special = redeemed.json["entitlements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["level"] == "resource")
+        .unwrap()
+        .clone();
+    assert_eq!(special["resource"], "docs.urgent-file");
+    assert_eq!(special["source"], json!({ "kind": "access_code" }));
+    assert_eq!(special["expires_at"], "2026-02-01T00:00:00Z");
+    let again = call(
+        &app,
+        "POST",
+        "/v1/me/access/codes",
+        &customer,
+        Some(json!({ "code": code })),
+    )
+    .await;
+    assert_eq!(
+        (again.status, again.json["errors"][0]["field"].as_str()),
+        (422, Some("code")),
+        "used once"
+    );
+}
+
+async fn wrong_numbers_end_in_429_with_a_retry_after(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (_, token) = session(&app, "access.guesser").await;
+    let guess = json!({ "kind": "service_contract", "number": "SC-0000-0000" });
+    for _ in 0..flows::GUESSES.max {
+        let r = call(
+            &app,
+            "POST",
+            "/v1/me/access/claims",
+            &token,
+            Some(guess.clone()),
+        )
+        .await;
+        assert_eq!(r.status, 422);
+    }
+    let r = call(&app, "POST", "/v1/me/access/claims", &token, Some(guess)).await;
+    assert_eq!(
+        (r.status, r.json["code"].as_str()),
+        (429, Some("too_many_attempts"))
+    );
+    assert!(r.headers.get("retry-after").is_some());
+    let anonymous = app
+        .call(
+            access::handle,
+            tessera_testkit::json_request("GET", "/v1/me/access", &json!({})),
+        )
+        .await;
+    assert_eq!(anonymous.status, 401);
+}
+
 on_both_backends!(
+    the_routes_carry_access_from_the_registry_to_the_profile,
+    wrong_numbers_end_in_429_with_a_retry_after,
     numbers_from_the_registry_make_customers_and_partners,
     wrong_numbers_and_codes_are_counted_per_account,
     a_partner_sponsors_a_customer_and_staff_codes_grant_one_resource,

@@ -50,6 +50,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "issuer" => app.call(issuer::handle, request).await,
         "badges" => app.call(badges::handle, request).await,
         "oidc" => app.call(oidc::handle, request).await,
+        "access" => app.call(access::handle, request).await,
         "fulfillment" => tessera_tests::fulfillment_call(app, request).await,
         "staff-accounts" | "staff-audit" | "staff-records" | "staff-orders" | "staff-privacy" => {
             tessera_tests::staff_call(app, request).await
@@ -83,6 +84,10 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("GET", "/v1/phone/countries") => 200, // public
         // A report either way: rows for candidates not imported yet are listed as row errors.
         ("POST", "/v1/admin/imports/exam-results" | "/v1/admin/imports/ce-credits") => 200,
+        // Both rows are well formed: the report lists them imported.
+        ("POST", "/v1/admin/imports/access-registry") => 200,
+        // Their token names no session on a fresh store.
+        (_, p) if p.starts_with("/v1/me/access") => 401,
         // Their token names no session on a fresh store.
         (_, p) if p == "/v1/candidate" || p.starts_with("/v1/candidate/") => 401,
         // Its signature is not made with the configured secret.
@@ -111,6 +116,7 @@ fn expected_status(route: &(String, String)) -> u16 {
             "GET",
             "/account"
             | "/account/security"
+            | "/account/access"
             | "/certifications"
             | "/personal-info"
             | "/testing-history"

@@ -35,6 +35,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("verification", verification::SECRETS),
         ("issuer", issuer::SECRETS),
         ("oidc", oidc::SECRETS),
+        ("access", access::SECRETS),
         ("badges", badges::SECRETS),
         ("portal-badges", portal_badges::SECRETS),
         ("staff-accounts", staff_accounts::SECRETS),

@@ -640,6 +640,11 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
         "/v1/staff/oidc-clients/{id}/disable",
         &[Role::ProgramAdmin],
     ),
+    (
+        "POST",
+        "/v1/staff/access-codes",
+        &[Role::Support, Role::ProgramAdmin],
+    ),
     // Last: the first role it allows erases the subject the routes above act on.
     (
         "DELETE",
@@ -671,6 +676,9 @@ fn concrete(method: &str, path: &str, token: &str, subject: &str) -> Request {
         Some("oidc-clients") => Some(json!({
             "name": "Matrix app", "type": "public",
             "redirect_uris": ["https://app.example.com/cb"], "reason": "matrix"
+        })),
+        Some("access-codes") => Some(json!({
+            "resource": "course.matrix", "expires_on": "2099-12-31", "reason": "matrix"
         })),
         Some("email-change") => Some(json!({
             "new_email": tessera_testkit::unique_email("matrix.moved"), "reason": "matrix"

@@ -53,6 +53,8 @@ conformance_cases! {
         (app.access.store.as_ref(), app.audit.as_ref(), &SeededRandom::new(15));
     registry_entries_are_replaced_and_codes_are_taken_once(app) =>
         (app.access.store.clone(), &SeededRandom::new(16));
+    a_sponsorship_waits_replaced_until_removed(app) =>
+        (app.access.store.as_ref(), app.audit.as_ref(), &SeededRandom::new(17));
     // OidcStore
     a_code_is_redeemed_once_even_in_a_race(app) => (app.oidc.store.clone(), &SeededRandom::new(12));
     a_family_moves_on_only_from_its_current_token(app) =>

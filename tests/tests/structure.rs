@@ -187,6 +187,8 @@ fn each_function_links_only_the_contexts_it_serves() {
                 "tessera-oidc",
                 "tessera-access",
             ],
+            // Access levels: sessions, and the levels' own context.
+            "access" => &["tessera-kernel", "tessera-identity", "tessera-access"],
             _ => &identity,
         };
         let linked = contexts_of(&linked_tessera_crates(&name, None));

@@ -10,7 +10,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
 use std::sync::Arc;
 use tessera_certification::dates::iso_date;
-use tessera_certification::import::{ImportError, MAX_IMPORT_BYTES};
+use tessera_certification::import::MAX_IMPORT_BYTES;
 use tessera_certification::importer;
 use tessera_certification::importer::{source_name, ImportFailure, ImportReport};
 use tessera_certification::CertificationDeps;
@@ -134,7 +134,7 @@ async fn import(
                 .map_err(|e| Problem::internal(&e))?;
             Ok(response::json(200, &report_json(&report, &source)))
         }
-        Err(ImportFailure::Refused(e)) => Err(refusal(&e)),
+        Err(ImportFailure::Refused(e)) => Err(Problem::file_refused(&e)),
         Err(ImportFailure::Store(e)) => Err(Problem::internal(&e)),
     }
 }
@@ -185,18 +185,4 @@ fn rows_json(rows: &[tessera_certification::RowError]) -> Vec<serde_json::Value>
     rows.iter()
         .map(|e| json!({ "row": e.row, "code": e.code, "message": e.message }))
         .collect()
-}
-
-/// A file refused whole: nothing was imported.
-fn refusal(e: &ImportError) -> Problem {
-    let status = match e {
-        ImportError::TooLarge => 413,
-        _ => 422,
-    };
-    Problem::new(
-        status,
-        e.code(),
-        "File refused",
-        format!("{e}; nothing was imported."),
-    )
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use tessera_kernel::attempts::{Allowance, AttemptKey, AttemptLedger, Guess, Take};
 use tessera_kernel::audit::{Attribution, AuditEvent, AuditId, AuditParty, FieldChange, Reason};
+use tessera_kernel::email::Email;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::{Clock, Random, StoreError};
 use tessera_kernel::time::{Seconds, Timestamp};
@@ -16,6 +17,7 @@ use crate::codes::{is_resource_name, AccessCode, IssuedCode};
 use crate::entitlement::{AccessRecord, Entitlement, Level, Source};
 use crate::ports::AccessStore;
 use crate::registry::{AgreementKind, AgreementNumber};
+use crate::sponsorship::{email_digest, Sponsorship, WAITS_FOR};
 
 /// Wrong numbers and codes an account may give in an hour.
 pub const GUESSES: Allowance = Allowance {
@@ -74,17 +76,17 @@ async fn grant(
     account: &AccountId,
     entitlement: Entitlement,
     event: &AuditEvent,
-) -> Result<AccessRecord, AccessError> {
+) -> Result<AccessRecord, StoreError> {
     for _ in 0..RETRIES {
         let current = deps.store.access(account).await?;
         let next = current.granting(entitlement.clone(), deps.clock.now());
         match deps.store.save_access(account, &next, event).await {
             Ok(()) => return Ok(next),
             Err(StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
-    Err(StoreError::Conflict.into())
+    Err(StoreError::Conflict)
 }
 
 /// One try at a secret, counted before the check.
@@ -119,22 +121,24 @@ pub async fn claim(
         "access.claim",
         format!("{} {}", kind.as_str(), number.as_str()),
     );
-    grant(
+    Ok(grant(
         deps,
         account,
         Entitlement::from_registry(&entry, now),
         &event,
     )
-    .await
+    .await?)
 }
 
-/// A partner sponsors `customer`'s access: customer under the partner's agreement, until it
-/// ends. The event, made by the partner, is the approval on record.
+/// A partner sponsors the customer with `customer_email`'s access, under the partner's
+/// agreement and until it ends. It waits for that address's account (see `current`); the event,
+/// made by the partner, is the approval on record (its subject the address's digest, never the
+/// address).
 pub async fn sponsor(
     deps: &AccessDeps,
     partner: &AccountId,
-    customer: &AccountId,
-) -> Result<AccessRecord, AccessError> {
+    customer_email: &Email,
+) -> Result<Sponsorship, AccessError> {
     let now = deps.clock.now();
     let record = deps.store.access(partner).await?;
     let agreement = record
@@ -143,22 +147,20 @@ pub async fn sponsor(
     let Source::Agreement { number, .. } = &agreement.source else {
         return Err(AccessError::NotPartner);
     };
-    let entitlement = Entitlement {
-        level: Level::Customer,
-        resource: None,
-        source: Source::SponsoredBy {
-            partner: partner.clone(),
-            number: number.clone(),
-        },
-        granted_at: now,
-        expires_at: agreement.expires_at,
+    let sponsorship = Sponsorship {
+        email_digest: email_digest(customer_email),
+        partner: partner.clone(),
+        number: number.clone(),
+        sponsored_at: now,
+        access_ends: agreement.expires_at,
+        claim_by: now + WAITS_FOR,
     };
     let event = AuditEvent {
         id: AuditId::new(now, deps.random.as_ref()),
         at: now,
         actor: account_party(partner),
         action: "access.sponsor".into(),
-        subject: account_party(customer),
+        subject: AuditParty::new("email_digest", &sponsorship.email_digest),
         reason: Reason::parse("partner-initiated customer access, approved by the partner")
             .expect("a valid reason"),
         changes: vec![FieldChange::new(
@@ -167,7 +169,57 @@ pub async fn sponsor(
             Some(format!("customer sponsored under {}", number.as_str())),
         )],
     };
-    grant(deps, customer, entitlement, &event).await
+    deps.store.save_sponsorship(&sponsorship, &event).await?;
+    Ok(sponsorship)
+}
+
+/// The account's access as it stands: its record, with a sponsorship waiting for its address
+/// granted first (the grant's event names the partner as the one who gave it).
+pub async fn current(
+    deps: &AccessDeps,
+    account: &AccountId,
+    email: &Email,
+) -> Result<AccessRecord, StoreError> {
+    let digest = email_digest(email);
+    let (record, waiting) =
+        tokio::join!(deps.store.access(account), deps.store.sponsorship(&digest));
+    let record = record?;
+    let now = deps.clock.now();
+    let Some(sponsorship) = waiting?.filter(|s| s.is_claimable(now)) else {
+        return Ok(record);
+    };
+    let entitlement = Entitlement {
+        level: Level::Customer,
+        resource: None,
+        source: Source::SponsoredBy {
+            partner: sponsorship.partner.clone(),
+            number: sponsorship.number.clone(),
+        },
+        granted_at: now,
+        expires_at: sponsorship.access_ends,
+    };
+    let event = AuditEvent {
+        id: AuditId::new(now, deps.random.as_ref()),
+        at: now,
+        actor: account_party(&sponsorship.partner),
+        action: "access.sponsored".into(),
+        subject: account_party(account),
+        reason: Reason::parse("partner-initiated customer access, approved by the partner")
+            .expect("a valid reason"),
+        changes: vec![FieldChange::new(
+            "access",
+            None,
+            Some(format!(
+                "customer sponsored under {}",
+                sponsorship.number.as_str()
+            )),
+        )],
+    };
+    let granted = grant(deps, account, entitlement, &event).await?;
+    // After the grant: were this to fail, the next read grants the same entitlement again
+    // (replacing it, not adding one).
+    deps.store.remove_sponsorship(&digest).await?;
+    Ok(granted)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -252,5 +304,5 @@ pub async fn redeem_code(
         "access.redeem",
         format!("resource {}", issued.resource),
     );
-    grant(deps, account, entitlement, &event).await
+    Ok(grant(deps, account, entitlement, &event).await?)
 }

@@ -14,3 +14,4 @@ pub mod entitlement;
 pub mod flows;
 pub mod ports;
 pub mod registry;
+pub mod sponsorship;

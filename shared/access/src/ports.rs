@@ -9,6 +9,7 @@ use tessera_kernel::ports::StoreError;
 use crate::codes::IssuedCode;
 use crate::entitlement::AccessRecord;
 use crate::registry::{AgreementKind, AgreementNumber, RegistryEntry};
+use crate::sponsorship::Sponsorship;
 
 #[async_trait]
 pub trait AccessStore: Send + Sync {
@@ -39,4 +40,18 @@ pub trait AccessStore: Send + Sync {
     /// Takes the code stored under `digest` away and returns it, in one conditional write: of two
     /// racing redemptions one gets it.
     async fn take_code(&self, digest: &str) -> Result<Option<IssuedCode>, StoreError>;
+
+    /// Stores a partner's sponsorship (replacing one for the same address) with its audit
+    /// event: both or neither.
+    async fn save_sponsorship(
+        &self,
+        sponsorship: &Sponsorship,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError>;
+
+    /// The sponsorship waiting for the address with this digest.
+    async fn sponsorship(&self, email_digest: &str) -> Result<Option<Sponsorship>, StoreError>;
+
+    /// Removes it once its customer has the entitlement (nothing when there is none).
+    async fn remove_sponsorship(&self, email_digest: &str) -> Result<(), StoreError>;
 }

@@ -2,6 +2,7 @@
 //! person gives is checked against it (known, and not expired), never taken on trust.
 
 use serde::{Deserialize, Serialize};
+use tessera_kernel::csv_table::{parse, ImportError, Parsed};
 use tessera_kernel::time::Timestamp;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,6 +70,40 @@ impl RegistryEntry {
     }
 }
 
+/// The registry file's columns: `kind` (`service_contract` or `partner_agreement`), `number`,
+/// `organisation`, and `expires_on` (the last day in force, YYYY-MM-DD; empty: open-ended).
+pub const REGISTRY_COLUMNS: &[&str] = &["kind", "number", "organisation", "expires_on"];
+
+/// The entries of a registry file; bad rows are reported by row number, the others import.
+pub fn parse_registry(text: &str) -> Result<Parsed<RegistryEntry>, ImportError> {
+    parse(text, REGISTRY_COLUMNS, |cells| {
+        let kind = AgreementKind::parse(cells.required("kind")?).ok_or_else(|| {
+            cells.fail(
+                "kind",
+                "invalid",
+                "must be service_contract or partner_agreement",
+            )
+        })?;
+        let number = AgreementNumber::parse(cells.required("number")?).ok_or_else(|| {
+            cells.fail(
+                "number",
+                "invalid",
+                "must be 4 to 40 letters, digits or hyphens",
+            )
+        })?;
+        let organisation = cells.name("organisation")?;
+        let expires_at = cells
+            .optional_date("expires_on")?
+            .map(|last| Timestamp::day_start(last.next_day().unwrap_or(last)));
+        Ok(RegistryEntry {
+            kind,
+            number,
+            organisation,
+            expires_at,
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +122,41 @@ mod tests {
             Some(AgreementKind::PartnerAgreement)
         );
         assert_eq!(AgreementKind::parse("customer"), None);
+    }
+
+    #[test]
+    fn a_registry_file_reads_into_entries_in_force_through_their_last_day() {
+        let parsed = parse_registry(
+            "number,kind,organisation,expires_on\n\
+             sc-2026-0042,service_contract,Example Corp,2027-03-31\n\
+             PA-7,partner_agreement,=HYPERLINK(\"x\"),\n\
+             PA-8,reseller,Other,\n\
+             PO 1234,service_contract,Other,\n\
+             SC-9,service_contract,Other,31/03/2027\n",
+        )
+        .unwrap();
+        assert_eq!(parsed.rows.len(), 2);
+        let (row, contract) = &parsed.rows[0];
+        assert_eq!((*row, contract.number.as_str()), (2, "SC-2026-0042"));
+        let end = Timestamp::parse("2027-04-01").unwrap();
+        assert!(contract.in_force(Timestamp(end.0 - 1)) && !contract.in_force(end));
+        assert_eq!(
+            parsed.rows[1].1.organisation, "=HYPERLINK(\"x\")",
+            "a name is kept as text, never evaluated"
+        );
+        assert_eq!(parsed.rows[1].1.expires_at, None);
+        let refused: Vec<(usize, &str)> = parsed.errors.iter().map(|e| (e.row, e.code)).collect();
+        assert_eq!(
+            refused,
+            [(4, "invalid"), (5, "invalid"), (6, "invalid_date")]
+        );
+        assert_eq!(
+            parse_registry("number,kind\nSC-1,service_contract\n"),
+            Err(ImportError::MissingColumns(vec![
+                "organisation",
+                "expires_on"
+            ]))
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! | record   | `ACCESS#<account>`              | `ACCESS`     | every entitlement; `version`          |
 //! | registry | `REGISTRY#<kind>#<number>`      | `REGISTRY`   | one contract or agreement             |
 //! | code     | `ACCESSCODE#<digest>`           | `ACCESSCODE` | until redeemed; `ttl` = its expiry    |
+//! | sponsor  | `SPONSOR#<email digest>`        | `SPONSOR`    | until claimed; `ttl` = its claim-by   |
 //!
 //! A record changes by one transaction: the put conditioned on the version read, and the audit
 //! event. A code is redeemed by one `DeleteItem` returning what it deleted.
@@ -15,6 +16,7 @@ use tessera_access::codes::IssuedCode;
 use tessera_access::entitlement::AccessRecord;
 use tessera_access::ports::AccessStore;
 use tessera_access::registry::{AgreementKind, AgreementNumber, RegistryEntry};
+use tessera_access::sponsorship::Sponsorship;
 use tessera_identity::ports::UniqueWriteError;
 use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::ids::AccountId;
@@ -35,6 +37,10 @@ fn registry_key(kind: AgreementKind, number: &AgreementNumber) -> Item {
 
 fn code_key(digest: &str) -> Item {
     item_key(format!("ACCESSCODE#{digest}"), "ACCESSCODE")
+}
+
+fn sponsorship_key(email_digest: &str) -> Item {
+    item_key(format!("SPONSOR#{email_digest}"), "SPONSOR")
 }
 
 fn store_error(e: UniqueWriteError) -> StoreError {
@@ -103,5 +109,36 @@ impl AccessStore for IdentityStore {
 
     async fn take_code(&self, digest: &str) -> Result<Option<IssuedCode>, StoreError> {
         self.take(code_key(digest)).await
+    }
+
+    async fn save_sponsorship(
+        &self,
+        sponsorship: &Sponsorship,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let item = item_with_key(
+            sponsorship,
+            sponsorship_key(&sponsorship.email_digest),
+            Some(sponsorship.claim_by),
+        )?;
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let items = vec![
+            TransactWriteItem::builder().put(put).build(),
+            self.audit_put(event)?,
+        ];
+        self.transact_marking(items, &[]).await.map_err(store_error)
+    }
+
+    async fn sponsorship(&self, email_digest: &str) -> Result<Option<Sponsorship>, StoreError> {
+        self.get(sponsorship_key(email_digest)).await
+    }
+
+    async fn remove_sponsorship(&self, email_digest: &str) -> Result<(), StoreError> {
+        let _removed: Option<Sponsorship> = self.take(sponsorship_key(email_digest)).await?;
+        Ok(())
     }
 }

@@ -253,7 +253,7 @@ pub struct Watch {
 
 /// Midnight UTC starting `day`: the moment a watch for that day falls due.
 pub fn start_of(day: Date) -> Timestamp {
-    Timestamp(day.midnight().assume_utc().unix_timestamp())
+    Timestamp::day_start(day)
 }
 
 /// How long a reminder email is worth retrying.

@@ -148,7 +148,7 @@ impl<'a> BadgeFacts<'a> {
 }
 
 fn midnight(date: Date) -> Timestamp {
-    Timestamp(date.midnight().assume_utc().unix_timestamp())
+    Timestamp::day_start(date)
 }
 
 /// The salted hash Open Badges names a recipient by: `sha256$` and the hex digest of the

@@ -120,6 +120,22 @@ impl Problem {
         )
     }
 
+    /// An import file refused whole (too large, no header, columns missing, not CSV): nothing
+    /// was imported.
+    #[cfg(any(feature = "certification", feature = "access"))]
+    pub fn file_refused(e: &tessera_kernel::csv_table::ImportError) -> Problem {
+        let status = match e {
+            tessera_kernel::csv_table::ImportError::TooLarge => 413,
+            _ => 422,
+        };
+        Problem::new(
+            status,
+            e.code(),
+            "File refused",
+            format!("{e}; nothing was imported."),
+        )
+    }
+
     pub fn not_found() -> Problem {
         Problem::new(404, "not_found", "Not found", "No such route.")
     }

@@ -441,7 +441,7 @@ impl Connections {
                 IdentityTable::Embedded(db) => db,
                 IdentityTable::Aws(store) => store,
             },
-            access: self.access_store(),
+            access: self.access_deps(clock.clone(), random.clone()),
             accounts: identity.accounts,
             attempts: identity.attempts,
             audit: self.audit_log()?,

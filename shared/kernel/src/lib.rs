@@ -7,6 +7,8 @@ pub mod attempts;
 pub mod audit;
 pub mod client_limits;
 pub mod code;
+#[cfg(feature = "csv")]
+pub mod csv_table;
 pub mod delivery;
 pub mod email;
 pub mod ids;

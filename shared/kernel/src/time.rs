@@ -69,6 +69,11 @@ impl Timestamp {
             .unwrap_or(::time::Date::MIN)
     }
 
+    /// The start of `day` in UTC.
+    pub fn day_start(day: ::time::Date) -> Timestamp {
+        Timestamp(day.midnight().assume_utc().unix_timestamp())
+    }
+
     /// An instant as a caller writes it: RFC 3339 (`2026-12-06T13:00:00Z`), or a calendar day
     /// (`2026-12-06`) for its start in UTC.
     pub fn parse(raw: &str) -> Option<Timestamp> {
@@ -79,7 +84,7 @@ impl Timestamp {
         }
         let day = ::time::macros::format_description!("[year]-[month]-[day]");
         let date = ::time::Date::parse(raw, &day).ok()?;
-        Some(Timestamp(date.midnight().assume_utc().unix_timestamp()))
+        Some(Timestamp::day_start(date))
     }
 
     /// RFC 3339 in UTC, for API answers and messages.

@@ -8,6 +8,7 @@ use tessera_access::codes::IssuedCode;
 use tessera_access::entitlement::AccessRecord;
 use tessera_access::ports::AccessStore;
 use tessera_access::registry::{AgreementKind, AgreementNumber, RegistryEntry};
+use tessera_access::sponsorship::Sponsorship;
 use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::StoreError;
@@ -27,6 +28,10 @@ CREATE TABLE IF NOT EXISTS access_registry (
 CREATE TABLE IF NOT EXISTS access_codes (
     digest TEXT PRIMARY KEY,
     body   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS access_sponsorships (
+    email_digest TEXT PRIMARY KEY,
+    body         TEXT NOT NULL
 );
 ";
 
@@ -143,6 +148,55 @@ impl AccessStore for SqliteStore {
                 "DELETE FROM access_codes WHERE digest = ?1 RETURNING body",
                 &digest,
             )
+        })
+        .await
+    }
+
+    async fn save_sponsorship(
+        &self,
+        sponsorship: &Sponsorship,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let (digest, body, event) = (
+            sponsorship.email_digest.clone(),
+            to_json(sponsorship)?,
+            event.clone(),
+        );
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(StoreError::unavailable)?;
+            tx.execute(
+                "INSERT INTO access_sponsorships (email_digest, body) VALUES (?1, ?2)
+                 ON CONFLICT (email_digest) DO UPDATE SET body = excluded.body",
+                params![digest, body],
+            )
+            .map_err(StoreError::unavailable)?;
+            crate::audit::insert_event(&tx, &event)?;
+            tx.commit().map_err(StoreError::unavailable)
+        })
+        .await
+    }
+
+    async fn sponsorship(&self, email_digest: &str) -> Result<Option<Sponsorship>, StoreError> {
+        let digest = email_digest.to_string();
+        self.with(move |conn| {
+            optional_body(
+                conn,
+                "SELECT body FROM access_sponsorships WHERE email_digest = ?1",
+                &digest,
+            )
+        })
+        .await
+    }
+
+    async fn remove_sponsorship(&self, email_digest: &str) -> Result<(), StoreError> {
+        let digest = email_digest.to_string();
+        self.with(move |conn| {
+            conn.execute(
+                "DELETE FROM access_sponsorships WHERE email_digest = ?1",
+                params![digest],
+            )
+            .map(|_| ())
+            .map_err(StoreError::unavailable)
         })
         .await
     }

@@ -266,7 +266,7 @@ async fn tokens(
     now: Timestamp,
 ) -> Result<Tokens, TokenError> {
     let family = &issued.family;
-    let access = access_claims(deps, family, now).await?;
+    let access = access_claims(deps, family, profile, now).await?;
     let issuance = claims::Issuance {
         issuer,
         at: now,
@@ -291,16 +291,19 @@ async fn tokens(
     })
 }
 
-/// The account's access levels when the family's scopes ask for them (one read), else none.
+/// The account's access levels when the family's scopes ask for them (two reads at once: the
+/// record and a sponsorship waiting for the address), else none.
 async fn access_claims(
     deps: &OidcDeps,
     family: &TokenFamily,
+    profile: &Profile,
     now: Timestamp,
 ) -> Result<Option<claims::AccessClaims>, StoreError> {
     if !family.scopes.has("access") {
         return Ok(None);
     }
-    let record = deps.access.access(&family.account_id).await?;
+    let record =
+        tessera_access::flows::current(&deps.access, &family.account_id, &profile.email).await?;
     Ok(Some(claims::AccessClaims::of(&record, now)))
 }
 
@@ -332,7 +335,7 @@ pub async fn userinfo(
         .await?
         .filter(|p| p.session_epoch == family.session_epoch)
         .ok_or(UserinfoError::InvalidToken)?;
-    let access = access_claims(deps, &family, deps.clock.now()).await?;
+    let access = access_claims(deps, &family, &profile, deps.clock.now()).await?;
     Ok(claims::userinfo(&profile, &family.scopes, access.as_ref()))
 }
 

@@ -36,8 +36,9 @@ pub struct OidcDeps {
     pub store: Arc<dyn ports::OidcStore>,
     /// The account profiles claims come from (and whose session epoch ends families).
     pub accounts: Arc<dyn AccountStore>,
-    /// The access levels the `access` scope's claims come from.
-    pub access: Arc<dyn tessera_access::ports::AccessStore>,
+    /// The access levels the `access` scope's claims come from (a partner's sponsorship
+    /// waiting for the person's address is granted on the way, as on the access page).
+    pub access: tessera_access::flows::AccessDeps,
     pub attempts: Arc<dyn AttemptLedger>,
     pub audit: Arc<dyn AuditLog>,
     /// The program's ID-token keys.

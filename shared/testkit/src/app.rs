@@ -580,8 +580,8 @@ impl TestApp {
         self.oidc.attempts = store.clone();
         self.oidc.audit = self.audit.clone();
         self.access.store = store.clone();
-        self.oidc.access = store.clone();
         self.access.attempts = store.clone();
+        self.oidc.access = self.access.clone();
         self.certification.holders = Arc::new(ProfileHolders(store.clone()));
         for postbox in [&mut self.deps.postbox, &mut self.certification.postbox] {
             postbox.attempts = store.clone();

@@ -106,6 +106,7 @@ fn nav(nav: &Nav) -> Markup {
                 ul {
                     li { a href="/account" { (text::PROFILE) } }
                     li { a href="/account/security" { (text::SECURITY) } }
+                    li { a href="/account/access" { (text::ACCESS) } }
                     li { a href="/certifications" { (text::CERTIFICATIONS) } }
                     li {
                         form method="post" action="/sign-out" {

@@ -20,6 +20,7 @@ pub const SIGN_OUT: &str = "Log out";
 pub const CREATE_ACCOUNT: &str = "Sign up";
 pub const PROFILE: &str = "Profile";
 pub const SECURITY: &str = "Security";
+pub const ACCESS: &str = "Access";
 
 // Refusals before any route
 pub const FORM_EXPIRED_TITLE: &str = "Please try again";
@@ -542,3 +543,39 @@ pub const OIDC_REGISTER_HINT: &str =
     "The application signs people in with their account here (OpenID Connect, with PKCE).";
 pub const OIDC_REGISTERED: &str = "Registered. Client ID:";
 pub const OIDC_SECRET_ONCE: &str = "Client secret (copy it now; it is not shown again):";
+
+// The profile's "Access Management" page (seed 001's registration help).
+pub const ACCESS_TITLE: &str = "Access management";
+pub const ACCESS_INTRO: &str = "Every account has guest access. A service contract number makes you a customer; a partner agreement number makes you a partner. Each number is checked against the registry, and your access lasts as long as the contract or agreement.";
+pub const ACCESS_LEVELS: &str = "Your access levels";
+pub const ACCESS_GUEST: &str = "Guest";
+pub const ACCESS_CUSTOMER: &str = "Customer";
+pub const ACCESS_PARTNER: &str = "Partner";
+pub const ACCESS_RESOURCE: &str = "Special access";
+pub const ACCESS_ENTITLEMENTS: &str = "Where your access comes from";
+pub const ACCESS_NONE: &str = "Nothing beyond guest access yet.";
+pub const ACCESS_LEVEL: &str = "Access";
+pub const ACCESS_SOURCE: &str = "From";
+pub const ACCESS_GRANTED: &str = "Since";
+pub const ACCESS_UNTIL: &str = "Until";
+pub const ACCESS_NO_END: &str = "No end date";
+pub const ACCESS_SERVICE_CONTRACT: &str = "Service contract";
+pub const ACCESS_PARTNER_AGREEMENT: &str = "Partner agreement";
+pub const ACCESS_SPONSORED: &str = "Sponsored by a partner, under agreement";
+pub const ACCESS_CODE_SOURCE: &str = "A special access code";
+pub const ACCESS_CLAIM_TITLE: &str = "Upgrade your access";
+pub const ACCESS_CLAIM_HINT: &str = "A product serial number or a purchase order number cannot be used. If you do not know your company's number, ask your service contract sales representative.";
+pub const ACCESS_KIND: &str = "Kind of number";
+pub const ACCESS_NUMBER: &str = "Contract or agreement number";
+pub const ACCESS_CLAIM: &str = "Add access";
+pub const ACCESS_CLAIMED: &str = "Your access is updated.";
+pub const ACCESS_CODE_TITLE: &str = "Use a special access code";
+pub const ACCESS_CODE_HINT: &str = "A customer engineer gives you a code for one file or resource when you cannot wait for your registration.";
+pub const ACCESS_CODE: &str = "Special access code";
+pub const ACCESS_REDEEM: &str = "Use code";
+pub const ACCESS_SPONSOR_TITLE: &str = "Sponsor a customer";
+pub const ACCESS_SPONSOR_HINT: &str = "As a partner you can give a customer customer access under your agreement, in advance: they get it when they sign in with this address, for as long as your agreement lasts.";
+pub const ACCESS_CUSTOMER_EMAIL: &str = "Customer's email address";
+pub const ACCESS_SPONSOR: &str = "Sponsor";
+pub const ACCESS_SPONSORED_DONE: &str =
+    "Sponsored. The customer gets access when they sign in with that address.";

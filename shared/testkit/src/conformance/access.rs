@@ -1,11 +1,13 @@
 //! `AccessStore`: a record moves on one version at a time with its audit event; the registry is
-//! replaced entry by entry; a code is issued once and taken once however many race for it.
+//! replaced entry by entry; a code is issued once and taken once however many race for it; a
+//! sponsorship waits (the latest replacing) until removed.
 
 use super::*;
 use tessera_access::codes::IssuedCode;
 use tessera_access::entitlement::{AccessRecord, Entitlement};
 use tessera_access::ports::AccessStore;
 use tessera_access::registry::{AgreementKind, AgreementNumber, RegistryEntry};
+use tessera_access::sponsorship::Sponsorship;
 use tessera_kernel::audit::{AuditLog, AuditParty};
 use tessera_kernel::ports::Random;
 
@@ -119,4 +121,44 @@ pub async fn registry_entries_are_replaced_and_codes_are_taken_once(
     })
     .await;
     assert_eq!(won, [code], "exactly one redemption gets the code");
+}
+
+pub async fn a_sponsorship_waits_replaced_until_removed(
+    store: &dyn AccessStore,
+    log: &dyn AuditLog,
+    random: &dyn Random,
+) {
+    let digest = format!("{:064x}", crate::app::unique());
+    assert_eq!(store.sponsorship(&digest).await.unwrap(), None);
+    let sponsorship = |partner: &str, at: i64| Sponsorship {
+        email_digest: digest.clone(),
+        partner: AccountId::from_stored(partner.into()),
+        number: AgreementNumber::parse("PA-0001").unwrap(),
+        sponsored_at: Timestamp(at),
+        access_ends: None,
+        claim_by: Timestamp(at + 1_000),
+    };
+    let event = |at| super::audit::event(random, at, "partner", &digest);
+    let first = sponsorship("0123456789abcdef0123456789abcdef", 1_000);
+    store.save_sponsorship(&first, &event(1_000)).await.unwrap();
+    let second = sponsorship("fedcba9876543210fedcba9876543210", 2_000);
+    store
+        .save_sponsorship(&second, &event(2_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.sponsorship(&digest).await.unwrap(),
+        Some(second),
+        "the latest partner's replaces the first"
+    );
+    assert_eq!(
+        events_about(log, AuditParty::new("account", digest.as_str()))
+            .await
+            .len(),
+        2,
+        "each saved with its event"
+    );
+    store.remove_sponsorship(&digest).await.unwrap();
+    store.remove_sponsorship(&digest).await.unwrap();
+    assert_eq!(store.sponsorship(&digest).await.unwrap(), None);
 }

@@ -136,6 +136,7 @@ impl<'a> PageClient<'a> {
             "portal-badges" => self.app.call(portal_badges::handle, request).await,
             "staff-console" => self.app.call(staff_console::handle, request).await,
             "oidc" => self.app.call(oidc::handle, request).await,
+            "access" => self.app.call(access::handle, request).await,
             _ => self.app.call(portal::handle, request).await,
         };
         for line in response.headers.get_all("set-cookie") {

@@ -14,6 +14,7 @@ use tessera_kernel::ports::Clock;
 use tessera_kernel::time::Seconds;
 use tessera_testkit::app::unique;
 use tessera_testkit::{Backend, TestApp};
+use tessera_tests::pages::PageClient;
 use tessera_tests::{
     activate, active_account, log_in, on_both_backends, sign_up, staff_member, token_of, PASSWORD,
 };
@@ -455,7 +456,98 @@ async fn wrong_numbers_end_in_429_with_a_retry_after(backend: Backend) {
     assert_eq!(anonymous.status, 401);
 }
 
+/// The Access Management page: signed out, the log-in page first (and back); a forged form
+/// changes nothing; a number is given through its form; the page costs the calls of the route
+/// behind it.
+async fn the_access_page_shows_and_changes_the_access(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let imported = app
+        .call(
+            access::handle,
+            tessera_tests::csv_upload(
+                "/v1/admin/imports/access-registry",
+                &tessera_tests::sample("access-registry.csv"),
+                None,
+            ),
+        )
+        .await;
+    assert_eq!(imported.status, 200, "{}", imported.text);
+    let counter = app.count_dynamodb_calls().await;
+    let (_, token) = session(&app, "access.page").await;
+    let mut browser = PageClient::new(&app);
+    let signed_out = browser.get("/account/access").await;
+    assert_eq!(signed_out.status, 303);
+    assert_eq!(
+        signed_out.headers["location"], "/?next=%2Faccount%2Faccess",
+        "back here after logging in"
+    );
+    browser.use_session(&token);
+    if let Some(counter) = &counter {
+        counter.take();
+    }
+    assert_eq!(
+        call(&app, "GET", "/v1/me/access", &token, None)
+            .await
+            .status,
+        200
+    );
+    let behind = counter.as_ref().map(|c| c.take());
+    let page = browser.get("/account/access").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("Access management")
+            && page.text.contains("Nothing beyond guest access yet.")
+    );
+    if let Some(counter) = &counter {
+        assert_eq!(Some(counter.take()), behind, "GET /account/access");
+    }
+
+    let forged = browser
+        .post_raw(
+            "/account/access/claims",
+            &[("kind", "service_contract"), ("number", "SC-2026-0042")],
+            &[],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let refused = browser
+        .post(
+            "/account/access/claims",
+            &[("kind", "service_contract"), ("number", "SC-9999-9999")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.text.contains("aria-invalid=\"true\""),
+        "{}",
+        refused.text
+    );
+    let claimed = browser
+        .post(
+            "/account/access/claims",
+            &[("kind", "service_contract"), ("number", "sc-2026-0042")],
+        )
+        .await;
+    assert_eq!(claimed.status, 200);
+    assert!(
+        claimed.text.contains("Your access is updated.")
+            && claimed
+                .text
+                .contains("Service contract SC-2026-0042 (Example Networks Ltd)"),
+        "{}",
+        claimed.text
+    );
+    let access = call(&app, "GET", "/v1/me/access", &token, None).await;
+    assert_eq!(access.json["levels"], json!(["guest", "customer"]));
+    assert_eq!(
+        access.json["entitlements"].as_array().unwrap().len(),
+        1,
+        "the forged form changed nothing"
+    );
+}
+
 on_both_backends!(
+    the_access_page_shows_and_changes_the_access,
     the_routes_carry_access_from_the_registry_to_the_profile,
     wrong_numbers_end_in_429_with_a_retry_after,
     numbers_from_the_registry_make_customers_and_partners,

@@ -73,7 +73,9 @@ impl Site {
         let console: staff_console::ConsoleState = app.state();
         let badges: tessera_credential_routes::badges::BadgesState = app.state();
         let provider: oidc::OidcState = app.state();
+        let access_state: access::AccessState = app.state();
         let base = tessera_testkit::loopback::serve(move |request| {
+            let access_state = access_state.clone();
             let (pages, candidate_pages, policy, imports, orders, console, badges, provider) = (
                 pages.clone(),
                 candidate_pages.clone(),
@@ -93,6 +95,7 @@ impl Site {
                     "portal-badges" => portal_badges::handle(request, badges).await,
                     "staff-console" => staff_console::handle(request, console).await,
                     "oidc" => oidc::handle(request, provider).await,
+                    "access" => access::handle(request, access_state).await,
                     "portal-certifications" => {
                         portal_certifications::handle(request, candidate_pages).await
                     }
@@ -924,5 +927,95 @@ async fn an_application_signs_a_person_in_through_the_provider() {
         "Your profile",
         "signed out of the portal too"
     );
+    browser.stop().await;
+}
+
+/// The Access Management tab: the operators' registry imported, a wrong number refused next to
+/// its field, a partner agreement number making the person a partner, and the partner sponsoring
+/// a customer by address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_gives_an_agreement_number_and_sponsors_a_customer() {
+    let Some(browser) = Chromium::start().await else {
+        return;
+    };
+    let site = Site::start().await;
+    let tab = browser.tab(&site).await;
+    tab.open("/").await;
+    let status = tab
+        .eval(&format!(
+            "fetch('/v1/admin/imports/access-registry', {{ method: 'POST', headers: {{ \
+             authorization: 'Bearer tessera-local-admin-token', 'content-type': 'text/csv' }}, \
+             body: {} }}).then(r => r.status)",
+            Value::from(tessera_tests::sample("access-registry.csv"))
+        ))
+        .await;
+    assert_eq!(status, Value::from(200), "the registry imported");
+
+    sign_up_and_log_in(&tab, &unique_email("browser.partner")).await;
+    assert_eq!(
+        tab.eval("document.querySelector('header nav a[href=\"/account/access\"]').textContent")
+            .await,
+        Value::from("Access"),
+        "the header links the tab"
+    );
+    tab.open("/account/access").await;
+    assert_eq!(tab.heading().await, "Access management");
+    assert!(tab
+        .text()
+        .await
+        .contains("Nothing beyond guest access yet."));
+    assert_eq!(
+        tab.eval(
+            "document.querySelectorAll('form[action=\"/account/access/sponsorships\"]').length"
+        )
+        .await,
+        Value::from(0),
+        "only a partner sponsors"
+    );
+    tab.check("access").await;
+
+    tab.choose("#kind", "partner_agreement").await;
+    tab.fill("#number", "PO-12345").await;
+    tab.submit("form[action='/account/access/claims'] button")
+        .await;
+    assert_eq!(
+        tab.eval("document.getElementById('number').getAttribute('aria-invalid')")
+            .await,
+        Value::from("true"),
+        "the refusal is at the field"
+    );
+    assert!(tab
+        .text()
+        .await
+        .contains("purchase order number cannot be used"));
+    assert_eq!(
+        tab.eval("[document.getElementById('kind').value, document.getElementById('number').value].join(' ')")
+            .await,
+        Value::from("partner_agreement PO-12345"),
+        "what was sent is shown again"
+    );
+    tab.check("access-refused").await;
+
+    tab.eval("document.getElementById('number').value = ''")
+        .await;
+    tab.fill("#number", "pa-2026-0007").await;
+    tab.submit("form[action='/account/access/claims'] button")
+        .await;
+    let shown = tab.text().await;
+    assert!(
+        shown.contains("Your access is updated.")
+            && shown.contains("Partner agreement PA-2026-0007 (Example Integrators Inc)")
+            && shown.contains("2027-07-01"),
+        "{shown}"
+    );
+    tab.fill("#customer_email", &unique_email("browser.customer"))
+        .await;
+    tab.submit("form[action='/account/access/sponsorships'] button")
+        .await;
+    assert!(tab
+        .text()
+        .await
+        .contains("Sponsored. The customer gets access"));
+    tab.check("access-partner").await;
     browser.stop().await;
 }

@@ -19,7 +19,7 @@ type Ctx<'a> = PageRequest<'a, AccessState>;
 pub async fn serve(route: Route, request: &Request, state: &AccessState) -> Response<Body> {
     let mut ctx = Ctx::new(request, state, state.access.random.as_ref());
     let answer = match route {
-        Route::Page => show(&mut ctx, &Problems::none(), None).await,
+        Route::Page => show(&mut ctx, &Problems::none(), None, None).await,
         _ => match ctx.form() {
             Ok(posted) => post(route, &mut ctx, &posted).await,
             Err(refusal) => refusal.into_response(),
@@ -51,20 +51,26 @@ async fn post(route: Route, ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> 
     };
     let answer = ctx.call(handle, "POST", path, Some(body)).await;
     match answer.status {
-        200 | 202 => show(ctx, &Problems::none(), Some(done)).await,
+        200 | 202 => show(ctx, &Problems::none(), Some(done), None).await,
         400 | 403 | 422 | 429 => {
             let mut problems = Problems::from_answer(&answer);
             if answer.status != 422 {
                 problems = problems.moved_to(field);
             }
-            let page = show(ctx, &problems, None).await;
+            let page = show(ctx, &problems, None, Some(posted)).await;
             with_status(page, answer.status)
         }
         _ => ctx.unexpected(&answer),
     }
 }
 
-async fn show(ctx: &mut Ctx<'_>, problems: &Problems, message: Option<&str>) -> Response<Body> {
+/// The page; `entered` is a refused form to show again as it was sent.
+async fn show(
+    ctx: &mut Ctx<'_>,
+    problems: &Problems,
+    message: Option<&str>,
+    entered: Option<&Form>,
+) -> Response<Body> {
     if ctx.visit.session().is_none() {
         return ctx.log_in_first();
     }
@@ -72,7 +78,7 @@ async fn show(ctx: &mut Ctx<'_>, problems: &Problems, message: Option<&str>) -> 
     if !access.is_success() {
         return ctx.unexpected(&access);
     }
-    render(ctx, &access, problems, message)
+    render(ctx, &access, problems, message, entered)
 }
 
 fn level_name(level: &str) -> &'static str {
@@ -108,7 +114,13 @@ fn render(
     access: &Answer,
     problems: &Problems,
     message: Option<&str>,
+    entered: Option<&Form>,
 ) -> Response<Body> {
+    let value = |field: &str| entered.map(|f| f.text(field)).unwrap_or_default();
+    let kind = Some(value("kind"))
+        .filter(|k| !k.is_empty())
+        .unwrap_or_else(|| "service_contract".to_string());
+    let (number, code, customer_email) = (value("number"), value("code"), value("customer_email"));
     let levels: Vec<&str> = access.body["levels"]
         .as_array()
         .map(|l| l.iter().filter_map(Value::as_str).collect())
@@ -149,29 +161,21 @@ fn render(
                 @if entitlements.is_empty() {
                     p { (text::ACCESS_NONE) }
                 } @else {
-                    div.table-wrap tabindex="0" role="region" aria-labelledby="levels" {
-                        table {
-                            thead { tr {
-                                th scope="col" { (text::ACCESS_LEVEL) }
-                                th scope="col" { (text::ACCESS_SOURCE) }
-                                th scope="col" { (text::ACCESS_GRANTED) }
-                                th scope="col" { (text::ACCESS_UNTIL) }
-                            } }
-                            tbody {
-                                @for e in &entitlements {
-                                    tr {
-                                        td {
-                                            (level_name(e["level"].as_str().unwrap_or_default()))
-                                            @if let Some(resource) = e["resource"].as_str() { ": " (resource) }
-                                        }
-                                        td { (source(&e["source"])) }
-                                        td { (day(&e["granted_at"])) }
-                                        td {
-                                            @if e["expires_at"].is_null() { (text::ACCESS_NO_END) }
-                                            @else { (day(&e["expires_at"])) }
-                                        }
-                                    }
+                    // A list, not a table: each grant reads whole on a phone.
+                    ul.entitlements {
+                        @for e in &entitlements {
+                            li {
+                                strong {
+                                    (level_name(e["level"].as_str().unwrap_or_default()))
+                                    @if let Some(resource) = e["resource"].as_str() { ": " (resource) }
                                 }
+                                br;
+                                (source(&e["source"]))
+                                br;
+                                (text::ACCESS_GRANTED) " " (day(&e["granted_at"])) " · "
+                                (text::ACCESS_UNTIL) " "
+                                @if e["expires_at"].is_null() { (text::ACCESS_NO_END) }
+                                @else { (day(&e["expires_at"])) }
                             }
                         }
                     }
@@ -181,8 +185,8 @@ fn render(
                 h2 id="claim" { (text::ACCESS_CLAIM_TITLE) }
                 p.hint { (text::ACCESS_CLAIM_HINT) }
                 (form("/account/access/claims", &csrf, html! {
-                    (select("kind", text::ACCESS_KIND, &kinds, "service_contract", problems))
-                    (Field::new("number", text::ACCESS_NUMBER, "text")
+                    (select("kind", text::ACCESS_KIND, &kinds, &kind, problems))
+                    (Field::new("number", text::ACCESS_NUMBER, "text").value(&number)
                         .autocomplete("off").render(problems))
                     (submit(text::ACCESS_CLAIM))
                 }))
@@ -191,7 +195,7 @@ fn render(
                 h2 id="special" { (text::ACCESS_CODE_TITLE) }
                 p.hint { (text::ACCESS_CODE_HINT) }
                 (form("/account/access/codes", &csrf, html! {
-                    (Field::new("code", text::ACCESS_CODE, "text")
+                    (Field::new("code", text::ACCESS_CODE, "text").value(&code)
                         .autocomplete("off").render(problems))
                     (submit(text::ACCESS_REDEEM))
                 }))
@@ -202,7 +206,7 @@ fn render(
                     p.hint { (text::ACCESS_SPONSOR_HINT) }
                     (form("/account/access/sponsorships", &csrf, html! {
                         (Field::new("customer_email", text::ACCESS_CUSTOMER_EMAIL, "email")
-                            .autocomplete("off").render(problems))
+                            .value(&customer_email).autocomplete("off").render(problems))
                         (submit(text::ACCESS_SPONSOR))
                     }))
                 }

@@ -366,6 +366,11 @@ COMPLETERS = {
     ("PUT", "/v1/staff/catalog"): lambda case: ({"restore": 1, "reason": "API fuzzing"}, {}),
     ("POST", "/v1/staff/access-codes"): lambda case: (
         {"resource": "course.fuzzing", "expires_on": "2099-12-31", "reason": "API fuzzing"}, {}),
+    # A fresh domain each time (a domain is one enabled provider's).
+    ("POST", "/v1/staff/federation-providers"): lambda case: ({
+        "name": "Fuzzed organisation", "issuer": "https://login.example.com",
+        "client_id": "tessera", "domains": [_fresh_email("org").split("@")[0] + ".example"],
+        "default_country": "GB", "reason": "API fuzzing"}, {}),
     ("POST", "/v1/staff/oidc-clients"): lambda case: ({
         "name": "Fuzzed app", "type": "confidential",
         "redirect_uris": ["https://app.example.com/callback"], "reason": "API fuzzing"}, {}),
@@ -483,6 +488,15 @@ def _new_oidc_client(case):
     return _expect(made, 201, "the client registration")["client_id"]
 
 
+def _new_federation_provider(case=None):
+    """A provider of its own for a fresh domain (disabling one takes it away): its id."""
+    made = _call("POST", "/v1/staff/federation-providers", token=_env("TESSERA_FUZZ_STAFF"), body={
+        "name": "Fuzzed organisation", "issuer": "https://login.example.com",
+        "client_id": "tessera", "domains": [_fresh_email("org").split("@")[0] + ".example"],
+        "default_country": "GB", "reason": "API fuzzing"})
+    return _expect(made, 201, "the provider registration")["id"]
+
+
 def _transcript_for(case):
     if case.operation.method.upper() == "DELETE":
         return _new_transcript("To delete")
@@ -519,6 +533,7 @@ RESOURCES = {
     "/v1/staff/orders/{id}/refund": ("id", lambda case: _paid_order()),
     "/v1/staff/orders/{id}/reprint": ("id", lambda case: _shipped_order()),
     "/v1/staff/oidc-clients/{id}/disable": ("id", _new_oidc_client),
+    "/v1/staff/federation-providers/{id}/disable": ("id", _new_federation_provider),
 }
 
 

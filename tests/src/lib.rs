@@ -367,6 +367,7 @@ pub async fn staff_call(
         "staff-privacy" => app.call(staff_privacy::handle, request).await,
         "oidc" => app.call(oidc::handle, request).await,
         "access" => app.call(access::handle, request).await,
+        "federation" => app.call(federation::handle, request).await,
         other => panic!("{other} is not a staff function"),
     }
 }

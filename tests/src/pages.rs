@@ -137,6 +137,7 @@ impl<'a> PageClient<'a> {
             "staff-console" => self.app.call(staff_console::handle, request).await,
             "oidc" => self.app.call(oidc::handle, request).await,
             "access" => self.app.call(access::handle, request).await,
+            "federation" => self.app.call(federation::handle, request).await,
             _ => self.app.call(portal::handle, request).await,
         };
         for line in response.headers.get_all("set-cookie") {

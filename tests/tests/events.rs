@@ -51,6 +51,7 @@ async fn replay(app: &TestApp, function: &str, request: lambda_http::Request) ->
         "badges" => app.call(badges::handle, request).await,
         "oidc" => app.call(oidc::handle, request).await,
         "access" => app.call(access::handle, request).await,
+        "federation" => app.call(federation::handle, request).await,
         "fulfillment" => tessera_tests::fulfillment_call(app, request).await,
         "staff-accounts" | "staff-audit" | "staff-records" | "staff-orders" | "staff-privacy" => {
             tessera_tests::staff_call(app, request).await
@@ -110,6 +111,10 @@ fn expected_status(route: &(String, String)) -> u16 {
         ("GET", "/oidc/authorize") => 400,
         ("POST", "/oidc/token" | "/oidc/revoke") => 401,
         ("GET" | "POST", "/oidc/userinfo") => 401,
+        // No organisation's provider signs in that domain on a fresh store: the log-in page; a
+        // callback no sign-in began (no state cookie) is refused.
+        ("GET", "/federation/start") => 303,
+        ("GET", "/federation/callback") => 400,
         // The pages: the account's send a browser without a session to log in, the others show;
         // a form posted without the visit's token (an event cannot have one) is refused.
         (

@@ -100,7 +100,7 @@ fn every_function_folder_is_a_workspace_member_with_routes_a_schedule_or_a_topic
 /// exactly the routes the template gives it, so neither can gain or lose one alone.
 #[test]
 fn each_routing_table_is_the_templates_routes_for_its_function() {
-    let tables: [(&str, Vec<(&str, &str)>); 31] = [
+    let tables: [(&str, Vec<(&str, &str)>); 32] = [
         ("accounts", accounts::routes()),
         ("sessions", sessions::routes()),
         ("password-policy", password_policy::routes()),
@@ -121,6 +121,7 @@ fn each_routing_table_is_the_templates_routes_for_its_function() {
         ("issuer", issuer::routes()),
         ("oidc", oidc::routes()),
         ("access", access::routes()),
+        ("federation", federation::routes()),
         ("badges", badges::routes()),
         ("portal-badges", portal_badges::routes()),
         ("portal", portal::routes()),

@@ -36,6 +36,7 @@ fn declared() -> BTreeMap<&'static str, Secrets> {
         ("issuer", issuer::SECRETS),
         ("oidc", oidc::SECRETS),
         ("access", access::SECRETS),
+        ("federation", federation::SECRETS),
         ("badges", badges::SECRETS),
         ("portal-badges", portal_badges::SECRETS),
         ("staff-accounts", staff_accounts::SECRETS),

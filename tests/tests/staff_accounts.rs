@@ -642,6 +642,21 @@ const STAFF_ROUTES: &[(&str, &str, &[Role])] = &[
     ),
     (
         "POST",
+        "/v1/staff/federation-providers",
+        &[Role::ProgramAdmin],
+    ),
+    (
+        "GET",
+        "/v1/staff/federation-providers",
+        &[Role::ProgramAdmin],
+    ),
+    (
+        "POST",
+        "/v1/staff/federation-providers/{id}/disable",
+        &[Role::ProgramAdmin],
+    ),
+    (
+        "POST",
         "/v1/staff/access-codes",
         &[Role::Support, Role::ProgramAdmin],
     ),
@@ -676,6 +691,11 @@ fn concrete(method: &str, path: &str, token: &str, subject: &str) -> Request {
         Some("oidc-clients") => Some(json!({
             "name": "Matrix app", "type": "public",
             "redirect_uris": ["https://app.example.com/cb"], "reason": "matrix"
+        })),
+        Some("federation-providers") => Some(json!({
+            "name": "Matrix org", "issuer": "https://login.example.com", "client_id": "tessera",
+            "domains": [format!("matrix{}.example", tessera_testkit::app::unique())],
+            "default_country": "GB", "reason": "matrix"
         })),
         Some("access-codes") => Some(json!({
             "resource": "course.matrix", "expires_on": "2099-12-31", "reason": "matrix"

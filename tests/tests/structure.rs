@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use tessera_testkit::repo_root;
 
-const CONTEXTS: [&str; 7] = [
+const CONTEXTS: [&str; 8] = [
     "tessera-kernel",
     "tessera-identity",
     "tessera-certification",
@@ -14,6 +14,7 @@ const CONTEXTS: [&str; 7] = [
     "tessera-credentials",
     "tessera-oidc",
     "tessera-access",
+    "tessera-federation",
 ];
 
 /// Every crate `package` links in a normal (non-test) build, by name, as `cargo tree` resolves
@@ -117,7 +118,7 @@ fn contexts_of(crates: &BTreeSet<String>) -> BTreeSet<&'static str> {
 
 #[test]
 fn contexts_depend_only_downward() {
-    let expected: [(&str, &[&str]); 7] = [
+    let expected: [(&str, &[&str]); 8] = [
         ("tessera-kernel", &[]),
         ("tessera-identity", &["tessera-kernel"]),
         ("tessera-certification", &["tessera-kernel"]),
@@ -134,6 +135,10 @@ fn contexts_depend_only_downward() {
             &["tessera-kernel", "tessera-identity", "tessera-access"],
         ),
         ("tessera-access", &["tessera-kernel"]),
+        (
+            "tessera-federation",
+            &["tessera-kernel", "tessera-identity"],
+        ),
     ];
     for (context, allowed) in expected {
         let direct = contexts_of(&linked_tessera_crates(context, Some(1)));
@@ -189,6 +194,8 @@ fn each_function_links_only_the_contexts_it_serves() {
             ],
             // Access levels: sessions, and the levels' own context.
             "access" => &["tessera-kernel", "tessera-identity", "tessera-access"],
+            // Signing in through organisations' providers.
+            "federation" => &["tessera-kernel", "tessera-identity", "tessera-federation"],
             _ => &identity,
         };
         let linked = contexts_of(&linked_tessera_crates(&name, None));

@@ -30,23 +30,6 @@ fn client_json(client: &Client) -> Value {
     })
 }
 
-/// A list of strings, or the field's error.
-fn uris(f: &mut Fields, field: &str) -> Option<Vec<String>> {
-    match f.take(field) {
-        None => Some(Vec::new()),
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) => Some(
-            items
-                .into_iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-        ),
-        Some(_) => {
-            f.error(field, "invalid_uris", "A list of addresses.");
-            None
-        }
-    }
-}
-
 pub async fn register(request: &Request, state: &OidcState) -> Response<Body> {
     let answer = async {
         let staff = StaffCaller::admit(request, &state.identity, ADMINS).await?;
@@ -66,8 +49,18 @@ pub async fn register(request: &Request, state: &OidcState) -> Response<Body> {
             "public" => Ok(ClientKind::Public),
             _ => Err("confidential or public"),
         });
-        let redirect_uris = uris(&mut f, "redirect_uris");
-        let post_logout = uris(&mut f, "post_logout_redirect_uris");
+        let redirect_uris = f.string_list(
+            "redirect_uris",
+            false,
+            "invalid_uris",
+            "A list of addresses.",
+        );
+        let post_logout = f.string_list(
+            "post_logout_redirect_uris",
+            false,
+            "invalid_uris",
+            "A list of addresses.",
+        );
         let reason = reason(&mut f);
         let (Some(name), Some(kind), Some(redirect_uris), Some(post_logout), Some(reason), true) =
             (name, kind, redirect_uris, post_logout, reason, f.is_valid())

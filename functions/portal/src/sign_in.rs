@@ -1,7 +1,8 @@
 //! Log in as the guide shows it: step 1 the email address, step 2 the password ("Verify with your
 //! password"), and with an authenticator enrolled step 3 its code. One form action, `/sign-in`:
-//! which step it is follows from the fields posted. Step 1 calls nothing (it only carries the
-//! address on), so it tells nobody whether an account exists. A `next` path (a link from an email
+//! which step it is follows from the fields posted. Step 1 reads only whether the address's domain
+//! signs in through its organisation (identifier-first: then the person goes there, flow 32), so
+//! it tells nobody whether an account exists. A `next` path (a link from an email
 //! opened while signed out) rides along the steps, and the person lands there once logged in.
 
 use lambda_http::{Body, Response};
@@ -148,6 +149,16 @@ fn code_step(
     .into_response()
 }
 
+/// Where a federated address's sign-in begins (the federation function), with where to land.
+fn federation_start(email: &Email, next: Next<'_>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("email", email.as_str());
+    if let Some(next) = next.0 {
+        query.append_pair("next", next);
+    }
+    format!("/federation/start?{}", query.finish())
+}
+
 /// `POST /sign-in`: the step the posted fields make.
 pub async fn step(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
     let next = Next::from(posted.get("next"));
@@ -160,6 +171,17 @@ pub async fn step(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
         return with_status(email_step_to(ctx, &email, &problems, None, next), 422);
     }
     if !posted.has("password") {
+        // Identifier-first: an address whose organisation signs its people in goes there.
+        let address = Email::parse(&email).expect("parsed above");
+        let domain = address.as_str().rsplit('@').next().unwrap_or_default();
+        match ctx.state.store.federated_domain(domain).await {
+            Ok(true) => return redirect(&federation_start(&address, next)),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "federated domain lookup");
+                return tessera_web::request::server_error();
+            }
+        }
         return password_step(ctx, &email, &Problems::none(), next);
     }
     let answer = ctx

@@ -305,9 +305,23 @@ impl<Table> DynamoStore<Table> {
             .transpose()
     }
 
+    /// Writes `item` (on `condition`, when given: `Conflict` if it fails).
+    #[cfg(any(feature = "oidc", feature = "federation"))]
+    pub(crate) async fn put(&self, item: Item, condition: Option<&str>) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_string))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(conflict_if_condition_failed)
+    }
+
     /// Deletes the item at `key` and returns what it held, in one call: of two racing takers only
     /// one gets it (a single-use code redeemed).
-    #[cfg(any(feature = "oidc", feature = "access"))]
+    #[cfg(any(feature = "oidc", feature = "access", feature = "federation"))]
     pub(crate) async fn take<T: DeserializeOwned>(
         &self,
         key: Item,
@@ -884,12 +898,13 @@ impl AccountStore for IdentityStore {
         let epoch = Update::builder()
             .table_name(&self.table)
             .set_key(Some(Self::profile_key(&identity.account_id)))
-            .update_expression("SET session_epoch = :epoch")
+            .update_expression("SET session_epoch = :epoch, federated = :federated")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(
                 ":epoch",
                 AttributeValue::N(identity.session_epoch.to_string()),
             )
+            .expression_attribute_values(":federated", AttributeValue::Bool(identity.federated))
             .build()
             .map_err(StoreError::unavailable)?;
         let mut items = vec![
@@ -993,6 +1008,14 @@ impl AccountStore for IdentityStore {
         }
         let marker: Option<Marker> = self.get(Self::username_key(username)).await?;
         Ok(marker.map(|m| m.account_id))
+    }
+
+    /// The domain's item (`FEDDOMAIN#<domain>`, written by federation with its provider).
+    async fn federated_domain(&self, domain: &str) -> Result<bool, StoreError> {
+        let item: Option<serde_json::Value> = self
+            .get(item_key(format!("FEDDOMAIN#{domain}"), "FEDDOMAIN"))
+            .await?;
+        Ok(item.is_some())
     }
 
     async fn purgeable_accounts(

@@ -13,6 +13,8 @@ mod candidates;
 #[cfg(feature = "certification")]
 mod catalogs;
 mod dynamo;
+#[cfg(feature = "federation")]
+mod federation;
 mod messaging;
 #[cfg(feature = "oidc")]
 mod oidc;

@@ -58,20 +58,6 @@ fn family_ttl(family: &TokenFamily) -> Timestamp {
     family.expires_at + Seconds::days(1)
 }
 
-impl IdentityStore {
-    async fn put(&self, item: Item, condition: Option<&str>) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .set_condition_expression(condition.map(str::to_string))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(conflict_if_condition_failed)
-    }
-}
-
 #[async_trait]
 impl OidcStore for IdentityStore {
     async fn register_client(&self, client: &Client, event: &AuditEvent) -> Result<(), StoreError> {

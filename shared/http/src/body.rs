@@ -192,6 +192,30 @@ impl Fields {
         self.map.remove(field)
     }
 
+    /// A list of strings (each trimmed); absent or `null` is an empty list unless `required`.
+    /// Otherwise the field's error (`code`, `message`) and `None`.
+    pub fn string_list(
+        &mut self,
+        field: &str,
+        required: bool,
+        code: &str,
+        message: &str,
+    ) -> Option<Vec<String>> {
+        match self.take(field) {
+            None if !required => Some(Vec::new()),
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => Some(
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(|s| s.trim().to_string()))
+                    .collect(),
+            ),
+            _ => {
+                self.error(field, code, message.to_string());
+                None
+            }
+        }
+    }
+
     /// A string field that may be absent or `null`.
     pub fn optional_string(&mut self, field: &str) -> Option<String> {
         match self.map.get(field) {

@@ -425,6 +425,26 @@ impl Connections {
         }
     }
 
+    /// Federation's ports: its items live in the identity table, beside the accounts it signs
+    /// in; organisations' providers are reached over HTTPS.
+    #[cfg(feature = "federation")]
+    pub fn federation_deps(
+        &self,
+        identity: IdentityDeps,
+        audit: Arc<dyn AuditLog>,
+    ) -> tessera_federation::flows::FederationDeps {
+        tessera_federation::flows::FederationDeps {
+            store: match self.identity_store() {
+                #[cfg(feature = "embedded")]
+                IdentityTable::Embedded(db) => db,
+                IdentityTable::Aws(store) => store,
+            },
+            issuers: Arc::new(tessera_federation::issuer::HttpIssuers::default()),
+            identity,
+            audit,
+        }
+    }
+
     /// The OpenID Connect provider's ports, with the clock and randomness given: its items live
     /// in the identity table, beside the profiles its claims come from.
     #[cfg(feature = "oidc")]
@@ -600,6 +620,12 @@ pub trait Wiring: Send + Sync {
         Err("this wiring builds no access levels".into())
     }
 
+    /// Federation's ports.
+    #[cfg(feature = "federation")]
+    fn federation_deps(&self) -> Result<tessera_federation::flows::FederationDeps, WiringError> {
+        Err("this wiring builds no federation".into())
+    }
+
     /// The keys credentials are signed with.
     #[cfg(feature = "credentials")]
     fn credential_signer(&self) -> Result<Arc<dyn JwsSigner>, WiringError> {
@@ -736,6 +762,13 @@ impl Wiring for ProcessWiring {
     #[cfg(feature = "access")]
     fn access_deps(&self) -> Result<tessera_access::flows::AccessDeps, WiringError> {
         Ok(self.connections()?.access_deps(self.clock(), self.random()))
+    }
+
+    #[cfg(feature = "federation")]
+    fn federation_deps(&self) -> Result<tessera_federation::flows::FederationDeps, WiringError> {
+        Ok(self
+            .connections()?
+            .federation_deps(self.identity_deps()?, self.audit_log()?))
     }
 
     #[cfg(feature = "oidc")]

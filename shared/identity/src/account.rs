@@ -123,6 +123,10 @@ pub struct Identity {
     /// also moves the session epoch, so every session ends at once).
     #[serde(default)]
     pub disabled: bool,
+    /// Signs in through its organisation's provider: no usable password, no security settings
+    /// (mirrored on the profile with the session epoch).
+    #[serde(default)]
+    pub federated: bool,
     /// Optimistic concurrency: a write succeeds only if the stored version is the one read.
     pub version: u64,
 }
@@ -166,6 +170,7 @@ impl Identity {
             greeting_name: None,
             email_change: None,
             disabled: false,
+            federated: false,
             version: 0,
         }
     }

@@ -58,7 +58,8 @@ pub trait AccountStore: Send + Sync {
 
     /// What decides sign-in, saved in one transaction: the identity (version-checked, as
     /// `update_identity`; a new password, a lock lifted, the account disabled or enabled), its
-    /// session epoch mirrored onto the profile so every older session dies with it, when
+    /// session epoch (and whether it is federated) mirrored onto the profile so every older
+    /// session dies with it, when
     /// `clear_login_failures` the address's failed-login count removed, and a staff action's
     /// `audit` event appended.
     async fn save_sign_in(
@@ -112,6 +113,10 @@ pub trait AccountStore: Send + Sync {
         &self,
         username: &Username,
     ) -> Result<Option<AccountId>, StoreError>;
+
+    /// Whether an organisation's provider signs in the people of `domain` (identifier-first
+    /// sign-in sends them there instead of asking for a password).
+    async fn federated_domain(&self, domain: &str) -> Result<bool, StoreError>;
 
     /// Pending accounts whose purge date is `now` or earlier, soonest first, at most `limit`:
     /// found by an index of pending accounts, whatever the number of active ones.

@@ -12,6 +12,8 @@ mod badges;
 mod candidates;
 #[cfg(feature = "certification")]
 mod catalogs;
+#[cfg(feature = "federation")]
+mod federation;
 #[cfg(feature = "oidc")]
 mod oidc;
 #[cfg(feature = "fulfillment")]

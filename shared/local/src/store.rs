@@ -42,6 +42,11 @@ CREATE TABLE IF NOT EXISTS usernames (
     username   TEXT PRIMARY KEY,
     account_id TEXT NOT NULL
 );
+-- The domains organisations' providers sign in (written by federation, read at log-in).
+CREATE TABLE IF NOT EXISTS federation_domains (
+    domain      TEXT PRIMARY KEY,
+    provider_id TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS login_throttles (
     email           TEXT PRIMARY KEY,
     failures        INTEGER NOT NULL,
@@ -122,6 +127,9 @@ impl SqliteStore {
             .map_err(StoreError::unavailable)?;
         #[cfg(feature = "access")]
         conn.execute_batch(crate::access::SCHEMA)
+            .map_err(StoreError::unavailable)?;
+        #[cfg(feature = "federation")]
+        conn.execute_batch(crate::federation::SCHEMA)
             .map_err(StoreError::unavailable)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
@@ -416,8 +424,13 @@ impl AccountStore for SqliteStore {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::unavailable)?;
             replace_identity(&tx, &identity)?;
             tx.execute(
-                "UPDATE profiles SET body = json_set(body, '$.session_epoch', ?1) WHERE account_id = ?2",
-                params![identity.session_epoch as i64, identity.account_id.as_str()],
+                "UPDATE profiles SET body = json_set(body, '$.session_epoch', ?1, '$.federated', json(?3))
+                 WHERE account_id = ?2",
+                params![
+                    identity.session_epoch as i64,
+                    identity.account_id.as_str(),
+                    if identity.federated { "true" } else { "false" }
+                ],
             )
             .map_err(StoreError::unavailable)?;
             if clear_login_failures {
@@ -535,6 +548,21 @@ impl AccountStore for SqliteStore {
                 .optional()
                 .map_err(StoreError::unavailable)?;
             body.as_deref().map(from_json).transpose()
+        })
+        .await
+    }
+
+    async fn federated_domain(&self, domain: &str) -> Result<bool, StoreError> {
+        let domain = domain.to_string();
+        self.with(move |conn| {
+            conn.query_row(
+                "SELECT 1 FROM federation_domains WHERE domain = ?1",
+                [domain],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(StoreError::unavailable)
         })
         .await
     }

@@ -89,8 +89,11 @@ pub fn id_token(
     claims.insert("exp".into(), json!((now + lifetime).0));
     claims.insert("auth_time".into(), json!(family.auth_time.0));
     claims.insert("sid".into(), json!(family.id.as_str()));
-    // RFC 8176 methods: a password, and the authenticator when the sign-in passed it.
-    let amr: &[&str] = if family.second_factor {
+    // RFC 8176 methods: a password, and the authenticator when the sign-in passed it; an
+    // account that signs in only through its organisation's provider: `fed` (federated).
+    let amr: &[&str] = if profile.federated {
+        &["fed"]
+    } else if family.second_factor {
         &["pwd", "otp", "mfa"]
     } else {
         &["pwd"]

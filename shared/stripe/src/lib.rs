@@ -5,24 +5,19 @@
 //! pays on the provider's hosted page; the signed `checkout.session.*` events that follow are
 //! read by `tessera_fulfillment::payment`. The secret key is only ever a header value.
 //!
-//! The HTTPS client is built on the first checkout, not at start: only orders that cost
-//! something pay for loading the platform's CA roots.
+//! The HTTPS client (`tessera_outbound`) is built on the first checkout, not at start: only
+//! orders that cost something pay for loading the platform's CA roots.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
 use tessera_fulfillment::order::{Order, OrderId, PaymentMethod};
 use tessera_fulfillment::payment::{
     CheckoutClosed, CheckoutSession, PaymentError, Payments, ReturnUrls,
 };
+use tessera_outbound::bytes::Bytes;
+use tessera_outbound::{hyper, FullBody as Full, Outbound};
 
 /// The provider's API address.
 pub const API_BASE: &str = "https://api.stripe.com";
@@ -30,12 +25,10 @@ pub const API_BASE: &str = "https://api.stripe.com";
 /// client with the same key).
 const TIMEOUT: Duration = Duration::from_secs(5);
 
-type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
-
 pub struct StripePayments {
     api_base: String,
     secret_key: String,
-    client: OnceLock<Result<HttpsClient, String>>,
+    client: Outbound,
 }
 
 impl std::fmt::Debug for StripePayments {
@@ -52,23 +45,8 @@ impl StripePayments {
         StripePayments {
             api_base: api_base.into().trim_end_matches('/').to_string(),
             secret_key: secret_key.into(),
-            client: OnceLock::new(),
+            client: Outbound::new(TIMEOUT),
         }
-    }
-
-    fn client(&self) -> Result<&HttpsClient, PaymentError> {
-        self.client
-            .get_or_init(|| {
-                let connector = hyper_rustls::HttpsConnectorBuilder::new()
-                    .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
-                    .map_err(|e| format!("no CA roots: {e}"))?
-                    .https_or_http()
-                    .enable_http1()
-                    .build();
-                Ok(Client::builder(TokioExecutor::new()).build(connector))
-            })
-            .as_ref()
-            .map_err(|e| PaymentError::Unavailable(e.clone()))
     }
 }
 
@@ -94,24 +72,12 @@ impl StripePayments {
         &self,
         request: hyper::Request<Full<Bytes>>,
     ) -> Result<(u16, Bytes), PaymentError> {
-        let exchange = async {
-            let response = self
-                .client()?
-                .request(request)
-                .await
-                .map_err(|e| PaymentError::Unavailable(e.to_string()))?;
-            let status = response.status().as_u16();
-            let body = response
-                .into_body()
-                .collect()
-                .await
-                .map_err(|e| PaymentError::Unavailable(e.to_string()))?
-                .to_bytes();
-            Ok::<_, PaymentError>((status, body))
-        };
-        tokio::time::timeout(TIMEOUT, exchange)
+        let answer = self
+            .client
+            .exchange(request)
             .await
-            .map_err(|_| PaymentError::Unavailable(format!("no answer within {TIMEOUT:?}")))?
+            .map_err(|e| PaymentError::Unavailable(e.0))?;
+        Ok((answer.status, answer.body))
     }
 }
 

@@ -46,6 +46,8 @@ pub struct TestApp {
     pub oidc: tessera_oidc::OidcDeps,
     /// Access levels' ports.
     pub access: tessera_access::flows::AccessDeps,
+    /// Federation's ports (organisations' providers reached over real HTTP).
+    pub federation: tessera_federation::flows::FederationDeps,
     pub clock: Arc<ManualClock>,
     pub config: Config,
     /// The variables `config` was read from: what a function reads its own settings from.
@@ -218,12 +220,14 @@ impl TestApp {
             .signer(SigningKeys::IdTokens, |k| vars.get(k).cloned())
             .expect("wiring");
         let access = connections.access_deps(clock.clone(), random.clone());
+        let federation = connections.federation_deps(deps.clone(), audit.clone());
         let oidc = connections
             .oidc_deps(clock.clone(), random, id_token_signer.clone())
             .expect("wiring");
         let mut app = TestApp {
             oidc,
             access,
+            federation,
             backend,
             deps,
             certification,
@@ -582,12 +586,15 @@ impl TestApp {
         self.access.store = store.clone();
         self.access.attempts = store.clone();
         self.oidc.access = self.access.clone();
+        self.federation.store = store.clone();
         self.certification.holders = Arc::new(ProfileHolders(store.clone()));
         for postbox in [&mut self.deps.postbox, &mut self.certification.postbox] {
             postbox.attempts = store.clone();
             postbox.unsent = store.clone();
             postbox.suppressions = store.clone();
         }
+        self.federation.identity = self.deps.clone();
+        self.federation.audit = self.audit.clone();
         true
     }
 }
@@ -617,6 +624,10 @@ impl Wiring for TestApp {
 
     fn access_deps(&self) -> Result<tessera_access::flows::AccessDeps, WiringError> {
         Ok(self.access.clone())
+    }
+
+    fn federation_deps(&self) -> Result<tessera_federation::flows::FederationDeps, WiringError> {
+        Ok(self.federation.clone())
     }
 
     fn postbox(&self) -> Result<Postbox, WiringError> {
@@ -682,6 +693,10 @@ impl Wiring for VariedApp<'_> {
 
     fn access_deps(&self) -> Result<tessera_access::flows::AccessDeps, WiringError> {
         self.app.access_deps()
+    }
+
+    fn federation_deps(&self) -> Result<tessera_federation::flows::FederationDeps, WiringError> {
+        self.app.federation_deps()
     }
 
     fn postbox(&self) -> Result<Postbox, WiringError> {

@@ -176,6 +176,9 @@ impl AccountStore for UnavailableStore {
     async fn account_by_username(&self, _: &Username) -> Result<Option<AccountId>, StoreError> {
         outage()
     }
+    async fn federated_domain(&self, _: &str) -> Result<bool, StoreError> {
+        outage()
+    }
     async fn purgeable_accounts(
         &self,
         _: Timestamp,

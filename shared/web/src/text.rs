@@ -577,3 +577,14 @@ pub const ACCESS_CUSTOMER_EMAIL: &str = "Customer's email address";
 pub const ACCESS_SPONSOR: &str = "Sponsor";
 pub const ACCESS_SPONSORED_DONE: &str =
     "Sponsored. The customer gets access when they sign in with that address.";
+
+// Federated sign-in through an organisation's provider.
+pub const FEDERATION_FAILED_TITLE: &str = "Signing in through your organisation did not work";
+pub const FEDERATION_BAD_EMAIL: &str = "Enter your email address on the log-in page first.";
+pub const FEDERATION_UNREACHABLE: &str =
+    "Your organisation's sign-in page cannot be reached right now. Try again in a few minutes.";
+pub const FEDERATION_CANCELLED: &str = "The sign-in was cancelled or refused at your organisation. Try again, or ask your company administrator.";
+pub const FEDERATION_NOT_STARTED: &str = "This sign-in was not started in this browser, was finished already, or took too long. Start again from the log-in page.";
+pub const FEDERATION_NOT_VOUCHED: &str = "Your organisation did not confirm an email address of its own domain, so you cannot be signed in with it. Ask your company administrator.";
+pub const FEDERATION_REFUSED: &str = "Your organisation's answer could not be accepted. Try again; if it keeps happening, tell support.";
+pub const FEDERATION_DISABLED: &str = "This account is disabled. Contact support.";

@@ -134,6 +134,25 @@ impl Visit {
         self.session = None;
     }
 
+    /// Sets a short-lived cookie of this visit's own, `tessera-<name>` (`__Host-` over HTTPS),
+    /// `SameSite=Lax`: it comes back with a top-level navigation from another site (an
+    /// organisation's provider sending the person back), never with a cross-site form.
+    pub fn set_cookie(&mut self, name: &str, value: &str, max_age: u32) {
+        let name = own_cookie_name(self.secure, name);
+        self.set_cookies
+            .push(cookie_line(&name, value, self.secure, "Lax", Some(max_age)));
+    }
+
+    /// The value of this visit's own cookie `name` (as `set_cookie` named it).
+    pub fn own_cookie<'r>(&self, request: &'r Request, name: &str) -> Option<&'r str> {
+        cookie(request, &own_cookie_name(self.secure, name))
+    }
+
+    /// Removes this visit's own cookie `name`.
+    pub fn clear_cookie(&mut self, name: &str) {
+        self.set_cookie(name, "", 0);
+    }
+
     /// `response` with the cookies this visit set.
     pub fn finish(self, mut response: Response<Body>) -> Response<Body> {
         for line in self.set_cookies {
@@ -150,6 +169,14 @@ fn names(secure: bool) -> &'static CookieNames {
         &SECURE_NAMES
     } else {
         &PLAIN_NAMES
+    }
+}
+
+fn own_cookie_name(secure: bool, name: &str) -> String {
+    if secure {
+        format!("__Host-tessera-{name}")
+    } else {
+        format!("tessera-{name}")
     }
 }
 

@@ -55,6 +55,14 @@ conformance_cases! {
         (app.access.store.clone(), &SeededRandom::new(16));
     a_sponsorship_waits_replaced_until_removed(app) =>
         (app.access.store.as_ref(), app.audit.as_ref(), &SeededRandom::new(17));
+    // FederationStore
+    a_domain_belongs_to_one_enabled_provider(app) => (
+        app.federation.store.as_ref(),
+        app.deps.store.as_ref(),
+        app.audit.as_ref(),
+        &SeededRandom::new(18),
+    );
+    a_sign_in_under_way_is_taken_once(app) => (app.federation.store.clone());
     // OidcStore
     a_code_is_redeemed_once_even_in_a_race(app) => (app.oidc.store.clone(), &SeededRandom::new(12));
     a_family_moves_on_only_from_its_current_token(app) =>

@@ -109,6 +109,12 @@ conformance_cases! {
         app.audit.as_ref(),
         &SeededRandom::new(7),
     );
+    an_erased_account_takes_its_access_and_consents(app) => (
+        app.deps.store.as_ref(),
+        app.access.store.as_ref(),
+        app.oidc.store.as_ref(),
+        &SeededRandom::new(19),
+    );
     an_erased_person_leaves_a_record_that_names_no_one(app) => (
         app.deps.store.as_ref(),
         app.certification.records.as_ref(),

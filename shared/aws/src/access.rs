@@ -22,10 +22,10 @@ use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::StoreError;
 
-use crate::dynamo::{item_key, item_with_key, IdentityStore, Item, OnCondition};
+use crate::dynamo::{access_record_key, item_key, item_with_key, IdentityStore, Item, OnCondition};
 
 fn record_key(account: &AccountId) -> Item {
-    item_key(format!("ACCESS#{}", account.as_str()), "ACCESS")
+    access_record_key(account)
 }
 
 fn registry_key(kind: AgreementKind, number: &AgreementNumber) -> Item {

@@ -163,6 +163,17 @@ pub(crate) fn transcripts_pk(candidate: &CandidateId) -> String {
 }
 
 /// An item's key, in either table.
+/// An account's access levels (`access.rs`); erasure deletes it with the account.
+pub(crate) fn access_record_key(account: &AccountId) -> Item {
+    item_key(format!("ACCESS#{}", account.as_str()), "ACCESS")
+}
+
+/// The partition of the consents an account gave applications (`oidc.rs`, one item per
+/// application); erasure deletes it with the account.
+pub(crate) fn consent_partition(account: &AccountId) -> String {
+    format!("CONSENT#{}", account.as_str())
+}
+
 pub(crate) fn item_key(pk: String, sk: &str) -> Item {
     HashMap::from([
         ("pk".to_string(), AttributeValue::S(pk)),
@@ -1060,7 +1071,20 @@ impl AccountStore for IdentityStore {
             TransactWriteItem::builder().delete(identity_delete).build(),
             delete(Self::profile_key(&identity.account_id))?,
             delete(Self::throttle_key(&identity.email))?,
+            // The account's access levels (`ACCESS#`), and each consent it gave an application
+            // (`CONSENT#`, one item per application).
+            delete(access_record_key(&identity.account_id))?,
         ];
+        for consent in self
+            .query_partition(consent_partition(&identity.account_id), None)
+            .await?
+        {
+            let key: Item = consent
+                .into_iter()
+                .filter(|(name, _)| name == "pk" || name == "sk")
+                .collect();
+            items.push(delete(key)?);
+        }
         if let Some(username) = &identity.username {
             items.push(delete(Self::username_key(username))?);
         }

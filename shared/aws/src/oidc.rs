@@ -24,8 +24,8 @@ use tessera_oidc::scopes::Scopes;
 use tessera_oidc::tokens::{CodeGrant, FamilyId, TokenFamily};
 
 use crate::dynamo::{
-    conflict_if_condition_failed, from_item, item_key, item_with_key, IdentityStore, Item,
-    OnCondition,
+    conflict_if_condition_failed, consent_partition, from_item, item_key, item_with_key,
+    IdentityStore, Item, OnCondition,
 };
 
 /// Every client under one partition key (named like every other: `<PREFIX>#…`).
@@ -36,7 +36,7 @@ fn client_key(id: &ClientId) -> Item {
 }
 
 fn consent_key(account: &AccountId, client: &ClientId) -> Item {
-    item_key(format!("CONSENT#{}", account.as_str()), client.as_str())
+    item_key(consent_partition(account), client.as_str())
 }
 
 fn code_key(digest: &str) -> Item {

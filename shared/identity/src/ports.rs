@@ -133,8 +133,9 @@ pub trait AccountStore: Send + Sync {
 
     /// Erases an account on its owner's request, in one transaction: the identity (if its
     /// stored version is still `identity.version`; `Conflict` otherwise), its profile, its
-    /// username marker and its address's failed-login count are deleted, and `tombstone` is
-    /// appended to the audit log. Every session ends with the profile; sign-in finds no one.
+    /// username marker, its address's failed-login count, its access levels and the consents
+    /// it gave applications are deleted, and `tombstone` is appended to the audit log. Every
+    /// session (and application's token family) ends with the profile; sign-in finds no one.
     async fn erase_account(
         &self,
         identity: &Identity,

@@ -650,6 +650,16 @@ impl AccountStore for SqliteStore {
             ] {
                 tx.execute(sql, [key]).map_err(StoreError::unavailable)?;
             }
+            // What other contexts keep under the account, when this build has their tables.
+            #[cfg(feature = "access")]
+            tx.execute(
+                "DELETE FROM access_records WHERE account_id = ?1",
+                [account],
+            )
+            .map_err(StoreError::unavailable)?;
+            #[cfg(feature = "oidc")]
+            tx.execute("DELETE FROM oidc_consents WHERE account_id = ?1", [account])
+                .map_err(StoreError::unavailable)?;
             crate::audit::insert_event(&tx, &tombstone)?;
             tx.commit().map_err(StoreError::unavailable)
         })

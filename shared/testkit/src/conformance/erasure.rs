@@ -168,3 +168,59 @@ pub async fn an_erased_person_leaves_a_record_that_names_no_one(
     records.erase_person(&lone, None).await.unwrap();
     assert_eq!(records.mapping_state(&lone).await.unwrap().version, 0);
 }
+
+/// What other contexts keep under an account goes with it: its access levels, and the consents
+/// it gave applications.
+pub async fn an_erased_account_takes_its_access_and_consents(
+    store: &dyn AccountStore,
+    access: &dyn tessera_access::ports::AccessStore,
+    oidc: &dyn tessera_oidc::ports::OidcStore,
+    random: &dyn Random,
+) {
+    let unique = crate::app::unique();
+    let (identity, profile) = pending_account(
+        &format!("erased.access.{unique}@example.com"),
+        &format!("{unique:032x}"),
+    );
+    store.create_account(&identity, &profile).await.unwrap();
+    let account = profile.account_id.clone();
+    let entry = tessera_access::registry::RegistryEntry {
+        kind: tessera_access::registry::AgreementKind::ServiceContract,
+        number: tessera_access::registry::AgreementNumber::parse("SC-0001").unwrap(),
+        organisation: "Example Corp".into(),
+        expires_at: None,
+    };
+    let record = tessera_access::entitlement::AccessRecord::default().granting(
+        tessera_access::entitlement::Entitlement::from_registry(&entry, Timestamp(1_000)),
+        Timestamp(1_000),
+    );
+    access
+        .save_access(
+            &account,
+            &record,
+            &event(random, 1_000, "holder", account.as_str()),
+        )
+        .await
+        .unwrap();
+    let clients: Vec<tessera_oidc::client::ClientId> = (0..2)
+        .map(|_| tessera_oidc::client::ClientId::generate(random))
+        .collect();
+    for client in &clients {
+        oidc.remember_consent(
+            &account,
+            client,
+            &tessera_oidc::scopes::Scopes::parse("openid email"),
+        )
+        .await
+        .unwrap();
+    }
+    let tombstone = event(random, 2_000, "staff", account.as_str());
+    store.erase_account(&identity, &tombstone).await.unwrap();
+    assert_eq!(
+        access.access(&account).await.unwrap(),
+        tessera_access::entitlement::AccessRecord::default()
+    );
+    for client in &clients {
+        assert_eq!(oidc.consent(&account, client).await.unwrap(), None);
+    }
+}

@@ -249,6 +249,17 @@ pub async fn flows() -> Vec<FlowCalls> {
 
     oidc_flows(&mut r, &token).await;
 
+    // The profile's access levels: the session, then the record and a sponsorship waiting for
+    // the address, read at once.
+    let answer = r
+        .app
+        .call(
+            access::handle,
+            authorized("GET", "/v1/me/access", &token, None),
+        )
+        .await;
+    r.record("access levels (GET /v1/me/access)", 2, 200, answer);
+
     let answer = r
         .app
         .call(

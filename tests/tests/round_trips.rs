@@ -51,6 +51,7 @@ const BOUNDS: &[(&str, usize)] = &[
     ("OIDC token (authorization code)", 7),
     ("OIDC token (refresh)", 6),
     ("OIDC userinfo", 2),
+    ("access levels (GET /v1/me/access)", 2),
     ("log out", 2),
 ];
 

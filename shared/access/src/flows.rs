@@ -181,11 +181,9 @@ pub async fn current(
     email: &Email,
 ) -> Result<AccessRecord, StoreError> {
     let digest = email_digest(email);
-    let (record, waiting) =
-        tokio::join!(deps.store.access(account), deps.store.sponsorship(&digest));
-    let record = record?;
+    let (record, waiting) = deps.store.access_and_sponsorship(account, &digest).await?;
     let now = deps.clock.now();
-    let Some(sponsorship) = waiting?.filter(|s| s.is_claimable(now)) else {
+    let Some(sponsorship) = waiting.filter(|s| s.is_claimable(now)) else {
         return Ok(record);
     };
     let entitlement = Entitlement {

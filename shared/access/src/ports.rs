@@ -52,6 +52,13 @@ pub trait AccessStore: Send + Sync {
     /// The sponsorship waiting for the address with this digest.
     async fn sponsorship(&self, email_digest: &str) -> Result<Option<Sponsorship>, StoreError>;
 
+    /// The account's record and the sponsorship waiting for its address, in one read.
+    async fn access_and_sponsorship(
+        &self,
+        account: &AccountId,
+        email_digest: &str,
+    ) -> Result<(AccessRecord, Option<Sponsorship>), StoreError>;
+
     /// Removes it once its customer has the entitlement (nothing when there is none).
     async fn remove_sponsorship(&self, email_digest: &str) -> Result<(), StoreError>;
 }

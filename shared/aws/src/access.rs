@@ -22,7 +22,10 @@ use tessera_kernel::audit::AuditEvent;
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::StoreError;
 
-use crate::dynamo::{access_record_key, item_key, item_with_key, IdentityStore, Item, OnCondition};
+use crate::dynamo::{
+    access_record_key, from_item, item_key, item_with_key, sort_key, IdentityStore, Item,
+    OnCondition,
+};
 
 fn record_key(account: &AccountId) -> Item {
     access_record_key(account)
@@ -135,6 +138,25 @@ impl AccessStore for IdentityStore {
 
     async fn sponsorship(&self, email_digest: &str) -> Result<Option<Sponsorship>, StoreError> {
         self.get(sponsorship_key(email_digest)).await
+    }
+
+    async fn access_and_sponsorship(
+        &self,
+        account: &AccountId,
+        email_digest: &str,
+    ) -> Result<(AccessRecord, Option<Sponsorship>), StoreError> {
+        let items = self
+            .batch_get(vec![record_key(account), sponsorship_key(email_digest)])
+            .await?;
+        let (mut record, mut sponsorship) = (AccessRecord::default(), None);
+        for item in items {
+            match sort_key(&item) {
+                "ACCESS" => record = from_item(item)?,
+                "SPONSOR" => sponsorship = Some(from_item(item)?),
+                _ => {}
+            }
+        }
+        Ok((record, sponsorship))
     }
 
     async fn remove_sponsorship(&self, email_digest: &str) -> Result<(), StoreError> {

@@ -188,6 +188,29 @@ impl AccessStore for SqliteStore {
         .await
     }
 
+    async fn access_and_sponsorship(
+        &self,
+        account: &AccountId,
+        email_digest: &str,
+    ) -> Result<(AccessRecord, Option<Sponsorship>), StoreError> {
+        let (account, digest) = (account.as_str().to_string(), email_digest.to_string());
+        self.with(move |conn| {
+            let record = optional_body(
+                conn,
+                "SELECT body FROM access_records WHERE account_id = ?1",
+                &account,
+            )?
+            .unwrap_or_default();
+            let sponsorship = optional_body(
+                conn,
+                "SELECT body FROM access_sponsorships WHERE email_digest = ?1",
+                &digest,
+            )?;
+            Ok((record, sponsorship))
+        })
+        .await
+    }
+
     async fn remove_sponsorship(&self, email_digest: &str) -> Result<(), StoreError> {
         let digest = email_digest.to_string();
         self.with(move |conn| {

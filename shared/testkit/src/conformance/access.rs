@@ -158,6 +158,21 @@ pub async fn a_sponsorship_waits_replaced_until_removed(
         2,
         "each saved with its event"
     );
+    let nobody = AccountId::from_stored(format!("{:032x}", crate::app::unique()));
+    let (record, waiting) = store
+        .access_and_sponsorship(&nobody, &digest)
+        .await
+        .unwrap();
+    assert_eq!(
+        (record, waiting.map(|s| s.partner)),
+        (
+            AccessRecord::default(),
+            Some(AccountId::from_stored(
+                "fedcba9876543210fedcba9876543210".into()
+            ))
+        ),
+        "read together"
+    );
     store.remove_sponsorship(&digest).await.unwrap();
     store.remove_sponsorship(&digest).await.unwrap();
     assert_eq!(store.sponsorship(&digest).await.unwrap(), None);

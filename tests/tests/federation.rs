@@ -364,7 +364,128 @@ async fn a_registration_is_checked_and_a_domain_is_one_providers(backend: Backen
     assert_eq!(forbidden.status, 403);
 }
 
+/// The staff console's pages: a program administrator registers an organisation (its secret never
+/// shown back) and disables it; support issues a special access code, shown once, that works.
+async fn the_console_registers_organisations_and_issues_access_codes(backend: Backend) {
+    let org = organisation().await;
+    let app = TestApp::new(backend).await;
+    let admin = staff_member(&app, "console.federation", &[Role::ProgramAdmin]).await;
+    let mut console = PageClient::new(&app);
+    console.use_session(&admin.token);
+    let page = console.get("/staff/federation-providers").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(
+        page.text.contains("/federation/callback"),
+        "the redirect address to register"
+    );
+    let second_domain = format!("second.{}", org.domain);
+    let domains = format!("{}\r\n{second_domain}", org.domain);
+    let form = |issuer: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("name", "Example Organisation".into()),
+            ("issuer", issuer.into()),
+            ("client_id", org.client_id.clone()),
+            ("client_secret", org.client_secret.clone()),
+            ("domains", domains.clone()),
+            ("default_country", "GB".into()),
+            ("reason", "the organisation signs its people in".into()),
+        ]
+    };
+    let refused_form = form("http://login.example.com");
+    let refused_fields: Vec<(&str, &str)> =
+        refused_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = console
+        .post("/staff/federation-providers", &refused_fields)
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert!(refused.text.contains("aria-invalid=\"true\""));
+    let good_form = form(&org.issuer);
+    let good_fields: Vec<(&str, &str)> = good_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let done = console
+        .post("/staff/federation-providers", &good_fields)
+        .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    assert!(done.text.contains("Registered."), "{}", done.text);
+    assert!(done.text.contains(&second_domain));
+    assert!(
+        !done.text.contains(&org.client_secret),
+        "the secret never comes back"
+    );
+    let (email, at_org) = org.member("grace", &second_domain).await;
+    let mut browser = PageClient::new(&app);
+    let (signed_in, _) = sign_in_through(&mut browser, &org, &email, &at_org).await;
+    assert_eq!(
+        signed_in.status, 303,
+        "the second domain signs in: {}",
+        signed_in.text
+    );
+
+    let listed = app
+        .call(
+            federation::handle,
+            authorized("GET", "/v1/staff/federation-providers", &admin.token, None),
+        )
+        .await;
+    let id = listed.json["items"][0]["id"].as_str().unwrap().to_string();
+    let disabled = console
+        .post(
+            &format!("/staff/federation-providers/{id}/disable"),
+            &[("reason", "the organisation left")],
+        )
+        .await;
+    assert_eq!(disabled.status, 200, "{}", disabled.text);
+    let mut later = PageClient::new(&app);
+    assert_eq!(
+        identify(&mut later, &email).await.status,
+        200,
+        "the password step again"
+    );
+
+    let support = staff_member(&app, "console.codes", &[Role::Support]).await;
+    let mut desk = PageClient::new(&app);
+    desk.use_session(&support.token);
+    assert_eq!(desk.get("/staff/access-codes").await.status, 200);
+    let issued = desk
+        .post(
+            "/staff/access-codes",
+            &[
+                ("resource", "docs.urgent-file"),
+                ("expires_on", "2026-03-31"),
+                ("reason", "customer case 42"),
+            ],
+        )
+        .await;
+    assert_eq!(issued.status, 200, "{}", issued.text);
+    let code = issued
+        .text
+        .split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+        .find(|w| w.len() == 39 && w.matches('-').count() == 7)
+        .unwrap_or_else(|| panic!("a code on the page: {}", issued.text))
+        .to_string();
+    let (holder_email, _) = active_account(&app, "console.redeemer").await;
+    let token = token_of(&log_in(&app, &holder_email, PASSWORD).await);
+    let redeemed = app
+        .call(
+            access::handle,
+            authorized(
+                "POST",
+                "/v1/me/access/codes",
+                &token,
+                Some(&json!({ "code": code })),
+            ),
+        )
+        .await;
+    assert_eq!(redeemed.status, 200, "{}", redeemed.text);
+    let mut nobody = PageClient::new(&app);
+    assert_eq!(
+        nobody.get("/staff/access-codes").await.status,
+        303,
+        "log in first"
+    );
+}
+
 on_both_backends!(
+    the_console_registers_organisations_and_issues_access_codes,
     a_person_signs_in_through_their_organisation,
     an_existing_account_is_linked_by_the_verified_address,
     nobody_is_signed_in_without_the_organisations_word,

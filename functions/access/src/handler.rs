@@ -14,9 +14,11 @@
 //!   201 `{code, resource, expires_at}`: the code shown this once
 //! - `POST /v1/admin/imports/access-registry` (`text/csv`) → 200 `{imported, errors}`
 //!
-//! Wrong numbers and codes are counted per account (10 an hour) → 429 with `Retry-After`.
+//! Wrong numbers and codes are counted per account (10 an hour) → 429 with `Retry-After`. The
+//! staff console's page for issuing codes is `/staff/access-codes`.
 
 mod api;
+mod console;
 mod page;
 
 use lambda_http::{Body, Request, Response};
@@ -45,6 +47,8 @@ enum Route {
     PageClaim,
     PageSponsor,
     PageRedeem,
+    ConsoleCodes,
+    ConsoleIssue,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
@@ -63,6 +67,9 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
     ("POST", "/account/access/claims", Route::PageClaim),
     ("POST", "/account/access/sponsorships", Route::PageSponsor),
     ("POST", "/account/access/codes", Route::PageRedeem),
+    // The staff console's page for special access codes.
+    ("GET", "/staff/access-codes", Route::ConsoleCodes),
+    ("POST", "/staff/access-codes", Route::ConsoleIssue),
 ];
 
 /// The (method, path) pairs this function serves: held to the template's routes by a test.
@@ -105,6 +112,20 @@ pub async fn handle(request: Request, state: AccessState) -> Response<Body> {
         Route::ImportRegistry => api::import_registry(&request, &state).await,
         Route::Page | Route::PageClaim | Route::PageSponsor | Route::PageRedeem => {
             return page::serve(route, &request, &state).await;
+        }
+        Route::ConsoleCodes | Route::ConsoleIssue => {
+            let mut ctx =
+                tessera_web::PageRequest::new(&request, &state, state.access.random.as_ref());
+            let answer = match route {
+                Route::ConsoleCodes => {
+                    console::show(&mut ctx, tessera_web::console::Posted::Nothing)
+                }
+                _ => match ctx.form() {
+                    Ok(form) => console::issue(&mut ctx, &form).await,
+                    Err(refusal) => refusal.into_response(),
+                },
+            };
+            return ctx.finish(answer);
         }
     };
     answer.unwrap_or_else(Problem::into_response)

@@ -10,7 +10,10 @@
 //! - `GET /v1/staff/federation-providers` → every provider, newest first
 //! - `POST /v1/staff/federation-providers/{id}/disable` `{reason}` → 200: its domains sign in
 //!   with passwords again
+//!
+//! and the staff console's page for them, `/staff/federation-providers`.
 
+mod console;
 mod pages;
 mod providers;
 
@@ -33,6 +36,9 @@ enum Route {
     Register,
     List,
     Disable,
+    ConsoleProviders,
+    ConsoleRegister,
+    ConsoleDisable,
 }
 
 const ROUTES: &[tessera_http::routing::Route<Route>] = &[
@@ -44,6 +50,22 @@ const ROUTES: &[tessera_http::routing::Route<Route>] = &[
         "POST",
         "/v1/staff/federation-providers/{id}/disable",
         Route::Disable,
+    ),
+    // The staff console's page for them.
+    (
+        "GET",
+        "/staff/federation-providers",
+        Route::ConsoleProviders,
+    ),
+    (
+        "POST",
+        "/staff/federation-providers",
+        Route::ConsoleRegister,
+    ),
+    (
+        "POST",
+        "/staff/federation-providers/{id}/disable",
+        Route::ConsoleDisable,
     ),
 ];
 
@@ -79,5 +101,30 @@ pub async fn handle(request: Request, state: FederationState) -> Response<Body> 
         Route::Register => providers::register(&request, &state).await,
         Route::List => providers::list(&request, &state).await,
         Route::Disable => providers::disable(&request, &state, &params[0]).await,
+        Route::ConsoleProviders | Route::ConsoleRegister | Route::ConsoleDisable => {
+            console_page(route, &request, &state, &params).await
+        }
     }
+}
+
+/// A console page: its form checked (the visit's CSRF token) before any route is called.
+async fn console_page(
+    route: Route,
+    request: &Request,
+    state: &FederationState,
+    params: &[String],
+) -> Response<Body> {
+    let random = state.federation.identity.random.clone();
+    let mut ctx = tessera_web::PageRequest::new(request, state, random.as_ref());
+    let answer = match route {
+        Route::ConsoleProviders => {
+            console::show(&mut ctx, tessera_web::console::Posted::Nothing).await
+        }
+        _ => match ctx.form() {
+            Ok(form) if route == Route::ConsoleRegister => console::register(&mut ctx, &form).await,
+            Ok(form) => console::disable(&mut ctx, &form, &params[0]).await,
+            Err(refusal) => refusal.into_response(),
+        },
+    };
+    ctx.finish(answer)
 }

@@ -26,7 +26,7 @@ fn failed(status: u16, message: &str) -> Response<Body> {
 }
 
 /// This site's callback, as registered at each organisation's provider.
-fn callback_uri(request: &Request, state: &FederationState) -> Option<String> {
+pub(crate) fn callback_uri(request: &Request, state: &FederationState) -> Option<String> {
     public_base(state.public_url.as_deref(), request)
         .ok()
         .map(|base| format!("{base}/federation/callback"))

@@ -6,8 +6,10 @@
 use lambda_http::{Body, Response};
 use maud::html;
 use serde_json::{json, Value};
-use tessera_web::console::{action_form, console_page, listed, refused_caller, str_of, Posted};
-use tessera_web::page::{with_status, Field, Problems};
+use tessera_web::console::{
+    action_form, console_page, listed, outcome, refused_caller, str_of, Posted,
+};
+use tessera_web::page::{with_status, Field};
 use tessera_web::{text, Answer, Form, PageRequest};
 
 use crate::OidcState;
@@ -78,23 +80,13 @@ pub async fn show(ctx: &mut Ctx<'_>, posted: Posted<'_>) -> Response<Body> {
     with_status(page, status)
 }
 
-/// The addresses typed one per line.
-fn lines(form: &Form, name: &str) -> Vec<String> {
-    form.text(name)
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// `POST /staff/oidc-clients`: the client registered; its secret is shown on this page only.
 pub async fn register(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
     let body = json!({
         "name": posted.text("name"),
         "type": posted.text("type"),
-        "redirect_uris": lines(posted, "redirect_uris"),
-        "post_logout_redirect_uris": lines(posted, "post_logout_redirect_uris"),
+        "redirect_uris": posted.lines("redirect_uris"),
+        "post_logout_redirect_uris": posted.lines("post_logout_redirect_uris"),
         "reason": posted.text("reason"),
     });
     let answer = call(ctx, "POST", "/v1/staff/oidc-clients", Some(body)).await;
@@ -136,19 +128,6 @@ async fn after(
     if let Some(refused) = refused_caller(ctx, &answer) {
         return refused;
     }
-    let status = answer.status;
-    let posted = if answer.is_success() {
-        Posted::Done(done(&answer.body))
-    } else {
-        Posted::Refused {
-            form,
-            problems: Problems::from_answer(&answer),
-        }
-    };
-    let page = show(ctx, posted).await;
-    if status >= 400 {
-        with_status(page, status)
-    } else {
-        page
-    }
+    let (posted, status) = outcome(&answer, form, done);
+    with_status(show(ctx, posted).await, status)
 }

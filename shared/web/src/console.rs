@@ -62,6 +62,8 @@ pub fn console_page<S: Clone>(
         ("/staff/orders", text::ORDERS),
         ("/staff/audit", text::AUDIT_LOG),
         ("/staff/oidc-clients", text::OIDC_CLIENTS),
+        ("/staff/federation-providers", text::FEDERATION_PROVIDERS),
+        ("/staff/access-codes", text::ACCESS_CODES),
     ];
     ctx.signed_in_page(
         title,
@@ -133,6 +135,29 @@ pub fn action_form<S: Clone>(
             }))
         }
     }
+}
+
+/// What a form's staff route answered, for the page shown after it: done (in `done`'s words) or
+/// refused at the form named `form`, and the status that page answers with.
+pub fn outcome<'f>(
+    answer: &Answer,
+    form: &'f str,
+    done: impl Fn(&Value) -> String,
+) -> (Posted<'f>, u16) {
+    let posted = if answer.is_success() {
+        Posted::Done(done(&answer.body))
+    } else {
+        Posted::Refused {
+            form,
+            problems: Problems::from_answer(answer),
+        }
+    };
+    let status = if answer.status >= 400 {
+        answer.status
+    } else {
+        200
+    };
+    (posted, status)
 }
 
 /// A list route's answer as a page shows it: its items under `key`, what it said when it refused

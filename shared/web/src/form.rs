@@ -65,6 +65,17 @@ impl Form {
         self.get(name).unwrap_or_default().trim().to_string()
     }
 
+    /// The lines of the text area `name`, each trimmed, empty ones left out (addresses or domains
+    /// typed one per line).
+    pub fn lines(&self, name: &str) -> Vec<String> {
+        self.text(name)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
     /// Every value of `name`, trimmed, in the order posted (a group of checkboxes).
     pub fn values(&self, name: &str) -> Vec<&str> {
         self.fields

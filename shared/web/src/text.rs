@@ -588,3 +588,35 @@ pub const FEDERATION_NOT_STARTED: &str = "This sign-in was not started in this b
 pub const FEDERATION_NOT_VOUCHED: &str = "Your organisation did not confirm an email address of its own domain, so you cannot be signed in with it. Ask your company administrator.";
 pub const FEDERATION_REFUSED: &str = "Your organisation's answer could not be accepted. Try again; if it keeps happening, tell support.";
 pub const FEDERATION_DISABLED: &str = "This account is disabled. Contact support.";
+
+// The staff console's pages for organisations' providers and special access codes.
+pub const FEDERATION_PROVIDERS: &str = "Organisations";
+pub const FEDERATION_NO_PROVIDERS: &str =
+    "No organisation signs its people in through its own provider yet.";
+pub const FEDERATION_NAME: &str = "Organisation";
+pub const FEDERATION_ISSUER: &str = "Issuer";
+pub const FEDERATION_ISSUER_HINT: &str =
+    "The provider's issuer address (HTTPS); its discovery document is read from there.";
+pub const FEDERATION_CLIENT_ID: &str = "Client ID at the provider";
+pub const FEDERATION_CLIENT_SECRET: &str = "Client secret at the provider";
+pub const FEDERATION_CLIENT_SECRET_HINT: &str =
+    "Sealed when saved and never shown again; leave empty for a public client (PKCE only).";
+pub const FEDERATION_DOMAINS: &str = "Email domains";
+pub const FEDERATION_DOMAINS_HINT: &str =
+    "One per line, such as example.com: people with these addresses sign in at the organisation.";
+pub const FEDERATION_DEFAULT_COUNTRY: &str = "Country of new accounts";
+pub const FEDERATION_REGISTER: &str = "Register an organisation";
+pub const FEDERATION_REGISTER_HINT: &str =
+    "Register this address at the provider as the redirect address:";
+pub const FEDERATION_REGISTERED: &str = "Registered. Its people now sign in at their organisation.";
+pub const FEDERATION_DISABLE: &str = "Disable";
+pub const FEDERATION_DISABLE_HINT: &str =
+    "Its people sign in with a password again (after a reset: their accounts have none).";
+pub const ACCESS_CODES: &str = "Access codes";
+pub const ACCESS_CODES_INTRO: &str = "A special access code gives one person access to one resource until its date, when they cannot wait for their registration. It works once.";
+pub const ACCESS_CODE_RESOURCE: &str = "Resource";
+pub const ACCESS_CODE_RESOURCE_HINT: &str =
+    "Letters, digits, hyphens, dots or underscores, such as docs.release-notes.";
+pub const ACCESS_CODE_EXPIRES: &str = "Works until (YYYY-MM-DD)";
+pub const ACCESS_CODE_ISSUE: &str = "Issue a code";
+pub const ACCESS_CODE_ISSUED: &str = "Give this code to the person now; it is not shown again:";

@@ -191,6 +191,38 @@ def _imported_record():
     return candidate, record_email
 
 
+def _registry_imported():
+    """The sample registry of contracts and agreements, imported once for the run."""
+    if "registry" not in _kept:
+        with open(os.path.join(_env("TESSERA_FUZZ_ROOT"), "docs/samples/access-registry.csv"),
+                  encoding="utf-8") as f:
+            csv = f.read()
+        request = urllib.request.Request(
+            _env("TESSERA_FUZZ_API") + "/v1/admin/imports/access-registry", data=csv.encode(),
+            method="POST", headers={"content-type": "text/csv",
+                                    "authorization": f"Bearer {_env('TESSERA_FUZZ_ADMIN')}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            json.loads(response.read().decode())
+        _kept["registry"] = True
+
+
+def _claim(case):
+    # A number the registry holds, given by an account of its own (the fuzzing account's wrong
+    # numbers use up its guesses).
+    _registry_imported()
+    _, token = _active_account("customer")
+    return {"kind": "service_contract", "number": "SC-2026-0042"}, _session(token)
+
+
+def _redeem(case):
+    issued = _expect(_call("POST", "/v1/staff/access-codes",
+                           {"resource": "docs.fuzzing", "expires_on": "2099-12-31",
+                            "reason": "API fuzzing"}, token=_env("TESSERA_FUZZ_STAFF")),
+                     201, "a special access code")
+    _, token = _active_account("redeemer")
+    return {"code": issued["code"]}, _session(token)
+
+
 def _confirm_mapping(case):
     # A record of its own, and an account that maps to it by its address: the emailed code
     # confirms it.
@@ -339,6 +371,8 @@ COMPLETERS = {
     ("POST", "/v1/admin/imports/exam-results"): _sample("exam-results.csv"),
     ("POST", "/v1/admin/imports/ce-credits"): _sample("ce-credits.csv"),
     ("POST", "/v1/admin/imports/access-registry"): _sample("access-registry.csv"),
+    ("POST", "/v1/me/access/claims"): _claim,
+    ("POST", "/v1/me/access/codes"): _redeem,
     ("POST", "/v1/candidate/fulfillment/orders"): _order,
     ("POST", "/v1/candidate/mapping"): _map,
     ("POST", "/v1/candidate/mapping/confirm"): _confirm_mapping,

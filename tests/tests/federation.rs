@@ -251,6 +251,35 @@ async fn nobody_is_signed_in_without_the_organisations_word(backend: Backend) {
     let app = TestApp::new(backend).await;
     assert_eq!(register(&app, &org).await.status, 201);
 
+    // A staff account at the organisation's domain keeps its password and authenticator.
+    let staff_email = format!("ops.lead@{}", org.domain);
+    let r = tessera_tests::sign_up(&app, &staff_email, PASSWORD).await;
+    assert_eq!(r.status, 202);
+    let r = tessera_tests::activate(&app, &staff_email, &app.latest_code(&staff_email)).await;
+    assert_eq!(r.status, 200);
+    tessera_operator::grant_role(
+        &app.deps,
+        "tests",
+        &Email::parse(&staff_email).unwrap(),
+        Role::Support,
+        &tessera_kernel::audit::Reason::parse("a staff member").unwrap(),
+    )
+    .await
+    .unwrap();
+    let (_, staff_at_org) = org.member("ops.lead", &org.domain).await;
+    let mut browser = PageClient::new(&app);
+    let (refused, _) = sign_in_through(&mut browser, &org, &staff_email, &staff_at_org).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    let kept = app
+        .deps
+        .store
+        .identity(&Email::parse(&staff_email).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!kept.federated, "not taken over");
+    assert_eq!(log_in(&app, &staff_email, PASSWORD).await.status, 201);
+
     // The organisation vouches only for its own domains: a member whose address is elsewhere.
     let (_, elsewhere) = org.member("eve", "elsewhere.example").await;
     let typed = format!("eve@{}", org.domain);

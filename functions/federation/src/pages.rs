@@ -108,6 +108,7 @@ pub async fn callback(request: &Request, state: &FederationState) -> Response<Bo
         }
         Err(FinishError::NotVouched) => failed(403, text::FEDERATION_NOT_VOUCHED),
         Err(FinishError::AccountDisabled) => failed(403, text::FEDERATION_DISABLED),
+        Err(FinishError::StaffAccount) => failed(403, text::FEDERATION_STAFF),
         Err(FinishError::Store(e)) => {
             tracing::error!(error = %e, "federated sign-in finish");
             server_error()

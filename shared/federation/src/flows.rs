@@ -157,6 +157,9 @@ pub enum FinishError {
     NotVouched,
     #[error("the account is disabled")]
     AccountDisabled,
+    /// A staff account is not linked to an organisation's provider.
+    #[error("a staff account signs in with its own password and authenticator")]
+    StaffAccount,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -290,7 +293,15 @@ async fn linked_account(
             Some(identity) if identity.federated && identity.status == AccountStatus::Active => {
                 return Ok(identity)
             }
-            Some(identity) => federate(deps, provider, identity).await,
+            Some(identity) => {
+                // Staff keep their password and authenticator (staff routes need the second
+                // step this sign-in does not give): an organisation never takes them over.
+                let profile = deps.identity.store.profile(&identity.account_id).await?;
+                if profile.is_some_and(|p| !p.roles.is_empty()) {
+                    return Err(FinishError::StaffAccount);
+                }
+                federate(deps, provider, identity).await
+            }
             None => create(deps, provider, person, email).await,
         };
         match outcome {

@@ -76,7 +76,8 @@ fn the_template_gives_each_function_exactly_the_secrets_it_uses() {
         assert!(globals.get(*secret).is_none(), "{secret} in Globals");
     }
     // The code pepper only where codes are made or checked; the seed keys only where an
-    // authenticator is read (the portal's pages call those routes in process).
+    // authenticator is read (the portal's pages call those routes in process) or an
+    // organisation's client secret is sealed and opened (federation).
     assert_eq!(
         declared
             .iter()
@@ -104,7 +105,7 @@ fn the_template_gives_each_function_exactly_the_secrets_it_uses() {
             .filter(|(_, s)| s.seed_keys)
             .map(|(f, _)| *f)
             .collect::<Vec<_>>(),
-        ["mfa", "password-reset", "portal", "sessions"]
+        ["federation", "mfa", "password-reset", "portal", "sessions"]
     );
 }
 

@@ -81,11 +81,17 @@ pub async fn activate_with(
 /// activates it. Returns the address and the username.
 pub async fn active_account(app: &tessera_testkit::TestApp, name: &str) -> (String, String) {
     let email = tessera_testkit::unique_email(name);
-    let r = sign_up(app, &email, PASSWORD).await;
+    let username = activate_address(app, &email).await;
+    (email, username)
+}
+
+/// Signs `email` up with [`PASSWORD`], activates it from its email, and returns its username.
+pub async fn activate_address(app: &tessera_testkit::TestApp, email: &str) -> String {
+    let r = sign_up(app, email, PASSWORD).await;
     assert_eq!(r.status, 202, "{}", r.text);
-    let r = activate(app, &email, &app.latest_code(&email)).await;
+    let r = activate(app, email, &app.latest_code(email)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    (email, r.json["username"].as_str().unwrap().to_string())
+    r.json["username"].as_str().unwrap().to_string()
 }
 
 /// `POST /v1/password-resets` (`channel`: "email" or "sms") through the password-reset handler.

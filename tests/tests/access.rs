@@ -15,9 +15,7 @@ use tessera_kernel::time::Seconds;
 use tessera_testkit::app::unique;
 use tessera_testkit::{Backend, TestApp};
 use tessera_tests::pages::PageClient;
-use tessera_tests::{
-    activate, active_account, log_in, on_both_backends, sign_up, staff_member, token_of, PASSWORD,
-};
+use tessera_tests::{active_account, log_in, on_both_backends, staff_member, token_of, PASSWORD};
 
 fn account() -> AccountId {
     AccountId::from_stored(format!("{:032x}", unique()))
@@ -355,10 +353,7 @@ async fn the_routes_carry_access_from_the_registry_to_the_profile(backend: Backe
     .await;
     assert_eq!((r.status, &r.json), (202, &sponsored.json), "uniform");
 
-    let r = sign_up(&app, &customer_email, PASSWORD).await;
-    assert_eq!(r.status, 202);
-    let r = activate(&app, &customer_email, &app.latest_code(&customer_email)).await;
-    assert_eq!(r.status, 200);
+    tessera_tests::activate_address(&app, &customer_email).await;
     let customer = token_of(&log_in(&app, &customer_email, PASSWORD).await);
     let access = call(&app, "GET", "/v1/me/access", &customer, None).await;
     assert_eq!(

@@ -71,11 +71,7 @@ impl Organisation {
     /// An active account at the organisation, and a session there.
     async fn member(&self, local_part: &str, domain: &str) -> (String, String) {
         let email = format!("{local_part}@{domain}");
-        let r = tessera_tests::sign_up(&self.app, &email, PASSWORD).await;
-        assert_eq!(r.status, 202, "{}", r.text);
-        let code = self.app.latest_code(&email);
-        let r = tessera_tests::activate(&self.app, &email, &code).await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        tessera_tests::activate_address(&self.app, &email).await;
         let token = token_of(&log_in(&self.app, &email, PASSWORD).await);
         (email, token)
     }
@@ -101,6 +97,12 @@ impl Organisation {
             .expect("back to this Tessera")
             .to_string()
     }
+}
+
+/// The stored identity of `email`, if any.
+async fn identity_of(app: &TestApp, email: &str) -> Option<tessera_identity::Identity> {
+    let address = Email::parse(email).unwrap();
+    app.deps.store.identity(&address).await.unwrap()
 }
 
 /// A `program_admin` registers the organisation's provider for its domain.
@@ -169,8 +171,7 @@ async fn a_person_signs_in_through_their_organisation(backend: Backend) {
     assert_eq!(account.status, 200, "{}", account.text);
     assert!(account.text.contains(&email));
 
-    let address = Email::parse(&email).unwrap();
-    let identity = app.deps.store.identity(&address).await.unwrap().unwrap();
+    let identity = identity_of(&app, &email).await.unwrap();
     assert!(identity.federated);
     let profile = app
         .deps
@@ -198,7 +199,7 @@ async fn a_person_signs_in_through_their_organisation(backend: Backend) {
     let mut later = PageClient::new(&app);
     let (signed_in, _) = sign_in_through(&mut later, &org, &email, &at_org).await;
     assert_eq!(signed_in.status, 303, "{}", signed_in.text);
-    let again = app.deps.store.identity(&address).await.unwrap().unwrap();
+    let again = identity_of(&app, &email).await.unwrap();
     assert_eq!(again.account_id, identity.account_id);
 }
 
@@ -207,10 +208,7 @@ async fn an_existing_account_is_linked_by_the_verified_address(backend: Backend)
     let app = TestApp::new(backend).await;
     // An account made with a password before the organisation's provider was registered.
     let email = format!("bob@{}", org.domain);
-    let r = tessera_tests::sign_up(&app, &email, PASSWORD).await;
-    assert_eq!(r.status, 202);
-    let r = tessera_tests::activate(&app, &email, &app.latest_code(&email)).await;
-    assert_eq!(r.status, 200);
+    tessera_tests::activate_address(&app, &email).await;
     let old_session = token_of(&log_in(&app, &email, PASSWORD).await);
     assert_eq!(register(&app, &org).await.status, 201);
 
@@ -218,13 +216,7 @@ async fn an_existing_account_is_linked_by_the_verified_address(backend: Backend)
     let mut browser = PageClient::new(&app);
     let (signed_in, _) = sign_in_through(&mut browser, &org, &email, &at_org).await;
     assert_eq!(signed_in.status, 303, "{}", signed_in.text);
-    let identity = app
-        .deps
-        .store
-        .identity(&Email::parse(&email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let identity = identity_of(&app, &email).await.unwrap();
     assert!(identity.federated, "linked");
     assert_eq!(
         me(&app, &old_session).await.status,
@@ -253,10 +245,7 @@ async fn nobody_is_signed_in_without_the_organisations_word(backend: Backend) {
 
     // A staff account at the organisation's domain keeps its password and authenticator.
     let staff_email = format!("ops.lead@{}", org.domain);
-    let r = tessera_tests::sign_up(&app, &staff_email, PASSWORD).await;
-    assert_eq!(r.status, 202);
-    let r = tessera_tests::activate(&app, &staff_email, &app.latest_code(&staff_email)).await;
-    assert_eq!(r.status, 200);
+    tessera_tests::activate_address(&app, &staff_email).await;
     tessera_operator::grant_role(
         &app.deps,
         "tests",
@@ -270,13 +259,7 @@ async fn nobody_is_signed_in_without_the_organisations_word(backend: Backend) {
     let mut browser = PageClient::new(&app);
     let (refused, _) = sign_in_through(&mut browser, &org, &staff_email, &staff_at_org).await;
     assert_eq!(refused.status, 403, "{}", refused.text);
-    let kept = app
-        .deps
-        .store
-        .identity(&Email::parse(&staff_email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let kept = identity_of(&app, &staff_email).await.unwrap();
     assert!(!kept.federated, "not taken over");
     assert_eq!(log_in(&app, &staff_email, PASSWORD).await.status, 201);
 
@@ -286,20 +269,8 @@ async fn nobody_is_signed_in_without_the_organisations_word(backend: Backend) {
     let mut browser = PageClient::new(&app);
     let (refused, _) = sign_in_through(&mut browser, &org, &typed, &elsewhere).await;
     assert_eq!(refused.status, 403, "{}", refused.text);
-    assert!(app
-        .deps
-        .store
-        .identity(&Email::parse(&typed).unwrap())
-        .await
-        .unwrap()
-        .is_none());
-    assert!(app
-        .deps
-        .store
-        .identity(&Email::parse("eve@elsewhere.example").unwrap())
-        .await
-        .unwrap()
-        .is_none());
+    assert!(identity_of(&app, &typed).await.is_none());
+    assert!(identity_of(&app, "eve@elsewhere.example").await.is_none());
 
     // A callback opened in a browser that did not start the sign-in.
     let (email, at_org) = org.member("mallory", &org.domain).await;

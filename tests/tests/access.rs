@@ -245,7 +245,7 @@ async fn session(app: &TestApp, name: &str) -> (String, String) {
 
 /// Through the routes: the operators' sample registry imported, a partner's number, the partner
 /// sponsoring a customer before the customer signs up, staff issuing a code the customer uses
-/// once; every refusal its own clear 4xx.
+/// (again only by the same account); every refusal its own clear 4xx.
 async fn the_routes_carry_access_from_the_registry_to_the_profile(backend: Backend) {
     let app = TestApp::new(backend).await;
     let sample = tessera_tests::sample("access-registry.csv");
@@ -415,10 +415,27 @@ async fn the_routes_carry_access_from_the_registry_to_the_profile(backend: Backe
     )
     .await;
     assert_eq!(
-        (again.status, again.json["errors"][0]["field"].as_str()),
-        (422, Some("code")),
-        "used once"
+        (again.status, &again.json),
+        (200, &redeemed.json),
+        "the same account again (a retry whose answer was lost) gets its access, unchanged"
     );
+    let (_, other) = session(&app, "access.other").await;
+    let taken = call(
+        &app,
+        "POST",
+        "/v1/me/access/codes",
+        &other,
+        Some(json!({ "code": code })),
+    )
+    .await;
+    assert_eq!(
+        (taken.status, taken.json["errors"][0]["field"].as_str()),
+        (422, Some("code")),
+        "used once: no other account gets it"
+    );
+    let other_access = call(&app, "GET", "/v1/me/access", &other, None).await;
+    assert_eq!(other_access.json["levels"], json!(["guest"]));
+    assert_eq!(other_access.json["entitlements"], json!([]));
 }
 
 async fn wrong_numbers_end_in_429_with_a_retry_after(backend: Backend) {

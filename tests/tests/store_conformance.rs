@@ -51,7 +51,7 @@ conformance_cases! {
     // AccessStore
     an_access_record_moves_on_one_version_at_a_time(app) =>
         (app.access.store.as_ref(), app.audit.as_ref(), &SeededRandom::new(15));
-    registry_entries_are_replaced_and_codes_are_taken_once(app) =>
+    registry_entries_are_replaced_and_codes_are_redeemed_once(app) =>
         (app.access.store.clone(), &SeededRandom::new(16));
     a_sponsorship_waits_replaced_until_removed(app) =>
         (app.access.store.as_ref(), app.audit.as_ref(), &SeededRandom::new(17));

@@ -60,7 +60,9 @@ pub fn is_resource_name(raw: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
 }
 
-/// What a code grants, stored under its digest until redeemed or expired.
+/// What a code grants, stored under its digest until it expires. Once redeemed it names the
+/// account that redeemed it: that account asking again (a retry whose answer was lost) gets its
+/// access, any other is refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedCode {
     pub digest: String,
@@ -68,6 +70,16 @@ pub struct IssuedCode {
     pub expires_at: Timestamp,
     pub issued_by: AccountId,
     pub issued_at: Timestamp,
+    /// Absent (not null) until redeemed: the store's write is conditioned on its absence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redeemed_by: Option<AccountId>,
+}
+
+impl IssuedCode {
+    /// Whether `account` may redeem it at `now`: not expired, and not redeemed by another.
+    pub fn usable_by(&self, account: &AccountId, now: Timestamp) -> bool {
+        now < self.expires_at && self.redeemed_by.as_ref().is_none_or(|by| by == account)
+    }
 }
 
 #[cfg(test)]

@@ -253,6 +253,7 @@ pub async fn issue_code(
         expires_at,
         issued_by: issuer.clone(),
         issued_at: now,
+        redeemed_by: None,
     };
     let event = by.event(
         now,
@@ -270,37 +271,63 @@ pub async fn issue_code(
 }
 
 /// The account redeems a special access code: access to its resource until the code's expiry.
+/// The code is marked redeemed in the write that grants it, so a failed write spends nothing; the
+/// same account redeeming it again gets its access back unchanged (a retry whose answer was lost).
 pub async fn redeem_code(
     deps: &AccessDeps,
     account: &AccountId,
     raw: &str,
 ) -> Result<AccessRecord, AccessError> {
     let mut guess = counted(deps, account).await?;
-    let code = AccessCode::parse(raw).ok_or(AccessError::NotRecognised)?;
-    let issued = deps
-        .store
-        .take_code(&code.digest())
-        .await?
-        .ok_or(AccessError::NotRecognised)?;
+    let digest = AccessCode::parse(raw)
+        .ok_or(AccessError::NotRecognised)?
+        .digest();
     let now = deps.clock.now();
-    if now >= issued.expires_at {
-        return Err(AccessError::NotRecognised);
-    }
+    let usable = |code: &IssuedCode| code.usable_by(account, now);
+    let mut issued = deps
+        .store
+        .code(&digest)
+        .await?
+        .filter(usable)
+        .ok_or(AccessError::NotRecognised)?;
     guess.give_back().await?;
-    let entitlement = Entitlement {
-        level: Level::Resource,
-        resource: Some(issued.resource.clone()),
-        source: Source::AccessCode {
-            issued_by: issued.issued_by.clone(),
-        },
-        granted_at: now,
-        expires_at: Some(issued.expires_at),
-    };
-    let event = own_event(
-        deps,
-        account,
-        "access.redeem",
-        format!("resource {}", issued.resource),
-    );
-    Ok(grant(deps, account, entitlement, &event).await?)
+    for _ in 0..RETRIES {
+        if issued.redeemed_by.is_some() {
+            return Ok(deps.store.access(account).await?);
+        }
+        let entitlement = Entitlement {
+            level: Level::Resource,
+            resource: Some(issued.resource.clone()),
+            source: Source::AccessCode {
+                issued_by: issued.issued_by.clone(),
+            },
+            granted_at: now,
+            expires_at: Some(issued.expires_at),
+        };
+        let next = deps.store.access(account).await?.granting(entitlement, now);
+        let event = own_event(
+            deps,
+            account,
+            "access.redeem",
+            format!("resource {}", issued.resource),
+        );
+        match deps
+            .store
+            .redeem_code(account, &digest, &next, &event)
+            .await
+        {
+            Ok(()) => return Ok(next),
+            // Another redemption or a parallel change of the record: read the code again.
+            Err(StoreError::Conflict) => {
+                issued = deps
+                    .store
+                    .code(&digest)
+                    .await?
+                    .filter(usable)
+                    .ok_or(AccessError::NotRecognised)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Conflict.into())
 }

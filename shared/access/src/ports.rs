@@ -37,9 +37,19 @@ pub trait AccessStore: Send + Sync {
     /// Stores a new code with its audit event: both or neither.
     async fn issue_code(&self, code: &IssuedCode, event: &AuditEvent) -> Result<(), StoreError>;
 
-    /// Takes the code stored under `digest` away and returns it, in one conditional write: of two
-    /// racing redemptions one gets it.
-    async fn take_code(&self, digest: &str) -> Result<Option<IssuedCode>, StoreError>;
+    /// The code stored under `digest`, redeemed or not.
+    async fn code(&self, digest: &str) -> Result<Option<IssuedCode>, StoreError>;
+
+    /// Redeems the code under `digest` for `account` and stores `record` as `save_access` does,
+    /// with `event`, in one transaction: `Conflict` (and nothing written) if the code was
+    /// redeemed meanwhile or the record moved on. Of two racing redemptions one gets it.
+    async fn redeem_code(
+        &self,
+        account: &AccountId,
+        digest: &str,
+        record: &AccessRecord,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError>;
 
     /// Stores a partner's sponsorship (replacing one for the same address) with its audit
     /// event: both or neither.

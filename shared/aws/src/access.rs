@@ -8,10 +8,11 @@
 //! | sponsor  | `SPONSOR#<email digest>`        | `SPONSOR`    | until claimed; `ttl` = its claim-by   |
 //!
 //! A record changes by one transaction: the put conditioned on the version read, and the audit
-//! event. A code is redeemed by one `DeleteItem` returning what it deleted.
+//! event. A code is redeemed in the same transaction as the record's put: `redeemed_by` set on
+//! the condition that it is absent (the item stays until its `ttl`).
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use tessera_access::codes::IssuedCode;
 use tessera_access::entitlement::AccessRecord;
 use tessera_access::ports::AccessStore;
@@ -53,18 +54,13 @@ fn store_error(e: UniqueWriteError) -> StoreError {
     }
 }
 
-#[async_trait]
-impl AccessStore for IdentityStore {
-    async fn access(&self, account: &AccountId) -> Result<AccessRecord, StoreError> {
-        Ok(self.get(record_key(account)).await?.unwrap_or_default())
-    }
-
-    async fn save_access(
+impl IdentityStore {
+    /// The record's put, conditioned on the version it was read at (absent for the first).
+    fn record_put(
         &self,
         account: &AccountId,
         record: &AccessRecord,
-        event: &AuditEvent,
-    ) -> Result<(), StoreError> {
+    ) -> Result<TransactWriteItem, StoreError> {
         let item = item_with_key(record, record_key(account), None)?;
         let mut put = Put::builder().table_name(&self.table).set_item(Some(item));
         put = if record.version <= 1 {
@@ -77,10 +73,23 @@ impl AccessStore for IdentityStore {
                 )
         };
         let put = put.build().map_err(StoreError::unavailable)?;
-        let items = vec![
-            TransactWriteItem::builder().put(put).build(),
-            self.audit_put(event)?,
-        ];
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+}
+
+#[async_trait]
+impl AccessStore for IdentityStore {
+    async fn access(&self, account: &AccountId) -> Result<AccessRecord, StoreError> {
+        Ok(self.get(record_key(account)).await?.unwrap_or_default())
+    }
+
+    async fn save_access(
+        &self,
+        account: &AccountId,
+        record: &AccessRecord,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let items = vec![self.record_put(account, record)?, self.audit_put(event)?];
         self.transact_marking(items, &[OnCondition::Conflict])
             .await
             .map_err(store_error)
@@ -110,8 +119,33 @@ impl AccessStore for IdentityStore {
             .map_err(store_error)
     }
 
-    async fn take_code(&self, digest: &str) -> Result<Option<IssuedCode>, StoreError> {
-        self.take(code_key(digest)).await
+    async fn code(&self, digest: &str) -> Result<Option<IssuedCode>, StoreError> {
+        self.get(code_key(digest)).await
+    }
+
+    async fn redeem_code(
+        &self,
+        account: &AccountId,
+        digest: &str,
+        record: &AccessRecord,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let redeemed = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(code_key(digest)))
+            .update_expression("SET redeemed_by = :account")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(redeemed_by)")
+            .expression_attribute_values(":account", AttributeValue::S(account.as_str().into()))
+            .build()
+            .map_err(StoreError::unavailable)?;
+        let items = vec![
+            TransactWriteItem::builder().update(redeemed).build(),
+            self.record_put(account, record)?,
+            self.audit_put(event)?,
+        ];
+        self.transact_marking(items, &[OnCondition::Conflict, OnCondition::Conflict])
+            .await
+            .map_err(store_error)
     }
 
     async fn save_sponsorship(

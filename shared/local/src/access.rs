@@ -1,6 +1,7 @@
 //! Access levels in SQLite: each account's record (its version a column, so the write is
-//! conditioned on it), the registry, and the special access codes (a redemption deletes the row,
-//! `DELETE … RETURNING`, so of two racing ones one gets it).
+//! conditioned on it), the registry, and the special access codes (a redemption sets the code's
+//! `redeemed_by` only where it is still null, in the record's transaction, so of two racing ones
+//! one gets it).
 
 use async_trait::async_trait;
 use rusqlite::params;
@@ -39,6 +40,34 @@ fn registry_key(kind: AgreementKind, number: &AgreementNumber) -> String {
     format!("{}#{}", kind.as_str(), number.as_str())
 }
 
+/// Writes `record` if the stored one is still at the version before it: `Conflict` otherwise.
+fn write_record(
+    tx: &rusqlite::Transaction<'_>,
+    account: &str,
+    record: &AccessRecord,
+) -> Result<(), StoreError> {
+    let body = to_json(record)?;
+    let version = record.version as i64;
+    let written = if record.version <= 1 {
+        tx.execute(
+            "INSERT INTO access_records (account_id, version, body) VALUES (?1, ?2, ?3)",
+            params![account, version, body],
+        )
+        .map_err(conflict_if_taken)?
+    } else {
+        tx.execute(
+            "UPDATE access_records SET version = ?2, body = ?3
+             WHERE account_id = ?1 AND version = ?4",
+            params![account, version, body, version - 1],
+        )
+        .map_err(StoreError::unavailable)?
+    };
+    if written == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl AccessStore for SqliteStore {
     async fn access(&self, account: &AccountId) -> Result<AccessRecord, StoreError> {
@@ -64,25 +93,7 @@ impl AccessStore for SqliteStore {
             (account.as_str().to_string(), record.clone(), event.clone());
         self.with(move |conn| {
             let tx = conn.transaction().map_err(StoreError::unavailable)?;
-            let body = to_json(&record)?;
-            let version = record.version as i64;
-            let written = if record.version <= 1 {
-                tx.execute(
-                    "INSERT INTO access_records (account_id, version, body) VALUES (?1, ?2, ?3)",
-                    params![account, version, body],
-                )
-                .map_err(conflict_if_taken)?
-            } else {
-                tx.execute(
-                    "UPDATE access_records SET version = ?2, body = ?3
-                     WHERE account_id = ?1 AND version = ?4",
-                    params![account, version, body, version - 1],
-                )
-                .map_err(StoreError::unavailable)?
-            };
-            if written == 0 {
-                return Err(StoreError::Conflict);
-            }
+            write_record(&tx, &account, &record)?;
             crate::audit::insert_event(&tx, &event)?;
             tx.commit().map_err(StoreError::unavailable)
         })
@@ -140,14 +151,46 @@ impl AccessStore for SqliteStore {
         .await
     }
 
-    async fn take_code(&self, digest: &str) -> Result<Option<IssuedCode>, StoreError> {
+    async fn code(&self, digest: &str) -> Result<Option<IssuedCode>, StoreError> {
         let digest = digest.to_string();
         self.with(move |conn| {
             optional_body(
                 conn,
-                "DELETE FROM access_codes WHERE digest = ?1 RETURNING body",
+                "SELECT body FROM access_codes WHERE digest = ?1",
                 &digest,
             )
+        })
+        .await
+    }
+
+    async fn redeem_code(
+        &self,
+        account: &AccountId,
+        digest: &str,
+        record: &AccessRecord,
+        event: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let (account, digest, record, event) = (
+            account.as_str().to_string(),
+            digest.to_string(),
+            record.clone(),
+            event.clone(),
+        );
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(StoreError::unavailable)?;
+            let redeemed = tx
+                .execute(
+                    "UPDATE access_codes SET body = json_set(body, '$.redeemed_by', ?2)
+                     WHERE digest = ?1 AND json_extract(body, '$.redeemed_by') IS NULL",
+                    params![digest, account],
+                )
+                .map_err(StoreError::unavailable)?;
+            if redeemed == 0 {
+                return Err(StoreError::Conflict);
+            }
+            write_record(&tx, &account, &record)?;
+            crate::audit::insert_event(&tx, &event)?;
+            tx.commit().map_err(StoreError::unavailable)
         })
         .await
     }

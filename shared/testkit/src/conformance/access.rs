@@ -1,5 +1,6 @@
 //! `AccessStore`: a record moves on one version at a time with its audit event; the registry is
-//! replaced entry by entry; a code is issued once and taken once however many race for it; a
+//! replaced entry by entry; a code is issued once and redeemed once however many race for it, each redemption in its
+//! account record's write; a
 //! sponsorship waits (the latest replacing) until removed.
 
 use super::*;
@@ -65,7 +66,7 @@ pub async fn an_access_record_moves_on_one_version_at_a_time(
     );
 }
 
-pub async fn registry_entries_are_replaced_and_codes_are_taken_once(
+pub async fn registry_entries_are_replaced_and_codes_are_redeemed_once(
     store: Arc<dyn AccessStore>,
     random: &dyn Random,
 ) {
@@ -108,6 +109,7 @@ pub async fn registry_entries_are_replaced_and_codes_are_taken_once(
         expires_at: Timestamp(9_000),
         issued_by: AccountId::from_stored("0123456789abcdef0123456789abcdef".into()),
         issued_at: Timestamp(1_000),
+        redeemed_by: None,
     };
     let event = |at| super::audit::event(random, at, "staff", "code");
     store.issue_code(&code, &event(1_000)).await.unwrap();
@@ -115,12 +117,68 @@ pub async fn registry_entries_are_replaced_and_codes_are_taken_once(
         store.issue_code(&code, &event(1_001)).await,
         Err(StoreError::Conflict)
     ));
-    let won = taken_in_a_race(4, || {
-        let (store, digest) = (store.clone(), digest.clone());
-        async move { store.take_code(&digest).await.unwrap() }
+    assert_eq!(store.code(&digest).await.unwrap(), Some(code.clone()));
+
+    let grant = Entitlement::from_registry(&entry("SC-0002", "Example Corp"), Timestamp(2_000));
+    let racers: Vec<AccountId> = (0..4)
+        .map(|i| AccountId::from_stored(format!("{:031x}{i}", unique)))
+        .collect();
+    let next = AccessRecord::default().granting(grant, Timestamp(2_000));
+    let won = taken_in_a_race(racers.len(), {
+        let racers = std::sync::Mutex::new(racers.clone());
+        let (store, digest, next) = (store.clone(), digest.clone(), next.clone());
+        move || {
+            let account = racers.lock().unwrap().pop().unwrap();
+            let (store, digest, next) = (store.clone(), digest.clone(), next.clone());
+            let event = event(2_000);
+            async move {
+                match store.redeem_code(&account, &digest, &next, &event).await {
+                    Ok(()) => Some(account),
+                    Err(StoreError::Conflict) => None,
+                    Err(e) => panic!("{e:?}"),
+                }
+            }
+        }
     })
     .await;
-    assert_eq!(won, [code], "exactly one redemption gets the code");
+    assert_eq!(won.len(), 1, "exactly one redemption gets the code");
+    let winner = &won[0];
+    let redeemed = store.code(&digest).await.unwrap().unwrap();
+    assert_eq!(
+        redeemed.redeemed_by.as_ref(),
+        Some(winner),
+        "it names who redeemed it"
+    );
+    assert_eq!(
+        store.access(winner).await.unwrap(),
+        next,
+        "granted in the same write"
+    );
+    for loser in racers.iter().filter(|a| *a != winner) {
+        assert_eq!(
+            store.access(loser).await.unwrap(),
+            AccessRecord::default(),
+            "a lost redemption writes nothing"
+        );
+    }
+    let again = next.granting(
+        Entitlement::from_registry(&entry("SC-0003", "Example Corp"), Timestamp(3_000)),
+        Timestamp(3_000),
+    );
+    assert!(
+        matches!(
+            store
+                .redeem_code(winner, &digest, &again, &event(3_000))
+                .await,
+            Err(StoreError::Conflict)
+        ),
+        "a redeemed code is not redeemed twice"
+    );
+    assert_eq!(
+        store.access(winner).await.unwrap(),
+        next,
+        "and nothing is half-written"
+    );
 }
 
 pub async fn a_sponsorship_waits_replaced_until_removed(

@@ -104,9 +104,18 @@ kept_resends() {
   cp "$state/emulator-resends.txt" "$out/"
   echo "API fuzzing: $(wc -l <"$out/emulator-resends.txt") requests sent again after the emulator's own 500 ($out/emulator-resends.txt)"
 }
+# Each request hooks.py completed (so it should succeed), with the status it got: kept, and those
+# that did not succeed shown with a failure (a warning that a success path was never reached).
+kept_completions() {
+  [ -f "$state/completed.txt" ] || return 0
+  cp "$state/completed.txt" "$out/"
+  grep -vE ': 2[0-9][0-9]$' "$out/completed.txt" | sed 's/^/API fuzzing: completed, yet answered /' || true
+}
 failed() {
   tail -n 200 "$out/schemathesis.txt" >&2
   kept_resends >&2
+  [ ! -f "$out/emulator-resends.txt" ] || cat "$out/emulator-resends.txt" >&2
+  kept_completions >&2
   function_trouble >&2
   echo "API fuzzing found failures; the whole run is in $out/schemathesis.txt" >&2
   exit 1
@@ -121,6 +130,7 @@ if ! fuzz; then
 fi
 tail -n 12 "$out/schemathesis.txt"
 kept_resends
+kept_completions
 # A function that panicked or overflowed its stack on a request the emulator then answered for it
 # must not pass unseen (the runtime logs "user handler panicked"; Rust prints the rest).
 if grep -qE 'panicked at|has overflowed its stack|fatal runtime error|user handler panicked' "$out/watch.log"; then

@@ -6,8 +6,8 @@
 use lambda_http::{Body, Response};
 use maud::html;
 use serde_json::{json, Value};
-use tessera_web::console::{action_form, console_page, outcome, refused_caller, Posted};
-use tessera_web::page::{with_status, Field};
+use tessera_web::console::{action_form, after, console_page, Posted};
+use tessera_web::page::Field;
 use tessera_web::{text, Form, PageRequest};
 
 use crate::AccessState;
@@ -22,7 +22,8 @@ const LABELS: &[(&str, &str)] = &[
 
 /// `GET /staff/access-codes`, or the page after the form. The page itself calls no route (there
 /// is nothing to list: codes are kept only as digests); a signed-out visitor is sent to log in.
-pub fn show(ctx: &mut Ctx<'_>, posted: Posted<'_>) -> Response<Body> {
+/// (Async only so `after` can take it as the page to show after a form.)
+pub async fn show(ctx: &mut Ctx<'_>, posted: Posted<'_>) -> Response<Body> {
     if ctx.visit.session().is_none() {
         return ctx.log_in_first();
     }
@@ -51,10 +52,7 @@ pub async fn issue(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
     let answer = ctx
         .call(crate::handle, "POST", "/v1/staff/access-codes", Some(body))
         .await;
-    if let Some(refused) = refused_caller(ctx, &answer) {
-        return refused;
-    }
-    let (posted, status) = outcome(&answer, "issue", |issued: &Value| {
+    let done = |issued: &Value| {
         format!(
             "{} {} ({} {})",
             text::ACCESS_CODE_ISSUED,
@@ -65,6 +63,6 @@ pub async fn issue(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
                 .and_then(|at| at.get(..10))
                 .unwrap_or_default(),
         )
-    });
-    with_status(show(ctx, posted), status)
+    };
+    after(ctx, answer, "issue", done, show).await
 }

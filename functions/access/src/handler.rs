@@ -118,7 +118,7 @@ pub async fn handle(request: Request, state: AccessState) -> Response<Body> {
                 tessera_web::PageRequest::new(&request, &state, state.access.random.as_ref());
             let answer = match route {
                 Route::ConsoleCodes => {
-                    console::show(&mut ctx, tessera_web::console::Posted::Nothing)
+                    console::show(&mut ctx, tessera_web::console::Posted::Nothing).await
                 }
                 _ => match ctx.form() {
                     Ok(form) => console::issue(&mut ctx, &form).await,

@@ -7,7 +7,7 @@ use lambda_http::{Body, Response};
 use maud::html;
 use serde_json::{json, Value};
 use tessera_web::console::{
-    action_form, console_page, listed, outcome, refused_caller, str_of, Posted,
+    action_form, after, console_page, listed, refused_caller, str_of, Posted,
 };
 use tessera_web::countries::country_menu;
 use tessera_web::page::{with_status, Field};
@@ -97,10 +97,8 @@ pub async fn register(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
         "reason": posted.text("reason"),
     });
     let answer = call(ctx, "POST", "/v1/staff/federation-providers", Some(body)).await;
-    after(ctx, answer, "register", |_| {
-        text::FEDERATION_REGISTERED.to_string()
-    })
-    .await
+    let done = |_: &Value| text::FEDERATION_REGISTERED.to_string();
+    after(ctx, answer, "register", done, show).await
 }
 
 /// `POST /staff/federation-providers/{id}/disable`.
@@ -108,20 +106,6 @@ pub async fn disable(ctx: &mut Ctx<'_>, posted: &Form, id: &str) -> Response<Bod
     let body = json!({ "reason": posted.text("reason") });
     let path = format!("/v1/staff/federation-providers/{id}/disable");
     let answer = call(ctx, "POST", &path, Some(body)).await;
-    let form = format!("disable-{id}");
-    after(ctx, answer, &form, |_| text::DONE.to_string()).await
-}
-
-/// The page after a form: what was done, or the route's refusal at the form that was sent.
-async fn after(
-    ctx: &mut Ctx<'_>,
-    answer: Answer,
-    form: &str,
-    done: impl Fn(&Value) -> String,
-) -> Response<Body> {
-    if let Some(refused) = refused_caller(ctx, &answer) {
-        return refused;
-    }
-    let (posted, status) = outcome(&answer, form, done);
-    with_status(show(ctx, posted).await, status)
+    let done = |_: &Value| text::DONE.to_string();
+    after(ctx, answer, &format!("disable-{id}"), done, show).await
 }

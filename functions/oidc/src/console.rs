@@ -7,7 +7,7 @@ use lambda_http::{Body, Response};
 use maud::html;
 use serde_json::{json, Value};
 use tessera_web::console::{
-    action_form, console_page, listed, outcome, refused_caller, str_of, Posted,
+    action_form, after, console_page, listed, refused_caller, str_of, Posted,
 };
 use tessera_web::page::{with_status, Field};
 use tessera_web::{text, Answer, Form, PageRequest};
@@ -90,7 +90,7 @@ pub async fn register(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
         "reason": posted.text("reason"),
     });
     let answer = call(ctx, "POST", "/v1/staff/oidc-clients", Some(body)).await;
-    after(ctx, answer, "register", |client| {
+    let done = |client: &Value| {
         let id = str_of(client, "client_id");
         match client["client_secret"].as_str() {
             Some(secret) => format!(
@@ -100,34 +100,15 @@ pub async fn register(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
             ),
             None => format!("{} {id}.", text::OIDC_REGISTERED),
         }
-    })
-    .await
+    };
+    after(ctx, answer, "register", done, show).await
 }
 
 /// `POST /staff/oidc-clients/{id}/disable`.
 pub async fn disable(ctx: &mut Ctx<'_>, posted: &Form, id: &str) -> Response<Body> {
     let body = json!({ "reason": posted.text("reason") });
-    let answer = call(
-        ctx,
-        "POST",
-        &format!("/v1/staff/oidc-clients/{id}/disable"),
-        Some(body),
-    )
-    .await;
-    let form = format!("disable-{id}");
-    after(ctx, answer, &form, |_| text::DONE.to_string()).await
-}
-
-/// The page after a form: what was done, or the route's refusal at the form that was sent.
-async fn after(
-    ctx: &mut Ctx<'_>,
-    answer: Answer,
-    form: &str,
-    done: impl Fn(&Value) -> String,
-) -> Response<Body> {
-    if let Some(refused) = refused_caller(ctx, &answer) {
-        return refused;
-    }
-    let (posted, status) = outcome(&answer, form, done);
-    with_status(show(ctx, posted).await, status)
+    let path = format!("/v1/staff/oidc-clients/{id}/disable");
+    let answer = call(ctx, "POST", &path, Some(body)).await;
+    let done = |_: &Value| text::DONE.to_string();
+    after(ctx, answer, &format!("disable-{id}"), done, show).await
 }

@@ -160,6 +160,23 @@ pub fn outcome<'f>(
     (posted, status)
 }
 
+/// The page after a console form: a refusal about the caller as a page of its own, else `show`
+/// with what was done (in `done`'s words) or the route's refusal at the form named `form`,
+/// answered with the route's status.
+pub async fn after<'r, 'f, S: Clone>(
+    ctx: &mut PageRequest<'r, S>,
+    answer: Answer,
+    form: &'f str,
+    done: impl Fn(&Value) -> String,
+    show: impl AsyncFnOnce(&mut PageRequest<'r, S>, Posted<'f>) -> Response<Body>,
+) -> Response<Body> {
+    if let Some(refused) = refused_caller(ctx, &answer) {
+        return refused;
+    }
+    let (posted, status) = outcome(&answer, form, done);
+    with_status(show(ctx, posted).await, status)
+}
+
 /// A list route's answer as a page shows it: its items under `key`, what it said when it refused
 /// the query, and the status the page answers with.
 pub fn listed(answer: &Answer, key: &str) -> (Vec<Value>, Problems, u16) {

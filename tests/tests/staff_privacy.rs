@@ -1,6 +1,7 @@
 //! A person's data-protection requests, through the real handler on both backends: the export
 //! of what Tessera holds about them (the account, the record mapped to it, its orders,
-//! transcripts and audit events, as one JSON attachment, and no secret of any kind), and erasure
+//! transcripts, access levels, the applications it consented to, and audit events, as one JSON
+//! attachment, and no secret of any kind), and erasure
 //! (nothing that names them left in either table, the tombstone in the audit log, every session,
 //! code and transcript link dead at once, even for a login under way).
 
@@ -33,6 +34,7 @@ async fn everything_held_about_a_person_is_exported_without_secrets(backend: Bac
     )
     .await;
     let account = found.json["account_id"].as_str().unwrap().to_string();
+    let (number, application) = held_access_and_consent(&app, &account).await;
     let path = format!("/v1/staff/accounts/{account}/export");
     let export = staff_call(&app, authorized("GET", &path, &support.token, None)).await;
     assert_eq!(export.status, 200, "{}", export.text);
@@ -61,6 +63,12 @@ async fn everything_held_about_a_person_is_exported_without_secrets(backend: Bac
         body["certification"]["transcripts"][0]["id"],
         transcript.json["id"]
     );
+    assert_eq!(body["access"][0]["level"], "customer", "{}", body["access"]);
+    assert_eq!(body["access"][0]["source"]["number"], json!(number));
+    assert_eq!(
+        body["applications"],
+        json!([{ "client_id": application, "scopes": ["email", "openid"] }])
+    );
     assert!(body["audit"].is_array());
     for secret_text in [
         "$argon2",
@@ -85,6 +93,44 @@ async fn everything_held_about_a_person_is_exported_without_secrets(backend: Bac
     )
     .await;
     assert_eq!(nobody.status, 404);
+}
+
+/// Gives `account` a service contract's customer level (the flow a number given takes) and a
+/// consent to an application: the contract's number and the application's client id.
+async fn held_access_and_consent(app: &TestApp, account: &str) -> (String, String) {
+    use tessera_access::registry::{AgreementKind, AgreementNumber, RegistryEntry};
+    let account = tessera_kernel::ids::AccountId::from_stored(account.to_string());
+    let raw = format!("SC-EXPORT-{}", tessera_testkit::app::unique());
+    let number = AgreementNumber::parse(&raw).unwrap();
+    app.access
+        .store
+        .put_registry_entries(&[RegistryEntry {
+            kind: AgreementKind::ServiceContract,
+            number: number.clone(),
+            organisation: "Example Networks Ltd".into(),
+            expires_at: None,
+        }])
+        .await
+        .unwrap();
+    tessera_access::flows::claim(
+        &app.access,
+        &account,
+        AgreementKind::ServiceContract,
+        &number,
+    )
+    .await
+    .unwrap();
+    let client = tessera_oidc::client::ClientId::generate(&tessera_testkit::SeededRandom::new(41));
+    app.oidc
+        .store
+        .remember_consent(
+            &account,
+            &client,
+            &tessera_oidc::scopes::Scopes::parse("openid email"),
+        )
+        .await
+        .unwrap();
+    (raw, client.as_str().to_string())
 }
 
 /// The account id of the account signed in at `email`, as support finds it.

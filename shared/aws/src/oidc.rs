@@ -24,7 +24,7 @@ use tessera_oidc::scopes::Scopes;
 use tessera_oidc::tokens::{CodeGrant, FamilyId, TokenFamily};
 
 use crate::dynamo::{
-    conflict_if_condition_failed, consent_partition, from_item, item_key, item_with_key,
+    conflict_if_condition_failed, consent_partition, from_item, item_key, item_with_key, sort_key,
     IdentityStore, Item, OnCondition,
 };
 
@@ -122,6 +122,20 @@ impl OidcStore for IdentityStore {
             .get::<Consent>(consent_key(account, client))
             .await?
             .map(|c| c.scopes))
+    }
+
+    async fn consents(&self, account: &AccountId) -> Result<Vec<(ClientId, Scopes)>, StoreError> {
+        let items = self
+            .query_partition(consent_partition(account), None)
+            .await?;
+        let mut consents = Vec::with_capacity(items.len());
+        for item in items {
+            let Some(client) = ClientId::parse(sort_key(&item)) else {
+                continue;
+            };
+            consents.push((client, from_item::<Consent>(item)?.scopes));
+        }
+        Ok(consents)
     }
 
     async fn remember_consent(

@@ -2,7 +2,9 @@
 //! - `GET /v1/staff/accounts/{id}/export` → 200 a JSON attachment with what Tessera holds about
 //!   them: the account (its profile and sign-in facts: no password hash, code or authenticator
 //!   key), the candidate record mapped to it (exams, CE activities, settings, manual grants and
-//!   holds), its orders, its transcripts, and the audit events about the account and the record.
+//!   holds), its orders, its transcripts, its access levels (each entitlement with its source and
+//!   expiry), the applications it consented to share its identity with (and the scopes), and the
+//!   audit events about the account and the record.
 //! - `DELETE /v1/staff/accounts/{id}` `{reason}` → 200 what was erased (`erasure`); 409
 //!   `orders_open` while an order is still to be paid or shipped.
 
@@ -10,6 +12,7 @@ mod erasure;
 
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
+use tessera_access::ports::AccessStore;
 use tessera_certification::CertificationDeps;
 use tessera_fulfillment::ports::OrderStore;
 use tessera_fulfillment::views::order_json;
@@ -22,6 +25,7 @@ use tessera_identity::support;
 use tessera_kernel::audit::{AuditEvent, AuditLog, AuditParty, AuditQuery};
 use tessera_kernel::ids::AccountId;
 use tessera_kernel::ports::StoreError;
+use tessera_oidc::ports::OidcStore;
 
 /// The edge layer's secret as every HTTP function; nothing else.
 pub const SECRETS: tessera_http::config::Secrets = tessera_http::config::Secrets::HTTP;
@@ -36,6 +40,8 @@ pub struct PrivacyState {
     pub certification: CertificationDeps,
     pub orders: std::sync::Arc<dyn OrderStore>,
     pub audit: std::sync::Arc<dyn AuditLog>,
+    pub access: std::sync::Arc<dyn AccessStore>,
+    pub consents: std::sync::Arc<dyn OidcStore>,
 }
 
 impl tessera_http::wiring::FromWiring for PrivacyState {
@@ -47,6 +53,8 @@ impl tessera_http::wiring::FromWiring for PrivacyState {
             certification: wiring.certification_deps()?,
             orders: wiring.orders()?,
             audit: wiring.audit_log()?,
+            access: wiring.access_deps()?.store,
+            consents: wiring.oidc_store()?,
         })
     }
 }
@@ -123,6 +131,8 @@ async fn export(
         });
     }
     audit.sort_by(|a, b| b.id.cmp(&a.id));
+    let access = state.access.access(&account).await.map_err(internal)?;
+    let consents = state.consents.consents(&account).await.map_err(internal)?;
     let body = json!({
         "exported_at": state.identity.clock.now().to_rfc3339(),
         "account": {
@@ -144,6 +154,12 @@ async fn export(
             },
         },
         "certification": held,
+        // Every entitlement the record holds, expired ones too, as stored.
+        "access": access.entitlements,
+        "applications": consents.iter().map(|(client, scopes)| json!({
+            "client_id": client.as_str(),
+            "scopes": scopes,
+        })).collect::<Vec<_>>(),
         "audit": audit,
     });
     let mut response = response::json(200, &body);

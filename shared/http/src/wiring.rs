@@ -445,6 +445,16 @@ impl Connections {
         }
     }
 
+    /// The OpenID Connect provider's store: the identity table.
+    #[cfg(feature = "oidc-store")]
+    pub fn oidc_store(&self) -> Arc<dyn tessera_oidc::ports::OidcStore> {
+        match self.identity_store() {
+            #[cfg(feature = "embedded")]
+            IdentityTable::Embedded(db) => db,
+            IdentityTable::Aws(store) => store,
+        }
+    }
+
     /// The OpenID Connect provider's ports, with the clock and randomness given: its items live
     /// in the identity table, beside the profiles its claims come from.
     #[cfg(feature = "oidc")]
@@ -456,11 +466,7 @@ impl Connections {
     ) -> Result<tessera_oidc::OidcDeps, WiringError> {
         let identity = self.identity_table();
         Ok(tessera_oidc::OidcDeps {
-            store: match self.identity_store() {
-                #[cfg(feature = "embedded")]
-                IdentityTable::Embedded(db) => db,
-                IdentityTable::Aws(store) => store,
-            },
+            store: self.oidc_store(),
             access: self.access_deps(clock.clone(), random.clone()),
             accounts: identity.accounts,
             attempts: identity.attempts,
@@ -612,6 +618,12 @@ pub trait Wiring: Send + Sync {
     #[cfg(feature = "oidc")]
     fn oidc_deps(&self) -> Result<tessera_oidc::OidcDeps, WiringError> {
         Err("this wiring builds no OpenID Connect provider".into())
+    }
+
+    /// The OpenID Connect provider's store alone (no signing keys).
+    #[cfg(feature = "oidc-store")]
+    fn oidc_store(&self) -> Result<Arc<dyn tessera_oidc::ports::OidcStore>, WiringError> {
+        Err("this wiring builds no OpenID Connect store".into())
     }
 
     /// Access levels' ports.
@@ -769,6 +781,11 @@ impl Wiring for ProcessWiring {
         Ok(self
             .connections()?
             .federation_deps(self.identity_deps()?, self.audit_log()?))
+    }
+
+    #[cfg(feature = "oidc-store")]
+    fn oidc_store(&self) -> Result<Arc<dyn tessera_oidc::ports::OidcStore>, WiringError> {
+        Ok(self.connections()?.oidc_store())
     }
 
     #[cfg(feature = "oidc")]

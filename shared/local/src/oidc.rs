@@ -118,6 +118,32 @@ impl OidcStore for SqliteStore {
         .await
     }
 
+    async fn consents(&self, account: &AccountId) -> Result<Vec<(ClientId, Scopes)>, StoreError> {
+        let account = account.as_str().to_string();
+        self.with(move |conn| {
+            let mut statement = conn
+                .prepare(
+                    "SELECT client_id, body FROM oidc_consents WHERE account_id = ?1
+                     ORDER BY client_id",
+                )
+                .map_err(StoreError::unavailable)?;
+            let rows = statement
+                .query_map(params![account], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(StoreError::unavailable)?;
+            let mut consents = Vec::new();
+            for row in rows {
+                let (client, body) = row.map_err(StoreError::unavailable)?;
+                if let Some(client) = ClientId::parse(&client) {
+                    consents.push((client, from_json(&body)?));
+                }
+            }
+            Ok(consents)
+        })
+        .await
+    }
+
     async fn remember_consent(
         &self,
         account: &AccountId,

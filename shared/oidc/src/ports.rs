@@ -31,6 +31,10 @@ pub trait OidcStore: Send + Sync {
         client: &ClientId,
     ) -> Result<Option<Scopes>, StoreError>;
 
+    /// Every client the person has consented to, with the scopes: what an export of their data
+    /// lists.
+    async fn consents(&self, account: &AccountId) -> Result<Vec<(ClientId, Scopes)>, StoreError>;
+
     /// Remembers the scopes the person consented to give the client (replacing any before).
     async fn remember_consent(
         &self,

@@ -622,6 +622,10 @@ impl Wiring for TestApp {
         Ok(self.oidc.clone())
     }
 
+    fn oidc_store(&self) -> Result<Arc<dyn tessera_oidc::ports::OidcStore>, WiringError> {
+        Ok(self.oidc.store.clone())
+    }
+
     fn access_deps(&self) -> Result<tessera_access::flows::AccessDeps, WiringError> {
         Ok(self.access.clone())
     }
@@ -689,6 +693,10 @@ impl Wiring for VariedApp<'_> {
 
     fn oidc_deps(&self) -> Result<tessera_oidc::OidcDeps, WiringError> {
         self.app.oidc_deps()
+    }
+
+    fn oidc_store(&self) -> Result<Arc<dyn tessera_oidc::ports::OidcStore>, WiringError> {
+        self.app.oidc_store()
     }
 
     fn access_deps(&self) -> Result<tessera_access::flows::AccessDeps, WiringError> {

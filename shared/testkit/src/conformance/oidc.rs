@@ -219,4 +219,21 @@ pub async fn clients_are_registered_and_disabled_with_their_events(
         None,
         "per client"
     );
+    store
+        .remember_consent(&account, &older.id, &Scopes::parse("openid profile"))
+        .await
+        .unwrap();
+    let mut listed = store.consents(&account).await.unwrap();
+    listed.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+    let mut expected = vec![
+        (newer.id.clone(), Scopes::parse("openid")),
+        (older.id.clone(), Scopes::parse("openid profile")),
+    ];
+    expected.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+    assert_eq!(
+        listed, expected,
+        "every client the person consented to, once"
+    );
+    let stranger = AccountId::from_stored(format!("{:032x}", crate::app::unique()));
+    assert_eq!(store.consents(&stranger).await.unwrap(), vec![]);
 }

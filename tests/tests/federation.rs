@@ -262,6 +262,37 @@ async fn nobody_is_signed_in_without_the_organisations_word(backend: Backend) {
     let kept = identity_of(&app, &staff_email).await.unwrap();
     assert!(!kept.federated, "not taken over");
     assert_eq!(log_in(&app, &staff_email, PASSWORD).await.status, 201);
+    // The page sends them to the log-in that asks for the password, at their domain too.
+    assert!(
+        refused.text.contains(r#"href="/?with=password""#),
+        "{}",
+        refused.text
+    );
+    let mut staff_browser = PageClient::new(&app);
+    let first = staff_browser.get("/?with=password").await;
+    assert!(first.text.contains(r#"name="with" value="password""#));
+    let fields = [("email", staff_email.as_str()), ("with", "password")];
+    let second = staff_browser.post("/sign-in", &fields).await;
+    assert_eq!(
+        second.status, 200,
+        "the password step, not the organisation"
+    );
+    assert!(
+        second.text.contains(r#"name="password""#),
+        "{}",
+        second.text
+    );
+    let fields = [("email", staff_email.as_str()), ("password", PASSWORD)];
+    let signed_in = staff_browser.post("/sign-in", &fields).await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.text);
+    assert_eq!(signed_in.header("location"), Some("/account"));
+    // The console's pages send a signed-out visitor to that log-in.
+    let mut console = PageClient::new(&app);
+    let sent = console.get("/staff").await;
+    let to = sent.header("location").unwrap().to_string();
+    assert!(to.starts_with("/?next=%2Fstaff"), "{to}");
+    let first = console.get(&to).await;
+    assert!(first.text.contains(r#"name="with" value="password""#));
 
     // The organisation vouches only for its own domains: a member whose address is elsewhere.
     let (_, elsewhere) = org.member("eve", "elsewhere.example").await;

@@ -21,12 +21,10 @@ const LABELS: &[(&str, &str)] = &[
 ];
 
 /// `GET /staff/access-codes`, or the page after the form. The page itself calls no route (there
-/// is nothing to list: codes are kept only as digests); a signed-out visitor is sent to log in.
+/// is nothing to list: codes are kept only as digests); `console_page` sends a signed-out visitor
+/// to log in.
 /// (Async only so `after` can take it as the page to show after a form.)
 pub async fn show(ctx: &mut Ctx<'_>, posted: Posted<'_>) -> Response<Body> {
-    if ctx.visit.session().is_none() {
-        return ctx.log_in_first();
-    }
     console_page(
         ctx,
         text::ACCESS_CODES,

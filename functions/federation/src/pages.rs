@@ -5,12 +5,13 @@
 //! never a half sign-in.
 
 use lambda_http::{Body, Request, Response};
+use maud::html;
 use subtle::ConstantTimeEq;
 use tessera_federation::flows::{self, FinishError, StartError};
 use tessera_http::links::public_base;
 use tessera_kernel::email::Email;
 use tessera_web::form::query_value;
-use tessera_web::page::{redirect, return_path};
+use tessera_web::page::{redirect, return_path, Page, PASSWORD_SIGN_IN};
 use tessera_web::request::{notice_page, server_error};
 use tessera_web::{text, Visit};
 
@@ -23,6 +24,20 @@ const STATE_COOKIE_SECONDS: u32 = flows::LOGIN_WINDOW.0 as u32;
 
 fn failed(status: u16, message: &str) -> Response<Body> {
     notice_page(status, text::FEDERATION_FAILED_TITLE, message)
+}
+
+/// A staff account at an organisation's domain is never signed in through it: the page sends
+/// the person to the log-in that asks for the password (and then the authenticator).
+fn staff_account() -> Response<Body> {
+    Page::new(
+        text::FEDERATION_FAILED_TITLE,
+        html! {
+            p { (text::FEDERATION_STAFF) }
+            p { a href=(PASSWORD_SIGN_IN) { (text::SIGN_IN_WITH_PASSWORD) } }
+        },
+    )
+    .status(403)
+    .into_response()
 }
 
 /// This site's callback, as registered at each organisation's provider.
@@ -108,7 +123,7 @@ pub async fn callback(request: &Request, state: &FederationState) -> Response<Bo
         }
         Err(FinishError::NotVouched) => failed(403, text::FEDERATION_NOT_VOUCHED),
         Err(FinishError::AccountDisabled) => failed(403, text::FEDERATION_DISABLED),
-        Err(FinishError::StaffAccount) => failed(403, text::FEDERATION_STAFF),
+        Err(FinishError::StaffAccount) => staff_account(),
         Err(FinishError::Store(e)) => {
             tracing::error!(error = %e, "federated sign-in finish");
             server_error()

@@ -22,6 +22,11 @@ use crate::Ctx;
 /// Where a person lands after logging in.
 const HOME: &str = "/account";
 
+/// The posted field (and query parameter) that keeps the log-in on the password at a domain an
+/// organisation signs in: staff accounts keep their password and authenticator.
+const WITH: &str = "with";
+const WITH_PASSWORD: &str = "password";
+
 /// Where the person goes once logged in: the `next` path asked for, when it is on this site.
 #[derive(Clone, Copy, Debug, Default)]
 struct Next<'a>(Option<&'a str>);
@@ -41,16 +46,22 @@ impl<'a> Next<'a> {
     }
 }
 
-/// `GET /` (`?next=` a path to return to): the first step, or that path (the account by default)
-/// for a browser that is signed in already.
+/// `GET /` (`?next=` a path to return to; `?with=password` to log in with the password at any
+/// domain): the first step, or that path (the account by default) for a browser that is signed
+/// in already. The staff console's pages ask for the password too: staff accounts are never
+/// signed in through an organisation.
 pub fn start(ctx: &mut Ctx<'_>) -> Response<Body> {
     let asked = query_value(ctx.request, "next");
     let next = Next::from(asked.as_deref());
     if ctx.visit.session().is_some() {
         return redirect(next.location());
     }
+    let with_password = query_value(ctx.request, WITH).as_deref() == Some(WITH_PASSWORD)
+        || next
+            .0
+            .is_some_and(|n| n == "/staff" || n.starts_with("/staff/"));
     let message = next.0.map(|_| text::SIGN_IN_TO_CONTINUE);
-    email_step_to(ctx, "", &Problems::none(), message, next)
+    email_step_with(ctx, "", &Problems::none(), message, next, with_password)
 }
 
 /// The first step's page; `message` is a notice from the step before (activated, reset, …).
@@ -70,14 +81,27 @@ fn email_step_to(
     message: Option<&str>,
     next: Next<'_>,
 ) -> Response<Body> {
+    email_step_with(ctx, email, problems, message, next, false)
+}
+
+fn email_step_with(
+    ctx: &Ctx<'_>,
+    email: &str,
+    problems: &Problems,
+    message: Option<&str>,
+    next: Next<'_>,
+    with_password: bool,
+) -> Response<Body> {
     let labels = [("email", text::EMAIL)];
     Page::new(
         text::SIGN_IN_TITLE,
         html! {
             @if let Some(message) = message { (notice(message)) }
             (problem_summary(problems, &labels))
+            @if with_password { p { (text::SIGNING_IN_WITH_PASSWORD) } }
             (form("/sign-in", &ctx.csrf(), html! {
                 (next.field())
+                @if with_password { input type="hidden" name=(WITH) value=(WITH_PASSWORD); }
                 (Field::new("email", text::EMAIL, "email").value(email)
                     .autocomplete("username").hint(text::EMAIL_HINT_SIGN_IN).render(problems))
                 (submit(text::NEXT))
@@ -166,9 +190,14 @@ pub async fn step(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
         return answer_code(ctx, posted, next).await;
     }
     let email = posted.text("email");
+    let with_password = posted.get(WITH) == Some(WITH_PASSWORD);
     if let Err(e) = Email::parse(&email) {
         let problems = Problems::none().field("email", format!("This field {e}."));
-        return with_status(email_step_to(ctx, &email, &problems, None, next), 422);
+        let page = email_step_with(ctx, &email, &problems, None, next, with_password);
+        return with_status(page, 422);
+    }
+    if with_password && !posted.has("password") {
+        return password_step(ctx, &email, &Problems::none(), next);
     }
     if !posted.has("password") {
         // Identifier-first: an address whose organisation signs its people in goes there.

@@ -50,12 +50,16 @@ pub fn id_prefix(form: &str) -> String {
     format!("{form}-")
 }
 
-/// A page of the console: its tabs above.
+/// A page of the console: its tabs above. A signed-out visitor is sent to log in first (a page
+/// that calls no route, such as the searches, would otherwise show the console's shell).
 pub fn console_page<S: Clone>(
     ctx: &PageRequest<'_, S>,
     title: &str,
     main: Markup,
 ) -> Response<Body> {
+    if ctx.visit.session().is_none() {
+        return ctx.log_in_first();
+    }
     let tabs = [
         ("/staff", text::FIND),
         ("/staff/catalog", text::CATALOG),

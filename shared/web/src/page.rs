@@ -132,6 +132,10 @@ pub fn html_response(status: u16, body: String) -> Response<Body> {
     .expect("static headers are valid")
 }
 
+/// The log-in that asks for the password even at a domain an organisation signs in (for staff,
+/// whose accounts keep their password and authenticator): the first step with `with=password`.
+pub const PASSWORD_SIGN_IN: &str = "/?with=password";
+
 /// `raw` when it is a path on this site a person may be sent back to after logging in (a link
 /// from an email opened while signed out): one leading `/`, no scheme or host (`//host` leads
 /// elsewhere, and browsers read `\\` as `/`), printable ASCII only, so it is a valid `Location`

@@ -588,7 +588,10 @@ pub const FEDERATION_NOT_STARTED: &str = "This sign-in was not started in this b
 pub const FEDERATION_NOT_VOUCHED: &str = "Your organisation did not confirm an email address of its own domain, so you cannot be signed in with it. Ask your company administrator.";
 pub const FEDERATION_REFUSED: &str = "Your organisation's answer could not be accepted. Try again; if it keeps happening, tell support.";
 pub const FEDERATION_DISABLED: &str = "This account is disabled. Contact support.";
-pub const FEDERATION_STAFF: &str = "This is a staff account: it keeps its own password and authenticator, and is not signed in through the organisation. Ask a program administrator.";
+pub const FEDERATION_STAFF: &str = "This is a staff account: it keeps its own password and authenticator, and is not signed in through the organisation.";
+pub const SIGN_IN_WITH_PASSWORD: &str = "Log in with your password instead";
+pub const SIGNING_IN_WITH_PASSWORD: &str =
+    "You are logging in with your password and authenticator, not through your organisation.";
 
 // The staff console's pages for organisations' providers and special access codes.
 pub const FEDERATION_PROVIDERS: &str = "Organisations";

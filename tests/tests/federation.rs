@@ -31,6 +31,8 @@ fn callback() -> String {
 struct Organisation {
     app: TestApp,
     issuer: String,
+    /// How often each path of the provider was asked for.
+    asked: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
     client_id: String,
     client_secret: String,
     domain: String,
@@ -39,8 +41,15 @@ struct Organisation {
 async fn organisation() -> Organisation {
     let ready: Arc<OnceLock<oidc::OidcState>> = Arc::new(OnceLock::new());
     let serving = ready.clone();
+    let asked = Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+    let counting = asked.clone();
     let issuer = tessera_testkit::loopback::serve(move |request| {
         let state = serving.get().expect("the provider is ready").clone();
+        *counting
+            .lock()
+            .unwrap()
+            .entry(request.uri().path().to_string())
+            .or_insert(0) += 1;
         async move { oidc::handle(request, state).await }
     })
     .await;
@@ -61,6 +70,7 @@ async fn organisation() -> Organisation {
     Organisation {
         app,
         issuer,
+        asked,
         client_id: registered.json["client_id"].as_str().unwrap().into(),
         client_secret: registered.json["client_secret"].as_str().unwrap().into(),
         domain: format!("org{}.example", tessera_testkit::app::unique()),
@@ -68,6 +78,11 @@ async fn organisation() -> Organisation {
 }
 
 impl Organisation {
+    /// How often the provider was asked for `path`.
+    fn asked_for(&self, path: &str) -> usize {
+        self.asked.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+
     /// An active account at the organisation, and a session there.
     async fn member(&self, local_part: &str, domain: &str) -> (String, String) {
         let email = format!("{local_part}@{domain}");
@@ -201,6 +216,10 @@ async fn a_person_signs_in_through_their_organisation(backend: Backend) {
     assert_eq!(signed_in.status, 303, "{}", signed_in.text);
     let again = identity_of(&app, &email).await.unwrap();
     assert_eq!(again.account_id, identity.account_id);
+    // What the provider publishes is kept: two sign-ins, one fetch of each; every code redeemed.
+    assert_eq!(org.asked_for("/.well-known/openid-configuration"), 1);
+    assert_eq!(org.asked_for("/oidc/jwks.json"), 1);
+    assert_eq!(org.asked_for("/oidc/token"), 2);
 }
 
 async fn an_existing_account_is_linked_by_the_verified_address(backend: Backend) {

@@ -222,17 +222,21 @@ pub async fn finish(
             (&provider.client_id, secret.as_deref()),
         )
         .await?;
+    let expected = Expected {
+        issuer: &metadata.issuer,
+        client_id: &provider.client_id,
+        nonce: &login.nonce,
+        now,
+    };
     let keys = deps.issuers.keys(&metadata.jwks_uri).await?;
-    let person = id_token::verify(
-        &token,
-        &keys,
-        &Expected {
-            issuer: &metadata.issuer,
-            client_id: &provider.client_id,
-            nonce: &login.nonce,
-            now,
-        },
-    )?;
+    let person = match id_token::verify(&token, &keys, &expected) {
+        // A key newer than the set kept: the provider's set as it is now decides.
+        Err(id_token::UNKNOWN_KEY) => {
+            let keys = deps.issuers.fresh_keys(&metadata.jwks_uri).await?;
+            id_token::verify(&token, &keys, &expected)?
+        }
+        verified => verified?,
+    };
     let email = person
         .verified_email
         .clone()

@@ -46,6 +46,9 @@ pub struct Person {
 #[error("the ID token is not acceptable: {0}")]
 pub struct Refused(pub &'static str);
 
+/// The token names a key the provider's key set lacks: the set may be older than the token.
+pub const UNKNOWN_KEY: Refused = Refused("signed with a key the provider does not publish");
+
 pub fn verify(token: &str, keys: &JwkSet, expected: &Expected) -> Result<Person, Refused> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| Refused("not a signed JWT"))?;
     if !ALGORITHMS.contains(&header.alg) {
@@ -56,7 +59,7 @@ pub fn verify(token: &str, keys: &JwkSet, expected: &Expected) -> Result<Person,
         None if keys.keys.len() == 1 => keys.keys.first(),
         None => None,
     }
-    .ok_or(Refused("signed with a key the provider does not publish"))?;
+    .ok_or(UNKNOWN_KEY)?;
     let key = DecodingKey::from_jwk(jwk).map_err(|_| Refused("a published key is unusable"))?;
     let mut validation = Validation::new(header.alg);
     validation.validate_exp = false;

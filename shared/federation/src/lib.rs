@@ -6,8 +6,9 @@
 //! (`id_token`). Such accounts have no password and no security settings here.
 //!
 //! Nothing here reads the clock or randomness itself; the provider is reached through the
-//! `Issuers` port (`issuer::HttpIssuers` over HTTPS).
+//! `Issuers` port (`issuer::HttpIssuers` over HTTPS, behind `cache::CachedIssuers`).
 
+pub mod cache;
 pub mod flows;
 pub mod id_token;
 pub mod issuer;

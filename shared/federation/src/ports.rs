@@ -92,8 +92,14 @@ pub trait Issuers: Send + Sync {
     /// `<issuer>/.well-known/openid-configuration`.
     async fn metadata(&self, issuer: &str) -> Result<IssuerMetadata, IssuerError>;
 
-    /// The JWK Set at `jwks_uri`.
+    /// The JWK Set at `jwks_uri` (one kept for a while will do).
     async fn keys(&self, jwks_uri: &str) -> Result<jsonwebtoken::jwk::JwkSet, IssuerError>;
+
+    /// The JWK Set at `jwks_uri` as the provider publishes it now: asked for when a token is
+    /// signed with a key the set from `keys` lacks (the provider rotated its keys).
+    async fn fresh_keys(&self, jwks_uri: &str) -> Result<jsonwebtoken::jwk::JwkSet, IssuerError> {
+        self.keys(jwks_uri).await
+    }
 
     /// The token request (`grant_type=authorization_code`): the ID token it answers with.
     /// `client_secret` present: `client_secret_basic`; otherwise the client id in the form.

@@ -439,7 +439,12 @@ impl Connections {
                 IdentityTable::Embedded(db) => db,
                 IdentityTable::Aws(store) => store,
             },
-            issuers: Arc::new(tessera_federation::issuer::HttpIssuers::default()),
+            // Kept per process: a warm function's sign-ins fetch no discovery document or key
+            // set again for a while.
+            issuers: Arc::new(tessera_federation::cache::CachedIssuers::new(
+                Arc::new(tessera_federation::issuer::HttpIssuers::default()),
+                identity.clock.clone(),
+            )),
             identity,
             audit,
         }

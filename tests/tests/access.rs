@@ -545,7 +545,8 @@ async fn the_access_page_shows_and_changes_the_access(backend: Backend) {
         claimed.text.contains("Your access is updated.")
             && claimed
                 .text
-                .contains("Service contract SC-2026-0042 (Example Networks Ltd)"),
+                .contains("Service contract SC-2026-0042 (Example Networks Ltd)")
+            && claimed.text.contains("until 2027-12-31"),
         "{}",
         claimed.text
     );

@@ -74,8 +74,10 @@ impl Site {
         let badges: tessera_credential_routes::badges::BadgesState = app.state();
         let provider: oidc::OidcState = app.state();
         let access_state: access::AccessState = app.state();
+        let federation_state: federation::FederationState = app.state();
         let base = tessera_testkit::loopback::serve(move |request| {
             let access_state = access_state.clone();
+            let federation_state = federation_state.clone();
             let (pages, candidate_pages, policy, imports, orders, console, badges, provider) = (
                 pages.clone(),
                 candidate_pages.clone(),
@@ -96,6 +98,7 @@ impl Site {
                     "staff-console" => staff_console::handle(request, console).await,
                     "oidc" => oidc::handle(request, provider).await,
                     "access" => access::handle(request, access_state).await,
+                    "federation" => federation::handle(request, federation_state).await,
                     "portal-certifications" => {
                         portal_certifications::handle(request, candidate_pages).await
                     }
@@ -844,6 +847,40 @@ async fn a_program_administrator_grants_by_hand_from_the_console() {
         .await;
     assert!(tab.text().await.contains("Client secret (copy it now"));
     tab.check("staff-applications").await;
+    // An organisation whose people sign in through its own provider, registered with its domain.
+    tab.open("/staff/federation-providers").await;
+    assert_eq!(tab.heading().await, "Organisations");
+    tab.fill("#register-name", "Example Networks").await;
+    tab.fill("#register-issuer", "https://login.example.com")
+        .await;
+    tab.fill("#register-client_id", "tessera").await;
+    tab.fill("#register-domains", "example-networks.example")
+        .await;
+    tab.choose("#register-default_country", "GB").await;
+    tab.fill("#register-reason", "Their people sign in at work")
+        .await;
+    tab.submit("form[action='/staff/federation-providers'] button")
+        .await;
+    let registered = tab.text().await;
+    assert!(
+        registered.contains("Its people now sign in at their organisation"),
+        "{registered}"
+    );
+    assert!(registered.contains("example-networks.example"));
+    tab.check("staff-organisations").await;
+    // A special access code for one resource, shown once.
+    tab.open("/staff/access-codes").await;
+    tab.fill("#issue-resource", "docs.urgent-file").await;
+    tab.choose("#issue-expires_on", "2099-12-31").await;
+    tab.fill("#issue-reason", "Customer case 42").await;
+    tab.submit("form[action='/staff/access-codes'] button")
+        .await;
+    let issued = tab.text().await;
+    assert!(
+        issued.contains("it is not shown again") && issued.contains("2099-12-31"),
+        "the day typed, the last it works: {issued}"
+    );
+    tab.check("staff-access-codes").await;
     browser.stop().await;
 }
 
@@ -1005,7 +1042,7 @@ async fn a_partner_gives_an_agreement_number_and_sponsors_a_customer() {
     assert!(
         shown.contains("Your access is updated.")
             && shown.contains("Partner agreement PA-2026-0007 (Example Integrators Inc)")
-            && shown.contains("2027-07-01"),
+            && shown.contains("until 2027-06-30"),
         "{shown}"
     );
     tab.fill("#customer_email", &unique_email("browser.customer"))

@@ -56,10 +56,7 @@ pub async fn issue(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
             text::ACCESS_CODE_ISSUED,
             issued["code"].as_str().unwrap_or_default(),
             issued["resource"].as_str().unwrap_or_default(),
-            issued["expires_at"]
-                .as_str()
-                .and_then(|at| at.get(..10))
-                .unwrap_or_default(),
+            crate::page::last_day(&issued["expires_at"]),
         )
     };
     after(ctx, answer, "issue", done, show).await

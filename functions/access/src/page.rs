@@ -6,6 +6,7 @@
 use lambda_http::{Body, Request, Response};
 use maud::{html, Markup};
 use serde_json::{json, Value};
+use tessera_kernel::time::Timestamp;
 use tessera_web::page::{
     form, notice, problem_summary, select, submit, with_status, Field, Problems,
 };
@@ -95,6 +96,17 @@ fn day(value: &Value) -> &str {
     value.as_str().and_then(|s| s.get(..10)).unwrap_or_default()
 }
 
+/// The last day an entitlement is in force: the day before its (exclusive) end, as the registry's
+/// `expires_on` and the code's "works until" name it.
+pub(crate) fn last_day(value: &Value) -> String {
+    value
+        .as_str()
+        .and_then(Timestamp::parse)
+        .map(|end| Timestamp(end.0 - 1).to_rfc3339())
+        .and_then(|at| at.get(..10).map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn source(source: &Value) -> Markup {
     let number = source["number"].as_str().unwrap_or_default();
     match source["kind"].as_str().unwrap_or_default() {
@@ -175,7 +187,7 @@ fn render(
                                 (text::ACCESS_GRANTED) " " (day(&e["granted_at"])) " · "
                                 (text::ACCESS_UNTIL) " "
                                 @if e["expires_at"].is_null() { (text::ACCESS_NO_END) }
-                                @else { (day(&e["expires_at"])) }
+                                @else { (last_day(&e["expires_at"])) }
                             }
                         }
                     }

@@ -49,20 +49,22 @@ pub async fn show(ctx: &mut Ctx<'_>, posted: Posted<'_>) -> Response<Body> {
             (posted.summary(LABELS))
             (tessera_web::page::problem_summary(&problems, &[]))
             @if clients.is_empty() { p { (text::OIDC_NO_CLIENTS) } } @else {
-                div.table-wrap tabindex="0" role="region" aria-label=(text::OIDC_CLIENTS) { table {
-                    thead { tr {
-                        th scope="col" { (text::OIDC_CLIENT_NAME) } th scope="col" { (text::OIDC_CLIENT_ID) }
-                        th scope="col" { (text::OIDC_CLIENT_TYPE) } th scope="col" { (text::OIDC_REDIRECT_URIS) }
-                        th scope="col" { (text::STATUS) }
-                    } }
-                    tbody { @for client in &clients { tr {
-                        td { (str_of(client, "name")) }
-                        td { code { (str_of(client, "client_id")) } }
-                        td { (str_of(client, "type")) }
-                        td { @for uri in client["redirect_uris"].as_array().into_iter().flatten() { (uri.as_str().unwrap_or_default()) br; } }
-                        td { @if client["disabled"] == true { (text::OIDC_DISABLED) } @else { (text::OIDC_ENABLED) } }
-                    } } }
-                } }
+                // A list, not a table: each application whole on a phone.
+                ul.entitlements {
+                    @for client in &clients {
+                        li {
+                            strong { (str_of(client, "name")) }
+                            " · " (str_of(client, "type")) " · "
+                            @if client["disabled"] == true { (text::OIDC_DISABLED) } @else { (text::OIDC_ENABLED) }
+                            br;
+                            (text::OIDC_CLIENT_ID) ": " code { (str_of(client, "client_id")) }
+                            br;
+                            (text::OIDC_REDIRECT_URIS) ": "
+                            (client["redirect_uris"].as_array().into_iter().flatten()
+                                .filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+                        }
+                    }
+                }
                 @for client in clients.iter().filter(|c| c["disabled"] != true) {
                     @let id = str_of(client, "client_id");
                     (action_form(ctx, &format!("disable-{id}"), &format!("/staff/oidc-clients/{id}/disable"),

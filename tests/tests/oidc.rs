@@ -298,6 +298,10 @@ async fn a_relying_party_signs_a_person_in_refreshes_and_logs_out(
         .await;
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(hidden(&page.text, "id_token_hint").is_some());
+    assert!(
+        page.text.contains(r#"action="/sign-out""#) && !page.text.contains(r#"href="/sign-up""#),
+        "asked while signed in: the signed-in header"
+    );
     let fields: Vec<(String, String)> = logout.query_pairs().into_owned().collect();
     let form: Vec<(&str, &str)> = fields
         .iter()

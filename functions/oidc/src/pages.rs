@@ -302,14 +302,19 @@ pub async fn logout(request: &Request, state: &OidcState) -> Response<Body> {
         checked.map(|checked| match checked {
             Some(checked) => {
                 let main = html! {
-                        p { (text::OIDC_LOGOUT_INTRO) }
+                    p { (text::OIDC_LOGOUT_INTRO) }
                     form method="post" action="/oidc/logout" {
                         input type="hidden" name="csrf" value=(ctx.csrf());
                         (hidden_fields(&pairs))
                         (submit(text::OIDC_SIGN_OUT))
                     }
                 };
-                let page = Page::new(text::OIDC_LOGOUT_TITLE, main).into_response();
+                // Asked while signed in (as a rule): the header is the signed-in one.
+                let page = match ctx.visit.session() {
+                    Some(_) => ctx.signed_in_page(text::OIDC_LOGOUT_TITLE, main),
+                    None => Page::new(text::OIDC_LOGOUT_TITLE, main),
+                }
+                .into_response();
                 match &checked.return_to {
                     Some(uri) => allowing_form_redirect_to(page, uri),
                     None => page,

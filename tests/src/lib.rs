@@ -85,6 +85,36 @@ pub async fn active_account(app: &tessera_testkit::TestApp, name: &str) -> (Stri
     (email, username)
 }
 
+/// Makes `account` a customer the way a number given does: a fresh service contract imported into
+/// the registry, then claimed through the flow. The contract's number.
+pub async fn customer_by_contract(
+    app: &TestApp,
+    account: &tessera_kernel::ids::AccountId,
+) -> String {
+    use tessera_access::registry::{AgreementKind, AgreementNumber, RegistryEntry};
+    let raw = format!("SC-{}", tessera_testkit::app::unique());
+    let number = AgreementNumber::parse(&raw).expect("a contract number");
+    app.access
+        .store
+        .put_registry_entries(&[RegistryEntry {
+            kind: AgreementKind::ServiceContract,
+            number: number.clone(),
+            organisation: "Example Networks Ltd".into(),
+            expires_at: None,
+        }])
+        .await
+        .expect("the registry takes it");
+    tessera_access::flows::claim(
+        &app.access,
+        account,
+        AgreementKind::ServiceContract,
+        &number,
+    )
+    .await
+    .expect("the number is recognised");
+    raw
+}
+
 /// Signs `email` up with [`PASSWORD`], activates it from its email, and returns its username.
 pub async fn activate_address(app: &tessera_testkit::TestApp, email: &str) -> String {
     let r = sign_up(app, email, PASSWORD).await;

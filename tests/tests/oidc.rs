@@ -131,29 +131,7 @@ async fn a_relying_party_signs_a_person_in_refreshes_and_logs_out(
         .unwrap()
         .unwrap()
         .account_id;
-    let contract = tessera_access::registry::AgreementNumber::parse(&format!(
-        "SC-{}",
-        tessera_testkit::app::unique()
-    ))
-    .unwrap();
-    app.access
-        .store
-        .put_registry_entries(&[tessera_access::registry::RegistryEntry {
-            kind: tessera_access::registry::AgreementKind::ServiceContract,
-            number: contract.clone(),
-            organisation: "Example Corp".into(),
-            expires_at: None,
-        }])
-        .await
-        .unwrap();
-    tessera_access::flows::claim(
-        &app.access,
-        &account,
-        tessera_access::registry::AgreementKind::ServiceContract,
-        &contract,
-    )
-    .await
-    .unwrap();
+    tessera_tests::customer_by_contract(&app, &account).await;
     browser.use_session(&token_of(&log_in(&app, &email, PASSWORD).await));
     let consent = browser.get(&authorize_path).await;
     assert_eq!(consent.status, 200, "{}", consent.text);

@@ -95,31 +95,11 @@ async fn everything_held_about_a_person_is_exported_without_secrets(backend: Bac
     assert_eq!(nobody.status, 404);
 }
 
-/// Gives `account` a service contract's customer level (the flow a number given takes) and a
-/// consent to an application: the contract's number and the application's client id.
+/// Gives `account` a service contract's customer level and a consent to an application: the
+/// contract's number and the application's client id.
 async fn held_access_and_consent(app: &TestApp, account: &str) -> (String, String) {
-    use tessera_access::registry::{AgreementKind, AgreementNumber, RegistryEntry};
     let account = tessera_kernel::ids::AccountId::from_stored(account.to_string());
-    let raw = format!("SC-EXPORT-{}", tessera_testkit::app::unique());
-    let number = AgreementNumber::parse(&raw).unwrap();
-    app.access
-        .store
-        .put_registry_entries(&[RegistryEntry {
-            kind: AgreementKind::ServiceContract,
-            number: number.clone(),
-            organisation: "Example Networks Ltd".into(),
-            expires_at: None,
-        }])
-        .await
-        .unwrap();
-    tessera_access::flows::claim(
-        &app.access,
-        &account,
-        AgreementKind::ServiceContract,
-        &number,
-    )
-    .await
-    .unwrap();
+    let raw = tessera_tests::customer_by_contract(app, &account).await;
     let client = tessera_oidc::client::ClientId::generate(&tessera_testkit::SeededRandom::new(41));
     app.oidc
         .store

@@ -71,17 +71,7 @@ pub fn email_step(
     problems: &Problems,
     message: Option<&str>,
 ) -> Response<Body> {
-    email_step_to(ctx, email, problems, message, Next::default())
-}
-
-fn email_step_to(
-    ctx: &Ctx<'_>,
-    email: &str,
-    problems: &Problems,
-    message: Option<&str>,
-    next: Next<'_>,
-) -> Response<Body> {
-    email_step_with(ctx, email, problems, message, next, false)
+    email_step_with(ctx, email, problems, message, Next::default(), false)
 }
 
 fn email_step_with(
@@ -256,7 +246,7 @@ async fn answer_code(ctx: &mut Ctx<'_>, posted: &Form, next: Next<'_>) -> Respon
             answer.status,
         ),
         400 => with_status(
-            email_step_to(ctx, "", &Problems::from_answer(&answer), None, next),
+            email_step_with(ctx, "", &Problems::from_answer(&answer), None, next, false),
             400,
         ),
         _ => ctx.unexpected(&answer),

@@ -179,12 +179,20 @@ fn each_function_links_only_the_contexts_it_serves() {
             | "issuer"
             | "badges"
             | "portal-badges" => &credentials,
-            "fulfillment" | "expiry-jobs" | "staff-orders" | "staff-privacy" | "portal-orders" => {
-                &everything[..4]
-            }
-            // The console's erasure and export reach a person's orders; its records' pages,
-            // the certification routes.
-            "staff-console" => &everything[..5],
+            "fulfillment" | "expiry-jobs" | "staff-orders" | "portal-orders" => &everything[..4],
+            // A person's export lists their orders, access levels and the applications they
+            // consented to.
+            "staff-privacy" => &[
+                "tessera-kernel",
+                "tessera-identity",
+                "tessera-certification",
+                "tessera-fulfillment",
+                "tessera-oidc",
+                "tessera-access",
+            ],
+            // The console's erasure and export reach a person's orders (and the export their
+            // access and consents); its records' pages, the certification routes.
+            "staff-console" => &everything[..7],
             // Identity for other applications: accounts, and the provider's own context.
             "oidc" => &[
                 "tessera-kernel",

@@ -6,4 +6,5 @@
 
 pub mod fulfillment;
 pub mod staff_orders;
+#[cfg(feature = "privacy")]
 pub mod staff_privacy;

@@ -165,6 +165,14 @@ pub fn hidden(html: &str, name: &str) -> Option<String> {
     Some(unescape(&html[start..start + end]))
 }
 
+/// Where a page that goes on at once (`continue_to`) sends the browser: its refresh's address.
+pub fn continued_to(html: &str) -> Option<String> {
+    let marker = "http-equiv=\"refresh\" content=\"0; url=";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(unescape(&html[start..start + end]))
+}
+
 /// The text of the first element with `class` (`<p class="key">…</p>`), unescaped.
 pub fn text_of_class(html: &str, class: &str) -> Option<String> {
     let marker = format!("class=\"{class}\">");

@@ -1056,3 +1056,162 @@ async fn a_partner_gives_an_agreement_number_and_sponsors_a_customer() {
     tab.check("access-partner").await;
     browser.stop().await;
 }
+
+/// Serves pages at a loopback address from a state made once the address is known (so an app's
+/// public URL can be that address): the address, with `host` in place of 127.0.0.1, and where to
+/// put the state.
+async fn serve_site<S, F, Fut>(host: &str, handle: F) -> (String, Arc<std::sync::OnceLock<S>>)
+where
+    S: Clone + Send + Sync + 'static,
+    F: Fn(lambda_http::Request, S) -> Fut + Send + Sync + Clone + 'static,
+    Fut: std::future::Future<Output = lambda_http::Response<lambda_http::Body>> + Send + 'static,
+{
+    let ready: Arc<std::sync::OnceLock<S>> = Arc::new(std::sync::OnceLock::new());
+    let serving = ready.clone();
+    let base = tessera_testkit::loopback::serve(move |request| {
+        let state = serving.get().expect("the site is ready").clone();
+        handle.clone()(request, state)
+    })
+    .await;
+    (base.replacen("127.0.0.1", host, 1), ready)
+}
+
+/// Federated sign-in in a real browser: the log-in page sends an address at the organisation's
+/// domain on to the organisation's own provider (a second Tessera, at `localhost`: a site of its
+/// own, with its own cookies), the person logs in and allows there, and comes back to Tessera
+/// signed in: the page after the log-in form goes on by itself (a redirect after a form may not
+/// leave the site, `form-action 'self'`), and the state cookie set before leaving returns with
+/// the cross-site navigation back (`SameSite=Lax`). In process only (the test serves both sites).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_in_through_their_organisation() {
+    if std::env::var("TESSERA_PAGES_URL").is_ok() {
+        return;
+    }
+    let Some(browser) = Chromium::start().await else {
+        return;
+    };
+    // The organisation: its provider and its own log-in pages.
+    let (org_base, org_ready) = serve_site(
+        "localhost",
+        |request, (provider, pages): (oidc::OidcState, IdentityDeps)| async move {
+            match function_serving(&request).as_str() {
+                "oidc" => oidc::handle(request, provider).await,
+                _ => portal::handle(request, pages).await,
+            }
+        },
+    )
+    .await;
+    let org = TestApp::with_vars(Backend::Embedded, &[("TESSERA_PUBLIC_URL", &org_base)]).await;
+    org_ready.set((org.state(), org.state())).ok();
+    // Tessera: the log-in pages, the account, and federation.
+    let (base, ready) = serve_site(
+        "127.0.0.1",
+        |request, (pages, federation): (IdentityDeps, federation::FederationState)| async move {
+            match function_serving(&request).as_str() {
+                "federation" => federation::handle(request, federation).await,
+                _ => portal::handle(request, pages).await,
+            }
+        },
+    )
+    .await;
+    let app = TestApp::with_vars(Backend::Embedded, &[("TESSERA_PUBLIC_URL", &base)]).await;
+    ready.set((app.state(), app.state())).ok();
+
+    // Tessera registered at the organisation, and the organisation at Tessera.
+    let org_admin = tessera_tests::staff_member(
+        &org,
+        "org.admin",
+        &[tessera_identity::staff::Role::ProgramAdmin],
+    )
+    .await;
+    let body = serde_json::json!({
+        "name": "Tessera", "type": "confidential",
+        "redirect_uris": [format!("{base}/federation/callback")],
+        "reason": "our people sign in to the certification program"
+    });
+    let client = org
+        .call(
+            oidc::handle,
+            tessera_tests::authorized(
+                "POST",
+                "/v1/staff/oidc-clients",
+                &org_admin.token,
+                Some(&body),
+            ),
+        )
+        .await;
+    assert_eq!(client.status, 201, "{}", client.text);
+    let domain = format!("org{}.example", tessera_testkit::app::unique());
+    let admin = tessera_tests::staff_member(
+        &app,
+        "federation.admin",
+        &[tessera_identity::staff::Role::ProgramAdmin],
+    )
+    .await;
+    let body = serde_json::json!({
+        "name": "Example Networks", "issuer": org_base,
+        "client_id": client.json["client_id"], "client_secret": client.json["client_secret"],
+        "domains": [domain], "default_country": "GB", "reason": "their people sign in at work"
+    });
+    let registered = app
+        .call(
+            federation::handle,
+            tessera_tests::authorized(
+                "POST",
+                "/v1/staff/federation-providers",
+                &admin.token,
+                Some(&body),
+            ),
+        )
+        .await;
+    assert_eq!(registered.status, 201, "{}", registered.text);
+    let email = format!("ada@{domain}");
+    tessera_tests::activate_address(&org, &email).await;
+
+    let site = Site::InProcess {
+        app: Box::new(app),
+        base,
+    };
+    let tab = browser.tab(&site).await;
+    tab.open("/").await;
+    tab.fill("#email", &email).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    // At the organisation: its own log-in page.
+    let at_org = format!(
+        "location.origin === {} && document.readyState === 'complete' \
+         && document.querySelector('#email') !== null",
+        Value::from(org_base.clone())
+    );
+    assert!(tab.wait_until(&at_org).await, "sent on to the organisation");
+    tab.fill("#email", &email).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    tab.fill("#password", PASSWORD).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    let consent = "document.readyState === 'complete' && document.querySelector('button[value=allow]') !== null";
+    assert!(
+        tab.wait_until(consent).await,
+        "the organisation asks to allow"
+    );
+    tab.submit("button[value=allow]").await;
+    // Back at Tessera, signed in.
+    let home = format!(
+        "location.href === {} && document.readyState === 'complete' \
+         && document.body.innerText.includes({})",
+        Value::from(site.url("/account")),
+        Value::from(email.clone())
+    );
+    assert!(tab.wait_until(&home).await, "signed in at Tessera");
+    let Site::InProcess { app, .. } = &site else {
+        unreachable!()
+    };
+    let identity = app
+        .deps
+        .store
+        .identity(&tessera_kernel::email::Email::parse(&email).unwrap())
+        .await
+        .unwrap()
+        .expect("the account made at the first sign-in");
+    assert!(identity.federated);
+    tab.check("federated-account").await;
+    browser.stop().await;
+}

@@ -12,8 +12,8 @@ use tessera_identity_routes::sessions;
 use tessera_kernel::email::Email;
 use tessera_web::form::query_value;
 use tessera_web::page::{
-    form, notice, problem_summary, redirect, return_path, submit, with_status, Field, Page,
-    Problems,
+    continue_to, form, notice, problem_summary, redirect, return_path, submit, with_status, Field,
+    Page, Problems,
 };
 use tessera_web::{text, Form};
 
@@ -194,7 +194,8 @@ pub async fn step(ctx: &mut Ctx<'_>, posted: &Form) -> Response<Body> {
         let address = Email::parse(&email).expect("parsed above");
         let domain = address.as_str().rsplit('@').next().unwrap_or_default();
         match ctx.state.store.federated_domain(domain).await {
-            Ok(true) => return redirect(&federation_start(&address, next)),
+            // A page that goes on, not a redirect: the organisation is another site.
+            Ok(true) => return continue_to(&federation_start(&address, next)),
             Ok(false) => {}
             Err(e) => {
                 tracing::error!(error = %e, "federated domain lookup");
@@ -255,7 +256,13 @@ async fn answer_code(ctx: &mut Ctx<'_>, posted: &Form, next: Next<'_>) -> Respon
 
 fn signed_in(ctx: &mut Ctx<'_>, token: &str, next: Next<'_>) -> Response<Body> {
     ctx.visit.start_session(token);
-    redirect(next.location())
+    let location = next.location();
+    // The provider's authorization may send the browser on to an application's site: a form's
+    // redirect could not go there.
+    if location.starts_with("/oidc/") || location.starts_with("/federation/") {
+        return continue_to(location);
+    }
+    redirect(location)
 }
 
 /// `POST /sign-out`: the session ends on the server and the cookie goes.

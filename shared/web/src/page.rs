@@ -32,6 +32,8 @@ pub struct Page {
     nav: Nav,
     main: Markup,
     status: u16,
+    /// Where the page sends the browser on at once (`continue_to`).
+    refresh_to: Option<String>,
 }
 
 impl Page {
@@ -41,6 +43,7 @@ impl Page {
             nav: Nav::SignedOut,
             main,
             status: 200,
+            refresh_to: None,
         }
     }
 
@@ -64,6 +67,9 @@ impl Page {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     meta name="robots" content="noindex, nofollow";
+                    @if let Some(to) = &self.refresh_to {
+                        meta http-equiv="refresh" content=(format!("0; url={to}"));
+                    }
                     title { (self.title) " · " (text::PRODUCT) }
                     link rel="stylesheet" href=(crate::assets::STYLE_PATH);
                     link rel="icon" href=(crate::assets::ICON_PATH) type="image/svg+xml";
@@ -118,6 +124,21 @@ fn nav(nav: &Nav) -> Markup {
             }
         },
     }
+}
+
+/// A form's answer that leads on to `location` (a path on this site) where a redirect may not.
+/// A browser holds every redirect after a form to `form-action 'self'`, so a sign-in that goes on
+/// to another site (an organisation's provider behind `/federation/start`, an application behind
+/// `/oidc/authorize`) would stop at the first redirect that leaves: this page sends the browser
+/// on instead, at once (an instant refresh, which starts a navigation of its own) and with a link
+/// for one that does not follow it.
+pub fn continue_to(location: &str) -> Response<Body> {
+    let mut page = Page::new(
+        text::CONTINUING,
+        html! { p { a href=(location) { (text::CONTINUE) } } },
+    );
+    page.refresh_to = Some(location.to_string());
+    page.into_response()
 }
 
 /// An HTML answer with the pages' headers: never cached (pages show personal data), never framed,

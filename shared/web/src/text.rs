@@ -589,6 +589,7 @@ pub const FEDERATION_NOT_VOUCHED: &str = "Your organisation did not confirm an e
 pub const FEDERATION_REFUSED: &str = "Your organisation's answer could not be accepted. Try again; if it keeps happening, tell support.";
 pub const FEDERATION_DISABLED: &str = "This account is disabled. Contact support.";
 pub const FEDERATION_STAFF: &str = "This is a staff account: it keeps its own password and authenticator, and is not signed in through the organisation.";
+pub const CONTINUING: &str = "Continuing…";
 pub const SIGN_IN_WITH_PASSWORD: &str = "Log in with your password instead";
 pub const SIGNING_IN_WITH_PASSWORD: &str =
     "You are logging in with your password and authenticator, not through your organisation.";

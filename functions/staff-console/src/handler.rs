@@ -51,12 +51,36 @@ pub struct ConsoleState {
 }
 
 impl FromWiring for ConsoleState {
+    /// The identity and certification ports are built once and shared by the four states (each
+    /// building its own made the console's cold start the slowest of the suite: the mail clients
+    /// and the built-in catalog, several times over).
     fn from_wiring<W: Wiring + ?Sized>(wiring: &W) -> Result<ConsoleState, WiringError> {
+        let identity = wiring.identity_deps()?;
+        let certification = wiring.certification_deps()?;
+        let audit = wiring.audit_log()?;
         Ok(ConsoleState {
-            records: CandidateState::from_wiring(wiring)?,
-            audit: AuditState::from_wiring(wiring)?,
-            privacy: PrivacyState::from_wiring(wiring)?,
-            orders: StaffOrdersState::from_wiring(wiring)?,
+            records: CandidateState {
+                identity: identity.clone(),
+                certification: certification.clone(),
+                public_url: wiring.config().public_url.clone(),
+            },
+            audit: AuditState {
+                identity: identity.clone(),
+                audit: audit.clone(),
+            },
+            privacy: PrivacyState {
+                identity: identity.clone(),
+                certification: certification.clone(),
+                orders: wiring.orders()?,
+                audit,
+                access: wiring.access_deps()?.store,
+                consents: wiring.oidc_store()?,
+            },
+            orders: StaffOrdersState {
+                identity,
+                certification,
+                fulfillment: tessera_http::wiring::fulfillment_deps(wiring)?,
+            },
         })
     }
 }

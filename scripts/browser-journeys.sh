@@ -13,6 +13,8 @@ rm -rf "$out" && mkdir -p "$out"
 # function had answered it (seen on the authenticator's first step, in CI and here).
 cargo test -q -p tessera-tests --test portal_browser --no-run
 state=$(mktemp -d)
+# The links the functions make (emails, the sandbox checkout and its return) lead to this port.
+export TESSERA_PUBLIC_URL="http://127.0.0.1:$port"
 start_local_api "$port" "$state" "$out/watch.log"
 TESSERA_PAGES_URL="http://127.0.0.1:$port" TESSERA_PAGES_STATE="$state" \
   cargo test -q -p tessera-tests --test portal_browser -- --test-threads=1 2>&1 | tee "$out/test.log"

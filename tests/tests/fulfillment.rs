@@ -621,8 +621,9 @@ async fn the_sandbox_provider_runs_the_whole_flow_locally(backend: Backend) {
         approved.header("location"),
         Some(
             format!(
-                "{}?order={id}&checkout=success",
-                tessera_http::config::LOCAL_RETURN_URL
+                "{}{}?order={id}&checkout=success",
+                tessera_http::config::LOCAL_PUBLIC_URL,
+                tessera_http::config::ORDER_HISTORY_PATH
             )
             .as_str()
         )

@@ -53,6 +53,63 @@ enum Site {
     Watch { base: String, state: PathBuf },
 }
 
+/// The state of each function the pages reach, served in process as API Gateway routes to them.
+#[derive(Clone)]
+struct Functions {
+    pages: IdentityDeps,
+    candidate_pages: CandidateState,
+    policy: Arc<PasswordPolicy>,
+    imports: imports::ImportState,
+    orders: fulfillment::FulfillmentState,
+    console: staff_console::ConsoleState,
+    badges: tessera_credential_routes::badges::BadgesState,
+    provider: oidc::OidcState,
+    access: access::AccessState,
+    federation: federation::FederationState,
+    transcript: tessera_certification::CertificationDeps,
+}
+
+impl Functions {
+    fn of(app: &TestApp) -> Functions {
+        Functions {
+            pages: app.state(),
+            candidate_pages: app.state(),
+            policy: app.state(),
+            imports: app.state(),
+            orders: app.state(),
+            console: app.state(),
+            badges: app.state(),
+            provider: app.state(),
+            access: app.state(),
+            federation: app.state(),
+            transcript: app.state(),
+        }
+    }
+
+    /// What API Gateway would route the request to, as the template says.
+    async fn serve(
+        self,
+        request: lambda_http::Request,
+    ) -> lambda_http::Response<lambda_http::Body> {
+        match function_serving(&request).as_str() {
+            "password-policy" => password_policy::handle(request, self.policy).await,
+            "imports" => imports::handle(request, self.imports).await,
+            "portal-orders" => portal_orders::handle(request, self.orders).await,
+            "fulfillment" => fulfillment::handle(request, self.orders).await,
+            "portal-badges" => portal_badges::handle(request, self.badges).await,
+            "staff-console" => staff_console::handle(request, self.console).await,
+            "oidc" => oidc::handle(request, self.provider).await,
+            "access" => access::handle(request, self.access).await,
+            "federation" => federation::handle(request, self.federation).await,
+            "transcript-page" => transcript_page::handle(request, self.transcript).await,
+            "portal-certifications" => {
+                portal_certifications::handle(request, self.candidate_pages).await
+            }
+            _ => portal::handle(request, self.pages).await,
+        }
+    }
+}
+
 impl Site {
     async fn start() -> Site {
         if let (Ok(base), Ok(state)) = (
@@ -64,49 +121,14 @@ impl Site {
                 state: PathBuf::from(state),
             };
         }
-        let app = TestApp::new(Backend::Embedded).await;
-        let pages: IdentityDeps = app.state();
-        let candidate_pages: CandidateState = app.state();
-        let policy: Arc<PasswordPolicy> = app.state();
-        let imports: imports::ImportState = app.state();
-        let orders: fulfillment::FulfillmentState = app.state();
-        let console: staff_console::ConsoleState = app.state();
-        let badges: tessera_credential_routes::badges::BadgesState = app.state();
-        let provider: oidc::OidcState = app.state();
-        let access_state: access::AccessState = app.state();
-        let federation_state: federation::FederationState = app.state();
-        let base = tessera_testkit::loopback::serve(move |request| {
-            let access_state = access_state.clone();
-            let federation_state = federation_state.clone();
-            let (pages, candidate_pages, policy, imports, orders, console, badges, provider) = (
-                pages.clone(),
-                candidate_pages.clone(),
-                policy.clone(),
-                imports.clone(),
-                orders.clone(),
-                console.clone(),
-                badges.clone(),
-                provider.clone(),
-            );
-            async move {
-                // What API Gateway would route the request to, as the template says.
-                match function_serving(&request).as_str() {
-                    "password-policy" => password_policy::handle(request, policy).await,
-                    "imports" => imports::handle(request, imports).await,
-                    "portal-orders" => portal_orders::handle(request, orders).await,
-                    "portal-badges" => portal_badges::handle(request, badges).await,
-                    "staff-console" => staff_console::handle(request, console).await,
-                    "oidc" => oidc::handle(request, provider).await,
-                    "access" => access::handle(request, access_state).await,
-                    "federation" => federation::handle(request, federation_state).await,
-                    "portal-certifications" => {
-                        portal_certifications::handle(request, candidate_pages).await
-                    }
-                    _ => portal::handle(request, pages).await,
-                }
-            }
+        // The app's public address is the server's, so the links it makes (emails, the
+        // checkout) lead back to it, as `make dev`'s do.
+        let (base, ready) = serve_site("127.0.0.1", |request, functions: Functions| async move {
+            functions.serve(request).await
         })
         .await;
+        let app = TestApp::with_vars(Backend::Embedded, &[("TESSERA_PUBLIC_URL", &base)]).await;
+        ready.set(Functions::of(&app)).ok();
         Site::InProcess {
             app: Box::new(app),
             base,
@@ -278,6 +300,19 @@ impl Tab<'_> {
             .to_string()
     }
 
+    /// The first fact named `term` in the page's lists of facts (`dt` then `dd`).
+    async fn fact(&self, term: &str) -> String {
+        self.eval(&format!(
+            "[...document.querySelectorAll('dt')].find(d => d.textContent.trim() === {}) \
+             ?.nextElementSibling?.textContent?.trim() ?? ''",
+            Value::from(term)
+        ))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
     /// Types `text` into the field `selector`, as keystrokes.
     async fn fill(&self, selector: &str, text: &str) {
         self.page
@@ -447,6 +482,52 @@ async fn sign_up_and_log_in(tab: &Tab<'_>, email: &str) {
     assert_eq!(tab.heading().await, "Your profile");
 }
 
+/// Whether a journey saves its pages' screenshots (and runs axe) at each step of a shared part:
+/// once, in the journey the part belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shots {
+    Take,
+    Skip,
+}
+
+/// Turns the authenticator on from the security page, signed in (the QR code shown, the first
+/// code typed, the recovery codes shown once); the authenticator's secret.
+async fn enrol_authenticator(tab: &Tab<'_>, shots: Shots) -> String {
+    let check = |name: &'static str| async move {
+        if shots == Shots::Take {
+            tab.check(name).await;
+        }
+    };
+    tab.open("/account/security").await;
+    assert_eq!(tab.heading().await, "Account security");
+    check("security").await;
+    tab.fill("form[action='/account/authenticator'] #password", PASSWORD)
+        .await;
+    tab.submit("form[action='/account/authenticator'] button")
+        .await;
+    let secret = tab.eval("document.querySelector('.key').textContent").await;
+    let secret = secret
+        .as_str()
+        .expect("the key to type instead")
+        .to_string();
+    let qr_loaded = tab
+        .eval("document.querySelector('img.qr').naturalWidth > 0")
+        .await;
+    assert_eq!(qr_loaded, Value::Bool(true), "the QR code shows");
+    check("authenticator").await;
+    tab.fill("#code", &code_at(&secret, tab.site.now()).unwrap())
+        .await;
+    tab.submit("form[action='/account/authenticator/confirm'] button")
+        .await;
+    assert_eq!(tab.heading().await, "Your recovery codes");
+    let codes = tab
+        .eval("document.querySelectorAll('ul.codes li').length")
+        .await;
+    assert_eq!(codes, Value::from(10));
+    check("recovery-codes").await;
+    secret
+}
+
 /// Headless Chromium with a profile of its own, for one test.
 struct Chromium {
     browser: Browser,
@@ -565,33 +646,7 @@ async fn a_person_signs_up_enrols_an_authenticator_and_logs_in_with_it() {
     assert_eq!(tab.heading().await, "Your profile");
     tab.check("profile").await;
 
-    tab.open("/account/security").await;
-    assert_eq!(tab.heading().await, "Account security");
-    tab.check("security").await;
-    tab.fill("form[action='/account/authenticator'] #password", PASSWORD)
-        .await;
-    tab.submit("form[action='/account/authenticator'] button")
-        .await;
-    let secret = tab.eval("document.querySelector('.key').textContent").await;
-    let secret = secret
-        .as_str()
-        .expect("the key to type instead")
-        .to_string();
-    let qr_loaded = tab
-        .eval("document.querySelector('img.qr').naturalWidth > 0")
-        .await;
-    assert_eq!(qr_loaded, Value::Bool(true), "the QR code shows");
-    tab.check("authenticator").await;
-    tab.fill("#code", &code_at(&secret, site.now()).unwrap())
-        .await;
-    tab.submit("form[action='/account/authenticator/confirm'] button")
-        .await;
-    assert_eq!(tab.heading().await, "Your recovery codes");
-    let codes = tab
-        .eval("document.querySelectorAll('ul.codes li').length")
-        .await;
-    assert_eq!(codes, Value::from(10));
-    tab.check("recovery-codes").await;
+    let secret = enrol_authenticator(&tab, Shots::Take).await;
     site.next_period().await;
 
     tab.submit("form[action='/sign-out'] button").await;
@@ -610,9 +665,94 @@ async fn a_person_signs_up_enrols_an_authenticator_and_logs_in_with_it() {
     browser.stop().await;
 }
 
+/// Forgot password with the authenticator on: the link on the log-in page, the code from the
+/// email, the new password (its checklist) with the authenticator's code (a wrong one refused at
+/// its field), then a log-in with the new password and the code; the old password is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_with_an_authenticator_resets_the_password() {
+    let Some(browser) = Chromium::start().await else {
+        return;
+    };
+    let site = Site::start().await;
+    let tab = browser.tab(&site).await;
+    let email = unique_email("browser.reset");
+    sign_up_and_log_in(&tab, &email).await;
+    let secret = enrol_authenticator(&tab, Shots::Skip).await;
+    site.next_period().await;
+    tab.submit("form[action='/sign-out'] button").await;
+
+    tab.eval("window.__before_submit = true").await;
+    tab.eval("document.querySelector('a[href=\"/forgot-password\"]').click()")
+        .await;
+    assert!(
+        tab.wait_until(
+            "window.__before_submit === undefined && document.readyState === 'complete' \
+             && document.querySelector('form[action=\"/forgot-password\"]') !== null"
+        )
+        .await,
+        "the log-in page links to the reset"
+    );
+    assert_eq!(tab.heading().await, "Reset your password");
+    tab.check("forgot-password").await;
+    tab.fill("#email", &email).await;
+    tab.submit("form[action='/forgot-password'] button").await;
+    tab.check("forgot-password-code").await;
+    tab.fill("#code", &site.latest_code(&email)).await;
+    tab.submit("form[action='/forgot-password/verify'] button")
+        .await;
+    assert_eq!(tab.heading().await, "Choose a new password");
+    let new_password = "Basalt-Orchard-77q";
+    tab.fill("#new_password", new_password).await;
+    tab.fill("#confirm_password", new_password).await;
+    tab.fill("#mfa_code", "000000").await;
+    tab.submit("form[action='/forgot-password/complete'] button")
+        .await;
+    assert!(
+        tab.eval("document.getElementById('mfa_code-error') !== null")
+            .await
+            == Value::Bool(true),
+        "a wrong code refused at its field: {}",
+        tab.text().await
+    );
+    tab.check("new-password-refused").await;
+    // A refused form never writes a password back: both are typed again.
+    tab.fill("#new_password", new_password).await;
+    tab.fill("#confirm_password", new_password).await;
+    tab.eval("document.getElementById('mfa_code').value = ''")
+        .await;
+    tab.fill("#mfa_code", &code_at(&secret, site.now()).unwrap())
+        .await;
+    tab.submit("form[action='/forgot-password/complete'] button")
+        .await;
+    assert_eq!(tab.heading().await, "Log in");
+    assert!(tab.text().await.contains("Your password is changed"));
+    site.next_period().await;
+
+    tab.fill("#email", &email).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    tab.fill("#password", PASSWORD).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    assert_eq!(
+        tab.heading().await,
+        "Verify with your password",
+        "the old password is refused"
+    );
+    tab.eval("document.getElementById('password').value = ''")
+        .await;
+    tab.fill("#password", new_password).await;
+    tab.submit("form[action='/sign-in'] button").await;
+    assert_eq!(tab.heading().await, "Verify with your authenticator");
+    tab.fill("#code", &code_at(&secret, site.now()).unwrap())
+        .await;
+    tab.submit("form[action='/sign-in'] button").await;
+    assert_eq!(tab.heading().await, "Your profile");
+    browser.stop().await;
+}
+
 /// The certification guide's first journey: map the record by the score report (the new address
 /// confirmed with the code from the email), read the certifications and one's progress, fetch its
-/// PDF certificate, and answer the settings.
+/// PDF certificate, and answer the settings; then a transcript made, emailed and opened by the
+/// recipient, and a kit ordered through the provider's checkout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_candidate_maps_the_record_and_reads_the_certifications() {
     let Some(browser) = Chromium::start().await else {
@@ -710,6 +850,96 @@ async fn a_candidate_maps_the_record_and_reads_the_certifications() {
     tab.check("transcripts").await;
     tab.submit("form[action$='/edit'] button").await;
     assert!(tab.text().await.contains("Your changes are saved"));
+
+    // Its link emailed to a recruiter, who opens it from the email: the view is counted.
+    let transcript = tab
+        .eval("document.querySelector(\"form[action$='/email']\").getAttribute('action').split('/')[2]")
+        .await;
+    let link = site.url(&format!(
+        "/v1/transcripts/{}",
+        transcript.as_str().expect("the transcript's id")
+    ));
+    let recruiter = unique_email("browser.recruiter");
+    tab.fill("form[action$='/email'] input[type=email]", &recruiter)
+        .await;
+    tab.submit("form[action$='/email'] button").await;
+    assert!(tab.text().await.contains("The link is on its way"));
+    assert!(
+        site.latest_message(&recruiter).contains(&link),
+        "the email links to the transcript at this site: {link}"
+    );
+    tab.open(&link[site.url("").len()..]).await;
+    assert_eq!(tab.heading().await, "Certification transcript");
+    assert!(
+        tab.text().await.contains("Lovelace"),
+        "{}",
+        tab.text().await
+    );
+    tab.check("transcript-opened").await;
+    tab.open("/transcripts").await;
+    assert_eq!(tab.fact("Views").await, "1", "the recruiter's view counted");
+
+    // A kit and a plaque ordered: the shipping form, the provider's checkout (the sandbox's page
+    // on the embedded default), its approval, and the order history saying how it went.
+    tab.open("/certificates").await;
+    tab.choose(
+        "select[name^='quantity.']:not([name^='quantity.plaque.'])",
+        "1",
+    )
+    .await;
+    tab.choose("select[name^='quantity.plaque.']", "1").await;
+    for (field, value) in [
+        ("first_name", "Ada"),
+        ("last_name", "Lovelace"),
+        ("email", "ada@example.com"),
+        ("phone", "+44 20 7946 0000"),
+        ("address", "12 Church Street"),
+        ("city", "London"),
+        ("postal_code", "N1 1AA"),
+    ] {
+        tab.fill(&format!("[id='shipping.{field}']"), value).await;
+    }
+    tab.choose("[id='shipping.country']", "GB").await;
+    tab.check("certificates-order").await;
+    tab.submit("form[action='/certificates'] button[type=submit]")
+        .await;
+    assert!(
+        tab.text().await.contains("Your order is placed"),
+        "{}",
+        tab.text().await
+    );
+    tab.eval("window.__before_submit = true").await;
+    tab.eval("document.querySelector('a.button[href*=\"/v1/payments/sandbox/\"]').click()")
+        .await;
+    assert!(
+        tab.wait_until(
+            "window.__before_submit === undefined && document.readyState === 'complete' \
+             && document.querySelector('button[value=approve]') !== null"
+        )
+        .await,
+        "the provider's checkout opens"
+    );
+    tab.check("sandbox-checkout").await;
+    tab.submit("button[value=approve]").await;
+    assert_eq!(tab.heading().await, "Order history");
+    assert!(
+        tab.eval("location.pathname + location.search")
+            .await
+            .as_str()
+            .is_some_and(|at| at.starts_with("/certificates/orders?order=")
+                && at.ends_with("&checkout=success")),
+        "back at the order history"
+    );
+    assert!(tab
+        .text()
+        .await
+        .contains("ships once the payment provider confirms"));
+    assert_eq!(
+        tab.fact("Status").await,
+        "In the queue",
+        "paid: in the queue"
+    );
+    tab.check("order-history").await;
 
     browser.stop().await;
 }

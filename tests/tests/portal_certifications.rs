@@ -594,6 +594,20 @@ async fn a_kit_is_ordered_from_the_pages(backend: Backend) {
         "the transactions list: {}",
         history.text
     );
+    // Back from the provider's checkout, the history says how it ended.
+    for (outcome, says) in [
+        ("success", "ships once the payment provider confirms"),
+        ("cancelled", "nothing was charged"),
+    ] {
+        let back = browser
+            .get(&format!("/certificates/orders?order=x&checkout={outcome}"))
+            .await;
+        assert_page(&back, 200, "Order history");
+        assert!(back.text.contains(says), "{outcome}: {}", back.text);
+    }
+    assert!(!history
+        .text
+        .contains("ships once the payment provider confirms"));
     // The next order's form starts from this order's address, the localized one too.
     let next = browser.get("/certificates").await;
     for filled in ["value=\"Zoë\"", "value=\"London\"", "value=\"東京都\""] {

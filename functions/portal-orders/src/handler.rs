@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 use tessera_fulfillment_routes::fulfillment::{self, FulfillmentState};
 use tessera_http::routing::route;
 use tessera_web::countries::country_menu;
+use tessera_web::form::query_value;
 use tessera_web::orders::{items, money, order_summary};
 use tessera_web::page::{
     certification_tabs, form, notice, problem_summary, select, submit, with_status, Field, Problems,
@@ -358,10 +359,18 @@ async fn orders(ctx: &mut Ctx<'_>) -> Response<Body> {
         return ctx.unexpected(&answer);
     }
     let list = items(&answer.body["orders"]);
+    // Back from the provider's checkout (the return address names how it ended; only the
+    // provider's signed event changes the order).
+    let checkout = query_value(ctx.request, "checkout");
     ctx.signed_in_page(
         text::ORDER_HISTORY,
         html! {
             (certification_tabs("/certificates"))
+            @match checkout.as_deref() {
+                Some("success") => (notice(text::CHECKOUT_DONE)),
+                Some("cancelled") => (notice(text::CHECKOUT_CANCELLED)),
+                _ => {}
+            }
             @if list.is_empty() { p { (text::NO_ORDERS) } }
             @for order in list {
                 section aria-label=(order["id"].as_str().unwrap_or_default()) {
@@ -381,8 +390,8 @@ async fn orders(ctx: &mut Ctx<'_>) -> Response<Body> {
                         th scope="col" { (text::AMOUNT) }
                     } }
                     tbody { @for t in transactions { tr {
-                        td { (t["at"].as_str().unwrap_or_default().get(..10).unwrap_or_default()) }
-                        td { (t["order_id"].as_str().unwrap_or_default()) }
+                        td.date { (t["at"].as_str().unwrap_or_default().get(..10).unwrap_or_default()) }
+                        td.long-id { (t["order_id"].as_str().unwrap_or_default()) }
                         td { (t["description"].as_str().unwrap_or_default()) }
                         td { (transaction_label(t["kind"].as_str().unwrap_or_default())) }
                         td { (signed_money(t["amount_cents"].as_i64().unwrap_or_default(), t["currency"].as_str().unwrap_or_default())) }

@@ -419,8 +419,9 @@ impl Config {
 
 /// The embedded default's webhook secret: the sandbox signs its events with it.
 pub const LOCAL_WEBHOOK_SECRET: &str = "whsec_tessera_local_sandbox";
-/// Where the embedded default sends a candidate back after checkout: a front end's dev server.
-pub const LOCAL_RETURN_URL: &str = "http://localhost:3000/orders";
+/// The portal's order history, where the embedded default sends a candidate back after checkout
+/// (at its public address).
+pub const ORDER_HISTORY_PATH: &str = "/certificates/orders";
 
 #[cfg(feature = "fulfillment")]
 mod payment;

@@ -184,13 +184,17 @@ impl TestApp {
                         "TESSERA_PAYMENT_WEBHOOK_SECRET",
                         tessera_http::config::LOCAL_WEBHOOK_SECRET,
                     ),
-                    (
-                        "TESSERA_CHECKOUT_RETURN_URL",
-                        tessera_http::config::LOCAL_RETURN_URL,
-                    ),
                 ] {
                     vars.insert(name.into(), value.into());
                 }
+                vars.insert(
+                    "TESSERA_CHECKOUT_RETURN_URL".into(),
+                    format!(
+                        "{}{}",
+                        tessera_http::config::LOCAL_PUBLIC_URL,
+                        tessera_http::config::ORDER_HISTORY_PATH
+                    ),
+                );
                 table = Some(name);
             }
         }

@@ -368,6 +368,10 @@ pub const PAY_INTRO: &str =
     "Pay at the payment provider's checkout; the order ships once it is paid.";
 pub const ORDER_HISTORY: &str = "Order history";
 pub const NO_ORDERS: &str = "No orders yet.";
+pub const CHECKOUT_DONE: &str =
+    "Thank you. The order ships once the payment provider confirms the payment; its status is below.";
+pub const CHECKOUT_CANCELLED: &str =
+    "The checkout was left and nothing was charged. Continue to payment from the order below when you are ready.";
 pub const ORDER: &str = "Order";
 pub const TOTAL: &str = "Total";
 pub const VERIFICATION_CODE_SHORT: &str = "Verification code";

@@ -190,7 +190,7 @@ fn page(order: &Order, session: &str) -> Response<Body> {
     };
     let html = format!(
         r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sandbox checkout</title></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sandbox checkout</title></head>
 <body><main>
 <h1>Sandbox checkout: no money moves</h1>
 <p>Order {id}: {total}</p>

@@ -1,7 +1,10 @@
 //! The payment provider's settings, read by the fulfillment function and the unpaid-orders job
 //! only (the other functions start without them, and link no fulfillment code).
 
-use super::{unused_secret, ConfigError, Secrets, Vars, LOCAL_RETURN_URL, LOCAL_WEBHOOK_SECRET};
+use super::{
+    unused_secret, ConfigError, Secrets, Vars, LOCAL_PUBLIC_URL, LOCAL_WEBHOOK_SECRET,
+    ORDER_HISTORY_PATH,
+};
 
 /// The payment provider the fulfillment function uses.
 #[derive(Clone, PartialEq, Eq)]
@@ -23,7 +26,7 @@ pub struct PaymentConfig {
     pub provider: PaymentProvider,
     /// The provider's webhook signing secret (`TESSERA_PAYMENT_WEBHOOK_SECRET`).
     pub webhook_secret: String,
-    /// The front-end page the provider sends the candidate back to.
+    /// The page the provider sends the candidate back to (the portal's order history locally).
     pub return_url: String,
 }
 
@@ -149,7 +152,14 @@ impl PaymentConfig {
                     reason: "must be an http(s) URL".into(),
                 })
             }
-            None if embedded => LOCAL_RETURN_URL.into(),
+            // The portal's own order history, on the address the pages are served from.
+            None if embedded => {
+                let public = vars
+                    .get("TESSERA_PUBLIC_URL")
+                    .filter(|url| !url.is_empty())
+                    .unwrap_or_else(|| LOCAL_PUBLIC_URL.into());
+                format!("{}{ORDER_HISTORY_PATH}", public.trim_end_matches('/'))
+            }
             None => return Err(ConfigError::Missing("TESSERA_CHECKOUT_RETURN_URL")),
         };
         Ok(PaymentConfig {
@@ -180,6 +190,15 @@ mod tests {
         assert!(local.provider == PaymentProvider::Sandbox);
         assert_eq!(local.prices, tessera_fulfillment::Prices::default());
         assert_eq!(local.webhook_secret, LOCAL_WEBHOOK_SECRET);
+        assert_eq!(
+            local.return_url,
+            "http://127.0.0.1:9000/certificates/orders"
+        );
+        let elsewhere = payments(&[("TESSERA_PUBLIC_URL", "http://127.0.0.1:9031/")]).unwrap();
+        assert_eq!(
+            elsewhere.return_url, "http://127.0.0.1:9031/certificates/orders",
+            "the order history at the address the pages are served from"
+        );
         assert_eq!(
             payments(&[("TESSERA_BACKEND", "aws")]).unwrap_err(),
             ConfigError::Missing("TESSERA_PAYMENT_PROVIDER")

@@ -20,6 +20,19 @@ const LABELS: &[(&str, &str)] = &[
     ("reason", text::REASON),
 ];
 
+/// The form of `/staff/access-codes`: a code issued.
+pub struct Issue;
+
+impl tessera_web::console::ConsoleForms<AccessState> for Issue {
+    async fn show(ctx: &mut Ctx<'_>) -> Response<Body> {
+        show(ctx, Posted::Nothing).await
+    }
+
+    async fn act(self, ctx: &mut Ctx<'_>, form: &Form) -> Response<Body> {
+        issue(ctx, form).await
+    }
+}
+
 /// `GET /staff/access-codes`, or the page after the form. The page itself calls no route (there
 /// is nothing to list: codes are kept only as digests); `console_page` sends a signed-out visitor
 /// to log in.

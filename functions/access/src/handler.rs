@@ -114,18 +114,9 @@ pub async fn handle(request: Request, state: AccessState) -> Response<Body> {
             return page::serve(route, &request, &state).await;
         }
         Route::ConsoleCodes | Route::ConsoleIssue => {
-            let mut ctx =
-                tessera_web::PageRequest::new(&request, &state, state.access.random.as_ref());
-            let answer = match route {
-                Route::ConsoleCodes => {
-                    console::show(&mut ctx, tessera_web::console::Posted::Nothing).await
-                }
-                _ => match ctx.form() {
-                    Ok(form) => console::issue(&mut ctx, &form).await,
-                    Err(refusal) => refusal.into_response(),
-                },
-            };
-            return ctx.finish(answer);
+            let posted = (route == Route::ConsoleIssue).then_some(console::Issue);
+            let random = state.access.random.as_ref();
+            return tessera_web::console::serve(&request, &state, random, posted).await;
         }
     };
     answer.unwrap_or_else(Problem::into_response)

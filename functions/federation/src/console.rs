@@ -27,6 +27,25 @@ const LABELS: &[(&str, &str)] = &[
     ("reason", text::REASON),
 ];
 
+/// The forms of `/staff/federation-providers`: one registered, or the one named disabled.
+pub enum Action<'p> {
+    Register,
+    Disable(&'p str),
+}
+
+impl tessera_web::console::ConsoleForms<FederationState> for Action<'_> {
+    async fn show(ctx: &mut Ctx<'_>) -> Response<Body> {
+        show(ctx, Posted::Nothing).await
+    }
+
+    async fn act(self, ctx: &mut Ctx<'_>, form: &Form) -> Response<Body> {
+        match self {
+            Action::Register => register(ctx, form).await,
+            Action::Disable(id) => disable(ctx, form, id).await,
+        }
+    }
+}
+
 async fn call(ctx: &Ctx<'_>, method: &str, path: &str, body: Option<Value>) -> Answer {
     ctx.call(crate::handle, method, path, body).await
 }

@@ -102,29 +102,13 @@ pub async fn handle(request: Request, state: FederationState) -> Response<Body> 
         Route::List => providers::list(&request, &state).await,
         Route::Disable => providers::disable(&request, &state, &params[0]).await,
         Route::ConsoleProviders | Route::ConsoleRegister | Route::ConsoleDisable => {
-            console_page(route, &request, &state, &params).await
+            let posted = match route {
+                Route::ConsoleRegister => Some(console::Action::Register),
+                Route::ConsoleDisable => Some(console::Action::Disable(&params[0])),
+                _ => None,
+            };
+            let random = state.federation.identity.random.clone();
+            tessera_web::console::serve(&request, &state, random.as_ref(), posted).await
         }
     }
-}
-
-/// A console page: its form checked (the visit's CSRF token) before any route is called.
-async fn console_page(
-    route: Route,
-    request: &Request,
-    state: &FederationState,
-    params: &[String],
-) -> Response<Body> {
-    let random = state.federation.identity.random.clone();
-    let mut ctx = tessera_web::PageRequest::new(request, state, random.as_ref());
-    let answer = match route {
-        Route::ConsoleProviders => {
-            console::show(&mut ctx, tessera_web::console::Posted::Nothing).await
-        }
-        _ => match ctx.form() {
-            Ok(form) if route == Route::ConsoleRegister => console::register(&mut ctx, &form).await,
-            Ok(form) => console::disable(&mut ctx, &form, &params[0]).await,
-            Err(refusal) => refusal.into_response(),
-        },
-    };
-    ctx.finish(answer)
 }

@@ -123,30 +123,14 @@ pub async fn handle(request: Request, state: OidcState) -> Response<Body> {
         Route::ListClients => clients::list(&request, &state).await,
         Route::DisableClient => clients::disable(&request, &state, &params[0]).await,
         Route::ConsoleClients | Route::ConsoleRegister | Route::ConsoleDisable => {
-            console_page(route, &request, &state, &params).await
+            let posted = match route {
+                Route::ConsoleRegister => Some(console::Action::Register),
+                Route::ConsoleDisable => Some(console::Action::Disable(&params[0])),
+                _ => None,
+            };
+            tessera_web::console::serve(&request, &state, state.oidc.random.as_ref(), posted).await
         }
     }
-}
-
-/// A console page: its form checked (the visit's CSRF token) before any route is called.
-async fn console_page(
-    route: Route,
-    request: &Request,
-    state: &OidcState,
-    params: &[String],
-) -> Response<Body> {
-    let mut ctx = tessera_web::PageRequest::new(request, state, state.oidc.random.as_ref());
-    let answer = match route {
-        Route::ConsoleClients => {
-            console::show(&mut ctx, tessera_web::console::Posted::Nothing).await
-        }
-        _ => match ctx.form() {
-            Ok(form) if route == Route::ConsoleRegister => console::register(&mut ctx, &form).await,
-            Ok(form) => console::disable(&mut ctx, &form, &params[0]).await,
-            Err(refusal) => refusal.into_response(),
-        },
-    };
-    ctx.finish(answer)
 }
 
 /// The provider's metadata (OpenID Connect Discovery 1.0 §3).

@@ -8,6 +8,7 @@ use maud::{html, Markup};
 use serde_json::Value;
 
 use crate::api::Answer;
+use crate::form::Form;
 use crate::page::{form, submit, with_status, Field, Problems};
 use crate::request::{not_found, PageRequest};
 use crate::text;
@@ -162,6 +163,36 @@ pub fn outcome<'f>(
         200
     };
     (posted, status)
+}
+
+/// A console page served by a function beside its routes (the applications, the organisations,
+/// the access codes): its list, and the forms sent to it (`self` names which).
+// Only ever called on a concrete page, whose futures are `Send` as the Lambda runtime needs.
+#[allow(async_fn_in_trait)]
+pub trait ConsoleForms<S: Clone> {
+    /// The page, nothing posted.
+    async fn show(ctx: &mut PageRequest<'_, S>) -> Response<Body>;
+    /// The form this action names, checked already.
+    async fn act(self, ctx: &mut PageRequest<'_, S>, form: &Form) -> Response<Body>;
+}
+
+/// A console page's request: the page shown when `posted` is `None`, else the form sent checked
+/// (the visit's CSRF token) before the action calls any route; the visit's cookies on the answer.
+pub async fn serve<S: Clone, P: ConsoleForms<S>>(
+    request: &lambda_http::Request,
+    state: &S,
+    random: &dyn tessera_kernel::ports::Random,
+    posted: Option<P>,
+) -> Response<Body> {
+    let mut ctx = PageRequest::new(request, state, random);
+    let answer = match posted {
+        None => P::show(&mut ctx).await,
+        Some(action) => match ctx.form() {
+            Ok(form) => action.act(&mut ctx, &form).await,
+            Err(refusal) => refusal.into_response(),
+        },
+    };
+    ctx.finish(answer)
 }
 
 /// The page after a console form: a refusal about the caller as a page of its own, else `show`

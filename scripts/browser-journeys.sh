@@ -12,6 +12,8 @@ rm -rf "$out" && mkdir -p "$out"
 # time: with three at once the emulator now and then answered a form its own 500 after the
 # function had answered it (seen on the authenticator's first step, in CI and here).
 cargo test -q -p tessera-tests --test portal_browser --no-run
+# The operator's command, which grants the console journey's administrator its roles.
+cargo build -q -p tessera-operator
 state=$(mktemp -d)
 # The links the functions make (emails, the sandbox checkout and its return) lead to this port.
 export TESSERA_PUBLIC_URL="http://127.0.0.1:$port"

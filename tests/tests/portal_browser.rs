@@ -19,6 +19,7 @@ use serde_json::Value;
 use tessera_http::candidate::CandidateState;
 use tessera_identity::mfa::code_at;
 use tessera_identity::signup::IdentityDeps;
+use tessera_identity::staff::Role;
 use tessera_identity::PasswordPolicy;
 use tessera_kernel::ports::Clock;
 use tessera_kernel::time::{Seconds, Timestamp};
@@ -183,6 +184,38 @@ impl Site {
         }
         if let Site::InProcess { app, .. } = self {
             tessera_tests::certification::move_clock_to_the_samples_day(app);
+        }
+    }
+
+    /// Grants `roles` to the account at `email` by the operator's path, as an operator makes the
+    /// first program administrator: in process on the app's store; on `cargo lambda watch` the
+    /// operator command on its state (`scripts/browser-journeys.sh` builds it).
+    async fn grant_roles(&self, email: &str, roles: &[Role]) {
+        let reason = "a browser journey's staff member";
+        for role in roles {
+            match self {
+                Site::InProcess { app, .. } => {
+                    let address = tessera_kernel::email::Email::parse(email).unwrap();
+                    let reason = tessera_kernel::audit::Reason::parse(reason).unwrap();
+                    tessera_operator::grant_role(&app.deps, "browser", &address, *role, &reason)
+                        .await
+                        .expect("the role granted");
+                }
+                Site::Watch { state, .. } => {
+                    let operator = repo_root().join("target/debug/tessera-operator");
+                    let granted = std::process::Command::new(&operator)
+                        .env("TESSERA_LOCAL_DIR", state)
+                        .args(["grant-role", "--email", email, "--role", role.as_str()])
+                        .args(["--reason", reason, "--operator", "browser"])
+                        .output()
+                        .unwrap_or_else(|e| panic!("{}: {e}", operator.display()));
+                    assert!(
+                        granted.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&granted.stderr)
+                    );
+                }
+            }
         }
     }
 
@@ -944,24 +977,8 @@ async fn a_candidate_maps_the_record_and_reads_the_certifications() {
     browser.stop().await;
 }
 
-/// The staff console: a program administrator (granted by the operator's path, signed in with
-/// the authenticator through the pages) finds a record by last name and grants a certification
-/// by hand from the catalog's menu, reads the catalog's page and an account's, reports a kit in
-/// the fulfillment queue sent, then reads the audit log. In process only: on `cargo lambda watch`
-/// the role would need the operator command run beside the test.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_program_administrator_grants_by_hand_from_the_console() {
-    let Some(browser) = Chromium::start().await else {
-        return;
-    };
-    let site = Site::start().await;
-    let Site::InProcess { app, .. } = &site else {
-        return;
-    };
-    let tab = browser.tab(&site).await;
-    tab.open("/").await;
-    site.import_samples(&tab).await;
-    // A kit ordered by a holder, for the fulfillment queue's pages.
+/// A holder (mapped to the samples' record by score report) with a kit ordered: the order's id.
+async fn order_a_kit_as_a_holder(app: &TestApp) -> String {
     let (email, _) = tessera_tests::active_account(app, "browser.holder").await;
     let holder = tessera_tests::token_of(&tessera_tests::log_in(app, &email, PASSWORD).await);
     let mapping = serde_json::json!({
@@ -986,21 +1003,44 @@ async fn a_program_administrator_grants_by_hand_from_the_console() {
     let state = tessera_tests::fulfillment_state(app, None);
     let placed = tessera_tests::orders::place(state, &holder, "browser-kit", &body).await;
     assert_eq!(placed.status, 201, "{}", placed.text);
-    let admin = tessera_tests::staff_member(
-        app,
-        "browser.admin",
-        &[
-            tessera_identity::staff::Role::ProgramAdmin,
-            tessera_identity::staff::Role::Auditor,
-        ],
-    )
-    .await;
+    placed.json["id"].as_str().unwrap().to_string()
+}
+
+/// The staff console: a program administrator (granted by the operator's path, signed in with
+/// the authenticator through the pages) finds a record by last name and grants a certification
+/// by hand from the catalog's menu, reads the catalog's page and an account's, reports a kit in
+/// the fulfillment queue sent, reads the audit log, and registers an application, an
+/// organisation and an access code. The administrator signs up on the pages like anyone; the
+/// roles come from the operator (its command, on `cargo lambda watch`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_program_administrator_grants_by_hand_from_the_console() {
+    let Some(browser) = Chromium::start().await else {
+        return;
+    };
+    let site = Site::start().await;
+    let tab = browser.tab(&site).await;
     tab.open("/").await;
-    tab.fill("#email", &admin.email).await;
+    site.import_samples(&tab).await;
+    // A kit ordered by a holder, for the fulfillment queue's pages: placed here in process; on
+    // `cargo lambda watch` the candidate's journey (which runs before this one) ordered and paid.
+    let placed = match &site {
+        Site::InProcess { app, .. } => Some(order_a_kit_as_a_holder(app).await),
+        Site::Watch { .. } => None,
+    };
+    // The administrator: an account made on the pages, its roles granted by the operator, the
+    // authenticator turned on, signed in again with it (staff pages need the second step).
+    let admin = unique_email("browser.admin");
+    sign_up_and_log_in(&tab, &admin).await;
+    site.grant_roles(&admin, &[Role::ProgramAdmin, Role::Auditor])
+        .await;
+    let secret = enrol_authenticator(&tab, Shots::Skip).await;
+    site.next_period().await;
+    tab.submit("form[action='/sign-out'] button").await;
+    tab.fill("#email", &admin).await;
     tab.submit("form[action='/sign-in'] button").await;
     tab.fill("#password", PASSWORD).await;
     tab.submit("form[action='/sign-in'] button").await;
-    tab.fill("#code", &code_at(&admin.secret, site.now()).unwrap())
+    tab.fill("#code", &code_at(&secret, site.now()).unwrap())
         .await;
     tab.submit("form[action='/sign-in'] button").await;
 
@@ -1034,7 +1074,7 @@ async fn a_program_administrator_grants_by_hand_from_the_console() {
     tab.check("staff-catalog").await;
     tab.open(&format!(
         "/staff/accounts?account={}",
-        admin.email.replace('+', "%2B")
+        admin.replace('+', "%2B")
     ))
     .await;
     assert!(tab.heading().await.starts_with("Account: "));
@@ -1042,11 +1082,26 @@ async fn a_program_administrator_grants_by_hand_from_the_console() {
     tab.open("/staff/orders").await;
     assert_eq!(tab.heading().await, "The fulfillment queue");
     tab.check("staff-orders").await;
-    tab.open(&format!(
-        "/staff/orders/{}",
-        placed.json["id"].as_str().unwrap()
-    ))
-    .await;
+    match placed {
+        Some(order) => tab.open(&format!("/staff/orders/{order}")).await,
+        None => {
+            tab.eval("window.__before_submit = true").await;
+            let opened = tab
+                .eval(
+                    "(() => { const order = document.querySelector('a[href^=\"/staff/orders/\"]'); \
+                     if (order === null) return false; order.click(); return true; })()",
+                )
+                .await;
+            assert_eq!(opened, Value::Bool(true), "an order in the queue");
+            assert!(
+                tab.wait_until(
+                    "window.__before_submit === undefined && document.readyState === 'complete' \
+                     && document.querySelector('h1') !== null"
+                )
+                .await
+            );
+        }
+    }
     assert!(tab.heading().await.starts_with("Order: "));
     tab.fill("#sent-tracking_number", "1Z999AA1").await;
     tab.fill("#sent-reason", "Picked up today").await;

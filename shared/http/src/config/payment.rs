@@ -144,7 +144,16 @@ impl PaymentConfig {
                 None if embedded => LOCAL_WEBHOOK_SECRET.into(),
                 None => return Err(ConfigError::Missing("TESSERA_PAYMENT_WEBHOOK_SECRET")),
             };
-        let return_url = match vars.get("TESSERA_CHECKOUT_RETURN_URL") {
+        // Unset (or empty, as the template passes an empty parameter): the portal's own order
+        // history, on the address the pages are served from.
+        let public_url = vars
+            .get("TESSERA_PUBLIC_URL")
+            .filter(|url| !url.is_empty())
+            .or_else(|| embedded.then(|| LOCAL_PUBLIC_URL.to_string()));
+        let return_url = match vars
+            .get("TESSERA_CHECKOUT_RETURN_URL")
+            .filter(|u| !u.is_empty())
+        {
             Some(url) if url.starts_with("https://") || url.starts_with("http://") => url,
             Some(_) => {
                 return Err(ConfigError::Invalid {
@@ -152,15 +161,10 @@ impl PaymentConfig {
                     reason: "must be an http(s) URL".into(),
                 })
             }
-            // The portal's own order history, on the address the pages are served from.
-            None if embedded => {
-                let public = vars
-                    .get("TESSERA_PUBLIC_URL")
-                    .filter(|url| !url.is_empty())
-                    .unwrap_or_else(|| LOCAL_PUBLIC_URL.into());
-                format!("{}{ORDER_HISTORY_PATH}", public.trim_end_matches('/'))
-            }
-            None => return Err(ConfigError::Missing("TESSERA_CHECKOUT_RETURN_URL")),
+            None => match public_url {
+                Some(public) => format!("{}{ORDER_HISTORY_PATH}", public.trim_end_matches('/')),
+                None => return Err(ConfigError::Missing("TESSERA_CHECKOUT_RETURN_URL")),
+            },
         };
         Ok(PaymentConfig {
             prices,
@@ -198,6 +202,24 @@ mod tests {
         assert_eq!(
             elsewhere.return_url, "http://127.0.0.1:9031/certificates/orders",
             "the order history at the address the pages are served from"
+        );
+        let stripe = [
+            ("TESSERA_BACKEND", "aws"),
+            ("TESSERA_PAYMENT_PROVIDER", "stripe"),
+            ("TESSERA_STRIPE_SECRET_KEY", "sk_live_0123456789"),
+            ("TESSERA_PAYMENT_WEBHOOK_SECRET", "whsec_0123456789abcdef"),
+            ("TESSERA_CHECKOUT_RETURN_URL", ""),
+        ];
+        assert_eq!(
+            payments(&stripe).unwrap_err(),
+            ConfigError::Missing("TESSERA_CHECKOUT_RETURN_URL"),
+            "on AWS without a public address there is no order history to return to"
+        );
+        let mut with_public = stripe.to_vec();
+        with_public.push(("TESSERA_PUBLIC_URL", "https://certs.example.org"));
+        assert_eq!(
+            payments(&with_public).unwrap().return_url,
+            "https://certs.example.org/certificates/orders"
         );
         assert_eq!(
             payments(&[("TESSERA_BACKEND", "aws")]).unwrap_err(),

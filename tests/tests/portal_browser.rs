@@ -346,6 +346,21 @@ impl Tab<'_> {
         .to_string()
     }
 
+    /// The log-in's first two steps: the address, then the password.
+    async fn log_in(&self, email: &str, password: &str) {
+        self.fill("#email", email).await;
+        self.submit("form[action='/sign-in'] button").await;
+        self.fill("#password", password).await;
+        self.submit("form[action='/sign-in'] button").await;
+    }
+
+    /// The log-in's second step: the authenticator's current code.
+    async fn second_step(&self, secret: &str) {
+        self.fill("#code", &code_at(secret, self.site.now()).unwrap())
+            .await;
+        self.submit("form[action='/sign-in'] button").await;
+    }
+
     /// Types `text` into the field `selector`, as keystrokes.
     async fn fill(&self, selector: &str, text: &str) {
         self.page
@@ -684,15 +699,10 @@ async fn a_person_signs_up_enrols_an_authenticator_and_logs_in_with_it() {
 
     tab.submit("form[action='/sign-out'] button").await;
     assert_eq!(tab.heading().await, "Log in");
-    tab.fill("#email", &email).await;
-    tab.submit("form[action='/sign-in'] button").await;
-    tab.fill("#password", PASSWORD).await;
-    tab.submit("form[action='/sign-in'] button").await;
+    tab.log_in(&email, PASSWORD).await;
     assert_eq!(tab.heading().await, "Verify with your authenticator");
     tab.check("second-step").await;
-    tab.fill("#code", &code_at(&secret, site.now()).unwrap())
-        .await;
-    tab.submit("form[action='/sign-in'] button").await;
+    tab.second_step(&secret).await;
     assert_eq!(tab.heading().await, "Your profile");
 
     browser.stop().await;
@@ -761,10 +771,7 @@ async fn a_person_with_an_authenticator_resets_the_password() {
     assert!(tab.text().await.contains("Your password is changed"));
     site.next_period().await;
 
-    tab.fill("#email", &email).await;
-    tab.submit("form[action='/sign-in'] button").await;
-    tab.fill("#password", PASSWORD).await;
-    tab.submit("form[action='/sign-in'] button").await;
+    tab.log_in(&email, PASSWORD).await;
     assert_eq!(
         tab.heading().await,
         "Verify with your password",
@@ -775,9 +782,7 @@ async fn a_person_with_an_authenticator_resets_the_password() {
     tab.fill("#password", new_password).await;
     tab.submit("form[action='/sign-in'] button").await;
     assert_eq!(tab.heading().await, "Verify with your authenticator");
-    tab.fill("#code", &code_at(&secret, site.now()).unwrap())
-        .await;
-    tab.submit("form[action='/sign-in'] button").await;
+    tab.second_step(&secret).await;
     assert_eq!(tab.heading().await, "Your profile");
     browser.stop().await;
 }
@@ -1036,13 +1041,8 @@ async fn a_program_administrator_grants_by_hand_from_the_console() {
     let secret = enrol_authenticator(&tab, Shots::Skip).await;
     site.next_period().await;
     tab.submit("form[action='/sign-out'] button").await;
-    tab.fill("#email", &admin).await;
-    tab.submit("form[action='/sign-in'] button").await;
-    tab.fill("#password", PASSWORD).await;
-    tab.submit("form[action='/sign-in'] button").await;
-    tab.fill("#code", &code_at(&secret, site.now()).unwrap())
-        .await;
-    tab.submit("form[action='/sign-in'] button").await;
+    tab.log_in(&admin, PASSWORD).await;
+    tab.second_step(&secret).await;
 
     tab.open("/staff").await;
     assert_eq!(tab.heading().await, "Staff console");
@@ -1468,10 +1468,7 @@ async fn a_person_signs_in_through_their_organisation() {
         Value::from(org_base.clone())
     );
     assert!(tab.wait_until(&at_org).await, "sent on to the organisation");
-    tab.fill("#email", &email).await;
-    tab.submit("form[action='/sign-in'] button").await;
-    tab.fill("#password", PASSWORD).await;
-    tab.submit("form[action='/sign-in'] button").await;
+    tab.log_in(&email, PASSWORD).await;
     let consent = "document.readyState === 'complete' && document.querySelector('button[value=allow]') !== null";
     assert!(
         tab.wait_until(consent).await,
